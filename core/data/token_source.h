@@ -1,0 +1,52 @@
+#pragma once
+// Where training tokens come from: a text corpus (file, Debian fortunes) or a synthetic teaching task.
+// Every source owns its tokenizer, a deterministic train/validation split, and a fixed probe sequence.
+#include "core/data/tokenizer.h"
+#include "core/train/train_config.h"
+#include "core/util/rng.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+enum class Split { Train, Validation };
+
+// Target value meaning "this position is not scored" (prompt part of a synthetic task).
+inline constexpr std::int32_t kIgnoreTarget = -1;
+
+class TokenSource {
+public:
+    virtual ~TokenSource() = default;
+
+    virtual const Tokenizer& tokenizer() const = 0;
+    // Identity for provenance: e.g. "fortunes (12 files)", "file:/path/x.txt", "task:induction".
+    virtual std::string name() const = 0;
+    // Hex digest of the content (corpus bytes, or task name + parameters) so runs can cite their data.
+    virtual std::string contentHash() const = 0;
+
+    // Fills inputs[B*T] and targets[B*T] (row-major, sequence b at b*T). targets[i] is the token that
+    // follows inputs[i], or kIgnoreTarget where the position is not scored. Deterministic given rng.
+    virtual void sampleBatch(Split split, int batch, int length, Rng& rng, std::int32_t* inputs,
+                             std::int32_t* targets) const = 0;
+
+    // The fixed probe sequence of `length` tokens (validation text, or a task instance made from a fixed
+    // seed) with its targets, used for instrumentation snapshots.
+    virtual void probe(int length, std::vector<std::int32_t>& inputs,
+                       std::vector<std::int32_t>& targets) const = 0;
+
+    // Contiguous validation token stream for length-extrapolation evaluation; empty for synthetic tasks
+    // (they generate fresh instances of any length through sampleBatch instead).
+    virtual const std::vector<std::int32_t>& validationStream() const = 0;
+
+    // Shortest sequence length this source can provide (for corpus files: validation tokens + 1).
+    virtual std::int64_t maxLength() const = 0;
+};
+
+// Builds the source described by `config` for sequences of `context` tokens. Throws attnscope::Error with
+// a clear message on any problem (missing/empty/binary file, corpus shorter than the context, ...).
+std::unique_ptr<TokenSource> makeTokenSource(const DataConfig& config, int context);
+
+} // namespace attnscope

@@ -1,0 +1,41 @@
+#pragma once
+// Byte-level tokenizer whose vocabulary is the set of bytes that occur in the corpus, plus two specials.
+// Id 0 is <unk> (a byte the corpus never contained: counted, never dropped), id 1 is <bos>.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace attnscope {
+
+class Tokenizer {
+public:
+    static constexpr std::int32_t kUnk = 0;
+    static constexpr std::int32_t kBos = 1;
+
+    Tokenizer(); // only the two specials
+    // Vocabulary from the distinct bytes of `text`, in byte order after the specials.
+    static Tokenizer fromText(std::string_view text);
+    // Vocabulary of `symbols` named tokens (synthetic tasks), after the specials.
+    static Tokenizer fromSymbols(const std::vector<std::string>& symbols);
+
+    int vocabSize() const { return int(m_tokens.size()); }
+    // Encodes bytes; bytes outside the vocabulary become kUnk and are counted in *unknownCount.
+    std::vector<std::int32_t> encode(std::string_view text, std::size_t* unknownCount = nullptr) const;
+    std::string decode(const std::vector<std::int32_t>& ids) const;
+    // Readable label for GUIs and figures: "␣" for space, "⏎" for newline, "⇥" for tab, "<unk>", "<bos>",
+    // "\xNN" for other control or non-ASCII bytes; the character itself otherwise.
+    std::string display(std::int32_t id) const;
+
+    // Round trip through JSON text (stored in run files and checkpoints).
+    std::string toJson() const;
+    static Tokenizer fromJson(const std::string& json); // throws attnscope::Error on malformed input
+
+private:
+    std::vector<std::string> m_tokens;   // token text (one byte for byte tokens, a name for specials/symbols)
+    std::array<std::int32_t, 256> m_byteToId{};
+    bool m_byteLevel = true;
+};
+
+} // namespace attnscope

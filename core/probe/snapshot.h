@@ -1,0 +1,91 @@
+#pragma once
+// Value types the trainer hands to its consumers (GUI, run store, CLI). Plain structs, copyable, no Qt.
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+inline constexpr double kNotEvaluated = std::numeric_limits<double>::quiet_NaN();
+
+// One optimisation step.
+struct StepRecord {
+    int step = 0;                  // 1-based index of the completed step
+    double loss = 0;               // training loss (mean CE over scored targets, + z-loss if on)
+    double valLoss = kNotEvaluated; // validation loss when evaluated at this step
+    double lr = 0;
+    double gradNorm = 0; // global L2 norm before clipping
+    double tokensPerSec = 0;
+    double elapsedSec = 0; // wall time since the run started (excluding pauses)
+};
+
+// Instrumentation of the fixed probe sequence at one step (mechanisms.md §6.4). Arrays indexed
+// [layer * heads + head] unless noted.
+struct ProbeSnapshot {
+    int step = 0;
+    int layers = 0, heads = 0, length = 0; // length = probe sequence length T
+    std::vector<std::int32_t> tokens;      // probe inputs (T)
+
+    std::vector<float> entropy;      // mean over queries of −Σ A ln A (nats)
+    std::vector<float> normEntropy;  // mean over queries with ≥2 visible keys of H_i / ln n_i
+    std::vector<float> maxLogit;     // max content logit q·k/√D over visible pairs (before bias/mask)
+    std::vector<float> meanRowMax;   // mean over queries of the row's max content logit
+    std::vector<float> sinkScore;    // α_1: mean attention on key 0 over the queries that see it
+    std::vector<float> meanDistance; // mean over queries of Σ_j A_ij (i − j)
+    std::vector<float> sigmaQK;      // ‖W_q^h W_k^hᵀ‖₂ estimate (power iteration)
+    std::vector<float> sigmaQ;       // σ(W_q^h)
+    std::vector<float> sigmaK;       // σ(W_k^h)
+    std::vector<float> entropyBound; // σReparam Theorem 3.1 lower bound (NaN when not applicable)
+    std::vector<float> keyProfile;   // [layer][head][T]: mean attention key j receives from queries seeing it
+
+    std::vector<float> importanceEntropy; // [layer] ResFormer importance entropy (§4.3)
+    float sinkRate = 0;                   // fraction of heads with sinkScore > 0.3
+    float outLogitMax = 0;                // max |output logit| over the probe
+    float meanLogZ = 0;                   // mean log-sum-exp of output logits
+
+    // Model-level scalars keyed by name, e.g. σReparam "sigma/l0.qkv", "gamma/l0.qkv", ResFormer
+    // "lambda1/l2", per-tensor "update_ratio/l0.qkv.w".
+    std::vector<std::string> scalarNames;
+    std::vector<float> scalarValues;
+
+    // Attention maps [layer][head][T][T], dense (local heads expanded), exactly 0 where masked.
+    std::vector<float> attention;
+    // Content logits q·k/√D [layer][head][T][T]; NaN where the key is not visible to the query.
+    std::vector<float> logits;
+
+    std::size_t headIndex(int layer, int head) const { return std::size_t(layer) * heads + head; }
+    const float* map(int layer, int head) const {
+        return attention.data() + headIndex(layer, head) * std::size_t(length) * length;
+    }
+    const float* logitMap(int layer, int head) const {
+        return logits.data() + headIndex(layer, head) * std::size_t(length) * length;
+    }
+};
+
+enum class EventKind { NonFinite, LossSpike, EntropyCollapse, LogitExplosion, Diverged, Note };
+const char* toString(EventKind k);
+
+struct Event {
+    int step = 0;
+    EventKind kind = EventKind::Note;
+    std::string message; // e.g. "layer 0 head 2 entropy 2.31 → 0.04 nats"
+};
+
+enum class RunStatus { Created, Training, Paused, Finished, Stopped, Diverged, Failed };
+const char* toString(RunStatus s);
+
+// Evaluation of loss at a sequence length (length extrapolation, §3.2).
+struct EvalRecord {
+    int step = 0;
+    int length = 0;
+    std::string mode; // "nonoverlapping" or "sliding:<stride>"
+    double loss = kNotEvaluated;
+    double perplexity = kNotEvaluated;
+    std::string note; // e.g. "learned positions cannot extrapolate past L"
+};
+
+using SnapshotPtr = std::shared_ptr<const ProbeSnapshot>;
+
+} // namespace attnscope

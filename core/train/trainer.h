@@ -1,0 +1,60 @@
+#pragma once
+// Runs one training run: builds the model and data from a RunSpec, steps the optimiser, evaluates,
+// records probe snapshots and events, and publishes everything on its TelemetryBus. run() blocks; call it
+// from a worker thread. Divergence (NaN/Inf) is recorded as an event and ends the run as Diverged; it never
+// throws or crashes.
+#include "core/train/run_spec.h"
+#include "core/train/telemetry.h"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace attnscope {
+
+class TokenSource;
+struct TrainerState; // model, optimiser, workspaces (float engine)
+
+// Checkpoint: parameters, AdamW moments, step and RNG state, as a safetensors byte image.
+struct CheckpointSaved;
+
+class Trainer {
+public:
+    // Validates the spec and builds data + model. Throws attnscope::Error with a clear message.
+    explicit Trainer(const RunSpec& spec);
+    ~Trainer();
+    Trainer(const Trainer&) = delete;
+    Trainer& operator=(const Trainer&) = delete;
+
+    const RunSpec& spec() const { return m_spec; }
+    const TokenSource& data() const;
+    TelemetryBus& bus() { return m_bus; }
+
+    void run(); // until spec.train.steps, stop or divergence
+    void requestStop() { m_stop = true; }
+    void setPaused(bool p) { m_paused = p; }
+    bool paused() const { return m_paused; }
+    int step() const { return m_step.load(); }
+    RunStatus status() const { return m_status.load(); }
+
+    // Safetensors image of the full training state (valid between steps or when not running).
+    std::vector<std::uint8_t> checkpoint() const;
+    // Restores a checkpoint made by the same spec; throws attnscope::Error on mismatch.
+    void restore(const std::vector<std::uint8_t>& safetensors);
+
+    // Probe snapshot now (also used by tests and by "probe your own text").
+    SnapshotPtr snapshot(const std::vector<std::int32_t>& probeTokens) const;
+
+private:
+    void publishStatus(RunStatus s, const std::string& message = {});
+    RunSpec m_spec;
+    TelemetryBus m_bus;
+    std::unique_ptr<TrainerState> m_state;
+    std::atomic<bool> m_stop{false};
+    std::atomic<bool> m_paused{false};
+    std::atomic<int> m_step{0};
+    std::atomic<RunStatus> m_status{RunStatus::Created};
+};
+
+} // namespace attnscope

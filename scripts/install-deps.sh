@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages AttnScope needs. Idempotent: does nothing when all are present.
+set -euo pipefail
+PACKAGES=(build-essential cmake g++ qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqcustomplot-dev
+          libeigen3-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev libgl-dev fortunes
+          fonts-dejavu-core)
+if [[ "${1:-}" == "--gui-check" ]]; then
+    # Extra tools for looking at the app and its exports (screenshots, PDF/SVG rendering).
+    PACKAGES+=(xvfb xauth imagemagick poppler-utils librsvg2-bin)
+fi
+missing=()
+for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+    exit 0
+fi
+echo "Installing: ${missing[*]}"
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
