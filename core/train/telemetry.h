@@ -4,6 +4,7 @@
 // so a slow consumer never blocks training and never steals another's messages.
 #include "core/probe/snapshot.h"
 
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -18,8 +19,10 @@ struct StatusChange {
     std::string message; // reason for Failed/Diverged/Stopped
 };
 
+// A checkpoint (safetensors image: parameters, AdamW moments, step, RNG state; see docs/run-format.md).
 struct CheckpointSaved {
     int step = 0;
+    std::shared_ptr<const std::vector<std::uint8_t>> safetensors;
 };
 
 using TelemetryMessage =

@@ -16,9 +16,6 @@ namespace attnscope {
 class TokenSource;
 struct TrainerState; // model, optimiser, workspaces (float engine)
 
-// Checkpoint: parameters, AdamW moments, step and RNG state, as a safetensors byte image.
-struct CheckpointSaved;
-
 class Trainer {
 public:
     // Validates the spec and builds data + model. Throws attnscope::Error with a clear message.
