@@ -1,0 +1,203 @@
+#include "core/nn/attention.h"
+
+#include "core/nn/parallel.h"
+
+#include <Eigen/Core>
+#include <cmath>
+
+namespace attnscope::nn {
+
+namespace {
+template <typename T> using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+template <typename T> using Strided = Eigen::Map<Mat<T>, Eigen::Unaligned, Eigen::OuterStride<>>;
+template <typename T> using StridedC = Eigen::Map<const Mat<T>, Eigen::Unaligned, Eigen::OuterStride<>>;
+
+// Head h of sequence b inside a (B·T, C) buffer: a T×D block with row stride C.
+template <typename T> StridedC<T> headBlock(const T* base, const AttentionShape& s, int b, int h) {
+    return StridedC<T>(base + std::ptrdiff_t(b) * s.T * s.C() + h * s.D, s.T, s.D, Eigen::OuterStride<>(s.C()));
+}
+template <typename T> Strided<T> headBlock(T* base, const AttentionShape& s, int b, int h) {
+    return Strided<T>(base + std::ptrdiff_t(b) * s.T * s.C() + h * s.D, s.T, s.D, Eigen::OuterStride<>(s.C()));
+}
+
+template <typename T> T dot(const T* a, const T* b, int n) {
+    T s = 0;
+#pragma omp simd reduction(+ : s)
+    for (int i = 0; i < n; ++i) s += a[i] * b[i];
+    return s;
+}
+
+template <typename T> void axpy(T* y, T a, const T* x, int n) {
+#pragma omp simd
+    for (int i = 0; i < n; ++i) y[i] += a * x[i];
+}
+
+// Softmax over row[0..n) in place, row holds scores.
+template <typename T> void softmaxInPlace(T* row, int n) {
+    T m = row[0];
+    for (int j = 1; j < n; ++j) m = std::max(m, row[j]);
+    T sum = 0;
+    for (int j = 0; j < n; ++j) {
+        row[j] = std::exp(row[j] - m);
+        sum += row[j];
+    }
+    const T inv = T(1) / sum;
+    for (int j = 0; j < n; ++j) row[j] *= inv;
+}
+
+template <typename T> Mat<T>& scratch(int rows, int cols) {
+    thread_local Mat<T> m;
+    if (m.rows() != rows || m.cols() != cols) m.resize(rows, cols);
+    return m;
+}
+
+template <typename T>
+void globalForward(T* out, T* P, const T* q, const T* k, const T* v, const AttentionShape& s, int b, int h,
+                   double slope) {
+    const T scale = T(1) / std::sqrt(T(s.D));
+    Eigen::Map<Mat<T>> A(P, s.T, s.T);
+    A.noalias() = headBlock(q, s, b, h) * headBlock(k, s, b, h).transpose();
+    for (int i = 0; i < s.T; ++i) {
+        T* row = P + std::ptrdiff_t(i) * s.T;
+        for (int j = 0; j <= i; ++j) row[j] = row[j] * scale - T(slope * (i - j));
+        softmaxInPlace(row, i + 1);
+        for (int j = i + 1; j < s.T; ++j) row[j] = 0;
+    }
+    headBlock(out, s, b, h).noalias() = A.template triangularView<Eigen::Lower>() * headBlock(v, s, b, h);
+}
+
+template <typename T>
+void localForward(T* out, T* P, const T* q, const T* k, const T* v, const AttentionShape& s, int b, int h, int w,
+                  double slope) {
+    const T scale = T(1) / std::sqrt(T(s.D));
+    const int C = s.C();
+    const T* qb = q + std::ptrdiff_t(b) * s.T * C + h * s.D;
+    const T* kb = k + std::ptrdiff_t(b) * s.T * C + h * s.D;
+    const T* vb = v + std::ptrdiff_t(b) * s.T * C + h * s.D;
+    T* ob = out + std::ptrdiff_t(b) * s.T * C + h * s.D;
+    for (int i = 0; i < s.T; ++i) {
+        const int j0 = std::max(0, i - w + 1), first = j0 - (i - w + 1);
+        T* row = P + std::ptrdiff_t(i) * w;
+        for (int sl = 0; sl < first; ++sl) row[sl] = 0;
+        for (int j = j0; j <= i; ++j)
+            row[j - (i - w + 1)] = dot(qb + std::ptrdiff_t(i) * C, kb + std::ptrdiff_t(j) * C, s.D) * scale -
+                                   T(slope * (i - j));
+        softmaxInPlace(row + first, i - j0 + 1);
+        T* o = ob + std::ptrdiff_t(i) * C;
+        for (int d = 0; d < s.D; ++d) o[d] = 0;
+        for (int j = j0; j <= i; ++j) axpy(o, row[j - (i - w + 1)], vb + std::ptrdiff_t(j) * C, s.D);
+    }
+}
+
+template <typename T>
+void globalBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P, const T* q, const T* k,
+                    const T* v, const AttentionShape& s, int b, int h) {
+    const T scale = T(1) / std::sqrt(T(s.D));
+    Eigen::Map<const Mat<T>> A(P, s.T, s.T);
+    auto dO = headBlock(dout, s, b, h);
+    auto O = headBlock(out, s, b, h);
+    Mat<T>& dS = scratch<T>(s.T, s.T);
+    dS.noalias() = dO * headBlock(v, s, b, h).transpose(); // dA
+    for (int i = 0; i < s.T; ++i) {
+        const T delta = O.row(i).dot(dO.row(i)); // Σ_j A_ij dA_ij = dO_i · O_i
+        for (int j = 0; j <= i; ++j) dS(i, j) = A(i, j) * (dS(i, j) - delta) * scale;
+        for (int j = i + 1; j < s.T; ++j) dS(i, j) = 0;
+    }
+    headBlock(dq, s, b, h).noalias() = dS.template triangularView<Eigen::Lower>() * headBlock(k, s, b, h);
+    headBlock(dk, s, b, h).noalias() =
+        dS.transpose().template triangularView<Eigen::Upper>() * headBlock(q, s, b, h);
+    headBlock(dv, s, b, h).noalias() = A.transpose().template triangularView<Eigen::Upper>() * dO;
+}
+
+template <typename T>
+void localBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P, const T* q, const T* k,
+                   const T* v, const AttentionShape& s, int b, int h, int w) {
+    const T scale = T(1) / std::sqrt(T(s.D));
+    const int C = s.C();
+    const std::ptrdiff_t base = std::ptrdiff_t(b) * s.T * C + h * s.D;
+    for (int i = 0; i < s.T; ++i) {
+        for (int d = 0; d < s.D; ++d) {
+            dk[base + std::ptrdiff_t(i) * C + d] = 0;
+            dv[base + std::ptrdiff_t(i) * C + d] = 0;
+        }
+    }
+    for (int i = 0; i < s.T; ++i) {
+        const int j0 = std::max(0, i - w + 1);
+        const T* row = P + std::ptrdiff_t(i) * w;
+        const T* dOi = dout + base + std::ptrdiff_t(i) * C;
+        const T delta = dot(dOi, out + base + std::ptrdiff_t(i) * C, s.D);
+        T* dqi = dq + base + std::ptrdiff_t(i) * C;
+        for (int d = 0; d < s.D; ++d) dqi[d] = 0;
+        for (int j = j0; j <= i; ++j) {
+            const T a = row[j - (i - w + 1)];
+            const T* vj = v + base + std::ptrdiff_t(j) * C;
+            const T dS = a * (dot(dOi, vj, s.D) - delta) * scale;
+            axpy(dqi, dS, k + base + std::ptrdiff_t(j) * C, s.D);
+            axpy(dk + base + std::ptrdiff_t(j) * C, dS, q + base + std::ptrdiff_t(i) * C, s.D);
+            axpy(dv + base + std::ptrdiff_t(j) * C, a, dOi, s.D);
+        }
+    }
+}
+} // namespace
+
+AttentionLayout::AttentionLayout(const AttentionShape& shape, const std::vector<HeadSpec>& heads)
+    : m_shape(shape), m_heads(heads), m_headOffset(heads.size()) {
+    for (std::size_t h = 0; h < heads.size(); ++h) {
+        m_headOffset[h] = m_perBatch;
+        m_perBatch += std::size_t(shape.T) * std::size_t(width(int(h)));
+    }
+}
+
+template <typename T>
+void attention_forward(T* out, T* probs, const T* q, const T* k, const T* v, const AttentionLayout& layout) {
+    const AttentionShape& s = layout.shape();
+    const int pairs = s.B * s.H;
+    // Every (b, h) pair writes disjoint blocks of out and probs, so any schedule gives identical results.
+#pragma omp parallel for schedule(dynamic, 1) if (pairs > 1 && !omp_in_parallel())
+    for (int p = 0; p < pairs; ++p) {
+        const int b = p / s.H, h = p % s.H;
+        const HeadSpec& hs = layout.heads()[h];
+        T* P = probs + layout.offset(b, h);
+        if (hs.window > 0) localForward(out, P, q, k, v, s, b, h, hs.window, hs.slope);
+        else globalForward(out, P, q, k, v, s, b, h, hs.slope);
+    }
+}
+
+template <typename T>
+void attention_backward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* probs, const T* q, const T* k,
+                        const T* v, const AttentionLayout& layout) {
+    const AttentionShape& s = layout.shape();
+    const int pairs = s.B * s.H;
+#pragma omp parallel for schedule(dynamic, 1) if (pairs > 1 && !omp_in_parallel())
+    for (int p = 0; p < pairs; ++p) {
+        const int b = p / s.H, h = p % s.H;
+        const HeadSpec& hs = layout.heads()[h];
+        const T* P = probs + layout.offset(b, h);
+        if (hs.window > 0) localBackward(dq, dk, dv, dout, out, P, q, k, v, s, b, h, hs.window);
+        else globalBackward(dq, dk, dv, dout, out, P, q, k, v, s, b, h);
+    }
+}
+
+template <typename T> void attention_dense(T* dense, const T* probs, const AttentionLayout& layout, int b, int h) {
+    const AttentionShape& s = layout.shape();
+    const T* P = probs + layout.offset(b, h);
+    const int w = layout.heads()[h].window;
+    for (int i = 0; i < s.T; ++i)
+        for (int j = 0; j < s.T; ++j) {
+            T value = 0;
+            if (w == 0) value = P[std::ptrdiff_t(i) * s.T + j];
+            else if (j <= i && i - j < w) value = P[std::ptrdiff_t(i) * w + (j - (i - w + 1))];
+            dense[std::ptrdiff_t(i) * s.T + j] = value;
+        }
+}
+
+#define ATTNSCOPE_INSTANTIATE(T)                                                                                \
+    template void attention_forward<T>(T*, T*, const T*, const T*, const T*, const AttentionLayout&);           \
+    template void attention_backward<T>(T*, T*, T*, const T*, const T*, const T*, const T*, const T*, const T*, \
+                                        const AttentionLayout&);                                                \
+    template void attention_dense<T>(T*, const T*, const AttentionLayout&, int, int);
+ATTNSCOPE_INSTANTIATE(float)
+ATTNSCOPE_INSTANTIATE(double)
+#undef ATTNSCOPE_INSTANTIATE
+
+} // namespace attnscope::nn
