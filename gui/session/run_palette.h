@@ -1,0 +1,18 @@
+#pragma once
+// Run colours. Okabe–Ito based, so overlaid runs stay distinguishable for colour-blind users (peers.md §6:
+// TensorBoard #449 "palette too similar"); yellow is swapped for brown because it vanishes on white.
+#include <QColor>
+#include <vector>
+
+namespace attnscope::gui {
+
+const std::vector<QColor>& runPalette();
+// First palette colour not in `used`; cycles through the palette when every colour is taken.
+QColor nextRunColor(const std::vector<QColor>& used);
+// Shade `index` of `count` of a base colour, for several lines of one run (heads, layers, matrices):
+// same hue, lightness spread so neighbouring lines differ while the run stays recognisable.
+QColor shadeOf(const QColor& base, int index, int count);
+// Distinct categorical colour for line `index` when a single run is shown (heads read better by hue).
+QColor categoricalColor(int index);
+
+} // namespace attnscope::gui

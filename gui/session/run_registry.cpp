@@ -1,0 +1,72 @@
+#include "gui/session/run_registry.h"
+
+#include "gui/session/run_palette.h"
+
+#include <algorithm>
+
+namespace attnscope::gui {
+
+RunRegistry::RunRegistry(QObject* parent) : QObject(parent) {}
+RunRegistry::~RunRegistry() = default;
+
+int RunRegistry::add(RunData run) {
+    run.id = m_nextId++;
+    if (!run.color.isValid()) {
+        std::vector<QColor> used;
+        for (const auto& r : m_runs) used.push_back(r->color);
+        run.color = nextRunColor(used);
+    }
+    if (!run.tokenizer) run.tokenizer = std::make_shared<Tokenizer>();
+    const int id = run.id;
+    m_runs.push_back(std::make_unique<RunData>(std::move(run)));
+    emit runAdded(id);
+    setSelected(id);
+    return id;
+}
+
+void RunRegistry::remove(int id) {
+    const int index = indexOf(id);
+    if (index < 0) return;
+    emit runAboutToBeRemoved(id);
+    m_runs.erase(m_runs.begin() + index);
+    emit runRemoved(id);
+    if (m_selected == id) setSelected(m_runs.empty() ? 0 : m_runs.back()->id);
+}
+
+RunData* RunRegistry::find(int id) {
+    const int index = indexOf(id);
+    return index < 0 ? nullptr : m_runs[std::size_t(index)].get();
+}
+
+const RunData* RunRegistry::find(int id) const {
+    const int index = indexOf(id);
+    return index < 0 ? nullptr : m_runs[std::size_t(index)].get();
+}
+
+int RunRegistry::indexOf(int id) const {
+    auto it = std::find_if(m_runs.begin(), m_runs.end(), [id](const auto& r) { return r->id == id; });
+    return it == m_runs.end() ? -1 : int(it - m_runs.begin());
+}
+
+void RunRegistry::setSelected(int id) {
+    if (id != 0 && indexOf(id) < 0) return;
+    if (m_selected == id) return;
+    m_selected = id;
+    emit selectionChanged(id);
+}
+
+void RunRegistry::setColor(int id, const QColor& c) {
+    RunData* run = find(id);
+    if (!run || !c.isValid() || run->color == c) return;
+    run->color = c;
+    emit appearanceChanged(id);
+}
+
+void RunRegistry::setVisible(int id, bool visible) {
+    RunData* run = find(id);
+    if (!run || run->visible == visible) return;
+    run->visible = visible;
+    emit appearanceChanged(id);
+}
+
+} // namespace attnscope::gui

@@ -1,0 +1,53 @@
+#pragma once
+// Every open run (live or loaded), the selected run, and change notifications. This is the GUI's single
+// model: sessions and loaders write RunData and call notify*(); views and panels only read and listen.
+#include "gui/session/run_data.h"
+
+#include <QObject>
+#include <memory>
+#include <vector>
+
+namespace attnscope::gui {
+
+class RunRegistry : public QObject {
+    Q_OBJECT
+public:
+    explicit RunRegistry(QObject* parent = nullptr);
+    ~RunRegistry() override;
+
+    // Takes the run, assigns an id and (when unset) a free palette colour, selects it; returns the id.
+    int add(RunData run);
+    void remove(int id);
+
+    RunData* find(int id);
+    const RunData* find(int id) const;
+    const std::vector<std::unique_ptr<RunData>>& runs() const { return m_runs; }
+    int indexOf(int id) const; // position in runs(), -1 if absent
+
+    int selectedId() const { return m_selected; }
+    const RunData* selected() const { return find(m_selected); }
+    void setSelected(int id);
+
+    void setColor(int id, const QColor& c);
+    void setVisible(int id, bool visible);
+
+    // Producers call these after mutating a RunData.
+    void notifyDataAppended(int id) { emit dataAppended(id); }
+    void notifyStatusChanged(int id) { emit statusChanged(id); }
+
+signals:
+    void runAdded(int id);
+    void runAboutToBeRemoved(int id);
+    void runRemoved(int id);
+    void appearanceChanged(int id); // colour, visibility or name
+    void statusChanged(int id);
+    void dataAppended(int id); // new steps, snapshots, events or evals
+    void selectionChanged(int id);
+
+private:
+    std::vector<std::unique_ptr<RunData>> m_runs;
+    int m_nextId = 1;
+    int m_selected = 0;
+};
+
+} // namespace attnscope::gui

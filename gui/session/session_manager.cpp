@@ -1,0 +1,117 @@
+#include "gui/session/session_manager.h"
+
+#include "core/data/token_source.h"
+#include "core/train/trainer.h"
+#include "core/util/error.h"
+#include "gui/session/run_registry.h"
+#include "gui/session/thread_budget.h"
+#include "gui/session/training_session.h"
+
+#include <exception>
+#include <thread>
+
+namespace attnscope::gui {
+
+struct SessionManager::Prepared {
+    RunSpec spec; // as given to the trainer (threads resolved)
+    std::unique_ptr<Trainer> trainer;
+};
+
+SessionManager::SessionManager(RunRegistry& registry, QObject* parent)
+    : QObject(parent), m_registry(registry), m_cores(int(std::thread::hardware_concurrency())) {
+    if (m_cores <= 0) m_cores = 1;
+}
+
+SessionManager::~SessionManager() {
+    stopAll();
+}
+
+std::unique_ptr<SessionManager::Prepared> SessionManager::prepare(const RunSpec& spec, int concurrent,
+                                                                  QString* error) const {
+    auto prepared = std::make_unique<Prepared>();
+    prepared->spec = spec;
+    prepared->spec.train.threads = threadsForRun(spec.train.threads, concurrent, m_cores);
+    try {
+        prepared->trainer = std::make_unique<Trainer>(prepared->spec);
+    } catch (const std::exception& e) {
+        if (error) *error = QString::fromStdString(e.what());
+        return nullptr;
+    }
+    return prepared;
+}
+
+int SessionManager::launch(std::unique_ptr<Prepared> prepared) {
+    RunData run;
+    run.name = QString::fromStdString(prepared->spec.name);
+    run.spec = prepared->spec;
+    run.tokenizer = std::make_shared<Tokenizer>(prepared->trainer->data().tokenizer());
+    run.live = true;
+    const int id = m_registry.add(std::move(run));
+
+    auto session = std::make_unique<TrainingSession>(m_registry, id, std::move(prepared->trainer), this);
+    connect(session.get(), &TrainingSession::finished, this, &SessionManager::sessionFinished);
+    TrainingSession* raw = session.get();
+    m_sessions[id] = std::move(session);
+    raw->start();
+    emit sessionStarted(id);
+    return id;
+}
+
+int SessionManager::start(const RunSpec& spec, QString* error) {
+    auto prepared = prepare(spec, trainingCount(), error);
+    if (!prepared) return 0;
+    return launch(std::move(prepared));
+}
+
+std::pair<int, int> SessionManager::startPair(const RunSpec& a, const RunSpec& b, QString* error) {
+    // Both get the same thread count so neither of the pair is favoured in wall time.
+    const int running = trainingCount() + 1;
+    auto first = prepare(a, running, error);
+    if (!first) return {0, 0};
+    auto second = prepare(b, running, error);
+    if (!second) return {0, 0};
+    const int idA = launch(std::move(first));
+    const int idB = launch(std::move(second));
+    return {idA, idB};
+}
+
+TrainingSession* SessionManager::session(int runId) const {
+    auto it = m_sessions.find(runId);
+    return it == m_sessions.end() ? nullptr : it->second.get();
+}
+
+void SessionManager::pause(int runId) {
+    if (auto* s = session(runId)) s->setPaused(true);
+}
+
+void SessionManager::resume(int runId) {
+    if (auto* s = session(runId)) s->setPaused(false);
+}
+
+void SessionManager::stop(int runId) {
+    if (auto* s = session(runId)) s->requestStop();
+}
+
+void SessionManager::stopAll() {
+    // Ask everyone first so the runs wind down in parallel, then wait for each.
+    for (auto& [id, s] : m_sessions) s->requestStop();
+    for (auto& [id, s] : m_sessions) s->stopAndWait();
+}
+
+void SessionManager::close(int runId) {
+    auto it = m_sessions.find(runId);
+    if (it != m_sessions.end()) {
+        it->second->stopAndWait();
+        m_sessions.erase(it);
+    }
+    m_registry.remove(runId);
+}
+
+int SessionManager::trainingCount() const {
+    int n = 0;
+    for (const auto& [id, s] : m_sessions)
+        if (s->isRunning() && !s->isPaused()) ++n;
+    return n;
+}
+
+} // namespace attnscope::gui

@@ -1,0 +1,431 @@
+#include "gui/views/curve_chart.h"
+
+#include "gui/views/chart_settings.h"
+#include "gui/views/curve_chart_parts.h"
+#include "gui/views/robust_range.h"
+#include "gui/views/smoothing.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QToolButton>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+#include <qcustomplot.h>
+
+namespace attnscope::gui {
+
+namespace {
+constexpr double kOutlierQuantile = 0.01; // "ignore the top and bottom percentile"
+constexpr std::size_t kMaxRangeSamples = 40000;
+constexpr std::size_t kMaxMarkers = 200; // beyond this, markers would hide the curves
+
+double drawable(double v) {
+    return std::isfinite(v) ? v : qQNaN();
+}
+} // namespace
+
+CurveChart::CurveChart(const QString& key, const QString& title, ChartSettings* settings, QWidget* parent,
+                       bool defaultLogY)
+    : QWidget(parent), m_key(key), m_settings(settings) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->setSpacing(0);
+    auto* header = new QHBoxLayout;
+    header->setContentsMargins(6, 0, 2, 0);
+    m_title = new QLabel(title, this);
+    QFont titleFont = m_title->font();
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    m_logButton = new QToolButton(this);
+    m_logButton->setText(QStringLiteral("log y"));
+    m_logButton->setCheckable(true);
+    m_logButton->setAutoRaise(true);
+    m_logButton->setToolTip(tr("Logarithmic y axis (remembered for this chart)"));
+    header->addWidget(m_title);
+    header->addStretch(1);
+    header->addWidget(m_logButton);
+    layout->addLayout(header);
+
+    m_plot = new QCustomPlot(this);
+    m_plot->setMinimumSize(160, 110);
+    m_plot->setNoAntialiasingOnDrag(true);
+    m_plot->setInteraction(QCP::iRangeZoom, true);
+    m_plot->axisRect()->setRangeZoom(Qt::Horizontal); // wheel zooms steps; drag draws a zoom rectangle
+    m_plot->setSelectionRectMode(QCP::srmZoom);
+    styleChartAxes(*m_plot);
+    m_plot->addLayer(QStringLiteral("emphasis"), m_plot->layer(QStringLiteral("main")),
+                     QCustomPlot::limAbove);
+    m_plot->xAxis->setLabel(tr("step"));
+    layout->addWidget(m_plot, 1);
+
+    m_cursor = new QCPItemStraightLine(m_plot);
+    m_cursor->setPen(QPen(QColor(0, 0, 0, 90), 1, Qt::DotLine));
+    m_cursor->setVisible(false);
+    m_cursor->setSelectable(false);
+    m_placeholder = new QCPItemText(m_plot);
+    m_placeholder->position->setType(QCPItemPosition::ptAxisRectRatio);
+    m_placeholder->position->setCoords(0.5, 0.5);
+    m_placeholder->setColor(QColor(120, 120, 120));
+    m_placeholder->setSelectable(false);
+    m_placeholder->setText(tr("no data yet"));
+
+    m_logY = ChartSettings::logY(m_key, defaultLogY);
+    m_logButton->setChecked(m_logY);
+    updateAxisScale();
+    connect(m_logButton, &QToolButton::toggled, this, &CurveChart::setLogY);
+
+    if (m_settings) {
+        connect(m_settings, &ChartSettings::smoothingChanged, this, [this] {
+            resmooth();
+            refresh();
+        });
+        connect(m_settings, &ChartSettings::ignoreOutliersChanged, this, [this] { refresh(); });
+    }
+    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this] { resetView(); });
+    connect(m_plot, &QCustomPlot::mouseWheel, this, [this] { m_autoFit = false; });
+    connect(m_plot->selectionRect(), &QCPSelectionRect::accepted, this, [this] { m_autoFit = false; });
+    connect(m_plot, &QCustomPlot::mouseMove, this,
+            [this](QMouseEvent* e) { showReadout(e->pos(), e->globalPosition().toPoint()); });
+    connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* e) { m_pressPos = e->pos(); });
+    connect(m_plot, &QCustomPlot::mouseRelease, this, [this](QMouseEvent* e) {
+        if (e->button() == Qt::LeftButton && (e->pos() - m_pressPos).manhattanLength() <= 3 &&
+            m_plot->axisRect()->rect().contains(e->pos()))
+            emit stepClicked(m_plot->xAxis->pixelToCoord(e->pos().x()));
+    });
+    m_plot->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_plot, &QWidget::customContextMenuRequested, this, &CurveChart::showContextMenu);
+    m_plot->installEventFilter(this);
+    updatePlaceholder();
+}
+
+CurveChart::~CurveChart() = default;
+
+CurveChart::Series* CurveChart::series(int id) {
+    for (auto& s : m_series)
+        if (s->id == id) return s.get();
+    return nullptr;
+}
+
+const CurveChart::Series* CurveChart::series(int id) const {
+    for (const auto& s : m_series)
+        if (s->id == id) return s.get();
+    return nullptr;
+}
+
+int CurveChart::addSeries(const SeriesStyle& style) {
+    auto s = std::make_unique<Series>();
+    s->id = m_nextId++;
+    s->style = style;
+    s->visible = !m_hiddenGroups.count(style.group);
+    s->raw = m_plot->addGraph();
+    s->smooth = m_plot->addGraph();
+    s->raw->setSelectable(QCP::stNone);
+    s->smooth->setSelectable(QCP::stNone);
+    applyStyle(*s);
+    m_series.push_back(std::move(s));
+    return m_series.back()->id;
+}
+
+void CurveChart::setSeriesStyle(int id, const SeriesStyle& style) {
+    if (Series* s = series(id)) {
+        const bool wasSmoothable = s->style.smoothable;
+        s->style = style;
+        if (wasSmoothable != style.smoothable) {
+            s->ema = {};
+            s->s.clear();
+            for (double v : s->y) s->s.push_back(smoothedValue(*s, v));
+            s->smooth->data()->clear();
+            s->flushedSmooth = 0;
+        }
+        applyStyle(*s);
+    }
+}
+
+double CurveChart::smoothedValue(Series& s, double y) const {
+    if (!s.style.smoothable || !m_smoothingEnabled || !m_settings) return y;
+    return emaStep(s.ema, y, m_settings->smoothing());
+}
+
+void CurveChart::append(int id, double x, double y) {
+    Series* s = series(id);
+    if (!s) return;
+    s->x.push_back(x);
+    s->y.push_back(y);
+    s->s.push_back(smoothedValue(*s, y));
+    m_dirty = true;
+}
+
+void CurveChart::replaceData(int id, const std::vector<double>& x, const std::vector<double>& y) {
+    Series* s = series(id);
+    if (!s) return;
+    s->x = x;
+    s->y = y;
+    s->x.resize(std::min(x.size(), y.size()));
+    s->y.resize(s->x.size());
+    s->raw->data()->clear();
+    s->smooth->data()->clear();
+    s->flushedRaw = s->flushedSmooth = 0;
+    s->ema = {};
+    s->s.clear();
+    for (double v : s->y) s->s.push_back(smoothedValue(*s, v));
+    m_dirty = true;
+}
+
+void CurveChart::removeGroup(int group) {
+    m_hiddenGroups.erase(group);
+    for (auto it = m_series.begin(); it != m_series.end();) {
+        if ((*it)->style.group == group) {
+            m_plot->removeGraph((*it)->raw);
+            m_plot->removeGraph((*it)->smooth);
+            it = m_series.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (auto it = m_markers.begin(); it != m_markers.end();) {
+        if (it->group == group) {
+            m_plot->removeItem(it->line);
+            it = m_markers.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    m_dirty = true;
+}
+
+void CurveChart::setGroupVisible(int group, bool visible) {
+    if (visible)
+        m_hiddenGroups.erase(group);
+    else
+        m_hiddenGroups.insert(group);
+    for (auto& s : m_series)
+        if (s->style.group == group) {
+            s->visible = visible;
+            applyStyle(*s);
+        }
+    for (auto& m : m_markers)
+        if (m.group == group) m.line->setVisible(visible);
+    m_dirty = true;
+}
+
+void CurveChart::setEmphasizedGroup(int group) {
+    if (m_emphasized == group) return;
+    m_emphasized = group;
+    for (auto& s : m_series) applyStyle(*s);
+    m_dirty = true;
+}
+
+void CurveChart::clear() {
+    for (auto& s : m_series) {
+        m_plot->removeGraph(s->raw);
+        m_plot->removeGraph(s->smooth);
+    }
+    m_series.clear();
+    for (auto& m : m_markers) m_plot->removeItem(m.line);
+    m_markers.clear();
+    m_dirty = true;
+}
+
+void CurveChart::addMarker(int group, double x, const QColor& color, const QString& text) {
+    if (m_markers.size() >= kMaxMarkers) return;
+    auto* line = new QCPItemStraightLine(m_plot);
+    line->setSelectable(false);
+    QColor c = color;
+    c.setAlpha(150);
+    line->setPen(QPen(c, 1.2, Qt::DashLine));
+    // Straight lines are infinite: two points at the same x give a vertical marker on any y scale.
+    line->point1->setCoords(x, 1);
+    line->point2->setCoords(x, 2);
+    line->setVisible(!m_hiddenGroups.count(group));
+    m_markers.push_back({group, x, color, text, line});
+    m_dirty = true;
+}
+
+void CurveChart::setTitle(const QString& title) {
+    m_title->setText(title);
+}
+void CurveChart::setXLabel(const QString& label) {
+    m_plot->xAxis->setLabel(label);
+}
+void CurveChart::setYLabel(const QString& label) {
+    m_plot->yAxis->setLabel(label);
+}
+
+void CurveChart::setPlaceholder(const QString& text) {
+    m_placeholder->setText(text);
+    updatePlaceholder();
+}
+
+void CurveChart::setSmoothingEnabled(bool on) {
+    if (m_smoothingEnabled == on) return;
+    m_smoothingEnabled = on;
+    resmooth();
+}
+
+void CurveChart::setLogY(bool on) {
+    if (m_logButton->isChecked() != on) m_logButton->setChecked(on); // re-enters through toggled
+    if (m_logY == on) return;
+    m_logY = on;
+    ChartSettings::setLogY(m_key, on);
+    updateAxisScale();
+    m_autoFit = true;
+    m_dirty = true;
+    refresh();
+}
+
+void CurveChart::resetView() {
+    m_autoFit = true;
+    m_dirty = true;
+    refresh();
+}
+
+void CurveChart::refresh() {
+    if (!isVisible()) {
+        m_dirty = true; // catch up in showEvent: hidden tabs cost nothing while a run trains
+        return;
+    }
+    for (auto& s : m_series) flush(*s);
+    updatePlaceholder();
+    if (m_autoFit) fitView();
+    m_dirty = false;
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void CurveChart::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (m_dirty) refresh();
+}
+
+void CurveChart::applyStyle(Series& s) {
+    const bool smoothed =
+        s.style.smoothable && m_smoothingEnabled && m_settings && m_settings->smoothing() > 0;
+    const bool emphasized = m_emphasized != 0 && s.style.group == m_emphasized;
+    const double width = s.style.width + (emphasized ? 0.8 : 0.0);
+    QPen main(s.style.color, width, s.style.pen);
+    if (smoothed) {
+        QColor faint = s.style.color;
+        faint.setAlpha(55);
+        s.raw->setPen(QPen(faint, 1.0, s.style.pen));
+        s.smooth->setPen(main);
+    } else {
+        s.raw->setPen(main);
+    }
+    s.raw->setScatterStyle(s.style.points ? QCPScatterStyle(QCPScatterStyle::ssDisc, 4.5)
+                                          : QCPScatterStyle(QCPScatterStyle::ssNone));
+    s.raw->setVisible(s.visible);
+    s.smooth->setVisible(s.visible && smoothed);
+    // The emphasised run sits on a layer above the others so overlapping runs do not hide it.
+    const QString layer = emphasized ? QStringLiteral("emphasis") : QStringLiteral("main");
+    s.raw->setLayer(layer);
+    s.smooth->setLayer(layer);
+}
+
+void CurveChart::flush(Series& s) {
+    auto push = [](QCPGraph* graph, const std::vector<double>& x, const std::vector<double>& y,
+                   std::size_t& flushed) {
+        if (flushed >= x.size()) return;
+        QVector<double> keys, values;
+        keys.reserve(qsizetype(x.size() - flushed));
+        values.reserve(keys.capacity());
+        for (std::size_t i = flushed; i < x.size(); ++i) {
+            keys.push_back(x[i]);
+            values.push_back(drawable(y[i]));
+        }
+        graph->addData(keys, values, true);
+        flushed = x.size();
+    };
+    push(s.raw, s.x, s.y, s.flushedRaw);
+    push(s.smooth, s.x, s.s, s.flushedSmooth);
+}
+
+void CurveChart::resmooth() {
+    for (auto& s : m_series) {
+        s->ema = {};
+        s->s.clear();
+        s->s.reserve(s->y.size());
+        for (double v : s->y) s->s.push_back(smoothedValue(*s, v));
+        s->smooth->data()->clear();
+        s->flushedSmooth = 0;
+        applyStyle(*s);
+    }
+    m_dirty = true;
+}
+
+void CurveChart::fitView() {
+    double xMin = qInf(), xMax = -qInf();
+    std::size_t total = 0;
+    for (const auto& s : m_series)
+        if (s->visible && !s->x.empty()) {
+            xMin = std::min(xMin, s->x.front());
+            xMax = std::max(xMax, s->x.back());
+            total += s->y.size();
+        }
+    if (total == 0) return;
+    if (xMax <= xMin) xMax = xMin + 1;
+    m_plot->xAxis->setRange(xMin, xMax);
+
+    // Sample long runs evenly: the quantiles barely move and fitting stays cheap at 30 Hz.
+    const std::size_t stride = std::max<std::size_t>(1, total / kMaxRangeSamples);
+    std::vector<double> values;
+    values.reserve(total / stride + 16);
+    for (const auto& s : m_series) {
+        if (!s->visible) continue;
+        for (std::size_t i = 0; i < s->y.size(); i += stride) values.push_back(s->y[i]);
+        if (!s->y.empty()) values.push_back(s->y.back()); // the newest value is always in view
+    }
+    const bool robust = !m_settings || m_settings->ignoreOutliers();
+    const double lower = robust ? kOutlierQuantile : 0.0;
+    const double upper = robust ? 1.0 - kOutlierQuantile : 1.0;
+    auto extent = quantileExtent(values, lower, upper, m_logY);
+    if (!extent) return;
+    const auto [lo, hi] = paddedRange(*extent, 0.06, m_logY);
+    m_plot->yAxis->setRange(lo, hi);
+}
+
+void CurveChart::updateAxisScale() {
+    if (m_logY) {
+        m_plot->yAxis->setScaleType(QCPAxis::stLogarithmic);
+        m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+        m_plot->yAxis->setNumberFormat(QStringLiteral("eb"));
+        m_plot->yAxis->setNumberPrecision(0);
+    } else {
+        m_plot->yAxis->setScaleType(QCPAxis::stLinear);
+        m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+        m_plot->yAxis->setNumberFormat(QStringLiteral("gb"));
+        m_plot->yAxis->setNumberPrecision(4);
+    }
+}
+
+void CurveChart::updatePlaceholder() {
+    m_placeholder->setVisible(visiblePointCount() == 0);
+}
+
+int CurveChart::seriesCount() const {
+    return int(m_series.size());
+}
+std::size_t CurveChart::markerCount() const {
+    return m_markers.size();
+}
+
+std::size_t CurveChart::pointCount(int id) const {
+    const Series* s = series(id);
+    return s ? s->x.size() : 0;
+}
+
+std::size_t CurveChart::visiblePointCount() const {
+    std::size_t n = 0;
+    for (const auto& s : m_series)
+        if (s->visible) n += s->x.size();
+    return n;
+}
+
+double CurveChart::valueAt(int id, double x, bool smoothed) const {
+    const Series* s = series(id);
+    if (!s || s->x.empty()) return qQNaN();
+    const std::size_t i = nearestIndex(s->x, x);
+    return smoothed ? s->s[i] : s->y[i];
+}
+
+} // namespace attnscope::gui

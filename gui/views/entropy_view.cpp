@@ -1,0 +1,140 @@
+#include "gui/views/entropy_view.h"
+
+#include "gui/session/run_registry.h"
+#include "gui/views/curve_chart.h"
+#include "gui/views/head_label.h"
+#include "gui/views/layer_charts.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QRegularExpression>
+#include <QVBoxLayout>
+#include <cmath>
+
+namespace attnscope::gui {
+
+namespace {
+// "layer 2 head 1 …" → 2; -1 when the message names no layer (then every layer chart gets the marker).
+int layerInMessage(const std::string& message) {
+    static const QRegularExpression re(QStringLiteral("\\blayer\\s*(\\d+)"),
+                                       QRegularExpression::CaseInsensitiveOption);
+    const auto match = re.match(QString::fromStdString(message));
+    return match.hasMatch() ? match.captured(1).toInt() : -1;
+}
+} // namespace
+
+EntropyView::EntropyView(RunRegistry& registry, ChartSettings& settings, QWidget* parent)
+    : RunView(registry, settings, parent) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    auto* bar = new QHBoxLayout;
+    m_metricBox = new QComboBox(this);
+    m_metricBox->addItem(tr("Entropy (nats)"));
+    m_metricBox->addItem(tr("Normalised entropy (0–1)"));
+    bar->addWidget(new QLabel(tr("Metric:"), this));
+    bar->addWidget(m_metricBox);
+    auto* hint = new QLabel(tr("Mean over the probe's queries, per head. Dashed: σReparam lower bound. "
+                               "Flags: entropy collapse."),
+                            this);
+    hint->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    bar->addWidget(hint, 1);
+    layout->addLayout(bar);
+    m_charts =
+        new LayerCharts(QStringLiteral("entropy"), tr("Layer %1 — entropy per head"), settings, 3, this);
+    m_mean = m_charts->addSummary(QStringLiteral("mean"), tr("Mean over all heads"));
+    layout->addWidget(m_charts, 1);
+    connect(m_metricBox, &QComboBox::currentIndexChanged, this,
+            [this](int index) { setMetric(index == 1 ? Metric::Normalized : Metric::Entropy); });
+    rebuild();
+}
+
+std::vector<CurveChart*> EntropyView::charts() const {
+    return m_charts->charts();
+}
+
+CurveChart* EntropyView::layerChart(int layer) const {
+    return m_charts->layer(layer);
+}
+
+void EntropyView::setMetric(Metric metric) {
+    if (metric == m_metric) return;
+    m_metric = metric;
+    m_metricBox->setCurrentIndex(metric == Metric::Normalized ? 1 : 0);
+    rebuild();
+}
+
+void EntropyView::addRun(const RunData& run) {
+    const ModelConfig& cfg = run.spec.model;
+    m_charts->ensureLayers(cfg.layers);
+    RunSeries rs;
+    SeriesStyle mean;
+    mean.name = seriesName(run, tr("mean"));
+    mean.color = run.color;
+    mean.group = run.id;
+    mean.smoothable = false; // probe metrics are exact evaluations on a fixed sequence
+    rs.mean = m_mean->addSeries(mean);
+    for (int l = 0; l < cfg.layers; ++l)
+        for (int h = 0; h < cfg.heads; ++h) {
+            SeriesStyle s;
+            s.name = seriesName(run, headLabel(cfg, h));
+            s.color = lineColor(run, h, cfg.heads);
+            s.group = run.id;
+            s.smoothable = false;
+            rs.heads.push_back(m_charts->layer(l)->addSeries(s));
+            rs.bounds.push_back(0);
+        }
+    m_runs[run.id] = std::move(rs);
+}
+
+void EntropyView::consumeNew(const RunData& run) {
+    auto found = m_runs.find(run.id);
+    if (found == m_runs.end()) return;
+    RunSeries& rs = found->second;
+    const ModelConfig& cfg = run.spec.model;
+    const bool normalized = m_metric == Metric::Normalized;
+    for (; rs.snapshots < run.snapshots.size(); ++rs.snapshots) {
+        const ProbeSnapshot& s = *run.snapshots[rs.snapshots];
+        const std::vector<float>& values = normalized ? s.normEntropy : s.entropy;
+        const int layers = std::min(s.layers, cfg.layers), heads = std::min(s.heads, cfg.heads);
+        double sum = 0;
+        int count = 0;
+        for (int l = 0; l < layers; ++l)
+            for (int h = 0; h < heads; ++h) {
+                const std::size_t src = s.headIndex(l, h), dst = std::size_t(l * cfg.heads + h);
+                if (src >= values.size()) continue;
+                const double v = values[src];
+                m_charts->layer(l)->append(rs.heads[dst], s.step, v);
+                if (std::isfinite(v)) sum += v, ++count;
+                if (normalized || src >= s.entropyBound.size() || !std::isfinite(s.entropyBound[src]))
+                    continue;
+                if (rs.bounds[dst] == 0) {
+                    SeriesStyle b;
+                    b.name = seriesName(run, headLabel(cfg, h) + tr(" bound"));
+                    b.color = lineColor(run, h, cfg.heads);
+                    b.pen = Qt::DashLine;
+                    b.width = 1.0;
+                    b.smoothable = false;
+                    b.group = run.id;
+                    rs.bounds[dst] = m_charts->layer(l)->addSeries(b);
+                }
+                m_charts->layer(l)->append(rs.bounds[dst], s.step, s.entropyBound[src]);
+            }
+        if (count > 0) m_mean->append(rs.mean, s.step, sum / count);
+    }
+    for (; rs.events < run.events.size(); ++rs.events) {
+        const Event& e = run.events[rs.events];
+        if (e.kind != EventKind::EntropyCollapse) continue;
+        const QString text = QString::fromStdString(e.message);
+        const int layer = layerInMessage(e.message);
+        m_mean->addMarker(run.id, e.step, run.color, text);
+        for (int l = 0; l < m_charts->layerCount(); ++l)
+            if (layer < 0 || layer == l) m_charts->layer(l)->addMarker(run.id, e.step, run.color, text);
+    }
+}
+
+void EntropyView::forgetRun(int runId) {
+    m_runs.erase(runId);
+}
+
+} // namespace attnscope::gui

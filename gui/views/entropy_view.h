@@ -1,0 +1,48 @@
+#pragma once
+// "Entropy" tab: per-head attention entropy over training as small multiples, one chart per layer with a
+// line per head (mechanisms.md §6.4 items 2–3), plus the mean over all heads. σReparam's lower bound on
+// entropy is drawn dashed next to each head, and entropy-collapse events are marked on their layer.
+#include "gui/views/run_view.h"
+
+#include <map>
+
+class QComboBox;
+
+namespace attnscope::gui {
+
+class LayerCharts;
+
+class EntropyView : public RunView {
+    Q_OBJECT
+public:
+    enum class Metric { Entropy, Normalized };
+
+    EntropyView(RunRegistry& registry, ChartSettings& settings, QWidget* parent = nullptr);
+    std::vector<CurveChart*> charts() const override;
+
+    void setMetric(Metric metric);
+    Metric metric() const { return m_metric; }
+    CurveChart* meanChart() const { return m_mean; }
+    CurveChart* layerChart(int layer) const;
+
+protected:
+    void addRun(const RunData& run) override;
+    void consumeNew(const RunData& run) override;
+    void forgetRun(int runId) override;
+
+private:
+    struct RunSeries {
+        int mean = 0;
+        std::vector<int> heads;  // [layer * heads + head]
+        std::vector<int> bounds; // same index; 0 until the run reports a finite bound
+        std::size_t snapshots = 0, events = 0;
+    };
+
+    Metric m_metric = Metric::Entropy;
+    QComboBox* m_metricBox;
+    LayerCharts* m_charts;
+    CurveChart* m_mean;
+    std::map<int, RunSeries> m_runs;
+};
+
+} // namespace attnscope::gui

@@ -1,0 +1,57 @@
+#include "gui/views/layer_charts.h"
+
+#include "gui/views/curve_chart.h"
+
+#include <QGridLayout>
+
+namespace attnscope::gui {
+
+LayerCharts::LayerCharts(const QString& keyPrefix, const QString& title, ChartSettings& settings, int columns,
+                         QWidget* parent, bool defaultLogY)
+    : QWidget(parent), m_keyPrefix(keyPrefix), m_title(title), m_settings(settings),
+      m_columns(std::max(1, columns)), m_defaultLogY(defaultLogY), m_grid(new QGridLayout(this)) {
+    m_grid->setContentsMargins(0, 0, 0, 0);
+    m_grid->setSpacing(6);
+}
+
+CurveChart* LayerCharts::addSummary(const QString& key, const QString& title, bool defaultLogY) {
+    auto* chart = new CurveChart(m_keyPrefix + "/" + key, title, &m_settings, this, defaultLogY);
+    m_summaries.push_back(chart);
+    place(chart);
+    return chart;
+}
+
+void LayerCharts::ensureLayers(int layers) {
+    while (int(m_layers.size()) < layers) {
+        const int index = int(m_layers.size());
+        auto* chart = new CurveChart(QStringLiteral("%1/layer%2").arg(m_keyPrefix).arg(index),
+                                     m_title.arg(index), &m_settings, this, m_defaultLogY);
+        if (!m_yLabel.isEmpty()) chart->setYLabel(m_yLabel);
+        m_layers.push_back(chart);
+        place(chart);
+    }
+}
+
+CurveChart* LayerCharts::layer(int index) const {
+    return index >= 0 && index < int(m_layers.size()) ? m_layers[std::size_t(index)] : nullptr;
+}
+
+std::vector<CurveChart*> LayerCharts::charts() const {
+    std::vector<CurveChart*> all = m_summaries;
+    all.insert(all.end(), m_layers.begin(), m_layers.end());
+    return all;
+}
+
+void LayerCharts::setYLabel(const QString& label) {
+    m_yLabel = label;
+    for (CurveChart* c : m_layers) c->setYLabel(label);
+}
+
+void LayerCharts::place(CurveChart* chart) {
+    const int index = int(m_summaries.size() + m_layers.size()) - 1;
+    m_grid->addWidget(chart, index / m_columns, index % m_columns);
+    for (int c = 0; c < m_columns; ++c) m_grid->setColumnStretch(c, 1);
+    for (int r = 0; r <= index / m_columns; ++r) m_grid->setRowStretch(r, 1);
+}
+
+} // namespace attnscope::gui

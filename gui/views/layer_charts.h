@@ -1,0 +1,43 @@
+#pragma once
+// A grid of small multiples: one optional summary chart followed by one chart per layer, created on demand
+// as runs with more layers appear. Used by the entropy, logit and sink views.
+#include <QString>
+#include <QWidget>
+#include <vector>
+
+class QGridLayout;
+
+namespace attnscope::gui {
+
+class ChartSettings;
+class CurveChart;
+
+class LayerCharts : public QWidget {
+    Q_OBJECT
+public:
+    // `keyPrefix` names the charts in QSettings ("entropy" → "entropy/layer0"); `title` gets the layer
+    // number through %1.
+    LayerCharts(const QString& keyPrefix, const QString& title, ChartSettings& settings, int columns,
+                QWidget* parent = nullptr, bool defaultLogY = false);
+
+    // Leading charts that are not per layer (summaries); placed before the layer charts.
+    CurveChart* addSummary(const QString& key, const QString& title, bool defaultLogY = false);
+    void ensureLayers(int layers);
+    int layerCount() const { return int(m_layers.size()); }
+    CurveChart* layer(int index) const;
+    std::vector<CurveChart*> charts() const;
+    void setYLabel(const QString& label);
+
+private:
+    void place(CurveChart* chart);
+
+    QString m_keyPrefix, m_title;
+    ChartSettings& m_settings;
+    int m_columns;
+    bool m_defaultLogY;
+    QString m_yLabel;
+    QGridLayout* m_grid;
+    std::vector<CurveChart*> m_summaries, m_layers;
+};
+
+} // namespace attnscope::gui

@@ -1,0 +1,136 @@
+#include "gui/views/run_view.h"
+
+#include "gui/session/run_palette.h"
+#include "gui/session/run_registry.h"
+#include "gui/views/curve_chart.h"
+
+#include <algorithm>
+
+namespace attnscope::gui {
+
+namespace {
+constexpr int kFrameMs = 33; // at most ~30 view updates per second, however many runs train
+}
+
+RunView::RunView(RunRegistry& registry, ChartSettings& settings, QWidget* parent)
+    : QWidget(parent), m_registry(registry), m_settings(settings) {
+    m_updateTimer.setSingleShot(true);
+    m_updateTimer.setInterval(kFrameMs);
+    connect(&m_updateTimer, &QTimer::timeout, this, &RunView::processPending);
+    connect(&registry, &RunRegistry::runAdded, this, [this](int id) {
+        if (rebuildIfColourModeChanged()) return;
+        if (const RunData* run = m_registry.find(id)) addAndConsume(*run);
+        processPending();
+    });
+    connect(&registry, &RunRegistry::runRemoved, this, [this] { rebuildIfColourModeChanged(); });
+    connect(&registry, &RunRegistry::runAboutToBeRemoved, this, [this](int id) {
+        for (CurveChart* chart : charts()) {
+            chart->removeGroup(id);
+            chart->refresh();
+        }
+        m_pending.erase(id);
+        m_colors.erase(id);
+        forgetRun(id);
+    });
+    connect(&registry, &RunRegistry::dataAppended, this, &RunView::schedule);
+    connect(&registry, &RunRegistry::appearanceChanged, this, &RunView::onAppearanceChanged);
+    connect(&registry, &RunRegistry::selectionChanged, this, [this](int id) {
+        for (CurveChart* chart : charts()) {
+            chart->setEmphasizedGroup(visibleRunCount() > 1 ? id : 0);
+            chart->refresh();
+        }
+    });
+}
+
+void RunView::flushUpdates() {
+    m_updateTimer.stop();
+    processPending();
+}
+
+int RunView::visibleRunCount() const {
+    int n = 0;
+    for (const auto& run : m_registry.runs())
+        if (run->visible) ++n;
+    return n;
+}
+
+QColor RunView::lineColor(const RunData& run, int index, int count) const {
+    return m_singleRunColours ? categoricalColor(index) : shadeOf(run.color, index, count);
+}
+
+QString RunView::seriesName(const RunData& run, const QString& what) const {
+    return m_singleRunColours ? what : run.name + QStringLiteral(" · ") + what;
+}
+
+void RunView::markEvents(CurveChart& chart, const RunData& run, std::size_t from,
+                         std::initializer_list<int> kinds) const {
+    for (std::size_t i = from; i < run.events.size(); ++i) {
+        const Event& e = run.events[i];
+        if (std::find(kinds.begin(), kinds.end(), int(e.kind)) == kinds.end()) continue;
+        chart.addMarker(run.id, e.step, run.color,
+                        QStringLiteral("%1 — %2").arg(toString(e.kind), QString::fromStdString(e.message)));
+    }
+}
+
+bool RunView::rebuildIfColourModeChanged() {
+    const bool single = visibleRunCount() <= 1;
+    if (single == m_singleRunColours) return false;
+    m_singleRunColours = single;
+    rebuild();
+    return true;
+}
+
+void RunView::schedule(int runId) {
+    m_pending.insert(runId);
+    if (!m_updateTimer.isActive()) m_updateTimer.start();
+}
+
+void RunView::processPending() {
+    for (int id : m_pending)
+        if (const RunData* run = m_registry.find(id)) consumeNew(*run);
+    m_pending.clear();
+    afterUpdate();
+    for (CurveChart* chart : charts()) chart->refresh();
+}
+
+void RunView::addAndConsume(const RunData& run) {
+    m_colors[run.id] = run.color;
+    addRun(run);
+    for (CurveChart* chart : charts()) chart->setGroupVisible(run.id, run.visible);
+    consumeNew(run);
+}
+
+void RunView::onAppearanceChanged(int runId) {
+    const RunData* run = m_registry.find(runId);
+    if (!run) return;
+    if (rebuildIfColourModeChanged()) return;
+    if (m_colors[runId] != run->color) {
+        // Colours are baked into each series' style; rebuilding one run is cheap and rare.
+        for (CurveChart* chart : charts()) chart->removeGroup(runId);
+        forgetRun(runId);
+        addAndConsume(*run);
+    }
+    for (CurveChart* chart : charts()) {
+        chart->setGroupVisible(runId, run->visible);
+        chart->setEmphasizedGroup(visibleRunCount() > 1 ? m_registry.selectedId() : 0);
+    }
+    afterUpdate();
+    for (CurveChart* chart : charts()) chart->refresh();
+}
+
+void RunView::rebuild() {
+    m_singleRunColours = visibleRunCount() <= 1;
+    for (const auto& run : m_registry.runs()) {
+        for (CurveChart* chart : charts()) chart->removeGroup(run->id);
+        forgetRun(run->id);
+    }
+    for (const auto& run : m_registry.runs()) addAndConsume(*run);
+    m_pending.clear();
+    for (CurveChart* chart : charts()) {
+        chart->setEmphasizedGroup(visibleRunCount() > 1 ? m_registry.selectedId() : 0);
+        chart->resetView();
+    }
+    afterUpdate();
+}
+
+} // namespace attnscope::gui

@@ -1,0 +1,206 @@
+#include "gui/views/sinks_view.h"
+
+#include "gui/session/run_palette.h"
+#include "gui/session/run_registry.h"
+#include "gui/views/curve_chart.h"
+#include "gui/views/head_label.h"
+#include "gui/views/layer_charts.h"
+
+#include <QCheckBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QSpinBox>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+namespace attnscope::gui {
+
+namespace {
+constexpr int kMaxTokenTicks = 40; // label key positions with their tokens up to this probe length
+}
+
+SinksView::SinksView(RunRegistry& registry, ChartSettings& settings, QWidget* parent)
+    : RunView(registry, settings, parent) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    auto* bar = new QHBoxLayout;
+    m_layer = new QSpinBox(this);
+    m_layer->setPrefix(tr("layer "));
+    m_layer->setRange(0, 0);
+    m_step = new QSlider(Qt::Horizontal, this);
+    m_step->setRange(0, 0);
+    m_follow = new QCheckBox(tr("follow latest"), this);
+    m_follow->setChecked(true);
+    m_stepLabel = new QLabel(this);
+    m_stepLabel->setMinimumWidth(90);
+    bar->addWidget(new QLabel(tr("Key profile of the selected run:"), this));
+    bar->addWidget(m_layer);
+    bar->addWidget(new QLabel(tr("snapshot"), this));
+    bar->addWidget(m_step, 1);
+    bar->addWidget(m_stepLabel);
+    bar->addWidget(m_follow);
+    layout->addLayout(bar);
+
+    m_charts =
+        new LayerCharts(QStringLiteral("sinks"), tr("Layer %1 — sink score α₁ per head"), settings, 3, this);
+    m_rate = m_charts->addSummary(QStringLiteral("rate"), tr("Sink rate (share of heads with α₁ > 0.3)"));
+    m_profile = m_charts->addSummary(QStringLiteral("profile"), tr("Attention received per key position"));
+    m_profile->setXLabel(tr("key"));
+    m_profile->setSmoothingEnabled(false);
+    m_profile->setPlaceholder(tr("no snapshot of the selected run yet"));
+    layout->addWidget(m_charts, 1);
+
+    connect(m_layer, &QSpinBox::valueChanged, this, [this] { updateProfile(); });
+    connect(m_step, &QSlider::valueChanged, this, [this](int value) {
+        m_follow->setChecked(value == m_step->maximum());
+        updateProfile();
+    });
+    connect(m_follow, &QCheckBox::toggled, this, [this](bool on) {
+        if (on) m_step->setValue(m_step->maximum());
+    });
+    connect(&registry, &RunRegistry::selectionChanged, this, [this] {
+        m_follow->setChecked(true);
+        afterUpdate();
+    });
+    rebuild();
+    for (CurveChart* chart : m_charts->charts())
+        if (chart != m_profile)
+            connect(chart, &CurveChart::stepClicked, this, [this](double x) { showStep(int(x)); });
+}
+
+std::vector<CurveChart*> SinksView::charts() const {
+    std::vector<CurveChart*> all = m_charts->charts();
+    all.erase(std::remove(all.begin(), all.end(), m_profile), all.end()); // managed by updateProfile()
+    return all;
+}
+
+CurveChart* SinksView::layerChart(int layer) const {
+    return m_charts->layer(layer);
+}
+
+void SinksView::addRun(const RunData& run) {
+    const ModelConfig& cfg = run.spec.model;
+    m_charts->ensureLayers(cfg.layers);
+    RunSeries rs;
+    SeriesStyle rate;
+    rate.name = seriesName(run, tr("sink rate"));
+    rate.color = run.color;
+    rate.group = run.id;
+    rate.smoothable = false; // probe metrics: exact values on a fixed sequence
+    rs.rate = m_rate->addSeries(rate);
+    for (int l = 0; l < cfg.layers; ++l)
+        for (int h = 0; h < cfg.heads; ++h) {
+            SeriesStyle s = rate;
+            s.name = seriesName(run, headLabel(cfg, h));
+            s.color = lineColor(run, h, cfg.heads);
+            rs.heads.push_back(m_charts->layer(l)->addSeries(s));
+        }
+    m_runs[run.id] = std::move(rs);
+}
+
+void SinksView::consumeNew(const RunData& run) {
+    auto found = m_runs.find(run.id);
+    if (found == m_runs.end()) return;
+    RunSeries& rs = found->second;
+    const ModelConfig& cfg = run.spec.model;
+    for (; rs.snapshots < run.snapshots.size(); ++rs.snapshots) {
+        const ProbeSnapshot& s = *run.snapshots[rs.snapshots];
+        m_rate->append(rs.rate, s.step, s.sinkRate);
+        const int layers = std::min(s.layers, cfg.layers), heads = std::min(s.heads, cfg.heads);
+        for (int l = 0; l < layers; ++l)
+            for (int h = 0; h < heads; ++h) {
+                const std::size_t src = s.headIndex(l, h);
+                if (src < s.sinkScore.size())
+                    m_charts->layer(l)->append(rs.heads[std::size_t(l * cfg.heads + h)], s.step,
+                                               s.sinkScore[src]);
+            }
+    }
+}
+
+void SinksView::forgetRun(int runId) {
+    m_runs.erase(runId);
+    if (runId == m_profileRun) {
+        m_profile->clear();
+        m_profileSeries.clear();
+        m_profileRun = 0;
+    }
+}
+
+void SinksView::afterUpdate() {
+    const RunData* run = registry().selected();
+    const int count = run ? int(run->snapshots.size()) : 0;
+    {
+        const QSignalBlocker blockStep(m_step);
+        const QSignalBlocker blockLayer(m_layer);
+        m_step->setRange(0, std::max(0, count - 1));
+        if (m_follow->isChecked()) m_step->setValue(m_step->maximum());
+        m_layer->setRange(0, run ? std::max(0, run->spec.model.layers - 1) : 0);
+    }
+    updateProfile();
+}
+
+void SinksView::showStep(int step) {
+    const RunData* run = registry().selected();
+    if (!run || run->snapshots.empty()) return;
+    const SnapshotPtr snap = run->snapshotAt(step);
+    const auto it = std::find(run->snapshots.begin(), run->snapshots.end(), snap);
+    m_step->setValue(int(it - run->snapshots.begin()));
+}
+
+void SinksView::updateProfile() {
+    const RunData* run = registry().selected();
+    const int index = m_step->value();
+    const SnapshotPtr snap =
+        run && index < int(run->snapshots.size()) ? run->snapshots[std::size_t(index)] : nullptr;
+    const int layer = m_layer->value();
+    const int runId = run ? run->id : 0;
+    if (runId != m_profileRun || layer != m_profileLayer) {
+        m_profile->clear();
+        m_profileSeries.clear();
+        m_profileRun = runId;
+        m_profileLayer = layer;
+        if (run) {
+            const ModelConfig& cfg = run->spec.model;
+            for (int h = 0; h < cfg.heads; ++h) {
+                SeriesStyle s;
+                s.name = headLabel(cfg, h);
+                s.color = categoricalColor(h);
+                s.group = run->id;
+                s.smoothable = false;
+                s.points = true;
+                m_profileSeries.push_back(m_profile->addSeries(s));
+            }
+        }
+        m_profileStep = -1;
+    }
+    m_stepLabel->setText(snap ? tr("step %1").arg(snap->step) : tr("—"));
+    if (!snap || !run || snap->step == m_profileStep) {
+        m_profile->refresh();
+        return;
+    }
+    m_profileStep = snap->step;
+    const int T = snap->length;
+    std::vector<double> x(std::size_t(std::max(0, T)));
+    for (int j = 0; j < T; ++j) x[std::size_t(j)] = j;
+    for (int h = 0; h < int(m_profileSeries.size()) && h < snap->heads && layer < snap->layers; ++h) {
+        const std::size_t base = snap->headIndex(layer, h) * std::size_t(T);
+        std::vector<double> y(std::size_t(T), qQNaN());
+        for (int j = 0; j < T && base + std::size_t(j) < snap->keyProfile.size(); ++j)
+            y[std::size_t(j)] = snap->keyProfile[base + std::size_t(j)];
+        m_profile->replaceData(m_profileSeries[std::size_t(h)], x, y);
+    }
+    // Short probes: label each key with its token so a sink on "<bos>" or "␣" is obvious.
+    if (T > 0 && T <= kMaxTokenTicks && run->tokenizer) {
+        auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+        for (int j = 0; j < T && j < int(snap->tokens.size()); ++j)
+            ticker->addTick(j, QString::fromStdString(run->tokenizer->display(snap->tokens[std::size_t(j)])));
+        m_profile->plot()->xAxis->setTicker(ticker);
+    } else {
+        m_profile->plot()->xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+    }
+    m_profile->resetView();
+}
+
+} // namespace attnscope::gui

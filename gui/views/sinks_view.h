@@ -1,0 +1,57 @@
+#pragma once
+// "Sinks" tab (attention sinks, mechanisms.md §6.3 and §6.4 items 6–7): first-token sink score α₁ per head
+// over training, the sink rate (fraction of heads with α₁ > 0.3), and the per-key received-attention
+// profile of one snapshot of the selected run (latest, or the step picked with the slider or by clicking
+// any chart).
+#include "gui/views/run_view.h"
+
+#include <map>
+
+class QCheckBox;
+class QLabel;
+class QSlider;
+class QSpinBox;
+
+namespace attnscope::gui {
+
+class LayerCharts;
+
+class SinksView : public RunView {
+    Q_OBJECT
+public:
+    SinksView(RunRegistry& registry, ChartSettings& settings, QWidget* parent = nullptr);
+    std::vector<CurveChart*> charts() const override;
+
+    CurveChart* sinkRateChart() const { return m_rate; }
+    CurveChart* profileChart() const { return m_profile; }
+    CurveChart* layerChart(int layer) const;
+    int profileStep() const { return m_profileStep; } // step of the snapshot shown, 0 if none
+    void showStep(int step);                          // picks the snapshot at or before `step`
+
+protected:
+    void addRun(const RunData& run) override;
+    void consumeNew(const RunData& run) override;
+    void forgetRun(int runId) override;
+    void afterUpdate() override;
+
+private:
+    struct RunSeries {
+        int rate = 0;
+        std::vector<int> heads;
+        std::size_t snapshots = 0;
+    };
+    void updateProfile();
+
+    LayerCharts* m_charts;
+    CurveChart* m_rate;
+    CurveChart* m_profile;
+    QSpinBox* m_layer;
+    QSlider* m_step;
+    QCheckBox* m_follow;
+    QLabel* m_stepLabel;
+    std::map<int, RunSeries> m_runs;
+    int m_profileRun = 0, m_profileLayer = -1, m_profileStep = 0;
+    std::vector<int> m_profileSeries;
+};
+
+} // namespace attnscope::gui

@@ -1,0 +1,113 @@
+#include "gui/views/training_view.h"
+
+#include "gui/session/run_registry.h"
+#include "gui/views/curve_chart.h"
+#include "gui/views/snapshot_scalars.h"
+
+#include <QGridLayout>
+#include <cmath>
+
+namespace attnscope::gui {
+
+TrainingView::TrainingView(RunRegistry& registry, ChartSettings& settings, QWidget* parent)
+    : RunView(registry, settings, parent) {
+    auto* grid = new QGridLayout(this);
+    grid->setContentsMargins(4, 4, 4, 4);
+    grid->setSpacing(6);
+    m_loss = new CurveChart("training/loss", tr("Loss (train, ● validation)"), &settings, this);
+    m_grad =
+        new CurveChart("training/gradnorm", tr("Gradient norm (before clipping)"), &settings, this, true);
+    m_lr = new CurveChart("training/lr", tr("Learning rate"), &settings, this);
+    m_outLogits = new CurveChart("training/outlogits", tr("Output logits: max |logit| — mean log Z (dashed)"),
+                                 &settings, this);
+    m_lambda =
+        new CurveChart("training/lambda", tr("Value residual λ₁ (V₁ weight) — λ₂ dashed"), &settings, this);
+    m_tokens = new CurveChart("training/tokens", tr("Throughput (tokens/s)"), &settings, this);
+    m_lambda->setPlaceholder(tr("no run with a learnable value residual"));
+    m_outLogits->setPlaceholder(tr("no probe snapshot yet"));
+    grid->addWidget(m_loss, 0, 0);
+    grid->addWidget(m_grad, 0, 1);
+    grid->addWidget(m_lr, 0, 2);
+    grid->addWidget(m_outLogits, 1, 0);
+    grid->addWidget(m_lambda, 1, 1);
+    grid->addWidget(m_tokens, 1, 2);
+    for (int c = 0; c < 3; ++c) grid->setColumnStretch(c, 1);
+    rebuild();
+}
+
+std::vector<CurveChart*> TrainingView::charts() const {
+    return {m_loss, m_grad, m_lr, m_outLogits, m_lambda, m_tokens};
+}
+
+void TrainingView::addRun(const RunData& run) {
+    RunSeries rs;
+    auto style = [&](const QString& what, bool smoothable = true) {
+        SeriesStyle s;
+        s.name = seriesName(run, what);
+        s.color = run.color;
+        s.group = run.id;
+        s.smoothable = smoothable;
+        return s;
+    };
+    rs.loss = m_loss->addSeries(style(tr("train")));
+    SeriesStyle val = style(tr("validation"), false);
+    val.points = true;
+    val.pen = Qt::DashLine;
+    rs.val = m_loss->addSeries(val);
+    rs.grad = m_grad->addSeries(style(tr("grad norm")));
+    rs.lr = m_lr->addSeries(style(tr("lr"), false));
+    rs.tokens = m_tokens->addSeries(style(tr("tokens/s")));
+    // Probe metrics are exact evaluations on a fixed sequence, not noisy minibatch estimates: not smoothed.
+    rs.outMax = m_outLogits->addSeries(style(tr("max |logit|"), false));
+    SeriesStyle logZ = style(tr("mean log Z"), false);
+    logZ.pen = Qt::DashLine;
+    rs.logZ = m_outLogits->addSeries(logZ);
+    m_runs[run.id] = rs;
+}
+
+int TrainingView::lambdaSeries(const RunData& run, RunSeries& rs, const std::string& name) {
+    auto it = rs.lambdas.find(name);
+    if (it != rs.lambdas.end()) return it->second;
+    const int layer = std::max(0, layerOfScalar(name));
+    const bool second = name.rfind("lambda2/", 0) == 0;
+    SeriesStyle s;
+    s.name = seriesName(run, QStringLiteral("%1 L%2").arg(second ? "λ₂" : "λ₁").arg(layer));
+    s.color = lineColor(run, layer, run.spec.model.layers);
+    s.pen = second ? Qt::DashLine : Qt::SolidLine;
+    s.smoothable = false;
+    s.group = run.id;
+    const int id = m_lambda->addSeries(s);
+    rs.lambdas[name] = id;
+    return id;
+}
+
+void TrainingView::consumeNew(const RunData& run) {
+    auto found = m_runs.find(run.id);
+    if (found == m_runs.end()) return;
+    RunSeries& rs = found->second;
+    for (; rs.steps < run.steps.size(); ++rs.steps) {
+        const StepRecord& r = run.steps[rs.steps];
+        m_loss->append(rs.loss, r.step, r.loss);
+        if (std::isfinite(r.valLoss)) m_loss->append(rs.val, r.step, r.valLoss);
+        m_grad->append(rs.grad, r.step, r.gradNorm);
+        m_lr->append(rs.lr, r.step, r.lr);
+        if (r.tokensPerSec > 0) m_tokens->append(rs.tokens, r.step, r.tokensPerSec);
+    }
+    for (; rs.snapshots < run.snapshots.size(); ++rs.snapshots) {
+        const ProbeSnapshot& s = *run.snapshots[rs.snapshots];
+        m_outLogits->append(rs.outMax, s.step, s.outLogitMax);
+        m_outLogits->append(rs.logZ, s.step, s.meanLogZ);
+        for (const std::string& prefix : {std::string("lambda1/"), std::string("lambda2/")})
+            for (const std::string& name : scalarNamesWithPrefix(s, prefix))
+                m_lambda->append(lambdaSeries(run, rs, name), s.step, scalarValue(s, name));
+    }
+    markEvents(*m_loss, run, rs.events,
+               {int(EventKind::LossSpike), int(EventKind::NonFinite), int(EventKind::Diverged)});
+    rs.events = run.events.size();
+}
+
+void TrainingView::forgetRun(int runId) {
+    m_runs.erase(runId);
+}
+
+} // namespace attnscope::gui
