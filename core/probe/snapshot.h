@@ -3,7 +3,9 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace attnscope {
@@ -66,6 +68,8 @@ struct ProbeSnapshot {
 
 enum class EventKind { NonFinite, LossSpike, EntropyCollapse, LogitExplosion, Diverged, Note };
 const char* toString(EventKind k);
+// Inverse of toString; nullopt for an unknown name (e.g. from a newer run file).
+std::optional<EventKind> parseEventKind(std::string_view name);
 
 struct Event {
     int step = 0;
@@ -75,6 +79,7 @@ struct Event {
 
 enum class RunStatus { Created, Training, Paused, Finished, Stopped, Diverged, Failed };
 const char* toString(RunStatus s);
+std::optional<RunStatus> parseRunStatus(std::string_view name);
 
 // Evaluation of loss at a sequence length (length extrapolation, §3.2).
 struct EvalRecord {
