@@ -41,9 +41,13 @@ public:
     // (they generate fresh instances of any length through sampleBatch instead).
     virtual const std::vector<std::int32_t>& validationStream() const = 0;
 
-    // Shortest sequence length this source can provide (for corpus files: validation tokens + 1).
+    // Longest sequence length this source can provide in both splits (for corpus files: the shorter
+    // split's tokens − 1, as the last token is only a target; with <bos>, one more; tasks: unlimited).
     virtual std::int64_t maxLength() const = 0;
 };
+
+// Valid DataConfig::source names ("fortunes", "file", "task"); task names are in synthetic_tasks.h.
+const std::vector<std::string>& dataSourceNames();
 
 // Builds the source described by `config` for sequences of `context` tokens. Throws attnscope::Error with
 // a clear message on any problem (missing/empty/binary file, corpus shorter than the context, ...).

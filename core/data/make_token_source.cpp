@@ -1,0 +1,40 @@
+// makeTokenSource: DataConfig → the concrete TokenSource (text file, fortunes, synthetic task).
+#include "core/data/fortunes.h"
+#include "core/data/synthetic_tasks.h"
+#include "core/data/text_corpus.h"
+#include "core/data/token_source.h"
+#include "core/util/error.h"
+
+namespace attnscope {
+
+const std::vector<std::string>& dataSourceNames() {
+    static const std::vector<std::string> names{"fortunes", "file", "task"};
+    return names;
+}
+
+std::unique_ptr<TokenSource> makeTokenSource(const DataConfig& config, int context) {
+    // validate() names every problem at once (unknown source or task with the valid names, bad fractions);
+    // the constructors below only add what needs the data itself.
+    const std::vector<std::string> problems = config.validate();
+    if (!problems.empty()) {
+        std::string message = "The data settings are invalid:";
+        for (const auto& p : problems) message += " " + p;
+        throw Error(message);
+    }
+    if (context < 1)
+        throw Error("The context must be at least one token (got " + std::to_string(context) + ").");
+
+    if (config.source == "file") {
+        const std::string text = readTextFile(config.path);
+        return std::make_unique<TextCorpus>("file:" + config.path, "The corpus file '" + config.path + "'",
+                                            text, config, context);
+    }
+    if (config.source == "fortunes") {
+        const FortunesText fortunes = loadFortunes();
+        return std::make_unique<TextCorpus>("fortunes (" + std::to_string(fortunes.files.size()) + " files)",
+                                            "The fortunes corpus", fortunes.text, config, context);
+    }
+    return std::make_unique<SyntheticTask>(config); // validate() admits no other source
+}
+
+} // namespace attnscope

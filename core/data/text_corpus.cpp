@@ -1,0 +1,185 @@
+#include "core/data/text_corpus.h"
+
+#include "core/data/source_common.h"
+#include "core/util/error.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+namespace attnscope {
+
+namespace {
+
+// Offset of the first byte that does not start a well-formed UTF-8 character (RFC 3629: no overlong forms,
+// no surrogates, nothing above U+10FFFF), or npos when the whole text is valid.
+std::size_t firstInvalidUtf8(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t len = 0;
+        std::uint32_t cp = 0, minimum = 0;
+        if ((c & 0xE0) == 0xC0)
+            len = 2, cp = c & 0x1F, minimum = 0x80;
+        else if ((c & 0xF0) == 0xE0)
+            len = 3, cp = c & 0x0F, minimum = 0x800;
+        else if ((c & 0xF8) == 0xF0)
+            len = 4, cp = c & 0x07, minimum = 0x10000;
+        else
+            return i;
+        if (i + len > s.size()) return i;
+        for (std::size_t k = 1; k < len; ++k) {
+            const unsigned char d = static_cast<unsigned char>(s[i + k]);
+            if ((d & 0xC0) != 0x80) return i;
+            cp = (cp << 6) | (d & 0x3F);
+        }
+        if (cp < minimum || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+        i += len;
+    }
+    return std::string_view::npos;
+}
+
+// Control bytes that do not occur in ordinary text. Tab, newline, CR, form feed, vertical tab, backspace
+// (fortune files underline by overstriking) and ESC (ANSI colour) are tolerated.
+bool isOddControl(unsigned char c) {
+    if (c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == '\b' || c == 0x1B) return false;
+    return c < 0x20 || c == 0x7F;
+}
+
+std::string percent(double fraction) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g%%", std::round(fraction * 1000.0) / 10.0);
+    return buf;
+}
+
+} // namespace
+
+void checkText(std::string_view bytes, const std::string& label) {
+    if (bytes.empty()) throw Error(label + " is empty; a corpus needs some text.");
+    std::size_t nul = 0, control = 0;
+    for (unsigned char c : bytes) {
+        nul += c == 0;
+        control += isOddControl(c);
+    }
+    if (nul > 0)
+        throw Error(label + " looks like a binary file (it contains " + std::to_string(nul) +
+                    " NUL bytes), not text; choose a UTF-8 text file.");
+    if (control * 100 > bytes.size())
+        throw Error(label + " looks like a binary file (" + percent(double(control) / double(bytes.size())) +
+                    " of its bytes are control characters), not text; choose a UTF-8 text file.");
+    const std::size_t bad = firstInvalidUtf8(bytes);
+    if (bad != std::string_view::npos) {
+        const std::size_t line = 1 + std::count(bytes.begin(), bytes.begin() + std::ptrdiff_t(bad), '\n');
+        char byte[8];
+        std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(bytes[bad]));
+        throw Error(label + " is not valid UTF-8: byte " + byte + " at byte offset " + std::to_string(bad) +
+                    " (line " + std::to_string(line) +
+                    ") does not start a valid character; convert the file to UTF-8 (e.g. iconv -f latin1 -t "
+                    "utf-8).");
+    }
+}
+
+std::string readTextFile(const std::string& path) {
+    if (path.empty()) throw Error("No corpus file was given; set data.path to a UTF-8 text file.");
+    const std::string label = "The corpus file '" + path + "'";
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (!std::filesystem::exists(status)) throw Error(label + " does not exist.");
+    if (std::filesystem::is_directory(status)) throw Error(label + " is a directory, not a text file.");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(label + " could not be opened for reading (" + std::strerror(errno) + ").");
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw Error(label + " could not be read to the end.");
+    checkText(bytes, label);
+    return bytes;
+}
+
+TextCorpus::TextCorpus(std::string name, std::string label, std::string_view text, const DataConfig& config,
+                       int context)
+    : m_name(std::move(name)), m_label(std::move(label)), m_hash(hex64(fnv1a64(text))),
+      m_tokenizer(Tokenizer::fromText(text)), m_bos(config.bos) {
+    const std::vector<std::int32_t> tokens = m_tokenizer.encode(text);
+    const std::size_t total = tokens.size();
+    const std::size_t valCount = std::size_t(std::llround(double(total) * config.valFraction));
+    const std::size_t need = tokensPerSequence(context);
+    const std::string ctx = "context " + std::to_string(context);
+    if (total < need)
+        throw Error(m_label + " has only " + std::to_string(total) +
+                    " tokens (one per byte), fewer than the " + std::to_string(need) + " one sequence of " +
+                    ctx + " needs.");
+    auto tooShort = [&](const char* part, const std::string& where, std::size_t have) {
+        throw Error(m_label + " is too short for " + ctx + ": its " + part + " part (" + where + " of " +
+                    std::to_string(total) + " tokens) has " + std::to_string(have) +
+                    " tokens but needs at least " + std::to_string(need) +
+                    "; use a longer text, a shorter context or another val_fraction.");
+    };
+    const std::string valWhere = "the last " + percent(config.valFraction);
+    if (valCount < need) tooShort("validation", valWhere, valCount);
+    if (total - valCount < need)
+        tooShort("training", "the first " + percent(1.0 - config.valFraction), total - valCount);
+    m_train.assign(tokens.begin(), tokens.end() - std::ptrdiff_t(valCount));
+    m_val.assign(tokens.end() - std::ptrdiff_t(valCount), tokens.end());
+    if (!config.probeText.empty()) m_customProbe = encodeProbeText(m_tokenizer, config.probeText, m_bos);
+}
+
+void TextCorpus::crop(const std::vector<std::int32_t>& s, std::size_t offset, int length,
+                      std::int32_t* inputs, std::int32_t* targets) const {
+    const std::int32_t* src = s.data() + offset;
+    if (m_bos) {
+        inputs[0] = Tokenizer::kBos;
+        std::copy(src, src + length - 1, inputs + 1);
+        std::copy(src, src + length, targets);
+    } else {
+        std::copy(src, src + length, inputs);
+        std::copy(src + 1, src + length + 1, targets);
+    }
+}
+
+void TextCorpus::requireLength(Split split, int length) const {
+    if (length < 1)
+        throw Error("A sequence needs at least one token (got length " + std::to_string(length) + ").");
+    const auto& s = stream(split);
+    if (tokensPerSequence(length) > s.size())
+        throw Error(m_label + " has " + std::to_string(s.size()) + " " +
+                    (split == Split::Train ? "training" : "validation") +
+                    " tokens, too few for sequences of " + std::to_string(length) + " tokens (they need " +
+                    std::to_string(tokensPerSequence(length)) + ").");
+}
+
+void TextCorpus::sampleBatch(Split split, int batch, int length, Rng& rng, std::int32_t* inputs,
+                             std::int32_t* targets) const {
+    requireLength(split, length);
+    const auto& s = stream(split);
+    const std::size_t offsets = s.size() - tokensPerSequence(length) + 1;
+    for (int b = 0; b < batch; ++b) {
+        const std::size_t row = std::size_t(b) * std::size_t(length);
+        crop(s, std::size_t(rng.below(offsets)), length, inputs + row, targets + row);
+    }
+}
+
+void TextCorpus::probe(int length, std::vector<std::int32_t>& inputs,
+                       std::vector<std::int32_t>& targets) const {
+    if (!m_customProbe.empty()) {
+        probeFromTokens(m_customProbe, length, inputs, targets);
+        return;
+    }
+    requireLength(Split::Validation, length);
+    inputs.resize(std::size_t(length));
+    targets.resize(std::size_t(length));
+    crop(m_val, 0, length, inputs.data(), targets.data());
+}
+
+std::int64_t TextCorpus::maxLength() const {
+    const std::size_t shorter = std::min(m_train.size(), m_val.size());
+    return std::int64_t(shorter) - (m_bos ? 0 : 1);
+}
+
+} // namespace attnscope
