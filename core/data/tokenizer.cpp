@@ -64,27 +64,27 @@ std::vector<std::int32_t> Tokenizer::encode(std::string_view text, std::size_t* 
             ids.push_back(id);
         }
     } else {
-        // Symbol vocabularies: greedy longest match of the symbol names. Whitespace only separates symbols
-        // (no symbol is whitespace), so "a b | b a" and "ab|ba" encode alike; any other unmatched byte is one
-        // <unk>.
+        // Symbol vocabularies: greedy longest match of the symbol names. Whitespace that is not a symbol only
+        // separates symbols, so "a b | b a" and "ab|ba" encode alike; any other unmatched byte is one <unk>.
         std::size_t i = 0;
         while (i < text.size()) {
-            const char c = text[i];
-            if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-                ++i;
-                continue;
-            }
             std::int32_t best = kUnk;
-            std::size_t bestLen = 1;
+            std::size_t bestLen = 0;
             for (std::size_t id = 2; id < m_tokens.size(); ++id) {
                 const std::string& name = m_tokens[id];
-                if (name.size() >= bestLen && text.substr(i, name.size()) == name &&
-                    (best == kUnk || name.size() > bestLen)) {
+                if (name.size() > bestLen && text.compare(i, name.size(), name) == 0) {
                     best = std::int32_t(id);
                     bestLen = name.size();
                 }
             }
-            unknown += best == kUnk;
+            if (best == kUnk) {
+                bestLen = 1;
+                if (std::string_view(" \t\n\r").find(text[i]) != std::string_view::npos) {
+                    ++i;
+                    continue;
+                }
+                ++unknown;
+            }
             ids.push_back(best);
             i += bestLen;
         }
