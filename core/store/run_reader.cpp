@@ -1,0 +1,245 @@
+#include "core/store/run_reader.h"
+
+#include "core/store/run_schema.h"
+#include "core/store/snapshot_codec.h"
+#include "core/store/sqlite_db.h"
+#include "core/util/error.h"
+
+#include <charconv>
+#include <limits>
+#include <zlib.h>
+
+namespace attnscope {
+
+namespace {
+
+// Step numbers are ints in memory; a value outside that range can only come from a damaged file.
+int toStep(std::int64_t value, const sqlite::Database& db) {
+    if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max())
+        throw Error(db.displayName() + " is damaged: step number " + std::to_string(value) +
+                    " is out of range.");
+    return int(value);
+}
+
+// Rows come in primary-key order from SQLite's b-tree; keys out of order mean the tree is damaged, and
+// callers (curves, cursors) rely on strictly increasing steps.
+void checkAscending(const int* previous, int step, const sqlite::Database& db) {
+    if (previous && step <= *previous)
+        throw Error(db.displayName() + " is damaged: its records are out of order (step " +
+                    std::to_string(step) + " after " + std::to_string(*previous) + ").");
+}
+
+std::vector<StepRecord> readSteps(sqlite::Database& db, int after) {
+    sqlite::Statement s(db,
+                        "SELECT step, loss, val_loss, lr, grad_norm, tokens_per_sec, elapsed_sec FROM steps "
+                        "WHERE step > ? ORDER BY step");
+    s.bind(1, std::int64_t(after));
+    std::vector<StepRecord> out;
+    while (s.step()) {
+        StepRecord r;
+        r.step = toStep(s.int64At(0), db);
+        r.loss = s.doubleAt(1);
+        r.valLoss = s.doubleAt(2);
+        r.lr = s.doubleAt(3);
+        r.gradNorm = s.doubleAt(4);
+        r.tokensPerSec = s.doubleAt(5);
+        r.elapsedSec = s.doubleAt(6);
+        checkAscending(out.empty() ? nullptr : &out.back().step, r.step, db);
+        out.push_back(r);
+    }
+    return out;
+}
+
+std::vector<int> readStepColumn(sqlite::Database& db, const char* table, int after) {
+    sqlite::Statement s(db,
+                        (std::string("SELECT step FROM ") + table + " WHERE step > ? ORDER BY step").c_str());
+    s.bind(1, std::int64_t(after));
+    std::vector<int> out;
+    while (s.step()) {
+        const int step = toStep(s.int64At(0), db);
+        checkAscending(out.empty() ? nullptr : &out.back(), step, db);
+        out.push_back(step);
+    }
+    return out;
+}
+
+std::vector<Event> readEvents(sqlite::Database& db, std::int64_t afterId, std::int64_t* lastId) {
+    sqlite::Statement s(db, "SELECT id, step, kind, message FROM events WHERE id > ? ORDER BY id");
+    s.bind(1, afterId);
+    std::vector<Event> out;
+    while (s.step()) {
+        const std::string kind = s.textAt(2);
+        const auto parsed = parseEventKind(kind);
+        if (!parsed) throw Error(db.displayName() + " is damaged: unknown event kind \"" + kind + "\".");
+        out.push_back(Event{toStep(s.int64At(1), db), *parsed, s.textAt(3)});
+        if (lastId) *lastId = s.int64At(0);
+    }
+    return out;
+}
+
+std::vector<EvalRecord> readEvals(sqlite::Database& db, std::int64_t afterId, std::int64_t* lastId) {
+    sqlite::Statement s(db, "SELECT id, step, length, mode, loss, perplexity, note FROM evals WHERE id > ? "
+                            "ORDER BY id");
+    s.bind(1, afterId);
+    std::vector<EvalRecord> out;
+    while (s.step()) {
+        EvalRecord e;
+        e.step = toStep(s.int64At(1), db);
+        e.length = toStep(s.int64At(2), db);
+        e.mode = s.textAt(3);
+        e.loss = s.doubleAt(4);
+        e.perplexity = s.doubleAt(5);
+        e.note = s.textAt(6);
+        out.push_back(std::move(e));
+        if (lastId) *lastId = s.int64At(0);
+    }
+    return out;
+}
+
+std::vector<StatusRecord> readStatuses(sqlite::Database& db, std::int64_t afterId, std::int64_t* lastId) {
+    sqlite::Statement s(db,
+                        "SELECT id, step, status, message, at FROM status_history WHERE id > ? ORDER BY id");
+    s.bind(1, afterId);
+    std::vector<StatusRecord> out;
+    while (s.step()) {
+        const std::string name = s.textAt(2);
+        const auto status = parseRunStatus(name);
+        if (!status) throw Error(db.displayName() + " is damaged: unknown run status \"" + name + "\".");
+        out.push_back(StatusRecord{*status, toStep(s.int64At(1), db), s.textAt(3), s.textAt(4)});
+        if (lastId) *lastId = s.int64At(0);
+    }
+    return out;
+}
+
+} // namespace
+
+bool RunUpdate::empty() const {
+    return !rewound && steps.empty() && snapshotSteps.empty() && checkpointSteps.empty() && events.empty() &&
+           evals.empty() && statusChanges.empty();
+}
+
+RunReader::RunReader(const std::string& path) : m_path(path) {
+    runschema::checkFileSignature(path, path);
+    m_db = std::make_unique<sqlite::Database>(path, sqlite::Database::Mode::ReadOnly, path);
+    m_schemaVersion = runschema::validate(*m_db, /*forWriting=*/false);
+    m_header = runschema::readHeader(*m_db);
+}
+
+RunReader::RunReader(RunReader&&) noexcept = default;
+RunReader& RunReader::operator=(RunReader&&) noexcept = default;
+RunReader::~RunReader() = default;
+
+std::vector<StepRecord> RunReader::steps() const {
+    return readSteps(*m_db, std::numeric_limits<int>::min());
+}
+std::vector<StepRecord> RunReader::stepsAfter(int step) const {
+    return readSteps(*m_db, step);
+}
+
+std::vector<int> RunReader::snapshotSteps() const {
+    return readStepColumn(*m_db, "snapshots", std::numeric_limits<int>::min());
+}
+std::vector<int> RunReader::snapshotStepsAfter(int step) const {
+    return readStepColumn(*m_db, "snapshots", step);
+}
+
+SnapshotPtr RunReader::snapshot(int step) const {
+    sqlite::Database& db = *m_db;
+    sqlite::Transaction read(db, /*write=*/false); // row and scalars from the same commit
+    sqlite::Statement row(
+        db, (std::string("SELECT ") + snapshotcodec::kColumns + " FROM snapshots WHERE step = ?").c_str());
+    row.bind(1, std::int64_t(step));
+    if (!row.step()) return nullptr;
+    auto snapshot = std::make_shared<ProbeSnapshot>(snapshotcodec::decode(row, m_path));
+    sqlite::Statement scalars(db, "SELECT name, value FROM snapshot_scalars WHERE step = ? ORDER BY idx");
+    scalars.bind(1, std::int64_t(step));
+    while (scalars.step()) {
+        snapshot->scalarNames.push_back(scalars.textAt(0));
+        snapshot->scalarValues.push_back(float(scalars.doubleAt(1)));
+    }
+    read.commit();
+    return snapshot;
+}
+
+std::vector<Event> RunReader::events() const {
+    return readEvents(*m_db, 0, nullptr);
+}
+std::vector<EvalRecord> RunReader::evals() const {
+    return readEvals(*m_db, 0, nullptr);
+}
+
+std::vector<int> RunReader::checkpointSteps() const {
+    return readStepColumn(*m_db, "checkpoints", std::numeric_limits<int>::min());
+}
+
+std::vector<std::uint8_t> RunReader::checkpoint(int step) const {
+    sqlite::Statement s(*m_db, "SELECT format, size, crc32, data FROM checkpoints WHERE step = ?");
+    s.bind(1, std::int64_t(step));
+    if (!s.step()) throw Error(m_path + " has no checkpoint at step " + std::to_string(step) + ".");
+    if (s.textAt(0) != "safetensors")
+        throw Error(m_path + " stores the checkpoint of step " + std::to_string(step) + " in format \"" +
+                    s.textAt(0) + "\", which this version cannot read.");
+    std::vector<std::uint8_t> bytes = s.blobAt(3);
+    const auto checksum = ::crc32_z(::crc32_z(0L, Z_NULL, 0), bytes.data(), bytes.size());
+    if (std::int64_t(bytes.size()) != s.int64At(1) || std::int64_t(checksum) != s.int64At(2))
+        throw Error(m_path + " is damaged: the checkpoint of step " + std::to_string(step) +
+                    " does not match its recorded size and checksum.");
+    return bytes;
+}
+
+StatusRecord RunReader::status() const {
+    sqlite::Statement s(*m_db, "SELECT max(id) FROM status_history");
+    const std::int64_t last = s.step() && !s.isNull(0) ? s.int64At(0) : 0;
+    std::vector<StatusRecord> latest = readStatuses(*m_db, last - 1, nullptr);
+    return latest.empty() ? StatusRecord{} : latest.back();
+}
+
+std::vector<StatusRecord> RunReader::statusHistory() const {
+    return readStatuses(*m_db, 0, nullptr);
+}
+
+RunUpdate RunReader::poll(RunCursor& cursor) const {
+    sqlite::Database& db = *m_db;
+    sqlite::Transaction read(db, /*write=*/false);
+    RunUpdate update;
+    RunCursor next = cursor;
+    const std::string rewindsText = db.queryText("SELECT value FROM meta WHERE key = 'rewinds'");
+    std::int64_t rewinds = 0;
+    if (!rewindsText.empty()) {
+        const auto [end, ec] =
+            std::from_chars(rewindsText.data(), rewindsText.data() + rewindsText.size(), rewinds);
+        if (ec != std::errc() || end != rewindsText.data() + rewindsText.size())
+            throw Error(m_path + " is damaged: its rewind counter \"" + rewindsText + "\" is not a number.");
+    }
+    if (rewinds != cursor.rewinds) {
+        next = RunCursor{};
+        next.rewinds = rewinds;
+        update.rewound = true;
+    }
+    update.steps = readSteps(db, next.step);
+    update.snapshotSteps = readStepColumn(db, "snapshots", next.snapshotStep);
+    update.checkpointSteps = readStepColumn(db, "checkpoints", next.checkpointStep);
+    update.events = readEvents(db, next.eventId, &next.eventId);
+    update.evals = readEvals(db, next.evalId, &next.evalId);
+    update.statusChanges = readStatuses(db, next.statusId, &next.statusId);
+    if (!update.steps.empty()) next.step = update.steps.back().step;
+    if (!update.snapshotSteps.empty()) next.snapshotStep = update.snapshotSteps.back();
+    if (!update.checkpointSteps.empty()) next.checkpointStep = update.checkpointSteps.back();
+    read.commit();
+    cursor = next;
+    return update;
+}
+
+std::vector<std::string> RunReader::verify() const {
+    std::vector<std::string> problems;
+    try {
+        sqlite::Statement s(*m_db, "PRAGMA quick_check");
+        while (s.step())
+            if (const std::string line = s.textAt(0); line != "ok") problems.push_back(line);
+    } catch (const Error& e) {
+        problems.push_back(e.what());
+    }
+    return problems;
+}
+
+} // namespace attnscope
