@@ -1,13 +1,20 @@
 #include "gui/session/session_manager.h"
 
 #include "core/data/token_source.h"
+#include "core/store/run_recorder.h"
+#include "core/store/run_writer.h"
 #include "core/train/trainer.h"
 #include "core/util/error.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/thread_budget.h"
 #include "gui/session/training_session.h"
 
+#include <QDateTime>
+#include <QDir>
+#include <QRegularExpression>
+#include <QStandardPaths>
 #include <exception>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 namespace attnscope::gui {
@@ -18,8 +25,46 @@ struct SessionManager::Prepared {
 };
 
 SessionManager::SessionManager(RunRegistry& registry, QObject* parent)
-    : QObject(parent), m_registry(registry), m_cores(int(std::thread::hardware_concurrency())) {
+    : QObject(parent), m_registry(registry), m_cores(int(std::thread::hardware_concurrency())),
+      m_runDirectory(defaultRunDirectory()) {
     if (m_cores <= 0) m_cores = 1;
+}
+
+QString SessionManager::defaultRunDirectory() {
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+           QStringLiteral("/AttnScope/runs");
+}
+
+QString SessionManager::attachRecorder(TrainingSession& session, const RunSpec& spec, const QString& name,
+                                       QString* error) {
+    if (!QDir().mkpath(m_runDirectory)) {
+        *error = tr("Cannot create the run folder %1.").arg(m_runDirectory);
+        return {};
+    }
+    QString base = name;
+    base.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]+")), QStringLiteral("_"));
+    const QString path = QDir(m_runDirectory)
+                             .filePath(QStringLiteral("%1-%2%3").arg(
+                                 base, QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss"),
+                                 QString::fromLatin1(kRunFileExtension)));
+    try {
+        Trainer& trainer = session.trainer();
+        RunHeader header;
+        header.specJson = toJson(spec).dump();
+        header.corpusName = trainer.data().name();
+        header.corpusHash = trainer.data().contentHash();
+        header.tokenizerJson = trainer.data().tokenizer().toJson();
+        std::vector<std::int32_t> targets;
+        trainer.data().probe(spec.model.context, header.probeTokens, targets);
+        header.probeText = spec.data.probeText;
+        header.description = spec.description;
+        auto writer = RunWriter::create(path.toStdString(), std::move(header));
+        session.attachRecorder(std::make_unique<RunRecorder>(trainer.bus().subscribe(), std::move(writer)));
+    } catch (const std::exception& e) {
+        *error = QString::fromStdString(e.what());
+        return {};
+    }
+    return path;
 }
 
 SessionManager::~SessionManager() {
@@ -40,9 +85,22 @@ std::unique_ptr<SessionManager::Prepared> SessionManager::prepare(const RunSpec&
     return prepared;
 }
 
+QString SessionManager::uniqueName(const QString& name) const {
+    auto taken = [this](const QString& n) {
+        for (const auto& r : m_registry.runs())
+            if (r->name == n) return true;
+        return false;
+    };
+    if (!taken(name)) return name;
+    for (int i = 2;; ++i) {
+        const QString candidate = QStringLiteral("%1 #%2").arg(name).arg(i);
+        if (!taken(candidate)) return candidate;
+    }
+}
+
 int SessionManager::launch(std::unique_ptr<Prepared> prepared) {
     RunData run;
-    run.name = QString::fromStdString(prepared->spec.name);
+    run.name = uniqueName(QString::fromStdString(prepared->spec.name));
     run.spec = prepared->spec;
     run.tokenizer = std::make_shared<Tokenizer>(prepared->trainer->data().tokenizer());
     run.live = true;
@@ -50,10 +108,18 @@ int SessionManager::launch(std::unique_ptr<Prepared> prepared) {
 
     auto session = std::make_unique<TrainingSession>(m_registry, id, std::move(prepared->trainer), this);
     connect(session.get(), &TrainingSession::finished, this, &SessionManager::sessionFinished);
+    connect(session.get(), &TrainingSession::recordingFailed, this, &SessionManager::recordingProblem);
+    QString recordError;
+    if (m_recording) {
+        const QString path =
+            attachRecorder(*session, prepared->spec, m_registry.find(id)->name, &recordError);
+        m_registry.find(id)->filePath = path;
+    }
     TrainingSession* raw = session.get();
     m_sessions[id] = std::move(session);
     raw->start();
     emit sessionStarted(id);
+    if (!recordError.isEmpty()) emit recordingProblem(id, recordError);
     return id;
 }
 

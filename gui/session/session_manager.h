@@ -37,21 +37,35 @@ public:
     void close(int runId);
 
     int trainingCount() const; // sessions whose worker runs and is not paused
+
+    // Where live runs are recorded: <dir>/<name>-<timestamp>.attnrun. Default ~/.local/share/AttnScope/runs.
+    static QString defaultRunDirectory();
+    QString runDirectory() const { return m_runDirectory; }
+    void setRunDirectory(const QString& dir) { m_runDirectory = dir; }
+    void setRecording(bool on) { m_recording = on; }
     int cores() const { return m_cores; }
     void setCores(int cores) { m_cores = cores > 0 ? cores : 1; } // tests
 
 signals:
     void sessionStarted(int runId);
     void sessionFinished(int runId);
+    // The run trains but its file could not be created or written (disk full, folder not writable).
+    void recordingProblem(int runId, const QString& message);
 
 private:
     struct Prepared;
     std::unique_ptr<Prepared> prepare(const RunSpec& spec, int concurrent, QString* error) const;
     int launch(std::unique_ptr<Prepared> prepared);
+    QString uniqueName(const QString& name) const;
+    // Creates the run file and its recorder; returns the path, or an empty string with `error` set.
+    QString attachRecorder(TrainingSession& session, const RunSpec& spec, const QString& name,
+                           QString* error); // "run", "run #2", … so the Runs list stays readable
 
     RunRegistry& m_registry;
     std::map<int, std::unique_ptr<TrainingSession>> m_sessions;
     int m_cores = 1;
+    QString m_runDirectory;
+    bool m_recording = true;
 };
 
 } // namespace attnscope::gui

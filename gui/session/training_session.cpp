@@ -1,5 +1,6 @@
 #include "gui/session/training_session.h"
 
+#include "core/store/run_recorder.h"
 #include "core/train/trainer.h"
 #include "gui/session/run_registry.h"
 
@@ -17,11 +18,37 @@ TrainingSession::TrainingSession(RunRegistry& registry, int runId, std::unique_p
     connect(&m_pullTimer, &QTimer::timeout, this, &TrainingSession::pull);
 }
 
+namespace {
+// SQLite transactions on the GUI thread: a few per second keep the file current without costing frames.
+constexpr int kPullsPerRecord = 8;
+} // namespace
+
 TrainingSession::~TrainingSession() {
     if (m_thread.joinable()) {
         m_trainer->requestStop();
         m_trainer->setPaused(false);
         m_thread.join();
+    }
+    if (m_recorder) m_recorder->pump(); // the final status change reaches the file
+}
+
+void TrainingSession::attachRecorder(std::unique_ptr<RunRecorder> recorder) {
+    m_recorder = std::move(recorder);
+}
+
+QString TrainingSession::recordingError() const {
+    return m_recorder ? QString::fromStdString(m_recorder->error()) : QString();
+}
+
+void TrainingSession::record() {
+    if (!m_recorder) return;
+    m_pullsSinceRecord = 0;
+    m_recorder->pump();
+    if (!m_recorder->healthy() && !m_recordingFailed) {
+        m_recordingFailed = true;
+        emit recordingFailed(m_runId, QString::fromStdString(m_recorder->error()));
+    } else if (m_recorder->healthy()) {
+        m_recordingFailed = false;
     }
 }
 
@@ -105,6 +132,7 @@ void TrainingSession::pull() {
         if (statusChanged) m_registry.notifyStatusChanged(m_runId);
     }
     m_inbox.clear();
+    if (++m_pullsSinceRecord >= kPullsPerRecord) record();
     if (workerDone && !m_finished) finish();
 }
 
@@ -112,6 +140,7 @@ void TrainingSession::finish() {
     if (m_thread.joinable()) m_thread.join();
     m_pullTimer.stop();
     m_finished = true;
+    record(); // everything up to the final status is on disk before anyone is told the run ended
     if (RunData* run = m_registry.find(m_runId)) {
         std::string error;
         {

@@ -13,8 +13,9 @@
 #include <thread>
 
 namespace attnscope {
+class RunRecorder;
 class Trainer;
-}
+} // namespace attnscope
 
 namespace attnscope::gui {
 
@@ -33,6 +34,11 @@ public:
 
     int runId() const { return m_runId; }
     Trainer& trainer() { return *m_trainer; }
+    // Writes the run file from the session's timer (its own subscription, so the GUI's is not disturbed).
+    // Must be attached before start().
+    void attachRecorder(std::unique_ptr<RunRecorder> recorder);
+    bool isRecording() const { return m_recorder != nullptr; }
+    QString recordingError() const; // empty while the file is written fine
 
     void start();
     void setPaused(bool paused);
@@ -49,9 +55,11 @@ public slots:
 
 signals:
     void finished(int runId);
+    void recordingFailed(int runId, const QString& message); // once per failure episode
 
 private:
     void finish();
+    void record();
 
     RunRegistry& m_registry;
     int m_runId = 0;
@@ -64,6 +72,9 @@ private:
     std::mutex m_errorMutex;
     std::string m_workerError; // exception text from run(), reported as Failed
     bool m_finished = false;
+    std::unique_ptr<RunRecorder> m_recorder;
+    int m_pullsSinceRecord = 0;
+    bool m_recordingFailed = false;
 };
 
 } // namespace attnscope::gui

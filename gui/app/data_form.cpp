@@ -1,0 +1,120 @@
+#include "gui/app/data_form.h"
+
+#include "core/data/synthetic_tasks.h"
+#include "gui/widgets/form_helpers.h"
+
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace attnscope::gui {
+
+DataForm::DataForm(QWidget* parent) : QWidget(parent) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* box = new QGroupBox(tr("Data"), this);
+    auto* form = new QFormLayout(box);
+
+    m_source = new QComboBox(box);
+    m_source->setObjectName("data.source");
+    m_source->addItem(tr("Debian fortunes (English text)"), QStringLiteral("fortunes"));
+    m_source->addItem(tr("text file"), QStringLiteral("file"));
+    m_source->addItem(tr("synthetic task"), QStringLiteral("task"));
+    m_path = new QLineEdit(box);
+    m_path->setObjectName("data.path");
+    m_path->setPlaceholderText(tr("path to a UTF-8 text file"));
+    m_browse = new QToolButton(box);
+    m_browse->setText(QStringLiteral("…"));
+    auto* pathRow = new QWidget(box);
+    auto* pathLayout = new QHBoxLayout(pathRow);
+    pathLayout->setContentsMargins(0, 0, 0, 0);
+    pathLayout->addWidget(m_path, 1);
+    pathLayout->addWidget(m_browse);
+    m_task = new QComboBox(box);
+    m_task->setObjectName("data.task");
+    for (const std::string& name : taskNames()) m_task->addItem(QString::fromStdString(name));
+    m_alphabet = intField(box, "data.taskAlphabet", 2, 256);
+    m_localK = intField(box, "data.taskLocalK", 1, 256);
+    m_localK->setPrefix(tr("k = "));
+    m_bos = boolField(box, "data.bos", tr("prepend <bos> to every sequence (sink studies)"));
+    m_valFraction = fractionField(box, "data.valFraction", 0, 0.9, 0.05);
+    m_probeText = new QLineEdit(box);
+    m_probeText->setObjectName("data.probeText");
+    m_probeText->setPlaceholderText(tr("default: taken from the validation data"));
+
+    form->addRow(tr("Source"), m_source);
+    form->addRow(tr("File"), pathRow);
+    form->addRow(tr("Task"), m_task);
+    form->addRow(tr("Alphabet / local k"), [&] {
+        auto* w = new QWidget(box);
+        auto* l = new QHBoxLayout(w);
+        l->setContentsMargins(0, 0, 0, 0);
+        l->addWidget(m_alphabet, 1);
+        l->addWidget(m_localK, 1);
+        return w;
+    }());
+    form->addRow(QString(), m_bos);
+    form->addRow(tr("Validation share"), m_valFraction);
+    form->addRow(tr("Probe text"), m_probeText);
+    layout->addWidget(box);
+
+    connect(m_source, &QComboBox::currentIndexChanged, this, &DataForm::edited);
+    connect(m_task, &QComboBox::currentIndexChanged, this, &DataForm::edited);
+    connect(m_path, &QLineEdit::textChanged, this, &DataForm::edited);
+    connect(m_probeText, &QLineEdit::textChanged, this, &DataForm::edited);
+    connect(m_alphabet, &QSpinBox::valueChanged, this, &DataForm::edited);
+    connect(m_localK, &QSpinBox::valueChanged, this, &DataForm::edited);
+    connect(m_bos, &QCheckBox::toggled, this, &DataForm::edited);
+    connect(m_valFraction, &QDoubleSpinBox::valueChanged, this, &DataForm::edited);
+    connect(this, &DataForm::edited, this, &DataForm::updateEnabled);
+    connect(m_browse, &QToolButton::clicked, this, &DataForm::browse);
+    setConfig(DataConfig{});
+}
+
+void DataForm::setConfig(const DataConfig& c) {
+    const QSignalBlocker block(this);
+    const int source = m_source->findData(QString::fromStdString(c.source));
+    m_source->setCurrentIndex(source >= 0 ? source : 0);
+    m_path->setText(QString::fromStdString(c.path));
+    const int task = m_task->findText(QString::fromStdString(c.task));
+    if (task >= 0) m_task->setCurrentIndex(task);
+    m_alphabet->setValue(c.taskAlphabet);
+    m_localK->setValue(c.taskLocalK);
+    m_bos->setChecked(c.bos);
+    m_valFraction->setValue(c.valFraction);
+    m_probeText->setText(QString::fromStdString(c.probeText));
+    updateEnabled();
+}
+
+void DataForm::apply(DataConfig& c) const {
+    c.source = m_source->currentData().toString().toStdString();
+    c.path = m_path->text().toStdString();
+    c.task = m_task->currentText().toStdString();
+    c.taskAlphabet = m_alphabet->value();
+    c.taskLocalK = m_localK->value();
+    c.bos = m_bos->isChecked();
+    c.valFraction = m_valFraction->value();
+    c.probeText = m_probeText->text().toStdString();
+}
+
+void DataForm::updateEnabled() {
+    const QString source = m_source->currentData().toString();
+    m_path->setEnabled(source == "file");
+    m_browse->setEnabled(source == "file");
+    const bool task = source == "task";
+    m_task->setEnabled(task);
+    m_alphabet->setEnabled(task);
+    m_localK->setEnabled(task && m_task->currentText() == "local");
+}
+
+void DataForm::browse() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Training text"), m_path->text(),
+                                                      tr("Text (*.txt);;All files (*)"));
+    if (!path.isEmpty()) m_path->setText(path);
+}
+
+} // namespace attnscope::gui

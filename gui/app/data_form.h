@@ -1,0 +1,40 @@
+#pragma once
+// New-run form for DataConfig: corpus (Debian fortunes, a text file) or a synthetic task, BOS, the
+// validation split and an optional custom probe text.
+#include "core/train/train_config.h"
+
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLineEdit;
+class QSpinBox;
+class QToolButton;
+
+namespace attnscope::gui {
+
+class DataForm : public QWidget {
+    Q_OBJECT
+public:
+    explicit DataForm(QWidget* parent = nullptr);
+    void setConfig(const DataConfig& config);
+    void apply(DataConfig& config) const;
+
+signals:
+    void edited();
+
+private:
+    void updateEnabled();
+    void browse();
+
+    QComboBox *m_source, *m_task;
+    QLineEdit* m_path;
+    QToolButton* m_browse;
+    QSpinBox *m_alphabet, *m_localK;
+    QCheckBox* m_bos;
+    QDoubleSpinBox* m_valFraction;
+    QLineEdit* m_probeText;
+};
+
+} // namespace attnscope::gui

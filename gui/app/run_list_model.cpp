@@ -1,0 +1,128 @@
+#include "gui/app/run_list_model.h"
+
+#include "gui/session/run_registry.h"
+
+#include <QColor>
+#include <QStringList>
+
+namespace attnscope::gui {
+
+RunListModel::RunListModel(RunRegistry& registry, QObject* parent)
+    : QAbstractTableModel(parent), m_registry(registry) {
+    // The registry appends runs and removes them one at a time; rows follow its order exactly.
+    connect(&registry, &RunRegistry::runAdded, this, [this](int id) {
+        const int row = m_registry.indexOf(id);
+        beginInsertRows({}, row, row);
+        endInsertRows();
+    });
+    connect(&registry, &RunRegistry::runAboutToBeRemoved, this, [this](int id) {
+        const int row = m_registry.indexOf(id);
+        beginRemoveRows({}, row, row);
+    });
+    connect(&registry, &RunRegistry::runRemoved, this, [this] { endRemoveRows(); });
+    connect(&registry, &RunRegistry::appearanceChanged, this, &RunListModel::rowChanged);
+    connect(&registry, &RunRegistry::statusChanged, this, &RunListModel::rowChanged);
+    connect(&registry, &RunRegistry::dataAppended, this, &RunListModel::rowChanged); // step count
+}
+
+int RunListModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : int(m_registry.runs().size());
+}
+
+int RunListModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+int RunListModel::runIdAt(int row) const {
+    return row >= 0 && row < rowCount() ? m_registry.runs()[std::size_t(row)]->id : 0;
+}
+
+int RunListModel::rowOf(int runId) const {
+    return m_registry.indexOf(runId);
+}
+
+QVariant RunListModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= rowCount()) return {};
+    const RunData& run = *m_registry.runs()[std::size_t(index.row())];
+    if (role == RunIdRole) return run.id;
+    switch (index.column()) {
+    case ColorColumn:
+        if (role == Qt::DecorationRole || role == Qt::EditRole) return run.color;
+        if (role == Qt::ToolTipRole) return tr("Click to change the run's colour");
+        break;
+    case NameColumn:
+        if (role == Qt::DisplayRole || role == Qt::EditRole) return run.name;
+        if (role == Qt::CheckStateRole) return run.visible ? Qt::Checked : Qt::Unchecked;
+        if (role == Qt::ToolTipRole)
+            return run.filePath.isEmpty() ? tr("Check to show in the charts")
+                                          : tr("Check to show in the charts\n%1").arg(run.filePath);
+        break;
+    case StatusColumn:
+        if (role == Qt::DisplayRole) {
+            if (run.status == RunStatus::Training)
+                return tr("training · %1/%2").arg(run.lastStep()).arg(run.totalSteps());
+            return run.statusText();
+        }
+        if (role == Qt::ToolTipRole && !run.statusMessage.isEmpty()) return run.statusMessage;
+        if (role == Qt::ForegroundRole) {
+            if (run.status == RunStatus::Diverged || run.status == RunStatus::Failed)
+                return QColor(0xB0, 0x20, 0x20);
+            if (run.status == RunStatus::Training) return QColor(0x1D, 0x6B, 0x35);
+        }
+        break;
+    case MechanismsColumn: {
+        QStringList badges;
+        for (const std::string& b : run.spec.model.mechanismBadges()) badges << QString::fromStdString(b);
+        if (run.spec.data.bos) badges << QStringLiteral("BOS");
+        if (role == BadgesRole) return badges;
+        if (role == Qt::DisplayRole || role == Qt::ToolTipRole) return badges.join(QStringLiteral(" · "));
+        break;
+    }
+    default:
+        break;
+    }
+    return {};
+}
+
+bool RunListModel::setData(const QModelIndex& index, const QVariant& value, int role) {
+    const int id = runIdAt(index.row());
+    if (!id) return false;
+    if (index.column() == NameColumn && role == Qt::CheckStateRole) {
+        m_registry.setVisible(id, value.toInt() == Qt::Checked);
+        return true;
+    }
+    if (index.column() == ColorColumn && role == Qt::EditRole) {
+        m_registry.setColor(id, value.value<QColor>());
+        return true;
+    }
+    return false;
+}
+
+Qt::ItemFlags RunListModel::flags(const QModelIndex& index) const {
+    Qt::ItemFlags f = QAbstractTableModel::flags(index);
+    if (index.column() == NameColumn) f |= Qt::ItemIsUserCheckable;
+    return f;
+}
+
+QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+    switch (section) {
+    case ColorColumn:
+        return QString();
+    case NameColumn:
+        return tr("Run");
+    case StatusColumn:
+        return tr("Status");
+    case MechanismsColumn:
+        return tr("Mechanisms");
+    default:
+        return {};
+    }
+}
+
+void RunListModel::rowChanged(int runId) {
+    const int row = rowOf(runId);
+    if (row >= 0) emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+} // namespace attnscope::gui

@@ -1,0 +1,73 @@
+#include "gui/app/run_status_widget.h"
+
+#include "gui/session/run_registry.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <cmath>
+
+namespace attnscope::gui {
+
+RunStatusWidget::RunStatusWidget(RunRegistry& registry, QWidget* parent)
+    : QWidget(parent), m_registry(registry) {
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(14);
+    m_run = new QLabel(this);
+    m_step = new QLabel(this);
+    m_speed = new QLabel(this);
+    m_eta = new QLabel(this);
+    m_progress = new QProgressBar(this);
+    m_progress->setFixedWidth(180);
+    m_progress->setMaximumHeight(16);
+    m_progress->setTextVisible(true);
+    for (QLabel* l : {m_run, m_step, m_speed, m_eta}) layout->addWidget(l);
+    layout->addWidget(m_progress);
+    connect(&registry, &RunRegistry::dataAppended, this, &RunStatusWidget::update);
+    connect(&registry, &RunRegistry::statusChanged, this, &RunStatusWidget::update);
+    connect(&registry, &RunRegistry::appearanceChanged, this, &RunStatusWidget::update);
+    connect(&registry, &RunRegistry::selectionChanged, this, [this] { showRun(m_registry.selected()); });
+    showRun(nullptr);
+}
+
+QString RunStatusWidget::text() const {
+    return QStringList{m_run->text(), m_step->text(), m_speed->text(), m_eta->text()}.join(
+        QStringLiteral(" | "));
+}
+
+QString RunStatusWidget::formatDuration(double seconds) {
+    if (!std::isfinite(seconds) || seconds < 0) return QStringLiteral("—");
+    const long s = std::lround(seconds);
+    if (s >= 3600) return QStringLiteral("%1h %2m").arg(s / 3600).arg((s % 3600) / 60, 2, 10, QChar('0'));
+    if (s >= 60) return QStringLiteral("%1m %2s").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
+    return QStringLiteral("%1s").arg(s);
+}
+
+void RunStatusWidget::update(int runId) {
+    if (runId == m_registry.selectedId()) showRun(m_registry.selected());
+}
+
+void RunStatusWidget::showRun(const RunData* run) {
+    setVisible(run != nullptr);
+    if (!run) return;
+    m_run->setText(QStringLiteral("<span style='color:%1'>■</span> <b>%2</b> — %3")
+                       .arg(run->color.name(), run->name.toHtmlEscaped(), run->statusText()));
+    const int step = run->lastStep(), total = std::max(1, run->totalSteps());
+    m_step->setText(tr("step %1 / %2").arg(step).arg(total));
+    const StepRecord* last = run->steps.empty() ? nullptr : &run->steps.back();
+    m_speed->setText(last && last->tokensPerSec > 0 ? tr("%1 tok/s").arg(last->tokensPerSec, 0, 'f', 0)
+                                                    : QString());
+    if (run->isActive() && last && step > 0 && last->elapsedSec > 0) {
+        const double perStep = last->elapsedSec / step;
+        m_eta->setText(tr("ETA %1").arg(formatDuration(perStep * (total - step))));
+    } else if (last) {
+        m_eta->setText(tr("took %1").arg(formatDuration(last->elapsedSec)));
+    } else {
+        m_eta->clear();
+    }
+    m_progress->setRange(0, total);
+    m_progress->setValue(std::min(step, total));
+}
+
+} // namespace attnscope::gui

@@ -1,0 +1,55 @@
+#include "gui/views/chart_controls.h"
+
+#include "gui/views/chart_settings.h"
+
+#include <QCheckBox>
+#include <QDoubleSpinBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <cmath>
+
+namespace attnscope::gui {
+
+ChartControls::ChartControls(ChartSettings& settings, QWidget* parent)
+    : QWidget(parent), m_settings(settings) {
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(6, 2, 6, 2);
+    m_slider = new QSlider(Qt::Horizontal, this);
+    m_slider->setObjectName("smoothingSlider");
+    m_slider->setRange(0, 99); // the slider stops at 0.99; the box reaches 0.999
+    m_slider->setFixedWidth(160);
+    m_value = new QDoubleSpinBox(this);
+    m_value->setObjectName("smoothingValue");
+    m_value->setDecimals(3);
+    m_value->setRange(0, ChartSettings::kMaxSmoothing);
+    m_value->setSingleStep(0.05);
+    m_outliers = new QCheckBox(tr("Ignore outliers in chart scaling"), this);
+    m_outliers->setObjectName("ignoreOutliers");
+    auto* hint =
+        new QLabel(tr("Drag to zoom · double-click to reset · right-click for log scale and export"), this);
+    hint->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    layout->addWidget(new QLabel(tr("Smoothing"), this));
+    layout->addWidget(m_slider);
+    layout->addWidget(m_value);
+    layout->addSpacing(16);
+    layout->addWidget(m_outliers);
+    layout->addStretch(1);
+    layout->addWidget(hint);
+
+    auto sync = [this] {
+        const QSignalBlocker a(m_slider), b(m_value), c(m_outliers);
+        m_slider->setValue(int(std::lround(std::min(m_settings.smoothing(), 0.99) * 100)));
+        m_value->setValue(m_settings.smoothing());
+        m_outliers->setChecked(m_settings.ignoreOutliers());
+    };
+    sync();
+    connect(m_slider, &QSlider::valueChanged, this, [this](int v) { m_settings.setSmoothing(v / 100.0); });
+    connect(m_value, &QDoubleSpinBox::valueChanged, this, [this](double v) { m_settings.setSmoothing(v); });
+    connect(m_outliers, &QCheckBox::toggled, &m_settings, &ChartSettings::setIgnoreOutliers);
+    connect(&m_settings, &ChartSettings::smoothingChanged, this, sync);
+    connect(&m_settings, &ChartSettings::ignoreOutliersChanged, this, sync);
+}
+
+} // namespace attnscope::gui
