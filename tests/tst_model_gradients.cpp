@@ -31,7 +31,7 @@ double worstRelativeError(Model<double>& model, Workspace<double>& ws, const std
                           const std::vector<std::int32_t>& tg, QString& worstName) {
     model.forward(ws, in.data(), tg.data());
     model.backward(ws);
-    const std::vector<double> analytic = model.grads;
+    const auto analytic = model.grads;
     const double eps = 1e-5;
     double worst = 0;
     for (const TensorInfo& t : model.layout().tensors) {

@@ -7,6 +7,7 @@
 #include "core/model/param_layout.h"
 #include "core/model/workspace.h"
 #include "core/nn/linear.h"
+#include "core/util/aligned.h"
 #include "core/util/rng.h"
 
 #include <cstdint>
@@ -34,7 +35,7 @@ public:
     void backward(Workspace<T>& ws);
     double lastZLoss() const { return m_lastZLoss; }
 
-    std::vector<T> params, grads;
+    AlignedVector<T> params, grads; // padding between tensors stays 0
     // σReparam state per group: left/right vectors a (in), b (out), and the current σ.
     std::vector<std::vector<T>> sigmaLeft, sigmaRight;
     std::vector<T> sigmaValue;
@@ -59,7 +60,7 @@ private:
     ModelConfig m_config;
     ParamLayout m_layout;
     bool m_sigmaOn = false;
-    std::vector<T> m_effective; // Ŵ for σReparam groups (same layout as params)
+    AlignedVector<T> m_effective; // Ŵ for σReparam groups (same layout as params)
     double m_lastZLoss = 0;
 };
 

@@ -15,7 +15,8 @@ std::string layerPrefix(int layer) {
 ParamLayout::ParamLayout(const ModelConfig& c) {
     auto add = [&](const std::string& name, int rows, int cols, bool decay) {
         tensors.push_back({name, total, rows, cols, decay});
-        total += std::size_t(rows) * cols;
+        // Every tensor starts on a 64-byte boundary (16 floats; also a multiple for doubles' 8).
+        total += (std::size_t(rows) * cols + 15) / 16 * 16;
         return int(tensors.size()) - 1;
     };
     const int C = c.dModel, D = c.headDim(), F = c.ffnDim();

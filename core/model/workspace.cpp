@@ -19,7 +19,7 @@ Workspace<T>::Workspace(const ModelConfig& c, int batch, int length) : B(batch),
 
     // Two passes over the same list of requests: sizes first, then pointers into one allocation.
     std::vector<std::pair<T**, std::size_t>> requests;
-    auto take = [&](T*& p, std::size_t n) { requests.emplace_back(&p, n); };
+    auto take = [&](T*& p, std::size_t n) { requests.emplace_back(&p, alignedCount<T>(n)); };
     const std::size_t NC = std::size_t(N) * C;
     for (int l = 0; l < c.layers; ++l) {
         Layer& L = layers[l];

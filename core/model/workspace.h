@@ -3,6 +3,7 @@
 // buffers (shapes in comments). Kept between steps; a model can own several (training, probe, evaluation).
 #include "core/model/config.h"
 #include "core/nn/attention.h"
+#include "core/util/aligned.h"
 
 #include <cstdint>
 #include <vector>
@@ -44,7 +45,7 @@ template <typename T> struct Workspace {
     long scored = 0;                           // scored targets of the last forward
 
 private:
-    std::vector<T> m_storage;
+    AlignedVector<T> m_storage;
 };
 
 } // namespace attnscope

@@ -1,0 +1,33 @@
+#pragma once
+// Attention metrics of mechanisms.md §6.4 on dense maps. A (T×T) row-major probabilities with exact zeros on
+// invisible keys; Z (T×T) content logits q·k/√D, NaN where invisible. A head's window is 0 for full causal.
+#include <vector>
+
+namespace attnscope {
+
+struct HeadMetrics {
+    float entropy = 0;      // mean_i −Σ_j A_ij ln A_ij (nats)
+    float normEntropy = 0;  // mean over rows with ≥ 2 visible keys of H_i / ln n_i
+    float maxLogit = 0;     // max visible Z
+    float meanRowMax = 0;   // mean_i max_j Z_ij
+    float sinkScore = 0;    // α_1: mean of A_i0 over the queries that see key 0
+    float meanDistance = 0; // mean_i Σ_j A_ij (i − j)
+};
+
+// Number of keys query i sees.
+inline int visibleKeys(int i, int window) { return window > 0 && window < i + 1 ? window : i + 1; }
+
+HeadMetrics headMetrics(const float* A, const float* Z, int T, int window);
+
+// Mean attention key j receives from the queries that see it (T values).
+std::vector<float> keyProfile(const float* A, int T, int window);
+
+// ResFormer importance entropy (§4.3): Ā = mean over heads, a_j = Σ_i Ā_ij normalised, e = −Σ a'_j ln a'_j.
+// maps: H pointers to T×T maps.
+float importanceEntropy(const std::vector<const float*>& maps, int T);
+
+// σReparam Theorem 3.1 lower bound on a row's entropy given ς = σ(logit bilinear form)·σ(XXᵀ) over T keys:
+// log(1 + (T−1)β) + ς·√(T(T−1))·β / (1 + (T−1)β), β = exp(−ς√(T/(T−1))).
+double entropyLowerBound(double varsigma, int T);
+
+} // namespace attnscope

@@ -1,0 +1,131 @@
+#include "core/probe/probe.h"
+
+#include "core/nn/attention.h"
+#include "core/probe/metrics.h"
+
+#include <Eigen/Core>
+#include <cmath>
+#include <limits>
+
+namespace attnscope {
+
+namespace {
+using MatD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic>;
+using RowMatF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using MapF = Eigen::Map<const RowMatF, Eigen::Unaligned, Eigen::OuterStride<>>;
+
+double powerIteration(const MatD& M, int iterations) {
+    Eigen::VectorXd b = Eigen::VectorXd::Ones(M.cols()).normalized();
+    double sigma = 0;
+    for (int it = 0; it < iterations; ++it) {
+        Eigen::VectorXd a = M * b;
+        const double na = a.norm();
+        if (na == 0) return 0;
+        b = M.transpose() * (a / na);
+        sigma = b.norm();
+        if (sigma == 0) return 0;
+        b /= sigma;
+    }
+    return sigma;
+}
+} // namespace
+
+double spectralNorm(const float* data, int rows, int cols, int ld, int iterations) {
+    const MatD M = MapF(data, rows, cols, Eigen::OuterStride<>(ld)).cast<double>();
+    return powerIteration(M, iterations);
+}
+
+SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::vector<std::int32_t>& probe, int step,
+                         const ProbeExtras& extras) {
+    const ModelConfig& c = model.config();
+    const int T = ws.Tlen, H = c.heads, D = c.headDim(), C = c.dModel, L = c.layers, V = c.vocab;
+    model.forward(ws, probe.data(), nullptr);
+
+    auto s = std::make_shared<ProbeSnapshot>();
+    s->step = step;
+    s->layers = L, s->heads = H, s->length = T;
+    s->tokens = probe;
+    const std::size_t LH = std::size_t(L) * H, TT = std::size_t(T) * T;
+    for (auto* v : {&s->entropy, &s->normEntropy, &s->maxLogit, &s->meanRowMax, &s->sinkScore, &s->meanDistance,
+                    &s->sigmaQK, &s->sigmaQ, &s->sigmaK, &s->entropyBound})
+        v->assign(LH, 0.0f);
+    s->keyProfile.assign(LH * T, 0.0f);
+    s->attention.assign(LH * TT, 0.0f);
+    s->logits.assign(LH * TT, std::numeric_limits<float>::quiet_NaN());
+    s->importanceEntropy.assign(L, 0.0f);
+    const float scale = 1.0f / std::sqrt(float(D));
+    int sinkHeads = 0;
+    for (int l = 0; l < L; ++l) {
+        const auto& W = ws.layers[l];
+        const LayerParams& lp = model.layout().layers[l];
+        const float* qkv = model.weight(lp.qkvW);
+        const int ldw = lp.qkvCols;
+        // ‖XXᵀ‖₂ = σ_max(X)² of the layer's normalised input (Theorem 3.1's σ_x).
+        const double sigmaX = spectralNorm(W.ln1, T, C, C);
+        std::vector<const float*> maps;
+        for (int h = 0; h < H; ++h) {
+            const std::size_t idx = s->headIndex(l, h);
+            float* A = s->attention.data() + idx * TT;
+            float* Z = s->logits.data() + idx * TT;
+            nn::attention_dense(A, W.probs, ws.attention, 0, h);
+            const int window = ws.attention.heads()[h].window;
+            for (int i = 0; i < T; ++i)
+                for (int j = i - visibleKeys(i, window) + 1; j <= i; ++j) {
+                    const float* qi = W.qr + std::size_t(i) * C + h * D;
+                    const float* kj = W.kr + std::size_t(j) * C + h * D;
+                    float dot = 0;
+                    for (int d = 0; d < D; ++d) dot += qi[d] * kj[d];
+                    Z[std::size_t(i) * T + j] = dot * scale;
+                }
+            const HeadMetrics m = headMetrics(A, Z, T, window);
+            s->entropy[idx] = m.entropy, s->normEntropy[idx] = m.normEntropy, s->maxLogit[idx] = m.maxLogit;
+            s->meanRowMax[idx] = m.meanRowMax, s->sinkScore[idx] = m.sinkScore, s->meanDistance[idx] = m.meanDistance;
+            sinkHeads += m.sinkScore > 0.3f;
+            const auto profile = keyProfile(A, T, window);
+            std::copy(profile.begin(), profile.end(), s->keyProfile.begin() + idx * T);
+            maps.push_back(A);
+
+            const MatD Wq = MapF(qkv + h * D, C, D, Eigen::OuterStride<>(ldw)).cast<double>();
+            const MatD Wk = MapF(qkv + C + h * D, C, D, Eigen::OuterStride<>(ldw)).cast<double>();
+            s->sigmaQ[idx] = float(powerIteration(Wq, 40));
+            s->sigmaK[idx] = float(powerIteration(Wk, 40));
+            const double sigmaQK = powerIteration(Wq * Wk.transpose(), 40);
+            s->sigmaQK[idx] = float(sigmaQK);
+            // The bound holds for softmax(X W_q W_kᵀ Xᵀ/√D) over T keys; QK-norm makes q, k non-linear in X.
+            s->entropyBound[idx] = c.qkNorm ? std::numeric_limits<float>::quiet_NaN()
+                                            : float(entropyLowerBound(sigmaQK * scale * sigmaX * sigmaX, T));
+        }
+        s->importanceEntropy[l] = importanceEntropy(maps, T);
+    }
+    s->sinkRate = float(sinkHeads) / float(LH);
+    double logZ = 0;
+    float outMax = 0;
+    for (int i = 0; i < T; ++i) {
+        logZ += ws.logZ[i];
+        for (int v = 0; v < V; ++v) outMax = std::max(outMax, std::abs(ws.logits[std::size_t(i) * V + v]));
+    }
+    s->meanLogZ = float(logZ / T);
+    s->outLogitMax = outMax;
+
+    const ParamLayout& layout = model.layout();
+    for (std::size_t g = 0; g < layout.sigmaGroups.size(); ++g) {
+        const SigmaGroup& sg = layout.sigmaGroups[g];
+        s->scalarNames.push_back("sigma/" + sg.name);
+        s->scalarValues.push_back(float(model.sigmaValue[g]));
+        s->scalarNames.push_back("gamma/" + sg.name);
+        s->scalarValues.push_back(model.tensor(sg.gamma)[0]);
+    }
+    if (c.usesValueMix())
+        for (int l = 1; l < L; ++l) {
+            const auto [l1, l2] = model.lambdas(l);
+            s->scalarNames.push_back("lambda1/l" + std::to_string(l));
+            s->scalarValues.push_back(l1);
+            s->scalarNames.push_back("lambda2/l" + std::to_string(l));
+            s->scalarValues.push_back(l2);
+        }
+    s->scalarNames.insert(s->scalarNames.end(), extras.names.begin(), extras.names.end());
+    s->scalarValues.insert(s->scalarValues.end(), extras.values.begin(), extras.values.end());
+    return s;
+}
+
+} // namespace attnscope

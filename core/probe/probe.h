@@ -1,0 +1,24 @@
+#pragma once
+// Instrumentation snapshot: one forward pass of the probe sequence, then every metric of §6.4, the dense
+// attention maps and content logits, spectral norms and model-level scalars.
+#include "core/model/model.h"
+#include "core/probe/snapshot.h"
+
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+struct ProbeExtras {
+    std::vector<std::string> names; // extra named scalars (e.g. per-tensor update ratios)
+    std::vector<float> values;
+};
+
+// probe.size() must equal ws.Tlen and ws.B must be 1.
+SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::vector<std::int32_t>& probe, int step,
+                         const ProbeExtras& extras = {});
+
+// Largest singular value by power iteration (deterministic start), for probes and tests.
+double spectralNorm(const float* data, int rows, int cols, int ld, int iterations = 40);
+
+} // namespace attnscope

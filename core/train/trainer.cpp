@@ -1,0 +1,178 @@
+#include "core/train/trainer.h"
+
+#include "core/data/token_source.h"
+#include "core/model/model.h"
+#include "core/optim/adamw.h"
+#include "core/optim/schedule.h"
+#include "core/probe/probe.h"
+#include "core/train/checkpoint.h"
+#include "core/train/event_detector.h"
+#include "core/util/error.h"
+
+#include <chrono>
+#include <cmath>
+#include <omp.h>
+#include <thread>
+
+namespace attnscope {
+
+struct TrainerState {
+    std::unique_ptr<TokenSource> data;
+    std::unique_ptr<Model<float>> model;
+    std::unique_ptr<Workspace<float>> train, probe;
+    std::unique_ptr<AdamW> optimizer;
+    Rng dataRng;
+    std::vector<std::int32_t> inputs, targets, probeTokens, probeTargets;
+    EventDetector events;
+    double elapsed = 0;
+
+    TrainingState view(int step) { return {model.get(), optimizer.get(), &dataRng, step}; }
+};
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+
+int threadCount(const TrainConfig& t) { return t.threads > 0 ? t.threads : std::max(1, omp_get_num_procs()); }
+
+// Validation batches are the same fixed set at every evaluation, so val-loss curves are comparable.
+constexpr std::uint64_t kValidationStream = 0x5eed'0000'0000'0001ULL;
+} // namespace
+
+Trainer::Trainer(const RunSpec& spec) : m_spec(spec), m_state(std::make_unique<TrainerState>()) {
+    auto& s = *m_state;
+    s.data = makeTokenSource(m_spec.data, m_spec.model.context);
+    m_spec.model.vocab = s.data->tokenizer().vocabSize();
+    const auto errors = m_spec.validate();
+    if (!errors.empty()) {
+        std::string message = "Invalid run configuration:";
+        for (const auto& e : errors) message += "\n  " + e;
+        throw Error(message);
+    }
+    const int T = m_spec.model.context;
+    s.model = std::make_unique<Model<float>>(m_spec.model);
+    Rng initRng(m_spec.train.seed);
+    s.model->initialize(initRng);
+    s.train = std::make_unique<Workspace<float>>(m_spec.model, m_spec.train.batch, T);
+    s.probe = std::make_unique<Workspace<float>>(m_spec.model, 1, T);
+    s.optimizer = std::make_unique<AdamW>(s.model->layout(), m_spec.train);
+    s.dataRng.reseed(m_spec.train.seed ^ 0xda7a'0000'0000'0000ULL);
+    s.inputs.resize(std::size_t(m_spec.train.batch) * T);
+    s.targets.resize(s.inputs.size());
+    s.data->probe(T, s.probeTokens, s.probeTargets);
+}
+
+Trainer::~Trainer() = default;
+
+const TokenSource& Trainer::data() const { return *m_state->data; }
+
+void Trainer::publishStatus(RunStatus status, const std::string& message) {
+    m_status = status;
+    m_bus.publish(StatusChange{status, m_step.load(), message});
+}
+
+std::vector<std::uint8_t> Trainer::checkpoint() const {
+    return saveCheckpoint(m_spec, m_state->view(m_step.load()));
+}
+
+void Trainer::restore(const std::vector<std::uint8_t>& safetensors) {
+    TrainingState view = m_state->view(0);
+    m_step = loadCheckpoint(safetensors, view);
+}
+
+SnapshotPtr Trainer::snapshot(const std::vector<std::int32_t>& probeTokens) const {
+    Workspace<float> ws(m_spec.model, 1, int(probeTokens.size()));
+    return takeSnapshot(*m_state->model, ws, probeTokens, m_step.load());
+}
+
+void Trainer::run() {
+    auto& s = *m_state;
+    const TrainConfig& tc = m_spec.train;
+    omp_set_num_threads(threadCount(tc));
+    const int T = m_spec.model.context, B = tc.batch;
+    const auto start = Clock::now();
+    double pausedSeconds = 0;
+
+    auto publishEvents = [&](const std::vector<Event>& events) {
+        for (const Event& e : events) m_bus.publish(e);
+    };
+    auto evaluate = [&]() {
+        Rng valRng(tc.seed ^ kValidationStream);
+        double total = 0;
+        for (int i = 0; i < tc.evalBatches; ++i) {
+            s.data->sampleBatch(Split::Validation, B, T, valRng, s.inputs.data(), s.targets.data());
+            total += s.model->forward(*s.train, s.inputs.data(), s.targets.data());
+        }
+        return total / tc.evalBatches;
+    };
+    auto record = [&](int step, const ProbeExtras& extras) {
+        SnapshotPtr snap = takeSnapshot(*s.model, *s.probe, s.probeTokens, step, extras);
+        m_bus.publish(snap);
+        publishEvents(s.events.onSnapshot(*snap));
+    };
+    auto publishCheckpoint = [&](int step) {
+        auto bytes = std::make_shared<const std::vector<std::uint8_t>>(saveCheckpoint(m_spec, s.view(step)));
+        m_bus.publish(CheckpointSaved{step, bytes});
+    };
+
+    publishStatus(RunStatus::Training);
+    if (m_step == 0) record(0, {});
+    while (m_step < tc.steps) {
+        if (m_stop) break;
+        if (m_paused) {
+            publishStatus(RunStatus::Paused);
+            const auto pauseStart = Clock::now();
+            while (m_paused && !m_stop) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            pausedSeconds += seconds(pauseStart, Clock::now());
+            if (m_stop) break;
+            publishStatus(RunStatus::Training);
+        }
+        const int step = m_step + 1;
+        const auto t0 = Clock::now();
+        s.data->sampleBatch(Split::Train, B, T, s.dataRng, s.inputs.data(), s.targets.data());
+        s.model->sigmaPowerStep();
+        const double loss = s.model->forward(*s.train, s.inputs.data(), s.targets.data());
+        s.model->backward(*s.train);
+        const double gradNorm = clipGradientNorm(s.model->grads.data(), s.model->grads.size(), tc.gradClip);
+        if (!std::isfinite(loss) || !std::isfinite(gradNorm)) {
+            // Divergence is a result, not a failure: keep the parameters of the last finite step, record why.
+            m_bus.publish(Event{step, EventKind::NonFinite,
+                                std::string(!std::isfinite(loss) ? "loss" : "gradient norm") + " is not finite"});
+            m_step = step;
+            publishStatus(RunStatus::Diverged, "diverged at step " + std::to_string(step));
+            return;
+        }
+        const double lr = learningRate(tc, step);
+        const bool recordNow = step % tc.recordEvery == 0 || step == tc.steps;
+        std::vector<float> ratios;
+        s.optimizer->step(s.model->params.data(), s.model->grads.data(), lr, recordNow ? &ratios : nullptr);
+        const double stepSeconds = seconds(t0, Clock::now());
+        m_step = step;
+
+        StepRecord rec;
+        rec.step = step;
+        rec.loss = loss;
+        rec.lr = lr;
+        rec.gradNorm = gradNorm;
+        rec.tokensPerSec = double(B) * T / std::max(stepSeconds, 1e-9);
+        if (step % tc.evalEvery == 0 || step == tc.steps) rec.valLoss = evaluate();
+        rec.elapsedSec = seconds(start, Clock::now()) - pausedSeconds;
+        m_bus.publish(rec);
+        publishEvents(s.events.onStep(step, loss));
+        if (recordNow) {
+            ProbeExtras extras;
+            const auto& tensors = s.model->layout().tensors;
+            for (std::size_t i = 0; i < tensors.size(); ++i)
+                if (tensors[i].size() > 1) {
+                    extras.names.push_back("update_ratio/" + tensors[i].name);
+                    extras.values.push_back(ratios[i]);
+                }
+            record(step, extras);
+        }
+        if (tc.checkpointEvery > 0 && step % tc.checkpointEvery == 0 && step < tc.steps) publishCheckpoint(step);
+    }
+    publishCheckpoint(m_step);
+    publishStatus(m_step >= tc.steps ? RunStatus::Finished : RunStatus::Stopped);
+}
+
+} // namespace attnscope
