@@ -1,0 +1,122 @@
+#include "core/train/presets.h"
+
+namespace attnscope {
+
+namespace {
+
+// R1-sized character model on the fortunes corpus: a few minutes on two cores.
+RunSpec baseSpec() {
+    RunSpec s;
+    s.model.layers = 4, s.model.heads = 4, s.model.dModel = 128, s.model.context = 128;
+    s.train.batch = 16, s.train.steps = 2000, s.train.lr = 1e-3, s.train.warmup = 100;
+    s.train.recordEvery = 25, s.train.evalEvery = 100, s.train.checkpointEvery = 500;
+    s.data.source = "fortunes";
+    return s;
+}
+
+// The instability regime of mechanisms.md §11: 4 layers, 4 heads, d 64, context 256, batch 8, constant LR after
+// a 100-step warmup, no weight decay. The baseline's layer-0 logits grow by orders of magnitude and its heads
+// collapse to ≈0 nats.
+RunSpec highLrSpec() {
+    RunSpec s;
+    s.model.layers = 4, s.model.heads = 4, s.model.dModel = 64, s.model.context = 256;
+    s.train.batch = 8, s.train.steps = 600, s.train.lr = 3e-2, s.train.minLrRatio = 1.0, s.train.warmup = 100;
+    s.train.weightDecay = 0.0, s.train.recordEvery = 10, s.train.evalEvery = 50, s.train.checkpointEvery = 0;
+    s.data.source = "fortunes";
+    return s;
+}
+
+// Length extrapolation (Press et al.): train at L = 64, evaluate at 64…512.
+RunSpec extrapolationSpec() {
+    RunSpec s = baseSpec();
+    s.model.context = 64, s.train.batch = 32, s.train.steps = 1500;
+    return s;
+}
+
+// Value residual (Zhou et al.): deeper and narrower so later layers exist to benefit.
+RunSpec valueResidualSpec() {
+    RunSpec s = baseSpec();
+    s.model.layers = 6, s.model.dModel = 64, s.model.context = 128, s.train.steps = 1500, s.train.lr = 2e-3;
+    return s;
+}
+
+std::vector<Preset> build() {
+    std::vector<Preset> p;
+    auto add = [&](std::string id, std::string description, std::string experiment, RunSpec spec) {
+        spec.name = id;
+        spec.preset = id;
+        spec.description = description;
+        p.push_back({std::move(id), std::move(description), std::move(experiment), std::move(spec)});
+    };
+    RunSpec s = baseSpec();
+    add("baseline", "Pre-LN GPT, learned positions, 4×4 heads, d 128, on English fortunes", "", s);
+    s = baseSpec(), s.model.position = PositionScheme::Alibi;
+    add("alibi", "ALiBi: per-head linear distance bias, no position embedding (Press et al.)", "", s);
+    s = baseSpec(), s.model.position = PositionScheme::Sinusoidal;
+    add("sinusoidal", "Sinusoidal position table (scaled to the embedding RMS)", "", s);
+    s = baseSpec(), s.model.position = PositionScheme::Rope;
+    add("rope", "Rotary position embedding on q and k", "", s);
+    s = baseSpec(), s.model.position = PositionScheme::Sinusoidal, s.model.lsAttention = true;
+    s.model.globalHeads = 1, s.model.window = 32;
+    add("ls-attention", "LS-attention: 3 local heads (window 32) + 1 global head per layer (Hajra)", "", s);
+    s = baseSpec(), s.model.valueResidual = ValueResidual::Identity;
+    add("resformer", "ResFormer: V'_n = ½V_1 + ½V_n in every later layer (Zhou et al.)", "", s);
+    s = baseSpec(), s.model.valueResidual = ValueResidual::Learnable;
+    add("resformer-learnable", "ResFormer with learnable λ1, λ2 per layer (init ½, ½)", "", s);
+    s = baseSpec(), s.model.valueResidual = ValueResidual::SVFormer;
+    add("svformer", "SVFormer: layers ≥ 2 reuse layer 1's values (no value projection)", "", s);
+    s = baseSpec(), s.model.sigmaReparam = SigmaReparam::Fused, s.model.gammaInit = GammaInit::Sigma0;
+    add("sigma-reparam", "σReparam: every linear W → γ/σ(W)·W, γ₀ = σ(W₀) (Zhai et al.)", "", s);
+    s = baseSpec(), s.model.qkNorm = true;
+    add("qk-norm", "QK-LayerNorm per head (Dehghani et al.; stabiliser baseline)", "", s);
+    s = baseSpec(), s.model.zLoss = 1e-4;
+    add("z-loss", "z-loss 1e-4·(log Z)² on the output logits (stabiliser baseline)", "", s);
+    s = baseSpec(), s.data.bos = true, s.train.steps = 3000;
+    add("sinks-bos", "Every sequence starts with <bos>: a consistent first token where sinks can form", "", s);
+
+    const std::string growth = "logit-growth";
+    s = highLrSpec(), s.model.position = PositionScheme::Sinusoidal;
+    add("exp-logit-growth/baseline", "High LR, no weight decay: vanilla MHSA (sinusoidal PE)", growth, s);
+    s.model.lsAttention = true, s.model.window = 16, s.model.globalHeads = 1;
+    add("exp-logit-growth/ls-attention", "Same, LS-attention: 3 local heads (w=16) + 1 global", growth, s);
+
+    const std::string collapse = "entropy-collapse";
+    s = highLrSpec();
+    add("exp-entropy-collapse/baseline", "High LR, no weight decay: vanilla attention", collapse, s);
+    s.model.sigmaReparam = SigmaReparam::Fused, s.model.gammaInit = GammaInit::Sigma0;
+    add("exp-entropy-collapse/sigma-reparam", "Same, σReparam on every linear layer", collapse, s);
+
+    const std::string extrapolation = "extrapolation";
+    s = extrapolationSpec(), s.model.position = PositionScheme::Alibi;
+    add("exp-extrapolation/alibi", "Train at L=64 with ALiBi; evaluate at 64…512", extrapolation, s);
+    s.model.position = PositionScheme::Sinusoidal;
+    add("exp-extrapolation/sinusoidal", "Train at L=64 with sinusoidal positions", extrapolation, s);
+    s.model.position = PositionScheme::Learned;
+    add("exp-extrapolation/learned", "Train at L=64 with learned positions (cannot go past 64)", extrapolation, s);
+
+    const std::string residual = "value-residual";
+    s = valueResidualSpec();
+    add("exp-value-residual/vanilla", "6 layers, d 64: vanilla attention", residual, s);
+    s.model.valueResidual = ValueResidual::Identity;
+    add("exp-value-residual/resformer", "Same, ResFormer (½V_1 + ½V_n)", residual, s);
+    s.model.valueResidual = ValueResidual::SVFormer;
+    add("exp-value-residual/svformer", "Same, SVFormer (shared V_1)", residual, s);
+    return p;
+}
+
+} // namespace
+
+const std::vector<Preset>& presets() {
+    static const std::vector<Preset> all = build();
+    return all;
+}
+
+const Preset* findPreset(const std::string& id) {
+    for (const Preset& p : presets())
+        if (p.id == id) return &p;
+    return nullptr;
+}
+
+std::string defaultPresetId() { return "baseline"; }
+
+} // namespace attnscope
