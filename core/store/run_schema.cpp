@@ -87,7 +87,9 @@ void create(sqlite::Database& db, const RunHeader& header) {
         .bind(2, header.appVersion)
         .bind(3, header.corpusName)
         .bind(4, header.corpusHash);
-    s.bind(5, header.tokenizerJson).bindBlob(6, blob::int32sToBytes(header.probeTokens));
+    const std::vector<std::uint8_t> probeTokens =
+        blob::int32sToBytes(header.probeTokens); // bound, not copied
+    s.bind(5, header.tokenizerJson).bindBlob(6, probeTokens);
     s.bind(7, header.probeText).bind(8, header.description).bind(9, header.createdAt).run();
 }
 

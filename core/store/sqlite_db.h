@@ -24,7 +24,8 @@ public:
     Statement& bind(int index, std::int64_t value);
     Statement& bind(int index, double value);
     Statement& bind(int index, const std::string& value);
-    Statement& bindBlob(int index, std::span<const std::uint8_t> value); // empty span binds NULL
+    // Not copied: `value` must stay alive until the statement has run (or is reset). Empty binds NULL.
+    Statement& bindBlob(int index, std::span<const std::uint8_t> value);
     Statement& bindNull(int index);
 
     // Advances; true while a row is available. Throws on any error.
