@@ -1,7 +1,127 @@
-// attnscope-bench: engine throughput and utilisation (see README "Benchmark").
-#include <cstdio>
+// attnscope-bench: engine throughput against this machine's measured peaks.
+//
+// Model FLOPs per training token (forward + backward = 3 × forward; causal attention counts visible keys only):
+//   forward = 2·(12·L·C² + C·V)            projections, MLP and LM head
+//           + L·4·C·(T+1)/2                 QKᵀ and A·V over the (T+1)/2 keys a query sees on average
+// Usage: attnscope-bench [--quick] [--steps N]
+#include "bench/peak.h"
+#include "core/model/model.h"
+#include "core/optim/adamw.h"
+#include "core/probe/probe.h"
 
-int main() {
-    std::printf("attnscope-bench: nothing measured yet\n");
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <omp.h>
+#include <string>
+
+using namespace attnscope;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Reference {
+    const char* name;
+    int layers, heads, dModel, context, batch, vocab;
+};
+
+double flopsPerToken(const ModelConfig& c) {
+    const double L = c.layers, C = c.dModel, V = c.vocab, T = c.context;
+    return 3.0 * (2.0 * (12.0 * L * C * C + C * V) + L * 4.0 * C * (T + 1) / 2.0);
+}
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+struct Timing {
+    double tokensPerSec, forward, backward, optimizer, snapshotMs;
+};
+
+Timing trainSpeed(const Reference& r, int threads, int steps) {
+    omp_set_num_threads(threads);
+    ModelConfig c;
+    c.layers = r.layers, c.heads = r.heads, c.dModel = r.dModel, c.context = r.context, c.vocab = r.vocab;
+    Model<float> model(c);
+    Rng rng(1);
+    model.initialize(rng);
+    TrainConfig tc;
+    AdamW adam(model.layout(), tc);
+    Workspace<float> ws(c, r.batch, r.context);
+    std::vector<std::int32_t> in(std::size_t(r.batch) * r.context), tg(in.size());
+    for (std::size_t i = 0; i < in.size(); ++i) in[i] = std::int32_t(rng.below(c.vocab)), tg[i] = std::int32_t(rng.below(c.vocab));
+    double fwd = 0, bwd = 0, opt = 0;
+    for (int s = -2; s < steps; ++s) { // two warm-up steps
+        auto t0 = Clock::now();
+        model.forward(ws, in.data(), tg.data());
+        const double f = since(t0);
+        t0 = Clock::now();
+        model.backward(ws);
+        const double b = since(t0);
+        t0 = Clock::now();
+        clipGradientNorm(model.grads.data(), model.grads.size(), 1.0);
+        adam.step(model.params.data(), model.grads.data(), 1e-4);
+        const double o = since(t0);
+        if (s >= 0) fwd += f, bwd += b, opt += o;
+    }
+    const double total = fwd + bwd + opt;
+    Workspace<float> probe(c, 1, r.context);
+    std::vector<std::int32_t> tokens(in.begin(), in.begin() + r.context);
+    auto t0 = Clock::now();
+    const int probes = 3;
+    for (int i = 0; i < probes; ++i) takeSnapshot(model, probe, tokens, 0);
+    const double snapshotMs = since(t0) / probes * 1e3;
+    return {double(steps) * r.batch * r.context / total, fwd / total, bwd / total, opt / total, snapshotMs};
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    bool quick = false;
+    int steps = 20;
+    for (int i = 1; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "--quick")) quick = true, steps = 5;
+        else if (!std::strcmp(argv[i], "--steps") && i + 1 < argc) steps = std::atoi(argv[++i]);
+        else {
+            std::fprintf(stderr, "usage: attnscope-bench [--quick] [--steps N]\n");
+            return 2;
+        }
+    }
+    const int cores = omp_get_num_procs();
+    std::printf("AttnScope engine benchmark (%d cores)\n\n", cores);
+    const double fma1 = bench::fmaPeakGflops(1);
+    const double fmaAll = bench::fmaPeakGflops(cores);
+    std::printf("FMA peak        : %6.1f GFLOP/s (1 thread)  %6.1f GFLOP/s (%d threads)\n", fma1, fmaAll, cores);
+    for (auto [m, k, n] : {std::tuple{2048, 128, 384}, {2048, 128, 512}, {2048, 512, 128}, {4096, 384, 1152}})
+        std::printf("Eigen GEMM      : %6.1f GFLOP/s  %dx%dx%d (1 thread)\n", bench::gemmGflops(m, k, n), m, k, n);
+    std::printf("\n");
+
+    const Reference refs[] = {{"R1", 4, 4, 128, 128, 16, 96}, {"R2", 6, 6, 384, 256, 16, 96}};
+    for (const Reference& r : refs) {
+        ModelConfig c;
+        c.layers = r.layers, c.heads = r.heads, c.dModel = r.dModel, c.context = r.context, c.vocab = r.vocab;
+        const double fpt = flopsPerToken(c);
+        std::printf("%s: %d layers, %d heads, d_model %d, context %d, batch %d, vocab %d — %.2f MFLOP/token\n",
+                    r.name, r.layers, r.heads, r.dModel, r.context, r.batch, r.vocab, fpt / 1e6);
+        double single = 0;
+        for (int threads = 1; threads <= cores; ++threads) {
+            if (threads != 1 && threads != cores) continue;
+            const int n = r.name[1] == '2' ? std::max(2, steps / 4) : steps;
+            const Timing t = trainSpeed(r, threads, quick && r.name[1] == '2' ? 2 : n);
+            const double gflops = t.tokensPerSec * fpt / 1e9;
+            const double peak = threads == 1 ? fma1 : fmaAll;
+            if (threads == 1) single = t.tokensPerSec;
+            std::printf("  %d thread%s: %8.0f tokens/s  %6.1f GFLOP/s  = %4.1f%% of FMA peak", threads,
+                        threads > 1 ? "s" : " ", t.tokensPerSec, gflops, 100 * gflops / peak);
+            if (threads > 1) std::printf("  speed-up %.2fx", t.tokensPerSec / single);
+            std::printf("\n             split: forward %2.0f%%  backward %2.0f%%  optimizer %2.0f%%;"
+                        "  probe snapshot %.1f ms\n",
+                        100 * t.forward, 100 * t.backward, 100 * t.optimizer, t.snapshotMs);
+            if (threads == cores) {
+                const double stepMs = 1e3 * r.batch * r.context / t.tokensPerSec;
+                std::printf("             instrumentation at record_every=25: %.1f%% of training time\n",
+                            100 * t.snapshotMs / (25 * stepMs));
+            }
+        }
+        std::printf("\n");
+    }
     return 0;
 }
