@@ -1,0 +1,166 @@
+#include "gui/attention/attention_grid_view.h"
+#include "gui/attention/attention_grid_canvas.h"
+#include "gui/attention/attention_heatmap.h"
+#include "gui/attention/head_field.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+using namespace attnscope;
+
+namespace {
+
+QString shape(const ProbeSnapshot& s) {
+    return QStringLiteral("%1 layers × %2 heads × T=%3").arg(s.layers).arg(s.heads).arg(s.length);
+}
+
+} // namespace
+
+AttentionGridView::AttentionGridView(QWidget* parent) : QWidget(parent) {
+    m_colormapBox = new QComboBox(this);
+    for (ColormapKind k : Colormap::sequentialKinds()) m_colormapBox->addItem(toDisplayString(k), int(k));
+    m_colormapBox->setToolTip(tr("Perceptually uniform colormap for attention weights"));
+    m_logBox = new QCheckBox(tr("Log scale"), this);
+    m_logBox->setToolTip(
+        tr("Logarithmic colour scale over the top %1 decades of the range").arg(int(kLogDecades)));
+    m_rangeBox = new QComboBox(this);
+    m_rangeBox->addItem(tr("Per-head range"), int(RangeMode::PerHead));
+    m_rangeBox->addItem(tr("Shared range"), int(RangeMode::Shared));
+    m_rangeBox->addItem(tr("Fixed 0–1"), int(RangeMode::Fixed));
+    m_rangeBox->setToolTip(tr("Per head: each map uses its own visible range. Shared: one range over all "
+                              "heads. Fixed: 0–1 (±1 for differences), comparable across steps and runs.\n"
+                              "Masked cells never enter a range."));
+    m_status = new QLabel(this);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(new QLabel(tr("Colormap"), this));
+    controls->addWidget(m_colormapBox);
+    controls->addWidget(m_logBox);
+    controls->addWidget(m_rangeBox);
+    controls->addSpacing(12);
+    controls->addWidget(m_status, 1);
+
+    m_grid = new AttentionGridCanvas;
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(m_grid);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    m_heatmap = new AttentionHeatmap;
+    m_splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter->addWidget(scroll);
+    m_splitter->addWidget(m_heatmap);
+    m_splitter->setStretchFactor(0, 1);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setChildrenCollapsible(false);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(controls);
+    layout->addWidget(m_splitter, 1);
+
+    connect(m_grid, &AttentionGridCanvas::headClicked, this, [this](int layer, int head) {
+        m_heatmap->setHead(m_snapshot, m_labels, m_tags, layer, head);
+        syncHeatmapColours();
+        emit headSelected(layer, head);
+    });
+    connect(m_colormapBox, &QComboBox::currentIndexChanged, this,
+            [this] { setColormap(ColormapKind(m_colormapBox->currentData().toInt())); });
+    connect(m_logBox, &QCheckBox::toggled, this,
+            [this](bool on) { setScale(on ? ColorScale::Log : ColorScale::Linear); });
+    connect(m_rangeBox, &QComboBox::currentIndexChanged, this,
+            [this] { setRangeMode(RangeMode(m_rangeBox->currentData().toInt())); });
+    updateControls();
+}
+
+void AttentionGridView::setSnapshot(SnapshotPtr s, const Tokenizer* tok, const ModelConfig& cfg) {
+    m_labels = s ? tokenLabels(s->tokens, tok) : QStringList();
+    m_tags = HeadTags::fromConfig(cfg);
+    m_snapshot = std::move(s);
+    refresh();
+}
+
+void AttentionGridView::setComparison(SnapshotPtr other) {
+    if (other == m_other) return; // callers re-send it on every step; a rebuild costs all 64 maps
+    m_other = std::move(other);
+    refresh();
+}
+
+void AttentionGridView::refresh() {
+    const bool comparable = m_snapshot && m_other && HeadField::sameShape(*m_snapshot, *m_other);
+    m_grid->setData(m_snapshot, comparable ? m_other : nullptr, m_tags);
+    m_heatmap->setHead(m_snapshot, m_labels, m_tags, m_grid->selectedLayer(), m_grid->selectedHead());
+    m_heatmap->setComparison(comparable ? m_other : nullptr);
+    syncHeatmapColours();
+    updateControls();
+}
+
+void AttentionGridView::selectHead(int layer, int head) {
+    if (!m_snapshot || layer < 0 || head < 0 || layer >= m_grid->layers() || head >= m_grid->heads()) return;
+    m_grid->setSelected(layer, head);
+    m_heatmap->setHead(m_snapshot, m_labels, m_tags, layer, head);
+    syncHeatmapColours();
+}
+
+int AttentionGridView::selectedLayer() const {
+    return m_grid->selectedLayer();
+}
+int AttentionGridView::selectedHead() const {
+    return m_grid->selectedHead();
+}
+
+void AttentionGridView::setColormap(ColormapKind kind) {
+    m_grid->setColormap(kind);
+    m_heatmap->setColormap(kind);
+    const int i = m_colormapBox->findData(int(kind));
+    if (i >= 0 && i != m_colormapBox->currentIndex()) m_colormapBox->setCurrentIndex(i);
+}
+
+void AttentionGridView::setScale(ColorScale scale) {
+    m_grid->setScale(scale);
+    m_heatmap->setScale(scale);
+    syncHeatmapColours(); // a shared range depends on the scale
+    if (m_logBox->isChecked() != (scale == ColorScale::Log)) m_logBox->setChecked(scale == ColorScale::Log);
+}
+
+void AttentionGridView::setRangeMode(RangeMode mode) {
+    m_grid->setRangeMode(mode);
+    syncHeatmapColours();
+    const int i = m_rangeBox->findData(int(mode));
+    if (i >= 0 && i != m_rangeBox->currentIndex()) m_rangeBox->setCurrentIndex(i);
+}
+
+void AttentionGridView::syncHeatmapColours() {
+    // The enlarged map must show the thumbnail's colours exactly, so it takes the grid's range.
+    m_heatmap->setRangeOverride(m_grid->rangeOverride());
+}
+
+QString AttentionGridView::comparisonStatus() const {
+    if (!m_other) return {};
+    if (!m_snapshot) return tr("Comparison set; waiting for a snapshot");
+    if (!HeadField::sameShape(*m_snapshot, *m_other))
+        return tr("Comparison off: A is %1, B is %2").arg(shape(*m_snapshot), shape(*m_other));
+    QString s = m_snapshot->step != m_other->step
+                    ? tr("Δ A − B: step %1 − step %2").arg(m_snapshot->step).arg(m_other->step)
+                    : tr("Δ A − B at step %1").arg(m_snapshot->step);
+    if (m_snapshot->tokens != m_other->tokens) s += tr(" · warning: the probe tokens differ");
+    return s;
+}
+
+void AttentionGridView::updateControls() {
+    const bool diff = m_grid->isDifference();
+    // Differences always use the diverging map on a linear, symmetric scale; say so instead of hiding.
+    const QString why = tr("Difference maps use the diverging RdBu map on a linear scale symmetric around 0");
+    m_colormapBox->setEnabled(!diff);
+    m_logBox->setEnabled(!diff);
+    m_colormapBox->setToolTip(diff ? why : tr("Perceptually uniform colormap for attention weights"));
+    m_logBox->setToolTip(
+        diff ? why
+             : tr("Logarithmic colour scale over the top %1 decades of the range").arg(int(kLogDecades)));
+    m_status->setText(comparisonStatus());
+}

@@ -1,0 +1,63 @@
+#pragma once
+// Layers × heads small multiples of the probe's attention maps with an enlarged heatmap of the selected
+// head beside them (a splitter pane), and the colour controls: colormap, linear/log, per-head / shared /
+// fixed colour range. setComparison() switches every map to the difference A − B.
+#include "core/model/config.h"
+#include "core/probe/snapshot.h"
+#include "gui/attention/attention_labels.h"
+#include "gui/attention/colormap.h"
+
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QSplitter;
+class AttentionGridCanvas;
+class AttentionHeatmap;
+
+class AttentionGridView : public QWidget {
+    Q_OBJECT
+public:
+    explicit AttentionGridView(QWidget* parent = nullptr);
+    // New probe data (e.g. every N training steps). tok is only read during the call: token labels are
+    // copied, so it need not outlive the view. Keeps the selected head when it still exists.
+    void setSnapshot(attnscope::SnapshotPtr s, const attnscope::Tokenizer* tok,
+                     const attnscope::ModelConfig& cfg);
+    // Difference mode against another snapshot (another run, or another step): maps show current − other
+    // with a diverging colormap and a symmetric range. nullptr = off. Kept across setSnapshot() calls.
+    void setComparison(attnscope::SnapshotPtr other /* nullptr = off */);
+
+    // Programmatic selection (does not emit headSelected, which reports user choices).
+    void selectHead(int layer, int head);
+    int selectedLayer() const;
+    int selectedHead() const;
+    void setColormap(attnscope::ColormapKind kind);
+    void setScale(attnscope::ColorScale scale);
+    void setRangeMode(attnscope::RangeMode mode);
+    // Current comparison state in words, e.g. "Δ step 1200 − step 800", or why it is off.
+    QString comparisonStatus() const;
+
+    AttentionGridCanvas* grid() const { return m_grid; }
+    AttentionHeatmap* heatmap() const { return m_heatmap; }
+
+signals:
+    void headSelected(int layer, int head);
+
+private:
+    void refresh();            // data changed: grid, heatmap and status
+    void syncHeatmapColours(); // colour settings changed
+    void updateControls();
+
+    attnscope::SnapshotPtr m_snapshot, m_other;
+    QStringList m_labels;
+    attnscope::HeadTags m_tags;
+
+    QComboBox* m_colormapBox = nullptr;
+    QCheckBox* m_logBox = nullptr;
+    QComboBox* m_rangeBox = nullptr;
+    QLabel* m_status = nullptr;
+    QSplitter* m_splitter = nullptr;
+    AttentionGridCanvas* m_grid = nullptr;
+    AttentionHeatmap* m_heatmap = nullptr;
+};
