@@ -1,0 +1,76 @@
+#pragma once
+// Pieces several commands share: the command table, number formatting, run-file and checkpoint loading.
+#include "cli/args.h"
+#include "core/data/tokenizer.h"
+#include "core/model/model.h"
+#include "core/train/run_spec.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace attnscope {
+class RunReader;
+}
+
+namespace attnscope::cli {
+
+struct Command {
+    CommandSpec spec;
+    int (*run)(const Args& args); // returns the exit status; throws on errors
+};
+
+const Command& trainCommand();
+const Command& resumeCommand();
+const Command& evalCommand();
+const Command& infoCommand();
+const Command& exportDataCommand();
+const Command& exportCheckpointCommand();
+const Command& presetsCommand();
+
+// Continues a recorded run (the `resume` command; also `train --resume RUN`). Reads --steps, --threads,
+// --from-step and --quiet from args when present.
+int resumeRun(const std::string& runPath, const Args& args);
+
+// Exact and shortest text of a number that reads back to the same bits ("" for NaN): CSV files and
+// bit-identity checks compare this text.
+std::string exactNumber(double v);
+std::string exactNumber(float v);
+// For people: `digits` significant digits, "—" for NaN.
+std::string roundedNumber(double v, int digits = 4);
+std::string humanBytes(std::uint64_t bytes);
+std::string humanDuration(double seconds);
+// Pads to `width` characters (UTF-8 aware): right-aligned for width > 0, left-aligned for width < 0.
+std::string pad(const std::string& text, int width);
+std::string withThousands(std::uint64_t n); // 1234567 → "1,234,567"
+
+// The RunSpec stored in a run's header; throws attnscope::Error naming the file when it does not parse.
+RunSpec headerSpec(const RunReader& reader);
+
+// A model rebuilt from a checkpoint image (parameters and σReparam state; the optimiser state is read and
+// dropped).
+struct LoadedModel {
+    RunSpec spec;
+    std::unique_ptr<Model<float>> model;
+    int step = 0;
+};
+LoadedModel loadModel(const std::vector<std::uint8_t>& checkpoint);
+
+// Number of trainable values (the sum of tensor sizes, without alignment padding).
+std::uint64_t parameterCount(const ModelConfig& config);
+
+// "exp-extrapolation/alibi" → "exp-extrapolation_alibi": safe as a file name on every platform.
+std::string fileNameFor(const std::string& runName);
+
+// Refuses an activation footprint the machine cannot hold, before allocating it (a clear sentence instead
+// of std::bad_alloc or the OOM killer).
+void checkMemory(std::size_t bytes, const std::string& what);
+
+// --data fortunes | file:PATH | task:NAME onto a data config (keeps its other settings). Throws UsageError.
+void applyDataOption(const std::string& text, DataConfig& data);
+
+// Sets the OpenMP thread count (0 = all cores).
+void useThreads(int threads);
+
+} // namespace attnscope::cli
