@@ -32,17 +32,11 @@ template <typename T> void axpy(T* y, T a, const T* x, int n) {
     for (int i = 0; i < n; ++i) y[i] += a * x[i];
 }
 
-// Softmax over row[0..n) in place, row holds scores.
+// Softmax over row[0..n) in place, row holds scores. Eigen's array exp is vectorised.
 template <typename T> void softmaxInPlace(T* row, int n) {
-    T m = row[0];
-    for (int j = 1; j < n; ++j) m = std::max(m, row[j]);
-    T sum = 0;
-    for (int j = 0; j < n; ++j) {
-        row[j] = std::exp(row[j] - m);
-        sum += row[j];
-    }
-    const T inv = T(1) / sum;
-    for (int j = 0; j < n; ++j) row[j] *= inv;
+    Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>> r(row, n);
+    r = (r - r.maxCoeff()).exp();
+    r *= T(1) / r.sum();
 }
 
 template <typename T> Mat<T>& scratch(int rows, int cols) {
