@@ -22,6 +22,7 @@ RunSpec highLrSpec() {
     s.model.layers = 4, s.model.heads = 4, s.model.dModel = 64, s.model.context = 256;
     s.train.batch = 8, s.train.steps = 600, s.train.lr = 3e-2, s.train.minLrRatio = 1.0, s.train.warmup = 100;
     s.train.weightDecay = 0.0, s.train.recordEvery = 10, s.train.evalEvery = 50, s.train.checkpointEvery = 0;
+    s.train.probeLength = 96; // full 256² maps ×16 heads every 10 steps would make the run file huge
     s.data.source = "fortunes";
     return s;
 }

@@ -56,6 +56,7 @@ template <typename V> void visitFields(TrainConfig& c, V&& v) {
     v("eval_every", c.evalEvery);
     v("eval_batches", c.evalBatches);
     v("checkpoint_every", c.checkpointEvery);
+    v("probe_length", c.probeLength);
 }
 
 template <typename V> void visitFields(DataConfig& c, V&& v) {

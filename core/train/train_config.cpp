@@ -55,6 +55,8 @@ std::vector<std::string> TrainConfig::validate() const {
     c.require(evalEvery >= 1, "eval_every", "at least 1 step", evalEvery);
     c.require(evalBatches >= 1, "eval_batches", "at least 1", evalBatches);
     c.require(checkpointEvery >= 0, "checkpoint_every", "0 (only at the end) or more steps", checkpointEvery);
+    c.require(probeLength == 0 || probeLength >= 2, "probe_length", "0 (the context) or at least 2 tokens",
+              probeLength);
     return c.errors;
 }
 

@@ -31,6 +31,7 @@ struct TrainConfig {
     int evalEvery = 100;       // validation loss every N steps
     int evalBatches = 4;       // validation batches per evaluation
     int checkpointEvery = 500; // checkpoint into the run file every N steps (0: only at the end)
+    int probeLength = 0;       // tokens in the probe sequence (0: the context); maps are probeLength²
 
     std::vector<std::string> validate() const;
 };

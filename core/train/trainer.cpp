@@ -54,12 +54,14 @@ Trainer::Trainer(const RunSpec& spec) : m_spec(spec), m_state(std::make_unique<T
     Rng initRng(m_spec.train.seed);
     s.model->initialize(initRng);
     s.train = std::make_unique<Workspace<float>>(m_spec.model, m_spec.train.batch, T);
-    s.probe = std::make_unique<Workspace<float>>(m_spec.model, 1, T);
+    const int probeLength = m_spec.train.probeLength > 0 ? std::min(m_spec.train.probeLength, T) : T;
+    s.data->probe(probeLength, s.probeTokens, s.probeTargets);
+    // A custom probe text may be shorter than requested.
+    s.probe = std::make_unique<Workspace<float>>(m_spec.model, 1, int(s.probeTokens.size()));
     s.optimizer = std::make_unique<AdamW>(s.model->layout(), m_spec.train);
     s.dataRng.reseed(m_spec.train.seed ^ 0xda7a'0000'0000'0000ULL);
     s.inputs.resize(std::size_t(m_spec.train.batch) * T);
     s.targets.resize(s.inputs.size());
-    s.data->probe(T, s.probeTokens, s.probeTargets);
 }
 
 Trainer::~Trainer() = default;
