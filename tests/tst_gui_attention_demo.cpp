@@ -53,6 +53,7 @@ private slots:
     void longProbeLogScale();
     void gridView();
     void differenceGrid();
+    void probeLongerThanPixels();
 };
 
 void TestGuiAttentionDemo::heatmapWithLabels() {
@@ -119,6 +120,25 @@ void TestGuiAttentionDemo::differenceGrid() {
     view.selectHead(1, 3);
     save(view.grab(), QStringLiteral("grid_difference.png"));
     QVERIFY(view.heatmap()->isDifference());
+}
+
+void TestGuiAttentionDemo::probeLongerThanPixels() {
+    // T = 300 in a 260 px widget: cells are below one pixel, so the map is peak-pooled, not sampled.
+    ModelConfig cfg = lsAlibiConfig(1, 2, 32);
+    std::vector<std::int32_t> tokens(300);
+    for (std::size_t i = 0; i < tokens.size(); ++i) tokens[i] = std::int32_t(2 + i % 40);
+    AttentionHeatmap hm;
+    hm.resize(260, 240);
+    hm.setHead(makeSyntheticSnapshot(cfg, tokens, 10, 4u, 2.0), nullptr, cfg, 0, 0);
+    const QImage img = hm.grab().toImage();
+    QVERIFY(hm.mapRect().width() < 300);
+    QVERIFY(hm.mapRect().width() > 50);
+    // The top-right corner of the map is masked, the bottom-left corner too (local head, w = 32).
+    const QRgb grey = Colormap::get(ColormapKind::Viridis).maskedColor();
+    QCOMPARE(img.pixel((hm.mapRect().topRight() + QPointF(-3, 3)).toPoint()), grey);
+    QCOMPARE(img.pixel((hm.mapRect().bottomLeft() + QPointF(3, -3)).toPoint()), grey);
+    QVERIFY(hm.cellAt(hm.mapRect().center()).x() >= 0);
+    save(hm.grab(), QStringLiteral("heatmap_T300_tiny.png"));
 }
 
 QTEST_MAIN(TestGuiAttentionDemo)

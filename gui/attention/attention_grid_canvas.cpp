@@ -228,8 +228,11 @@ QString AttentionGridCanvas::headToolTip(int layer, int head) const {
 
 void AttentionGridCanvas::paintCache() {
     const double dpr = devicePixelRatioF();
-    m_cache = QPixmap((QSizeF(size()) * dpr).toSize());
-    m_cache.setDevicePixelRatio(dpr);
+    const QSize device = (QSizeF(size()) * dpr).toSize();
+    if (m_cache.size() != device) { // reuse the buffer: a fresh one costs page faults on every snapshot
+        m_cache = QPixmap(device);
+        m_cache.setDevicePixelRatio(dpr);
+    }
     m_cache.fill(palette().color(QPalette::Base));
     m_cacheValid = true;
     if (m_layers == 0 || m_heads == 0) return;
@@ -275,7 +278,7 @@ void AttentionGridCanvas::paintCache() {
         }
 }
 
-void AttentionGridCanvas::paintEvent(QPaintEvent*) {
+void AttentionGridCanvas::paintEvent(QPaintEvent* e) {
     QPainter p(this);
     if (m_layers == 0 || m_heads == 0) {
         p.fillRect(rect(), palette().color(QPalette::Base));
@@ -284,11 +287,16 @@ void AttentionGridCanvas::paintEvent(QPaintEvent*) {
         return;
     }
     if (!m_cacheValid || m_cache.deviceIndependentSize().toSize() != size()) paintCache();
-    p.drawPixmap(0, 0, m_cache);
+    // Hover changes repaint only the two outlines' rectangles, so blit just the exposed part.
+    const QRect exposed = e->rect();
+    const double dpr = m_cache.devicePixelRatio();
+    p.drawPixmap(
+        exposed, m_cache,
+        QRectF(exposed.x() * dpr, exposed.y() * dpr, exposed.width() * dpr, exposed.height() * dpr).toRect());
     const QColor accent = palette().color(QPalette::Highlight);
     auto outline = [&](QPoint lh, qreal width, const QColor& c) {
         if (lh.x() < 0) return;
-        const QRectF r = QRectF(thumbnailRect(lh.x(), lh.y())).adjusted(-2, -2, 2, 2);
+        const QRectF r = outlineRect(lh.x(), lh.y());
         p.setPen(QPen(c, width));
         p.setBrush(Qt::NoBrush);
         p.drawRect(r);
@@ -313,8 +321,9 @@ void AttentionGridCanvas::mousePressEvent(QMouseEvent* e) {
 void AttentionGridCanvas::mouseMoveEvent(QMouseEvent* e) {
     const QPoint lh = headAt(e->position().toPoint());
     if (lh == m_hover) return;
+    updateOutline(m_hover);
     m_hover = lh;
-    update();
+    updateOutline(m_hover);
     if (lh.x() >= 0)
         QToolTip::showText(e->globalPosition().toPoint(), headToolTip(lh.x(), lh.y()), this,
                            thumbnailRect(lh.x(), lh.y()));
@@ -323,8 +332,16 @@ void AttentionGridCanvas::mouseMoveEvent(QMouseEvent* e) {
 }
 
 void AttentionGridCanvas::leaveEvent(QEvent*) {
+    updateOutline(m_hover);
     m_hover = {-1, -1};
-    update();
+}
+
+QRectF AttentionGridCanvas::outlineRect(int layer, int head) const {
+    return QRectF(thumbnailRect(layer, head)).adjusted(-2, -2, 2, 2);
+}
+
+void AttentionGridCanvas::updateOutline(QPoint lh) {
+    if (lh.x() >= 0) update(outlineRect(lh.x(), lh.y()).toAlignedRect().adjusted(-2, -2, 2, 2));
 }
 
 void AttentionGridCanvas::keyPressEvent(QKeyEvent* e) {

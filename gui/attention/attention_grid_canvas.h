@@ -63,6 +63,8 @@ private:
     void ensureThumbnails();
     void paintCache(); // headers, thumbnails and frames into m_cache
     void invalidate();
+    QRectF outlineRect(int layer, int head) const; // hover/selection frame around a thumbnail
+    void updateOutline(QPoint layerHead);          // schedules a repaint of just that frame
     QSize gridSize(int thumb) const;
 
     attnscope::SnapshotPtr m_snapshot, m_other;

@@ -100,8 +100,11 @@ QString cellToolTip(const ProbeSnapshot& a, const ProbeSnapshot* b, const QStrin
     const float* la = hasLogits(a) ? a.logitMap(layer, head) : nullptr;
     const bool comparing = b && b->layers == a.layers && b->heads == a.heads && b->length == T;
     const float* lb = comparing && hasLogits(*b) ? b->logitMap(layer, head) : nullptr;
-    const bool visA = la ? !std::isnan(la[cell]) : key <= query;
-    const bool visB = lb ? !std::isnan(lb[cell]) : key <= query;
+    // Without logits the mask is geometric: causal, narrowed to the window of a local head.
+    const int w = tags.windowOf(head);
+    const bool geometric = key <= query && (w <= 0 || query - key < w);
+    const bool visA = la ? !std::isnan(la[cell]) : geometric;
+    const bool visB = lb ? !std::isnan(lb[cell]) : geometric;
     const float wa = a.map(layer, head)[cell];
 
     if (!comparing) {

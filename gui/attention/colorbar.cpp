@@ -18,8 +18,11 @@ int maxTicksFor(int barHeight, const QFontMetrics& fm) {
     return std::clamp(barHeight / (2 * fm.height()), 2, 8);
 }
 
+// Spacing that decides the decimals of tick labels; a lone tick uses its own order of magnitude.
 double tickStep(const std::vector<double>& ticks) {
-    return ticks.size() >= 2 ? ticks[1] - ticks[0] : 0.0;
+    if (ticks.size() >= 2) return ticks[1] - ticks[0];
+    if (ticks.empty() || ticks[0] == 0.0) return 1.0;
+    return std::pow(10.0, std::floor(std::log10(std::abs(ticks[0]))));
 }
 
 } // namespace

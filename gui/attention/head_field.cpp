@@ -73,15 +73,27 @@ void HeadField::computeStats() {
     constexpr float inf = std::numeric_limits<float>::infinity();
     float mn = inf, mx = -inf, imn = inf, imx = -inf, ipos = inf, mabs = 0;
     m_hasInformative = false;
+    m_poolPos.resize(m_values.size());
+    m_poolNeg.resize(m_difference ? m_values.size() : 0);
+    m_rowFirst.assign(std::size_t(m_length), m_length);
+    m_rowLast.assign(std::size_t(m_length), -1);
     for (int q = 0; q < m_length; ++q) {
         const std::uint8_t* vis = &m_visible[idx(q, 0)];
         const float* val = &m_values[idx(q, 0)];
+        float* pos = &m_poolPos[idx(q, 0)];
+        float* neg = m_difference ? &m_poolNeg[idx(q, 0)] : nullptr;
         int visibleKeys = 0;
         for (int k = 0; k < m_length; ++k) visibleKeys += vis[k];
         const bool informative = visibleKeys >= 2;
         for (int k = 0; k < m_length; ++k) {
             const float v = val[k];
-            if (!vis[k] || !std::isfinite(v)) continue;
+            // A non-finite weight (a diverged run) is shown, but never sets a range or wins a pool.
+            const bool use = vis[k] && std::isfinite(v);
+            pos[k] = use ? v : -inf;
+            if (neg) neg[k] = use ? -v : -inf;
+            if (!use) continue;
+            m_rowFirst[std::size_t(q)] = std::min(m_rowFirst[std::size_t(q)], k);
+            m_rowLast[std::size_t(q)] = k;
             mn = std::min(mn, v);
             mx = std::max(mx, v);
             mabs = std::max(mabs, std::abs(v));
@@ -91,14 +103,6 @@ void HeadField::computeStats() {
             imx = std::max(imx, v);
             if (v > 0) ipos = std::min(ipos, v);
         }
-    }
-    constexpr float ninf = -std::numeric_limits<float>::infinity();
-    m_poolPos.resize(m_values.size());
-    m_poolNeg.resize(m_difference ? m_values.size() : 0);
-    for (std::size_t c = 0; c < m_values.size(); ++c) {
-        const bool use = m_visible[c] && !std::isnan(m_values[c]);
-        m_poolPos[c] = use ? m_values[c] : ninf;
-        if (m_difference) m_poolNeg[c] = use ? -m_values[c] : ninf;
     }
     if (mn > mx) mn = mx = 0; // nothing visible
     m_min = mn;
@@ -155,9 +159,12 @@ QImage HeadField::renderPooled(const ColorNorm& norm, const Colormap& cmap, int 
         for (int q = 0; q < T; ++q) {
             const float* in = &src[idx(q, 0)];
             float* out = &rowMax[(std::size_t(p) * T + std::size_t(q)) * std::size_t(size)];
+            const int lo = m_rowFirst[std::size_t(q)], hi = m_rowLast[std::size_t(q)];
             for (int ox = 0; ox < size; ++ox) {
                 float m = ninf;
-                for (int k = first[std::size_t(ox)]; k < last[std::size_t(ox)]; ++k) m = std::max(m, in[k]);
+                const int k0 = std::max(first[std::size_t(ox)], lo),
+                          k1 = std::min(last[std::size_t(ox)], hi + 1);
+                for (int k = k0; k < k1; ++k) m = std::max(m, in[k]);
                 out[ox] = m;
             }
         }

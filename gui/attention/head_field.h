@@ -59,6 +59,9 @@ private:
     // Pooling inputs with masked cells at −∞, so pooling is a branch-free running max: the value, and for
     // differences also its negation (the strongest decrease). Rebuilt with the data.
     std::vector<float> m_poolPos, m_poolNeg;
+    // [query] first and last key that can win a pool (visible, finite); first > last for none. Lets
+    // pooling skip the masked part of each row: half of a causal map, most of a local head's.
+    std::vector<int> m_rowFirst, m_rowLast;
     // Statistics over visible cells; "informative" rows have at least two visible keys.
     float m_min = 0, m_max = 0, m_infoMin = 0, m_infoMax = 0, m_infoMinPositive = 0, m_maxAbs = 0;
     bool m_hasInformative = false;

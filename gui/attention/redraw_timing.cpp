@@ -6,6 +6,7 @@
 #include <QElapsedTimer>
 #include <QImage>
 #include <algorithm>
+#include <ctime>
 #include <vector>
 
 namespace attnscope {
@@ -36,28 +37,43 @@ GridRedrawTiming measureGridRedraw(int layers, int heads, int length, int repeat
     view.render(&frame); // warm-up: fonts, glyph caches
 
     const int n = std::max(1, repeats);
-    std::vector<double> rebuild, firstPaint, repaint, recolor;
+    std::vector<double> wall[4], cpu[4]; // rebuild, recolor, first paint, repaint
+    enum { Rebuild, Recolor, FirstPaint, Repaint };
     QElapsedTimer timer;
-    auto lap = [&timer](std::vector<double>& out) {
-        out.push_back(double(timer.nsecsElapsed()) * 1e-6);
+    std::clock_t c0 = 0;
+    auto start = [&] {
         timer.start();
+        c0 = std::clock();
+    };
+    auto lap = [&](int which) {
+        wall[which].push_back(double(timer.nsecsElapsed()) * 1e-6);
+        cpu[which].push_back(double(std::clock() - c0) * 1e3 / CLOCKS_PER_SEC);
+        start();
     };
     for (int r = 0; r < n; ++r) {
-        timer.start();
+        start();
         view.setSnapshot(snaps[(r + 1) % 2], nullptr, cfg);
-        lap(rebuild);
+        lap(Rebuild);
         view.render(&frame);
-        lap(firstPaint);
+        lap(FirstPaint);
         view.render(&frame);
-        lap(repaint);
+        lap(Repaint);
         view.setColormap(r % 2 ? ColormapKind::Viridis : ColormapKind::Magma);
-        lap(recolor);
+        view.render(&frame); // the re-colouring itself happens when the stale images are painted
+        lap(Recolor);
     }
-    auto sample = [](std::vector<double>& v) {
-        std::sort(v.begin(), v.end());
-        return TimingSample{v[v.size() / 2], v.front()};
+    auto sample = [&](int which) {
+        auto median = [](std::vector<double>& v) {
+            std::sort(v.begin(), v.end());
+            return v[v.size() / 2];
+        };
+        TimingSample t;
+        t.median = median(wall[which]);
+        t.min = wall[which].front();
+        t.cpuMedian = median(cpu[which]);
+        return t;
     };
-    return {sample(rebuild), sample(recolor), sample(firstPaint), sample(repaint)};
+    return {sample(Rebuild), sample(Recolor), sample(FirstPaint), sample(Repaint)};
 }
 
 } // namespace attnscope

@@ -3,15 +3,16 @@
 // tests/tst_gui_attention.cpp to print the numbers; callable from a debug menu as well.
 namespace attnscope {
 
-// Wall time in milliseconds over the repeats: the median (typical frame) and the minimum (the cost with
-// the machine otherwise idle; shared CI hosts make single samples noisy).
+// Milliseconds over the repeats: wall-time median (typical frame) and minimum (the machine otherwise
+// idle), and the median process CPU time, which a loaded shared host inflates much less than wall time.
 struct TimingSample {
     double median = 0;
     double min = 0;
+    double cpuMedian = 0;
 };
 struct GridRedrawTiming {
     TimingSample rebuild;    // setSnapshot: fields, ranges and colour-mapped images of every head
-    TimingSample recolor;    // colormap change: images re-rendered from the cached fields
+    TimingSample recolor;    // colormap change and the paint that re-renders images from the cached fields
     TimingSample firstPaint; // first paint after new data, including thumbnail rescaling and the grid cache
     TimingSample repaint; // paint of grid + enlarged heatmap from caches (hover, expose: the per-frame cost)
 };
