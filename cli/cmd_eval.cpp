@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
 namespace attnscope::cli {
 
@@ -116,38 +117,41 @@ std::vector<int> defaultLengths(int context) {
 }
 
 int runEval(const Args& args) {
-    ModelSource source = openModelSource(args);
+    // Usage is checked before anything is read, so a typo is reported as such and not as a file problem.
     if (args.has("save") && !args.has("run"))
         throw UsageError("--save stores the results in a run file; it needs --run");
-    LoadedModel loaded = loadModel(source.checkpoint);
-    const ModelConfig& config = loaded.spec.model;
-    const std::vector<int> lengths =
-        args.integerList("length", 1, 1 << 20).value_or(defaultLengths(config.context));
-
+    const std::optional<std::vector<int>> givenLengths = args.integerList("length", 1, 1 << 20);
     const std::string mode = args.text("mode", args.has("stride") ? "sliding" : "nonoverlapping");
     int stride = 0;
     if (mode == "sliding") {
         if (!args.has("stride")) throw UsageError("--mode sliding needs --stride S");
         stride = *args.integer("stride", 1, 1 << 20);
-        for (const int length : lengths)
-            if (stride > length)
-                throw UsageError("--stride " + std::to_string(stride) + " is longer than the length " +
-                                 std::to_string(length));
     } else if (mode != "nonoverlapping") {
         throw UsageError("option --mode expects nonoverlapping or sliding, got '" + mode + "'");
     } else if (args.has("stride")) {
         throw UsageError("--stride applies to --mode sliding");
     }
-    useThreads(args.integer("threads", 0, 4096).value_or(loaded.spec.train.threads));
+    const std::optional<int> threads = args.integer("threads", 0, 4096);
+    const std::optional<std::int64_t> maxTokens = args.integer64("max-tokens", 1, std::int64_t(1) << 40);
+    const int repeats = args.integer("repeats", 1, 1000).value_or(5);
+
+    ModelSource source = openModelSource(args);
+    LoadedModel loaded = loadModel(source.checkpoint);
+    const ModelConfig& config = loaded.spec.model;
+    const std::vector<int> lengths = givenLengths.value_or(defaultLengths(config.context));
+    for (const int length : lengths)
+        if (stride > length)
+            throw UsageError("--stride " + std::to_string(stride) + " is longer than the length " +
+                             std::to_string(length));
+    useThreads(threads.value_or(loaded.spec.train.threads));
     const EvalData data = resolveData(loaded.spec, source, args);
 
     ExtrapolationOptions options;
     options.stride = stride;
-    options.maxTokens = args.integer64("max-tokens", 1, std::int64_t(1) << 40).value_or(options.maxTokens);
+    options.maxTokens = maxTokens.value_or(options.maxTokens);
     options.bos = loaded.spec.data.bos;
     options.step = loaded.step;
     const bool latency = args.has("latency");
-    const int repeats = args.integer("repeats", 1, 1000).value_or(5);
 
     const auto badges = config.mechanismBadges();
     std::string mechanisms;

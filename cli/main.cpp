@@ -10,6 +10,12 @@
 #include <string>
 #include <vector>
 
+#ifdef ATTNSCOPE_CLI_PLOT
+namespace attnscope::cli {
+const Command& plotCommand(); // cli/plot/plot_command.cpp, built only with the GUI libraries
+}
+#endif
+
 namespace {
 
 using namespace attnscope::cli;
@@ -17,7 +23,11 @@ using namespace attnscope::cli;
 const std::vector<const Command*>& commands() {
     static const std::vector<const Command*> all{
         &trainCommand(),      &resumeCommand(),           &evalCommand(),   &infoCommand(),
-        &exportDataCommand(), &exportCheckpointCommand(), &presetsCommand()};
+        &exportDataCommand(), &exportCheckpointCommand(), &presetsCommand(),
+#ifdef ATTNSCOPE_CLI_PLOT
+        &plotCommand(),
+#endif
+    };
     return all;
 }
 

@@ -54,6 +54,15 @@ private:
     }, m_oldTerm{};
 };
 
+// 23456 → "23.5k": throughput reads at a glance.
+std::string compactCount(double v) {
+    char buf[32];
+    if (v < 1e3) std::snprintf(buf, sizeof buf, "%.0f", v);
+    else if (v < 1e6) std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
+    else std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
+    return buf;
+}
+
 // The progress line: redrawn in place (≤ 4 per second) on a terminal, a plain line every 10 s otherwise.
 class Progress {
 public:
@@ -107,7 +116,7 @@ private:
         char buf[256];
         std::snprintf(buf, sizeof buf, "step %d/%d (%d%%)  loss %s  val %s  %s tok/s  ETA %s", m_step,
                       m_total, percent, roundedNumber(m_loss).c_str(), roundedNumber(m_valLoss).c_str(),
-                      roundedNumber(m_tokensPerSec, 3).c_str(), humanDuration(eta).c_str());
+                      compactCount(m_tokensPerSec).c_str(), humanDuration(eta).c_str());
         return buf;
     }
 

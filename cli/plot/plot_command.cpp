@@ -1,0 +1,114 @@
+// attnscope-cli plot: the app's publication figures without the app. Draws with attnscope_figures, the
+// same code as the GUI's File > Export figure, so a figure scripted here matches one exported there.
+// Only this command starts Qt, on the offscreen platform, so the CLI still runs on machines without a display.
+#include "cli/common.h"
+#include "core/util/error.h"
+#include "gui/export/figures/figure_export.h"
+
+#include <QApplication>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+namespace attnscope::cli {
+
+namespace {
+
+using namespace attnscope::figures;
+
+// QCustomPlot needs a QApplication; make one (offscreen unless the caller chose a platform) on first use.
+void ensureApplication() {
+    if (QCoreApplication::instance()) return;
+    if (!std::getenv("QT_QPA_PLATFORM")) setenv("QT_QPA_PLATFORM", "offscreen", 1);
+    static int argc = 1;
+    static char name[] = "attnscope-cli";
+    static char* argv[] = {name, nullptr};
+    static std::unique_ptr<QApplication> app = std::make_unique<QApplication>(argc, argv);
+}
+
+double lengthOption(const Args& args, const std::string& name, double fallback) {
+    const std::optional<std::string> text = args.text(name);
+    if (!text) return fallback;
+    const std::optional<double> v = parseLength(QString::fromStdString(*text));
+    if (!v) throw UsageError("--" + name + " takes a length such as 3.5in or 88.9mm, not '" + *text + "'.");
+    return *v;
+}
+
+int runPlot(const Args& args) {
+    FigureRequest request;
+    const std::string viewText = args.text("view", "attention");
+    const std::optional<FigureView> view = parseView(QString::fromStdString(viewText));
+    if (!view) throw UsageError("--view must be attention, grid, entropy, logits, sinks or training, not '" + viewText + "'.");
+    request.view = *view;
+    request.step = args.integer("step", 0, 1 << 30).value_or(-1);
+    request.layer = args.integer("layer", 0, 4096).value_or(0);
+    request.head = args.integer("head", 0, 4096).value_or(0);
+
+    FigureOptions options;
+    options.widthIn = lengthOption(args, "width", options.widthIn);
+    options.heightIn = lengthOption(args, "height", options.heightIn);
+    options.fontPt = args.number("font-size", 2, 72).value_or(options.fontPt);
+    options.dpi = args.integer("dpi", 30, 2400).value_or(options.dpi);
+    if (const auto family = args.text("font")) options.fontFamily = QString::fromStdString(*family);
+    if (const auto name = args.text("colormap")) {
+        const std::optional<ColormapKind> kind = parseColormap(QString::fromStdString(*name));
+        if (!kind) throw UsageError("--colormap must be viridis, magma or cividis, not '" + *name + "'.");
+        options.colormap = *kind;
+    }
+    options.title = !args.has("no-title");
+    options.legend = !args.has("no-legend");
+    options.colorbar = !args.has("no-colorbar");
+
+    const std::string out = args.text("out", "");
+    if (out.empty()) throw UsageError("--out FILE is required (.pdf, .svg or .png).");
+    if (!formatForPath(QString::fromStdString(out))) throw UsageError("--out must end in .pdf, .svg or .png.");
+
+    FigureInput input = loadFigureInput(args.positionals().at(0));
+    if (const auto compare = args.integer("compare-step", 0, 1 << 30)) {
+        input.comparison = input.snapshotAt(*compare);
+        input.comparisonLabel = QStringLiteral("step %1").arg(input.comparison ? input.comparison->step : *compare);
+    }
+    ensureApplication();
+    const ExportResult result =
+        exportFigure(input, request, options, QString::fromStdString(out), !args.has("no-data"));
+    if (!result.ok) throw Error(result.error.toStdString());
+    std::printf("%s\n", out.c_str());
+    if (!result.sidecarPath.isEmpty()) std::printf("%s\n", result.sidecarPath.toStdString().c_str());
+    return 0;
+}
+
+} // namespace
+
+const Command& plotCommand() {
+    static const Command command{
+        {"plot",
+         "draw a publication figure (PDF, SVG or PNG) of a run, as the app's Export figure does",
+         "attnscope-cli plot RUN --out FILE [options]",
+         "Draws one view of a run file at a physical size, with vector text (embedded TrueType fonts) in PDF and\n"
+         "SVG and the heatmap cells as an embedded raster at --dpi. Writes the plotted numbers beside the figure:\n"
+         "FILE.csv for curves, FILE.npy (float32) for attention maps.",
+         1,
+         1,
+         {{"view", "NAME", "attention (one head), grid (layers × heads), entropy, logits, sinks or training"},
+          {"step", "N", "snapshot at or before step N (default: the latest)"},
+          {"layer", "L", "layer (default 0)"},
+          {"head", "H", "head for --view attention (default 0)"},
+          {"compare-step", "N", "maps show step − this step (difference, diverging colormap)"},
+          {"out", "FILE", "output file; the format follows the suffix .pdf, .svg or .png"},
+          {"width", "LEN", "figure width, e.g. 3.5in (one column), 7.16in (two columns), 88.9mm"},
+          {"height", "LEN", "figure height (default 2.5in)"},
+          {"font", "FAMILY", "font family (default DejaVu Sans)"},
+          {"font-size", "PT", "font size in points (default 8)"},
+          {"colormap", "NAME", "viridis, magma or cividis (default viridis)"},
+          {"dpi", "N", "PNG resolution and heatmap raster resolution (default 300)"},
+          {"no-title", "", "omit the title"},
+          {"no-legend", "", "omit the legend"},
+          {"no-colorbar", "", "omit the colorbar"},
+          {"no-data", "", "do not write the .csv/.npy side-car"}},
+         "  attnscope-cli plot run.attnrun --view attention --step 600 --layer 1 --head 2 --out fig.pdf\n"
+         "  attnscope-cli plot run.attnrun --view entropy --layer 0 --width 7.16in --height 2in --out ent.svg\n"},
+        &runPlot};
+    return command;
+}
+
+} // namespace attnscope::cli
