@@ -7,6 +7,7 @@
 #include "core/train/presets.h"
 #include "core/util/error.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <filesystem>
@@ -61,6 +62,7 @@ void applyFlags(const Args& a, RunSpec& s) {
     if (auto v = a.integer("record-every", 1, INT_MAX)) t.recordEvery = *v;
     if (auto v = a.integer("eval-every", 1, INT_MAX)) t.evalEvery = *v;
     if (auto v = a.integer("checkpoint-every", 0, INT_MAX)) t.checkpointEvery = *v;
+    if (auto v = a.integer("probe-length", 0, 1 << 16)) t.probeLength = *v;
     if (auto v = a.integer("layers", 1, 1024)) m.layers = *v;
     if (auto v = a.integer("heads", 1, 1024)) m.heads = *v;
     if (auto v = a.integer("d-model", 1, 1 << 16)) m.dModel = *v;
@@ -94,7 +96,11 @@ RunHeader headerFor(const RunSpec& spec, const Trainer& trainer) {
     header.corpusHash = trainer.data().contentHash();
     header.tokenizerJson = trainer.data().tokenizer().toJson();
     std::vector<std::int32_t> targets;
-    trainer.data().probe(trainer.spec().model.context, header.probeTokens, targets);
+    // The probe the trainer snapshots: probe_length tokens (0 = the context), as Trainer chooses it.
+    const TrainConfig& t = trainer.spec().train;
+    const int context = trainer.spec().model.context;
+    trainer.data().probe(t.probeLength > 0 ? std::min(t.probeLength, context) : context, header.probeTokens,
+                         targets);
     header.probeText = spec.data.probeText;
     header.description = spec.description;
     return header;
@@ -199,6 +205,7 @@ const Command& trainCommand() {
           {"record-every", "N", "probe snapshot every N steps"},
           {"eval-every", "N", "validation loss every N steps"},
           {"checkpoint-every", "N", "checkpoint every N steps (0: only at the end)"},
+          {"probe-length", "N", "tokens in the probe sequence (0 = the context); maps are N×N"},
           {"resume", "RUN", "continue a recorded run instead (same as attnscope-cli resume RUN)"},
           {"dry-run", "", "print the resulting configuration and check it, without training"},
           {"quiet", "", "no progress output"}},
