@@ -1,6 +1,7 @@
 // attnscope-cli plot: the app's publication figures without the app. Draws with attnscope_figures, the
 // same code as the GUI's File > Export figure, so a figure scripted here matches one exported there.
-// Only this command starts Qt, on the offscreen platform, so the CLI still runs on machines without a display.
+// Only this command starts Qt, on the offscreen platform, so the CLI still runs on machines without a
+// display.
 #include "cli/common.h"
 #include "core/util/error.h"
 #include "gui/export/figures/figure_export.h"
@@ -38,7 +39,9 @@ int runPlot(const Args& args) {
     FigureRequest request;
     const std::string viewText = args.text("view", "attention");
     const std::optional<FigureView> view = parseView(QString::fromStdString(viewText));
-    if (!view) throw UsageError("--view must be attention, grid, entropy, logits, sinks or training, not '" + viewText + "'.");
+    if (!view)
+        throw UsageError("--view must be attention, grid, entropy, logits, sinks or training, not '" +
+                         viewText + "'.");
     request.view = *view;
     request.step = args.integer("step", 0, 1 << 30).value_or(-1);
     request.layer = args.integer("layer", 0, 4096).value_or(0);
@@ -61,12 +64,14 @@ int runPlot(const Args& args) {
 
     const std::string out = args.text("out", "");
     if (out.empty()) throw UsageError("--out FILE is required (.pdf, .svg or .png).");
-    if (!formatForPath(QString::fromStdString(out))) throw UsageError("--out must end in .pdf, .svg or .png.");
+    if (!formatForPath(QString::fromStdString(out)))
+        throw UsageError("--out must end in .pdf, .svg or .png.");
 
     FigureInput input = loadFigureInput(args.positionals().at(0));
     if (const auto compare = args.integer("compare-step", 0, 1 << 30)) {
         input.comparison = input.snapshotAt(*compare);
-        input.comparisonLabel = QStringLiteral("step %1").arg(input.comparison ? input.comparison->step : *compare);
+        input.comparisonLabel =
+            QStringLiteral("step %1").arg(input.comparison ? input.comparison->step : *compare);
     }
     ensureApplication();
     const ExportResult result =
@@ -84,8 +89,10 @@ const Command& plotCommand() {
         {"plot",
          "draw a publication figure (PDF, SVG or PNG) of a run, as the app's Export figure does",
          "attnscope-cli plot RUN --out FILE [options]",
-         "Draws one view of a run file at a physical size, with vector text (embedded TrueType fonts) in PDF and\n"
-         "SVG and the heatmap cells as an embedded raster at --dpi. Writes the plotted numbers beside the figure:\n"
+         "Draws one view of a run file at a physical size, with vector text (embedded TrueType fonts) in PDF "
+         "and\n"
+         "SVG and the heatmap cells as an embedded raster at --dpi. Writes the plotted numbers beside the "
+         "figure:\n"
          "FILE.csv for curves, FILE.npy (float32) for attention maps.",
          1,
          1,
@@ -106,7 +113,8 @@ const Command& plotCommand() {
           {"no-colorbar", "", "omit the colorbar"},
           {"no-data", "", "do not write the .csv/.npy side-car"}},
          "  attnscope-cli plot run.attnrun --view attention --step 600 --layer 1 --head 2 --out fig.pdf\n"
-         "  attnscope-cli plot run.attnrun --view entropy --layer 0 --width 7.16in --height 2in --out ent.svg\n"},
+         "  attnscope-cli plot run.attnrun --view entropy --layer 0 --width 7.16in --height 2in --out "
+         "ent.svg\n"},
         &runPlot};
     return command;
 }
