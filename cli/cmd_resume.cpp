@@ -34,9 +34,14 @@ int resumeRun(const std::string& runPath, const Args& args) {
     {
         RunReader reader(runPath); // closed before the writer opens the file
         const std::vector<int> steps = reader.checkpointSteps();
-        if (steps.empty())
+        const StatusRecord status = reader.status();
+        if (steps.empty()) {
+            if (status.status == RunStatus::Diverged)
+                throw Error(runPath + " diverged at step " + std::to_string(status.step) +
+                            " before its first checkpoint; there is nothing to resume from.");
             throw Error(runPath +
                         " has no checkpoint to resume from (it was interrupted before its first one).");
+        }
         from = steps.back();
         if (auto wanted = args.integer("from-step", 0, INT_MAX)) {
             if (std::find(steps.begin(), steps.end(), *wanted) == steps.end())
@@ -44,6 +49,12 @@ int resumeRun(const std::string& runPath, const Args& args) {
                             "; its checkpoints are at steps " + listSteps(steps) + ".");
             from = *wanted;
         }
+        if (status.status == RunStatus::Diverged)
+            // Training is deterministic: the same settings from an earlier checkpoint diverge again.
+            std::fprintf(stderr,
+                         "note: %s diverged at step %d; resuming from step %d with the same settings will "
+                         "diverge at the same step again.\n",
+                         runPath.c_str(), status.step, from);
         checkpoint = reader.checkpoint(from);
         corpusHash = reader.header().corpusHash;
     }

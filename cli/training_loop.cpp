@@ -57,9 +57,12 @@ private:
 // 23456 → "23.5k": throughput reads at a glance.
 std::string compactCount(double v) {
     char buf[32];
-    if (v < 1e3) std::snprintf(buf, sizeof buf, "%.0f", v);
-    else if (v < 1e6) std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
-    else std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
+    if (v < 1e3)
+        std::snprintf(buf, sizeof buf, "%.0f", v);
+    else if (v < 1e6)
+        std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
+    else
+        std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
     return buf;
 }
 
@@ -136,7 +139,19 @@ int runTrainingLoop(Trainer& trainer, RunWriter writer, const TrainingLoopOption
 
     std::atomic<bool> done{false};
     std::string failure;
-    std::thread worker([&] {
+    std::thread worker;
+    // Whatever leaves this function (even an exception from the loop below), the trainer is stopped and its
+    // thread joined first: a joinable std::thread in a destructor would terminate the process.
+    struct StopAndJoin {
+        Trainer& trainer;
+        std::thread& thread;
+        ~StopAndJoin() {
+            if (!thread.joinable()) return;
+            trainer.requestStop();
+            thread.join();
+        }
+    } stopAndJoin{trainer, worker};
+    worker = std::thread([&] {
         try {
             trainer.run();
         } catch (const std::exception& e) {

@@ -236,6 +236,10 @@ void TestCli::ctrlCStopsCleanly() {
     QByteArray err;
     QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError()).contains("training"), 20000);
     QTest::qWait(300);
+    // info reads a run another process is still writing.
+    const Result live = run({"info", file});
+    QVERIFY2(live.exitCode == 0, qPrintable(live.err));
+    QVERIFY(live.out.contains(QRegularExpression("status\\s+training")));
     ::kill(pid_t(p.processId()), SIGINT);
     QVERIFY(p.waitForFinished(30000));
     QCOMPARE(p.exitStatus(), QProcess::NormalExit);
@@ -265,6 +269,10 @@ void TestCli::divergenceIsAResult() {
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QVERIFY2(r.out.contains(QRegularExpression("diverged at step \\d+")), qPrintable(r.out));
     QVERIFY(run({"info", path("diverged.attnrun")}).out.contains(QRegularExpression("status\\s+diverged")));
+    // Divergence ends a run without a final checkpoint; with none before it, there is nothing to resume.
+    const Result resume = run({"resume", path("diverged.attnrun")});
+    QCOMPARE(resume.exitCode, 1);
+    QVERIFY2(resume.err.contains("nothing to resume from"), qPrintable(resume.err));
 }
 
 void TestCli::badInputFailsWithOneLine_data() {
