@@ -22,7 +22,7 @@ using namespace attnscope::cli;
 
 const std::vector<const Command*>& commands() {
     static const std::vector<const Command*> all{
-        &trainCommand(),      &resumeCommand(),           &evalCommand(),   &infoCommand(),
+        &trainCommand(),      &resumeCommand(),           &evalCommand(),    &infoCommand(),
         &exportDataCommand(), &exportCheckpointCommand(), &presetsCommand(),
 #ifdef ATTNSCOPE_CLI_PLOT
         &plotCommand(),
