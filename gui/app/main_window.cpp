@@ -5,6 +5,7 @@
 #include "gui/app/new_run_panel.h"
 #include "gui/app/run_status_widget.h"
 #include "gui/app/runs_panel.h"
+#include "gui/inspect/inspect_controller.h"
 #include "gui/session/run_loader.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/session_manager.h"
@@ -88,6 +89,8 @@ MainWindow::MainWindow(QWidget* parent)
         chartView->setMinimumSize(400, 300);
 
     buildMenus();
+    // Open Recent, Samples, drag and drop, live follow, step timeline and figure export (issue 6).
+    new InspectController(*this);
     resize(1560, 960);
     QSettings settings;
     restoreGeometry(settings.value("window/geometry").toByteArray());

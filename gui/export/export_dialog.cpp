@@ -1,0 +1,216 @@
+#include "gui/export/export_dialog.h"
+
+#include "gui/session/run_data.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFontComboBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QToolButton>
+
+namespace attnscope::gui {
+
+using namespace attnscope::figures;
+
+FigureInput figureInputFrom(const RunData& run) {
+    FigureInput in;
+    in.runName = run.name;
+    in.steps = run.steps;
+    in.snapshots = run.snapshots;
+    in.events = run.events;
+    in.tokenizer = run.tokenizer;
+    return in;
+}
+
+ExportDialog::ExportDialog(FigureInput input, FigureRequest request, QWidget* parent)
+    : QDialog(parent), m_input(std::move(input)) {
+    setWindowTitle(tr("Export figure — %1").arg(m_input.runName));
+    auto* form = new QFormLayout(this);
+    const SnapshotPtr last = m_input.snapshotAt(-1);
+
+    m_view = new QComboBox(this);
+    for (FigureView v : {FigureView::Attention, FigureView::Grid, FigureView::Entropy, FigureView::Logits,
+                         FigureView::Sinks, FigureView::Training})
+        m_view->addItem(viewName(v), int(v));
+    m_view->setItemText(1, tr("grid (layers × heads, one figure)"));
+    m_view->setCurrentIndex(m_view->findData(int(request.view)));
+    form->addRow(tr("View"), m_view);
+
+    m_step = new QSpinBox(this);
+    m_step->setRange(0, std::max(0, last ? last->step : 0));
+    m_step->setValue(request.step < 0 ? m_step->maximum() : request.step);
+    m_layer = new QSpinBox(this);
+    m_layer->setRange(0, last ? last->layers - 1 : 0);
+    m_layer->setValue(request.layer);
+    m_head = new QSpinBox(this);
+    m_head->setRange(0, last ? last->heads - 1 : 0);
+    m_head->setValue(request.head);
+    auto* where = new QHBoxLayout;
+    where->addWidget(m_step);
+    where->addWidget(m_layer);
+    where->addWidget(m_head);
+    m_step->setPrefix(tr("step "));
+    m_layer->setPrefix(tr("layer "));
+    m_head->setPrefix(tr("head "));
+    form->addRow(tr("Data"), where);
+
+    QSettings settings;
+    m_unit = new QComboBox(this);
+    m_unit->addItems({tr("in"), tr("mm")});
+    m_width = new QDoubleSpinBox(this);
+    m_height = new QDoubleSpinBox(this);
+    for (QDoubleSpinBox* s : {m_width, m_height})
+        s->setRange(0.5, 40), s->setDecimals(2), s->setSingleStep(0.1);
+    m_width->setValue(settings.value("export/widthIn", 3.5).toDouble());
+    m_height->setValue(settings.value("export/heightIn", 2.5).toDouble());
+    auto* size = new QHBoxLayout;
+    size->addWidget(m_width);
+    size->addWidget(new QLabel(QStringLiteral("×"), this));
+    size->addWidget(m_height);
+    size->addWidget(m_unit);
+    auto* oneCol = new QToolButton(this);
+    oneCol->setText(tr("1 column (3.5 in)"));
+    auto* twoCol = new QToolButton(this);
+    twoCol->setText(tr("2 columns (7.16 in)"));
+    size->addWidget(oneCol);
+    size->addWidget(twoCol);
+    form->addRow(tr("Size"), size);
+    connect(oneCol, &QToolButton::clicked, this, [this] { applyPreset(3.5, 2.5); });
+    connect(twoCol, &QToolButton::clicked, this, [this] { applyPreset(7.16, 2.8); });
+    connect(m_unit, &QComboBox::currentIndexChanged, this, &ExportDialog::unitChanged);
+
+    m_font = new QFontComboBox(this);
+    m_font->setCurrentFont(QFont(settings.value("export/font", QStringLiteral("DejaVu Sans")).toString()));
+    m_fontSize = new QDoubleSpinBox(this);
+    m_fontSize->setRange(4, 36);
+    m_fontSize->setSuffix(tr(" pt"));
+    m_fontSize->setValue(settings.value("export/fontPt", 8.0).toDouble());
+    auto* fontRow = new QHBoxLayout;
+    fontRow->addWidget(m_font, 1);
+    fontRow->addWidget(m_fontSize);
+    form->addRow(tr("Font"), fontRow);
+
+    m_colormap = new QComboBox(this);
+    for (ColormapKind k : Colormap::sequentialKinds()) m_colormap->addItem(toDisplayString(k), int(k));
+    form->addRow(tr("Colormap"), m_colormap);
+
+    m_title = new QCheckBox(tr("Title"), this);
+    m_legend = new QCheckBox(tr("Legend"), this);
+    m_colorbar = new QCheckBox(tr("Colorbar"), this);
+    m_sidecar = new QCheckBox(tr("Data side-car (.csv / .npy)"), this);
+    auto* parts = new QHBoxLayout;
+    for (QCheckBox* c : {m_title, m_legend, m_colorbar, m_sidecar}) c->setChecked(true), parts->addWidget(c);
+    form->addRow(tr("Show"), parts);
+
+    m_dpi = new QSpinBox(this);
+    m_dpi->setRange(72, 1200);
+    m_dpi->setSuffix(tr(" dpi"));
+    m_dpi->setValue(settings.value("export/dpi", 300).toInt());
+    m_dpi->setToolTip(tr("PNG resolution, and the resolution of heatmap cells embedded in PDF/SVG"));
+    form->addRow(tr("Raster"), m_dpi);
+
+    m_path = new QLineEdit(this);
+    m_path->setText(QDir(settings.value("export/dir", QDir::homePath()).toString())
+                        .filePath(QStringLiteral("%1-%2.pdf").arg(m_input.runName, viewName(request.view))));
+    auto* browse = new QToolButton(this);
+    browse->setText(QStringLiteral("…"));
+    auto* pathRow = new QHBoxLayout;
+    pathRow->addWidget(m_path, 1);
+    pathRow->addWidget(browse);
+    form->addRow(tr("File"), pathRow);
+    connect(browse, &QToolButton::clicked, this, [this] {
+        const QString p = QFileDialog::getSaveFileName(this, tr("Export figure"), m_path->text(),
+                                                       tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png)"));
+        if (!p.isEmpty()) m_path->setText(p);
+    });
+
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+    buttons->addButton(tr("Export"), QDialogButtonBox::AcceptRole);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        if (exportNow()) accept();
+    });
+}
+
+void ExportDialog::applyPreset(double widthIn, double heightIn) {
+    m_width->setValue(m_mm ? widthIn * 25.4 : widthIn);
+    m_height->setValue(m_mm ? heightIn * 25.4 : heightIn);
+}
+
+double ExportDialog::toInches(double v) const {
+    return m_mm ? v / 25.4 : v;
+}
+
+void ExportDialog::unitChanged() {
+    const bool mm = m_unit->currentIndex() == 1;
+    if (mm == m_mm) return;
+    const double w = toInches(m_width->value()), h = toInches(m_height->value());
+    m_mm = mm;
+    for (QDoubleSpinBox* s : {m_width, m_height})
+        s->setRange(mm ? 10 : 0.5, mm ? 1000 : 40), s->setDecimals(mm ? 1 : 2);
+    applyPreset(w, h);
+}
+
+FigureRequest ExportDialog::request() const {
+    FigureRequest r;
+    r.view = FigureView(m_view->currentData().toInt());
+    r.step = m_step->value();
+    r.layer = m_layer->value();
+    r.head = m_head->value();
+    return r;
+}
+
+FigureOptions ExportDialog::options() const {
+    FigureOptions o;
+    o.widthIn = toInches(m_width->value());
+    o.heightIn = toInches(m_height->value());
+    o.fontFamily = m_font->currentFont().family();
+    o.fontPt = m_fontSize->value();
+    o.colormap = ColormapKind(m_colormap->currentData().toInt());
+    o.title = m_title->isChecked();
+    o.legend = m_legend->isChecked();
+    o.colorbar = m_colorbar->isChecked();
+    o.dpi = m_dpi->value();
+    return o;
+}
+
+QString ExportDialog::path() const {
+    return m_path->text();
+}
+void ExportDialog::setPath(const QString& path) {
+    m_path->setText(path);
+}
+
+bool ExportDialog::exportNow(QString* error) {
+    const ExportResult r = exportFigure(m_input, request(), options(), path(), m_sidecar->isChecked());
+    if (!r.ok) {
+        if (error)
+            *error = r.error;
+        else
+            QMessageBox::warning(this, tr("Export failed"), r.error);
+        return false;
+    }
+    QSettings settings;
+    const FigureOptions o = options();
+    settings.setValue("export/widthIn", o.widthIn);
+    settings.setValue("export/heightIn", o.heightIn);
+    settings.setValue("export/font", o.fontFamily);
+    settings.setValue("export/fontPt", o.fontPt);
+    settings.setValue("export/dpi", o.dpi);
+    settings.setValue("export/dir", QFileInfo(path()).absolutePath());
+    return true;
+}
+
+} // namespace attnscope::gui

@@ -1,0 +1,61 @@
+#pragma once
+// File > Export figure… (Ctrl+Shift+E): one view of the selected run, or the layers × heads grid, to PDF,
+// SVG or PNG at a physical size (presets: IEEE one column 3.5 in, two columns 7.16 in), with font, size,
+// colormap, title/legend/colorbar switches and the raster DPI, plus the CSV/NPY side-car. Drawing is done
+// by attnscope_figures, the same code as `attnscope-cli plot`.
+#include "gui/export/figures/figure_export.h"
+
+#include <QDialog>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QFontComboBox;
+class QLineEdit;
+class QSpinBox;
+
+namespace attnscope::gui {
+
+struct RunData;
+
+// The recorded data of a run in the form the figure library draws (shares the snapshots, no copies of maps).
+figures::FigureInput figureInputFrom(const RunData& run);
+
+class ExportDialog : public QDialog {
+    Q_OBJECT
+public:
+    ExportDialog(figures::FigureInput input, figures::FigureRequest request, QWidget* parent = nullptr);
+
+    figures::FigureRequest request() const;
+    figures::FigureOptions options() const;
+    QString path() const;
+    void setPath(const QString& path);
+    // Writes the figure; on failure shows the reason and returns false.
+    bool exportNow(QString* error = nullptr);
+
+private:
+    void applyPreset(double widthIn, double heightIn);
+    double toInches(double v) const;
+    void unitChanged();
+
+    figures::FigureInput m_input;
+    QComboBox* m_view;
+    QSpinBox* m_step;
+    QSpinBox* m_layer;
+    QSpinBox* m_head;
+    QDoubleSpinBox* m_width;
+    QDoubleSpinBox* m_height;
+    QComboBox* m_unit;
+    QFontComboBox* m_font;
+    QDoubleSpinBox* m_fontSize;
+    QComboBox* m_colormap;
+    QCheckBox* m_title;
+    QCheckBox* m_legend;
+    QCheckBox* m_colorbar;
+    QCheckBox* m_sidecar;
+    QSpinBox* m_dpi;
+    QLineEdit* m_path;
+    bool m_mm = false;
+};
+
+} // namespace attnscope::gui

@@ -1,0 +1,251 @@
+#include "gui/inspect/inspect_controller.h"
+
+#include "core/store/run_file.h"
+#include "core/store/run_reader.h"
+#include "gui/app/attention_panel.h"
+#include "gui/app/main_window.h"
+#include "gui/attention/attention_grid_view.h"
+#include "gui/export/export_dialog.h"
+#include "gui/inspect/live_follower.h"
+#include "gui/inspect/provenance_panel.h"
+#include "gui/inspect/step_timeline.h"
+#include "gui/session/run_registry.h"
+#include "gui/views/curve_chart.h"
+#include "gui/views/entropy_view.h"
+#include "gui/views/logit_view.h"
+#include "gui/views/sinks_view.h"
+#include "gui/views/training_view.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <cmath>
+#include <qcustomplot.h>
+
+namespace attnscope::gui {
+
+namespace {
+constexpr int kMaxRecent = 9; // Ctrl+1…9 (peers.md §6 "Keyboard")
+}
+
+InspectController::InspectController(MainWindow& window)
+    : QObject(&window), m_window(window), m_timeline(new StepTimeline(&window)),
+      m_dock(new QDockWidget(tr("Timeline"), &window)) {
+    m_dock->setObjectName("timelineDock");
+    m_dock->setWidget(m_timeline);
+    m_dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
+    window.addDockWidget(Qt::BottomDockWidgetArea, m_dock);
+    auto* provenance = new QDockWidget(tr("Provenance"), &window);
+    provenance->setObjectName("provenanceDock");
+    provenance->setWidget(new ProvenancePanel(window.registry(), provenance));
+    window.addDockWidget(Qt::RightDockWidgetArea, provenance);
+    // A tab beside the New-run panel: both are side panels, rarely needed at the same time.
+    if (auto* newRun = window.findChild<QDockWidget*>(QStringLiteral("newRunDock"))) {
+        window.tabifyDockWidget(newRun, provenance);
+        newRun->raise();
+    }
+    m_provenance = provenance;
+    window.setAcceptDrops(true);
+    window.installEventFilter(this);
+    buildMenus();
+
+    RunRegistry& reg = window.registry();
+    connect(&reg, &RunRegistry::selectionChanged, this, &InspectController::syncTimeline);
+    connect(&reg, &RunRegistry::dataAppended, this, [this](int id) {
+        if (id == m_window.registry().selectedId()) syncTimeline();
+    });
+    connect(&reg, &RunRegistry::runRemoved, this, [this](int id) {
+        if (auto it = m_followers.find(id); it != m_followers.end())
+            it->second->deleteLater(), m_followers.erase(it);
+    });
+    connect(&reg, &RunRegistry::runAdded, this, &InspectController::runAdded);
+    connect(m_timeline, &StepTimeline::stepChanged, this, &InspectController::showStep);
+    syncTimeline();
+}
+
+void InspectController::buildMenus() {
+    QMenu* file =
+        m_window.menuBar()->actions().isEmpty() ? nullptr : m_window.menuBar()->actions().first()->menu();
+    if (!file) return;
+    // Insert after "Open run…", before the separator that precedes Quit.
+    QAction* before = nullptr;
+    for (QAction* a : file->actions())
+        if (a->isSeparator()) {
+            before = a;
+            break;
+        }
+    m_recent = new QMenu(tr("Open &Recent"), file);
+    file->insertMenu(before, m_recent);
+    QMenu* samples = new QMenu(tr("&Samples"), file);
+    for (const QString& path : sampleRuns()) {
+        QString description;
+        try {
+            description = QString::fromStdString(RunReader(path.toStdString()).header().description);
+        } catch (const std::exception& e) {
+            description = QString::fromStdString(e.what());
+        }
+        QAction* a =
+            samples->addAction(QFileInfo(path).completeBaseName(), this, [this, path] { open(path); });
+        a->setToolTip(description);
+        a->setStatusTip(description);
+    }
+    samples->setToolTipsVisible(true);
+    samples->setEnabled(!samples->isEmpty());
+    file->insertMenu(before, samples);
+    QAction* exportAction = new QAction(tr("&Export figure…"), file);
+    exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    connect(exportAction, &QAction::triggered, this, &InspectController::exportFigure);
+    file->insertSeparator(before);
+    file->insertAction(before, exportAction);
+    rebuildRecentMenu();
+    QMenu* view =
+        m_window.menuBar()->actions().size() > 1 ? m_window.menuBar()->actions().at(1)->menu() : nullptr;
+    if (view) view->addAction(m_dock->toggleViewAction()), view->addAction(m_provenance->toggleViewAction());
+}
+
+QStringList InspectController::sampleRuns() {
+    const QString appDir = QCoreApplication::applicationDirPath();
+    const QStringList dirs{appDir + "/../share/attnscope/sample_runs", appDir + "/sample_runs",
+                           appDir + "/../sample_runs", appDir + "/../../sample_runs",
+                           QStringLiteral(ATTNSCOPE_SOURCE_DIR "/sample_runs")};
+    QStringList found, names;
+    for (const QString& d : dirs) {
+        const QDir dir(d);
+        for (const QString& f : dir.entryList({QStringLiteral("*") + QString::fromLatin1(kRunFileExtension)},
+                                              QDir::Files, QDir::Name))
+            if (!names.contains(f)) names << f, found << dir.absoluteFilePath(f); // first location wins
+    }
+    return found;
+}
+
+int InspectController::open(const QString& path) {
+    return m_window.openRunFile(path);
+}
+
+void InspectController::runAdded(int id) {
+    // Every way of opening a file (File > Open, command line, drop, recent, samples) lands here.
+    const RunData* run = m_window.registry().find(id);
+    if (!run || run->live || run->filePath.isEmpty()) return;
+    rememberRecent(QFileInfo(run->filePath).absoluteFilePath());
+    if (!LiveFollower::isBeingWritten(run->filePath)) return;
+    try {
+        m_followers[id] = new LiveFollower(m_window.registry(), id, run->filePath, this);
+        m_window.statusBar()->showMessage(tr("Following %1 while it is being written").arg(run->filePath),
+                                          5000);
+    } catch (const std::exception&) {
+        // Could not reopen for polling: the loaded state stays, just not live.
+    }
+}
+
+LiveFollower* InspectController::follower(int runId) const {
+    const auto it = m_followers.find(runId);
+    return it == m_followers.end() ? nullptr : it->second;
+}
+
+void InspectController::rememberRecent(const QString& path) {
+    QSettings settings;
+    QStringList recent = settings.value("recentFiles").toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kMaxRecent) recent.removeLast();
+    settings.setValue("recentFiles", recent);
+    rebuildRecentMenu();
+}
+
+void InspectController::rebuildRecentMenu() {
+    if (!m_recent) return;
+    m_recent->clear();
+    const QStringList recent = QSettings().value("recentFiles").toStringList();
+    for (int i = 0; i < recent.size(); ++i) {
+        const QString path = recent[i];
+        QAction* a = m_recent->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(QFileInfo(path).fileName()),
+                                         this, [this, path] { open(path); });
+        a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+        a->setStatusTip(QDir::toNativeSeparators(path));
+    }
+    m_recent->setEnabled(!recent.isEmpty());
+}
+
+bool InspectController::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == &m_window && event->type() == QEvent::DragEnter) {
+        auto* e = static_cast<QDragEnterEvent*>(event);
+        for (const QUrl& url : e->mimeData()->urls())
+            if (url.isLocalFile() && url.toLocalFile().endsWith(QLatin1String(kRunFileExtension))) {
+                e->acceptProposedAction();
+                return true;
+            }
+    } else if (watched == &m_window && event->type() == QEvent::Drop) {
+        auto* e = static_cast<QDropEvent*>(event);
+        for (const QUrl& url : e->mimeData()->urls())
+            if (url.isLocalFile()) open(url.toLocalFile());
+        e->acceptProposedAction();
+        return true;
+    }
+    return QObject::eventFilter(watched, event);
+}
+
+void InspectController::syncTimeline() {
+    const RunData* run = m_window.registry().selected();
+    std::vector<int> steps, events;
+    if (run) {
+        for (const SnapshotPtr& s : run->snapshots) steps.push_back(s->step);
+        for (const Event& e : run->events) events.push_back(e.step);
+    }
+    m_timeline->setSteps(std::move(steps), std::move(events));
+}
+
+void InspectController::showStep(int step) {
+    m_window.attentionPanel()->showStep(step);
+    m_window.sinksView()->showStep(step);
+    std::vector<CurveChart*> charts;
+    for (RunView* v : std::initializer_list<RunView*>{m_window.trainingView(), m_window.entropyView(),
+                                                      m_window.logitView(), m_window.sinksView()})
+        for (CurveChart* c : v->charts())
+            if (c != m_window.sinksView()->profileChart()) charts.push_back(c); // x is key position there
+    for (CurveChart* chart : charts) {
+        QPointer<QCPItemStraightLine>& line = m_cursors[chart];
+        if (!line) {
+            line = new QCPItemStraightLine(chart->plot());
+            line->setPen(QPen(QColor(0x44, 0x44, 0x44, 170), 1.2, Qt::DashLine));
+            line->setSelectable(false);
+        }
+        line->point1->setCoords(step, 0);
+        line->point2->setCoords(step, 1);
+        chart->plot()->replot(QCustomPlot::rpQueuedReplot);
+    }
+}
+
+double InspectController::cursorStep(const CurveChart* chart) const {
+    const auto it = m_cursors.find(chart);
+    return it == m_cursors.end() || !it->second ? NAN : it->second->point1->coords().x();
+}
+
+void InspectController::exportFigure() {
+    const RunData* run = m_window.registry().selected();
+    if (!run) return m_window.statusBar()->showMessage(tr("Select a run to export"), 5000);
+    figures::FigureRequest request;
+    const QWidget* tab = m_window.tabs()->currentWidget();
+    request.view = tab == m_window.trainingView()  ? figures::FigureView::Training
+                   : tab == m_window.entropyView() ? figures::FigureView::Entropy
+                   : tab == m_window.logitView()   ? figures::FigureView::Logits
+                   : tab == m_window.sinksView()   ? figures::FigureView::Sinks
+                                                   : figures::FigureView::Attention;
+    request.step = m_timeline->step();
+    if (AttentionGridView* grid = m_window.attentionPanel()->grid()) {
+        request.layer = std::max(0, grid->selectedLayer());
+        request.head = std::max(0, grid->selectedHead());
+    }
+    ExportDialog dialog(figureInputFrom(*run), request, &m_window);
+    if (dialog.exec() == QDialog::Accepted)
+        m_window.statusBar()->showMessage(tr("Exported %1").arg(QDir::toNativeSeparators(dialog.path())),
+                                          8000);
+}
+
+} // namespace attnscope::gui

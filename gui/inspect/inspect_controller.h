@@ -1,0 +1,56 @@
+#pragma once
+// The "inspect and publish" workflow on top of MainWindow, kept out of it so the window stays small:
+// File > Open Recent and Samples, drag-and-drop of .attnrun files, following files the CLI is still
+// writing, the step timeline (bottom dock) that drives every view, and File > Export figure….
+#include <QObject>
+#include <QPointer>
+#include <map>
+
+class QCPItemStraightLine;
+class QMenu;
+class QDockWidget;
+
+namespace attnscope::gui {
+
+class CurveChart;
+class LiveFollower;
+class MainWindow;
+class StepTimeline;
+
+class InspectController : public QObject {
+    Q_OBJECT
+public:
+    explicit InspectController(MainWindow& window);
+
+    StepTimeline* timeline() const { return m_timeline; }
+    QDockWidget* timelineDock() const { return m_dock; }
+    // Opens like File > Open; runAdded() then remembers it in Open Recent and follows it if it is still
+    // being written by another process.
+    int open(const QString& path);
+    LiveFollower* follower(int runId) const; // null unless the run's file is followed live
+    void exportFigure(); // the dialog for the selected run, pre-set to the current tab, step and head
+    // Where the curve cursor of `chart` stands; NaN when it has none (tests).
+    double cursorStep(const CurveChart* chart) const;
+    static QStringList sampleRuns(); // every sample_runs/*.attnrun found (source tree, next to the app)
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+private:
+    void buildMenus();
+    void runAdded(int id);
+    void rememberRecent(const QString& path);
+    void rebuildRecentMenu();
+    void syncTimeline();
+    void showStep(int step);
+
+    MainWindow& m_window;
+    StepTimeline* m_timeline;
+    QDockWidget* m_dock;
+    QDockWidget* m_provenance = nullptr;
+    QMenu* m_recent = nullptr;
+    std::map<const CurveChart*, QPointer<QCPItemStraightLine>> m_cursors;
+    std::map<int, LiveFollower*> m_followers; // run id → follower
+};
+
+} // namespace attnscope::gui
