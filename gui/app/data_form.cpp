@@ -40,7 +40,8 @@ DataForm::DataForm(QWidget* parent) : QWidget(parent) {
     m_alphabet = intField(box, "data.taskAlphabet", 2, 256);
     m_localK = intField(box, "data.taskLocalK", 1, 256);
     m_localK->setPrefix(tr("k = "));
-    m_bos = boolField(box, "data.bos", tr("prepend <bos> to every sequence (sink studies)"));
+    m_bos = boolField(box, "data.bos", tr("<bos> before every sequence"));
+    m_bos->setToolTip(tr("Prepend a BOS separator to every training sequence (attention-sink studies)."));
     m_valFraction = fractionField(box, "data.valFraction", 0, 0.9, 0.05);
     m_probeText = new QLineEdit(box);
     m_probeText->setObjectName("data.probeText");

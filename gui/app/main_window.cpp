@@ -22,8 +22,10 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QGuiApplication>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -68,7 +70,7 @@ MainWindow::MainWindow(QWidget* parent)
     m_newRunDock = new QDockWidget(tr("New run"), this);
     m_newRunDock->setObjectName("newRunDock");
     m_newRunDock->setWidget(m_newRun);
-    m_newRun->setMinimumWidth(360);
+    m_newRun->setMinimumWidth(330);
     addDockWidget(Qt::RightDockWidgetArea, m_newRunDock);
 
     m_status = new RunStatusWidget(*m_registry, this);
@@ -86,15 +88,20 @@ MainWindow::MainWindow(QWidget* parent)
             statusBar()->showMessage(tr("Run “%1”: %2").arg(run->name, run->statusText()), 8000);
     });
     for (auto* chartView : std::initializer_list<QWidget*>{m_training, m_entropy, m_logits, m_sinks})
-        chartView->setMinimumSize(400, 300);
+        chartView->setMinimumSize(360, 300);
 
     buildMenus();
     // Open Recent, Samples, drag and drop, live follow, step timeline and figure export (issue 6).
     new InspectController(*this);
-    resize(1560, 960);
     QSettings settings;
-    restoreGeometry(settings.value("window/geometry").toByteArray());
-    restoreState(settings.value("window/state").toByteArray());
+    if (!restoreGeometry(settings.value("window/geometry").toByteArray())) {
+        const QRect screen = QGuiApplication::primaryScreen()
+                                 ? QGuiApplication::primaryScreen()->availableGeometry()
+                                 : QRect(0, 0, 1600, 1000);
+        resize(std::min(1600, screen.width()), std::min(1000, screen.height()));
+    }
+    if (!restoreState(settings.value("window/state").toByteArray()))
+        resizeDocks({m_runsDock, m_newRunDock}, {290, 390}, Qt::Horizontal);
 }
 
 MainWindow::~MainWindow() {

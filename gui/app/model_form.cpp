@@ -41,7 +41,7 @@ ModelForm::ModelForm(QWidget* parent) : QWidget(parent) {
                             {tr("RoPE"), int(PositionScheme::Rope)}});
     m_sinusoidalScale = sciField(arch, "model.sinusoidalScale", 0, 100);
     m_ropeTheta = sciField(arch, "model.ropeTheta", 1, 1e9);
-    m_tiedHead = boolField(arch, "model.tiedHead", tr("tie output head to embeddings"));
+    m_tiedHead = boolField(arch, "model.tiedHead", tr("tied output head"));
     m_lnEps = sciField(arch, "model.layerNormEps", 0, 1);
     m_initStd = sciField(arch, "model.initStd", 0, 10);
     af->addRow(tr("Layers × heads"), row(arch, {m_layers, new QLabel("×", arch), m_heads, m_headDim}));
@@ -51,7 +51,9 @@ ModelForm::ModelForm(QWidget* parent) : QWidget(parent) {
     af->addRow(tr("Sinusoid scale"), m_sinusoidalScale);
     af->addRow(tr("RoPE θ"), m_ropeTheta);
     af->addRow(QString(), m_tiedHead);
-    af->addRow(tr("LayerNorm ε / init σ"), row(arch, {m_lnEps, m_initStd}));
+    m_lnEps->setMinimumWidth(80);
+    m_initStd->setMinimumWidth(80);
+    af->addRow(tr("LN ε / init σ"), row(arch, {m_lnEps, m_initStd}));
     layout->addWidget(arch);
 
     auto* mech = new QGroupBox(tr("Mechanisms"), this);
@@ -82,6 +84,7 @@ ModelForm::ModelForm(QWidget* parent) : QWidget(parent) {
     m_ls->setToolTip(tr("Hajra 2025: heads before the last 'global heads' see only a causal window."));
     m_valueResidual->setToolTip(tr("Zhou et al.: mix the first layer's values into every layer's values."));
     m_sigma->setToolTip(tr("Zhai et al.: every linear layer uses γ/σ(W)·W (spectral reparametrisation)."));
+    m_zLoss->setMinimumWidth(70);
     m_zLoss->setToolTip(tr("Coefficient of (log Z)²; Wortsman et al. use 1e-4. 0 disables."));
     mf->addRow(m_ls, row(mech, {m_window, m_globalHeads}));
     mf->addRow(tr("Value residual"), m_valueResidual);

@@ -26,9 +26,16 @@ NewRunPanel::NewRunPanel(SessionManager& sessions, QWidget* parent)
     auto* top = new QFormLayout;
     m_preset = new QComboBox(this);
     m_preset->setObjectName("preset");
-    for (const PresetEntry& p : m_presets) m_preset->addItem(p.name);
+    for (std::size_t i = 0; i < m_presets.size(); ++i) {
+        // A separator between the single-mechanism presets and the paired experiments.
+        if (i > 0 && !m_presets[i].experiment.isEmpty() && m_presets[i - 1].experiment.isEmpty())
+            m_preset->insertSeparator(m_preset->count());
+        m_preset->addItem(m_presets[i].id, int(i));
+        m_preset->setItemData(m_preset->count() - 1, m_presets[i].description, Qt::ToolTipRole);
+    }
     m_presetInfo = new QLabel(this);
     m_presetInfo->setWordWrap(true);
+    m_presetInfo->setTextFormat(Qt::RichText);
     m_presetInfo->setStyleSheet(QStringLiteral("color: palette(dark);"));
     m_name = new QLineEdit(this);
     m_name->setObjectName("name");
@@ -44,6 +51,7 @@ NewRunPanel::NewRunPanel(SessionManager& sessions, QWidget* parent)
     auto* scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // the forms wrap to the dock's width
     auto* forms = new QWidget(scroll);
     auto* formsLayout = new QVBoxLayout(forms);
     formsLayout->setContentsMargins(0, 0, 4, 0);
@@ -69,6 +77,12 @@ NewRunPanel::NewRunPanel(SessionManager& sessions, QWidget* parent)
     m_start->setMinimumHeight(32);
     layout->addWidget(m_start);
 
+    m_startExperiment = new QPushButton(this);
+    m_startExperiment->setObjectName("startExperiment");
+    m_startExperiment->setToolTip(tr("Train every preset of this paired experiment at once, side by side."));
+    m_startExperiment->hide();
+    layout->addWidget(m_startExperiment);
+
     auto* ab = new QHBoxLayout;
     m_abToggle = new QComboBox(this);
     m_abToggle->setObjectName("abToggle");
@@ -86,9 +100,11 @@ NewRunPanel::NewRunPanel(SessionManager& sessions, QWidget* parent)
     connect(m_train, &TrainForm::edited, this, &NewRunPanel::revalidate);
     connect(m_data, &DataForm::edited, this, &NewRunPanel::revalidate);
     connect(m_name, &QLineEdit::textChanged, this, &NewRunPanel::revalidate);
-    connect(m_preset, &QComboBox::currentIndexChanged, this, &NewRunPanel::selectPreset);
+    connect(m_preset, &QComboBox::currentIndexChanged, this,
+            [this] { selectPreset(m_preset->currentData().toInt()); });
     connect(m_start, &QPushButton::clicked, this, [this] { start(); });
     connect(m_startAb, &QPushButton::clicked, this, [this] { startAb(); });
+    connect(m_startExperiment, &QPushButton::clicked, this, [this] { startExperiment(); });
     selectPreset(0);
 }
 
@@ -96,9 +112,38 @@ NewRunPanel::~NewRunPanel() = default;
 
 void NewRunPanel::selectPreset(int index) {
     if (index < 0 || index >= int(m_presets.size())) return;
-    if (m_preset->currentIndex() != index) m_preset->setCurrentIndex(index); // re-enters once
-    m_presetInfo->setText(m_presets[std::size_t(index)].description);
-    setSpec(m_presets[std::size_t(index)].spec);
+    const int comboIndex = m_preset->findData(index);
+    if (m_preset->currentIndex() != comboIndex) {
+        m_preset->setCurrentIndex(comboIndex); // re-enters through currentIndexChanged
+        return;
+    }
+    const PresetEntry& preset = m_presets[std::size_t(index)];
+    m_experiment = preset.experiment;
+    const std::size_t runs = experimentSpecs(m_experiment).size();
+    m_presetInfo->setText(preset.experiment.isEmpty()
+                              ? preset.description.toHtmlEscaped()
+                              : tr("%1<br><i>Part of the paired experiment “%2” (%3 runs).</i>")
+                                    .arg(preset.description.toHtmlEscaped(), m_experiment.toHtmlEscaped())
+                                    .arg(runs));
+    m_startExperiment->setVisible(runs > 1);
+    m_startExperiment->setText(tr("Start the whole experiment (%1 runs)").arg(runs));
+    setSpec(preset.spec);
+}
+
+std::vector<int> NewRunPanel::startExperiment() {
+    const std::vector<RunSpec> specs = experimentSpecs(m_experiment);
+    if (specs.empty()) return {};
+    QString error;
+    const std::vector<int> ids = m_sessions.startGroup(specs, &error);
+    if (ids.empty()) {
+        showMessage(tr("Could not start: %1").arg(error.toHtmlEscaped()), true);
+        return ids;
+    }
+    showMessage(
+        tr("Started the %1 runs of “%2” with the presets' settings.").arg(ids.size()).arg(m_experiment),
+        false);
+    emit runsStarted(QList<int>(ids.begin(), ids.end()));
+    return ids;
 }
 
 RunSpec NewRunPanel::spec() const {
@@ -115,6 +160,7 @@ void NewRunPanel::setSpec(const RunSpec& spec) {
     m_base = spec;
     m_name->setText(QString::fromStdString(spec.name));
     m_description->setText(QString::fromStdString(spec.description));
+    m_description->setCursorPosition(0); // show the beginning of a long note
     m_model->setConfig(spec.model);
     m_train->setConfig(spec.train);
     m_data->setConfig(spec.data);

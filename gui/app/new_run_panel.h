@@ -29,13 +29,15 @@ public:
 
     RunSpec spec() const; // what Start would train
     void setSpec(const RunSpec& spec);
-    void selectPreset(int index);
+    void selectPreset(int index);                       // index into the preset list (index 0 is the default)
     QStringList problems() const { return m_problems; } // empty when the spec is valid
     QString message() const;                            // the text shown under the form
 
     // Return the new run id(s), 0 when refused (the reason is shown in the panel).
     int start();
     std::pair<int, int> startAb();
+    // The selected preset's whole paired experiment (every preset sharing its experiment name).
+    std::vector<int> startExperiment();
 
 signals:
     void runsStarted(const QList<int>& runIds);
@@ -58,6 +60,8 @@ private:
     QPushButton* m_start;
     QComboBox* m_abToggle;
     QPushButton* m_startAb;
+    QPushButton* m_startExperiment;
+    QString m_experiment;
     QStringList m_problems;
 };
 

@@ -3,18 +3,34 @@
 #include "gui/session/run_registry.h"
 
 #include <QColor>
+#include <QPainter>
+#include <QPixmap>
 #include <QStringList>
 
 namespace attnscope::gui {
 
+namespace {
+// A filled rounded square: bigger and clearer than the default colour decoration.
+QPixmap swatch(const QColor& color) {
+    QPixmap pm(14, 14);
+    pm.fill(Qt::transparent);
+    QPainter p(&pm);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(color.darker(140));
+    p.setBrush(color);
+    p.drawRoundedRect(QRectF(0.5, 0.5, 13, 13), 3, 3);
+    return pm;
+}
+} // namespace
+
 RunListModel::RunListModel(RunRegistry& registry, QObject* parent)
     : QAbstractTableModel(parent), m_registry(registry) {
     // The registry appends runs and removes them one at a time; rows follow its order exactly.
-    connect(&registry, &RunRegistry::runAdded, this, [this](int id) {
-        const int row = m_registry.indexOf(id);
+    connect(&registry, &RunRegistry::runAboutToBeAdded, this, [this] {
+        const int row = int(m_registry.runs().size());
         beginInsertRows({}, row, row);
-        endInsertRows();
     });
+    connect(&registry, &RunRegistry::runAdded, this, [this] { endInsertRows(); });
     connect(&registry, &RunRegistry::runAboutToBeRemoved, this, [this](int id) {
         const int row = m_registry.indexOf(id);
         beginRemoveRows({}, row, row);
@@ -47,7 +63,8 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
     if (role == RunIdRole) return run.id;
     switch (index.column()) {
     case ColorColumn:
-        if (role == Qt::DecorationRole || role == Qt::EditRole) return run.color;
+        if (role == Qt::EditRole) return run.color;
+        if (role == Qt::DecorationRole) return swatch(run.color);
         if (role == Qt::ToolTipRole) return tr("Click to change the run's colour");
         break;
     case NameColumn:

@@ -1,7 +1,7 @@
 #include "gui/app/runs_panel.h"
 
-#include "gui/app/badge_delegate.h"
 #include "gui/app/run_list_model.h"
+#include "gui/app/run_name_delegate.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/session_manager.h"
 #include "gui/session/training_session.h"
@@ -10,7 +10,8 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
-#include <QPushButton>
+#include <QStyle>
+#include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -24,28 +25,46 @@ RunsPanel::RunsPanel(RunRegistry& registry, SessionManager& sessions, QWidget* p
     m_view->setObjectName("runList");
     m_view->setModel(m_model);
     m_view->setRootIsDecorated(false);
-    m_view->setUniformRowHeights(true);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setItemDelegateForColumn(RunListModel::MechanismsColumn, new BadgeDelegate(m_view));
-    m_view->header()->setStretchLastSection(true);
+    m_view->setUniformRowHeights(false);
+    m_view->setItemDelegateForColumn(RunListModel::NameColumn, new RunNameDelegate(m_view));
+    // Badges are drawn under the name, so the dock stays narrow; the column remains in the model.
+    m_view->setColumnHidden(RunListModel::MechanismsColumn, true);
+    m_view->header()->setStretchLastSection(false);
     m_view->header()->setSectionResizeMode(RunListModel::ColorColumn, QHeaderView::Fixed);
-    m_view->header()->resizeSection(RunListModel::ColorColumn, 26);
-    m_view->header()->resizeSection(RunListModel::NameColumn, 150);
-    m_view->header()->resizeSection(RunListModel::StatusColumn, 130);
+    m_view->header()->setSectionResizeMode(RunListModel::NameColumn, QHeaderView::Stretch);
+    m_view->header()->setSectionResizeMode(RunListModel::StatusColumn, QHeaderView::Interactive);
+    m_view->header()->resizeSection(RunListModel::ColorColumn, 24);
+    m_view->header()->resizeSection(RunListModel::StatusColumn, 118);
     layout->addWidget(m_view, 1);
 
+    // Compact tool buttons: the dock must stay narrow enough to leave the charts their room.
     auto* buttons = new QHBoxLayout;
-    m_new = new QPushButton(tr("New…"), this);
-    m_open = new QPushButton(tr("Open…"), this);
-    m_pause = new QPushButton(tr("Pause"), this);
-    m_pause->setObjectName("pauseRun");
-    m_stop = new QPushButton(tr("Stop"), this);
-    m_stop->setObjectName("stopRun");
-    m_close = new QPushButton(tr("Close"), this);
-    m_close->setObjectName("closeRun");
-    m_close->setToolTip(tr("Remove the run from the list (a live run is stopped first; its file is kept)"));
-    for (QPushButton* b : {m_new, m_open, m_pause, m_stop, m_close}) buttons->addWidget(b);
+    buttons->setSpacing(2);
+    auto button = [this](const QString& name, const QString& text, QStyle::StandardPixmap icon,
+                         const QString& tip) {
+        auto* b = new QToolButton(this);
+        b->setObjectName(name);
+        b->setText(text);
+        b->setIcon(style()->standardIcon(icon));
+        b->setToolTip(tip);
+        b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+        b->setAutoRaise(true);
+        return b;
+    };
+    m_new =
+        button("newRun", tr("New"), QStyle::SP_FileDialogNewFolder, tr("Show the New-run panel (Ctrl+N)"));
+    m_open = button("openRun", tr("Open"), QStyle::SP_DialogOpenButton, tr("Open run files (Ctrl+O)"));
+    m_pause = button("pauseRun", tr("Pause"), QStyle::SP_MediaPause, tr("Pause or resume the selected run"));
+    m_stop = button("stopRun", tr("Stop"), QStyle::SP_MediaStop,
+                    tr("Stop the selected run after its current step"));
+    m_close = button("closeRun", tr("Close"), QStyle::SP_DialogCloseButton,
+                     tr("Remove the run from the list (a live run is stopped first; its file is kept)"));
+    buttons->addWidget(m_new);
+    buttons->addWidget(m_open);
+    buttons->addStretch(1);
+    for (QToolButton* b : {m_pause, m_stop, m_close}) buttons->addWidget(b);
     layout->addLayout(buttons);
 
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -62,11 +81,11 @@ RunsPanel::RunsPanel(RunRegistry& registry, SessionManager& sessions, QWidget* p
     connect(&registry, &RunRegistry::statusChanged, this, &RunsPanel::updateButtons);
     connect(&registry, &RunRegistry::runAdded, this, &RunsPanel::syncSelectionFromRegistry);
     connect(&registry, &RunRegistry::runRemoved, this, &RunsPanel::updateButtons);
-    connect(m_pause, &QPushButton::clicked, this, &RunsPanel::pauseOrResume);
-    connect(m_stop, &QPushButton::clicked, this, [this] { m_sessions.stop(m_registry.selectedId()); });
-    connect(m_close, &QPushButton::clicked, this, [this] { m_sessions.close(m_registry.selectedId()); });
-    connect(m_open, &QPushButton::clicked, this, &RunsPanel::openRequested);
-    connect(m_new, &QPushButton::clicked, this, &RunsPanel::newRunRequested);
+    connect(m_pause, &QToolButton::clicked, this, &RunsPanel::pauseOrResume);
+    connect(m_stop, &QToolButton::clicked, this, [this] { m_sessions.stop(m_registry.selectedId()); });
+    connect(m_close, &QToolButton::clicked, this, [this] { m_sessions.close(m_registry.selectedId()); });
+    connect(m_open, &QToolButton::clicked, this, &RunsPanel::openRequested);
+    connect(m_new, &QToolButton::clicked, this, &RunsPanel::newRunRequested);
     updateButtons();
 }
 
@@ -92,7 +111,9 @@ void RunsPanel::updateButtons() {
     TrainingSession* session = run ? m_sessions.session(run->id) : nullptr;
     const bool active = session && !session->hasFinished();
     m_pause->setEnabled(active);
-    m_pause->setText(run && run->status == RunStatus::Paused ? tr("Resume") : tr("Pause"));
+    const bool paused = run && run->status == RunStatus::Paused;
+    m_pause->setText(paused ? tr("Resume") : tr("Pause"));
+    m_pause->setIcon(style()->standardIcon(paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
     m_stop->setEnabled(active);
     m_close->setEnabled(run != nullptr);
 }

@@ -4,7 +4,7 @@
 // close the selected run, and to open run files.
 #include <QWidget>
 
-class QPushButton;
+class QToolButton;
 class QTreeView;
 
 namespace attnscope::gui {
@@ -33,7 +33,7 @@ private:
     SessionManager& m_sessions;
     RunListModel* m_model;
     QTreeView* m_view;
-    QPushButton *m_pause, *m_stop, *m_close, *m_open, *m_new;
+    QToolButton *m_pause, *m_stop, *m_close, *m_open, *m_new;
 };
 
 } // namespace attnscope::gui

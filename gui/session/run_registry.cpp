@@ -18,6 +18,7 @@ int RunRegistry::add(RunData run) {
     }
     if (!run.tokenizer) run.tokenizer = std::make_shared<Tokenizer>();
     const int id = run.id;
+    emit runAboutToBeAdded(id);
     m_runs.push_back(std::make_unique<RunData>(std::move(run)));
     emit runAdded(id);
     setSelected(id);

@@ -36,6 +36,7 @@ public:
     void notifyStatusChanged(int id) { emit statusChanged(id); }
 
 signals:
+    void runAboutToBeAdded(int id); // appended at the end of runs() right after this (item models)
     void runAdded(int id);
     void runAboutToBeRemoved(int id);
     void runRemoved(int id);

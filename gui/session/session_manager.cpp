@@ -130,15 +130,25 @@ int SessionManager::start(const RunSpec& spec, QString* error) {
 }
 
 std::pair<int, int> SessionManager::startPair(const RunSpec& a, const RunSpec& b, QString* error) {
-    // Both get the same thread count so neither of the pair is favoured in wall time.
-    const int running = trainingCount() + 1;
-    auto first = prepare(a, running, error);
-    if (!first) return {0, 0};
-    auto second = prepare(b, running, error);
-    if (!second) return {0, 0};
-    const int idA = launch(std::move(first));
-    const int idB = launch(std::move(second));
-    return {idA, idB};
+    const std::vector<int> ids = startGroup({a, b}, error);
+    return ids.size() == 2 ? std::make_pair(ids[0], ids[1]) : std::make_pair(0, 0);
+}
+
+std::vector<int> SessionManager::startGroup(const std::vector<RunSpec>& specs, QString* error) {
+    // Every run of the group gets the same thread count so none is favoured in wall time.
+    const int concurrent = trainingCount() + int(specs.size()) - 1;
+    std::vector<std::unique_ptr<Prepared>> prepared;
+    for (const RunSpec& spec : specs) {
+        auto p = prepare(spec, concurrent, error);
+        if (!p) {
+            if (error) *error = QString::fromStdString(spec.name) + ": " + *error;
+            return {};
+        }
+        prepared.push_back(std::move(p));
+    }
+    std::vector<int> ids;
+    for (auto& p : prepared) ids.push_back(launch(std::move(p)));
+    return ids;
 }
 
 TrainingSession* SessionManager::session(int runId) const {

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <utility>
+#include <vector>
 
 namespace attnscope::gui {
 
@@ -26,6 +27,9 @@ public:
     // Starts two runs (an A/B pair). Both trainers are built before either starts, so a refusal of one
     // starts neither; on success returns both ids.
     std::pair<int, int> startPair(const RunSpec& a, const RunSpec& b, QString* error = nullptr);
+    // Starts several runs at once (a paired experiment) with the same all-or-nothing rule and an even
+    // share of the cores; returns their ids, or an empty vector with `error` set.
+    std::vector<int> startGroup(const std::vector<RunSpec>& specs, QString* error = nullptr);
 
     TrainingSession* session(int runId) const;
     void pause(int runId);

@@ -27,16 +27,17 @@ ChartControls::ChartControls(ChartSettings& settings, QWidget* parent)
     m_value->setSingleStep(0.05);
     m_outliers = new QCheckBox(tr("Ignore outliers in chart scaling"), this);
     m_outliers->setObjectName("ignoreOutliers");
-    auto* hint =
-        new QLabel(tr("Drag to zoom · double-click to reset · right-click for log scale and export"), this);
+    auto* hint = new QLabel(tr("drag: zoom · double-click: reset · right-click: log y, save"), this);
     hint->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // a hint must not widen the window
+    hint->setToolTip(tr("Drag a rectangle to zoom, wheel zooms steps, double-click resets, right-click for "
+                        "log scale and image export. Hover a chart to read every run at that step."));
     layout->addWidget(new QLabel(tr("Smoothing"), this));
     layout->addWidget(m_slider);
     layout->addWidget(m_value);
-    layout->addSpacing(16);
+    layout->addSpacing(12);
     layout->addWidget(m_outliers);
-    layout->addStretch(1);
-    layout->addWidget(hint);
+    layout->addWidget(hint, 1);
 
     auto sync = [this] {
         const QSignalBlocker a(m_slider), b(m_value), c(m_outliers);

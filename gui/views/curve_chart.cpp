@@ -35,6 +35,8 @@ CurveChart::CurveChart(const QString& key, const QString& title, ChartSettings* 
     auto* header = new QHBoxLayout;
     header->setContentsMargins(6, 0, 2, 0);
     m_title = new QLabel(title, this);
+    m_title->setToolTip(title);
+    m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // long titles clip, never widen
     QFont titleFont = m_title->font();
     titleFont.setBold(true);
     m_title->setFont(titleFont);
@@ -43,8 +45,7 @@ CurveChart::CurveChart(const QString& key, const QString& title, ChartSettings* 
     m_logButton->setCheckable(true);
     m_logButton->setAutoRaise(true);
     m_logButton->setToolTip(tr("Logarithmic y axis (remembered for this chart)"));
-    header->addWidget(m_title);
-    header->addStretch(1);
+    header->addWidget(m_title, 1);
     header->addWidget(m_logButton);
     layout->addLayout(header);
 
@@ -312,8 +313,10 @@ void CurveChart::applyStyle(Series& s) {
     } else {
         s.raw->setPen(main);
     }
-    s.raw->setScatterStyle(s.style.points ? QCPScatterStyle(QCPScatterStyle::ssDisc, 4.5)
-                                          : QCPScatterStyle(QCPScatterStyle::ssNone));
+    // A lone point draws no line, so it gets a dot until its series has a second point.
+    const bool dots = s.style.points || s.x.size() < 2;
+    s.raw->setScatterStyle(dots ? QCPScatterStyle(QCPScatterStyle::ssDisc, s.style.points ? 4.5 : 5.0)
+                                : QCPScatterStyle(QCPScatterStyle::ssNone));
     s.raw->setVisible(s.visible);
     s.smooth->setVisible(s.visible && smoothed);
     // The emphasised run sits on a layer above the others so overlapping runs do not hide it.
@@ -336,8 +339,10 @@ void CurveChart::flush(Series& s) {
         graph->addData(keys, values, true);
         flushed = x.size();
     };
+    const bool hadDot = s.flushedRaw < 2;
     push(s.raw, s.x, s.y, s.flushedRaw);
     push(s.smooth, s.x, s.s, s.flushedSmooth);
+    if (hadDot && s.flushedRaw >= 2) applyStyle(s);
 }
 
 void CurveChart::resmooth() {
@@ -363,7 +368,10 @@ void CurveChart::fitView() {
             total += s->y.size();
         }
     if (total == 0) return;
-    if (xMax <= xMin) xMax = xMin + 1;
+    if (xMax <= xMin) { // a single step: centre it
+        xMin -= 1;
+        xMax += 1;
+    }
     m_plot->xAxis->setRange(xMin, xMax);
 
     // Sample long runs evenly: the quantiles barely move and fitting stays cheap at 30 Hz.
@@ -388,8 +396,9 @@ void CurveChart::updateAxisScale() {
     if (m_logY) {
         m_plot->yAxis->setScaleType(QCPAxis::stLogarithmic);
         m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
-        m_plot->yAxis->setNumberFormat(QStringLiteral("eb"));
-        m_plot->yAxis->setNumberPrecision(0);
+        // "g" keeps in-decade ticks readable (5.5, 6) and turns wide ranges into 1·10⁻³ style labels.
+        m_plot->yAxis->setNumberFormat(QStringLiteral("gb"));
+        m_plot->yAxis->setNumberPrecision(3);
     } else {
         m_plot->yAxis->setScaleType(QCPAxis::stLinear);
         m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());

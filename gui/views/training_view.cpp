@@ -14,16 +14,16 @@ TrainingView::TrainingView(RunRegistry& registry, ChartSettings& settings, QWidg
     auto* grid = new QGridLayout(this);
     grid->setContentsMargins(4, 4, 4, 4);
     grid->setSpacing(6);
-    m_loss = new CurveChart("training/loss", tr("Loss (train, ● validation)"), &settings, this);
+    m_loss = new CurveChart("training/loss", tr("Loss — train, ● validation"), &settings, this);
     m_grad =
         new CurveChart("training/gradnorm", tr("Gradient norm (before clipping)"), &settings, this, true);
     m_lr = new CurveChart("training/lr", tr("Learning rate"), &settings, this);
-    m_outLogits = new CurveChart("training/outlogits", tr("Output logits: max |logit| — mean log Z (dashed)"),
-                                 &settings, this);
-    m_lambda =
-        new CurveChart("training/lambda", tr("Value residual λ₁ (V₁ weight) — λ₂ dashed"), &settings, this);
+    m_outLogits =
+        new CurveChart("training/outlogits", tr("Output logits: max |z|; log Z - -"), &settings, this);
+    m_lambda = new CurveChart("training/lambda", tr("ResFormer λ₁ (V₁ weight); λ₂ - -"), &settings, this);
     m_tokens = new CurveChart("training/tokens", tr("Throughput (tokens/s)"), &settings, this);
     m_lambda->setPlaceholder(tr("no run with a learnable value residual"));
+    m_loss->setPlaceholder(tr("no run yet — press ▶ Start training"));
     m_outLogits->setPlaceholder(tr("no probe snapshot yet"));
     grid->addWidget(m_loss, 0, 0);
     grid->addWidget(m_grad, 0, 1);

@@ -1,0 +1,267 @@
+// End to end through the main window: a tiny run started from the New-run panel reaches every view; the
+// panel's toggles reach the engine's config; invalid input is refused with a message; A/B pairs, pause and
+// resume; closing the window mid-training leaves a valid run file.
+#include "core/store/run_reader.h"
+#include "core/train/trainer.h"
+#include "gui/app/attention_panel.h"
+#include "gui/app/main_window.h"
+#include "gui/app/new_run_panel.h"
+#include "gui/app/run_status_widget.h"
+#include "gui/session/run_registry.h"
+#include "gui/session/session_manager.h"
+#include "gui/session/training_session.h"
+#include "gui/views/curve_chart.h"
+#include "gui/views/entropy_view.h"
+#include "gui/views/logit_view.h"
+#include "gui/views/sinks_view.h"
+#include "gui/views/training_view.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace attnscope;
+using namespace attnscope::gui;
+
+namespace {
+
+template <typename T> T* field(QWidget* panel, const char* name) {
+    auto* w = panel->findChild<T*>(QString::fromLatin1(name));
+    if (!w) qFatal("no field %s", name);
+    return w;
+}
+
+void selectData(QComboBox* box, const QVariant& data) {
+    const int i = box->findData(data);
+    QVERIFY2(i >= 0, qPrintable(data.toString()));
+    box->setCurrentIndex(i);
+}
+
+// 2 layers × 2 heads, d 32, T 16 on the copy task: trains in well under a second.
+void setTiny(NewRunPanel* p, int steps, const QString& name = "tiny") {
+    field<QLineEdit>(p, "name")->setText(name);
+    field<QSpinBox>(p, "model.layers")->setValue(2);
+    field<QSpinBox>(p, "model.heads")->setValue(2);
+    field<QSpinBox>(p, "model.dModel")->setValue(32);
+    field<QSpinBox>(p, "model.context")->setValue(16);
+    selectData(field<QComboBox>(p, "data.source"), "task");
+    field<QComboBox>(p, "data.task")->setCurrentText("copy");
+    field<QSpinBox>(p, "train.batch")->setValue(4);
+    field<QSpinBox>(p, "train.steps")->setValue(steps);
+    field<QSpinBox>(p, "train.warmup")->setValue(2);
+    field<QSpinBox>(p, "train.recordEvery")->setValue(5);
+    field<QSpinBox>(p, "train.evalEvery")->setValue(10);
+    field<QSpinBox>(p, "train.checkpointEvery")->setValue(0);
+}
+
+} // namespace
+
+class TestGuiSession : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_runs;
+
+private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName("AttnScopeTest");
+        QCoreApplication::setApplicationName("tst_gui_session");
+        QVERIFY(m_runs.isValid());
+    }
+
+    void tinyRunReachesEveryView() {
+        MainWindow w;
+        w.sessions().setRunDirectory(m_runs.path());
+        w.show();
+        NewRunPanel* panel = w.newRunPanel();
+        setTiny(panel, 30);
+        auto* start = field<QPushButton>(panel, "start");
+        QVERIFY2(start->isEnabled(), qPrintable(panel->problems().join("; ")));
+        start->click();
+        QCOMPARE(w.registry().runs().size(), std::size_t(1));
+        const RunData& run = *w.registry().runs().front();
+        QVERIFY(run.live);
+        QTRY_VERIFY_WITH_TIMEOUT(run.status == RunStatus::Finished, 20000);
+        QCOMPARE(run.lastStep(), 30);
+        QVERIFY(run.snapshots.size() >= 6);
+
+        // Every tab shows the run (hidden tabs catch up when shown).
+        for (int i = 0; i < w.tabs()->count(); ++i) {
+            w.tabs()->setCurrentIndex(i);
+            QCoreApplication::processEvents();
+        }
+        for (RunView* v :
+             std::initializer_list<RunView*>{w.trainingView(), w.entropyView(), w.logitView(), w.sinksView()})
+            v->flushUpdates();
+        QVERIFY(w.trainingView()->lossChart()->visiblePointCount() >= 30);
+        QVERIFY(w.trainingView()->outputLogitChart()->visiblePointCount() >= 2 * 6);
+        QVERIFY(w.entropyView()->layerChart(1)->visiblePointCount() >= 2 * 6);
+        QVERIFY(w.entropyView()->meanChart()->visiblePointCount() >= 6);
+        QVERIFY(w.logitView()->layerChart(1)->visiblePointCount() >= 2 * 6);
+        QVERIFY(w.logitView()->layerMaxChart()->visiblePointCount() >= 2 * 6);
+        QVERIFY(w.sinksView()->layerChart(0)->visiblePointCount() >= 2 * 6);
+        QVERIFY(w.sinksView()->sinkRateChart()->visiblePointCount() >= 6);
+        QCOMPARE(w.sinksView()->profileStep(), run.snapshots.back()->step);
+        QVERIFY(w.sinksView()->profileChart()->visiblePointCount() >= 2 * 16);
+        QVERIFY(w.attentionPanel()->shownSnapshot());
+        QCOMPARE(w.attentionPanel()->shownSnapshot()->step, run.snapshots.back()->step);
+        QVERIFY2(w.runStatus()->text().contains("step 30 / 30"), qPrintable(w.runStatus()->text()));
+
+        // The recorded file holds the same run.
+        QVERIFY(!run.filePath.isEmpty());
+        RunReader reader(run.filePath.toStdString());
+        QCOMPARE(reader.steps().size(), std::size_t(30));
+        QCOMPARE(reader.snapshotSteps().size(), run.snapshots.size());
+        QCOMPARE(reader.status().status, RunStatus::Finished);
+
+        // … and opens again as a loaded run.
+        const int loaded = w.openRunFile(run.filePath);
+        QVERIFY(loaded);
+        QCOMPARE(w.registry().find(loaded)->steps.size(), std::size_t(30));
+    }
+
+    void togglesReachTheEngine() {
+        MainWindow w;
+        w.sessions().setRunDirectory(m_runs.path());
+        NewRunPanel* panel = w.newRunPanel();
+        setTiny(panel, 100000, "toggles");
+        field<QCheckBox>(panel, "model.lsAttention")->setChecked(true);
+        field<QSpinBox>(panel, "model.window")->setValue(4);
+        field<QSpinBox>(panel, "model.globalHeads")->setValue(1);
+        selectData(field<QComboBox>(panel, "model.position"), int(PositionScheme::Alibi));
+        selectData(field<QComboBox>(panel, "model.valueResidual"), int(ValueResidual::Learnable));
+        selectData(field<QComboBox>(panel, "model.sigmaReparam"), int(SigmaReparam::Separate));
+        selectData(field<QComboBox>(panel, "model.gammaInit"), int(GammaInit::Sigma0));
+        field<QCheckBox>(panel, "model.qkNorm")->setChecked(true);
+        field<QDoubleSpinBox>(panel, "model.zLoss")->setValue(1e-4);
+        field<QCheckBox>(panel, "data.bos")->setChecked(true);
+        field<QDoubleSpinBox>(panel, "train.lr")->setValue(3e-3);
+        field<QLineEdit>(panel, "train.seed")->setText("4242");
+        QVERIFY2(panel->problems().isEmpty(), qPrintable(panel->problems().join("; ")));
+
+        const int id = panel->start();
+        QVERIFY(id);
+        const RunSpec& engine = w.sessions().session(id)->trainer().spec();
+        QVERIFY(engine.model.lsAttention);
+        QCOMPARE(engine.model.window, 4);
+        QCOMPARE(engine.model.globalHeads, 1);
+        QCOMPARE(engine.model.position, PositionScheme::Alibi);
+        QCOMPARE(engine.model.valueResidual, ValueResidual::Learnable);
+        QCOMPARE(engine.model.sigmaReparam, SigmaReparam::Separate);
+        QCOMPARE(engine.model.gammaInit, GammaInit::Sigma0);
+        QVERIFY(engine.model.qkNorm);
+        QCOMPARE(engine.model.zLoss, 1e-4);
+        QVERIFY(engine.data.bos);
+        QCOMPARE(engine.train.lr, 3e-3);
+        QCOMPARE(engine.train.seed, std::uint64_t(4242));
+        QCOMPARE(engine.model.layers, 2);
+        QVERIFY(engine.train.threads >= 1); // "auto" resolved to a share of the cores
+        // The run's learnable λ and σReparam scalars reach the mechanism charts.
+        QTRY_VERIFY_WITH_TIMEOUT(w.registry().find(id)->snapshots.size() >= 2, 20000);
+        w.trainingView()->flushUpdates();
+        w.logitView()->flushUpdates();
+        QVERIFY(w.trainingView()->lambdaChart()->visiblePointCount() > 0);
+        QVERIFY(w.logitView()->sigmaChart()->visiblePointCount() > 0);
+        QVERIFY(w.logitView()->gammaChart()->visiblePointCount() > 0);
+        w.sessions().stopAll();
+        QCOMPARE(w.registry().find(id)->status, RunStatus::Stopped);
+    }
+
+    void invalidInputIsRefused() {
+        MainWindow w;
+        w.sessions().setRunDirectory(m_runs.path());
+        NewRunPanel* panel = w.newRunPanel();
+        setTiny(panel, 30);
+        field<QSpinBox>(panel, "model.heads")->setValue(3); // 32 is not divisible by 3
+        auto* start = field<QPushButton>(panel, "start");
+        QVERIFY(!start->isEnabled());
+        QVERIFY(!field<QPushButton>(panel, "startAb")->isEnabled());
+        QVERIFY(!panel->problems().isEmpty());
+        auto* message = field<QLabel>(panel, "validationMessage");
+        QVERIFY(!message->isHidden());
+        QVERIFY(message->text().contains(panel->problems().front().toHtmlEscaped()));
+        QCOMPARE(panel->start(), 0);
+        QVERIFY(w.registry().runs().empty());
+
+        // Fixing the field clears the message and enables Start again.
+        field<QSpinBox>(panel, "model.heads")->setValue(2);
+        QVERIFY(start->isEnabled());
+        QVERIFY(message->isHidden());
+
+        // A spec that validates but whose data cannot be built is refused at Start, with the reason.
+        selectData(field<QComboBox>(panel, "data.source"), "file");
+        field<QLineEdit>(panel, "data.path")->setText(m_runs.filePath("missing.txt"));
+        if (panel->problems().isEmpty()) {
+            QCOMPARE(panel->start(), 0);
+            QVERIFY(panel->message().startsWith("Could not start"));
+        }
+        QVERIFY(w.registry().runs().empty());
+    }
+
+    void abPairPauseAndResume() {
+        MainWindow w;
+        w.sessions().setRunDirectory(m_runs.path());
+        w.sessions().setCores(4);
+        NewRunPanel* panel = w.newRunPanel();
+        setTiny(panel, 100000, "ab");
+        selectData(field<QComboBox>(panel, "abToggle"), "alibi");
+        const auto [a, b] = panel->startAb();
+        QVERIFY(a && b);
+        const RunData* runA = w.registry().find(a);
+        const RunData* runB = w.registry().find(b);
+        QCOMPARE(runA->spec.model.position, PositionScheme::Learned);
+        QCOMPARE(runB->spec.model.position, PositionScheme::Alibi);
+        QCOMPARE(runA->spec.train.seed, runB->spec.train.seed);
+        QCOMPARE(runA->spec.train.threads, 2); // 4 cores split between the two runs
+        QCOMPARE(runB->spec.train.threads, 2);
+
+        QTRY_VERIFY_WITH_TIMEOUT(runA->lastStep() > 5, 20000);
+        w.sessions().pause(a);
+        QTRY_COMPARE_WITH_TIMEOUT(runA->status, RunStatus::Paused, 10000);
+        const int pausedAt = runA->lastStep();
+        QTest::qWait(300);
+        w.sessions().session(a)->pull();
+        QVERIFY(runA->lastStep() <= pausedAt + 1); // at most the step in flight
+        QVERIFY(runB->lastStep() > 0);
+        w.sessions().resume(a);
+        QTRY_COMPARE_WITH_TIMEOUT(runA->status, RunStatus::Training, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(runA->lastStep() > pausedAt + 1, 10000);
+        w.sessions().stop(b);
+        QTRY_COMPARE_WITH_TIMEOUT(runB->status, RunStatus::Stopped, 10000);
+        QCOMPARE(runA->status, RunStatus::Training);
+    }
+
+    void closingMidTrainingLeavesAValidFile() {
+        QString path;
+        std::size_t steps = 0;
+        {
+            MainWindow w;
+            w.sessions().setRunDirectory(m_runs.path());
+            w.show();
+            setTiny(w.newRunPanel(), 100000, "closing");
+            const int id = w.newRunPanel()->start();
+            QVERIFY(id);
+            QTRY_VERIFY_WITH_TIMEOUT(w.registry().find(id)->snapshots.size() >= 2, 20000);
+            QVERIFY(w.close());
+            const RunData* run = w.registry().find(id);
+            QCOMPARE(run->status, RunStatus::Stopped);
+            path = run->filePath;
+            steps = run->steps.size();
+        }
+        RunReader reader(path.toStdString());
+        QCOMPARE(reader.status().status, RunStatus::Stopped);
+        QCOMPARE(reader.steps().size(), steps);
+        QVERIFY(reader.snapshotSteps().size() >= 2);
+        QVERIFY(reader.verify().empty());
+    }
+};
+
+QTEST_MAIN(TestGuiSession)
+#include "tst_gui_session.moc"
