@@ -139,10 +139,15 @@ int runEval(const Args& args) {
     LoadedModel loaded = loadModel(source.checkpoint);
     const ModelConfig& config = loaded.spec.model;
     const std::vector<int> lengths = givenLengths.value_or(defaultLengths(config.context));
-    for (const int length : lengths)
+    for (const int length : lengths) {
+        if (extrapolationLimit(config, length).empty())
+            checkMemory(forwardBytesPerSequence(config, length),
+                        "Evaluating one sequence of " + std::to_string(length) + " tokens",
+                        "Use a shorter length.");
         if (stride > length)
             throw UsageError("--stride " + std::to_string(stride) + " is longer than the length " +
                              std::to_string(length));
+    }
     useThreads(threads.value_or(loaded.spec.train.threads));
     const EvalData data = resolveData(loaded.spec, source, args);
 
@@ -173,9 +178,6 @@ int runEval(const Args& args) {
     printRow("length", "mode", "tokens", "loss", "perplexity", "latency", "note");
     std::vector<EvalRecord> records;
     for (const int length : lengths) {
-        if (extrapolationLimit(config, length).empty())
-            checkMemory(forwardBytesPerSequence(config, length),
-                        "Evaluating one sequence of " + std::to_string(length) + " tokens");
         EvalCoverage coverage;
         const EvalRecord r = data.source
                                  ? evaluateAtLength(*loaded.model, *data.source, length, options, &coverage)

@@ -20,6 +20,7 @@ namespace attnscope::cli {
 namespace {
 
 RunSpec specFromConfigFile(const std::string& path, RunSpec spec) {
+    if (std::filesystem::is_directory(path)) throw Error(path + " is a folder, not a config file.");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error("Cannot read the config file " + path + ".");
     std::stringstream text;
@@ -131,7 +132,8 @@ int runTrain(const Args& args) {
         sized.vocab = 256; // upper bound before the data is read: byte-level tokenizers never exceed it
         checkMemory(forwardBytesPerSequence(sized, sized.context) * std::size_t(spec.train.batch) * 2,
                     "Training with batch " + std::to_string(spec.train.batch) + " × context " +
-                        std::to_string(spec.model.context));
+                        std::to_string(spec.model.context),
+                    "Use a smaller batch, context or model.");
     }
     Trainer trainer(spec); // validates and loads the data: every configuration error surfaces here
     if (args.has("dry-run")) {

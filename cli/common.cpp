@@ -121,13 +121,13 @@ std::string fileNameFor(const std::string& runName) {
     return s;
 }
 
-void checkMemory(std::size_t bytes, const std::string& what) {
+void checkMemory(std::size_t bytes, const std::string& what, const std::string& hint) {
     const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
     if (pages <= 0 || pageSize <= 0) return; // unknown: let the allocation decide
     const double physical = double(pages) * double(pageSize);
     if (double(bytes) > 0.8 * physical)
         throw Error(what + " needs about " + humanBytes(bytes) + " of memory; this machine has " +
-                    humanBytes(std::uint64_t(physical)) + ". Use a shorter length or a smaller batch.");
+                    humanBytes(std::uint64_t(physical)) + ". " + hint);
 }
 
 void applyDataOption(const std::string& text, DataConfig& data) {

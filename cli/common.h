@@ -65,7 +65,7 @@ std::string fileNameFor(const std::string& runName);
 
 // Refuses an activation footprint the machine cannot hold, before allocating it (a clear sentence instead
 // of std::bad_alloc or the OOM killer).
-void checkMemory(std::size_t bytes, const std::string& what);
+void checkMemory(std::size_t bytes, const std::string& what, const std::string& hint);
 
 // --data fortunes | file:PATH | task:NAME onto a data config (keeps its other settings). Throws UsageError.
 void applyDataOption(const std::string& text, DataConfig& data);
