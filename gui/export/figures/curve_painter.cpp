@@ -82,6 +82,7 @@ void paintCurves(QCPPainter& painter, const QSizeF& sizePt, const CurveData& dat
         auto* title = new QCPTextElement(&plot, data.title, titleFont);
         title->setMargins(QMargins(0, 0, 0, 2));
         plot.plotLayout()->addElement(0, 0, title);
+        plot.plotLayout()->setRowSpacing(0);
     }
     if (options.legend && data.lines.size() > 1) {
         plot.legend->setVisible(true);

@@ -24,18 +24,21 @@ QImage cellImage(const float* v, int n, const ColorNorm& norm, const Colormap& c
                        : img.scaled(n * factor, n * factor, Qt::IgnoreAspectRatio, Qt::FastTransformation);
 }
 
+// Colour range over the visible (causal) cells. The top is the 99th percentile, not the maximum: query 0
+// always puts weight 1 on itself, which would otherwise push every other weight into the darkest colours.
 ValueRange rangeOf(const MapData& d) {
-    float lo = 0, hi = 0;
+    std::vector<float> visible;
+    const std::size_t cells = std::size_t(d.length) * d.length;
     for (std::size_t i = 0; i < d.values.size(); ++i) {
-        const std::size_t cell = i % (std::size_t(d.length) * d.length);
-        if (int(cell % d.length) > int(cell / d.length)) continue; // masked
-        if (std::isfinite(d.values[i])) lo = std::min(lo, d.values[i]), hi = std::max(hi, d.values[i]);
+        const std::size_t cell = i % cells;
+        if (cell % d.length > cell / d.length) continue; // masked (key after query)
+        if (std::isfinite(d.values[i])) visible.push_back(d.difference ? std::abs(d.values[i]) : d.values[i]);
     }
-    if (d.difference) {
-        const double m = std::max({std::abs(double(lo)), std::abs(double(hi)), 1e-6});
-        return {-m, m};
-    }
-    return {0, std::max(double(hi), 1e-6)};
+    if (visible.empty()) return {0, 1};
+    const auto q = visible.begin() + std::ptrdiff_t(0.99 * double(visible.size() - 1));
+    std::nth_element(visible.begin(), q, visible.end());
+    const double top = std::max(double(*q), 1e-6);
+    return d.difference ? ValueRange{-top, top} : ValueRange{0, top};
 }
 
 void paintColorbar(QPainter& p, const QRectF& bar, const ColorNorm& norm, const Colormap& cmap,
@@ -82,9 +85,8 @@ void paintMaps(QCPPainter& p, const QSizeF& sizePt, const MapData& d, const Figu
     if (options.colorbar) {
         // Bar plus the widest tick label ("−0.25") and a gap.
         const double reserve = 7 + 3 + fm.horizontalAdvance(QStringLiteral("−0.000")) + 4;
-        const QRectF bar(area.right() - reserve + 4, area.top() + 2, 7, area.height() - fm.height() - 8);
-        paintColorbar(p, bar, norm, cmap, font);
         area.setRight(area.right() - reserve);
+        area.setBottom(area.bottom() - fm.height() / 2); // room for the bottom tick label
     }
 
     // Axis labels take a text line on the left and at the bottom (single map) or head/layer names (grid).
@@ -104,6 +106,8 @@ void paintMaps(QCPPainter& p, const QSizeF& sizePt, const MapData& d, const Figu
                          area.top() + (grid ? fm.height() : 0) + (area.height() - labelH - blockH) / 2);
 
     const std::size_t cells = std::size_t(d.length) * d.length;
+    if (options.colorbar) // right beside the maps, as tall as they are, however wide the page is
+        paintColorbar(p, QRectF(origin.x() + blockW + 6, origin.y(), 7, blockH), norm, cmap, font);
     p.setFont(font);
     for (int l = 0; l < d.layers; ++l)
         for (int h = 0; h < d.heads; ++h) {
