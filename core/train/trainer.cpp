@@ -68,6 +68,8 @@ Trainer::~Trainer() = default;
 
 const TokenSource& Trainer::data() const { return *m_state->data; }
 
+const std::vector<std::int32_t>& Trainer::probeTokens() const { return m_state->probeTokens; }
+
 void Trainer::publishStatus(RunStatus status, const std::string& message) {
     m_status = status;
     m_bus.publish(StatusChange{status, m_step.load(), message});

@@ -40,6 +40,9 @@ public:
     // Restores a checkpoint made by the same spec; throws attnscope::Error on mismatch.
     void restore(const std::vector<std::uint8_t>& safetensors);
 
+    // The fixed probe sequence snapshots are taken on (train.probe_length tokens, or fewer for a short text).
+    const std::vector<std::int32_t>& probeTokens() const;
+
     // Probe snapshot now (also used by tests and by "probe your own text").
     SnapshotPtr snapshot(const std::vector<std::int32_t>& probeTokens) const;
 

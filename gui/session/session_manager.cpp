@@ -54,8 +54,7 @@ QString SessionManager::attachRecorder(TrainingSession& session, const RunSpec& 
         header.corpusName = trainer.data().name();
         header.corpusHash = trainer.data().contentHash();
         header.tokenizerJson = trainer.data().tokenizer().toJson();
-        std::vector<std::int32_t> targets;
-        trainer.data().probe(spec.model.context, header.probeTokens, targets);
+        header.probeTokens = trainer.probeTokens();
         header.probeText = spec.data.probeText;
         header.description = spec.description;
         auto writer = RunWriter::create(path.toStdString(), std::move(header));
