@@ -67,17 +67,21 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     auto* rec = new QGroupBox(tr("Recording"), this);
     auto* rf = new QFormLayout(rec);
     m_recordEvery = intField(rec, "train.recordEvery", 1, 1'000'000, 5);
+    m_probeLength = intField(rec, "train.probeLength", 0, 4096, 8);
+    m_probeLength->setSpecialValueText(tr("context length"));
+    m_probeLength->setToolTip(tr("Tokens in the probe sequence; attention maps are probe length²."));
     m_evalEvery = intField(rec, "train.evalEvery", 1, 1'000'000, 50);
     m_evalBatches = intField(rec, "train.evalBatches", 1, 1000);
     m_checkpointEvery = intField(rec, "train.checkpointEvery", 0, 10'000'000, 100);
     m_checkpointEvery->setSpecialValueText(tr("only at the end"));
     rf->addRow(tr("Snapshot every"), m_recordEvery);
+    rf->addRow(tr("Probe length"), m_probeLength);
     rf->addRow(tr("Validate every / batches"), pair(rec, m_evalEvery, m_evalBatches));
     rf->addRow(tr("Checkpoint every"), m_checkpointEvery);
     layout->addWidget(rec);
 
-    for (QSpinBox* box : {m_batch, m_steps, m_warmup, m_threads, m_recordEvery, m_evalEvery, m_evalBatches,
-                          m_checkpointEvery})
+    for (QSpinBox* box : {m_batch, m_steps, m_warmup, m_threads, m_recordEvery, m_probeLength, m_evalEvery,
+                          m_evalBatches, m_checkpointEvery})
         connect(box, &QSpinBox::valueChanged, this, &TrainForm::edited);
     for (QDoubleSpinBox* box : std::initializer_list<QDoubleSpinBox*>{m_lr, m_weightDecay, m_eps, m_gradClip,
                                                                       m_minLrRatio, m_beta1, m_beta2})
@@ -103,6 +107,7 @@ void TrainForm::setConfig(const TrainConfig& c) {
     m_seed->setText(QString::number(c.seed));
     m_threads->setValue(c.threads);
     m_recordEvery->setValue(c.recordEvery);
+    m_probeLength->setValue(c.probeLength);
     m_evalEvery->setValue(c.evalEvery);
     m_evalBatches->setValue(c.evalBatches);
     m_checkpointEvery->setValue(c.checkpointEvery);
@@ -123,6 +128,7 @@ void TrainForm::apply(TrainConfig& c) const {
     c.seed = m_seed->text().toULongLong();
     c.threads = m_threads->value();
     c.recordEvery = m_recordEvery->value();
+    c.probeLength = m_probeLength->value();
     c.evalEvery = m_evalEvery->value();
     c.evalBatches = m_evalBatches->value();
     c.checkpointEvery = m_checkpointEvery->value();

@@ -29,7 +29,7 @@ private:
     QDoubleSpinBox *m_minLrRatio, *m_beta1, *m_beta2;
     QComboBox* m_decayMode;
     QLineEdit* m_seed; // 64-bit: wider than a QSpinBox
-    QSpinBox *m_recordEvery, *m_evalEvery, *m_evalBatches, *m_checkpointEvery;
+    QSpinBox *m_recordEvery, *m_probeLength, *m_evalEvery, *m_evalBatches, *m_checkpointEvery;
 };
 
 } // namespace attnscope::gui

@@ -35,20 +35,20 @@ QString SessionManager::defaultRunDirectory() {
            QStringLiteral("/AttnScope/runs");
 }
 
-QString SessionManager::attachRecorder(TrainingSession& session, const RunSpec& spec, const QString& name,
-                                       QString* error) {
+std::unique_ptr<RunRecorder> SessionManager::makeRecorder(Trainer& trainer, const RunSpec& spec,
+                                                          const QString& name, QString* path,
+                                                          QString* error) {
     if (!QDir().mkpath(m_runDirectory)) {
         *error = tr("Cannot create the run folder %1.").arg(m_runDirectory);
-        return {};
+        return nullptr;
     }
     QString base = name;
     base.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]+")), QStringLiteral("_"));
-    const QString path = QDir(m_runDirectory)
+    const QString file = QDir(m_runDirectory)
                              .filePath(QStringLiteral("%1-%2%3").arg(
                                  base, QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss"),
                                  QString::fromLatin1(kRunFileExtension)));
     try {
-        Trainer& trainer = session.trainer();
         RunHeader header;
         header.specJson = toJson(spec).dump();
         header.corpusName = trainer.data().name();
@@ -57,18 +57,17 @@ QString SessionManager::attachRecorder(TrainingSession& session, const RunSpec& 
         header.probeTokens = trainer.probeTokens();
         header.probeText = spec.data.probeText;
         header.description = spec.description;
-        auto writer = RunWriter::create(path.toStdString(), std::move(header));
-        session.attachRecorder(std::make_unique<RunRecorder>(trainer.bus().subscribe(), std::move(writer)));
+        auto writer = RunWriter::create(file.toStdString(), std::move(header));
+        auto recorder = std::make_unique<RunRecorder>(trainer.bus().subscribe(), std::move(writer));
+        *path = file;
+        return recorder;
     } catch (const std::exception& e) {
         *error = QString::fromStdString(e.what());
-        return {};
+        return nullptr;
     }
-    return path;
 }
 
-SessionManager::~SessionManager() {
-    stopAll();
-}
+SessionManager::~SessionManager() { stopAll(); }
 
 std::unique_ptr<SessionManager::Prepared> SessionManager::prepare(const RunSpec& spec, int concurrent,
                                                                   QString* error) const {
@@ -103,17 +102,17 @@ int SessionManager::launch(std::unique_ptr<Prepared> prepared) {
     run.spec = prepared->spec;
     run.tokenizer = std::make_shared<Tokenizer>(prepared->trainer->data().tokenizer());
     run.live = true;
+    // The file exists before the run is announced, so every listener sees its path from the start.
+    QString recordError;
+    std::unique_ptr<RunRecorder> recorder;
+    if (m_recording)
+        recorder = makeRecorder(*prepared->trainer, prepared->spec, run.name, &run.filePath, &recordError);
     const int id = m_registry.add(std::move(run));
 
     auto session = std::make_unique<TrainingSession>(m_registry, id, std::move(prepared->trainer), this);
     connect(session.get(), &TrainingSession::finished, this, &SessionManager::sessionFinished);
     connect(session.get(), &TrainingSession::recordingFailed, this, &SessionManager::recordingProblem);
-    QString recordError;
-    if (m_recording) {
-        const QString path =
-            attachRecorder(*session, prepared->spec, m_registry.find(id)->name, &recordError);
-        m_registry.find(id)->filePath = path;
-    }
+    if (recorder) session->attachRecorder(std::move(recorder));
     TrainingSession* raw = session.get();
     m_sessions[id] = std::move(session);
     raw->start();

@@ -11,6 +11,16 @@
 #include <utility>
 #include <vector>
 
+namespace attnscope {
+class RunRecorder;
+class Trainer;
+} // namespace attnscope
+
+namespace attnscope {
+class RunRecorder;
+class Trainer;
+} // namespace attnscope
+
 namespace attnscope::gui {
 
 class RunRegistry;
@@ -60,10 +70,12 @@ private:
     struct Prepared;
     std::unique_ptr<Prepared> prepare(const RunSpec& spec, int concurrent, QString* error) const;
     int launch(std::unique_ptr<Prepared> prepared);
+    // "run", "run #2", … so the Runs list stays readable.
     QString uniqueName(const QString& name) const;
-    // Creates the run file and its recorder; returns the path, or an empty string with `error` set.
-    QString attachRecorder(TrainingSession& session, const RunSpec& spec, const QString& name,
-                           QString* error); // "run", "run #2", … so the Runs list stays readable
+    // Creates the run file and a recorder subscribed to the trainer's bus (before the trainer starts, so
+    // nothing is missed); null with `error` set when the file cannot be created.
+    std::unique_ptr<RunRecorder> makeRecorder(Trainer& trainer, const RunSpec& spec, const QString& name,
+                                              QString* path, QString* error);
 
     RunRegistry& m_registry;
     std::map<int, std::unique_ptr<TrainingSession>> m_sessions;

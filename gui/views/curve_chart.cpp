@@ -58,6 +58,9 @@ CurveChart::CurveChart(const QString& key, const QString& title, ChartSettings* 
     styleChartAxes(*m_plot);
     m_plot->addLayer(QStringLiteral("emphasis"), m_plot->layer(QStringLiteral("main")),
                      QCustomPlot::limAbove);
+    // Sparse point series (validation loss) sit above every line so dense curves never hide them.
+    m_plot->addLayer(QStringLiteral("points"), m_plot->layer(QStringLiteral("emphasis")),
+                     QCustomPlot::limAbove);
     m_plot->xAxis->setLabel(tr("step"));
     layout->addWidget(m_plot, 1);
 
@@ -71,6 +74,18 @@ CurveChart::CurveChart(const QString& key, const QString& title, ChartSettings* 
     m_placeholder->setColor(QColor(120, 120, 120));
     m_placeholder->setSelectable(false);
     m_placeholder->setText(tr("no data yet"));
+
+    m_keyLabel = new QLabel(m_plot);
+    m_keyLabel->setAttribute(Qt::WA_TransparentForMouseEvents); // the plot keeps hover and zoom
+    m_keyLabel->setTextFormat(Qt::RichText);
+    m_keyLabel->setStyleSheet(
+        QStringLiteral("QLabel { background: rgba(255,255,255,215); color: #333; "
+                       "border: 1px solid #ddd; border-radius: 2px; padding: 0 3px; }"));
+    QFont keyFont = m_keyLabel->font();
+    keyFont.setPointSizeF(std::max(7.0, keyFont.pointSizeF() - 1.5));
+    m_keyLabel->setFont(keyFont);
+    m_keyLabel->hide();
+    connect(m_plot, &QCustomPlot::afterLayout, this, &CurveChart::placeKey);
 
     m_logY = ChartSettings::logY(m_key, defaultLogY);
     m_logButton->setChecked(m_logY);
@@ -259,6 +274,31 @@ void CurveChart::setPlaceholder(const QString& text) {
     updatePlaceholder();
 }
 
+void CurveChart::setKey(const QString& html) {
+    if (m_keyLabel->text() == html && m_keyLabel->isVisible() == !html.isEmpty()) return;
+    m_keyLabel->setText(html);
+    m_keyLabel->setVisible(!html.isEmpty());
+    placeKey();
+}
+
+QString CurveChart::key() const {
+    return m_keyLabel->text();
+}
+
+void CurveChart::placeKey() {
+    if (m_keyLabel->text().isEmpty()) return;
+    m_keyLabel->adjustSize();
+    const QRect area = m_plot->axisRect()->rect();
+    m_keyLabel->move(area.right() - m_keyLabel->width() - 3, area.top() + 3);
+}
+
+void CurveChart::setXDomain(double lo, double hi) {
+    if (lo == m_domainLo && hi == m_domainHi) return;
+    m_domainLo = lo;
+    m_domainHi = hi;
+    m_dirty = true;
+}
+
 void CurveChart::setSmoothingEnabled(bool on) {
     if (m_smoothingEnabled == on) return;
     m_smoothingEnabled = on;
@@ -313,14 +353,21 @@ void CurveChart::applyStyle(Series& s) {
     } else {
         s.raw->setPen(main);
     }
-    // A lone point draws no line, so it gets a dot until its series has a second point.
-    const bool dots = s.style.points || s.x.size() < 2;
-    s.raw->setScatterStyle(dots ? QCPScatterStyle(QCPScatterStyle::ssDisc, s.style.points ? 4.5 : 5.0)
-                                : QCPScatterStyle(QCPScatterStyle::ssNone));
+    if (s.style.points) {
+        // Hollow, white-filled circles read on top of a dense curve of the same colour.
+        s.raw->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle,
+                                               QPen(s.style.color.darker(130), 1.6), QBrush(Qt::white), 6.5));
+    } else {
+        // A lone point draws no line, so it gets a dot until its series has a second point.
+        s.raw->setScatterStyle(s.x.size() < 2 ? QCPScatterStyle(QCPScatterStyle::ssDisc, 5.0)
+                                              : QCPScatterStyle(QCPScatterStyle::ssNone));
+    }
     s.raw->setVisible(s.visible);
     s.smooth->setVisible(s.visible && smoothed);
     // The emphasised run sits on a layer above the others so overlapping runs do not hide it.
-    const QString layer = emphasized ? QStringLiteral("emphasis") : QStringLiteral("main");
+    const QString layer = s.style.points ? QStringLiteral("points")
+                          : emphasized   ? QStringLiteral("emphasis")
+                                         : QStringLiteral("main");
     s.raw->setLayer(layer);
     s.smooth->setLayer(layer);
 }
@@ -368,6 +415,10 @@ void CurveChart::fitView() {
             total += s->y.size();
         }
     if (total == 0) return;
+    if (m_domainHi >= m_domainLo) {
+        xMin = std::min(xMin, m_domainLo);
+        xMax = std::max(xMax, m_domainHi);
+    }
     if (xMax <= xMin) { // a single step: centre it
         xMin -= 1;
         xMax += 1;

@@ -55,7 +55,13 @@ public:
     void setXLabel(const QString& label);
     void setYLabel(const QString& label);
     void setPlaceholder(const QString& text); // shown while no visible series has data
-    void setSmoothingEnabled(bool on);        // off for charts whose x is not time (profiles)
+    // A small colour key in the plot's top-right corner (rich text, e.g. "■ H0 ■ H1"); empty hides it.
+    void setKey(const QString& html);
+    QString key() const;
+    void setSmoothingEnabled(bool on); // off for charts whose x is not time (profiles)
+    // Steps the auto-fitted x range always covers (the views pass 0 … the newest step of the visible runs,
+    // so every chart of a tab lines up, also those fed by sparse probe snapshots).
+    void setXDomain(double lo, double hi);
     bool logY() const { return m_logY; }
     void setLogY(bool on);
     void resetView();
@@ -63,7 +69,7 @@ public:
     void refresh();
 
     // Introspection (tests, readout)
-    QString key() const { return m_key; }
+    QString settingsKey() const { return m_key; }
     int seriesCount() const;
     std::size_t pointCount(int id) const;
     std::size_t visiblePointCount() const; // over visible series
@@ -94,6 +100,7 @@ private:
     void showReadout(const QPoint& pos, const QPoint& globalPos);
     void hideReadout();
     void showContextMenu(const QPoint& pos);
+    void placeKey();
 
     QString m_key;
     ChartSettings* m_settings;
@@ -102,6 +109,7 @@ private:
     QCustomPlot* m_plot;
     QCPItemStraightLine* m_cursor;
     QCPItemText* m_placeholder;
+    QLabel* m_keyLabel;
     std::vector<std::unique_ptr<Series>> m_series;
     std::vector<Marker> m_markers;
     int m_nextId = 1;
@@ -111,6 +119,7 @@ private:
     bool m_logY = false;
     bool m_autoFit = true; // false once the user zooms; double-click restores it
     bool m_dirty = false;
+    double m_domainLo = 0, m_domainHi = -1; // empty while hi < lo
     QPoint m_pressPos;
 };
 

@@ -41,7 +41,7 @@ EntropyView::EntropyView(RunRegistry& registry, ChartSettings& settings, QWidget
     bar->addWidget(hint, 1);
     layout->addLayout(bar);
     m_charts =
-        new LayerCharts(QStringLiteral("entropy"), tr("Layer %1 — entropy per head"), settings, 3, this);
+        new LayerCharts(QStringLiteral("entropy"), tr("Layer %1 · entropy per head"), settings, 3, this);
     m_mean = m_charts->addSummary(QStringLiteral("mean"), tr("Mean over all heads"));
     layout->addWidget(m_charts, 1);
     connect(m_metricBox, &QComboBox::currentIndexChanged, this,
@@ -112,6 +112,7 @@ void EntropyView::consumeNew(const RunData& run) {
                     SeriesStyle b;
                     b.name = seriesName(run, headLabel(cfg, h) + tr(" bound"));
                     b.color = lineColor(run, h, cfg.heads);
+                    b.color.setAlpha(140); // a reference line: lighter than the entropy it bounds
                     b.pen = Qt::DashLine;
                     b.width = 1.0;
                     b.smoothable = false;
@@ -135,6 +136,17 @@ void EntropyView::consumeNew(const RunData& run) {
 
 void EntropyView::forgetRun(int runId) {
     m_runs.erase(runId);
+}
+
+void EntropyView::afterUpdate() {
+    const RunData* reference = keyReference();
+    const int heads = reference ? reference->spec.model.heads : 0;
+    bool bounds = false;
+    for (const auto& [id, rs] : m_runs)
+        for (int b : rs.bounds) bounds = bounds || b != 0;
+    const QString key =
+        lineKey(heads, QStringLiteral("H")) + (bounds ? QStringLiteral("&nbsp; ┄ bound") : QString());
+    for (int l = 0; l < m_charts->layerCount(); ++l) m_charts->layer(l)->setKey(key);
 }
 
 } // namespace attnscope::gui

@@ -15,11 +15,11 @@ LogitView::LogitView(RunRegistry& registry, ChartSettings& settings, QWidget* pa
     : RunView(registry, settings, parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    m_charts = new LayerCharts(QStringLiteral("logits"), tr("Layer %1 — max logit q·k/√d per head"), settings,
-                               3, this);
+    m_charts =
+        new LayerCharts(QStringLiteral("logits"), tr("Layer %1 · max logit q·k/√d"), settings, 3, this);
     m_layerMax = m_charts->addSummary(QStringLiteral("layermax"), tr("Max attention logit per layer"));
-    m_sigma = m_charts->addSummary(QStringLiteral("sigma"), tr("σReparam: spectral norm σ(W) per matrix"));
-    m_gamma = m_charts->addSummary(QStringLiteral("gamma"), tr("σReparam: γ per matrix"));
+    m_sigma = m_charts->addSummary(QStringLiteral("sigma"), tr("σReparam σ(W) per matrix"));
+    m_gamma = m_charts->addSummary(QStringLiteral("gamma"), tr("σReparam γ per matrix"));
     m_sigma->setPlaceholder(tr("no σReparam run"));
     m_gamma->setPlaceholder(tr("no σReparam run"));
     layout->addWidget(m_charts, 1);
@@ -103,6 +103,13 @@ void LogitView::consumeNew(const RunData& run) {
 
 void LogitView::forgetRun(int runId) {
     m_runs.erase(runId);
+}
+
+void LogitView::afterUpdate() {
+    const RunData* reference = keyReference();
+    const QString heads = lineKey(reference ? reference->spec.model.heads : 0, QStringLiteral("H"));
+    for (int l = 0; l < m_charts->layerCount(); ++l) m_charts->layer(l)->setKey(heads);
+    m_layerMax->setKey(lineKey(reference ? reference->spec.model.layers : 0, QStringLiteral("L")));
 }
 
 } // namespace attnscope::gui

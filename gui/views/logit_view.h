@@ -26,6 +26,7 @@ protected:
     void addRun(const RunData& run) override;
     void consumeNew(const RunData& run) override;
     void forgetRun(int runId) override;
+    void afterUpdate() override;
 
 private:
     struct RunSeries {

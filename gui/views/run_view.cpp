@@ -35,6 +35,7 @@ RunView::RunView(RunRegistry& registry, ChartSettings& settings, QWidget* parent
     connect(&registry, &RunRegistry::dataAppended, this, &RunView::schedule);
     connect(&registry, &RunRegistry::appearanceChanged, this, &RunView::onAppearanceChanged);
     connect(&registry, &RunRegistry::selectionChanged, this, [this](int id) {
+        afterUpdate(); // keys follow the selected run
         for (CurveChart* chart : charts()) {
             chart->setEmphasizedGroup(visibleRunCount() > 1 ? id : 0);
             chart->refresh();
@@ -56,6 +57,25 @@ int RunView::visibleRunCount() const {
 
 QColor RunView::lineColor(const RunData& run, int index, int count) const {
     return m_singleRunColours ? categoricalColor(index) : shadeOf(run.color, index, count);
+}
+
+const RunData* RunView::keyReference() const {
+    const RunData* selected = m_registry.selected();
+    if (selected && selected->visible) return selected;
+    for (const auto& run : m_registry.runs())
+        if (run->visible) return run.get();
+    return nullptr;
+}
+
+QString RunView::lineKey(int count, const QString& prefix) const {
+    const RunData* reference = keyReference();
+    if (!reference || count <= 0) return {};
+    QString html;
+    for (int i = 0; i < count; ++i)
+        html += QStringLiteral("<span style='color:%1'>■</span>&nbsp;%2%3 ")
+                    .arg(lineColor(*reference, i, count).name(), prefix)
+                    .arg(i);
+    return html.trimmed();
 }
 
 QString RunView::seriesName(const RunData& run, const QString& what) const {
@@ -85,11 +105,19 @@ void RunView::schedule(int runId) {
     if (!m_updateTimer.isActive()) m_updateTimer.start();
 }
 
+void RunView::applyDomain() {
+    int last = 0;
+    for (const auto& run : m_registry.runs())
+        if (run->visible) last = std::max(last, run->lastStep());
+    for (CurveChart* chart : charts()) chart->setXDomain(0, last);
+}
+
 void RunView::processPending() {
     for (int id : m_pending)
         if (const RunData* run = m_registry.find(id)) consumeNew(*run);
     m_pending.clear();
     afterUpdate();
+    applyDomain();
     for (CurveChart* chart : charts()) chart->refresh();
 }
 
@@ -115,6 +143,7 @@ void RunView::onAppearanceChanged(int runId) {
         chart->setEmphasizedGroup(visibleRunCount() > 1 ? m_registry.selectedId() : 0);
     }
     afterUpdate();
+    applyDomain();
     for (CurveChart* chart : charts()) chart->refresh();
 }
 
@@ -126,11 +155,12 @@ void RunView::rebuild() {
     }
     for (const auto& run : m_registry.runs()) addAndConsume(*run);
     m_pending.clear();
+    afterUpdate();
+    applyDomain();
     for (CurveChart* chart : charts()) {
         chart->setEmphasizedGroup(visibleRunCount() > 1 ? m_registry.selectedId() : 0);
         chart->resetView();
     }
-    afterUpdate();
 }
 
 } // namespace attnscope::gui

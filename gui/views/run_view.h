@@ -47,6 +47,10 @@ protected:
     QColor lineColor(const RunData& run, int index, int count) const;
     // Readout label of one line: "L0 H2" alone for a single run, prefixed by the run's name otherwise.
     QString seriesName(const RunData& run, const QString& what) const;
+    // The run whose line colours a chart's key shows: the selected run if visible, else the first visible.
+    const RunData* keyReference() const;
+    // Rich-text colour key "■ H0 ■ H1 …" of `count` lines of keyReference(), coloured like lineColor().
+    QString lineKey(int count, const QString& prefix) const;
     // Marks the run's events of the given kinds on `chart` (all events from index `from` on).
     void markEvents(CurveChart& chart, const RunData& run, std::size_t from,
                     std::initializer_list<int> kinds) const;
@@ -57,6 +61,7 @@ private:
     void onAppearanceChanged(int runId);
     void addAndConsume(const RunData& run);
     bool rebuildIfColourModeChanged();
+    void applyDomain(); // every chart's x range covers 0 … the newest step of the visible runs
 
     RunRegistry& m_registry;
     ChartSettings& m_settings;

@@ -43,10 +43,9 @@ SinksView::SinksView(RunRegistry& registry, ChartSettings& settings, QWidget* pa
     bar->addWidget(m_follow);
     layout->addLayout(bar);
 
-    m_charts =
-        new LayerCharts(QStringLiteral("sinks"), tr("Layer %1 — sink score α₁ per head"), settings, 3, this);
-    m_rate = m_charts->addSummary(QStringLiteral("rate"), tr("Sink rate (share of heads with α₁ > 0.3)"));
-    m_profile = m_charts->addSummary(QStringLiteral("profile"), tr("Attention received per key position"));
+    m_charts = new LayerCharts(QStringLiteral("sinks"), tr("Layer %1 · sink score α₁"), settings, 3, this);
+    m_rate = m_charts->addSummary(QStringLiteral("rate"), tr("Sink rate (heads with α₁ > 0.3)"));
+    m_profile = m_charts->addSummary(QStringLiteral("profile"), tr("Attention received per key"));
     m_profile->setXLabel(tr("key"));
     m_profile->setSmoothingEnabled(false);
     m_profile->setPlaceholder(tr("no snapshot of the selected run yet"));
@@ -129,6 +128,9 @@ void SinksView::forgetRun(int runId) {
 }
 
 void SinksView::afterUpdate() {
+    const RunData* reference = keyReference();
+    const QString heads = lineKey(reference ? reference->spec.model.heads : 0, QStringLiteral("H"));
+    for (int l = 0; l < m_charts->layerCount(); ++l) m_charts->layer(l)->setKey(heads);
     const RunData* run = registry().selected();
     const int count = run ? int(run->snapshots.size()) : 0;
     {
@@ -161,6 +163,7 @@ void SinksView::updateProfile() {
         m_profileSeries.clear();
         m_profileRun = runId;
         m_profileLayer = layer;
+        QString profileKey;
         if (run) {
             const ModelConfig& cfg = run->spec.model;
             for (int h = 0; h < cfg.heads; ++h) {
@@ -169,10 +172,12 @@ void SinksView::updateProfile() {
                 s.color = categoricalColor(h);
                 s.group = run->id;
                 s.smoothable = false;
-                s.points = true;
                 m_profileSeries.push_back(m_profile->addSeries(s));
+                profileKey +=
+                    QStringLiteral("<span style='color:%1'>■</span>&nbsp;H%2 ").arg(s.color.name()).arg(h);
             }
         }
+        m_profile->setKey(profileKey.trimmed());
         m_profileStep = -1;
     }
     m_stepLabel->setText(snap ? tr("step %1").arg(snap->step) : tr("—"));

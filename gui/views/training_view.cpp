@@ -110,4 +110,10 @@ void TrainingView::forgetRun(int runId) {
     m_runs.erase(runId);
 }
 
+void TrainingView::afterUpdate() {
+    const RunData* reference = keyReference();
+    const bool lambdas = reference && reference->spec.model.valueResidual == ValueResidual::Learnable;
+    m_lambda->setKey(lambdas ? lineKey(reference->spec.model.layers, QStringLiteral("L")) : QString());
+}
+
 } // namespace attnscope::gui
