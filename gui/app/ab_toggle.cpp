@@ -4,14 +4,15 @@ namespace attnscope::gui {
 
 const std::vector<AbToggle>& abToggles() {
     static const std::vector<AbToggle> toggles{
-        {QStringLiteral("ls"), QStringLiteral("LS-attention (local/global heads)")},
-        {QStringLiteral("alibi"), QStringLiteral("ALiBi")},
-        {QStringLiteral("resformer"), QStringLiteral("ResFormer value residual")},
-        {QStringLiteral("svformer"), QStringLiteral("SVFormer")},
-        {QStringLiteral("sigma"), QStringLiteral("σReparam")},
-        {QStringLiteral("qknorm"), QStringLiteral("QK-norm")},
-        {QStringLiteral("zloss"), QStringLiteral("z-loss")},
-        {QStringLiteral("bos"), QStringLiteral("BOS token")},
+        {QStringLiteral("ls"), QStringLiteral("LS-attention (local/global heads)"), QStringLiteral("LS")},
+        {QStringLiteral("alibi"), QStringLiteral("ALiBi"), QStringLiteral("ALiBi")},
+        {QStringLiteral("resformer"), QStringLiteral("ResFormer value residual"),
+         QStringLiteral("ResFormer")},
+        {QStringLiteral("svformer"), QStringLiteral("SVFormer"), QStringLiteral("SVFormer")},
+        {QStringLiteral("sigma"), QStringLiteral("σReparam"), QStringLiteral("σReparam")},
+        {QStringLiteral("qknorm"), QStringLiteral("QK-norm"), QStringLiteral("QK-norm")},
+        {QStringLiteral("zloss"), QStringLiteral("z-loss"), QStringLiteral("z-loss")},
+        {QStringLiteral("bos"), QStringLiteral("BOS token"), QStringLiteral("BOS")},
     };
     return toggles;
 }
@@ -55,13 +56,13 @@ RunSpec abWith(const RunSpec& spec, const QString& key, bool on) {
 }
 
 std::pair<RunSpec, RunSpec> abPair(const RunSpec& base, const QString& key) {
-    QString label = key;
+    QString tag = key;
     for (const AbToggle& t : abToggles())
-        if (t.key == key) label = t.label;
+        if (t.key == key) tag = t.tag;
     RunSpec a = abWith(base, key, false);
     RunSpec b = abWith(base, key, true);
-    a.name = base.name + " A: no " + label.toStdString();
-    b.name = base.name + " B: " + label.toStdString();
+    a.name = base.name + " A −" + tag.toStdString();
+    b.name = base.name + " B +" + tag.toStdString();
     return {a, b};
 }
 

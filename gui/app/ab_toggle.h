@@ -12,6 +12,7 @@ namespace attnscope::gui {
 struct AbToggle {
     QString key;   // stable id ("alibi", "ls", ...)
     QString label; // menu text
+    QString tag;   // in run names: "baseline A −ALiBi", "baseline B +ALiBi"
 };
 
 const std::vector<AbToggle>& abToggles();
@@ -19,7 +20,7 @@ bool abIsOn(const RunSpec& spec, const QString& key);
 // `spec` with the toggle set. Switching on keeps the spec's own option values when it already has the
 // mechanism (e.g. its window or σReparam mode) and uses the paper defaults otherwise.
 RunSpec abWith(const RunSpec& spec, const QString& key, bool on);
-// A = toggle off, B = toggle on; names get " A: no ALiBi" / " B: ALiBi" suffixes.
+// A = toggle off, B = toggle on; names get " A −ALiBi" / " B +ALiBi" suffixes.
 std::pair<RunSpec, RunSpec> abPair(const RunSpec& base, const QString& key);
 
 } // namespace attnscope::gui

@@ -71,8 +71,9 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
         if (role == Qt::DisplayRole || role == Qt::EditRole) return run.name;
         if (role == Qt::CheckStateRole) return run.visible ? Qt::Checked : Qt::Unchecked;
         if (role == Qt::ToolTipRole)
-            return run.filePath.isEmpty() ? tr("Check to show in the charts")
-                                          : tr("Check to show in the charts\n%1").arg(run.filePath);
+            return run.filePath.isEmpty()
+                       ? tr("%1\nCheck to show in the charts").arg(run.name)
+                       : tr("%1\n%2\nCheck to show in the charts").arg(run.name, run.filePath);
         break;
     case StatusColumn:
         if (role == Qt::DisplayRole) {

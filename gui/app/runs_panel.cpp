@@ -34,9 +34,8 @@ RunsPanel::RunsPanel(RunRegistry& registry, SessionManager& sessions, QWidget* p
     m_view->header()->setStretchLastSection(false);
     m_view->header()->setSectionResizeMode(RunListModel::ColorColumn, QHeaderView::Fixed);
     m_view->header()->setSectionResizeMode(RunListModel::NameColumn, QHeaderView::Stretch);
-    m_view->header()->setSectionResizeMode(RunListModel::StatusColumn, QHeaderView::Interactive);
+    m_view->header()->setSectionResizeMode(RunListModel::StatusColumn, QHeaderView::ResizeToContents);
     m_view->header()->resizeSection(RunListModel::ColorColumn, 24);
-    m_view->header()->resizeSection(RunListModel::StatusColumn, 118);
     layout->addWidget(m_view, 1);
 
     // Compact tool buttons: the dock must stay narrow enough to leave the charts their room.

@@ -43,7 +43,8 @@ std::pair<double, double> paddedRange(std::pair<double, double> extent, double f
         return {std::pow(10.0, a - pad), std::pow(10.0, b + pad)};
     }
     if (hi - lo < 1e-12 * std::max(1.0, std::abs(hi))) {
-        const double half = std::max(std::abs(hi) * 0.05, 1e-6);
+        if (std::abs(hi) < 1e-12) return {-0.05, 1.0}; // all zero: a rate or share that has not risen yet
+        const double half = std::abs(hi) * 0.1;
         lo -= half;
         hi += half;
     }
