@@ -187,7 +187,13 @@ void MainWindow::openStartup(const QStringList& paths) {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     // Stop every run cleanly: each trainer finishes its step, the recorders write the final status.
-    m_sessions->stopAll();
+    if (m_sessions->trainingCount() > 0) {
+        statusBar()->showMessage(tr("Stopping runs and saving their files…"));
+        QApplication::setOverrideCursor(Qt::WaitCursor);
+        m_sessions->stopAll();
+        QApplication::restoreOverrideCursor();
+    }
+    m_sessions->stopAll(); // also paused sessions
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());

@@ -82,8 +82,8 @@ QString CurveChart::readoutAt(double x) const {
                         .arg(tr("… %1 more").arg(rows.size() - kMaxReadoutRows));
             break;
         }
-        html += QStringLiteral("<tr><td><span style='color:%1'>■</span></td><td>%2&nbsp;</td>"
-                               "<td align=right><b>%3</b>%4</td></tr>")
+        html += QStringLiteral("<tr><td><span style='color:%1'>■</span></td><td nowrap>%2&nbsp;</td>"
+                               "<td align=right nowrap><b>%3</b>%4</td></tr>")
                     .arg(r.color.name(), r.name.toHtmlEscaped(), formatValue(r.value),
                          r.smoothed
                              ? QStringLiteral(" <span style='color:#888'>(%1)</span>").arg(formatValue(r.raw))
