@@ -193,6 +193,10 @@ private slots:
         }
         CurveChart again("test/logmemory", "a", &settings);
         QVERIFY(again.logY());
+        // Inside two decades the log axis gets 1-2-5 ticks, not linear steps bunched at the top.
+        again.plot()->yAxis->setRange(0.15, 1.9);
+        again.plot()->replot();
+        QCOMPARE(again.plot()->yAxis->tickVector(), (QVector<double>{0.2, 0.5, 1}));
         CurveChart other("test/other", "b", &settings);
         QVERIFY(!other.logY());
         again.setLogY(false);

@@ -3,6 +3,7 @@
 #include "gui/views/chart_settings.h"
 #include "gui/views/curve_chart.h"
 #include "gui/views/curve_chart_parts.h"
+#include "gui/views/log_ticker.h"
 #include "gui/views/robust_range.h"
 #include "gui/views/smoothing.h"
 
@@ -119,7 +120,7 @@ void CurveChart::fitView() {
 void CurveChart::updateAxisScale() {
     if (m_logY) {
         m_plot->yAxis->setScaleType(QCPAxis::stLogarithmic);
-        m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+        m_plot->yAxis->setTicker(QSharedPointer<LogTicker>::create());
         // "g" keeps in-decade ticks readable (5.5, 6) and turns wide ranges into 1·10⁻³ style labels.
         m_plot->yAxis->setNumberFormat(QStringLiteral("gb"));
         m_plot->yAxis->setNumberPrecision(3);
