@@ -51,7 +51,8 @@ NewRunPanel::NewRunPanel(SessionManager& sessions, QWidget* parent)
     auto* scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // the forms wrap to the dock's width
+    // Narrow docks scroll sideways rather than hide the right end of a row.
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     auto* forms = new QWidget(scroll);
     auto* formsLayout = new QVBoxLayout(forms);
     formsLayout->setContentsMargins(0, 0, 4, 0);
