@@ -183,6 +183,32 @@ private slots:
         QCOMPARE(chart.markerCount(), std::size_t(0));
     }
 
+    void zoomHoldsUntilDoubleClick() {
+        ChartSettings settings;
+        CurveChart chart("test/zoom", "zoom", &settings);
+        chart.resize(400, 300);
+        chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&chart));
+        SeriesStyle style;
+        style.name = "a";
+        style.color = Qt::red;
+        const int id = chart.addSeries(style);
+        for (int i = 1; i <= 100; ++i) chart.append(id, i, i);
+        chart.refresh();
+        QCustomPlot* plot = chart.plot();
+        const QPointF centre = plot->axisRect()->rect().center();
+        QWheelEvent wheel(centre, plot->mapToGlobal(centre), QPoint(), QPoint(0, 120), Qt::NoButton,
+                          Qt::NoModifier, Qt::NoScrollPhase, false);
+        QCoreApplication::sendEvent(plot, &wheel);
+        const QCPRange zoomed = plot->xAxis->range();
+        QVERIFY(zoomed.size() < 99);
+        for (int i = 101; i <= 200; ++i) chart.append(id, i, i);
+        chart.refresh();
+        QCOMPARE(plot->xAxis->range(), zoomed); // live data does not undo the user's zoom
+        QTest::mouseDClick(plot, Qt::LeftButton, Qt::NoModifier, centre.toPoint());
+        QVERIFY(plot->xAxis->range().upper >= 200);
+    }
+
     void logYIsRememberedPerChart() {
         ChartSettings settings;
         {
