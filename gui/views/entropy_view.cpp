@@ -68,20 +68,11 @@ void EntropyView::addRun(const RunData& run) {
     const ModelConfig& cfg = run.spec.model;
     m_charts->ensureLayers(cfg.layers);
     RunSeries rs;
-    SeriesStyle mean;
-    mean.name = seriesName(run, tr("mean"));
-    mean.color = run.color;
-    mean.group = run.id;
-    mean.smoothable = false; // probe metrics are exact evaluations on a fixed sequence
-    rs.mean = m_mean->addSeries(mean);
+    rs.mean = m_mean->addSeries(probeSeries(run, tr("mean"), run.color));
     for (int l = 0; l < cfg.layers; ++l)
         for (int h = 0; h < cfg.heads; ++h) {
-            SeriesStyle s;
-            s.name = seriesName(run, headLabel(cfg, h));
-            s.color = lineColor(run, h, cfg.heads);
-            s.group = run.id;
-            s.smoothable = false;
-            rs.heads.push_back(m_charts->layer(l)->addSeries(s));
+            rs.heads.push_back(m_charts->layer(l)->addSeries(
+                probeSeries(run, headLabel(cfg, h), lineColor(run, h, cfg.heads))));
             rs.bounds.push_back(0);
         }
     m_runs[run.id] = std::move(rs);

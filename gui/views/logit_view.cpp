@@ -39,17 +39,11 @@ void LogitView::addRun(const RunData& run) {
     m_charts->ensureLayers(cfg.layers);
     RunSeries rs;
     for (int l = 0; l < cfg.layers; ++l) {
-        SeriesStyle s;
-        s.name = seriesName(run, QStringLiteral("L%1").arg(l));
-        s.color = lineColor(run, l, cfg.layers);
-        s.group = run.id;
-        s.smoothable = false; // probe metrics: exact values on a fixed sequence
-        rs.layerMax.push_back(m_layerMax->addSeries(s));
+        rs.layerMax.push_back(m_layerMax->addSeries(
+            probeSeries(run, QStringLiteral("L%1").arg(l), lineColor(run, l, cfg.layers))));
         for (int h = 0; h < cfg.heads; ++h) {
-            SeriesStyle hs = s;
-            hs.name = seriesName(run, headLabel(cfg, h));
-            hs.color = lineColor(run, h, cfg.heads);
-            rs.heads.push_back(m_charts->layer(l)->addSeries(hs));
+            rs.heads.push_back(m_charts->layer(l)->addSeries(
+                probeSeries(run, headLabel(cfg, h), lineColor(run, h, cfg.heads))));
         }
     }
     m_runs[run.id] = std::move(rs);
@@ -60,12 +54,9 @@ int LogitView::scalarSeries(const RunData& run, RunSeries& rs, const std::string
     auto it = rs.scalars.find(name);
     if (it != rs.scalars.end()) return it->second;
     const bool sigma = name.rfind("sigma/", 0) == 0;
-    SeriesStyle s;
-    s.name = seriesName(run, QString::fromStdString(name.substr(name.find('/') + 1)));
-    s.color = lineColor(run, index, count);
-    s.group = run.id;
-    s.smoothable = false;
-    const int id = (sigma ? m_sigma : m_gamma)->addSeries(s);
+    const int id = (sigma ? m_sigma : m_gamma)
+                       ->addSeries(probeSeries(run, QString::fromStdString(name.substr(name.find('/') + 1)),
+                                               lineColor(run, index, count)));
     rs.scalars[name] = id;
     return id;
 }

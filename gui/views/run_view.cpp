@@ -82,6 +82,15 @@ QString RunView::seriesName(const RunData& run, const QString& what) const {
     return m_singleRunColours ? what : run.name + QStringLiteral(" · ") + what;
 }
 
+SeriesStyle RunView::probeSeries(const RunData& run, const QString& what, const QColor& color) const {
+    SeriesStyle s;
+    s.name = seriesName(run, what);
+    s.color = color;
+    s.group = run.id;
+    s.smoothable = false;
+    return s;
+}
+
 void RunView::markEvents(CurveChart& chart, const RunData& run, std::size_t from,
                          std::initializer_list<int> kinds) const {
     for (std::size_t i = from; i < run.events.size(); ++i) {

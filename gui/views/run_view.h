@@ -3,6 +3,8 @@
 // update per frame, and feeds every view only what is new since its last update. Visibility toggles,
 // emphasis of the selected run and removal are handled here for all of a view's charts; a recolour
 // rebuilds just that run's series.
+#include "gui/views/curve_chart.h"
+
 #include <QColor>
 #include <QTimer>
 #include <QWidget>
@@ -47,6 +49,8 @@ protected:
     QColor lineColor(const RunData& run, int index, int count) const;
     // Readout label of one line: "L0 H2" alone for a single run, prefixed by the run's name otherwise.
     QString seriesName(const RunData& run, const QString& what) const;
+    // Style of one probe-metric line of `run`: exact values on a fixed probe sequence, so never smoothed.
+    SeriesStyle probeSeries(const RunData& run, const QString& what, const QColor& color) const;
     // The run whose line colours a chart's key shows: the selected run if visible, else the first visible.
     const RunData* keyReference() const;
     // Rich-text colour key "■ H0 ■ H1 …" of `count` lines of keyReference(), coloured like lineColor().

@@ -83,18 +83,11 @@ void SinksView::addRun(const RunData& run) {
     const ModelConfig& cfg = run.spec.model;
     m_charts->ensureLayers(cfg.layers);
     RunSeries rs;
-    SeriesStyle rate;
-    rate.name = seriesName(run, tr("sink rate"));
-    rate.color = run.color;
-    rate.group = run.id;
-    rate.smoothable = false; // probe metrics: exact values on a fixed sequence
-    rs.rate = m_rate->addSeries(rate);
+    rs.rate = m_rate->addSeries(probeSeries(run, tr("sink rate"), run.color));
     for (int l = 0; l < cfg.layers; ++l)
         for (int h = 0; h < cfg.heads; ++h) {
-            SeriesStyle s = rate;
-            s.name = seriesName(run, headLabel(cfg, h));
-            s.color = lineColor(run, h, cfg.heads);
-            rs.heads.push_back(m_charts->layer(l)->addSeries(s));
+            rs.heads.push_back(m_charts->layer(l)->addSeries(
+                probeSeries(run, headLabel(cfg, h), lineColor(run, h, cfg.heads))));
         }
     m_runs[run.id] = std::move(rs);
 }

@@ -70,12 +70,9 @@ int TrainingView::lambdaSeries(const RunData& run, RunSeries& rs, const std::str
     if (it != rs.lambdas.end()) return it->second;
     const int layer = std::max(0, layerOfScalar(name));
     const bool second = name.rfind("lambda2/", 0) == 0;
-    SeriesStyle s;
-    s.name = seriesName(run, QStringLiteral("%1 L%2").arg(second ? "λ₂" : "λ₁").arg(layer));
-    s.color = lineColor(run, layer, run.spec.model.layers);
+    SeriesStyle s = probeSeries(run, QStringLiteral("%1 L%2").arg(second ? "λ₂" : "λ₁").arg(layer),
+                                lineColor(run, layer, run.spec.model.layers));
     s.pen = second ? Qt::DashLine : Qt::SolidLine;
-    s.smoothable = false;
-    s.group = run.id;
     const int id = m_lambda->addSeries(s);
     rs.lambdas[name] = id;
     return id;
