@@ -1,11 +1,13 @@
 // attnscope-bench: engine throughput against this machine's measured peaks.
 //
-// Model FLOPs per training token (forward + backward = 3 × forward; causal attention counts visible keys only):
+// Model FLOPs per training token (forward + backward = 3 × forward; causal attention counts visible keys
+// only):
 //   forward = 2·(12·L·C² + C·V)            projections, MLP and LM head
 //           + L·4·C·(T+1)/2                 QKᵀ and A·V over the (T+1)/2 keys a query sees on average
-// Usage: attnscope-bench [--quick] [--steps N]
+// Usage: attnscope-bench [--quick] [--steps N] [--only R1|R2] [--threads N]
 #include "bench/peak.h"
 #include "core/model/model.h"
+#include "core/nn/gemm.h"
 #include "core/optim/adamw.h"
 #include "core/probe/probe.h"
 
@@ -14,6 +16,7 @@
 #include <cstring>
 #include <omp.h>
 #include <string>
+#include <time.h>
 
 using namespace attnscope;
 using Clock = std::chrono::steady_clock;
@@ -30,10 +33,20 @@ double flopsPerToken(const ModelConfig& c) {
     return 3.0 * (2.0 * (12.0 * L * C * C + C * V) + L * 4.0 * C * (T + 1) / 2.0);
 }
 
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double since(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// CPU seconds of the whole process (all threads): with one thread, tokens per CPU-second is what the engine
+// does when the core is not shared, even while other processes load the machine.
+double processCpuSeconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+}
 
 struct Timing {
-    double tokensPerSec, forward, backward, optimizer, snapshotMs;
+    double tokensPerSec, forward, backward, optimizer, snapshotMs, tokensPerCpuSec;
 };
 
 Timing trainSpeed(const Reference& r, int threads, int steps) {
@@ -47,9 +60,11 @@ Timing trainSpeed(const Reference& r, int threads, int steps) {
     AdamW adam(model.layout(), tc);
     Workspace<float> ws(c, r.batch, r.context);
     std::vector<std::int32_t> in(std::size_t(r.batch) * r.context), tg(in.size());
-    for (std::size_t i = 0; i < in.size(); ++i) in[i] = std::int32_t(rng.below(c.vocab)), tg[i] = std::int32_t(rng.below(c.vocab));
-    double fwd = 0, bwd = 0, opt = 0;
+    for (std::size_t i = 0; i < in.size(); ++i)
+        in[i] = std::int32_t(rng.below(c.vocab)), tg[i] = std::int32_t(rng.below(c.vocab));
+    double fwd = 0, bwd = 0, opt = 0, cpu = 0;
     for (int s = -2; s < steps; ++s) { // two warm-up steps
+        const double cpu0 = processCpuSeconds();
         auto t0 = Clock::now();
         model.forward(ws, in.data(), tg.data());
         const double f = since(t0);
@@ -60,7 +75,7 @@ Timing trainSpeed(const Reference& r, int threads, int steps) {
         clipGradientNorm(model.grads.data(), model.grads.size(), 1.0);
         adam.step(model.params.data(), model.grads.data(), 1e-4);
         const double o = since(t0);
-        if (s >= 0) fwd += f, bwd += b, opt += o;
+        if (s >= 0) fwd += f, bwd += b, opt += o, cpu += processCpuSeconds() - cpu0;
     }
     const double total = fwd + bwd + opt;
     Workspace<float> probe(c, 1, r.context);
@@ -69,29 +84,60 @@ Timing trainSpeed(const Reference& r, int threads, int steps) {
     const int probes = 3;
     for (int i = 0; i < probes; ++i) takeSnapshot(model, probe, tokens, 0);
     const double snapshotMs = since(t0) / probes * 1e3;
-    return {double(steps) * r.batch * r.context / total, fwd / total, bwd / total, opt / total, snapshotMs};
+    const double trained = double(steps) * r.batch * r.context;
+    return {trained / total, fwd / total, bwd / total, opt / total, snapshotMs, trained / cpu};
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
     bool quick = false;
-    int steps = 20;
+    int steps = 20, onlyThreads = 0;
+    std::string only;
     for (int i = 1; i < argc; ++i) {
-        if (!std::strcmp(argv[i], "--quick")) quick = true, steps = 5;
-        else if (!std::strcmp(argv[i], "--steps") && i + 1 < argc) steps = std::atoi(argv[++i]);
+        if (!std::strcmp(argv[i], "--quick"))
+            quick = true, steps = 5;
+        else if (!std::strcmp(argv[i], "--steps") && i + 1 < argc)
+            steps = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--only") && i + 1 < argc)
+            only = argv[++i];
+        else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
+            onlyThreads = std::atoi(argv[++i]);
         else {
-            std::fprintf(stderr, "usage: attnscope-bench [--quick] [--steps N]\n");
+            std::fprintf(stderr,
+                         "usage: attnscope-bench [--quick] [--steps N] [--only R1|R2] [--threads N]\n"
+                         "  --only and --threads skip the peak measurements (for profiling one case)\n");
             return 2;
         }
     }
+    if (steps < 1 || onlyThreads < 0 || (!only.empty() && only != "R1" && only != "R2")) {
+        std::fprintf(stderr, "attnscope-bench: --steps must be >= 1, --threads >= 1, --only R1 or R2\n");
+        return 2;
+    }
     const int cores = omp_get_num_procs();
+    if (!only.empty() || onlyThreads > 0) {
+        const Reference refs[] = {{"R1", 4, 4, 128, 128, 16, 96}, {"R2", 6, 6, 384, 256, 16, 96}};
+        for (const Reference& r : refs) {
+            if (!only.empty() && only != r.name) continue;
+            const int threads = onlyThreads > 0 ? onlyThreads : cores;
+            const Timing t = trainSpeed(r, threads, steps);
+            std::printf("%s %d thread(s): %.0f tokens/s, %.0f tokens per CPU-second (forward %.0f%%, "
+                        "backward %.0f%%, "
+                        "optimizer %.0f%%)\n",
+                        r.name, threads, t.tokensPerSec, t.tokensPerCpuSec, 100 * t.forward, 100 * t.backward,
+                        100 * t.optimizer);
+        }
+        return 0;
+    }
     std::printf("AttnScope engine benchmark (%d cores)\n\n", cores);
     const double fma1 = bench::fmaPeakGflops(1);
     const double fmaAll = bench::fmaPeakGflops(cores);
-    std::printf("FMA peak        : %6.1f GFLOP/s (1 thread)  %6.1f GFLOP/s (%d threads)\n", fma1, fmaAll, cores);
+    std::printf("FMA peak        : %6.1f GFLOP/s (1 thread)  %6.1f GFLOP/s (%d threads)\n", fma1, fmaAll,
+                cores);
+    std::printf("GEMM backend    : %s\n", nn::gemmBackend());
     for (auto [m, k, n] : {std::tuple{2048, 128, 384}, {2048, 128, 512}, {2048, 512, 128}, {4096, 384, 1152}})
-        std::printf("Eigen GEMM      : %6.1f GFLOP/s  %dx%dx%d (1 thread)\n", bench::gemmGflops(m, k, n), m, k, n);
+        std::printf("GEMM %4dx%4dx%4d: %6.1f GFLOP/s (1 thread; Eigen %5.1f)\n", m, k, n,
+                    bench::gemmGflops(m, k, n), bench::eigenGemmGflops(m, k, n));
     std::printf("\n");
 
     const Reference refs[] = {{"R1", 4, 4, 128, 128, 16, 96}, {"R2", 6, 6, 384, 256, 16, 96}};
@@ -99,8 +145,9 @@ int main(int argc, char** argv) {
         ModelConfig c;
         c.layers = r.layers, c.heads = r.heads, c.dModel = r.dModel, c.context = r.context, c.vocab = r.vocab;
         const double fpt = flopsPerToken(c);
-        std::printf("%s: %d layers, %d heads, d_model %d, context %d, batch %d, vocab %d — %.2f MFLOP/token\n",
-                    r.name, r.layers, r.heads, r.dModel, r.context, r.batch, r.vocab, fpt / 1e6);
+        std::printf(
+            "%s: %d layers, %d heads, d_model %d, context %d, batch %d, vocab %d — %.2f MFLOP/token\n",
+            r.name, r.layers, r.heads, r.dModel, r.context, r.batch, r.vocab, fpt / 1e6);
         double single = 0;
         for (int threads = 1; threads <= cores; ++threads) {
             if (threads != 1 && threads != cores) continue;

@@ -1,24 +1,16 @@
 #include "core/nn/attention.h"
 
+#include "core/nn/gemm.h"
 #include "core/nn/parallel.h"
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 
 namespace attnscope::nn {
 
 namespace {
 template <typename T> using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-template <typename T> using Strided = Eigen::Map<Mat<T>, Eigen::Unaligned, Eigen::OuterStride<>>;
-template <typename T> using StridedC = Eigen::Map<const Mat<T>, Eigen::Unaligned, Eigen::OuterStride<>>;
-
-// Head h of sequence b inside a (B·T, C) buffer: a T×D block with row stride C.
-template <typename T> StridedC<T> headBlock(const T* base, const AttentionShape& s, int b, int h) {
-    return StridedC<T>(base + std::ptrdiff_t(b) * s.T * s.C() + h * s.D, s.T, s.D, Eigen::OuterStride<>(s.C()));
-}
-template <typename T> Strided<T> headBlock(T* base, const AttentionShape& s, int b, int h) {
-    return Strided<T>(base + std::ptrdiff_t(b) * s.T * s.C() + h * s.D, s.T, s.D, Eigen::OuterStride<>(s.C()));
-}
 
 template <typename T> T dot(const T* a, const T* b, int n) {
     T s = 0;
@@ -45,24 +37,40 @@ template <typename T> Mat<T>& scratch(int rows, int cols) {
     return m;
 }
 
+// Causal products are done in row blocks of kBlock queries against the keys they can see (0..block end), so
+// the masked upper triangle costs at most one diagonal block instead of half of every product.
+constexpr int kBlock = 32;
+
+template <typename Fn> void causalBlocks(int T, Fn&& fn) {
+    for (int i0 = 0; i0 < T; i0 += kBlock) fn(i0, std::min(T, i0 + kBlock));
+}
+
 template <typename T>
 void globalForward(T* out, T* P, const T* q, const T* k, const T* v, const AttentionShape& s, int b, int h,
                    double slope) {
     const T scale = T(1) / std::sqrt(T(s.D));
-    Eigen::Map<Mat<T>> A(P, s.T, s.T);
-    A.noalias() = headBlock(q, s, b, h) * headBlock(k, s, b, h).transpose();
-    for (int i = 0; i < s.T; ++i) {
-        T* row = P + std::ptrdiff_t(i) * s.T;
-        for (int j = 0; j <= i; ++j) row[j] = row[j] * scale - T(slope * (i - j));
-        softmaxInPlace(row, i + 1);
-        for (int j = i + 1; j < s.T; ++j) row[j] = 0;
-    }
-    headBlock(out, s, b, h).noalias() = A.template triangularView<Eigen::Lower>() * headBlock(v, s, b, h);
+    const int C = s.C();
+    const std::ptrdiff_t base = std::ptrdiff_t(b) * s.T * C + h * s.D;
+    causalBlocks(s.T, [&](int i0, int i1) {
+        // S = QKᵀ/√D on the visible keys of this block of queries.
+        gemm(false, true, i1 - i0, i1, s.D, scale, q + base + std::ptrdiff_t(i0) * C, C, k + base, C, T(0),
+             P + std::ptrdiff_t(i0) * s.T, s.T);
+        for (int i = i0; i < i1; ++i) {
+            T* row = P + std::ptrdiff_t(i) * s.T;
+            if (slope != 0)
+                for (int j = 0; j <= i; ++j) row[j] -= T(slope * (i - j));
+            softmaxInPlace(row, i + 1);
+            for (int j = i + 1; j < s.T; ++j) row[j] = 0;
+        }
+        // O = A V; A is exactly 0 above the diagonal.
+        gemm(false, false, i1 - i0, s.D, i1, T(1), P + std::ptrdiff_t(i0) * s.T, s.T, v + base, C, T(0),
+             out + base + std::ptrdiff_t(i0) * C, C);
+    });
 }
 
 template <typename T>
-void localForward(T* out, T* P, const T* q, const T* k, const T* v, const AttentionShape& s, int b, int h, int w,
-                  double slope) {
+void localForward(T* out, T* P, const T* q, const T* k, const T* v, const AttentionShape& s, int b, int h,
+                  int w, double slope) {
     const T scale = T(1) / std::sqrt(T(s.D));
     const int C = s.C();
     const T* qb = q + std::ptrdiff_t(b) * s.T * C + h * s.D;
@@ -74,8 +82,8 @@ void localForward(T* out, T* P, const T* q, const T* k, const T* v, const Attent
         T* row = P + std::ptrdiff_t(i) * w;
         for (int sl = 0; sl < first; ++sl) row[sl] = 0;
         for (int j = j0; j <= i; ++j)
-            row[j - (i - w + 1)] = dot(qb + std::ptrdiff_t(i) * C, kb + std::ptrdiff_t(j) * C, s.D) * scale -
-                                   T(slope * (i - j));
+            row[j - (i - w + 1)] =
+                dot(qb + std::ptrdiff_t(i) * C, kb + std::ptrdiff_t(j) * C, s.D) * scale - T(slope * (i - j));
         softmaxInPlace(row + first, i - j0 + 1);
         T* o = ob + std::ptrdiff_t(i) * C;
         for (int d = 0; d < s.D; ++d) o[d] = 0;
@@ -87,20 +95,34 @@ template <typename T>
 void globalBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P, const T* q, const T* k,
                     const T* v, const AttentionShape& s, int b, int h) {
     const T scale = T(1) / std::sqrt(T(s.D));
-    Eigen::Map<const Mat<T>> A(P, s.T, s.T);
-    auto dO = headBlock(dout, s, b, h);
-    auto O = headBlock(out, s, b, h);
-    Mat<T>& dS = scratch<T>(s.T, s.T);
-    dS.noalias() = dO * headBlock(v, s, b, h).transpose(); // dA
-    for (int i = 0; i < s.T; ++i) {
-        const T delta = O.row(i).dot(dO.row(i)); // Σ_j A_ij dA_ij = dO_i · O_i
-        for (int j = 0; j <= i; ++j) dS(i, j) = A(i, j) * (dS(i, j) - delta) * scale;
-        for (int j = i + 1; j < s.T; ++j) dS(i, j) = 0;
-    }
-    headBlock(dq, s, b, h).noalias() = dS.template triangularView<Eigen::Lower>() * headBlock(k, s, b, h);
-    headBlock(dk, s, b, h).noalias() =
-        dS.transpose().template triangularView<Eigen::Upper>() * headBlock(q, s, b, h);
-    headBlock(dv, s, b, h).noalias() = A.transpose().template triangularView<Eigen::Upper>() * dO;
+    const int C = s.C();
+    const std::ptrdiff_t base = std::ptrdiff_t(b) * s.T * C + h * s.D;
+    const T* dO = dout + base;
+    T* dS = scratch<T>(s.T, s.T).data(); // rows i, keys j ≤ end of i's block; never read beyond
+    causalBlocks(s.T, [&](int i0, int i1) {
+        T* dSb = dS + std::ptrdiff_t(i0) * s.T;
+        gemm(false, true, i1 - i0, i1, s.D, T(1), dO + std::ptrdiff_t(i0) * C, C, v + base, C, T(0), dSb,
+             s.T); // dA
+        for (int i = i0; i < i1; ++i) {
+            T* row = dS + std::ptrdiff_t(i) * s.T;
+            const T* a = P + std::ptrdiff_t(i) * s.T;
+            const T delta =
+                dot(dO + std::ptrdiff_t(i) * C, out + base + std::ptrdiff_t(i) * C, s.D); // Σ_j A dA
+            for (int j = 0; j <= i; ++j) row[j] = a[j] * (row[j] - delta) * scale;
+            for (int j = i + 1; j < i1; ++j) row[j] = 0;
+        }
+        // dQ = dS K over the visible keys.
+        gemm(false, false, i1 - i0, s.D, i1, T(1), dSb, s.T, k + base, C, T(0),
+             dq + base + std::ptrdiff_t(i0) * C, C);
+    });
+    // dK = dSᵀ Q and dV = Aᵀ dO: key block j0..j1 receives from queries j0..T−1 only.
+    causalBlocks(s.T, [&](int j0, int j1) {
+        const std::ptrdiff_t diag = std::ptrdiff_t(j0) * s.T + j0;
+        gemm(true, false, j1 - j0, s.D, s.T - j0, T(1), dS + diag, s.T, q + base + std::ptrdiff_t(j0) * C, C,
+             T(0), dk + base + std::ptrdiff_t(j0) * C, C);
+        gemm(true, false, j1 - j0, s.D, s.T - j0, T(1), P + diag, s.T, dO + std::ptrdiff_t(j0) * C, C, T(0),
+             dv + base + std::ptrdiff_t(j0) * C, C);
+    });
 }
 
 template <typename T>
@@ -152,14 +174,16 @@ void attention_forward(T* out, T* probs, const T* q, const T* k, const T* v, con
         const int b = p / s.H, h = p % s.H;
         const HeadSpec& hs = layout.heads()[h];
         T* P = probs + layout.offset(b, h);
-        if (hs.window > 0) localForward(out, P, q, k, v, s, b, h, hs.window, hs.slope);
-        else globalForward(out, P, q, k, v, s, b, h, hs.slope);
+        if (hs.window > 0)
+            localForward(out, P, q, k, v, s, b, h, hs.window, hs.slope);
+        else
+            globalForward(out, P, q, k, v, s, b, h, hs.slope);
     }
 }
 
 template <typename T>
-void attention_backward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* probs, const T* q, const T* k,
-                        const T* v, const AttentionLayout& layout) {
+void attention_backward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* probs, const T* q,
+                        const T* k, const T* v, const AttentionLayout& layout) {
     const AttentionShape& s = layout.shape();
     const int pairs = s.B * s.H;
 #pragma omp parallel for schedule(dynamic, 1) if (pairs > 1 && !omp_in_parallel())
@@ -167,28 +191,33 @@ void attention_backward(T* dq, T* dk, T* dv, const T* dout, const T* out, const 
         const int b = p / s.H, h = p % s.H;
         const HeadSpec& hs = layout.heads()[h];
         const T* P = probs + layout.offset(b, h);
-        if (hs.window > 0) localBackward(dq, dk, dv, dout, out, P, q, k, v, s, b, h, hs.window);
-        else globalBackward(dq, dk, dv, dout, out, P, q, k, v, s, b, h);
+        if (hs.window > 0)
+            localBackward(dq, dk, dv, dout, out, P, q, k, v, s, b, h, hs.window);
+        else
+            globalBackward(dq, dk, dv, dout, out, P, q, k, v, s, b, h);
     }
 }
 
-template <typename T> void attention_dense(T* dense, const T* probs, const AttentionLayout& layout, int b, int h) {
+template <typename T>
+void attention_dense(T* dense, const T* probs, const AttentionLayout& layout, int b, int h) {
     const AttentionShape& s = layout.shape();
     const T* P = probs + layout.offset(b, h);
     const int w = layout.heads()[h].window;
     for (int i = 0; i < s.T; ++i)
         for (int j = 0; j < s.T; ++j) {
             T value = 0;
-            if (w == 0) value = P[std::ptrdiff_t(i) * s.T + j];
-            else if (j <= i && i - j < w) value = P[std::ptrdiff_t(i) * w + (j - (i - w + 1))];
+            if (w == 0)
+                value = P[std::ptrdiff_t(i) * s.T + j];
+            else if (j <= i && i - j < w)
+                value = P[std::ptrdiff_t(i) * w + (j - (i - w + 1))];
             dense[std::ptrdiff_t(i) * s.T + j] = value;
         }
 }
 
-#define ATTNSCOPE_INSTANTIATE(T)                                                                                \
-    template void attention_forward<T>(T*, T*, const T*, const T*, const T*, const AttentionLayout&);           \
-    template void attention_backward<T>(T*, T*, T*, const T*, const T*, const T*, const T*, const T*, const T*, \
-                                        const AttentionLayout&);                                                \
+#define ATTNSCOPE_INSTANTIATE(T)                                                                             \
+    template void attention_forward<T>(T*, T*, const T*, const T*, const T*, const AttentionLayout&);        \
+    template void attention_backward<T>(T*, T*, T*, const T*, const T*, const T*, const T*, const T*,        \
+                                        const T*, const AttentionLayout&);                                   \
     template void attention_dense<T>(T*, const T*, const AttentionLayout&, int, int);
 ATTNSCOPE_INSTANTIATE(float)
 ATTNSCOPE_INSTANTIATE(double)

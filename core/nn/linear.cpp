@@ -1,92 +1,91 @@
 #include "core/nn/linear.h"
 
+#include "core/nn/gemm.h"
 #include "core/nn/parallel.h"
 
-#include <Eigen/Core>
+#include <algorithm>
 
 namespace attnscope::nn {
 
 namespace {
-template <typename T> using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-template <typename T> using MapM = Eigen::Map<Mat<T>, Eigen::Unaligned, Eigen::OuterStride<>>;
-template <typename T> using MapC = Eigen::Map<const Mat<T>, Eigen::Unaligned, Eigen::OuterStride<>>;
-
-template <typename T> MapM<T> rows(MatrixRef<T> m, std::ptrdiff_t r0, std::ptrdiff_t r1) {
-    return MapM<T>(m.data + r0 * m.ld, r1 - r0, m.cols, Eigen::OuterStride<>(m.ld));
-}
-template <typename T> MapC<T> rows(MatrixRef<const T> m, std::ptrdiff_t r0, std::ptrdiff_t r1) {
-    return MapC<T>(m.data + r0 * m.ld, r1 - r0, m.cols, Eigen::OuterStride<>(m.ld));
-}
-template <typename T> MapM<T> cols(MatrixRef<T> m, std::ptrdiff_t c0, std::ptrdiff_t c1) {
-    return MapM<T>(m.data + c0, m.rows, c1 - c0, Eigen::OuterStride<>(m.ld));
-}
-template <typename T> MapC<T> cols(MatrixRef<const T> m, std::ptrdiff_t c0, std::ptrdiff_t c1) {
-    return MapC<T>(m.data + c0, m.rows, c1 - c0, Eigen::OuterStride<>(m.ld));
-}
-template <typename T> MapC<T> all(MatrixRef<const T> m) { return rows(m, 0, m.rows); }
-
 // Rows per thread below which a GEMM is not worth splitting.
 constexpr std::ptrdiff_t kMinRows = 32;
 constexpr std::ptrdiff_t kMinCols = 16;
+
+template <typename T> const T* at(MatrixRef<const T> m, std::ptrdiff_t r, std::ptrdiff_t c) {
+    return m.data + r * m.ld + c;
+}
+template <typename T> T* at(MatrixRef<T> m, std::ptrdiff_t r, std::ptrdiff_t c) {
+    return m.data + r * m.ld + c;
+}
 } // namespace
 
 template <typename T>
 void linear_forward(MatrixRef<T> y, MatrixRef<const T> x, MatrixRef<const T> w, const T* bias) {
-    // Threads own disjoint row blocks of Y.
+    // Threads own disjoint row blocks of Y; the bias is written first and the product added onto it.
     parallelChunks(x.rows, kMinRows, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
-        auto yb = rows(y, r0, r1);
-        yb.noalias() = rows(x, r0, r1) * all(w);
-        if (bias) yb.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(bias, w.cols);
+        if (bias)
+            for (std::ptrdiff_t r = r0; r < r1; ++r) std::copy(bias, bias + w.cols, at(y, r, 0));
+        gemm(false, false, int(r1 - r0), w.cols, x.cols, T(1), at(x, r0, 0), x.ld, w.data, w.ld,
+             bias ? T(1) : T(0), at(y, r0, 0), y.ld);
     });
 }
 
 template <typename T>
-void linear_backward(MatrixRef<T>* dx, MatrixRef<T>* dw, T* dbias, MatrixRef<const T> dy, MatrixRef<const T> x,
-                     MatrixRef<const T> w, bool accumulateDx) {
+void linear_backward(MatrixRef<T>* dx, MatrixRef<T>* dw, T* dbias, MatrixRef<const T> dy,
+                     MatrixRef<const T> x, MatrixRef<const T> w, bool accumulateDx) {
     if (dx) {
+        // dX = dY Wᵀ, row blocks.
         parallelChunks(dy.rows, kMinRows, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
-            auto dxb = rows(*dx, r0, r1);
-            if (accumulateDx) dxb.noalias() += rows(dy, r0, r1) * all(w).transpose();
-            else dxb.noalias() = rows(dy, r0, r1) * all(w).transpose();
+            gemm(false, true, int(r1 - r0), w.rows, dy.cols, T(1), at(dy, r0, 0), dy.ld, w.data, w.ld,
+                 accumulateDx ? T(1) : T(0), at(*dx, r0, 0), dx->ld);
         });
     }
     if (dw || dbias) {
         // Threads own disjoint column blocks of dW and db: no reduction across threads.
         parallelChunks(dy.cols, kMinCols, [&](std::ptrdiff_t c0, std::ptrdiff_t c1) {
-            auto dyc = cols(dy, c0, c1);
-            if (dw) cols(*dw, c0, c1).noalias() += all(x).transpose() * dyc;
+            if (dw)
+                gemm(true, false, x.cols, int(c1 - c0), dy.rows, T(1), x.data, x.ld, at(dy, 0, c0), dy.ld,
+                     T(1), at(*dw, 0, c0), dw->ld);
             if (dbias)
-                Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>(dbias + c0, c1 - c0) += dyc.colwise().sum();
+                for (std::ptrdiff_t r = 0; r < dy.rows; ++r) {
+                    const T* row = at(dy, r, 0);
+                    for (std::ptrdiff_t c = c0; c < c1; ++c) dbias[c] += row[c];
+                }
         });
     }
 }
 
-template <typename T> void linear_forward_transposed(MatrixRef<T> y, MatrixRef<const T> x, MatrixRef<const T> wt) {
+template <typename T>
+void linear_forward_transposed(MatrixRef<T> y, MatrixRef<const T> x, MatrixRef<const T> wt) {
     parallelChunks(x.rows, kMinRows, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
-        rows(y, r0, r1).noalias() = rows(x, r0, r1) * all(wt).transpose();
+        gemm(false, true, int(r1 - r0), wt.rows, x.cols, T(1), at(x, r0, 0), x.ld, wt.data, wt.ld, T(0),
+             at(y, r0, 0), y.ld);
     });
 }
 
 template <typename T>
-void linear_backward_transposed(MatrixRef<T>* dx, MatrixRef<T>* dwt, MatrixRef<const T> dy, MatrixRef<const T> x,
-                                MatrixRef<const T> wt) {
+void linear_backward_transposed(MatrixRef<T>* dx, MatrixRef<T>* dwt, MatrixRef<const T> dy,
+                                MatrixRef<const T> x, MatrixRef<const T> wt) {
     if (dx)
         parallelChunks(dy.rows, kMinRows, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
-            rows(*dx, r0, r1).noalias() = rows(dy, r0, r1) * all(wt);
+            gemm(false, false, int(r1 - r0), wt.cols, dy.cols, T(1), at(dy, r0, 0), dy.ld, wt.data, wt.ld,
+                 T(0), at(*dx, r0, 0), dx->ld);
         });
     if (dwt)
         // dWt (out, in) += dYᵀ X: threads own disjoint row blocks of dWt (= columns of dY).
         parallelChunks(dy.cols, kMinCols, [&](std::ptrdiff_t c0, std::ptrdiff_t c1) {
-            rows(*dwt, c0, c1).noalias() += cols(dy, c0, c1).transpose() * all(x);
+            gemm(true, false, int(c1 - c0), x.cols, dy.rows, T(1), at(dy, 0, c0), dy.ld, x.data, x.ld, T(1),
+                 at(*dwt, c0, 0), dwt->ld);
         });
 }
 
-#define ATTNSCOPE_INSTANTIATE(T)                                                                                \
-    template void linear_forward<T>(MatrixRef<T>, MatrixRef<const T>, MatrixRef<const T>, const T*);            \
-    template void linear_backward<T>(MatrixRef<T>*, MatrixRef<T>*, T*, MatrixRef<const T>, MatrixRef<const T>,  \
-                                     MatrixRef<const T>, bool);                                                 \
-    template void linear_forward_transposed<T>(MatrixRef<T>, MatrixRef<const T>, MatrixRef<const T>);           \
-    template void linear_backward_transposed<T>(MatrixRef<T>*, MatrixRef<T>*, MatrixRef<const T>,               \
+#define ATTNSCOPE_INSTANTIATE(T)                                                                             \
+    template void linear_forward<T>(MatrixRef<T>, MatrixRef<const T>, MatrixRef<const T>, const T*);         \
+    template void linear_backward<T>(MatrixRef<T>*, MatrixRef<T>*, T*, MatrixRef<const T>,                   \
+                                     MatrixRef<const T>, MatrixRef<const T>, bool);                          \
+    template void linear_forward_transposed<T>(MatrixRef<T>, MatrixRef<const T>, MatrixRef<const T>);        \
+    template void linear_backward_transposed<T>(MatrixRef<T>*, MatrixRef<T>*, MatrixRef<const T>,            \
                                                 MatrixRef<const T>, MatrixRef<const T>);
 ATTNSCOPE_INSTANTIATE(float)
 ATTNSCOPE_INSTANTIATE(double)

@@ -1,0 +1,82 @@
+#include "core/nn/gemm.h"
+
+#include <cblas.h>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+
+namespace attnscope::nn {
+
+namespace {
+
+// OpenBLAS must not start its own threads (ours already occupy every core), and a library built without
+// locking (Debian's "serial" flavour) corrupts results when two threads call it at once: such a build is
+// used under a mutex, with a warning, rather than trusted.
+struct Backend {
+    bool serialise = false;
+    std::mutex mutex;
+    Backend() {
+        openblas_set_num_threads(1);
+        const char* config = openblas_get_config();
+        if (config && std::strstr(config, "SINGLE_THREADED")) {
+            serialise = true;
+            std::fprintf(
+                stderr,
+                "AttnScope: the OpenBLAS in use (%s) is not thread-safe; GEMMs are serialised. Install "
+                "libopenblas0-pthread for full speed.\n",
+                config);
+        }
+    }
+};
+
+Backend& backend() {
+    static Backend instance;
+    return instance;
+}
+
+CBLAS_TRANSPOSE op(bool transposed) {
+    return transposed ? CblasTrans : CblasNoTrans;
+}
+
+void call(bool ta, bool tb, int m, int n, int k, float alpha, const float* a, int lda, const float* b,
+          int ldb, float beta, float* c, int ldc) {
+    cblas_sgemm(CblasRowMajor, op(ta), op(tb), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+void call(bool ta, bool tb, int m, int n, int k, double alpha, const double* a, int lda, const double* b,
+          int ldb, double beta, double* c, int ldc) {
+    cblas_dgemm(CblasRowMajor, op(ta), op(tb), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+} // namespace
+
+template <typename T>
+void gemm(bool transA, bool transB, int m, int n, int k, T alpha, const T* a, int lda, const T* b, int ldb,
+          T beta, T* c, int ldc) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) {
+        // BLAS would also scale C by beta; spelled out because callers rely on an exact overwrite.
+        for (int i = 0; i < m; ++i)
+            for (int j = 0; j < n; ++j)
+                c[std::ptrdiff_t(i) * ldc + j] = beta == T(0) ? T(0) : beta * c[std::ptrdiff_t(i) * ldc + j];
+        return;
+    }
+    Backend& be = backend();
+    if (be.serialise) {
+        const std::lock_guard lock(be.mutex);
+        call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    } else {
+        call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+}
+
+const char* gemmBackend() {
+    backend();
+    return openblas_get_config();
+}
+
+template void gemm<float>(bool, bool, int, int, int, float, const float*, int, const float*, int, float,
+                          float*, int);
+template void gemm<double>(bool, bool, int, int, int, double, const double*, int, const double*, int, double,
+                           double*, int);
+
+} // namespace attnscope::nn
