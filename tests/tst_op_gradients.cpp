@@ -239,18 +239,23 @@ void TestOpGradients::gelu() {
 
 void TestOpGradients::attention_data() {
     QTest::addColumn<std::vector<HeadSpec>>("heads");
-    QTest::newRow("global causal") << std::vector<HeadSpec>{{0, 0}, {0, 0}, {0, 0}};
-    QTest::newRow("local w=1,2,3") << std::vector<HeadSpec>{{1, 0}, {2, 0}, {3, 0}};
-    QTest::newRow("local w=T, w>T, global") << std::vector<HeadSpec>{{7, 0}, {10, 0}, {0, 0}};
-    QTest::newRow("alibi global") << std::vector<HeadSpec>{{0, 0.5}, {0, 0.25}, {0, 1.0 / 16}};
-    QTest::newRow("alibi local") << std::vector<HeadSpec>{{2, 0.5}, {3, 0.25}, {9, 1.0}};
-    QTest::newRow("mixed") << std::vector<HeadSpec>{{2, 0}, {0, 0.25}, {5, 0.5}};
-    QTest::newRow("window 1 everywhere") << std::vector<HeadSpec>{{1, 0}, {1, 0.5}, {1, 0}};
+    QTest::addColumn<int>("T");
+    QTest::newRow("global causal") << std::vector<HeadSpec>{{0, 0}, {0, 0}, {0, 0}} << 7;
+    QTest::newRow("local w=1,2,3") << std::vector<HeadSpec>{{1, 0}, {2, 0}, {3, 0}} << 7;
+    QTest::newRow("local w=T, w>T, global") << std::vector<HeadSpec>{{7, 0}, {10, 0}, {0, 0}} << 7;
+    QTest::newRow("alibi global") << std::vector<HeadSpec>{{0, 0.5}, {0, 0.25}, {0, 1.0 / 16}} << 7;
+    QTest::newRow("alibi local") << std::vector<HeadSpec>{{2, 0.5}, {3, 0.25}, {9, 1.0}} << 7;
+    QTest::newRow("mixed") << std::vector<HeadSpec>{{2, 0}, {0, 0.25}, {5, 0.5}} << 7;
+    QTest::newRow("window 1 everywhere") << std::vector<HeadSpec>{{1, 0}, {1, 0.5}, {1, 0}} << 7;
+    // Global heads compute in 32-query causal blocks: 70 positions give two full blocks and a partial one.
+    QTest::newRow("T=70: global, alibi global, local")
+        << std::vector<HeadSpec>{{0, 0}, {0, 0.125}, {40, 0}} << 70;
 }
 
 void TestOpGradients::attention() {
     QFETCH(std::vector<HeadSpec>, heads);
-    const AttentionShape shape{2, 7, 3, 4};
+    QFETCH(int, T);
+    const AttentionShape shape{2, T, 3, 4};
     const AttentionLayout layout(shape, heads);
     const std::size_t n = std::size_t(shape.B) * shape.T * shape.C();
     Rng rng(5);
@@ -410,7 +415,7 @@ void TestOpGradients::threadIndependence() {
     // Attention, linear and LayerNorm forward/backward give the same numbers on 1 and 2 threads. Sizes are
     // large enough that every op really splits its work (linear: ≥ 32 rows and ≥ 16 columns per thread).
     Rng rng(10);
-    const AttentionShape shape{2, 16, 3, 8};
+    const AttentionShape shape{2, 40, 3, 8}; // 40 positions: two causal blocks of global heads
     const AttentionLayout layout(shape, {{3, 0.25}, {0, 0.5}, {20, 0}});
     const std::size_t n = std::size_t(shape.B) * shape.T * shape.C();
     const Vec q = randomVec(rng, n), k = randomVec(rng, n), v = randomVec(rng, n), dout = randomVec(rng, n);
@@ -429,17 +434,22 @@ void TestOpGradients::threadIndependence() {
         Ref dxr{dx.data(), rows, in, in}, dwr{dW.data(), in, out, out};
         linear_backward(&dxr, &dwr, db.data(), CRef{dy.data(), rows, out, out}, CRef{x.data(), rows, in, in},
                         CRef{W.data(), in, out, out}, false);
+        // The same layer the other way round (in > out): dW is then split along its rows instead.
+        Vec dxT(rows * out), dWT(out * in, 0.0);
+        Ref dxTr{dxT.data(), rows, out, out}, dwTr{dWT.data(), out, in, in};
+        linear_backward(&dxTr, &dwTr, static_cast<double*>(nullptr), CRef{x.data(), rows, in, in},
+                        CRef{dy.data(), rows, out, out}, CRef{W.data(), out, in, in}, false);
         Vec ln(rows * in), mean(rows), rstd(rows), dln(rows * in), dg(in, 0.0), dbeta(in, 0.0);
         layernorm_forward(ln.data(), mean.data(), rstd.data(), x.data(), g.data(), beta.data(), rows, in,
                           1e-5);
         layernorm_backward(dln.data(), dg.data(), dbeta.data(), /*dy*/ x.data(), x.data(), g.data(),
                            mean.data(), rstd.data(), rows, in, false);
         omp_set_num_threads(1);
-        return std::vector<Vec>{o, p, dq, dk, dv, y, dx, dW, db, ln, dln, dg, dbeta};
+        return std::vector<Vec>{o, p, dq, dk, dv, y, dx, dW, db, ln, dln, dg, dbeta, dxT, dWT};
     };
     const std::vector<Vec> one = run(1), two = run(2);
-    const char* names[] = {"attn out", "probs", "dq", "dk",  "dv", "y",    "dx",
-                           "dW",       "db",    "ln", "dln", "dg", "dbeta"};
+    const char* names[] = {"attn out", "probs", "dq",  "dk", "dv",    "y",   "dx", "dW",
+                           "db",       "ln",    "dln", "dg", "dbeta", "dxT", "dWT"};
     for (std::size_t i = 0; i < one.size(); ++i)
         QVERIFY2(maxAbsDiff(one[i], two[i]) <=
                      1e-12 * std::max(1.0, maxAbsDiff(one[i], Vec(one[i].size(), 0.0))),

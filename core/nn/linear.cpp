@@ -41,19 +41,28 @@ void linear_backward(MatrixRef<T>* dx, MatrixRef<T>* dw, T* dbias, MatrixRef<con
                  accumulateDx ? T(1) : T(0), at(*dx, r0, 0), dx->ld);
         });
     }
-    if (dw || dbias) {
-        // Threads own disjoint column blocks of dW and db: no reduction across threads.
-        parallelChunks(dy.cols, kMinCols, [&](std::ptrdiff_t c0, std::ptrdiff_t c1) {
-            if (dw)
+    if (dw) {
+        // dW += Xᵀ dY. Threads own disjoint blocks of dW, split along its longer side: each thread packs its
+        // share of one operand and all of the other, so splitting the long side packs the least twice.
+        if (x.cols > dy.cols)
+            parallelChunks(x.cols, kMinCols, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
+                gemm(true, false, int(r1 - r0), dy.cols, dy.rows, T(1), x.data + r0, x.ld, dy.data, dy.ld,
+                     T(1), at(*dw, r0, 0), dw->ld);
+            });
+        else
+            parallelChunks(dy.cols, kMinCols, [&](std::ptrdiff_t c0, std::ptrdiff_t c1) {
                 gemm(true, false, x.cols, int(c1 - c0), dy.rows, T(1), x.data, x.ld, at(dy, 0, c0), dy.ld,
                      T(1), at(*dw, 0, c0), dw->ld);
-            if (dbias)
-                for (std::ptrdiff_t r = 0; r < dy.rows; ++r) {
-                    const T* row = at(dy, r, 0);
-                    for (std::ptrdiff_t c = c0; c < c1; ++c) dbias[c] += row[c];
-                }
-        });
+            });
     }
+    if (dbias)
+        // Column blocks of db; each thread sums its columns over all rows in row order.
+        parallelChunks(dy.cols, kMinCols, [&](std::ptrdiff_t c0, std::ptrdiff_t c1) {
+            for (std::ptrdiff_t r = 0; r < dy.rows; ++r) {
+                const T* row = at(dy, r, 0);
+                for (std::ptrdiff_t c = c0; c < c1; ++c) dbias[c] += row[c];
+            }
+        });
 }
 
 template <typename T>
