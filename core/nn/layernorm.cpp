@@ -13,10 +13,13 @@ void layernorm_forward(T* y, T* mean, T* rstd, const T* x, const T* gamma, const
     parallelChunks(rows, 64, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
         for (std::ptrdiff_t r = r0; r < r1; ++r) {
             const T* xr = x + r * C;
+            // simd reductions: a fixed lane order, so still the same bits on every run.
             T m = 0;
+#pragma omp simd reduction(+ : m)
             for (int i = 0; i < C; ++i) m += xr[i];
             m /= T(C);
             T v = 0;
+#pragma omp simd reduction(+ : v)
             for (int i = 0; i < C; ++i) v += (xr[i] - m) * (xr[i] - m);
             v /= T(C);
             const T s = T(1) / std::sqrt(v + eps);
@@ -46,6 +49,7 @@ void layernorm_backward(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, con
             const T* dyr = dy + r * C;
             const T m = mean[r], s = rstd[r];
             T meanG = 0, meanGx = 0;
+#pragma omp simd reduction(+ : meanG, meanGx)
             for (int i = 0; i < C; ++i) {
                 const T xh = (xr[i] - m) * s;
                 const T g = dyr[i] * gamma[i];
