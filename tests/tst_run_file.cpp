@@ -1,12 +1,13 @@
-// The .attnrun store: round trips of every record type, the float16 / causal-map codec, following a run
-// while it is written, kill -9 and disk-full robustness, and damaged or foreign files (each must open with
-// consistent data or throw attnscope::Error, never crash).
+// The .attnrun store: the float16 / causal-map codec, round trips of every record type, following a run while
+// it is written, the recorder, snapshot size on disk, and the documented Python loader. Damage, kill -9 and
+// disk-full robustness: tst_run_file_damage.cpp.
 #include "core/store/blob_codec.h"
 #include "core/store/run_reader.h"
 #include "core/store/run_recorder.h"
 #include "core/store/run_writer.h"
 #include "core/store/safetensors.h"
 #include "core/util/error.h"
+#include "helpers/run_fixtures.h"
 #include "helpers/test_paths.h"
 
 #include <QJsonArray>
@@ -19,159 +20,15 @@
 #include <bit>
 #include <chrono>
 #include <cmath>
-#include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <random>
-#include <sqlite3.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <thread>
-#include <unistd.h>
 
 using namespace attnscope;
 namespace fs = std::filesystem;
-using Bytes = std::vector<std::uint8_t>;
+using namespace attnscope::test;
 
 namespace {
-
 const float kNaN = std::numeric_limits<float>::quiet_NaN();
-
-RunHeader makeHeader() {
-    RunHeader h;
-    h.specJson = R"({"name":"unit","model":{"layers":2}})";
-    h.corpusName = "fortunes";
-    h.corpusHash = "sha256:abc";
-    h.tokenizerJson = R"({"kind":"byte"})";
-    h.probeTokens = {5, 17, 0, 255};
-    h.probeText = "The quick → brown fox";
-    h.description = "round trip";
-    return h;
-}
-
-StepRecord stepRecord(int step) {
-    StepRecord r;
-    r.step = step;
-    r.loss = 4.0 - 0.01 * step;
-    r.valLoss = step % 10 == 0 ? 3.5 : kNotEvaluated;
-    r.lr = 1e-3;
-    r.gradNorm = step == 4 ? INFINITY : 0.5 * step;
-    r.tokensPerSec = 1000 + step;
-    r.elapsedSec = 0.1 * step;
-    return r;
-}
-
-// A realistic snapshot: causal softmax maps, odd heads are local (window 4) so the lower triangle has
-// masked entries too; metrics random, some NaN.
-ProbeSnapshot makeSnapshot(int step, int layers, int heads, int length, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> normal(0.0f, 2.0f);
-    ProbeSnapshot s;
-    s.step = step;
-    s.layers = layers;
-    s.heads = heads;
-    s.length = length;
-    for (int t = 0; t < length; ++t) s.tokens.push_back(int(rng() % 256));
-    const std::size_t lh = std::size_t(layers) * heads, tt = std::size_t(length) * length;
-    for (auto* v : {&s.entropy, &s.normEntropy, &s.maxLogit, &s.meanRowMax, &s.sinkScore, &s.meanDistance,
-                    &s.sigmaQK, &s.sigmaQ, &s.sigmaK, &s.entropyBound})
-        for (std::size_t i = 0; i < lh; ++i) v->push_back(normal(rng));
-    s.entropyBound[0] = kNaN;
-    for (std::size_t i = 0; i < lh * length; ++i) s.keyProfile.push_back(normal(rng));
-    for (int l = 0; l < layers; ++l) s.importanceEntropy.push_back(normal(rng));
-    s.sinkRate = 0.25f;
-    s.outLogitMax = 12.5f;
-    s.meanLogZ = kNaN;
-    s.scalarNames = {"sigma/l0.qkv", "gamma/l0.qkv", "lambda1/l1"};
-    s.scalarValues = {1.5f, kNaN, -0.25f};
-    s.attention.assign(lh * tt, 0.0f);
-    s.logits.assign(lh * tt, kNaN);
-    for (std::size_t m = 0; m < lh; ++m) {
-        const bool local = m % 2 == 1;
-        for (int q = 0; q < length; ++q) {
-            float* logit = s.logits.data() + m * tt + std::size_t(q) * length;
-            float* attn = s.attention.data() + m * tt + std::size_t(q) * length;
-            float sum = 0;
-            for (int k = 0; k <= q; ++k)
-                if (!local || q - k < 4) sum += attn[k] = std::exp(logit[k] = normal(rng));
-            for (int k = 0; k <= q; ++k) attn[k] /= sum;
-        }
-    }
-    return s;
-}
-
-bool sameFloat(double a, double b) {
-    return (std::isnan(a) && std::isnan(b)) || a == b;
-}
-bool sameFloats(const std::vector<float>& a, const std::vector<float>& b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (!sameFloat(a[i], b[i])) return false;
-    return true;
-}
-float viaHalf(float v) {
-    return blob::halfToFloat(blob::floatToHalf(v));
-}
-
-Bytes checkpointImage(int step) {
-    SafeTensorsFile file;
-    const std::vector<float> w(64, 0.5f * step);
-    file.add("param/w", w.data(), {8, 8});
-    file.add("adam_m/w", w.data(), {8, 8});
-    file.metadata = {{"spec", "{}"}, {"step", std::to_string(step)}, {"rng", "42"}};
-    return file.serialize();
-}
-
-Bytes readBytes(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-void writeBytes(const std::string& path, const Bytes& b, std::size_t n) {
-    std::ofstream(path, std::ios::binary | std::ios::trunc)
-        .write(reinterpret_cast<const char*>(b.data()), std::streamsize(n));
-}
-void removeRun(const std::string& path) {
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path + suffix);
-}
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return {};
-}
-
-// Opens and reads everything; returns "" when the file reads consistently, else the Error message.
-// Any other exception type propagates and fails the test.
-std::string readEverything(const std::string& path) {
-    return errorOf([&] {
-        RunReader r(path);
-        const auto steps = r.steps();
-        for (std::size_t i = 1; i < steps.size(); ++i)
-            if (steps[i].step <= steps[i - 1].step) throw std::logic_error("steps out of order");
-        for (int step : r.snapshotSteps()) {
-            const SnapshotPtr s = r.snapshot(step);
-            // A listed snapshot that a lookup cannot find means a damaged b-tree that SQLite only notices in
-            // a full check; verify() must then report it.
-            if (!s && r.verify().empty()) throw std::logic_error("listed snapshot is missing");
-            if (!s) throw Error("damaged index");
-            const std::size_t maps = std::size_t(s->layers) * s->heads * s->length * s->length;
-            if ((s->attention.size() != maps && !s->attention.empty()) ||
-                s->tokens.size() != std::size_t(s->length) || s->scalarNames.size() != s->scalarValues.size())
-                throw std::logic_error("inconsistent snapshot");
-        }
-        for (int step : r.checkpointSteps()) SafeTensorsFile::parse(r.checkpoint(step));
-        r.events();
-        r.evals();
-        r.statusHistory();
-        r.status();
-        RunCursor cursor;
-        r.poll(cursor);
-        r.verify();
-    });
-}
-
 } // namespace
 
 class TestRunFile : public QObject {
@@ -426,190 +283,6 @@ private slots:
               (unsigned long long)onDisk, (unsigned long long)raw, ms);
         QVERIFY(onDisk < raw / 3);
         QVERIFY(RunReader(file).snapshot(100)->attention.size() == snap.attention.size());
-    }
-
-    void killedWriterLeavesConsistentPrefix() {
-        const std::string file = path("killed.attnrun");
-        const pid_t child = fork();
-        if (child == 0) { // writes until killed; never returns into Qt Test
-            try {
-                RunWriter w = RunWriter::create(file, makeHeader());
-                for (int s = 1;; ++s) {
-                    w.appendSteps({stepRecord(s)});
-                    if (s % 10 == 0) w.appendSnapshot(makeSnapshot(s, 2, 2, 8, unsigned(s)));
-                }
-            } catch (...) {
-                _exit(3);
-            }
-        }
-        QVERIFY(child > 0);
-        // Read concurrently from this process while the child writes.
-        std::size_t seen = 0;
-        for (int i = 0; i < 2000 && seen < 60; ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
-            if (fs::exists(file) && readEverything(file).empty()) seen = RunReader(file).steps().size();
-        }
-        kill(child, SIGKILL);
-        int status = 0;
-        waitpid(child, &status, 0);
-        QVERIFY2(WIFSIGNALED(status), "the writer child stopped by itself");
-        QVERIFY(seen >= 60);
-
-        QCOMPARE(readEverything(file), std::string());
-        RunReader r(file);
-        const auto steps = r.steps();
-        QVERIFY(steps.size() >= seen);
-        for (std::size_t i = 0; i < steps.size(); ++i)
-            QVERIFY(steps[i].step == int(i) + 1 && steps[i].loss == stepRecord(int(i) + 1).loss);
-        for (int s : r.snapshotSteps()) QVERIFY(s % 10 == 0 && s <= steps.back().step);
-        QVERIFY(r.verify().empty());
-        RunWriter::openForAppend(file).appendSteps({stepRecord(int(steps.size()) + 1)});
-        QCOMPARE(RunReader(file).steps().size(), steps.size() + 1);
-    }
-
-    void diskFullIsReportedNotThrown() {
-        const std::string file = path("full.attnrun");
-        const pid_t child = fork();
-        if (child == 0) { // RLIMIT_FSIZE makes writes fail like a full disk; isolate it in a child
-            const auto check = [](bool ok, int code, const std::string& what) {
-                if (!ok) {
-                    fprintf(stderr, "disk-full child: %s\n", what.c_str());
-                    _exit(code);
-                }
-            };
-            try {
-                signal(SIGXFSZ, SIG_IGN);
-                TelemetryBus bus;
-                RunRecorder recorder(bus.subscribe(), RunWriter::create(file, makeHeader()));
-                rlimit saved{}, limited{};
-                getrlimit(RLIMIT_FSIZE, &saved);
-                limited = saved;
-                limited.rlim_cur = std::max(fs::file_size(file), fs::file_size(file + "-wal")) + 8192;
-                setrlimit(RLIMIT_FSIZE, &limited);
-                bus.publish(stepRecord(1));
-                bus.publish(SnapshotPtr(std::make_shared<ProbeSnapshot>(makeSnapshot(1, 2, 2, 64, 7))));
-                bus.publish(CheckpointSaved{1, std::make_shared<Bytes>(Bytes(1 << 20, 7))});
-                check(recorder.pump() == 0, 4, "pump succeeded past the size limit");
-                check(!recorder.healthy(), 5, "recorder claims to be healthy");
-                check(recorder.error().find("disk is full") != std::string::npos ||
-                          recorder.error().find("input/output") != std::string::npos,
-                      6, recorder.error());
-                check(recorder.droppedMessages() == 1 && recorder.pendingMessages() == 2, 7,
-                      "wrong retry policy");
-                setrlimit(RLIMIT_FSIZE, &saved);
-                check(recorder.pump() == 2 && recorder.healthy(), 8, recorder.error());
-            } catch (const std::exception& e) {
-                check(false, 9, e.what());
-            }
-            _exit(0);
-        }
-        int status = 0;
-        waitpid(child, &status, 0);
-        QVERIFY(WIFEXITED(status));
-        QCOMPARE(WEXITSTATUS(status), 0);
-        RunReader r(file);
-        QVERIFY(r.steps().size() == 1 && r.checkpointSteps().size() == 1 && r.snapshotSteps().empty());
-    }
-
-    void createFailsClearly() {
-        const std::string file = path("exists.attnrun");
-        RunWriter::create(file, makeHeader()).appendSteps({stepRecord(1)});
-        QVERIFY(errorOf([&] { RunWriter::create(file, makeHeader()); }).find("already exists") !=
-                std::string::npos);
-        RunWriter::create(file, makeHeader(), RunWriter::IfExists::Overwrite);
-        QVERIFY(RunReader(file).steps().empty());
-
-        QVERIFY(errorOf([&] {
-                    RunWriter::create(path("no/such/dir/x.attnrun"), {});
-                }).find("does not exist") != std::string::npos);
-        std::ofstream(path("plain.txt")) << "x";
-        QVERIFY(errorOf([&] { RunWriter::create(path("plain.txt/x.attnrun"), {}); }).find("not a folder") !=
-                std::string::npos);
-        if (geteuid() != 0) { // root may write anywhere
-            fs::create_directory(path("locked"));
-            fs::permissions(path("locked"), fs::perms::owner_read | fs::perms::owner_exec);
-            QVERIFY(errorOf([&] { RunWriter::create(path("locked/x.attnrun"), {}); }).find("not writable") !=
-                    std::string::npos);
-            fs::permissions(path("locked"), fs::perms::owner_all);
-        }
-        QVERIFY_THROWS_EXCEPTION(Error, RunWriter::openForAppend(path("missing.attnrun")));
-    }
-
-    void foreignFilesAreRefusedWithClearMessages() {
-        const auto expectError = [](const std::string& file, const char* phrase) {
-            const std::string message = errorOf([&] { RunReader r(file); });
-            QVERIFY2(message.find(phrase) != std::string::npos, message.c_str());
-        };
-        expectError(path("missing.attnrun"), "does not exist");
-        expectError(m_dir.path().toStdString(), "is a folder");
-        std::ofstream(path("empty.attnrun"));
-        expectError(path("empty.attnrun"), "(it is empty)");
-        std::ofstream(path("text.attnrun")) << "hello, this is not a database at all, just some text\n";
-        expectError(path("text.attnrun"), "not a SQLite database");
-        const auto rawSql = [](const std::string& file, const char* sql) {
-            sqlite3* db = nullptr;
-            sqlite3_open(file.c_str(), &db);
-            QCOMPARE(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK);
-            sqlite3_close(db);
-        };
-        rawSql(path("foreign.attnrun"), "CREATE TABLE photos (id INTEGER PRIMARY KEY, data BLOB)");
-        expectError(path("foreign.attnrun"), "without AttnScope tables");
-        rawSql(path("other.attnrun"),
-               "CREATE TABLE meta (key TEXT, value TEXT); INSERT INTO meta VALUES ('app','x')");
-        expectError(path("other.attnrun"), "another program");
-
-        const std::string newer = path("newer.attnrun");
-        RunWriter::create(newer, makeHeader());
-        rawSql(newer, "UPDATE meta SET value = '3' WHERE key IN ('schema_version', 'min_reader_schema')");
-        expectError(newer, "newer AttnScope (schema 3; this version reads up to 1)");
-        QVERIFY_THROWS_EXCEPTION(Error, RunWriter::openForAppend(newer));
-        // A newer schema that declares itself readable by version-1 readers opens, but is not appended to.
-        rawSql(newer, "UPDATE meta SET value = '1' WHERE key = 'min_reader_schema'");
-        QCOMPARE(RunReader(newer).header().corpusName, makeHeader().corpusName);
-        QVERIFY(errorOf([&] { RunWriter::openForAppend(newer); }).find("not add to it") != std::string::npos);
-    }
-
-    void damagedCopiesNeverCrash() {
-        const std::string base = path("base.attnrun");
-        {
-            RunWriter w = RunWriter::create(base, makeHeader());
-            for (int s = 1; s <= 40; ++s) w.appendSteps({stepRecord(s)});
-            for (int s : {10, 20, 30}) w.appendSnapshot(makeSnapshot(s, 2, 2, 12, unsigned(s)));
-            for (int i = 0; i < 5; ++i) w.appendEvent(Event{i, EventKind::Note, "note"});
-            w.appendEval(EvalRecord{40, 64, "nonoverlapping", 2.0, 7.4, ""});
-            w.saveCheckpoint(40, checkpointImage(40));
-            w.setStatus(RunStatus::Finished, 40);
-        }
-        QCOMPARE(readEverything(base), std::string());
-        const Bytes original = readBytes(base);
-        const std::string copy = path("damaged.attnrun");
-        int rejected = 0, opened = 0;
-        const auto tryCopy = [&](const Bytes& bytes, std::size_t n) {
-            removeRun(copy);
-            writeBytes(copy, bytes, n);
-            const std::string outcome = readEverything(copy);
-            (outcome.empty() ? opened : rejected)++;
-        };
-        std::vector<std::size_t> cuts{1, 15, 16, 99, 100, 101, 511, 512, 4095, 4096, 4097};
-        for (int k = 1; k < 60; ++k) cuts.push_back(original.size() * std::size_t(k) / 60);
-        for (std::size_t n : cuts) tryCopy(original, n);
-        qInfo("truncated copies: %d opened consistently, %d rejected", opened, rejected);
-        // ATTNSCOPE_FUZZ_SEED / ATTNSCOPE_FUZZ_ITERATIONS allow a longer local fuzzing session.
-        std::mt19937 rng(qEnvironmentVariableIsSet("ATTNSCOPE_FUZZ_SEED")
-                             ? qEnvironmentVariableIntValue("ATTNSCOPE_FUZZ_SEED")
-                             : 1234);
-        const int iterations = qEnvironmentVariableIsSet("ATTNSCOPE_FUZZ_ITERATIONS")
-                                   ? qEnvironmentVariableIntValue("ATTNSCOPE_FUZZ_ITERATIONS")
-                                   : 200;
-        for (int i = 0; i < iterations; ++i) {
-            Bytes bytes = original;
-            const int flips = 1 + int(rng() % 4);
-            for (int f = 0; f < flips; ++f) bytes[rng() % bytes.size()] ^= std::uint8_t(1 + rng() % 255);
-            tryCopy(bytes, bytes.size());
-        }
-        qInfo("damaged copies: %d opened consistently, %d rejected with attnscope::Error", opened, rejected);
-        QVERIFY(rejected > 0);
-        removeRun(copy);
     }
 
     void pythonExampleReadsTheRun() {
