@@ -134,6 +134,11 @@ int main(int argc, char** argv) {
     const double fmaAll = bench::fmaPeakGflops(cores);
     std::printf("FMA peak        : %6.1f GFLOP/s (1 thread)  %6.1f GFLOP/s (%d threads)\n", fma1, fmaAll,
                 cores);
+    if (cores > 1 && fmaAll < 0.8 * cores * fma1)
+        std::printf(
+            "WARNING: %d threads reach only %.0f%% of %d x the 1-thread FMA peak: other processes are using "
+            "the cores, so the multi-thread figures below are not the engine's.\n",
+            cores, 100 * fmaAll / (cores * fma1), cores);
     std::printf("GEMM backend    : %s\n", nn::gemmBackend());
     for (auto [m, k, n] : {std::tuple{2048, 128, 384}, {2048, 128, 512}, {2048, 512, 128}, {4096, 384, 1152}})
         std::printf("GEMM %4dx%4dx%4d: %6.1f GFLOP/s (1 thread; Eigen %5.1f)\n", m, k, n,
