@@ -11,6 +11,7 @@
 #include "core/optim/adamw.h"
 #include "core/probe/probe.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -63,6 +64,7 @@ Timing trainSpeed(const Reference& r, int threads, int steps) {
     for (std::size_t i = 0; i < in.size(); ++i)
         in[i] = std::int32_t(rng.below(c.vocab)), tg[i] = std::int32_t(rng.below(c.vocab));
     double fwd = 0, bwd = 0, opt = 0, cpu = 0;
+    std::vector<double> stepTimes;
     for (int s = -2; s < steps; ++s) { // two warm-up steps
         const double cpu0 = processCpuSeconds();
         auto t0 = Clock::now();
@@ -75,7 +77,8 @@ Timing trainSpeed(const Reference& r, int threads, int steps) {
         clipGradientNorm(model.grads.data(), model.grads.size(), 1.0);
         adam.step(model.params.data(), model.grads.data(), 1e-4);
         const double o = since(t0);
-        if (s >= 0) fwd += f, bwd += b, opt += o, cpu += processCpuSeconds() - cpu0;
+        if (s >= 0)
+            fwd += f, bwd += b, opt += o, cpu += processCpuSeconds() - cpu0, stepTimes.push_back(f + b + o);
     }
     const double total = fwd + bwd + opt;
     Workspace<float> probe(c, 1, r.context);
@@ -84,8 +87,11 @@ Timing trainSpeed(const Reference& r, int threads, int steps) {
     const int probes = 3;
     for (int i = 0; i < probes; ++i) takeSnapshot(model, probe, tokens, 0);
     const double snapshotMs = since(t0) / probes * 1e3;
-    const double trained = double(steps) * r.batch * r.context;
-    return {trained / total, fwd / total, bwd / total, opt / total, snapshotMs, trained / cpu};
+    // Throughput from the median step: a step slowed by another process on a shared core does not move it.
+    std::sort(stepTimes.begin(), stepTimes.end());
+    const double median = stepTimes[stepTimes.size() / 2];
+    const double perStep = double(r.batch) * r.context;
+    return {perStep / median, fwd / total, bwd / total, opt / total, snapshotMs, perStep * steps / cpu};
 }
 
 } // namespace
