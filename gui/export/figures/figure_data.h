@@ -25,7 +25,8 @@ struct CurveData {
 };
 
 struct MapData {
-    QString title;
+    QString title;  // run and head, e.g. "baseline · L0 H0"
+    QString detail; // what is shown: "step 400", or "Δ step 400 − step 100" for a difference
     int layers = 0, heads = 0, length = 0; // values are [layer][head][T][T]
     std::vector<float> values;
     bool difference = false; // values are A − B: diverging colormap, symmetric range
