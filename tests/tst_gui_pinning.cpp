@@ -9,6 +9,7 @@
 #include "gui/attention/attention_heatmap.h"
 #include "gui/export/difference_picker.h"
 #include "gui/export/export_dialog.h"
+#include "gui/export/figures/figure_data.h"
 #include "gui/inspect/inspect_controller.h"
 #include "gui/inspect/pin_slider.h"
 #include "gui/inspect/step_timeline.h"
@@ -283,19 +284,10 @@ private slots:
 
         const QString cli = cliPath();
         if (cli.isEmpty()) QSKIP("attnscope-cli not built");
-        const figures::FigureOptions o = dialog->options();
         const QString cliPng = m_dir.filePath(QStringLiteral("cli-%1.png").arg(tag));
-        QStringList args{"plot",        m_runA,
-                         "--view",      view,
-                         "--step",      "50",
-                         "--layer",     "1",
-                         "--head",      "2",
-                         "--width",     QStringLiteral("%1in").arg(o.widthIn, 0, 'g', 10),
-                         "--height",    QStringLiteral("%1in").arg(o.heightIn, 0, 'g', 10),
-                         "--font",      o.fontFamily,
-                         "--font-size", QString::number(o.fontPt),
-                         "--dpi",       QString::number(o.dpi),
-                         "--out",       cliPng};
+        QStringList args = QStringList{"plot",    m_runA, "--view", view, "--step", "50",
+                                       "--layer", "1",    "--head", "2",  "--out",  cliPng} +
+                           cliOptions(dialog->options());
         args << (otherRun ? QStringList{"--compare-run", m_runB} : QStringList{"--compare-step", "20"});
         QProcess p;
         p.start(cli, args);
@@ -308,7 +300,50 @@ private slots:
         QCOMPARE(guiNpy.readAll(), cliNpy.readAll());
     }
 
+    void curveExportMarksA() {
+        m_window->openRunFile(m_runA);
+        m_window->tabs()->setCurrentWidget(m_window->entropyView());
+        m_inspect->timeline()->setStep(20);
+        pinButton()->click();
+        m_inspect->timeline()->setStep(50);
+        const auto dialog = m_inspect->exportDialog();
+        QVERIFY(dialog->request().view == figures::FigureView::Entropy);
+        QCOMPARE(dialog->difference()->run(), DifferencePicker::kThisRun); // the pin on a curve tab
+        QCOMPARE(dialog->request().step, 50);
+        QCOMPARE(dialog->request().pinStep, 20);
+        const figures::CurveData curves =
+            figures::curveData(figures::loadFigureInput(m_runA.toStdString()), dialog->request());
+        QCOMPARE(curves.cursor, 50.0);
+        QCOMPARE(curves.pinCursor, 20.0);
+        const QString guiPng = m_dir.filePath(QStringLiteral("gui-entropy-a.png"));
+        dialog->setPath(guiPng);
+        QString error;
+        QVERIFY2(dialog->exportNow(&error), qPrintable(error));
+
+        const QString cli = cliPath();
+        if (cli.isEmpty()) QSKIP("attnscope-cli not built");
+        const QStringList common =
+            cliOptions(dialog->options()) + QStringList{"--view", "entropy", "--step", "50"};
+        QProcess p;
+        p.start(cli, QStringList{"plot", m_runA, "--compare-step", "20", "--out",
+                                 m_dir.filePath("cli-entropy-a.png")} +
+                         common);
+        QVERIFY(p.waitForFinished(60000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        QCOMPARE(QImage(m_dir.filePath("cli-entropy-a.png")), QImage(guiPng));
+        p.start(cli, QStringList{"plot", m_runA, "--out", m_dir.filePath("cli-entropy-b.png")} + common);
+        QVERIFY(p.waitForFinished(60000));
+        QVERIFY(QImage(m_dir.filePath("cli-entropy-b.png")) != QImage(guiPng)); // the A cursor is drawn
+    }
+
 private:
+    static QStringList cliOptions(const figures::FigureOptions& o) {
+        return {"--width",     QStringLiteral("%1in").arg(o.widthIn, 0, 'g', 10),
+                "--height",    QStringLiteral("%1in").arg(o.heightIn, 0, 'g', 10),
+                "--font",      o.fontFamily,
+                "--font-size", QString::number(o.fontPt),
+                "--dpi",       QString::number(o.dpi)};
+    }
     std::vector<RunView*> views() const {
         return {m_window->trainingView(), m_window->entropyView(), m_window->logitView(),
                 m_window->sinksView()};

@@ -71,7 +71,11 @@ int runPlot(const Args& args) {
     FigureInput input = loadFigureInput(args.positionals().at(0));
     const std::optional<int> compareStep = args.integer("compare-step", 0, 1 << 30);
     const std::optional<std::string> compareRun = args.text("compare-run");
-    if (compareRun) {
+    if (!isMapView(request.view)) {
+        // Curves have no difference; a compare step is marked as step A beside the cursor, as in the app.
+        if (compareRun) throw UsageError("--compare-run applies to --view attention and grid.");
+        request.pinStep = compareStep.value_or(-1);
+    } else if (compareRun) {
         const FigureInput other = loadFigureInput(*compareRun);
         setComparison(input, request, &other, compareStep.value_or(-1));
     } else if (compareStep) {
@@ -104,7 +108,8 @@ const Command& plotCommand() {
           {"step", "N", "snapshot at or before step N (default: the latest)"},
           {"layer", "L", "layer (default 0)"},
           {"head", "H", "head for --view attention (default 0)"},
-          {"compare-step", "N", "maps show step − this step (difference, diverging colormap)"},
+          {"compare-step", "N",
+           "maps show step − this step (difference, diverging colormap); curves mark it as step A"},
           {"compare-run", "FILE",
            "maps show this run − the run in FILE, at the same step or at --compare-step N (nearest recorded "
            "snapshot at or before it); both runs must have the same layers, heads and probe length"},

@@ -66,6 +66,10 @@ int DifferencePicker::step() const {
     return m_step->value();
 }
 
+int DifferencePicker::pinStep() const {
+    return run() == kThisRun ? step() : -1;
+}
+
 void DifferencePicker::syncStep() {
     // "Same step" of the run itself would subtract a map from itself.
     const bool self = run() == kThisRun;
@@ -80,12 +84,13 @@ void DifferencePicker::apply(FigureInput& in, const FigureRequest& request) cons
 }
 
 void DifferencePicker::describe(const FigureRequest& request) {
-    const bool maps = isMapView(request.view);
-    m_run->setEnabled(maps);
-    m_step->setEnabled(maps && run() != kNone);
-    QString text, style;
-    if (!maps) {
-        text = tr("Differences apply to attention maps and grids.");
+    QString text;
+    bool problem = false;
+    if (run() != kNone && !isMapView(request.view)) {
+        problem = run() != kThisRun;
+        text = problem ? tr("Another run is not drawn on these curves; its difference applies to attention "
+                            "maps and grids.")
+                       : tr("Curves mark step %1 as A beside the cursor (B)").arg(step());
     } else if (run() != kNone) {
         try {
             FigureInput in = m_input;
@@ -94,11 +99,11 @@ void DifferencePicker::describe(const FigureRequest& request) {
             text = tr("Maps show step %1 − %2").arg(d.step).arg(in.comparisonLabel);
         } catch (const std::exception& e) {
             text = QString::fromStdString(e.what());
-            style = QStringLiteral("color: #8a1c00;");
+            problem = true;
         }
     }
     m_note->setText(text);
-    m_note->setStyleSheet(style);
+    m_note->setStyleSheet(problem ? QStringLiteral("color: #8a1c00;") : QString());
     m_note->setVisible(!text.isEmpty());
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The "Difference" row of the export dialog: subtract nothing, another step of the exported run, or
 // another open run (at the same step or a given one) — exactly what `attnscope-cli plot --compare-step N`
-// and `--compare-run FILE` draw. A line under it says what the maps will show, or why they cannot.
+// and `--compare-run FILE` draw. Curve figures mark "this run at step N" as a second cursor, step A. A line
+// under the row says what the figure will show, or why it cannot.
 #include "gui/export/figures/figure_input.h"
 #include "gui/export/figures/figure_spec.h"
 
@@ -28,6 +29,8 @@ public:
     void select(int run, int step);
     int run() const;
     int step() const; // -1: the figure's own step
+    // Step A that curve figures mark beside their cursor: the step of "this run at step"; -1 otherwise.
+    int pinStep() const;
 
     // Sets the chosen difference on `in` (a copy of the exported run) for `request`; nothing for kNone.
     // Throws attnscope::Error when it cannot be drawn (no snapshots, other shape).

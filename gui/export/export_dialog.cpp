@@ -178,6 +178,7 @@ FigureRequest ExportDialog::request() const {
     r.step = m_step->value();
     r.layer = m_layer->value();
     r.head = m_head->value();
+    if (!isMapView(r.view)) r.pinStep = m_difference->pinStep();
     return r;
 }
 

@@ -259,9 +259,12 @@ std::unique_ptr<ExportDialog> InspectController::exportDialog() {
     auto dialog = std::make_unique<ExportDialog>(figureInputFrom(*run), request, &m_window);
     for (const auto& other : m_window.registry().runs())
         if (other->id != run->id) dialog->difference()->addRun(other->id, figureInputFrom(*other));
-    // The difference on screen, so that the exported figure is the one being looked at.
+    // What is on screen, so that the exported figure is the one being looked at: the pinned step A on a
+    // curve tab, the difference on the attention tab.
     const DifferenceTarget& shown = attention->difference();
-    if (shown.run != 0)
+    if (tab != attention && run->pinnedStep)
+        dialog->difference()->select(DifferencePicker::kThisRun, *run->pinnedStep);
+    else if (shown.run != 0)
         dialog->difference()->select(shown.run == run->id ? DifferencePicker::kThisRun : shown.run,
                                      shown.step);
     return dialog;

@@ -39,6 +39,7 @@ CurveData perHead(const FigureInput& in, const FigureRequest& req,
     d.xLabel = QStringLiteral("step");
     d.yLabel = yLabel;
     d.cursor = cursorStep(in, req);
+    d.pinCursor = req.pinStep;
     for (int h = 0; h < first->heads; ++h)
         d.lines.push_back({QStringLiteral("H%1").arg(h), {}, seriesColor(h), false});
     for (const SnapshotPtr& s : in.snapshots) {
@@ -82,6 +83,7 @@ CurveData curveData(const FigureInput& in, const FigureRequest& req) {
         d.xLabel = QStringLiteral("step");
         d.yLabel = QStringLiteral("cross-entropy (nats)");
         d.cursor = cursorStep(in, req);
+        d.pinCursor = req.pinStep;
         d.lines = {{QStringLiteral("train"), {}, seriesColor(0), false},
                    {QStringLiteral("validation"), {}, seriesColor(1), true}};
         for (const StepRecord& r : in.steps) {

@@ -21,7 +21,8 @@ struct CurveData {
     QString title, xLabel, yLabel;
     std::vector<double> x;
     std::vector<CurveLine> lines;
-    double cursor = -1; // step of the timeline cursor; < 0 = none
+    double cursor = -1;    // step of the timeline cursor; < 0 = none
+    double pinCursor = -1; // step A pinned against it (then the cursors are lettered B and A); < 0 = none
 };
 
 struct MapData {
