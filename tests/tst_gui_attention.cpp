@@ -355,7 +355,8 @@ void TestGuiAttention::gridSharedRangeAndComparison() {
     // Mismatched shapes: comparison is reported and switched off rather than comparing wrong cells.
     view.setComparison(makeSyntheticSnapshot(config(1, 2), tokens, 200, 2u));
     QVERIFY(!view.grid()->isDifference());
-    QVERIFY(view.comparisonStatus().startsWith(QStringLiteral("Comparison off")));
+    QVERIFY(view.comparisonStatus().startsWith(QStringLiteral("Cannot difference")));
+    QVERIFY(view.comparisonWarned());
     view.setComparison(nullptr);
     QVERIFY(view.comparisonStatus().isEmpty());
 }

@@ -14,6 +14,7 @@
 #include "gui/views/logit_view.h"
 #include "gui/views/sinks_view.h"
 #include "gui/views/training_view.h"
+#include "helpers/synthetic_run.h"
 
 #include <QFile>
 #include <QImage>
@@ -30,61 +31,14 @@ using namespace attnscope::figures;
 
 namespace {
 
-constexpr int kLayers = 2, kHeads = 3, kT = 12;
+constexpr int kLayers = 2, kHeads = 3, kT = 12; // the defaults of test::SyntheticRun
 
-// A small synthetic run: 6 snapshots (steps 10…60) with causal softmax-like maps that change over time.
 ProbeSnapshot makeSnapshot(int step) {
-    ProbeSnapshot s;
-    s.step = step;
-    s.layers = kLayers, s.heads = kHeads, s.length = kT;
-    for (int t = 0; t < kT; ++t) s.tokens.push_back(72 + t);
-    const std::size_t heads = std::size_t(kLayers) * kHeads;
-    for (auto* v : {&s.entropy, &s.normEntropy, &s.maxLogit, &s.meanRowMax, &s.sinkScore, &s.meanDistance,
-                    &s.sigmaQK, &s.sigmaQ, &s.sigmaK, &s.entropyBound})
-        v->assign(heads, 0.f);
-    s.keyProfile.assign(heads * kT, 0.f);
-    s.attention.assign(heads * kT * kT, 0.f);
-    s.logits.assign(heads * kT * kT, NAN);
-    for (std::size_t h = 0; h < heads; ++h) {
-        s.entropy[h] = 2.0f - 0.02f * step - 0.1f * float(h);
-        s.maxLogit[h] = 1.0f + 0.05f * step * float(h + 1);
-        s.sinkScore[h] = std::min(1.0f, 0.01f * step * float(h + 1) / 3);
-        for (int i = 0; i < kT; ++i) {
-            double sum = 0;
-            std::vector<double> w(std::size_t(i) + 1);
-            for (int j = 0; j <= i; ++j)
-                sum += w[std::size_t(j)] = std::exp(-0.05 * step * std::abs(i - j - int(h % 3)));
-            for (int j = 0; j <= i; ++j)
-                s.attention[(h * kT + std::size_t(i)) * kT + std::size_t(j)] = float(w[std::size_t(j)] / sum);
-        }
-    }
-    return s;
+    return test::syntheticSnapshot(step, kLayers, kHeads, kT);
 }
 
-QString writeRun(const QString& dir, bool finish = true) {
-    const QString path = dir + "/synthetic.attnrun";
-    RunHeader header;
-    RunSpec spec;
-    spec.name = "synthetic";
-    header.specJson = toJson(spec).dump();
-    header.corpusName = "unit";
-    header.tokenizerJson = Tokenizer::fromText("abcdefghijklmnopqrstuvwxyzHIJKLMNOPQRSTUVWXYZ").toJson();
-    header.description = "synthetic run for tst_gui_inspect";
-    RunWriter w = RunWriter::create(path.toStdString(), header);
-    w.setStatus(RunStatus::Training, 0);
-    std::vector<StepRecord> steps;
-    for (int s = 1; s <= 60; ++s) {
-        StepRecord r;
-        r.step = s;
-        r.loss = 4.0 - 0.03 * s;
-        r.valLoss = s % 20 == 0 ? r.loss + 0.1 : kNotEvaluated;
-        steps.push_back(r);
-    }
-    w.appendSteps(steps);
-    for (int s = 10; s <= 60; s += 10) w.appendSnapshot(makeSnapshot(s));
-    w.appendEvent({35, EventKind::EntropyCollapse, "layer 0 head 1 entropy collapse"});
-    if (finish) w.setStatus(RunStatus::Finished, 60);
-    return path;
+QString writeRun(const QString& dir) {
+    return test::writeSyntheticRun(dir);
 }
 
 double pdfPageSizePt(const QString& path, double* height) {

@@ -4,6 +4,7 @@
 // display.
 #include "cli/common.h"
 #include "core/util/error.h"
+#include "gui/export/figures/figure_comparison.h"
 #include "gui/export/figures/figure_export.h"
 
 #include <QApplication>
@@ -68,10 +69,17 @@ int runPlot(const Args& args) {
         throw UsageError("--out must end in .pdf, .svg or .png.");
 
     FigureInput input = loadFigureInput(args.positionals().at(0));
-    if (const auto compare = args.integer("compare-step", 0, 1 << 30)) {
-        input.comparison = input.snapshotAt(*compare);
-        input.comparisonLabel =
-            QStringLiteral("step %1").arg(input.comparison ? input.comparison->step : *compare);
+    const std::optional<int> compareStep = args.integer("compare-step", 0, 1 << 30);
+    const std::optional<std::string> compareRun = args.text("compare-run");
+    if (!isMapView(request.view)) {
+        // Curves have no difference; a compare step is marked as step A beside the cursor, as in the app.
+        if (compareRun) throw UsageError("--compare-run applies to --view attention and grid.");
+        request.pinStep = compareStep.value_or(-1);
+    } else if (compareRun) {
+        const FigureInput other = loadFigureInput(*compareRun);
+        setComparison(input, request, &other, compareStep.value_or(-1));
+    } else if (compareStep) {
+        setComparison(input, request, nullptr, *compareStep);
     }
     ensureApplication();
     const ExportResult result =
@@ -100,7 +108,11 @@ const Command& plotCommand() {
           {"step", "N", "snapshot at or before step N (default: the latest)"},
           {"layer", "L", "layer (default 0)"},
           {"head", "H", "head for --view attention (default 0)"},
-          {"compare-step", "N", "maps show step − this step (difference, diverging colormap)"},
+          {"compare-step", "N",
+           "maps show step − this step (difference, diverging colormap); curves mark it as step A"},
+          {"compare-run", "FILE",
+           "maps show this run − the run in FILE, at the same step or at --compare-step N (nearest recorded "
+           "snapshot at or before it); both runs must have the same layers, heads and probe length"},
           {"out", "FILE", "output file; the format follows the suffix .pdf, .svg or .png"},
           {"width", "LEN", "figure width, e.g. 3.5in (one column), 7.16in (two columns), 88.9mm"},
           {"height", "LEN", "figure height (default 2.5in)"},
@@ -114,7 +126,10 @@ const Command& plotCommand() {
           {"no-data", "", "do not write the .csv/.npy side-car"}},
          "  attnscope-cli plot run.attnrun --view attention --step 600 --layer 1 --head 2 --out fig.pdf\n"
          "  attnscope-cli plot run.attnrun --view entropy --layer 0 --width 7.16in --height 2in --out "
-         "ent.svg\n"},
+         "ent.svg\n"
+         "  attnscope-cli plot run.attnrun --view grid --step 400 --compare-step 100 --out grid-diff.pdf\n"
+         "  attnscope-cli plot a.attnrun --view grid --step 400 --compare-run b.attnrun --out "
+         "a-minus-b.pdf\n"},
         &runPlot};
     return command;
 }

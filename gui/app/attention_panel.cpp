@@ -1,29 +1,35 @@
 #include "gui/app/attention_panel.h"
 
 #include "gui/attention/attention_grid_view.h"
+#include "gui/inspect/pin_slider.h"
 #include "gui/session/run_registry.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QPoint>
 #include <QSignalBlocker>
-#include <QSlider>
 #include <QVBoxLayout>
 #include <algorithm>
 
 namespace attnscope::gui {
 
 namespace {
-constexpr int kComparePrevious = -1; // combo data; 0 = off, > 0 = run id
+
+// Combo item data: (choice, run id).
+QVariant choice(CompareTo kind, int run = 0) {
+    return QPoint(int(kind), run);
 }
+
+} // namespace
 
 AttentionPanel::AttentionPanel(RunRegistry& registry, QWidget* parent)
     : QWidget(parent), m_registry(registry) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     auto* bar = new QHBoxLayout;
-    m_step = new QSlider(Qt::Horizontal, this);
+    m_step = new PinSlider(this);
     m_step->setObjectName("attentionStep");
     m_follow = new QCheckBox(tr("follow latest"), this);
     m_follow->setChecked(true);
@@ -31,7 +37,10 @@ AttentionPanel::AttentionPanel(RunRegistry& registry, QWidget* parent)
     m_stepLabel->setMinimumWidth(110);
     m_compare = new QComboBox(this);
     m_compare->setObjectName("attentionCompare");
-    m_compare->setMinimumContentsLength(18);
+    m_compare->setMinimumContentsLength(22);
+    m_compare->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_compare->setToolTip(tr("Maps show the snapshot on screen (B) minus this one. Pin A on the timeline "
+                             "(key A) to compare two steps of a run."));
     bar->addWidget(new QLabel(tr("Snapshot"), this));
     bar->addWidget(m_step, 1);
     bar->addWidget(m_stepLabel);
@@ -52,11 +61,8 @@ AttentionPanel::AttentionPanel(RunRegistry& registry, QWidget* parent)
         if (on) m_step->setValue(m_step->maximum());
     });
     connect(m_compare, &QComboBox::currentIndexChanged, this, [this] { updateComparison(); });
-    connect(&registry, &RunRegistry::selectionChanged, this, [this] {
-        m_follow->setChecked(true);
-        syncChoices();
-        syncSteps();
-    });
+    connect(&registry, &RunRegistry::selectionChanged, this, &AttentionPanel::onSelectionChanged);
+    connect(&registry, &RunRegistry::pinChanged, this, &AttentionPanel::onPinChanged);
     // Only the slider follows new data: rebuilding the combo at 30 Hz would close its open popup.
     connect(&registry, &RunRegistry::dataAppended, this, [this](int id) {
         if (id == m_registry.selectedId()) syncSteps();
@@ -66,6 +72,7 @@ AttentionPanel::AttentionPanel(RunRegistry& registry, QWidget* parent)
             syncChoices();
             syncSteps();
         });
+    m_previousSelection = registry.selectedId();
     syncChoices();
     syncSteps();
 }
@@ -77,30 +84,78 @@ void AttentionPanel::showStep(int step) {
     m_step->setValue(int(it - run->snapshots.begin()));
 }
 
+bool AttentionPanel::setCompare(CompareTo kind, int run) {
+    const int index = m_compare->findData(choice(kind, run));
+    if (index < 0) return false;
+    m_compare->setCurrentIndex(index);
+    return true;
+}
+
+CompareTo AttentionPanel::compareKind() const {
+    return CompareTo(m_compare->currentData().toPoint().x());
+}
+int AttentionPanel::compareRun() const {
+    return m_compare->currentData().toPoint().y();
+}
+
+void AttentionPanel::onSelectionChanged(int id) {
+    // Comparing X against Y and then selecting Y: keep the pair, now as Y against X.
+    if (compareRun() == id && m_previousSelection != 0 && m_registry.find(m_previousSelection)) {
+        const CompareTo kind = compareKind();
+        syncChoices();
+        setCompare(kind, m_previousSelection);
+    }
+    m_previousSelection = id;
+    m_follow->setChecked(true);
+    syncChoices();
+    syncSteps();
+}
+
+void AttentionPanel::onPinChanged(int id) {
+    if (id != m_registry.selectedId()) return;
+    syncChoices(); // the choices name step A
+    const RunData* run = m_registry.selected();
+    // Pinning says "compare against this step": show it at once unless another difference is on.
+    if (run && run->pinnedStep && compareKind() == CompareTo::Nothing) setCompare(CompareTo::Pinned);
+    syncSteps();
+}
+
 void AttentionPanel::syncSteps() {
     const RunData* run = m_registry.selected();
     {
         const QSignalBlocker block(m_step);
         m_step->setRange(0, run ? std::max(0, int(run->snapshots.size()) - 1) : 0);
         if (m_follow->isChecked()) m_step->setValue(m_step->maximum());
+        int pin = -1;
+        if (run && run->pinnedStep) {
+            const auto it =
+                std::find(run->snapshots.begin(), run->snapshots.end(), run->snapshotAt(*run->pinnedStep));
+            pin = int(it - run->snapshots.begin());
+        }
+        m_step->setPinValue(pin);
     }
     refresh();
 }
 
 void AttentionPanel::syncChoices() {
     const RunData* run = m_registry.selected();
-    {
-        const QSignalBlocker block(m_compare);
-        const QVariant current = m_compare->currentData();
-        m_compare->clear();
-        m_compare->addItem(tr("nothing (plain maps)"), 0);
-        m_compare->addItem(tr("previous snapshot"), kComparePrevious);
-        for (const auto& other : m_registry.runs())
-            if (!run || other->id != run->id)
-                m_compare->addItem(tr("run “%1”, same step").arg(other->name), other->id);
-        const int index = m_compare->findData(current);
-        m_compare->setCurrentIndex(index >= 0 ? index : 0);
+    const QString a = run && run->pinnedStep ? tr("step A = %1").arg(*run->pinnedStep) : tr("step A");
+    const QSignalBlocker block(m_compare);
+    const QVariant current = m_compare->currentData();
+    m_compare->clear();
+    m_compare->addItem(tr("nothing (plain maps)"), choice(CompareTo::Nothing));
+    m_compare->addItem(tr("previous snapshot"), choice(CompareTo::Previous));
+    m_compare->addItem(run && run->pinnedStep ? tr("pinned %1").arg(a)
+                                              : tr("pinned step A (none yet: key A)"),
+                       choice(CompareTo::Pinned));
+    for (const auto& other : m_registry.runs()) {
+        if (run && other->id == run->id) continue;
+        m_compare->addItem(tr("run “%1”, same step").arg(other->name),
+                           choice(CompareTo::RunSameStep, other->id));
+        m_compare->addItem(tr("run “%1” at %2").arg(other->name, a), choice(CompareTo::RunPinned, other->id));
     }
+    const int index = m_compare->findData(current);
+    m_compare->setCurrentIndex(index >= 0 ? index : 0);
 }
 
 void AttentionPanel::refresh() {
@@ -111,6 +166,7 @@ void AttentionPanel::refresh() {
     m_stepLabel->setText(snap
                              ? tr("step %1 (%2/%3)").arg(snap->step).arg(index + 1).arg(run->snapshots.size())
                              : tr("no snapshot yet"));
+    m_step->update(); // the A–B band follows the handle
     const int runId = run ? run->id : 0;
     if (snap == m_shown && runId == m_shownRun) {
         updateComparison();
@@ -125,17 +181,11 @@ void AttentionPanel::refresh() {
 
 void AttentionPanel::updateComparison() {
     const RunData* run = m_registry.selected();
-    const int mode = m_compare->currentData().toInt();
-    SnapshotPtr other;
-    if (run && m_shown && mode == kComparePrevious) {
-        const auto it = std::find(run->snapshots.begin(), run->snapshots.end(), m_shown);
-        if (it != run->snapshots.begin() && it != run->snapshots.end()) other = *(it - 1);
-    } else if (m_shown && mode > 0) {
-        if (const RunData* otherRun = m_registry.find(mode)) other = otherRun->snapshotAt(m_shown->step);
-    }
-    if (other == m_other) return;
-    m_other = other;
-    m_grid->setComparison(other);
+    m_target =
+        run ? resolveDifference(m_registry, *run, m_shown, compareKind(), compareRun()) : DifferenceTarget{};
+    m_other = m_target.snapshot;
+    m_grid->setComparison(m_other, m_target.label, m_target.note);
+    m_grid->setComparisonWarning(m_target.warning);
 }
 
 } // namespace attnscope::gui

@@ -1,8 +1,10 @@
 #pragma once
 // "Attention" tab: the attention-map grid (gui/attention) for the selected run, following its newest
-// probe snapshot or a snapshot picked on the slider, optionally as a difference against the previous
-// snapshot or against another run at the same step (A/B).
+// probe snapshot or a snapshot picked on the slider (or the timeline), optionally as a difference: against
+// the previous snapshot, against the step pinned as A on the timeline (B − A), or against another open run
+// at the same step or at step A. Runs whose maps differ in shape are refused with a warning.
 #include "core/probe/snapshot.h"
+#include "gui/inspect/difference_target.h"
 
 #include <QWidget>
 
@@ -10,10 +12,10 @@ class AttentionGridView;
 class QCheckBox;
 class QComboBox;
 class QLabel;
-class QSlider;
 
 namespace attnscope::gui {
 
+class PinSlider;
 class RunRegistry;
 
 class AttentionPanel : public QWidget {
@@ -23,22 +25,34 @@ public:
 
     AttentionGridView* grid() const { return m_grid; }
     SnapshotPtr shownSnapshot() const { return m_shown; }
+    SnapshotPtr comparedSnapshot() const { return m_other; } // null while no difference is drawn
     void showStep(int step); // snapshot at or before `step` of the selected run
+
+    // Picks a comparison choice; false when it is not offered (e.g. `run` is not open).
+    bool setCompare(CompareTo kind, int run = 0);
+    CompareTo compareKind() const;
+    int compareRun() const;
+    // The difference drawn now (run 0 when none), as the export dialog pre-selects it.
+    const DifferenceTarget& difference() const { return m_target; }
 
 private:
     void syncSteps();   // slider range follows the selected run's snapshots
-    void syncChoices(); // comparison choices follow the open runs
+    void syncChoices(); // comparison choices follow the open runs and the pin
     void refresh();     // show the slider's snapshot (only when it changed)
     void updateComparison();
+    void onSelectionChanged(int id);
+    void onPinChanged(int id);
 
     RunRegistry& m_registry;
     AttentionGridView* m_grid;
-    QSlider* m_step;
+    PinSlider* m_step;
     QCheckBox* m_follow;
     QLabel* m_stepLabel;
     QComboBox* m_compare;
     SnapshotPtr m_shown, m_other;
+    DifferenceTarget m_target;
     int m_shownRun = 0;
+    int m_previousSelection = 0;
 };
 
 } // namespace attnscope::gui

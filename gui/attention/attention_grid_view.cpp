@@ -2,6 +2,7 @@
 #include "gui/attention/attention_grid_canvas.h"
 #include "gui/attention/attention_heatmap.h"
 #include "gui/attention/head_field.h"
+#include "gui/export/figures/figure_comparison.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -12,14 +13,6 @@
 #include <QVBoxLayout>
 
 using namespace attnscope;
-
-namespace {
-
-QString shape(const ProbeSnapshot& s) {
-    return QStringLiteral("%1 layers × %2 heads × T=%3").arg(s.layers).arg(s.heads).arg(s.length);
-}
-
-} // namespace
 
 AttentionGridView::AttentionGridView(QWidget* parent) : QWidget(parent) {
     m_colormapBox = new QComboBox(this);
@@ -37,6 +30,9 @@ AttentionGridView::AttentionGridView(QWidget* parent) : QWidget(parent) {
                               "Masked cells never enter a range."));
     m_status = new QLabel(this);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Long comparison notes wrap instead of widening the window past the screen.
+    m_status->setWordWrap(true);
+    m_status->setMinimumWidth(1);
 
     auto* controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("Colormap"), this));
@@ -85,10 +81,22 @@ void AttentionGridView::setSnapshot(SnapshotPtr s, const Tokenizer* tok, const M
     refresh();
 }
 
-void AttentionGridView::setComparison(SnapshotPtr other) {
-    if (other == m_other) return; // callers re-send it on every step; a rebuild costs all 64 maps
+void AttentionGridView::setComparison(SnapshotPtr other, const QString& otherLabel, const QString& note) {
+    const bool sameData = other == m_other;
+    m_otherLabel = otherLabel;
+    m_note = note;
+    if (sameData) { // callers re-send it on every step; a rebuild costs all 64 maps
+        m_heatmap->setComparisonLabel(m_otherLabel);
+        return updateControls();
+    }
     m_other = std::move(other);
     refresh();
+}
+
+void AttentionGridView::setComparisonWarning(const QString& warning) {
+    if (warning == m_warning) return;
+    m_warning = warning;
+    updateControls();
 }
 
 void AttentionGridView::refresh() {
@@ -96,6 +104,7 @@ void AttentionGridView::refresh() {
     m_grid->setData(m_snapshot, comparable ? m_other : nullptr, m_tags);
     m_heatmap->setHead(m_snapshot, m_labels, m_tags, m_grid->selectedLayer(), m_grid->selectedHead());
     m_heatmap->setComparison(comparable ? m_other : nullptr);
+    m_heatmap->setComparisonLabel(m_otherLabel);
     syncHeatmapColours();
     updateControls();
 }
@@ -141,15 +150,22 @@ void AttentionGridView::syncHeatmapColours() {
 }
 
 QString AttentionGridView::comparisonStatus() const {
+    if (!m_warning.isEmpty()) return m_warning;
     if (!m_other) return {};
     if (!m_snapshot) return tr("Comparison set; waiting for a snapshot");
     if (!HeadField::sameShape(*m_snapshot, *m_other))
-        return tr("Comparison off: A is %1, B is %2").arg(shape(*m_snapshot), shape(*m_other));
-    QString s = m_snapshot->step != m_other->step
-                    ? tr("Δ A − B: step %1 − step %2").arg(m_snapshot->step).arg(m_other->step)
-                    : tr("Δ A − B at step %1").arg(m_snapshot->step);
+        return tr("Cannot difference: this run is %1, the other %2")
+            .arg(figures::snapshotShape(*m_snapshot), figures::snapshotShape(*m_other));
+    QString s = tr("Δ step %1 − %2")
+                    .arg(m_snapshot->step)
+                    .arg(m_otherLabel.isEmpty() ? tr("step %1").arg(m_other->step) : m_otherLabel);
+    if (!m_note.isEmpty()) s += QStringLiteral(" · ") + m_note;
     if (m_snapshot->tokens != m_other->tokens) s += tr(" · warning: the probe tokens differ");
     return s;
+}
+
+bool AttentionGridView::comparisonWarned() const {
+    return !m_warning.isEmpty() || (m_snapshot && m_other && !HeadField::sameShape(*m_snapshot, *m_other));
 }
 
 void AttentionGridView::updateControls() {
@@ -163,4 +179,10 @@ void AttentionGridView::updateControls() {
         diff ? why
              : tr("Logarithmic colour scale over the top %1 decades of the range").arg(int(kLogDecades)));
     m_status->setText(comparisonStatus());
+    // A difference that cannot be drawn must not pass for one: the plain maps below get a loud caption.
+    m_status->setStyleSheet(
+        comparisonWarned()
+            ? QStringLiteral("QLabel { color: #8a1c00; background: #fde8d7; "
+                             "border: 1px solid #e8a27a; border-radius: 3px; padding: 2px 6px; }")
+            : QString());
 }

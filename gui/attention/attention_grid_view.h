@@ -1,7 +1,7 @@
 #pragma once
 // Layers × heads small multiples of the probe's attention maps with an enlarged heatmap of the selected
 // head beside them (a splitter pane), and the colour controls: colormap, linear/log, per-head / shared /
-// fixed colour range. setComparison() switches every map to the difference A − B.
+// fixed colour range. setComparison() switches every map to a difference (this snapshot minus another).
 #include "core/model/config.h"
 #include "core/probe/snapshot.h"
 #include "gui/attention/attention_labels.h"
@@ -26,7 +26,13 @@ public:
                      const attnscope::ModelConfig& cfg);
     // Difference mode against another snapshot (another run, or another step): maps show current − other
     // with a diverging colormap and a symmetric range. nullptr = off. Kept across setSnapshot() calls.
-    void setComparison(attnscope::SnapshotPtr other /* nullptr = off */);
+    // `otherLabel` names what is subtracted in the status and the heatmap title ("step 100", "ls step
+    // 350"; default "step N"); `note` is appended to the status (e.g. why another step was taken).
+    void setComparison(attnscope::SnapshotPtr other /* nullptr = off */, const QString& otherLabel = {},
+                       const QString& note = {});
+    // Shown as a warning in the status while a requested difference cannot be drawn (no step pinned,
+    // runs of different shapes); the maps stay plain. Empty clears it.
+    void setComparisonWarning(const QString& warning);
 
     // Programmatic selection (does not emit headSelected, which reports user choices).
     void selectHead(int layer, int head);
@@ -37,6 +43,7 @@ public:
     void setRangeMode(attnscope::RangeMode mode);
     // Current comparison state in words, e.g. "Δ step 1200 − step 800", or why it is off.
     QString comparisonStatus() const;
+    bool comparisonWarned() const; // the status is a warning (nothing drawn as a difference)
 
     AttentionGridCanvas* grid() const { return m_grid; }
     AttentionHeatmap* heatmap() const { return m_heatmap; }
@@ -50,6 +57,7 @@ private:
     void updateControls();
 
     attnscope::SnapshotPtr m_snapshot, m_other;
+    QString m_otherLabel, m_note, m_warning;
     QStringList m_labels;
     attnscope::HeadTags m_tags;
 

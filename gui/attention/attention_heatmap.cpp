@@ -89,9 +89,15 @@ QString AttentionHeatmap::title() const {
 QString AttentionHeatmap::subtitle() const {
     if (!m_snapshot) return {};
     if (!m_field.isDifference()) return QStringLiteral("step %1").arg(m_snapshot->step);
-    if (m_snapshot->step != m_other->step)
-        return QStringLiteral("Δ step %1 − step %2").arg(m_snapshot->step).arg(m_other->step);
-    return QStringLiteral("Δ A − B at step %1").arg(m_snapshot->step);
+    return QStringLiteral("Δ step %1 − %2")
+        .arg(m_snapshot->step)
+        .arg(m_otherLabel.isEmpty() ? QStringLiteral("step %1").arg(m_other->step) : m_otherLabel);
+}
+
+void AttentionHeatmap::setComparisonLabel(const QString& label) {
+    if (label == m_otherLabel) return;
+    m_otherLabel = label;
+    update();
 }
 
 QString AttentionHeatmap::cellToolTip(int query, int key) const {
@@ -132,7 +138,7 @@ ColorbarSpec AttentionHeatmap::colorbarSpec() const {
     ColorbarSpec spec;
     spec.colormap = effectiveColormap();
     spec.norm = m_norm;
-    spec.label = m_field.isDifference()       ? QStringLiteral("Δ attention weight (A − B)")
+    spec.label = m_field.isDifference()       ? QStringLiteral("Δ attention weight")
                  : m_scale == ColorScale::Log ? QStringLiteral("attention weight (log)")
                                               : QStringLiteral("attention weight");
     spec.extendLow = m_field.hasValuesBelow(m_norm.range());

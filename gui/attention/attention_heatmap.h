@@ -27,6 +27,8 @@ public:
                  int layer, int head);
     // Difference mode: shows snapshot − other. nullptr turns it off.
     void setComparison(attnscope::SnapshotPtr other);
+    // What the title says is subtracted ("step 100", "ls step 350"); empty: "step N" of the other snapshot.
+    void setComparisonLabel(const QString& label);
     void setColormap(attnscope::ColormapKind kind);
     void setScale(attnscope::ColorScale scale);
     // Forces a colour range (shared or fixed ranges of the grid); nullopt = this head's own visible range.
@@ -85,6 +87,7 @@ private:
 
     attnscope::SnapshotPtr m_snapshot;
     attnscope::SnapshotPtr m_other;
+    QString m_otherLabel;
     QStringList m_labels;
     attnscope::HeadTags m_tags;
     int m_layer = 0, m_head = 0;

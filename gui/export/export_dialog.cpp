@@ -1,5 +1,6 @@
 #include "gui/export/export_dialog.h"
 
+#include "gui/export/difference_picker.h"
 #include "gui/session/run_data.h"
 
 #include <QCheckBox>
@@ -40,6 +41,7 @@ ExportDialog::ExportDialog(FigureInput input, FigureRequest request, QWidget* pa
     const SnapshotPtr last = m_input.snapshotAt(-1);
 
     m_view = new QComboBox(this);
+    m_view->setObjectName(QStringLiteral("exportView"));
     for (FigureView v : {FigureView::Attention, FigureView::Grid, FigureView::Entropy, FigureView::Logits,
                          FigureView::Sinks, FigureView::Training})
         m_view->addItem(viewName(v), int(v));
@@ -64,6 +66,13 @@ ExportDialog::ExportDialog(FigureInput input, FigureRequest request, QWidget* pa
     m_layer->setPrefix(tr("layer "));
     m_head->setPrefix(tr("head "));
     form->addRow(tr("Data"), where);
+    m_difference = new DifferencePicker(m_input, this);
+    form->addRow(tr("Difference"), m_difference);
+    const auto describe = [this] { m_difference->describe(this->request()); };
+    connect(m_view, &QComboBox::currentIndexChanged, this, describe);
+    for (QSpinBox* s : {m_step, m_layer, m_head}) connect(s, &QSpinBox::valueChanged, this, describe);
+    connect(m_difference, &DifferencePicker::changed, this, describe);
+    describe();
 
     QSettings settings;
     m_unit = new QComboBox(this);
@@ -169,6 +178,7 @@ FigureRequest ExportDialog::request() const {
     r.step = m_step->value();
     r.layer = m_layer->value();
     r.head = m_head->value();
+    if (!isMapView(r.view)) r.pinStep = m_difference->pinStep();
     return r;
 }
 
@@ -194,7 +204,14 @@ void ExportDialog::setPath(const QString& path) {
 }
 
 bool ExportDialog::exportNow(QString* error) {
-    const ExportResult r = exportFigure(m_input, request(), options(), path(), m_sidecar->isChecked());
+    FigureInput input = m_input; // shares the snapshots; only the comparison is set on the copy
+    ExportResult r;
+    try {
+        m_difference->apply(input, request());
+        r = exportFigure(input, request(), options(), path(), m_sidecar->isChecked());
+    } catch (const std::exception& e) {
+        r.error = QString::fromStdString(e.what());
+    }
     if (!r.ok) {
         if (error)
             *error = r.error;

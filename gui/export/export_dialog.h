@@ -2,7 +2,8 @@
 // File > Export figure… (Ctrl+Shift+E): one view of the selected run, or the layers × heads grid, to PDF,
 // SVG or PNG at a physical size (presets: IEEE one column 3.5 in, two columns 7.16 in), with font, size,
 // colormap, title/legend/colorbar switches and the raster DPI, plus the CSV/NPY side-car. Drawing is done
-// by attnscope_figures, the same code as `attnscope-cli plot`.
+// by attnscope_figures, the same code as `attnscope-cli plot`; the Difference row is its --compare-step and
+// --compare-run.
 #include "gui/export/figures/figure_export.h"
 
 #include <QDialog>
@@ -16,6 +17,7 @@ class QSpinBox;
 
 namespace attnscope::gui {
 
+class DifferencePicker;
 struct RunData;
 
 // The recorded data of a run in the form the figure library draws (shares the snapshots, no copies of maps).
@@ -28,6 +30,7 @@ public:
 
     figures::FigureRequest request() const;
     figures::FigureOptions options() const;
+    DifferencePicker* difference() const { return m_difference; }
     QString path() const;
     void setPath(const QString& path);
     // Writes the figure; on failure shows the reason and returns false.
@@ -43,6 +46,7 @@ private:
     QSpinBox* m_step;
     QSpinBox* m_layer;
     QSpinBox* m_head;
+    DifferencePicker* m_difference;
     QDoubleSpinBox* m_width;
     QDoubleSpinBox* m_height;
     QComboBox* m_unit;

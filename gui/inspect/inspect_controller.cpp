@@ -5,6 +5,7 @@
 #include "gui/app/attention_panel.h"
 #include "gui/app/main_window.h"
 #include "gui/attention/attention_grid_view.h"
+#include "gui/export/difference_picker.h"
 #include "gui/export/export_dialog.h"
 #include "gui/inspect/live_follower.h"
 #include "gui/inspect/provenance_panel.h"
@@ -58,6 +59,13 @@ InspectController::InspectController(MainWindow& window)
 
     RunRegistry& reg = window.registry();
     connect(&reg, &RunRegistry::selectionChanged, this, &InspectController::syncTimeline);
+    connect(&reg, &RunRegistry::pinChanged, this, [this](int id) {
+        if (id == m_window.registry().selectedId()) syncPin();
+    });
+    connect(m_timeline, &StepTimeline::pinRequested, this,
+            [this](int step) { m_window.registry().setPinnedStep(m_window.registry().selectedId(), step); });
+    connect(m_timeline, &StepTimeline::clearPinRequested, this,
+            [this] { m_window.registry().setPinnedStep(m_window.registry().selectedId(), std::nullopt); });
     connect(&reg, &RunRegistry::dataAppended, this, [this](int id) {
         if (id == m_window.registry().selectedId()) syncTimeline();
     });
@@ -199,37 +207,41 @@ void InspectController::syncTimeline() {
         for (const Event& e : run->events) events.push_back(e.step);
     }
     m_timeline->setSteps(std::move(steps), std::move(events));
+    syncPin();
+}
+
+void InspectController::syncPin() {
+    const RunData* run = m_window.registry().selected();
+    m_timeline->setPin(run ? run->pinnedStep : std::nullopt);
+    updateCursors(m_timeline->step());
 }
 
 void InspectController::showStep(int step) {
     m_window.attentionPanel()->showStep(step);
     m_window.sinksView()->showStep(step);
+    updateCursors(step);
+}
+
+void InspectController::updateCursors(int step) {
     std::vector<CurveChart*> charts;
     for (RunView* v : std::initializer_list<RunView*>{m_window.trainingView(), m_window.entropyView(),
                                                       m_window.logitView(), m_window.sinksView()})
         for (CurveChart* c : v->charts())
             if (c != m_window.sinksView()->profileChart()) charts.push_back(c); // x is key position there
-    for (CurveChart* chart : charts) {
-        QPointer<QCPItemStraightLine>& line = m_cursors[chart];
-        if (!line) {
-            line = new QCPItemStraightLine(chart->plot());
-            line->setPen(QPen(QColor(0x44, 0x44, 0x44, 170), 1.2, Qt::DashLine));
-            line->setSelectable(false);
-        }
-        line->point1->setCoords(step, 0);
-        line->point2->setCoords(step, 1);
-        chart->plot()->replot(QCustomPlot::rpQueuedReplot);
-    }
-}
-
-double InspectController::cursorStep(const CurveChart* chart) const {
-    const auto it = m_cursors.find(chart);
-    return it == m_cursors.end() || !it->second ? NAN : it->second->point1->coords().x();
+    m_cursors.show(charts, step, m_timeline->pin());
 }
 
 void InspectController::exportFigure() {
+    const std::unique_ptr<ExportDialog> dialog = exportDialog();
+    if (!dialog) return m_window.statusBar()->showMessage(tr("Select a run to export"), 5000);
+    if (dialog->exec() == QDialog::Accepted)
+        m_window.statusBar()->showMessage(tr("Exported %1").arg(QDir::toNativeSeparators(dialog->path())),
+                                          8000);
+}
+
+std::unique_ptr<ExportDialog> InspectController::exportDialog() {
     const RunData* run = m_window.registry().selected();
-    if (!run) return m_window.statusBar()->showMessage(tr("Select a run to export"), 5000);
+    if (!run) return nullptr;
     figures::FigureRequest request;
     const QWidget* tab = m_window.tabs()->currentWidget();
     request.view = tab == m_window.trainingView()  ? figures::FigureView::Training
@@ -237,15 +249,25 @@ void InspectController::exportFigure() {
                    : tab == m_window.logitView()   ? figures::FigureView::Logits
                    : tab == m_window.sinksView()   ? figures::FigureView::Sinks
                                                    : figures::FigureView::Attention;
+    const AttentionPanel* attention = m_window.attentionPanel();
     request.step = m_timeline->step();
-    if (AttentionGridView* grid = m_window.attentionPanel()->grid()) {
+    if (tab == attention && attention->shownSnapshot()) request.step = attention->shownSnapshot()->step;
+    if (AttentionGridView* grid = attention->grid()) {
         request.layer = std::max(0, grid->selectedLayer());
         request.head = std::max(0, grid->selectedHead());
     }
-    ExportDialog dialog(figureInputFrom(*run), request, &m_window);
-    if (dialog.exec() == QDialog::Accepted)
-        m_window.statusBar()->showMessage(tr("Exported %1").arg(QDir::toNativeSeparators(dialog.path())),
-                                          8000);
+    auto dialog = std::make_unique<ExportDialog>(figureInputFrom(*run), request, &m_window);
+    for (const auto& other : m_window.registry().runs())
+        if (other->id != run->id) dialog->difference()->addRun(other->id, figureInputFrom(*other));
+    // What is on screen, so that the exported figure is the one being looked at: the pinned step A on a
+    // curve tab, the difference on the attention tab.
+    const DifferenceTarget& shown = attention->difference();
+    if (tab != attention && run->pinnedStep)
+        dialog->difference()->select(DifferencePicker::kThisRun, *run->pinnedStep);
+    else if (shown.run != 0)
+        dialog->difference()->select(shown.run == run->id ? DifferencePicker::kThisRun : shown.run,
+                                     shown.step);
+    return dialog;
 }
 
 } // namespace attnscope::gui

@@ -2,17 +2,19 @@
 // The "inspect and publish" workflow on top of MainWindow, kept out of it so the window stays small:
 // File > Open Recent and Samples, drag-and-drop of .attnrun files, following files the CLI is still
 // writing, the step timeline (bottom dock) that drives every view, and File > Export figure….
-#include <QObject>
-#include <QPointer>
-#include <map>
+#include "gui/inspect/step_cursors.h"
 
-class QCPItemStraightLine;
+#include <QObject>
+#include <map>
+#include <memory>
+
 class QMenu;
 class QDockWidget;
 
 namespace attnscope::gui {
 
 class CurveChart;
+class ExportDialog;
 class LiveFollower;
 class MainWindow;
 class StepTimeline;
@@ -29,8 +31,11 @@ public:
     int open(const QString& path);
     LiveFollower* follower(int runId) const; // null unless the run's file is followed live
     void exportFigure(); // the dialog for the selected run, pre-set to the current tab, step and head
-    // Where the curve cursor of `chart` stands; NaN when it has none (tests).
-    double cursorStep(const CurveChart* chart) const;
+    // That dialog, not yet shown: the difference on the attention tab is pre-selected. Null without a run.
+    std::unique_ptr<ExportDialog> exportDialog();
+    // Where the curve cursor (B) and the pinned-step cursor (A) of `chart` stand; NaN when none (tests).
+    double cursorStep(const CurveChart* chart) const { return m_cursors.stepOf(chart); }
+    double pinCursorStep(const CurveChart* chart) const { return m_cursors.pinOf(chart); }
     static QStringList sampleRuns(); // every sample_runs/*.attnrun found (source tree, next to the app)
 
 protected:
@@ -43,13 +48,15 @@ private:
     void rebuildRecentMenu();
     void syncTimeline();
     void showStep(int step);
+    void updateCursors(int step);
+    void syncPin(); // timeline marker and curve cursors follow the selected run's pin
 
     MainWindow& m_window;
     StepTimeline* m_timeline;
     QDockWidget* m_dock;
     QDockWidget* m_provenance = nullptr;
     QMenu* m_recent = nullptr;
-    std::map<const CurveChart*, QPointer<QCPItemStraightLine>> m_cursors;
+    StepCursors m_cursors;
     std::map<int, LiveFollower*> m_followers; // run id → follower
 };
 

@@ -1,10 +1,11 @@
 #include "gui/inspect/step_timeline.h"
 
+#include "gui/inspect/pin_slider.h"
+
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QShortcut>
 #include <QSignalBlocker>
-#include <QSlider>
 #include <QSpinBox>
 #include <QStyle>
 #include <QTimer>
@@ -26,8 +27,8 @@ QToolButton* toolButton(QWidget* parent, QStyle::StandardPixmap icon, const QStr
 } // namespace
 
 StepTimeline::StepTimeline(QWidget* parent)
-    : QWidget(parent), m_slider(new QSlider(Qt::Horizontal, this)), m_spin(new QSpinBox(this)),
-      m_label(new QLabel(this)), m_timer(new QTimer(this)) {
+    : QWidget(parent), m_slider(new PinSlider(this)), m_spin(new QSpinBox(this)), m_label(new QLabel(this)),
+      m_timer(new QTimer(this)) {
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(6, 2, 6, 2);
     auto* home = toolButton(this, QStyle::SP_MediaSkipBackward, tr("First snapshot (Home)"));
@@ -50,6 +51,27 @@ StepTimeline::StepTimeline(QWidget* parent)
     layout->addWidget(m_spin);
     layout->addWidget(event);
     layout->addWidget(m_label);
+    layout->addSpacing(8);
+    m_pinButton = new QToolButton(this);
+    m_pinButton->setText(tr("Pin A"));
+    m_pinButton->setObjectName(QStringLiteral("pinButton"));
+    m_pinButton->setToolTip(tr("Pin this step as A (key A): difference maps show B − A, the current step "
+                               "minus A, and the curves mark A with a second cursor"));
+    m_pinChip = new QToolButton(this);
+    m_pinChip->setAutoRaise(true);
+    m_pinChip->setObjectName(QStringLiteral("pinChip"));
+    m_pinChip->setToolTip(tr("Go to step A"));
+    m_pinChip->setMinimumWidth(m_pinChip->fontMetrics().horizontalAdvance(QStringLiteral("A: step 000000")) +
+                               16);
+    m_pinChip->setStyleSheet(
+        QStringLiteral("QToolButton:enabled { color: %1; font-weight: bold; }").arg(pinColor().name()));
+    m_clearPin = new QToolButton(this);
+    m_clearPin->setText(tr("Clear pin"));
+    m_clearPin->setObjectName(QStringLiteral("clearPinButton"));
+    m_clearPin->setToolTip(tr("Clear pin A (Shift+A)"));
+    layout->addWidget(m_pinButton);
+    layout->addWidget(m_pinChip);
+    layout->addWidget(m_clearPin);
 
     // 8 snapshots a second: fast enough to watch a pattern form, slow enough to read the step.
     m_timer->setInterval(125);
@@ -65,6 +87,13 @@ StepTimeline::StepTimeline(QWidget* parent)
     connect(event, &QToolButton::clicked, this, &StepTimeline::nextEvent);
     connect(m_slider, &QSlider::valueChanged, this, &StepTimeline::setIndex);
     connect(m_spin, &QSpinBox::valueChanged, this, [this](int s) { setStep(s); });
+    connect(m_pinButton, &QToolButton::clicked, this, [this] {
+        if (!m_steps.empty()) emit pinRequested(step());
+    });
+    connect(m_clearPin, &QToolButton::clicked, this, &StepTimeline::clearPinRequested);
+    connect(m_pinChip, &QToolButton::clicked, this, [this] {
+        if (m_pin) setStep(*m_pin);
+    });
 
     // Window-wide keys (PlotJuggler/Rerun/llm-viz convention). A focused spin box or text field still gets
     // its own arrows and spaces first: Qt offers them the key as ShortcutOverride before any shortcut fires.
@@ -78,7 +107,10 @@ StepTimeline::StepTimeline(QWidget* parent)
     shortcut(Qt::Key_Right, [this] { stepBy(1); });
     shortcut(Qt::Key_Home, [this] { first(); });
     shortcut(Qt::Key_End, [this] { last(); });
+    shortcut(Qt::Key_A, [this] { m_pinButton->click(); });
+    shortcut(Qt::SHIFT | Qt::Key_A, [this] { emit clearPinRequested(); });
     setSteps({}, {});
+    updatePin();
 }
 
 void StepTimeline::setSteps(std::vector<int> steps, std::vector<int> eventSteps) {
@@ -93,6 +125,7 @@ void StepTimeline::setSteps(std::vector<int> steps, std::vector<int> eventSteps)
         m_spin->setRange(m_steps.empty() ? 0 : m_steps.front(), m_steps.empty() ? 0 : m_steps.back());
     }
     setEnabled(!m_steps.empty());
+    updatePin(); // A's slider index moves when steps are added before it
     if (m_steps.empty()) return updateLabel();
     // A live run keeps growing: stay on the newest snapshot if that is where the user was.
     if (m_follow && atEnd) return setIndex(int(m_steps.size()) - 1);
@@ -153,7 +186,22 @@ void StepTimeline::setIndex(int index) {
         m_spin->setValue(m_steps[std::size_t(index)]);
     }
     updateLabel();
+    m_slider->update(); // the A–B band follows the handle
     emit stepChanged(m_steps[std::size_t(index)]);
+}
+
+void StepTimeline::setPin(std::optional<int> step) {
+    m_pin = step;
+    updatePin();
+}
+
+void StepTimeline::updatePin() {
+    const auto it = m_pin ? std::lower_bound(m_steps.begin(), m_steps.end(), *m_pin) : m_steps.end();
+    m_slider->setPinValue(it != m_steps.end() && *it == *m_pin ? int(it - m_steps.begin()) : -1);
+    // Always shown, only disabled without a pin, so pinning does not shift the slider under the pointer.
+    m_pinChip->setEnabled(bool(m_pin));
+    m_clearPin->setEnabled(bool(m_pin));
+    m_pinChip->setText(m_pin ? tr("A: step %1").arg(*m_pin) : tr("A: none"));
 }
 
 void StepTimeline::updateLabel() {

@@ -2,16 +2,20 @@
 // The one step timeline of the inspect workflow (peers.md §6 "Linked step cursor"): a slider over every
 // recorded snapshot of the selected run (all of them, no sampling), a step spin box, play/pause (Space),
 // ←/→ and Home/End, and "next event". Emits stepChanged; InspectController fans it out to every view.
+// "Pin A" (key A) marks the current step as A for difference views; the slider then shows A while the
+// handle is B. The timeline only displays the pin: the selected run owns it (RunData::pinnedStep).
 #include <QWidget>
+#include <optional>
 #include <vector>
 
 class QLabel;
-class QSlider;
 class QSpinBox;
 class QTimer;
 class QToolButton;
 
 namespace attnscope::gui {
+
+class PinSlider;
 
 class StepTimeline : public QWidget {
     Q_OBJECT
@@ -32,17 +36,29 @@ public:
     void setPlaying(bool on);
     bool isPlaying() const;
 
+    // Shows step A (nullopt: nothing pinned). Does not emit pin signals.
+    void setPin(std::optional<int> step);
+    std::optional<int> pin() const { return m_pin; }
+    PinSlider* slider() const { return m_slider; }
+
 signals:
     void stepChanged(int step);
+    void pinRequested(int step); // "Pin A" on the current step
+    void clearPinRequested();
 
 private:
     void setIndex(int index);
     void updateLabel();
+    void updatePin();
 
     std::vector<int> m_steps, m_events;
-    QSlider* m_slider;
+    std::optional<int> m_pin;
+    PinSlider* m_slider;
     QSpinBox* m_spin;
     QToolButton* m_play;
+    QToolButton* m_pinButton;
+    QToolButton* m_pinChip; // "A: step 100", click to jump there
+    QToolButton* m_clearPin;
     QLabel* m_label;
     QTimer* m_timer;
     bool m_follow = true;

@@ -9,6 +9,7 @@
 #include <QColor>
 #include <QString>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace attnscope::gui {
@@ -31,6 +32,9 @@ struct RunData {
     std::vector<SnapshotPtr> snapshots; // every probe snapshot, in order
     std::vector<Event> events;
     std::vector<EvalRecord> evals;
+    // Step A of the timeline's "pin A against B" (a recorded snapshot step). One per run, because runs
+    // record different steps; it goes away with the run.
+    std::optional<int> pinnedStep;
 
     int lastStep() const { return steps.empty() ? 0 : steps.back().step; }
     int totalSteps() const { return spec.train.steps; }

@@ -70,4 +70,11 @@ void RunRegistry::setVisible(int id, bool visible) {
     emit appearanceChanged(id);
 }
 
+void RunRegistry::setPinnedStep(int id, std::optional<int> step) {
+    RunData* run = find(id);
+    if (!run || run->pinnedStep == step) return;
+    run->pinnedStep = step;
+    emit pinChanged(id);
+}
+
 } // namespace attnscope::gui

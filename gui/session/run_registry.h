@@ -30,6 +30,7 @@ public:
 
     void setColor(int id, const QColor& c);
     void setVisible(int id, bool visible);
+    void setPinnedStep(int id, std::optional<int> step); // nullopt clears the pin
 
     // Producers call these after mutating a RunData.
     void notifyDataAppended(int id) { emit dataAppended(id); }
@@ -44,6 +45,7 @@ signals:
     void statusChanged(int id);
     void dataAppended(int id); // new steps, snapshots, events or evals
     void selectionChanged(int id);
+    void pinChanged(int id); // the run's pinned step A was set, moved or cleared
 
 private:
     std::vector<std::unique_ptr<RunData>> m_runs;

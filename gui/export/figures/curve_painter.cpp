@@ -26,6 +26,28 @@ void styleAxis(QCPAxis* axis, const QFont& font, const QString& label) {
     axis->grid()->setPen(QPen(QColor(0xdd, 0xdd, 0xdd), 0.4));
 }
 
+void addCursor(QCustomPlot& plot, double x, const QPen& pen, const QString& letter, const QFont& font) {
+    auto* cursor = new QCPItemStraightLine(&plot);
+    cursor->point1->setCoords(x, 0);
+    cursor->point2->setCoords(x, 1);
+    cursor->setPen(pen);
+    if (letter.isEmpty()) return;
+    auto* label = new QCPItemText(&plot);
+    label->position->setTypeX(QCPItemPosition::ptPlotCoords);
+    label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    label->position->setCoords(x, 1);
+    // Right of the line, or left of it in the last tenth of the axis where it would leave the plot.
+    const QCPRange range = plot.xAxis->range();
+    const bool nearEnd = x > range.lower + 0.9 * range.size();
+    label->setPositionAlignment((nearEnd ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignBottom);
+    label->setPadding(nearEnd ? QMargins(0, 0, 2, 1) : QMargins(2, 0, 0, 1));
+    QFont bold = font;
+    bold.setBold(true);
+    label->setFont(bold);
+    label->setColor(pen.color());
+    label->setText(letter);
+}
+
 } // namespace
 
 void paintCurves(QCPPainter& painter, const QSizeF& sizePt, const CurveData& data,
@@ -69,12 +91,15 @@ void paintCurves(QCPPainter& painter, const QSizeF& sizePt, const CurveData& dat
     plot.xAxis->setRange(xMin, xMax);
     plot.yAxis->setRange(yMin - pad, yMax + pad);
 
-    if (data.cursor >= 0) {
-        auto* cursor = new QCPItemStraightLine(&plot);
-        cursor->point1->setCoords(data.cursor, 0);
-        cursor->point2->setCoords(data.cursor, 1);
-        cursor->setPen(QPen(QColor(0x55, 0x55, 0x55), 0.6, Qt::DashLine));
-    }
+    // The GUI's step cursors in print colours: B grey and dashed, A black and dash-dotted, lettered at
+    // their foot when both are there.
+    const bool pinned = data.pinCursor >= 0;
+    if (data.cursor >= 0)
+        addCursor(plot, data.cursor, QPen(QColor(0x55, 0x55, 0x55), 0.6, Qt::DashLine),
+                  pinned ? QStringLiteral("B") : QString(), font);
+    if (pinned)
+        addCursor(plot, data.pinCursor, QPen(QColor(0x1A, 0x1A, 0x1A), 0.6, Qt::DashDotLine),
+                  QStringLiteral("A"), font);
     if (options.title) {
         plot.plotLayout()->insertRow(0);
         QFont titleFont = font;

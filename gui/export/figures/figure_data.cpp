@@ -1,6 +1,7 @@
 #include "gui/export/figures/figure_data.h"
 
 #include "core/util/error.h"
+#include "gui/export/figures/figure_comparison.h"
 
 #include <array>
 #include <cmath>
@@ -38,6 +39,7 @@ CurveData perHead(const FigureInput& in, const FigureRequest& req,
     d.xLabel = QStringLiteral("step");
     d.yLabel = yLabel;
     d.cursor = cursorStep(in, req);
+    d.pinCursor = req.pinStep;
     for (int h = 0; h < first->heads; ++h)
         d.lines.push_back({QStringLiteral("H%1").arg(h), {}, seriesColor(h), false});
     for (const SnapshotPtr& s : in.snapshots) {
@@ -81,6 +83,7 @@ CurveData curveData(const FigureInput& in, const FigureRequest& req) {
         d.xLabel = QStringLiteral("step");
         d.yLabel = QStringLiteral("cross-entropy (nats)");
         d.cursor = cursorStep(in, req);
+        d.pinCursor = req.pinStep;
         d.lines = {{QStringLiteral("train"), {}, seriesColor(0), false},
                    {QStringLiteral("validation"), {}, seriesColor(1), true}};
         for (const StepRecord& r : in.steps) {
@@ -111,8 +114,14 @@ MapData mapData(const FigureInput& in, const FigureRequest& req) {
     d.layers = grid ? s->layers : 1;
     d.heads = grid ? s->heads : 1;
     const SnapshotPtr other = in.comparison;
-    d.difference =
-        other && other->layers == s->layers && other->heads == s->heads && other->length == s->length;
+    if (other) {
+        // A difference of mismatched maps would be garbage; say why instead of drawing plain maps under
+        // a "Δ" title.
+        const QString mismatch = shapeMismatch(*s, QStringLiteral("%1 step %2").arg(in.runName).arg(s->step),
+                                               *other, in.comparisonLabel);
+        if (!mismatch.isEmpty()) throw Error(mismatch.toStdString());
+    }
+    d.difference = bool(other);
     for (int l = 0; l < s->layers; ++l)
         for (int h = 0; h < s->heads; ++h) {
             if (!grid && (l != req.layer || h != req.head)) continue;
@@ -120,11 +129,10 @@ MapData mapData(const FigureInput& in, const FigureRequest& req) {
             const float* b = d.difference ? other->map(l, h) : nullptr;
             for (std::size_t i = 0; i < cells; ++i) d.values.push_back(b ? a[i] - b[i] : a[i]);
         }
-    const QString what = d.difference ? QStringLiteral("Δ step %1 − %2").arg(s->step).arg(in.comparisonLabel)
-                                      : QStringLiteral("step %1").arg(s->step);
-    d.title =
-        grid ? QStringLiteral("%1 · attention · %2").arg(in.runName, what)
-             : QStringLiteral("%1 · L%2 H%3 · %4").arg(in.runName).arg(req.layer).arg(req.head).arg(what);
+    d.detail = d.difference ? QStringLiteral("Δ step %1 − %2").arg(s->step).arg(in.comparisonLabel)
+                            : QStringLiteral("step %1").arg(s->step);
+    d.title = grid ? QStringLiteral("%1 · attention").arg(in.runName)
+                   : QStringLiteral("%1 · L%2 H%3").arg(in.runName).arg(req.layer).arg(req.head);
     for (std::int32_t t : s->tokens)
         d.tokenLabels << (in.tokenizer ? QString::fromStdString(in.tokenizer->display(t))
                                        : QStringLiteral("#%1").arg(t));

@@ -21,11 +21,13 @@ struct CurveData {
     QString title, xLabel, yLabel;
     std::vector<double> x;
     std::vector<CurveLine> lines;
-    double cursor = -1; // step of the timeline cursor; < 0 = none
+    double cursor = -1;    // step of the timeline cursor; < 0 = none
+    double pinCursor = -1; // step A pinned against it (then the cursors are lettered B and A); < 0 = none
 };
 
 struct MapData {
-    QString title;
+    QString title;  // run and head, e.g. "baseline · L0 H0"
+    QString detail; // what is shown: "step 400", or "Δ step 400 − step 100" for a difference
     int layers = 0, heads = 0, length = 0; // values are [layer][head][T][T]
     std::vector<float> values;
     bool difference = false; // values are A − B: diverging colormap, symmetric range

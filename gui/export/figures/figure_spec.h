@@ -38,6 +38,7 @@ struct FigureRequest {
     int step = -1; // -1: the latest recorded step
     int layer = 0;
     int head = 0;
+    int pinStep = -1; // step A pinned against the cursor (B): curve figures mark it too; < 0 = none
 };
 
 } // namespace attnscope::figures

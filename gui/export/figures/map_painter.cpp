@@ -77,10 +77,20 @@ void paintMaps(QCPPainter& p, const QSizeF& sizePt, const MapData& d, const Figu
         bold.setBold(true);
         p.setFont(bold);
         p.setPen(Qt::black);
-        const QRectF titleRect(area.left(), area.top(), area.width(), fm.height());
-        p.drawText(titleRect, Qt::AlignHCenter | Qt::AlignVCenter,
-                   QFontMetricsF(bold, p.device()).elidedText(d.title, Qt::ElideRight, area.width()));
-        area.setTop(titleRect.bottom() + 3);
+        const QFontMetricsF bfm(bold, p.device());
+        // One line when it fits; otherwise what is shown (the difference) gets a line of its own rather
+        // than being elided away.
+        const QString oneLine = d.title + QStringLiteral(" · ") + d.detail;
+        const QStringList lines = bfm.horizontalAdvance(oneLine) <= area.width() || d.detail.isEmpty()
+                                      ? QStringList{oneLine}
+                                      : QStringList{d.title, d.detail};
+        for (const QString& line : lines) {
+            const QRectF titleRect(area.left(), area.top(), area.width(), fm.height());
+            p.drawText(titleRect, Qt::AlignHCenter | Qt::AlignVCenter,
+                       bfm.elidedText(line, Qt::ElideRight, area.width()));
+            area.setTop(titleRect.bottom() + 1);
+        }
+        area.setTop(area.top() + 2);
     }
     if (options.colorbar) {
         // Bar plus the widest tick label ("−0.25") and a gap.
