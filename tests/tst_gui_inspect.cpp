@@ -5,6 +5,7 @@
 #include "core/train/run_spec.h"
 #include "gui/app/attention_panel.h"
 #include "gui/app/main_window.h"
+#include "gui/export/export_dialog.h"
 #include "gui/export/figures/figure_export.h"
 #include "gui/inspect/inspect_controller.h"
 #include "gui/inspect/step_timeline.h"
@@ -58,6 +59,17 @@ double pdfPageSizePt(const QString& path, double* height) {
 class TestInspect : public QObject {
     Q_OBJECT
 private slots:
+    // Preset groups put '/' in run names; the suggested export file must still be one file in one folder.
+    void exportFileNameIsFlat() {
+        figures::FigureInput input;
+        input.runName = QStringLiteral("exp-logit-growth/ls attention");
+        figures::FigureRequest request;
+        request.view = figures::FigureView::Grid;
+        gui::ExportDialog dialog(input, request);
+        QCOMPARE(QFileInfo(dialog.path()).fileName(),
+                 QStringLiteral("exp-logit-growth-ls-attention-grid.pdf"));
+    }
+
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);
         QVERIFY(m_dir.isValid());

@@ -16,6 +16,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSpinBox>
 #include <QToolButton>
@@ -130,8 +131,10 @@ ExportDialog::ExportDialog(FigureInput input, FigureRequest request, QWidget* pa
     form->addRow(tr("Raster"), m_dpi);
 
     m_path = new QLineEdit(this);
-    m_path->setText(QDir(settings.value("export/dir", QDir::homePath()).toString())
-                        .filePath(QStringLiteral("%1-%2.pdf").arg(m_input.runName, viewName(request.view))));
+    // Run names may contain '/' (preset groups such as "exp-logit-growth/baseline"): one flat file name.
+    QString stem = QStringLiteral("%1-%2").arg(m_input.runName, viewName(request.view));
+    stem.replace(QRegularExpression(QStringLiteral(R"([/\\:*?"<>|\s]+)")), QStringLiteral("-"));
+    m_path->setText(QDir(settings.value("export/dir", QDir::homePath()).toString()).filePath(stem + ".pdf"));
     auto* browse = new QToolButton(this);
     browse->setText(QStringLiteral("…"));
     auto* pathRow = new QHBoxLayout;
