@@ -31,6 +31,7 @@ struct RunData {
     std::vector<SnapshotPtr> snapshots; // every probe snapshot, in order
     std::vector<Event> events;
     std::vector<EvalRecord> evals;
+    std::vector<int> checkpointSteps; // ascending; the checkpoints themselves stay in the run file
 
     int lastStep() const { return steps.empty() ? 0 : steps.back().step; }
     int totalSteps() const { return spec.train.steps; }
