@@ -10,6 +10,7 @@
 #include "gui/inspect/inspect_controller.h"
 #include "gui/inspect/step_timeline.h"
 #include "gui/probe/probe_head_model.h"
+#include "gui/probe/probe_presets.h"
 #include "gui/probe/probe_result_view.h"
 #include "gui/probe/probe_text_panel.h"
 #include "gui/probe/probe_token_model.h"
@@ -19,6 +20,7 @@
 #include "helpers/test_paths.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -197,6 +199,25 @@ private slots:
         QVERIFY(!panel->result()->hasResult());
     }
 
+    void presetsFitTheRun() {
+        // Every preset is written in the run's vocabulary and fits the model whole.
+        const Tokenizer fortunes =
+            Tokenizer::fromJson(RunReader(kSample.toStdString()).header().tokenizerJson);
+        const Tokenizer task = Tokenizer::fromSymbols({"0", "1", "2", "3", "4", "5", "6", "7", "|", ";"});
+        ModelConfig model;
+        model.context = 16;
+        for (const Tokenizer* tok : {&fortunes, &task})
+            for (const bool bos : {false, true}) {
+                const std::vector<ProbePreset> presets = probePresets(*tok, {5, 6, 7, 5, 6, 7}, 16, bos);
+                QVERIFY(presets.size() >= 3);
+                for (const ProbePreset& p : presets) {
+                    const ProbeText in = encodeProbeInput(*tok, p.text.toStdString(), model, bos);
+                    QVERIFY2(in.unknown == 0 && in.dropped == 0, qPrintable(p.name + ": " + p.text));
+                    if (p.name.startsWith("Repeated")) QVERIFY2(!p.text.contains('|'), qPrintable(p.text));
+                }
+            }
+    }
+
     void latestRequestWins() {
         const Tokenizer tok = Tokenizer::fromJson(RunReader(kSample.toStdString()).header().tokenizerJson);
         TextProbeRunner runner;
@@ -252,6 +273,9 @@ private slots:
         const int first = panel->result()->snapshot()->step;
         QVERIFY(first >= 20 && first % 20 == 0);
         QVERIFY(RunReader(run->filePath.toStdString()).checkpointSteps().size() >= 1);
+
+        // The presets gain the recorded probe text once the first snapshot has arrived.
+        QTRY_VERIFY_WITH_TIMEOUT(panel->presets()->findText("Recorded probe text") > 0, 10000);
 
         // Following the timeline probes again as the run writes newer checkpoints.
         panel->followBox()->setChecked(true);

@@ -10,15 +10,15 @@ namespace attnscope::gui {
 
 namespace {
 
-// Tokens a preset may use: every non-special symbol; of byte vocabularies the lowercase letters (the most
-// frequent tokens of a text corpus, so the preset stays close to the training data) or, with fewer than
-// eight of them, letters and digits. No whitespace or punctuation that would hide the pattern.
+// Tokens a preset may use: letters and digits (task alphabets, not their separators such as "|" or ";";
+// no whitespace or punctuation that would hide the pattern); only the lowercase letters when there are
+// eight or more (the most frequent tokens of a text corpus, so the preset stays close to the training data).
 std::vector<std::int32_t> letterTokens(const Tokenizer& tok) {
     std::vector<std::int32_t> lower, alnum;
     for (std::int32_t id = 2; id < tok.vocabSize(); ++id) {
         const unsigned char c = static_cast<unsigned char>(tok.decode({id})[0]);
-        if (!tok.isByteLevel() || std::isalnum(c)) alnum.push_back(id);
-        if (tok.isByteLevel() && std::islower(c)) lower.push_back(id);
+        if (std::isalnum(c)) alnum.push_back(id);
+        if (std::islower(c)) lower.push_back(id);
     }
     return lower.size() >= 8 ? lower : alnum;
 }

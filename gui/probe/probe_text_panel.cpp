@@ -92,7 +92,10 @@ ProbeTextPanel::ProbeTextPanel(RunRegistry& registry, StepTimeline& timeline, QW
     connect(&registry, &RunRegistry::selectionChanged, this, &ProbeTextPanel::syncRun);
     connect(&registry, &RunRegistry::statusChanged, this, &ProbeTextPanel::syncChoice);
     connect(&registry, &RunRegistry::dataAppended, this, [this](int id) {
-        if (id == m_registry.selectedId()) syncChoice(); // a live run may have written a checkpoint
+        if (id != m_registry.selectedId()) return;
+        const RunData* run = m_registry.selected();
+        if (!m_presetsHaveRecorded && !run->snapshots.empty()) rebuildPresets(run); // its first snapshot
+        syncChoice(); // a live run may have written a checkpoint
     });
     connect(&registry, &RunRegistry::runRemoved, this, [this](int id) {
         if (id == m_shownRun) m_result->clear(), m_shownRun = 0;
@@ -129,11 +132,13 @@ void ProbeTextPanel::syncRun() {
 
 void ProbeTextPanel::rebuildPresets(const RunData* run) {
     m_presetRun = run ? run->id : 0;
+    m_presetsHaveRecorded = false;
     m_presets->clear();
     m_presets->addItem(tr("Presets…"));
     if (!run || !run->tokenizer) return m_presets->setEnabled(false);
     const std::vector<std::int32_t> recorded =
         run->snapshots.empty() ? std::vector<std::int32_t>() : run->snapshots.front()->tokens;
+    m_presetsHaveRecorded = !recorded.empty();
     for (const ProbePreset& p :
          probePresets(*run->tokenizer, recorded, probeTokenLimit(run->spec.model), run->spec.data.bos)) {
         m_presets->addItem(p.name, p.text);

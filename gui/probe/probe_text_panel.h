@@ -66,6 +66,7 @@ private:
     ProbeResultView* m_result;
     TextProbeRunner* m_runner;
     int m_presetRun = -1;                   // the run the presets were written for
+    bool m_presetsHaveRecorded = false;     // they include its recorded probe text
     int m_shownRun = 0;                     // the run of the result on screen
     int m_followRun = 0, m_followStep = -1; // the last probe asked for: run and expected checkpoint
     bool m_canProbe = false;                // the text encodes for the selected run
