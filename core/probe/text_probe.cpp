@@ -49,6 +49,7 @@ int nearestCheckpoint(const std::vector<int>& steps, int step) {
 }
 
 int probeTokenLimit(const ModelConfig& model) {
+    // The evaluator's rule of which position schemes run past the context.
     if (!extrapolationLimit(model, model.context + 1).empty()) return model.context;
     return std::max(model.context, std::min(4 * model.context, kMaxExtrapolatedProbe));
 }

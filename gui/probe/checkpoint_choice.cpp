@@ -7,6 +7,8 @@
 
 namespace attnscope::gui {
 
+namespace {
+// "500, 1000, 1500": every step when there are few, the first and last three otherwise.
 QString stepList(const std::vector<int>& steps) {
     constexpr std::size_t kShown = 8;
     QStringList parts;
@@ -19,6 +21,7 @@ QString stepList(const std::vector<int>& steps) {
     }
     return parts.join(QStringLiteral(", "));
 }
+} // namespace
 
 CheckpointChoice chooseCheckpoint(const RunData* run, int selectedStep) {
     CheckpointChoice c;

@@ -3,7 +3,6 @@
 // be used, in words for the panel. The worker makes the same choice again on what the file holds when it
 // reads it (a live run may have written a newer checkpoint meanwhile) and reports the step it used.
 #include <QString>
-#include <vector>
 
 namespace attnscope::gui {
 
@@ -16,8 +15,5 @@ struct CheckpointChoice {
 };
 
 CheckpointChoice chooseCheckpoint(const RunData* run, int selectedStep);
-
-// "500, 1000, 1500" — every step when there are few, the first and last three otherwise.
-QString stepList(const std::vector<int>& steps);
 
 } // namespace attnscope::gui

@@ -127,7 +127,6 @@ void ProbeTextPanel::syncRun() {
     const RunData* run = m_registry.selected();
     if ((run ? run->id : 0) != m_presetRun) rebuildPresets(run);
     checkInput();
-    syncChoice();
 }
 
 void ProbeTextPanel::rebuildPresets(const RunData* run) {
@@ -202,7 +201,7 @@ void ProbeTextPanel::checkInput() {
             if (p->dropped > 0)
                 notes << tr("too long: the last %1 tokens are cut off (%2)")
                              .arg(p->dropped)
-                             .arg(p->limit == model.context
+                             .arg(model.position == PositionScheme::Learned
                                       ? tr("the model has %1 learned positions").arg(model.context)
                                       : tr("at most %1 tokens are probed").arg(p->limit));
             if (int(p->tokens.size()) > model.context)
@@ -212,7 +211,7 @@ void ProbeTextPanel::checkInput() {
             setMessage(m_input, notes.join(QStringLiteral(" · ")), warn ? kWarning : kInfo);
         }
     }
-    m_probe->setEnabled(m_canProbe && chooseCheckpoint(run, m_timeline.step()).usable());
+    syncChoice();
 }
 
 void ProbeTextPanel::syncChoice() {
@@ -238,7 +237,6 @@ void ProbeTextPanel::probe() {
     }
     TextProbeRequest request;
     request.runId = run->id;
-    request.runName = run->name;
     request.filePath = run->filePath;
     request.selectedStep = m_timeline.step();
     request.tokens = p->tokens;
@@ -276,12 +274,13 @@ void ProbeTextPanel::showOutcome(const TextProbeOutcome& outcome) {
                                         .arg(selected);
         const double uniform = std::log(double(run->tokenizer->vocabSize()));
         setMessage(m_message,
-                   tr("“%1”, %2 · %3 tokens · mean next-token loss %4 nats (uniform guess %5) · %6 s")
+                   tr("“%1”, %2 · %3 tokens · mean next-token loss %4 nats (uniform guess %5) · %6")
                        .arg(run->name, which)
                        .arg(r.snapshot->length)
                        .arg(std::isfinite(r.meanLoss) ? QString::number(r.meanLoss, 'f', 3) : tr("—"))
                        .arg(uniform, 0, 'f', 2)
-                       .arg(outcome.seconds, 0, 'f', 2),
+                       .arg(outcome.seconds < 1 ? tr("%1 ms").arg(std::lround(outcome.seconds * 1000))
+                                                : tr("%1 s").arg(outcome.seconds, 0, 'f', 2)),
                    r.step == selected ? kInfo : kWarning); // a different step must not go unnoticed
     }
     emit probeFinished(run && outcome.ok());

@@ -47,7 +47,7 @@ signals:
 private:
     void syncRun();    // the selected run changed, or its data (checkpoints) grew
     void syncChoice(); // run, step or checkpoints changed: which checkpoint, and follow the timeline
-    void checkInput(); // the text changed
+    void checkInput(); // the text or the run changed: encode it again, then syncChoice()
     void rebuildPresets(const RunData* run);
     void showOutcome(const TextProbeOutcome& outcome);
     void setMessage(QLabel* label, const QString& text, const char* colour);

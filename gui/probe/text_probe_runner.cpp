@@ -20,8 +20,7 @@ TextProbeOutcome runTextProbe(const TextProbeRequest& request) {
         // The ICV is per thread: this sets the worker's team size without touching the trainer's.
         omp_set_num_threads(std::max(1, request.threads));
         const RunReader reader(request.filePath.toStdString());
-        outcome.checkpointSteps = reader.checkpointSteps();
-        const int step = nearestCheckpoint(outcome.checkpointSteps, request.selectedStep);
+        const int step = nearestCheckpoint(reader.checkpointSteps(), request.selectedStep);
         if (step < 0)
             throw Error("The run file " + request.filePath.toStdString() +
                         " holds no checkpoint yet, so there is no model to probe.");

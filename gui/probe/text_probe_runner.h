@@ -19,7 +19,6 @@ namespace attnscope::gui {
 
 struct TextProbeRequest {
     int runId = 0;
-    QString runName;
     QString filePath;     // the run file whose checkpoints are read (also while it is being recorded)
     int selectedStep = 0; // the timeline's step; the nearest checkpoint is probed
     std::vector<std::int32_t> tokens;
@@ -29,10 +28,9 @@ struct TextProbeRequest {
 
 struct TextProbeOutcome {
     TextProbeRequest request;
-    std::vector<int> checkpointSteps; // what the file held when the probe read it
-    TextProbeResult result;           // valid when `error` is empty
-    QString error;                    // a sentence for the user
-    double seconds = 0;               // reading the checkpoint + the forward pass
+    TextProbeResult result; // valid when `error` is empty
+    QString error;          // a sentence for the user
+    double seconds = 0;     // reading the checkpoint + the forward pass
     bool ok() const { return error.isEmpty(); }
 };
 
