@@ -7,6 +7,7 @@
 #include "core/store/run_reader.h"
 #include "core/store/run_writer.h"
 #include "core/store/safetensors.h"
+#include "core/train/checkpoint.h"
 #include "core/util/error.h"
 
 #include <algorithm>

@@ -1,9 +1,7 @@
 #include "cli/common.h"
 
 #include "core/model/param_layout.h"
-#include "core/optim/adamw.h"
 #include "core/store/run_reader.h"
-#include "core/train/checkpoint.h"
 #include "core/util/error.h"
 
 #include <algorithm>
@@ -90,18 +88,6 @@ RunSpec headerSpec(const RunReader& reader) {
     } catch (const Error& e) {
         throw Error(reader.path() + " has a run configuration this version cannot read: " + e.what());
     }
-}
-
-LoadedModel loadModel(const std::vector<std::uint8_t>& checkpoint) {
-    LoadedModel loaded;
-    loaded.spec = checkpointSpec(checkpoint);
-    loaded.model = std::make_unique<Model<float>>(loaded.spec.model);
-    // loadCheckpoint restores the whole training state; the optimiser and data RNG are only its targets here.
-    AdamW optimizer(loaded.model->layout(), loaded.spec.train);
-    Rng dataRng;
-    TrainingState state{loaded.model.get(), &optimizer, &dataRng, 0};
-    loaded.step = loadCheckpoint(checkpoint, state);
-    return loaded;
 }
 
 std::uint64_t parameterCount(const ModelConfig& config) {

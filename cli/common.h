@@ -48,15 +48,6 @@ std::string withThousands(std::uint64_t n); // 1234567 → "1,234,567"
 // The RunSpec stored in a run's header; throws attnscope::Error naming the file when it does not parse.
 RunSpec headerSpec(const RunReader& reader);
 
-// A model rebuilt from a checkpoint image (parameters and σReparam state; the optimiser state is read and
-// dropped).
-struct LoadedModel {
-    RunSpec spec;
-    std::unique_ptr<Model<float>> model;
-    int step = 0;
-};
-LoadedModel loadModel(const std::vector<std::uint8_t>& checkpoint);
-
 // Number of trainable values (the sum of tensor sizes, without alignment padding).
 std::uint64_t parameterCount(const ModelConfig& config);
 

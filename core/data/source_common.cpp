@@ -22,9 +22,11 @@ std::string hex64(std::uint64_t value) {
     return s;
 }
 
-std::vector<std::int32_t> encodeProbeText(const Tokenizer& tokenizer, const std::string& text, bool bos) {
+std::vector<std::int32_t> encodeProbeText(const Tokenizer& tokenizer, const std::string& text, bool bos,
+                                          std::vector<std::size_t>* unknownAt) {
+    if (text.empty()) throw Error("The probe text is empty; type a few characters of the training data.");
     std::size_t unknown = 0;
-    std::vector<std::int32_t> ids = tokenizer.encode(text, &unknown);
+    std::vector<std::int32_t> ids = tokenizer.encode(text, &unknown, unknownAt);
     if (ids.empty() || unknown == ids.size())
         throw Error(
             "The probe text \"" + text.substr(0, 40) +

@@ -18,8 +18,10 @@ std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t state = kFnvOffset);
 std::string hex64(std::uint64_t value);
 
 // Tokens of the user's custom probe text, preceded by <bos> when `bos`. Throws attnscope::Error when the
-// text is empty or has no token the vocabulary knows (a probe of only <unk> shows nothing).
-std::vector<std::int32_t> encodeProbeText(const Tokenizer& tokenizer, const std::string& text, bool bos);
+// text is empty or has no token the vocabulary knows (a probe of only <unk> shows nothing). *unknownAt
+// receives the byte offsets of the characters read as <unk> (Tokenizer::encode).
+std::vector<std::int32_t> encodeProbeText(const Tokenizer& tokenizer, const std::string& text, bool bos,
+                                          std::vector<std::size_t>* unknownAt = nullptr);
 
 // Probe inputs/targets from a token sequence: its first `length` tokens (fewer if it is shorter) as inputs,
 // the next tokens as targets; the last token of the sequence has no successor, so its target is

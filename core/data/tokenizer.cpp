@@ -53,14 +53,20 @@ Tokenizer Tokenizer::fromSymbols(const std::vector<std::string>& symbols) {
     return t;
 }
 
-std::vector<std::int32_t> Tokenizer::encode(std::string_view text, std::size_t* unknownCount) const {
+std::vector<std::int32_t> Tokenizer::encode(std::string_view text, std::size_t* unknownCount,
+                                            std::vector<std::size_t>* unknownAt) const {
     std::vector<std::int32_t> ids;
     std::size_t unknown = 0;
+    if (unknownAt) unknownAt->clear();
+    auto markUnknown = [&](std::size_t offset) {
+        ++unknown;
+        if (unknownAt) unknownAt->push_back(offset);
+    };
     if (m_byteLevel) {
         ids.reserve(text.size());
-        for (unsigned char c : text) {
-            const std::int32_t id = m_byteToId[c];
-            unknown += id == kUnk;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            const std::int32_t id = m_byteToId[static_cast<unsigned char>(text[i])];
+            if (id == kUnk) markUnknown(i);
             ids.push_back(id);
         }
     } else {
@@ -83,7 +89,7 @@ std::vector<std::int32_t> Tokenizer::encode(std::string_view text, std::size_t* 
                     ++i;
                     continue;
                 }
-                ++unknown;
+                markUnknown(i);
             }
             ids.push_back(best);
             i += bestLen;

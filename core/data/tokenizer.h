@@ -21,8 +21,13 @@ public:
     static Tokenizer fromSymbols(const std::vector<std::string>& symbols);
 
     int vocabSize() const { return int(m_tokens.size()); }
-    // Encodes bytes; bytes outside the vocabulary become kUnk and are counted in *unknownCount.
-    std::vector<std::int32_t> encode(std::string_view text, std::size_t* unknownCount = nullptr) const;
+    // Byte tokens (text corpora) or named symbols (synthetic tasks: whitespace only separates them).
+    bool isByteLevel() const { return m_byteLevel; }
+    // Encodes bytes; bytes outside the vocabulary become kUnk and are counted in *unknownCount. *unknownAt
+    // receives the byte offset in `text` of each of them (so a GUI can name the characters it could not
+    // read).
+    std::vector<std::int32_t> encode(std::string_view text, std::size_t* unknownCount = nullptr,
+                                     std::vector<std::size_t>* unknownAt = nullptr) const;
     std::string decode(const std::vector<std::int32_t>& ids) const;
     // Readable label for GUIs and figures: "␣" for space, "⏎" for newline, "⇥" for tab, "<unk>", "<bos>",
     // "\xNN" for other control or non-ASCII bytes; the character itself otherwise.
@@ -33,7 +38,7 @@ public:
     static Tokenizer fromJson(const std::string& json); // throws attnscope::Error on malformed input
 
 private:
-    std::vector<std::string> m_tokens;   // token text (one byte for byte tokens, a name for specials/symbols)
+    std::vector<std::string> m_tokens; // token text (one byte for byte tokens, a name for specials/symbols)
     std::array<std::int32_t, 256> m_byteToId{};
     bool m_byteLevel = true;
 };

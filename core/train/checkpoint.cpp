@@ -19,8 +19,9 @@ std::vector<std::int64_t> shapeOf(const TensorInfo& t) {
 void copyInto(const SafeTensorsFile& file, const std::string& name, float* dst, std::size_t n) {
     const SafeTensor& t = file.get(name);
     if (t.dtype != "F32" || std::size_t(t.elementCount()) != n)
-        throw Error("checkpoint tensor \"" + name + "\" has " + std::to_string(t.elementCount()) + " " + t.dtype +
-                    " values; this model needs " + std::to_string(n) + " F32 values (a different architecture?).");
+        throw Error("checkpoint tensor \"" + name + "\" has " + std::to_string(t.elementCount()) + " " +
+                    t.dtype + " values; this model needs " + std::to_string(n) +
+                    " F32 values (a different architecture?).");
     std::memcpy(dst, t.bytes.data(), n * sizeof(float));
 }
 } // namespace
@@ -76,7 +77,8 @@ int loadCheckpoint(const std::vector<std::uint8_t>& bytes, TrainingState& state)
         copyInto(file, "adam_v/" + t.name, state.optimizer->secondMoment().data() + t.offset, t.size());
     }
     for (std::size_t g = 0; g < layout.sigmaGroups.size(); ++g) {
-        copyInto(file, "sigma_a/" + layout.sigmaGroups[g].name, model.sigmaLeft[g].data(), model.sigmaLeft[g].size());
+        copyInto(file, "sigma_a/" + layout.sigmaGroups[g].name, model.sigmaLeft[g].data(),
+                 model.sigmaLeft[g].size());
         copyInto(file, "sigma_b/" + layout.sigmaGroups[g].name, model.sigmaRight[g].data(),
                  model.sigmaRight[g].size());
     }
@@ -92,6 +94,18 @@ int loadCheckpoint(const std::vector<std::uint8_t>& bytes, TrainingState& state)
         throw Error("The checkpoint's step counters are missing or malformed.");
     }
     return state.step;
+}
+
+LoadedModel loadModel(const std::vector<std::uint8_t>& checkpoint) {
+    LoadedModel loaded;
+    loaded.spec = checkpointSpec(checkpoint);
+    loaded.model = std::make_unique<Model<float>>(loaded.spec.model);
+    // loadCheckpoint restores the whole training state; the optimiser and data RNG are only its targets here.
+    AdamW optimizer(loaded.model->layout(), loaded.spec.train);
+    Rng dataRng;
+    TrainingState state{loaded.model.get(), &optimizer, &dataRng, 0};
+    loaded.step = loadCheckpoint(checkpoint, state);
+    return loaded;
 }
 
 } // namespace attnscope

@@ -9,6 +9,7 @@
 #include "core/util/rng.h"
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace attnscope {
@@ -28,5 +29,15 @@ int loadCheckpoint(const std::vector<std::uint8_t>& bytes, TrainingState& state)
 
 // The RunSpec stored in a checkpoint (to build a model for `attnscope-cli eval`).
 RunSpec checkpointSpec(const std::vector<std::uint8_t>& bytes);
+
+// A model rebuilt from a checkpoint image for inference (`attnscope-cli eval`, "probe your own text"): its
+// spec, parameters and σReparam state; the optimiser state is read and dropped. Throws attnscope::Error on
+// a malformed image.
+struct LoadedModel {
+    RunSpec spec;
+    std::unique_ptr<Model<float>> model;
+    int step = 0;
+};
+LoadedModel loadModel(const std::vector<std::uint8_t>& checkpoint);
 
 } // namespace attnscope

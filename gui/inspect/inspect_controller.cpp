@@ -10,6 +10,7 @@
 #include "gui/inspect/live_follower.h"
 #include "gui/inspect/provenance_panel.h"
 #include "gui/inspect/step_timeline.h"
+#include "gui/probe/probe_text_panel.h"
 #include "gui/session/run_registry.h"
 #include "gui/views/curve_chart.h"
 #include "gui/views/entropy_view.h"
@@ -53,6 +54,8 @@ InspectController::InspectController(MainWindow& window)
         newRun->raise();
     }
     m_provenance = provenance;
+    m_probe = new ProbeTextPanel(window.registry(), *m_timeline, window.tabs());
+    window.tabs()->addTab(m_probe, tr("Probe text"));
     window.setAcceptDrops(true);
     window.installEventFilter(this);
     buildMenus();

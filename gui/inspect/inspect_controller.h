@@ -1,7 +1,8 @@
 #pragma once
 // The "inspect and publish" workflow on top of MainWindow, kept out of it so the window stays small:
 // File > Open Recent and Samples, drag-and-drop of .attnrun files, following files the CLI is still
-// writing, the step timeline (bottom dock) that drives every view, and File > Export figure….
+// writing, the step timeline (bottom dock) that drives every view, File > Export figure…, and the
+// "Probe text" tab (the run's checkpoint at the timeline's step on a text the user types).
 #include "gui/inspect/step_cursors.h"
 
 #include <QObject>
@@ -17,6 +18,7 @@ class CurveChart;
 class ExportDialog;
 class LiveFollower;
 class MainWindow;
+class ProbeTextPanel;
 class StepTimeline;
 
 class InspectController : public QObject {
@@ -26,6 +28,7 @@ public:
 
     StepTimeline* timeline() const { return m_timeline; }
     QDockWidget* timelineDock() const { return m_dock; }
+    ProbeTextPanel* probePanel() const { return m_probe; }
     // Opens like File > Open; runAdded() then remembers it in Open Recent and follows it if it is still
     // being written by another process.
     int open(const QString& path);
@@ -55,6 +58,7 @@ private:
     StepTimeline* m_timeline;
     QDockWidget* m_dock;
     QDockWidget* m_provenance = nullptr;
+    ProbeTextPanel* m_probe = nullptr;
     QMenu* m_recent = nullptr;
     StepCursors m_cursors;
     std::map<int, LiveFollower*> m_followers; // run id → follower

@@ -53,6 +53,7 @@ void LiveFollower::pollNow() {
             run->snapshots = std::move(fresh.snapshots);
             run->events = std::move(fresh.events);
             run->evals = std::move(fresh.evals);
+            run->checkpointSteps = std::move(fresh.checkpointSteps);
         } else {
             for (const StepRecord& r : update.steps)
                 if (r.step > run->lastStep()) run->steps.push_back(r);
@@ -65,6 +66,9 @@ void LiveFollower::pollNow() {
                     }))
                     run->events.push_back(e);
             run->evals.insert(run->evals.end(), update.evals.begin(), update.evals.end());
+            for (int step : update.checkpointSteps)
+                if (run->checkpointSteps.empty() || step > run->checkpointSteps.back())
+                    run->checkpointSteps.push_back(step);
         }
         if (!update.empty()) m_registry.notifyDataAppended(m_runId);
         if (!update.statusChanges.empty()) {

@@ -35,6 +35,7 @@ struct RunData {
     // Step A of the timeline's "pin A against B" (a recorded snapshot step). One per run, because runs
     // record different steps; it goes away with the run.
     std::optional<int> pinnedStep;
+    std::vector<int> checkpointSteps; // ascending; the checkpoints themselves stay in the run file
 
     int lastStep() const { return steps.empty() ? 0 : steps.back().step; }
     int totalSteps() const { return spec.train.steps; }

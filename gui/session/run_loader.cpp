@@ -26,6 +26,7 @@ RunData loadRunFile(const QString& path) {
         if (SnapshotPtr s = reader.snapshot(step)) run.snapshots.push_back(std::move(s));
     run.events = reader.events();
     run.evals = reader.evals();
+    run.checkpointSteps = reader.checkpointSteps();
     const StatusRecord status = reader.status();
     run.status = status.status;
     run.statusStep = status.step;

@@ -44,6 +44,14 @@ void TrainingSession::record() {
     if (!m_recorder) return;
     m_pullsSinceRecord = 0;
     m_recorder->pump();
+    if (m_recorder->healthy() && !m_unrecordedCheckpoints.empty()) {
+        if (RunData* run = m_registry.find(m_runId)) {
+            run->checkpointSteps.insert(run->checkpointSteps.end(), m_unrecordedCheckpoints.begin(),
+                                        m_unrecordedCheckpoints.end());
+            m_registry.notifyDataAppended(m_runId);
+        }
+        m_unrecordedCheckpoints.clear();
+    }
     if (!m_recorder->healthy() && !m_recordingFailed) {
         m_recordingFailed = true;
         emit recordingFailed(m_runId, QString::fromStdString(m_recorder->error()));
@@ -118,13 +126,17 @@ void TrainingSession::pull() {
                     } else if constexpr (std::is_same_v<T, EvalRecord>) {
                         run->evals.push_back(std::move(m));
                         appended = true;
+                    } else if constexpr (std::is_same_v<T, CheckpointSaved>) {
+                        // The bytes are the recorder's to write; the step reaches RunData once they are
+                        // in the file, where a probe reads them (record()). The recorder subscribed before
+                        // this session, so the bus has always handed it the message first.
+                        if (m_recorder) m_unrecordedCheckpoints.push_back(m.step);
                     } else if constexpr (std::is_same_v<T, StatusChange>) {
                         run->status = m.status;
                         run->statusStep = m.step;
                         run->statusMessage = QString::fromStdString(m.message);
                         statusChanged = true;
                     }
-                    // CheckpointSaved is for the run recorder, which has its own subscription.
                 },
                 message);
         }

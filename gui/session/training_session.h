@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace attnscope {
 class RunRecorder;
@@ -74,6 +75,7 @@ private:
     bool m_finished = false;
     std::unique_ptr<RunRecorder> m_recorder;
     int m_pullsSinceRecord = 0;
+    std::vector<int> m_unrecordedCheckpoints; // published by the trainer, not yet in the run file
     bool m_recordingFailed = false;
 };
 
