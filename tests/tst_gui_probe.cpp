@@ -7,6 +7,7 @@
 #include "gui/attention/attention_grid_canvas.h"
 #include "gui/attention/attention_grid_view.h"
 #include "gui/attention/attention_heatmap.h"
+#include "gui/export/export_dialog.h"
 #include "gui/inspect/inspect_controller.h"
 #include "gui/inspect/step_timeline.h"
 #include "gui/probe/probe_head_model.h"
@@ -135,6 +136,27 @@ private slots:
         const QModelIndex current = panel->result()->headTable()->currentIndex();
         QCOMPARE(current.data(ProbeHeadModel::LayerRole).toInt(), 3);
         QCOMPARE(current.data(ProbeHeadModel::HeadRole).toInt(), 1);
+
+        // File > Export figure on this tab exports the probe (not the recorded snapshot): its selected head,
+        // with the side-car holding exactly the probe's map.
+        const auto dialog = w.findChild<InspectController*>()->exportDialog();
+        QVERIFY(dialog);
+        QCOMPARE(dialog->request().view, figures::FigureView::Attention);
+        QCOMPARE(dialog->request().layer, 3);
+        QCOMPARE(dialog->request().head, 1);
+        const QString png = m_dir.filePath("probe.png");
+        dialog->setPath(png);
+        QString error;
+        QVERIFY2(dialog->exportNow(&error), qPrintable(error));
+        QFile npy(m_dir.filePath("probe.npy"));
+        QVERIFY(npy.open(QIODevice::ReadOnly));
+        const QByteArray bytes = npy.readAll();
+        const int header = quint8(bytes[8]) | (quint8(bytes[9]) << 8);
+        const std::size_t cells = std::size_t(s->length) * s->length;
+        QCOMPARE(std::size_t(bytes.size() - 10 - header), cells * sizeof(float));
+        const float* exported = reinterpret_cast<const float*>(bytes.constData() + 10 + header);
+        const float* map = s->map(3, 1);
+        for (std::size_t i = 0; i < cells; ++i) QCOMPARE(exported[i], map[i]);
     }
 
     void inputMessages() {

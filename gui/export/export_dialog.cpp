@@ -131,9 +131,12 @@ ExportDialog::ExportDialog(FigureInput input, FigureRequest request, QWidget* pa
     form->addRow(tr("Raster"), m_dpi);
 
     m_path = new QLineEdit(this);
-    // Run names may contain '/' (preset groups such as "exp-logit-growth/baseline"): one flat file name.
+    // Run names may contain '/' (preset groups such as "exp-logit-growth/baseline") and punctuation: one flat
+    // file name of letters, digits and . + - _.
     QString stem = QStringLiteral("%1-%2").arg(m_input.runName, viewName(request.view));
-    stem.replace(QRegularExpression(QStringLiteral(R"([/\\:*?"<>|\s]+)")), QStringLiteral("-"));
+    stem.replace(
+        QRegularExpression(QStringLiteral(R"([^\w.+-]+)"), QRegularExpression::UseUnicodePropertiesOption),
+        QStringLiteral("-"));
     m_path->setText(QDir(settings.value("export/dir", QDir::homePath()).toString()).filePath(stem + ".pdf"));
     auto* browse = new QToolButton(this);
     browse->setText(QStringLiteral("…"));

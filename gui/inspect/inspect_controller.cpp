@@ -5,11 +5,13 @@
 #include "gui/app/attention_panel.h"
 #include "gui/app/main_window.h"
 #include "gui/attention/attention_grid_view.h"
+#include "gui/attention/attention_heatmap.h"
 #include "gui/export/difference_picker.h"
 #include "gui/export/export_dialog.h"
 #include "gui/inspect/live_follower.h"
 #include "gui/inspect/provenance_panel.h"
 #include "gui/inspect/step_timeline.h"
+#include "gui/probe/probe_result_view.h"
 #include "gui/probe/probe_text_panel.h"
 #include "gui/session/run_registry.h"
 #include "gui/views/curve_chart.h"
@@ -243,10 +245,13 @@ void InspectController::exportFigure() {
 }
 
 std::unique_ptr<ExportDialog> InspectController::exportDialog() {
+    const QWidget* tab = m_window.tabs()->currentWidget();
+    if (tab == m_probe && m_probe->result()->hasResult())
+        if (const RunData* probed = m_window.registry().find(m_probe->resultRun()))
+            return probeExportDialog(*probed);
     const RunData* run = m_window.registry().selected();
     if (!run) return nullptr;
     figures::FigureRequest request;
-    const QWidget* tab = m_window.tabs()->currentWidget();
     request.view = tab == m_window.trainingView()  ? figures::FigureView::Training
                    : tab == m_window.entropyView() ? figures::FigureView::Entropy
                    : tab == m_window.logitView()   ? figures::FigureView::Logits
@@ -271,6 +276,24 @@ std::unique_ptr<ExportDialog> InspectController::exportDialog() {
         dialog->difference()->select(shown.run == run->id ? DifferencePicker::kThisRun : shown.run,
                                      shown.step);
     return dialog;
+}
+
+// The probe on screen as the figure's only snapshot: its maps with the typed text as labels, exported like a
+// recorded step (the curves of a probe are single points, so the dialog opens on the attention view).
+std::unique_ptr<ExportDialog> InspectController::probeExportDialog(const RunData& run) {
+    const SnapshotPtr probe = m_probe->result()->snapshot();
+    figures::FigureInput input = figureInputFrom(run);
+    input.runName = tr("%1 · text probe").arg(run.name); // the title adds the checkpoint's step
+    input.snapshots = {probe};
+    input.steps.clear();
+    input.events.clear();
+    figures::FigureRequest request;
+    request.view = figures::FigureView::Attention;
+    request.step = probe->step;
+    const AttentionHeatmap* enlarged = m_probe->result()->grid()->heatmap(); // the head shown large
+    request.layer = std::max(0, enlarged->layer());
+    request.head = std::max(0, enlarged->head());
+    return std::make_unique<ExportDialog>(std::move(input), request, &m_window);
 }
 
 } // namespace attnscope::gui

@@ -16,6 +16,7 @@ namespace attnscope::gui {
 
 class CurveChart;
 class ExportDialog;
+struct RunData;
 class LiveFollower;
 class MainWindow;
 class ProbeTextPanel;
@@ -51,6 +52,7 @@ private:
     void rebuildRecentMenu();
     void syncTimeline();
     void showStep(int step);
+    std::unique_ptr<ExportDialog> probeExportDialog(const RunData& run);
     void updateCursors(int step);
     void syncPin(); // timeline marker and curve cursors follow the selected run's pin
 

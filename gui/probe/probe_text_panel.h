@@ -40,6 +40,7 @@ public:
     QString checkpointText() const; // which checkpoint a probe would use, or why none
     QString inputText() const;      // the typed text in tokens, or why it cannot be probed
     QString messageText() const;    // the last probe's outcome (which step it used, or its error)
+    int resultRun() const { return m_shownRun; } // the run whose checkpoint produced the result on screen
 
 signals:
     void probeFinished(bool ok); // a result (ok) or an error is on screen
