@@ -21,6 +21,7 @@
 #include <QImage>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSlider>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -164,6 +165,14 @@ private slots:
         timeline->first();
         timeline->nextEvent(); // event at 35 → snapshot 40
         QCOMPARE(timeline->step(), 40);
+        // The attention tab's own snapshot slider is a second handle on the same timeline.
+        auto* slider = window.attentionPanel()->findChild<QSlider*>(QStringLiteral("attentionStep"));
+        QVERIFY(slider);
+        slider->setValue(1); // second snapshot: step 20
+        QCOMPARE(window.attentionPanel()->shownSnapshot()->step, 20);
+        QCOMPARE(timeline->step(), 20);
+        QCOMPARE(inspect->cursorStep(window.trainingView()->lossChart()), 20.0);
+        QCOMPARE(window.sinksView()->profileStep(), 20);
         QVERIFY(
             QSettings().value("recentFiles").toStringList().contains(QFileInfo(m_run).absoluteFilePath()));
     }

@@ -56,6 +56,7 @@ AttentionPanel::AttentionPanel(RunRegistry& registry, QWidget* parent)
         const QSignalBlocker block(m_follow);
         m_follow->setChecked(v == m_step->maximum());
         refresh();
+        if (!m_applyingStep && m_shown) emit stepPicked(m_shown->step);
     });
     connect(m_follow, &QCheckBox::toggled, this, [this](bool on) {
         if (on) m_step->setValue(m_step->maximum());
@@ -81,7 +82,9 @@ void AttentionPanel::showStep(int step) {
     const RunData* run = m_registry.selected();
     if (!run || run->snapshots.empty()) return;
     const auto it = std::find(run->snapshots.begin(), run->snapshots.end(), run->snapshotAt(step));
+    m_applyingStep = true;
     m_step->setValue(int(it - run->snapshots.begin()));
+    m_applyingStep = false;
 }
 
 bool AttentionPanel::setCompare(CompareTo kind, int run) {

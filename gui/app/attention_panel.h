@@ -35,6 +35,11 @@ public:
     // The difference drawn now (run 0 when none), as the export dialog pre-selects it.
     const DifferenceTarget& difference() const { return m_target; }
 
+signals:
+    // The user moved this tab's snapshot slider to the snapshot of `step` (not emitted for showStep() or
+    // following new data), so the timeline and every other view can follow.
+    void stepPicked(int step);
+
 private:
     void syncSteps();   // slider range follows the selected run's snapshots
     void syncChoices(); // comparison choices follow the open runs and the pin
@@ -46,6 +51,7 @@ private:
     RunRegistry& m_registry;
     AttentionGridView* m_grid;
     PinSlider* m_step;
+    bool m_applyingStep = false; // showStep() is moving the slider
     QCheckBox* m_follow;
     QLabel* m_stepLabel;
     QComboBox* m_compare;

@@ -80,6 +80,8 @@ InspectController::InspectController(MainWindow& window)
     });
     connect(&reg, &RunRegistry::runAdded, this, &InspectController::runAdded);
     connect(m_timeline, &StepTimeline::stepChanged, this, &InspectController::showStep);
+    // The attention tab's own slider is a second handle on the same timeline.
+    connect(window.attentionPanel(), &AttentionPanel::stepPicked, m_timeline, &StepTimeline::setStep);
     syncTimeline();
 }
 
