@@ -125,6 +125,13 @@ private slots:
                 QCOMPARE(m_inspect->cursorStep(c), 60.0);
                 QCOMPARE(m_inspect->pinCursorStep(c), 30.0);
             }
+        // The sink profile draws step A dashed beside step B: twice the points of B alone.
+        SinksView* sinks = m_window->sinksView();
+        QCOMPARE(sinks->profileStep(), 60);
+        QCOMPARE(sinks->pinnedProfileStep(), std::optional<int>(30));
+        const std::size_t withA = sinks->profileChart()->visiblePointCount();
+        const RunData& run = *m_window->registry().find(id);
+        QCOMPARE(withA, std::size_t(2 * run.spec.model.heads * run.snapshotAt(60)->length)); // a line per head
 
         m_window->findChild<QToolButton*>(QStringLiteral("clearPinButton"))->click();
         QVERIFY(!m_window->registry().find(id)->pinnedStep);
@@ -132,6 +139,8 @@ private slots:
         QCOMPARE(timeline->slider()->pinValue(), -1);
         QVERIFY(std::isnan(m_inspect->pinCursorStep(m_window->entropyView()->meanChart())));
         QCOMPARE(m_inspect->cursorStep(m_window->entropyView()->meanChart()), 60.0);
+        QVERIFY(!sinks->pinnedProfileStep());
+        QCOMPARE(sinks->profileChart()->visiblePointCount(), withA / 2);
         // The pinned-step difference stays chosen but says what is missing instead of drawing anything.
         AttentionPanel* panel = m_window->attentionPanel();
         QCOMPARE(panel->compareKind(), CompareTo::Pinned);

@@ -82,6 +82,7 @@ InspectController::InspectController(MainWindow& window)
     connect(m_timeline, &StepTimeline::stepChanged, this, &InspectController::showStep);
     // The attention tab's own slider is a second handle on the same timeline.
     connect(window.attentionPanel(), &AttentionPanel::stepPicked, m_timeline, &StepTimeline::setStep);
+    connect(window.sinksView(), &SinksView::stepPicked, m_timeline, &StepTimeline::setStep);
     syncTimeline();
 }
 

@@ -55,6 +55,10 @@ SinksView::SinksView(RunRegistry& registry, ChartSettings& settings, QWidget* pa
     connect(m_step, &QSlider::valueChanged, this, [this](int value) {
         m_follow->setChecked(value == m_step->maximum());
         updateProfile();
+        if (!m_applyingStep && m_profileStep > 0) emit stepPicked(m_profileStep);
+    });
+    connect(&registry, &RunRegistry::pinChanged, this, [this](int id) {
+        if (id == this->registry().selectedId()) updateProfile();
     });
     connect(m_follow, &QCheckBox::toggled, this, [this](bool on) {
         if (on) m_step->setValue(m_step->maximum());
@@ -66,7 +70,10 @@ SinksView::SinksView(RunRegistry& registry, ChartSettings& settings, QWidget* pa
     rebuild();
     for (CurveChart* chart : m_charts->charts())
         if (chart != m_profile)
-            connect(chart, &CurveChart::stepClicked, this, [this](double x) { showStep(int(x)); });
+            connect(chart, &CurveChart::stepClicked, this, [this](double x) {
+                showStep(int(x));
+                if (m_profileStep > 0) emit stepPicked(m_profileStep); // the timeline follows the click
+            });
 }
 
 std::vector<CurveChart*> SinksView::charts() const {
@@ -116,6 +123,7 @@ void SinksView::forgetRun(int runId) {
     if (runId == m_profileRun) {
         m_profile->clear();
         m_profileSeries.clear();
+        m_pinSeries.clear();
         m_profileRun = 0;
     }
 }
@@ -141,7 +149,9 @@ void SinksView::showStep(int step) {
     if (!run || run->snapshots.empty()) return;
     const SnapshotPtr snap = run->snapshotAt(step);
     const auto it = std::find(run->snapshots.begin(), run->snapshots.end(), snap);
+    m_applyingStep = true;
     m_step->setValue(int(it - run->snapshots.begin()));
+    m_applyingStep = false;
 }
 
 void SinksView::updateProfile() {
@@ -154,6 +164,7 @@ void SinksView::updateProfile() {
     if (runId != m_profileRun || layer != m_profileLayer) {
         m_profile->clear();
         m_profileSeries.clear();
+        m_pinSeries.clear();
         m_profileRun = runId;
         m_profileLayer = layer;
         QString profileKey;
@@ -166,28 +177,45 @@ void SinksView::updateProfile() {
                 s.group = run->id;
                 s.smoothable = false;
                 m_profileSeries.push_back(m_profile->addSeries(s));
+                s.name = tr("%1 at step A").arg(s.name);
+                s.pen = Qt::DashLine;
+                s.width = 1.0;
+                m_pinSeries.push_back(m_profile->addSeries(s));
                 profileKey +=
                     QStringLiteral("<span style='color:%1'>■</span>&nbsp;H%2 ").arg(s.color.name()).arg(h);
             }
         }
         m_profile->setKey(profileKey.trimmed());
         m_profileStep = -1;
+        m_profilePin.reset();
     }
-    m_stepLabel->setText(snap ? tr("step %1").arg(snap->step) : tr("—"));
-    if (!snap || !run || snap->step == m_profileStep) {
+    // The pinned step A, dashed beside step B, as on every other chart (same snapshot rule: at or before).
+    const SnapshotPtr pinned = run && run->pinnedStep ? run->snapshotAt(*run->pinnedStep) : nullptr;
+    const std::optional<int> pinStep = pinned ? std::optional<int>(pinned->step) : std::nullopt;
+    m_stepLabel->setText(!snap     ? tr("—")
+                         : pinStep ? tr("step %1 · A (dashed): %2").arg(snap->step).arg(*pinStep)
+                                   : tr("step %1").arg(snap->step));
+    if (!snap || !run || (snap->step == m_profileStep && pinStep == m_profilePin)) {
         m_profile->refresh();
         return;
     }
     m_profileStep = snap->step;
+    m_profilePin = pinStep;
     const int T = snap->length;
     std::vector<double> x(std::size_t(std::max(0, T)));
     for (int j = 0; j < T; ++j) x[std::size_t(j)] = j;
-    for (int h = 0; h < int(m_profileSeries.size()) && h < snap->heads && layer < snap->layers; ++h) {
-        const std::size_t base = snap->headIndex(layer, h) * std::size_t(T);
+    auto profileOf = [&](const ProbeSnapshot& s, int h) {
         std::vector<double> y(std::size_t(T), qQNaN());
-        for (int j = 0; j < T && base + std::size_t(j) < snap->keyProfile.size(); ++j)
-            y[std::size_t(j)] = snap->keyProfile[base + std::size_t(j)];
-        m_profile->replaceData(m_profileSeries[std::size_t(h)], x, y);
+        if (h >= s.heads || layer >= s.layers || s.length != T) return y; // other shape: nothing to draw
+        const std::size_t base = s.headIndex(layer, h) * std::size_t(T);
+        for (int j = 0; j < T && base + std::size_t(j) < s.keyProfile.size(); ++j)
+            y[std::size_t(j)] = s.keyProfile[base + std::size_t(j)];
+        return y;
+    };
+    for (int h = 0; h < int(m_profileSeries.size()); ++h) {
+        m_profile->replaceData(m_profileSeries[std::size_t(h)], x, profileOf(*snap, h));
+        m_profile->replaceData(m_pinSeries[std::size_t(h)], pinned ? x : std::vector<double>{},
+                               pinned ? profileOf(*pinned, h) : std::vector<double>{});
     }
     // Short probes: label each key with its token so a sink on "<bos>" or "␣" is obvious.
     if (T > 0 && T <= kMaxTokenTicks && run->tokenizer) {

@@ -6,6 +6,7 @@
 #include "gui/views/run_view.h"
 
 #include <map>
+#include <optional>
 
 class QCheckBox;
 class QLabel;
@@ -26,7 +27,12 @@ public:
     CurveChart* profileChart() const { return m_profile; }
     CurveChart* layerChart(int layer) const;
     int profileStep() const { return m_profileStep; } // step of the snapshot shown, 0 if none
-    void showStep(int step);                          // picks the snapshot at or before `step`
+    // Step of the snapshot drawn dashed for the run's pinned step A; nullopt while nothing is pinned.
+    std::optional<int> pinnedProfileStep() const { return m_profilePin; }
+    void showStep(int step); // picks the snapshot at or before `step`
+
+signals:
+    void stepPicked(int step); // the user moved this tab's snapshot slider (not showStep())
 
 protected:
     void addRun(const RunData& run) override;
@@ -51,7 +57,10 @@ private:
     QLabel* m_stepLabel;
     std::map<int, RunSeries> m_runs;
     int m_profileRun = 0, m_profileLayer = -1, m_profileStep = 0;
-    std::vector<int> m_profileSeries;
+    std::optional<int> m_profilePin;
+    std::vector<int> m_profileSeries; // step B, solid, one per head
+    std::vector<int> m_pinSeries;     // step A, dashed, one per head
+    bool m_applyingStep = false;      // showStep() is moving the slider
 };
 
 } // namespace attnscope::gui
