@@ -100,8 +100,7 @@ const Command& resumeCommand() {
          "attnscope-cli resume RUN [--steps N] [--from-step S] [--threads N]",
          "Reopens RUN for appending, restores its latest checkpoint (or the one at --from-step), deletes "
          "the\n"
-         "records after that checkpoint and trains on to the run's step count. With the same thread count "
-         "the\n"
+         "records after that checkpoint and trains on to the run's step count. On any thread count the\n"
          "continued curve is bit-identical to an uninterrupted run. --steps N extends a run; note that the\n"
          "cosine schedule then stretches to N steps, so the extension equals a run started with N steps "
          "only\n"

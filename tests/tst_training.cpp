@@ -1,5 +1,5 @@
-// End-to-end training behaviour: overfitting, learning a real task, determinism, resume, divergence handling and
-// configuration errors.
+// End-to-end training behaviour: overfitting, learning a real task, determinism, resume, divergence handling
+// and configuration errors.
 #include "core/data/token_source.h"
 #include "core/model/model.h"
 #include "core/optim/adamw.h"
@@ -39,11 +39,16 @@ Collected runToEnd(Trainer& trainer) {
     sub->drain(messages);
     Collected c;
     for (auto& m : messages) {
-        if (auto* r = std::get_if<StepRecord>(&m)) c.steps.push_back(*r);
-        else if (auto* s = std::get_if<SnapshotPtr>(&m)) c.snapshots.push_back(*s);
-        else if (auto* e = std::get_if<Event>(&m)) c.events.push_back(*e);
-        else if (auto* st = std::get_if<StatusChange>(&m)) c.statuses.push_back(*st);
-        else if (auto* ck = std::get_if<CheckpointSaved>(&m)) c.checkpoints.push_back(*ck);
+        if (auto* r = std::get_if<StepRecord>(&m))
+            c.steps.push_back(*r);
+        else if (auto* s = std::get_if<SnapshotPtr>(&m))
+            c.snapshots.push_back(*s);
+        else if (auto* e = std::get_if<Event>(&m))
+            c.events.push_back(*e);
+        else if (auto* st = std::get_if<StatusChange>(&m))
+            c.statuses.push_back(*st);
+        else if (auto* ck = std::get_if<CheckpointSaved>(&m))
+            c.checkpoints.push_back(*ck);
     }
     return c;
 }
@@ -56,6 +61,8 @@ private slots:
     void overfitsOneBatch();
     void learnsInductionTask();
     void sameSeedSameThreadsIsBitIdentical();
+    void lossesDoNotDependOnThreadCount_data();
+    void lossesDoNotDependOnThreadCount();
     void resumeContinuesBitIdentically();
     void divergenceIsRecordedNotFatal();
     void badConfigurationsAreRefused();
@@ -111,12 +118,56 @@ void TestTraining::sameSeedSameThreadsIsBitIdentical() {
     QCOMPARE(ra.steps.size(), rb.steps.size());
     for (std::size_t i = 0; i < ra.steps.size(); ++i)
         QVERIFY2(std::memcmp(&ra.steps[i].loss, &rb.steps[i].loss, sizeof(double)) == 0,
-                 qPrintable(QString("step %1: %2 vs %3").arg(i + 1).arg(ra.steps[i].loss, 0, 'g', 17)
+                 qPrintable(QString("step %1: %2 vs %3")
+                                .arg(i + 1)
+                                .arg(ra.steps[i].loss, 0, 'g', 17)
                                 .arg(rb.steps[i].loss, 0, 'g', 17)));
     spec.train.seed += 1;
     Trainer other(spec);
     const Collected ro = runToEnd(other);
     QVERIFY(ro.steps.back().loss != ra.steps.back().loss);
+}
+
+void TestTraining::lossesDoNotDependOnThreadCount_data() {
+    QTest::addColumn<bool>("mechanisms");
+    QTest::newRow("vanilla") << false;
+    QTest::newRow("LS + ALiBi + ResFormer + sigmaReparam + QK-norm + z-loss") << true;
+}
+
+// Work is cut into blocks fixed by the problem size (core/nn/parallel.h), so 1, 2 and 3 threads give the same
+// bits. The sizes make every op split: 1024 rows (2 GEMM row blocks), d_model 128 (2 column blocks).
+void TestTraining::lossesDoNotDependOnThreadCount() {
+    QFETCH(bool, mechanisms);
+    RunSpec spec = taskSpec("copy", 12);
+    spec.model.dModel = 128, spec.model.heads = 4, spec.model.context = 64, spec.train.batch = 16;
+    spec.train.recordEvery = 12, spec.train.evalEvery = 12;
+    if (mechanisms) {
+        spec.model.position = PositionScheme::Alibi;
+        spec.model.lsAttention = true, spec.model.window = 8, spec.model.globalHeads = 1;
+        spec.model.valueResidual = ValueResidual::Learnable;
+        spec.model.sigmaReparam = SigmaReparam::Fused;
+        spec.model.qkNorm = true, spec.model.zLoss = 1e-4;
+    }
+    std::vector<Collected> runs;
+    for (int threads : {1, 2, 3}) {
+        spec.train.threads = threads;
+        Trainer trainer(spec);
+        runs.push_back(runToEnd(trainer));
+    }
+    for (std::size_t t = 1; t < runs.size(); ++t) {
+        QCOMPARE(runs[t].steps.size(), runs[0].steps.size());
+        for (std::size_t i = 0; i < runs[0].steps.size(); ++i)
+            QVERIFY2(
+                std::memcmp(&runs[t].steps[i].loss, &runs[0].steps[i].loss, sizeof(double)) == 0 &&
+                    std::memcmp(&runs[t].steps[i].gradNorm, &runs[0].steps[i].gradNorm, sizeof(double)) == 0,
+                qPrintable(QString("%1 threads, step %2: loss %3 vs %4, gradient norm %5 vs %6")
+                               .arg(t + 1)
+                               .arg(i + 1)
+                               .arg(runs[t].steps[i].loss, 0, 'g', 17)
+                               .arg(runs[0].steps[i].loss, 0, 'g', 17)
+                               .arg(runs[t].steps[i].gradNorm, 0, 'g', 17)
+                               .arg(runs[0].steps[i].gradNorm, 0, 'g', 17)));
+    }
 }
 
 void TestTraining::resumeContinuesBitIdentically() {

@@ -1,8 +1,8 @@
 #pragma once
 // Single-threaded GEMM on row-major flat buffers: C = alpha·op(A)·op(B) + beta·C, op(X) = X or Xᵀ.
 //   op(A) (m, k) with leading dimension lda, op(B) (k, n) with ldb, C (m, n) with ldc.
-// Callers own the threading (OpenMP over disjoint blocks of C); every call computes in the calling thread,
-// so a fixed thread count gives bit-identical results.
+// Callers own the threading (OpenMP over fixed disjoint blocks of C, parallel.h); every call computes in the
+// calling thread, so results do not depend on the number of threads.
 //
 // Backed by OpenBLAS (Debian's libopenblas-pthread-dev, limited to one thread per call): at our shapes its
 // AVX-512 sgemm runs at 93–116 GFLOP/s on one core against Eigen's 68–85 (docs/performance.md).

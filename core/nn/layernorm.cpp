@@ -37,13 +37,16 @@ void layernorm_forward(T* y, T* mean, T* rstd, const T* x, const T* gamma, const
 template <typename T>
 void layernorm_backward(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, const T* gamma, const T* mean,
                         const T* rstd, int rows, int C, bool accumulateDx) {
-    // dγ and dβ sum over rows: each thread sums its row block into a private partial, and the partials are
-    // added in thread order afterwards (deterministic for a fixed thread count).
-    const int maxThreads = omp_in_parallel() ? 1 : omp_get_max_threads();
-    thread_local std::vector<T> partial;
-    partial.assign(std::size_t(maxThreads) * 2 * C, T(0));
-    int usedThreads = 1;
-    auto body = [&](std::ptrdiff_t r0, std::ptrdiff_t r1, T* pg, T* pb) {
+    // dγ and dβ sum over rows: each block of rows sums into its own partial, and the partials are added in
+    // block order afterwards (the same bits for any thread count, parallel.h).
+    constexpr std::ptrdiff_t kRowBlock = 64;
+    const std::ptrdiff_t blocks = blockCount(rows, kRowBlock);
+    thread_local std::vector<T> partial; // the caller's: worker threads reach it only through `base`
+    partial.assign(std::size_t(blocks) * 2 * C, T(0));
+    T* const base = partial.data();
+    parallelChunks(rows, kRowBlock, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
+        T* pg = base + std::size_t(r0 / kRowBlock) * 2 * C;
+        T* pb = pg + C;
         for (std::ptrdiff_t r = r0; r < r1; ++r) {
             const T* xr = x + r * C;
             const T* dyr = dy + r * C;
@@ -67,22 +70,9 @@ void layernorm_backward(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, con
                 dxr[i] = accumulateDx ? dxr[i] + v : v;
             }
         }
-    };
-    const int threads = std::clamp(rows / 64, 1, maxThreads);
-    T* base = partial.data();
-    if (threads == 1) {
-        body(0, rows, base, base + C);
-    } else {
-        usedThreads = threads;
-#pragma omp parallel num_threads(threads)
-        {
-            const int t = omp_get_thread_num();
-            const auto [b, e] = chunk(rows, t, omp_get_num_threads());
-            body(b, e, base + std::size_t(t) * 2 * C, base + std::size_t(t) * 2 * C + C);
-        }
-    }
-    for (int t = 0; t < usedThreads; ++t) {
-        const T* pg = base + std::size_t(t) * 2 * C;
+    });
+    for (std::ptrdiff_t k = 0; k < blocks; ++k) {
+        const T* pg = base + std::size_t(k) * 2 * C;
         for (int i = 0; i < C; ++i) {
             if (dgamma) dgamma[i] += pg[i];
             if (dbeta) dbeta[i] += pg[C + i];
@@ -92,11 +82,11 @@ void layernorm_backward(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, con
 
 template void layernorm_forward<float>(float*, float*, float*, const float*, const float*, const float*, int,
                                        int, float);
-template void layernorm_forward<double>(double*, double*, double*, const double*, const double*, const double*,
-                                        int, int, double);
+template void layernorm_forward<double>(double*, double*, double*, const double*, const double*,
+                                        const double*, int, int, double);
 template void layernorm_backward<float>(float*, float*, float*, const float*, const float*, const float*,
                                         const float*, const float*, int, int, bool);
-template void layernorm_backward<double>(double*, double*, double*, const double*, const double*, const double*,
-                                         const double*, const double*, int, int, bool);
+template void layernorm_backward<double>(double*, double*, double*, const double*, const double*,
+                                         const double*, const double*, const double*, int, int, bool);
 
 } // namespace attnscope::nn

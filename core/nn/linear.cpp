@@ -8,9 +8,10 @@
 namespace attnscope::nn {
 
 namespace {
-// Rows per thread below which a GEMM is not worth splitting.
-constexpr std::ptrdiff_t kMinRows = 32;
-constexpr std::ptrdiff_t kMinCols = 16;
+// GEMMs are cut into fixed blocks (parallel.h): big enough to run near peak, small enough to share
+// R1's 2048 rows and 128 columns between threads.
+constexpr std::ptrdiff_t kRowBlock = 512;
+constexpr std::ptrdiff_t kColBlock = 64;
 
 template <typename T> const T* at(MatrixRef<const T> m, std::ptrdiff_t r, std::ptrdiff_t c) {
     return m.data + r * m.ld + c;
@@ -22,8 +23,8 @@ template <typename T> T* at(MatrixRef<T> m, std::ptrdiff_t r, std::ptrdiff_t c) 
 
 template <typename T>
 void linear_forward(MatrixRef<T> y, MatrixRef<const T> x, MatrixRef<const T> w, const T* bias) {
-    // Threads own disjoint row blocks of Y; the bias is written first and the product added onto it.
-    parallelChunks(x.rows, kMinRows, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
+    // Row blocks of Y; the bias is written first and the product added onto it.
+    parallelChunks(x.rows, kRowBlock, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
         if (bias)
             for (std::ptrdiff_t r = r0; r < r1; ++r) std::copy(bias, bias + w.cols, at(y, r, 0));
         gemm(false, false, int(r1 - r0), w.cols, x.cols, T(1), at(x, r0, 0), x.ld, w.data, w.ld,
@@ -36,28 +37,28 @@ void linear_backward(MatrixRef<T>* dx, MatrixRef<T>* dw, T* dbias, MatrixRef<con
                      MatrixRef<const T> x, MatrixRef<const T> w, bool accumulateDx) {
     if (dx) {
         // dX = dY Wᵀ, row blocks.
-        parallelChunks(dy.rows, kMinRows, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
+        parallelChunks(dy.rows, kRowBlock, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
             gemm(false, true, int(r1 - r0), w.rows, dy.cols, T(1), at(dy, r0, 0), dy.ld, w.data, w.ld,
                  accumulateDx ? T(1) : T(0), at(*dx, r0, 0), dx->ld);
         });
     }
     if (dw) {
-        // dW += Xᵀ dY. Threads own disjoint blocks of dW, split along its longer side: each thread packs its
-        // share of one operand and all of the other, so splitting the long side packs the least twice.
+        // dW += Xᵀ dY in disjoint blocks of dW, split along its longer side: each block packs its share of
+        // one operand and all of the other, so splitting the long side repacks the least.
         if (x.cols > dy.cols)
-            parallelChunks(x.cols, kMinCols, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
+            parallelChunks(x.cols, kColBlock, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
                 gemm(true, false, int(r1 - r0), dy.cols, dy.rows, T(1), x.data + r0, x.ld, dy.data, dy.ld,
                      T(1), at(*dw, r0, 0), dw->ld);
             });
         else
-            parallelChunks(dy.cols, kMinCols, [&](std::ptrdiff_t c0, std::ptrdiff_t c1) {
+            parallelChunks(dy.cols, kColBlock, [&](std::ptrdiff_t c0, std::ptrdiff_t c1) {
                 gemm(true, false, x.cols, int(c1 - c0), dy.rows, T(1), x.data, x.ld, at(dy, 0, c0), dy.ld,
                      T(1), at(*dw, 0, c0), dw->ld);
             });
     }
     if (dbias)
-        // Column blocks of db; each thread sums its columns over all rows in row order.
-        parallelChunks(dy.cols, kMinCols, [&](std::ptrdiff_t c0, std::ptrdiff_t c1) {
+        // Column blocks of db; each sums its columns over all rows in row order.
+        parallelChunks(dy.cols, kColBlock, [&](std::ptrdiff_t c0, std::ptrdiff_t c1) {
             for (std::ptrdiff_t r = 0; r < dy.rows; ++r) {
                 const T* row = at(dy, r, 0);
                 for (std::ptrdiff_t c = c0; c < c1; ++c) dbias[c] += row[c];
@@ -67,7 +68,7 @@ void linear_backward(MatrixRef<T>* dx, MatrixRef<T>* dw, T* dbias, MatrixRef<con
 
 template <typename T>
 void linear_forward_transposed(MatrixRef<T> y, MatrixRef<const T> x, MatrixRef<const T> wt) {
-    parallelChunks(x.rows, kMinRows, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
+    parallelChunks(x.rows, kRowBlock, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
         gemm(false, true, int(r1 - r0), wt.rows, x.cols, T(1), at(x, r0, 0), x.ld, wt.data, wt.ld, T(0),
              at(y, r0, 0), y.ld);
     });
@@ -77,13 +78,13 @@ template <typename T>
 void linear_backward_transposed(MatrixRef<T>* dx, MatrixRef<T>* dwt, MatrixRef<const T> dy,
                                 MatrixRef<const T> x, MatrixRef<const T> wt) {
     if (dx)
-        parallelChunks(dy.rows, kMinRows, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
+        parallelChunks(dy.rows, kRowBlock, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
             gemm(false, false, int(r1 - r0), wt.cols, dy.cols, T(1), at(dy, r0, 0), dy.ld, wt.data, wt.ld,
                  T(0), at(*dx, r0, 0), dx->ld);
         });
     if (dwt)
-        // dWt (out, in) += dYᵀ X: threads own disjoint row blocks of dWt (= columns of dY).
-        parallelChunks(dy.cols, kMinCols, [&](std::ptrdiff_t c0, std::ptrdiff_t c1) {
+        // dWt (out, in) += dYᵀ X in row blocks of dWt (= columns of dY).
+        parallelChunks(dy.cols, kColBlock, [&](std::ptrdiff_t c0, std::ptrdiff_t c1) {
             gemm(true, false, int(c1 - c0), x.cols, dy.rows, T(1), at(dy, 0, c0), dy.ld, x.data, x.ld, T(1),
                  at(*dwt, c0, 0), dwt->ld);
         });
