@@ -222,8 +222,14 @@ private slots:
         QCOMPARE(runA->spec.train.threads, 2); // 4 cores split between the two runs
         QCOMPARE(runB->spec.train.threads, 2);
 
+        Trainer& trainerA = w.sessions().session(a)->trainer();
+        Trainer& trainerB = w.sessions().session(b)->trainer();
+        QCOMPARE(trainerA.threads(), 2);
+        QCOMPARE(trainerB.threads(), 2);
+
         QTRY_VERIFY_WITH_TIMEOUT(runA->lastStep() > 5, 20000);
         w.sessions().pause(a);
+        QCOMPARE(trainerB.threads(), 4); // the paused run's cores go to the other one
         QTRY_COMPARE_WITH_TIMEOUT(runA->status, RunStatus::Paused, 10000);
         const int pausedAt = runA->lastStep();
         QTest::qWait(300);
@@ -231,11 +237,14 @@ private slots:
         QVERIFY(runA->lastStep() <= pausedAt + 1); // at most the step in flight
         QVERIFY(runB->lastStep() > 0);
         w.sessions().resume(a);
+        QCOMPARE(trainerA.threads(), 2);
+        QCOMPARE(trainerB.threads(), 2);
         QTRY_COMPARE_WITH_TIMEOUT(runA->status, RunStatus::Training, 10000);
         QTRY_VERIFY_WITH_TIMEOUT(runA->lastStep() > pausedAt + 1, 10000);
         w.sessions().stop(b);
         QTRY_COMPARE_WITH_TIMEOUT(runB->status, RunStatus::Stopped, 10000);
         QCOMPARE(runA->status, RunStatus::Training);
+        QTRY_COMPARE_WITH_TIMEOUT(trainerA.threads(), 4, 10000); // B ended: A gets every core
     }
 
     void closingMidTrainingLeavesAValidFile() {

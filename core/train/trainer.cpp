@@ -31,15 +31,20 @@ struct TrainerState {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-double seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+double seconds(Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration<double>(b - a).count();
+}
 
-int threadCount(const TrainConfig& t) { return t.threads > 0 ? t.threads : std::max(1, omp_get_num_procs()); }
+int threadCount(const TrainConfig& t) {
+    return t.threads > 0 ? t.threads : std::max(1, omp_get_num_procs());
+}
 
 // Validation batches are the same fixed set at every evaluation, so val-loss curves are comparable.
 constexpr std::uint64_t kValidationStream = 0x5eed'0000'0000'0001ULL;
 } // namespace
 
-Trainer::Trainer(const RunSpec& spec) : m_spec(spec), m_state(std::make_unique<TrainerState>()) {
+Trainer::Trainer(const RunSpec& spec)
+    : m_spec(spec), m_state(std::make_unique<TrainerState>()), m_threads(threadCount(spec.train)) {
     auto& s = *m_state;
     s.data = makeTokenSource(m_spec.data, m_spec.model.context);
     m_spec.model.vocab = s.data->tokenizer().vocabSize();
@@ -66,9 +71,13 @@ Trainer::Trainer(const RunSpec& spec) : m_spec(spec), m_state(std::make_unique<T
 
 Trainer::~Trainer() = default;
 
-const TokenSource& Trainer::data() const { return *m_state->data; }
+const TokenSource& Trainer::data() const {
+    return *m_state->data;
+}
 
-const std::vector<std::int32_t>& Trainer::probeTokens() const { return m_state->probeTokens; }
+const std::vector<std::int32_t>& Trainer::probeTokens() const {
+    return m_state->probeTokens;
+}
 
 void Trainer::publishStatus(RunStatus status, const std::string& message) {
     m_status = status;
@@ -89,10 +98,15 @@ SnapshotPtr Trainer::snapshot(const std::vector<std::int32_t>& probeTokens) cons
     return takeSnapshot(*m_state->model, ws, probeTokens, m_step.load());
 }
 
+void Trainer::setThreads(int n) {
+    m_threads = n > 0 ? n : std::max(1, omp_get_num_procs());
+}
+
 void Trainer::run() {
     auto& s = *m_state;
     const TrainConfig& tc = m_spec.train;
-    omp_set_num_threads(threadCount(tc));
+    int threads = m_threads;
+    omp_set_num_threads(threads);
     const int T = m_spec.model.context, B = tc.batch;
     const auto start = Clock::now();
     double pausedSeconds = 0;
@@ -131,6 +145,7 @@ void Trainer::run() {
             if (m_stop) break;
             publishStatus(RunStatus::Training);
         }
+        if (const int wanted = m_threads; wanted != threads) omp_set_num_threads(threads = wanted);
         const int step = m_step + 1;
         const auto t0 = Clock::now();
         s.data->sampleBatch(Split::Train, B, T, s.dataRng, s.inputs.data(), s.targets.data());
@@ -140,8 +155,9 @@ void Trainer::run() {
         const double gradNorm = clipGradientNorm(s.model->grads.data(), s.model->grads.size(), tc.gradClip);
         if (!std::isfinite(loss) || !std::isfinite(gradNorm)) {
             // Divergence is a result, not a failure: keep the parameters of the last finite step, record why.
-            m_bus.publish(Event{step, EventKind::NonFinite,
-                                std::string(!std::isfinite(loss) ? "loss" : "gradient norm") + " is not finite"});
+            m_bus.publish(
+                Event{step, EventKind::NonFinite,
+                      std::string(!std::isfinite(loss) ? "loss" : "gradient norm") + " is not finite"});
             m_step = step;
             publishStatus(RunStatus::Diverged, "diverged at step " + std::to_string(step));
             return;
@@ -173,7 +189,8 @@ void Trainer::run() {
                 }
             record(step, extras);
         }
-        if (tc.checkpointEvery > 0 && step % tc.checkpointEvery == 0 && step < tc.steps) publishCheckpoint(step);
+        if (tc.checkpointEvery > 0 && step % tc.checkpointEvery == 0 && step < tc.steps)
+            publishCheckpoint(step);
     }
     publishCheckpoint(m_step);
     publishStatus(m_step >= tc.steps ? RunStatus::Finished : RunStatus::Stopped);

@@ -34,6 +34,10 @@ public:
     bool paused() const { return m_paused; }
     int step() const { return m_step.load(); }
     RunStatus status() const { return m_status.load(); }
+    // OpenMP threads for the steps to come (read before each step; n < 1: all cores). Losses do not depend
+    // on it (core/nn/parallel.h), so the app can rebalance the cores while runs train.
+    void setThreads(int n);
+    int threads() const { return m_threads.load(); }
 
     // Safetensors image of the full training state (valid between steps or when not running).
     std::vector<std::uint8_t> checkpoint() const;
@@ -54,6 +58,7 @@ private:
     std::atomic<bool> m_stop{false};
     std::atomic<bool> m_paused{false};
     std::atomic<int> m_step{0};
+    std::atomic<int> m_threads{1};
     std::atomic<RunStatus> m_status{RunStatus::Created};
 };
 

@@ -22,6 +22,7 @@ namespace attnscope::gui {
 struct SessionManager::Prepared {
     RunSpec spec; // as given to the trainer (threads resolved)
     std::unique_ptr<Trainer> trainer;
+    bool autoThreads = false; // the spec asked for all cores
 };
 
 SessionManager::SessionManager(RunRegistry& registry, QObject* parent)
@@ -67,12 +68,15 @@ std::unique_ptr<RunRecorder> SessionManager::makeRecorder(Trainer& trainer, cons
     }
 }
 
-SessionManager::~SessionManager() { stopAll(); }
+SessionManager::~SessionManager() {
+    stopAll();
+}
 
 std::unique_ptr<SessionManager::Prepared> SessionManager::prepare(const RunSpec& spec, int concurrent,
                                                                   QString* error) const {
     auto prepared = std::make_unique<Prepared>();
     prepared->spec = spec;
+    prepared->autoThreads = spec.train.threads <= 0;
     prepared->spec.train.threads = threadsForRun(spec.train.threads, concurrent, m_cores);
     try {
         prepared->trainer = std::make_unique<Trainer>(prepared->spec);
@@ -111,6 +115,8 @@ int SessionManager::launch(std::unique_ptr<Prepared> prepared) {
 
     auto session = std::make_unique<TrainingSession>(m_registry, id, std::move(prepared->trainer), this);
     connect(session.get(), &TrainingSession::finished, this, &SessionManager::sessionFinished);
+    connect(session.get(), &TrainingSession::finished, this, [this] { rebalance(); });
+    if (prepared->autoThreads) m_autoThreads.insert(id);
     connect(session.get(), &TrainingSession::recordingFailed, this, &SessionManager::recordingProblem);
     if (recorder) session->attachRecorder(std::move(recorder));
     TrainingSession* raw = session.get();
@@ -124,7 +130,9 @@ int SessionManager::launch(std::unique_ptr<Prepared> prepared) {
 int SessionManager::start(const RunSpec& spec, QString* error) {
     auto prepared = prepare(spec, trainingCount(), error);
     if (!prepared) return 0;
-    return launch(std::move(prepared));
+    const int id = launch(std::move(prepared));
+    rebalance();
+    return id;
 }
 
 std::pair<int, int> SessionManager::startPair(const RunSpec& a, const RunSpec& b, QString* error) {
@@ -146,6 +154,7 @@ std::vector<int> SessionManager::startGroup(const std::vector<RunSpec>& specs, Q
     }
     std::vector<int> ids;
     for (auto& p : prepared) ids.push_back(launch(std::move(p)));
+    rebalance();
     return ids;
 }
 
@@ -156,10 +165,12 @@ TrainingSession* SessionManager::session(int runId) const {
 
 void SessionManager::pause(int runId) {
     if (auto* s = session(runId)) s->setPaused(true);
+    rebalance();
 }
 
 void SessionManager::resume(int runId) {
     if (auto* s = session(runId)) s->setPaused(false);
+    rebalance();
 }
 
 void SessionManager::stop(int runId) {
@@ -178,7 +189,24 @@ void SessionManager::close(int runId) {
         it->second->stopAndWait();
         m_sessions.erase(it);
     }
+    m_autoThreads.erase(runId);
     m_registry.remove(runId);
+    rebalance();
+}
+
+void SessionManager::rebalance() {
+    std::vector<Trainer*> shared;
+    int fixed = 0; // cores taken by runs with an explicit thread count
+    for (const auto& [id, s] : m_sessions) {
+        if (!s->isRunning() || s->isPaused()) continue;
+        if (m_autoThreads.count(id))
+            shared.push_back(&s->trainer());
+        else
+            fixed += s->trainer().threads();
+    }
+    if (shared.empty()) return;
+    const int each = std::max(1, (m_cores - fixed) / int(shared.size()));
+    for (Trainer* t : shared) t->setThreads(each);
 }
 
 int SessionManager::trainingCount() const {

@@ -8,6 +8,7 @@
 #include <QString>
 #include <map>
 #include <memory>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -70,6 +71,10 @@ private:
     struct Prepared;
     std::unique_ptr<Prepared> prepare(const RunSpec& spec, int concurrent, QString* error) const;
     int launch(std::unique_ptr<Prepared> prepared);
+    // Splits the cores again between the runs training now whose spec asked for "all cores": a run started,
+    // paused, resumed or ended. Their losses do not depend on the thread count (core/nn/parallel.h), and an
+    // oversubscribed core stalls OpenMP's barriers (docs/performance.md, "Sharing the cores").
+    void rebalance();
     // "run", "run #2", … so the Runs list stays readable.
     QString uniqueName(const QString& name) const;
     // Creates the run file and a recorder subscribed to the trainer's bus (before the trainer starts, so
@@ -79,6 +84,7 @@ private:
 
     RunRegistry& m_registry;
     std::map<int, std::unique_ptr<TrainingSession>> m_sessions;
+    std::set<int> m_autoThreads; // runs whose spec asked for all cores (threads = 0): rebalanced
     int m_cores = 1;
     QString m_runDirectory;
     bool m_recording = true;
