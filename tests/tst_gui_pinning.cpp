@@ -131,7 +131,8 @@ private slots:
         QCOMPARE(sinks->pinnedProfileStep(), std::optional<int>(30));
         const std::size_t withA = sinks->profileChart()->visiblePointCount();
         const RunData& run = *m_window->registry().find(id);
-        QCOMPARE(withA, std::size_t(2 * run.spec.model.heads * run.snapshotAt(60)->length)); // a line per head
+        QCOMPARE(withA,
+                 std::size_t(2 * run.spec.model.heads * run.snapshotAt(60)->length)); // a line per head
 
         m_window->findChild<QToolButton*>(QStringLiteral("clearPinButton"))->click();
         QVERIFY(!m_window->registry().find(id)->pinnedStep);

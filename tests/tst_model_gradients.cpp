@@ -3,8 +3,8 @@
 #include "core/model/model.h"
 
 #include <QtTest>
-#include <omp.h>
 #include <cmath>
+#include <omp.h>
 
 using namespace attnscope;
 
@@ -87,22 +87,23 @@ const std::vector<Case>& allCases() {
     add("sinusoidal", [](ModelConfig& c) { c.position = PositionScheme::Sinusoidal; });
     add("nope untied", [](ModelConfig& c) { c.position = PositionScheme::None, c.tiedHead = false; });
     add("alibi", [](ModelConfig& c) { c.position = PositionScheme::Alibi; });
-    add("alibi 3 heads", [](ModelConfig& c) { c.position = PositionScheme::Alibi, c.heads = 3, c.dModel = 9; });
+    add("alibi 3 heads",
+        [](ModelConfig& c) { c.position = PositionScheme::Alibi, c.heads = 3, c.dModel = 9; });
     add("rope", [](ModelConfig& c) { c.position = PositionScheme::Rope; });
     add("ls-attention", [](ModelConfig& c) { c.lsAttention = true, c.window = 3, c.globalHeads = 1; });
     add("ls all local + alibi", [](ModelConfig& c) {
         c.lsAttention = true, c.window = 2, c.globalHeads = 0, c.position = PositionScheme::Alibi;
     });
-    add("resformer identity", [](ModelConfig& c) { c.valueResidual = ValueResidual::Identity, c.layers = 3; });
-    add("resformer constant", [](ModelConfig& c) {
-        c.valueResidual = ValueResidual::Constant, c.lambda1 = 2.0, c.lambda2 = 1.0;
-    });
-    add("resformer learnable", [](ModelConfig& c) { c.valueResidual = ValueResidual::Learnable, c.layers = 3; });
+    add("resformer identity",
+        [](ModelConfig& c) { c.valueResidual = ValueResidual::Identity, c.layers = 3; });
+    add("resformer constant",
+        [](ModelConfig& c) { c.valueResidual = ValueResidual::Constant, c.lambda1 = 2.0, c.lambda2 = 1.0; });
+    add("resformer learnable",
+        [](ModelConfig& c) { c.valueResidual = ValueResidual::Learnable, c.layers = 3; });
     add("svformer", [](ModelConfig& c) { c.valueResidual = ValueResidual::SVFormer, c.layers = 3; });
     add("sigma fused", [](ModelConfig& c) { c.sigmaReparam = SigmaReparam::Fused, c.tiedHead = false; });
-    add("sigma separate sigma0", [](ModelConfig& c) {
-        c.sigmaReparam = SigmaReparam::Separate, c.gammaInit = GammaInit::Sigma0;
-    });
+    add("sigma separate sigma0",
+        [](ModelConfig& c) { c.sigmaReparam = SigmaReparam::Separate, c.gammaInit = GammaInit::Sigma0; });
     add("qk-norm", [](ModelConfig& c) { c.qkNorm = true; });
     add("z-loss", [](ModelConfig& c) { c.zLoss = 0.05; });
     add("everything", [](ModelConfig& c) {
@@ -147,8 +148,8 @@ void TestModelGradients::gradients() {
 }
 
 void TestModelGradients::everyTensorReceivesGradient() {
-    // A gradient check passes trivially for a tensor the backward forgets *and* the forward ignores; make sure
-    // every parameter actually influences the loss.
+    // A gradient check passes trivially for a tensor the backward forgets *and* the forward ignores; make
+    // sure every parameter actually influences the loss.
     ModelConfig c = tiny();
     c.tiedHead = false, c.qkNorm = true, c.valueResidual = ValueResidual::Learnable, c.layers = 3;
     c.sigmaReparam = SigmaReparam::Separate;
@@ -157,7 +158,8 @@ void TestModelGradients::everyTensorReceivesGradient() {
     model.initialize(rng);
     Workspace<double> ws(c, 2, c.context);
     std::vector<std::int32_t> in(2 * c.context), tg(2 * c.context);
-    for (std::size_t i = 0; i < in.size(); ++i) in[i] = std::int32_t(i % c.vocab), tg[i] = std::int32_t((i + 1) % c.vocab);
+    for (std::size_t i = 0; i < in.size(); ++i)
+        in[i] = std::int32_t(i % c.vocab), tg[i] = std::int32_t((i + 1) % c.vocab);
     model.forward(ws, in.data(), tg.data());
     model.backward(ws);
     for (const TensorInfo& t : model.layout().tensors) {

@@ -12,15 +12,15 @@ template <typename E> struct EnumName {
 };
 
 constexpr EnumName<PositionScheme> kPositionNames[] = {{PositionScheme::Learned, "learned"},
-                                                           {PositionScheme::Sinusoidal, "sinusoidal"},
-                                                           {PositionScheme::None, "none"},
-                                                           {PositionScheme::Alibi, "alibi"},
-                                                           {PositionScheme::Rope, "rope"}};
+                                                       {PositionScheme::Sinusoidal, "sinusoidal"},
+                                                       {PositionScheme::None, "none"},
+                                                       {PositionScheme::Alibi, "alibi"},
+                                                       {PositionScheme::Rope, "rope"}};
 constexpr EnumName<ValueResidual> kValueNames[] = {{ValueResidual::Off, "off"},
-                                                       {ValueResidual::Identity, "identity"},
-                                                       {ValueResidual::Constant, "constant"},
-                                                       {ValueResidual::Learnable, "learnable"},
-                                                       {ValueResidual::SVFormer, "svformer"}};
+                                                   {ValueResidual::Identity, "identity"},
+                                                   {ValueResidual::Constant, "constant"},
+                                                   {ValueResidual::Learnable, "learnable"},
+                                                   {ValueResidual::SVFormer, "svformer"}};
 constexpr EnumName<SigmaReparam> kSigmaNames[] = {
     {SigmaReparam::Off, "off"}, {SigmaReparam::Fused, "fused"}, {SigmaReparam::Separate, "separate"}};
 constexpr EnumName<GammaInit> kGammaNames[] = {{GammaInit::One, "one"}, {GammaInit::Sigma0, "sigma0"}};
@@ -47,14 +47,30 @@ std::string fmt(const char* format, double a, double b = 0) {
 }
 } // namespace
 
-const char* toString(PositionScheme p) { return nameOf(kPositionNames, p); }
-const char* toString(ValueResidual v) { return nameOf(kValueNames, v); }
-const char* toString(SigmaReparam s) { return nameOf(kSigmaNames, s); }
-const char* toString(GammaInit g) { return nameOf(kGammaNames, g); }
-bool parse(const std::string& s, PositionScheme& out) { return valueOf(kPositionNames, s, out); }
-bool parse(const std::string& s, ValueResidual& out) { return valueOf(kValueNames, s, out); }
-bool parse(const std::string& s, SigmaReparam& out) { return valueOf(kSigmaNames, s, out); }
-bool parse(const std::string& s, GammaInit& out) { return valueOf(kGammaNames, s, out); }
+const char* toString(PositionScheme p) {
+    return nameOf(kPositionNames, p);
+}
+const char* toString(ValueResidual v) {
+    return nameOf(kValueNames, v);
+}
+const char* toString(SigmaReparam s) {
+    return nameOf(kSigmaNames, s);
+}
+const char* toString(GammaInit g) {
+    return nameOf(kGammaNames, g);
+}
+bool parse(const std::string& s, PositionScheme& out) {
+    return valueOf(kPositionNames, s, out);
+}
+bool parse(const std::string& s, ValueResidual& out) {
+    return valueOf(kValueNames, s, out);
+}
+bool parse(const std::string& s, SigmaReparam& out) {
+    return valueOf(kSigmaNames, s, out);
+}
+bool parse(const std::string& s, GammaInit& out) {
+    return valueOf(kGammaNames, s, out);
+}
 
 std::vector<std::string> ModelConfig::validate() const {
     std::vector<std::string> errors;
@@ -77,8 +93,9 @@ std::vector<std::string> ModelConfig::validate() const {
             "sinusoidal_scale must be a positive number.");
     require(std::isfinite(ropeTheta) && ropeTheta > 1, "rope_theta must be greater than 1.");
     if (lsAttention) {
-        require(globalHeads >= 0 && globalHeads <= heads,
-                fmt("LS-attention global heads must be between 0 and heads (%g); got %g.", heads, globalHeads));
+        require(
+            globalHeads >= 0 && globalHeads <= heads,
+            fmt("LS-attention global heads must be between 0 and heads (%g); got %g.", heads, globalHeads));
         require(window >= 1, fmt("LS-attention window must be at least 1 (got %g).", window));
         require(window <= context,
                 fmt("LS-attention window (%g) must not exceed the context (%g).", window, context));
@@ -96,20 +113,38 @@ std::vector<std::string> ModelConfig::validate() const {
 std::vector<std::string> ModelConfig::mechanismBadges() const {
     std::vector<std::string> b;
     switch (position) {
-    case PositionScheme::Learned: b.push_back("learned PE"); break;
-    case PositionScheme::Sinusoidal: b.push_back("sinusoidal PE"); break;
-    case PositionScheme::None: b.push_back("NoPE"); break;
-    case PositionScheme::Alibi: b.push_back("ALiBi"); break;
-    case PositionScheme::Rope: b.push_back("RoPE"); break;
+    case PositionScheme::Learned:
+        b.push_back("learned PE");
+        break;
+    case PositionScheme::Sinusoidal:
+        b.push_back("sinusoidal PE");
+        break;
+    case PositionScheme::None:
+        b.push_back("NoPE");
+        break;
+    case PositionScheme::Alibi:
+        b.push_back("ALiBi");
+        break;
+    case PositionScheme::Rope:
+        b.push_back("RoPE");
+        break;
     }
-    if (lsAttention)
-        b.push_back("LS w=" + std::to_string(window) + " g=" + std::to_string(globalHeads));
+    if (lsAttention) b.push_back("LS w=" + std::to_string(window) + " g=" + std::to_string(globalHeads));
     switch (valueResidual) {
-    case ValueResidual::Off: break;
-    case ValueResidual::Identity: b.push_back("ResFormer"); break;
-    case ValueResidual::Constant: b.push_back("ResFormer λ const"); break;
-    case ValueResidual::Learnable: b.push_back("ResFormer λ learn"); break;
-    case ValueResidual::SVFormer: b.push_back("SVFormer"); break;
+    case ValueResidual::Off:
+        break;
+    case ValueResidual::Identity:
+        b.push_back("ResFormer");
+        break;
+    case ValueResidual::Constant:
+        b.push_back("ResFormer λ const");
+        break;
+    case ValueResidual::Learnable:
+        b.push_back("ResFormer λ learn");
+        break;
+    case ValueResidual::SVFormer:
+        b.push_back("SVFormer");
+        break;
     }
     if (sigmaReparam != SigmaReparam::Off)
         b.push_back(sigmaReparam == SigmaReparam::Fused ? "σReparam" : "σReparam (q,k,v)");

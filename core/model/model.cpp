@@ -105,13 +105,16 @@ template <typename T> MatrixRef<T> Model<T>::gradBlock(int index, int col0, int 
 
 template <typename T> std::pair<T, T> Model<T>::lambdas(int layer) const {
     switch (m_config.valueResidual) {
-    case ValueResidual::Identity: return {T(0.5), T(0.5)};
-    case ValueResidual::Constant: return {T(m_config.lambda1), T(m_config.lambda2)};
+    case ValueResidual::Identity:
+        return {T(0.5), T(0.5)};
+    case ValueResidual::Constant:
+        return {T(m_config.lambda1), T(m_config.lambda2)};
     case ValueResidual::Learnable: {
         const T* p = tensor(m_layout.layers[layer].lambda);
         return {p[0], p[1]};
     }
-    default: return {T(0), T(1)};
+    default:
+        return {T(0), T(1)};
     }
 }
 
@@ -125,11 +128,14 @@ template <typename T> void Model<T>::forwardLayer(Workspace<T>& ws, int l) {
     auto rowsOf = [&](T* p, int cols) { return MatrixRef<T>{p, int(N), cols, cols}; };
     auto crowsOf = [&](const T* p, int cols) { return MatrixRef<const T>{p, int(N), cols, cols}; };
 
-    nn::layernorm_forward(L.ln1, L.ln1Mean, L.ln1Rstd, L.xIn, weight(lp.ln1g), weight(lp.ln1b), int(N), C, eps);
+    nn::layernorm_forward(L.ln1, L.ln1Mean, L.ln1Rstd, L.xIn, weight(lp.ln1g), weight(lp.ln1b), int(N), C,
+                          eps);
     const T* qkvBias = weight(lp.qkvB);
     nn::linear_forward(rowsOf(L.q, C), crowsOf(L.ln1, C), weightBlock(lp.qkvW, 0, C), qkvBias);
     nn::linear_forward(rowsOf(L.k, C), crowsOf(L.ln1, C), weightBlock(lp.qkvW, C, C), qkvBias + C);
-    if (L.v) nn::linear_forward(rowsOf(L.v, C), crowsOf(L.ln1, C), weightBlock(lp.qkvW, 2 * C, C), qkvBias + 2 * C);
+    if (L.v)
+        nn::linear_forward(rowsOf(L.v, C), crowsOf(L.ln1, C), weightBlock(lp.qkvW, 2 * C, C),
+                           qkvBias + 2 * C);
     if (c.qkNorm) {
         // Per-head LayerNorm over D with a gain shared across heads and no bias (Dehghani et al.; §6.1).
         nn::layernorm_forward(L.qn, L.qnMean, L.qnRstd, L.q, weight(lp.qnG), static_cast<const T*>(nullptr),
@@ -150,11 +156,13 @@ template <typename T> void Model<T>::forwardLayer(Workspace<T>& ws, int l) {
         });
     }
     nn::attention_forward(L.attOut, L.probs, L.qr, L.kr, L.vAtt, ws.attention);
-    nn::linear_forward(rowsOf(L.xMid, C), crowsOf(L.attOut, C), weightBlock(lp.projW, 0, C), weight(lp.projB));
+    nn::linear_forward(rowsOf(L.xMid, C), crowsOf(L.attOut, C), weightBlock(lp.projW, 0, C),
+                       weight(lp.projB));
     nn::parallelChunks(N * C, 8192, [&](std::ptrdiff_t b, std::ptrdiff_t e) {
         for (std::ptrdiff_t i = b; i < e; ++i) L.xMid[i] += L.xIn[i];
     });
-    nn::layernorm_forward(L.ln2, L.ln2Mean, L.ln2Rstd, L.xMid, weight(lp.ln2g), weight(lp.ln2b), int(N), C, eps);
+    nn::layernorm_forward(L.ln2, L.ln2Mean, L.ln2Rstd, L.xMid, weight(lp.ln2g), weight(lp.ln2b), int(N), C,
+                          eps);
     nn::linear_forward(rowsOf(L.fc, F), crowsOf(L.ln2, C), weightBlock(lp.fcW, 0, F), weight(lp.fcB));
     nn::gelu_forward(L.gelu, L.fc, N * F);
     T* xOut = l + 1 < c.layers ? ws.layers[l + 1].xIn : ws.xFinal;
@@ -182,12 +190,14 @@ double Model<T>::forward(Workspace<T>& ws, const std::int32_t* inputs, const std
     const T* pos = m_layout.wpe >= 0 ? weight(m_layout.wpe) : ws.posTable;
     nn::embedding_forward(ws.layers[0].xIn, ws.inputs.data(), weight(m_layout.wte), pos, ws.B, ws.Tlen, C);
     for (int l = 0; l < c.layers; ++l) forwardLayer(ws, l);
-    nn::layernorm_forward(ws.lnf, ws.lnfMean, ws.lnfRstd, ws.xFinal, weight(m_layout.lnfG), weight(m_layout.lnfB),
-                          int(ws.N), C, T(c.layerNormEps));
+    nn::layernorm_forward(ws.lnf, ws.lnfMean, ws.lnfRstd, ws.xFinal, weight(m_layout.lnfG),
+                          weight(m_layout.lnfB), int(ws.N), C, T(c.layerNormEps));
     const MatrixRef<T> logits{ws.logits, int(ws.N), V, V};
     const MatrixRef<const T> lnf{ws.lnf, int(ws.N), C, C};
-    if (m_layout.lmHead >= 0) nn::linear_forward(logits, lnf, weightBlock(m_layout.lmHead, 0, V), (const T*)nullptr);
-    else nn::linear_forward_transposed(logits, lnf, MatrixRef<const T>{weight(m_layout.wte), V, C, C});
+    if (m_layout.lmHead >= 0)
+        nn::linear_forward(logits, lnf, weightBlock(m_layout.lmHead, 0, V), (const T*)nullptr);
+    else
+        nn::linear_forward_transposed(logits, lnf, MatrixRef<const T>{weight(m_layout.wte), V, C, C});
     const auto ce = nn::cross_entropy_forward(ws.logZ, ws.logits, ws.targets.data(), ws.N, V, c.zLoss);
     ws.scored = ce.scored;
     m_lastZLoss = ce.zLoss;

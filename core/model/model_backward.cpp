@@ -54,17 +54,18 @@ template <typename T> void Model<T>::backwardLayer(Workspace<T>& ws, int l) {
     nn::linear_backward(&dAtt, &dprojW, gradient(lp.projB), crowsOf(ws.dx, C), crowsOf(L.attOut, C),
                         weightBlock(lp.projW, 0, C), false);
     // Gradients w.r.t. what attention consumed: q, k after norm/RoPE, and the values it attended to.
-    nn::attention_backward(ws.dq, ws.dk, ws.dvAtt, ws.dAtt, L.attOut, L.probs, L.qr, L.kr, L.vAtt, ws.attention);
+    nn::attention_backward(ws.dq, ws.dk, ws.dvAtt, ws.dAtt, L.attOut, L.probs, L.qr, L.kr, L.vAtt,
+                           ws.attention);
     if (c.position == PositionScheme::Rope) {
         nn::rope_apply(ws.dqPre, ws.dq, ws.ropeCos, ws.ropeSin, ws.B, ws.Tlen, H, D, -1);
         nn::rope_apply(ws.dkPre, ws.dk, ws.ropeCos, ws.ropeSin, ws.B, ws.Tlen, H, D, -1);
         std::swap(ws.dq, ws.dqPre), std::swap(ws.dk, ws.dkPre);
     }
     if (c.qkNorm) {
-        nn::layernorm_backward(ws.dqPre, gradient(lp.qnG), static_cast<T*>(nullptr), ws.dq, L.q, weight(lp.qnG),
-                               L.qnMean, L.qnRstd, N * H, D, false);
-        nn::layernorm_backward(ws.dkPre, gradient(lp.knG), static_cast<T*>(nullptr), ws.dk, L.k, weight(lp.knG),
-                               L.knMean, L.knRstd, N * H, D, false);
+        nn::layernorm_backward(ws.dqPre, gradient(lp.qnG), static_cast<T*>(nullptr), ws.dq, L.q,
+                               weight(lp.qnG), L.qnMean, L.qnRstd, N * H, D, false);
+        nn::layernorm_backward(ws.dkPre, gradient(lp.knG), static_cast<T*>(nullptr), ws.dk, L.k,
+                               weight(lp.knG), L.knMean, L.knRstd, N * H, D, false);
         std::swap(ws.dq, ws.dqPre), std::swap(ws.dk, ws.dkPre);
     }
     // Value path (§4.2): ResFormer splits dV' into λ2·dV_n and λ1·dV_1 (accumulated until layer 1);
@@ -110,40 +111,42 @@ template <typename T> void Model<T>::backwardLayer(Workspace<T>& ws, int l) {
         nn::linear_backward(&dln, &dWv, qkvBiasGrad + 2 * C, crowsOf(dvOwn, C), crowsOf(L.ln1, C),
                             weightBlock(lp.qkvW, 2 * C, C), true);
     }
-    nn::layernorm_backward(ws.dx, gradient(lp.ln1g), gradient(lp.ln1b), ws.dln, L.xIn, weight(lp.ln1g), L.ln1Mean,
-                           L.ln1Rstd, N, C, true);
+    nn::layernorm_backward(ws.dx, gradient(lp.ln1g), gradient(lp.ln1b), ws.dln, L.xIn, weight(lp.ln1g),
+                           L.ln1Mean, L.ln1Rstd, N, C, true);
 }
 
 template <typename T> void Model<T>::backward(Workspace<T>& ws) {
     const ModelConfig& c = m_config;
     const int C = c.dModel, V = c.vocab, N = int(ws.N);
     std::fill(grads.begin(), grads.end(), T(0));
-    nn::cross_entropy_backward(ws.dlogits, ws.logits, ws.logZ, ws.targets.data(), ws.N, V, ws.scored, c.zLoss);
+    nn::cross_entropy_backward(ws.dlogits, ws.logits, ws.logZ, ws.targets.data(), ws.N, V, ws.scored,
+                               c.zLoss);
     const MatrixRef<const T> dlogits{ws.dlogits, N, V, V};
     const MatrixRef<const T> lnf{ws.lnf, N, C, C};
     MatrixRef<T> dln{ws.dln, N, C, C};
     if (m_layout.lmHead >= 0) {
         auto dW = gradBlock(m_layout.lmHead, 0, V);
-        nn::linear_backward(&dln, &dW, static_cast<T*>(nullptr), dlogits, lnf, weightBlock(m_layout.lmHead, 0, V),
-                            false);
+        nn::linear_backward(&dln, &dW, static_cast<T*>(nullptr), dlogits, lnf,
+                            weightBlock(m_layout.lmHead, 0, V), false);
     } else {
         MatrixRef<T> dE{gradient(m_layout.wte), V, C, C};
-        nn::linear_backward_transposed(&dln, &dE, dlogits, lnf, MatrixRef<const T>{weight(m_layout.wte), V, C, C});
+        nn::linear_backward_transposed(&dln, &dE, dlogits, lnf,
+                                       MatrixRef<const T>{weight(m_layout.wte), V, C, C});
     }
     nn::layernorm_backward(ws.dx, gradient(m_layout.lnfG), gradient(m_layout.lnfB), ws.dln, ws.xFinal,
                            weight(m_layout.lnfG), ws.lnfMean, ws.lnfRstd, N, C, false);
     if (c.valueResidual != ValueResidual::Off) std::fill(ws.dv1, ws.dv1 + std::ptrdiff_t(N) * C, T(0));
     for (int l = c.layers - 1; l >= 0; --l) backwardLayer(ws, l);
-    nn::embedding_backward(gradient(m_layout.wte), m_layout.wpe >= 0 ? gradient(m_layout.wpe) : nullptr, ws.dx,
-                           ws.inputs.data(), ws.B, ws.Tlen, C);
+    nn::embedding_backward(gradient(m_layout.wte), m_layout.wpe >= 0 ? gradient(m_layout.wpe) : nullptr,
+                           ws.dx, ws.inputs.data(), ws.B, ws.Tlen, C);
     // σReparam: the weight gradients above are ∂L/∂Ŵ; turn them into ∂L/∂W and ∂L/∂γ (§5.2).
     for (std::size_t g = 0; g < m_layout.sigmaGroups.size(); ++g) {
         const SigmaGroup& sg = m_layout.sigmaGroups[g];
         const TensorInfo& ti = m_layout.tensors[sg.tensor];
         const MatrixRef<const T> raw{params.data() + ti.offset + sg.col0, ti.rows, sg.cols, ti.cols};
-        gradient(sg.gamma)[0] += nn::sigma_backward(gradBlock(sg.tensor, sg.col0, sg.cols), raw,
-                                                    sigmaLeft[g].data(), sigmaRight[g].data(),
-                                                    tensor(sg.gamma)[0], sigmaValue[g]);
+        gradient(sg.gamma)[0] +=
+            nn::sigma_backward(gradBlock(sg.tensor, sg.col0, sg.cols), raw, sigmaLeft[g].data(),
+                               sigmaRight[g].data(), tensor(sg.gamma)[0], sigmaValue[g]);
     }
 }
 

@@ -42,7 +42,8 @@ ParamLayout::ParamLayout(const ModelConfig& c) {
         lp.fcB = add(p + "mlp.fc.b", 1, F, false);
         lp.fc2W = add(p + "mlp.proj.w", F, C, true);
         lp.fc2B = add(p + "mlp.proj.b", 1, C, false);
-        if (c.valueResidual == ValueResidual::Learnable && l > 0) lp.lambda = add(p + "vres.lambda", 1, 2, false);
+        if (c.valueResidual == ValueResidual::Learnable && l > 0)
+            lp.lambda = add(p + "vres.lambda", 1, 2, false);
         layers.push_back(lp);
     }
     lnfG = add("lnf.g", 1, C, false);

@@ -27,8 +27,8 @@ struct SigmaGroup {
 
 struct LayerParams {
     int ln1g, ln1b, qkvW, qkvB, qnG = -1, knG = -1, projW, projB, ln2g, ln2b, fcW, fcB, fc2W, fc2B;
-    int lambda = -1;      // Learnable value residual: 2 scalars (λ1, λ2)
-    int qkvCols = 0;      // 3C, or 2C for SVFormer layers ≥ 2 (no value projection)
+    int lambda = -1; // Learnable value residual: 2 scalars (λ1, λ2)
+    int qkvCols = 0; // 3C, or 2C for SVFormer layers ≥ 2 (no value projection)
 };
 
 struct ParamLayout {

@@ -6,7 +6,8 @@
 namespace attnscope {
 
 template <typename T>
-Workspace<T>::Workspace(const ModelConfig& c, int batch, int length) : B(batch), Tlen(length), N(long(batch) * length) {
+Workspace<T>::Workspace(const ModelConfig& c, int batch, int length)
+    : B(batch), Tlen(length), N(long(batch) * length) {
     const int C = c.dModel, H = c.heads, D = c.headDim(), F = c.ffnDim(), V = c.vocab;
     std::vector<nn::HeadSpec> heads(H);
     const std::vector<double> slopes = alibiSlopes(H);

@@ -164,38 +164,41 @@ AttentionLayout::AttentionLayout(const AttentionShape& shape, const std::vector<
     }
 }
 
-template <typename T>
-void attention_forward(T* out, T* probs, const T* q, const T* k, const T* v, const AttentionLayout& layout) {
+namespace {
+// Calls fn(b, h, head spec, probability offset) for every (sequence, head) pair. Each pair writes disjoint
+// blocks of its outputs, so any schedule gives identical results.
+template <typename Fn> void forEachHead(const AttentionLayout& layout, Fn&& fn) {
     const AttentionShape& s = layout.shape();
     const int pairs = s.B * s.H;
-    // Every (b, h) pair writes disjoint blocks of out and probs, so any schedule gives identical results.
 #pragma omp parallel for schedule(dynamic, 1) if (pairs > 1 && !omp_in_parallel())
     for (int p = 0; p < pairs; ++p) {
         const int b = p / s.H, h = p % s.H;
-        const HeadSpec& hs = layout.heads()[h];
-        T* P = probs + layout.offset(b, h);
-        if (hs.window > 0)
-            localForward(out, P, q, k, v, s, b, h, hs.window, hs.slope);
-        else
-            globalForward(out, P, q, k, v, s, b, h, hs.slope);
+        fn(b, h, layout.heads()[h], layout.offset(b, h));
     }
+}
+} // namespace
+
+template <typename T>
+void attention_forward(T* out, T* probs, const T* q, const T* k, const T* v, const AttentionLayout& layout) {
+    const AttentionShape& s = layout.shape();
+    forEachHead(layout, [&](int b, int h, const HeadSpec& hs, std::size_t offset) {
+        if (hs.window > 0)
+            localForward(out, probs + offset, q, k, v, s, b, h, hs.window, hs.slope);
+        else
+            globalForward(out, probs + offset, q, k, v, s, b, h, hs.slope);
+    });
 }
 
 template <typename T>
 void attention_backward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* probs, const T* q,
                         const T* k, const T* v, const AttentionLayout& layout) {
     const AttentionShape& s = layout.shape();
-    const int pairs = s.B * s.H;
-#pragma omp parallel for schedule(dynamic, 1) if (pairs > 1 && !omp_in_parallel())
-    for (int p = 0; p < pairs; ++p) {
-        const int b = p / s.H, h = p % s.H;
-        const HeadSpec& hs = layout.heads()[h];
-        const T* P = probs + layout.offset(b, h);
+    forEachHead(layout, [&](int b, int h, const HeadSpec& hs, std::size_t offset) {
         if (hs.window > 0)
-            localBackward(dq, dk, dv, dout, out, P, q, k, v, s, b, h, hs.window);
+            localBackward(dq, dk, dv, dout, out, probs + offset, q, k, v, s, b, h, hs.window);
         else
-            globalBackward(dq, dk, dv, dout, out, P, q, k, v, s, b, h);
-    }
+            globalBackward(dq, dk, dv, dout, out, probs + offset, q, k, v, s, b, h);
+    });
 }
 
 template <typename T>

@@ -2,8 +2,9 @@
 // Causal multi-head attention with per-head mask and bias (mechanisms.md §1.3 item 4, §2.3, §3.1).
 //   q, k, v, out: (B·T, C) row-major, head h in columns [h·D, (h+1)·D).
 //   Per head: S_ij = q_i·k_j/√D − m_h·(i − j) for visible j, A = softmax_row(S), O = A V.
-//   A global head sees keys 0..i; a local head (window w) sees keys i−w+1..i and stores and computes only that
-//   band: O(T·w) time and memory (LS-attention, Hajra 2025). ALiBi inside a window uses −m·|i − j| = −m·(i − j).
+//   A global head sees keys 0..i; a local head (window w) sees keys i−w+1..i and stores and computes only
+//   that band: O(T·w) time and memory (LS-attention, Hajra 2025). ALiBi inside a window uses −m·|i − j| =
+//   −m·(i − j).
 #include <cstddef>
 #include <vector>
 
@@ -43,10 +44,11 @@ void attention_forward(T* out, T* probs, const T* q, const T* k, const T* v, con
 
 // Overwrites dq, dk, dv.
 template <typename T>
-void attention_backward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* probs, const T* q, const T* k,
-                        const T* v, const AttentionLayout& layout);
+void attention_backward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* probs, const T* q,
+                        const T* k, const T* v, const AttentionLayout& layout);
 
 // Dense T×T copy of one head's probabilities (exact 0 where masked), for probes and tests.
-template <typename T> void attention_dense(T* dense, const T* probs, const AttentionLayout& layout, int b, int h);
+template <typename T>
+void attention_dense(T* dense, const T* probs, const AttentionLayout& layout, int b, int h);
 
 } // namespace attnscope::nn

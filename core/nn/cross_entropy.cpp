@@ -7,8 +7,8 @@
 namespace attnscope::nn {
 
 template <typename T>
-CrossEntropyResult cross_entropy_forward(T* logZ, const T* logits, const std::int32_t* targets, long rows, int V,
-                                         double zLossCoef) {
+CrossEntropyResult cross_entropy_forward(T* logZ, const T* logits, const std::int32_t* targets, long rows,
+                                         int V, double zLossCoef) {
     CrossEntropyResult r;
     for (long i = 0; i < rows; ++i) r.scored += targets[i] >= 0;
     // Log-sum-exp with max subtraction per row.
@@ -43,8 +43,8 @@ CrossEntropyResult cross_entropy_forward(T* logZ, const T* logits, const std::in
 }
 
 template <typename T>
-void cross_entropy_backward(T* dlogits, const T* logits, const T* logZ, const std::int32_t* targets, long rows,
-                            int V, long scored, double zLossCoef) {
+void cross_entropy_backward(T* dlogits, const T* logits, const T* logZ, const std::int32_t* targets,
+                            long rows, int V, long scored, double zLossCoef) {
     const T invN = scored > 0 ? T(1.0 / double(scored)) : T(0);
     parallelChunks(rows, 16, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
         for (std::ptrdiff_t i = r0; i < r1; ++i) {
@@ -63,10 +63,10 @@ void cross_entropy_backward(T* dlogits, const T* logits, const T* logZ, const st
 
 template CrossEntropyResult cross_entropy_forward<float>(float*, const float*, const std::int32_t*, long, int,
                                                          double);
-template CrossEntropyResult cross_entropy_forward<double>(double*, const double*, const std::int32_t*, long, int,
-                                                          double);
-template void cross_entropy_backward<float>(float*, const float*, const float*, const std::int32_t*, long, int,
-                                            long, double);
+template CrossEntropyResult cross_entropy_forward<double>(double*, const double*, const std::int32_t*, long,
+                                                          int, double);
+template void cross_entropy_backward<float>(float*, const float*, const float*, const std::int32_t*, long,
+                                            int, long, double);
 template void cross_entropy_backward<double>(double*, const double*, const double*, const std::int32_t*, long,
                                              int, long, double);
 

@@ -7,7 +7,8 @@
 namespace attnscope::nn {
 
 template <typename T>
-void embedding_forward(T* x, const std::int32_t* tokens, const T* table, const T* pos, int B, int Tlen, int C) {
+void embedding_forward(T* x, const std::int32_t* tokens, const T* table, const T* pos, int B, int Tlen,
+                       int C) {
     parallelChunks(std::ptrdiff_t(B) * Tlen, 64, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
         for (std::ptrdiff_t r = r0; r < r1; ++r) {
             const T* e = table + std::ptrdiff_t(tokens[r]) * C;
@@ -47,7 +48,8 @@ template <typename T> void sinusoidal_table(T* pe, int Tlen, int C, double scale
         }
 }
 
-template void embedding_forward<float>(float*, const std::int32_t*, const float*, const float*, int, int, int);
+template void embedding_forward<float>(float*, const std::int32_t*, const float*, const float*, int, int,
+                                       int);
 template void embedding_forward<double>(double*, const std::int32_t*, const double*, const double*, int, int,
                                         int);
 template void embedding_backward<float>(float*, float*, const float*, const std::int32_t*, int, int, int);

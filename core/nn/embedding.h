@@ -6,7 +6,8 @@
 namespace attnscope::nn {
 
 template <typename T>
-void embedding_forward(T* x, const std::int32_t* tokens, const T* table, const T* pos, int B, int Tlen, int C);
+void embedding_forward(T* x, const std::int32_t* tokens, const T* table, const T* pos, int B, int Tlen,
+                       int C);
 
 // dE[tok] += dx (scatter-add; threads own column blocks so no two threads touch one element);
 // dpos[t] += Σ_b dx[b,t] when dpos is not null.

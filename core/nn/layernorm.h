@@ -4,7 +4,8 @@
 namespace attnscope::nn {
 
 template <typename T>
-void layernorm_forward(T* y, T* mean, T* rstd, const T* x, const T* gamma, const T* beta, int rows, int C, T eps);
+void layernorm_forward(T* y, T* mean, T* rstd, const T* x, const T* gamma, const T* beta, int rows, int C,
+                       T eps);
 
 // dx (+)= (1/s)(g − mean(g) − x̂ mean(g ⊙ x̂)), g = dy ⊙ γ ; dγ += Σ dy ⊙ x̂ ; dβ += Σ dy.
 template <typename T>

@@ -17,14 +17,15 @@ void linear_forward(MatrixRef<T> y, MatrixRef<const T> x, MatrixRef<const T> w, 
 // dX (+)= dY Wᵀ ; dW += Xᵀ dY ; db += Σ_rows dY. dX is overwritten unless accumulateDx; any of dx, dw,
 // db may be null to skip that gradient.
 template <typename T>
-void linear_backward(MatrixRef<T>* dx, MatrixRef<T>* dw, T* dbias, MatrixRef<const T> dy, MatrixRef<const T> x,
-                     MatrixRef<const T> w, bool accumulateDx);
+void linear_backward(MatrixRef<T>* dx, MatrixRef<T>* dw, T* dbias, MatrixRef<const T> dy,
+                     MatrixRef<const T> x, MatrixRef<const T> w, bool accumulateDx);
 
 // Y = X Wᵀ for a weight stored (out, in) — the tied LM head uses the embedding table E (V, C) as Wᵀ.
-template <typename T> void linear_forward_transposed(MatrixRef<T> y, MatrixRef<const T> x, MatrixRef<const T> wt);
+template <typename T>
+void linear_forward_transposed(MatrixRef<T> y, MatrixRef<const T> x, MatrixRef<const T> wt);
 // dX = dY Wᵀᵀ = dY Wt ; dWt += dYᵀ X.
 template <typename T>
-void linear_backward_transposed(MatrixRef<T>* dx, MatrixRef<T>* dwt, MatrixRef<const T> dy, MatrixRef<const T> x,
-                                MatrixRef<const T> wt);
+void linear_backward_transposed(MatrixRef<T>* dx, MatrixRef<T>* dwt, MatrixRef<const T> dy,
+                                MatrixRef<const T> x, MatrixRef<const T> wt);
 
 } // namespace attnscope::nn

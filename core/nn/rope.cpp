@@ -41,6 +41,7 @@ void rope_apply(T* y, const T* x, const T* cosTable, const T* sinTable, int B, i
 template void rope_tables<float>(float*, float*, int, int, double);
 template void rope_tables<double>(double*, double*, int, int, double);
 template void rope_apply<float>(float*, const float*, const float*, const float*, int, int, int, int, int);
-template void rope_apply<double>(double*, const double*, const double*, const double*, int, int, int, int, int);
+template void rope_apply<double>(double*, const double*, const double*, const double*, int, int, int, int,
+                                 int);
 
 } // namespace attnscope::nn

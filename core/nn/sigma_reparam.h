@@ -11,8 +11,8 @@ namespace attnscope::nn {
 template <typename T> T sigma_power_step(MatrixRef<const T> w, T* a, T* b);
 // σ = aᵀ W b for the current (constant) vectors.
 template <typename T> T sigma_estimate(MatrixRef<const T> w, const T* a, const T* b);
-// Initialises b to the top right-singular vector from an exact SVD (as the reference code does), a = W b/|W b|.
-// Returns σ_max.
+// Initialises b to the top right-singular vector from an exact SVD (as the reference code does), a = W b/|W
+// b|. Returns σ_max.
 template <typename T> T sigma_init_svd(MatrixRef<const T> w, T* a, T* b);
 // Ŵ = (γ/σ) W
 template <typename T> void sigma_effective(MatrixRef<T> what, MatrixRef<const T> w, T gamma, T sigma);

@@ -50,7 +50,8 @@ void AdamW::step(float* params, const float* grads, double lr, std::vector<float
             du2 = nn::parallelSum(std::ptrdiff_t(t.size()), 8192, update);
             (*updateRatios)[ti] = p2 > 0 ? float(std::sqrt(du2 / p2)) : 0.0f;
         } else {
-            nn::parallelChunks(std::ptrdiff_t(t.size()), 8192, [&](std::ptrdiff_t b, std::ptrdiff_t e) { update(b, e); });
+            nn::parallelChunks(std::ptrdiff_t(t.size()), 8192,
+                               [&](std::ptrdiff_t b, std::ptrdiff_t e) { update(b, e); });
         }
     }
 }

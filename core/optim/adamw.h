@@ -1,6 +1,6 @@
 #pragma once
-// AdamW (mechanisms.md §1.3 item 9) with decoupled or independent weight decay on the tensors the layout marks
-// for decay (matrices and embeddings), and global gradient-norm clipping (item 10).
+// AdamW (mechanisms.md §1.3 item 9) with decoupled or independent weight decay on the tensors the layout
+// marks for decay (matrices and embeddings), and global gradient-norm clipping (item 10).
 #include "core/model/param_layout.h"
 #include "core/train/train_config.h"
 #include "core/util/aligned.h"

@@ -68,7 +68,8 @@ float importanceEntropy(const std::vector<const float*>& maps, int T) {
 double entropyLowerBound(double varsigma, int T) {
     if (T < 2 || !std::isfinite(varsigma)) return std::numeric_limits<double>::quiet_NaN();
     const double beta = std::exp(-varsigma * std::sqrt(double(T) / (T - 1)));
-    return std::log(1.0 + (T - 1) * beta) + varsigma * std::sqrt(double(T) * (T - 1)) * beta / (1.0 + (T - 1) * beta);
+    return std::log(1.0 + (T - 1) * beta) +
+           varsigma * std::sqrt(double(T) * (T - 1)) * beta / (1.0 + (T - 1) * beta);
 }
 
 } // namespace attnscope

@@ -15,7 +15,9 @@ struct HeadMetrics {
 };
 
 // Number of keys query i sees.
-inline int visibleKeys(int i, int window) { return window > 0 && window < i + 1 ? window : i + 1; }
+inline int visibleKeys(int i, int window) {
+    return window > 0 && window < i + 1 ? window : i + 1;
+}
 
 HeadMetrics headMetrics(const float* A, const float* Z, int T, int window);
 

@@ -35,8 +35,8 @@ double spectralNorm(const float* data, int rows, int cols, int ld, int iteration
     return powerIteration(M, iterations);
 }
 
-SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::vector<std::int32_t>& probe, int step,
-                         const ProbeExtras& extras) {
+SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::vector<std::int32_t>& probe,
+                         int step, const ProbeExtras& extras) {
     const ModelConfig& c = model.config();
     const int T = ws.Tlen, H = c.heads, D = c.headDim(), C = c.dModel, L = c.layers, V = c.vocab;
     model.forward(ws, probe.data(), nullptr);
@@ -46,8 +46,8 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
     s->layers = L, s->heads = H, s->length = T;
     s->tokens = probe;
     const std::size_t LH = std::size_t(L) * H, TT = std::size_t(T) * T;
-    for (auto* v : {&s->entropy, &s->normEntropy, &s->maxLogit, &s->meanRowMax, &s->sinkScore, &s->meanDistance,
-                    &s->sigmaQK, &s->sigmaQ, &s->sigmaK, &s->entropyBound})
+    for (auto* v : {&s->entropy, &s->normEntropy, &s->maxLogit, &s->meanRowMax, &s->sinkScore,
+                    &s->meanDistance, &s->sigmaQK, &s->sigmaQ, &s->sigmaK, &s->entropyBound})
         v->assign(LH, 0.0f);
     s->keyProfile.assign(LH * T, 0.0f);
     s->attention.assign(LH * TT, 0.0f);
@@ -79,7 +79,8 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
                 }
             const HeadMetrics m = headMetrics(A, Z, T, window);
             s->entropy[idx] = m.entropy, s->normEntropy[idx] = m.normEntropy, s->maxLogit[idx] = m.maxLogit;
-            s->meanRowMax[idx] = m.meanRowMax, s->sinkScore[idx] = m.sinkScore, s->meanDistance[idx] = m.meanDistance;
+            s->meanRowMax[idx] = m.meanRowMax, s->sinkScore[idx] = m.sinkScore,
+            s->meanDistance[idx] = m.meanDistance;
             sinkHeads += m.sinkScore > 0.3f;
             const auto profile = keyProfile(A, T, window);
             std::copy(profile.begin(), profile.end(), s->keyProfile.begin() + idx * T);

@@ -15,8 +15,8 @@ struct ProbeExtras {
 };
 
 // probe.size() must equal ws.Tlen and ws.B must be 1.
-SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::vector<std::int32_t>& probe, int step,
-                         const ProbeExtras& extras = {});
+SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::vector<std::int32_t>& probe,
+                         int step, const ProbeExtras& extras = {});
 
 // Largest singular value by power iteration (deterministic start), for probes and tests.
 double spectralNorm(const float* data, int rows, int cols, int ld, int iterations = 40);

@@ -14,8 +14,8 @@ inline constexpr double kNotEvaluated = std::numeric_limits<double>::quiet_NaN()
 
 // One optimisation step.
 struct StepRecord {
-    int step = 0;                  // 1-based index of the completed step
-    double loss = 0;               // training loss (mean CE over scored targets, + z-loss if on)
+    int step = 0;                   // 1-based index of the completed step
+    double loss = 0;                // training loss (mean CE over scored targets, + z-loss if on)
     double valLoss = kNotEvaluated; // validation loss when evaluated at this step
     double lr = 0;
     double gradNorm = 0; // global L2 norm before clipping

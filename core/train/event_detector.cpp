@@ -21,7 +21,8 @@ std::string format(const char* f, double a, double b = 0, double c = 0, double d
 std::vector<Event> EventDetector::onStep(int step, double loss) {
     std::vector<Event> events;
     if (!std::isfinite(loss)) {
-        events.push_back({step, EventKind::NonFinite, "loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite")});
+        events.push_back(
+            {step, EventKind::NonFinite, "loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite")});
         return events;
     }
     if (int(m_recent.size()) >= std::min(spikeWindow, 20)) {
@@ -50,10 +51,12 @@ std::vector<Event> EventDetector::onSnapshot(const ProbeSnapshot& s) {
             const std::size_t i = s.headIndex(l, h);
             const float e = s.entropy[i];
             m_peakEntropy[i] = std::max(m_peakEntropy[i], e);
-            if (!m_collapsed.count(int(i)) && e < collapseEntropy && e < (1 - collapseDrop) * m_peakEntropy[i]) {
+            if (!m_collapsed.count(int(i)) && e < collapseEntropy &&
+                e < (1 - collapseDrop) * m_peakEntropy[i]) {
                 m_collapsed.insert(int(i));
-                events.push_back({s.step, EventKind::EntropyCollapse,
-                                  format("layer %.0f head %.0f entropy %.2f → %.3f nats", l, h, m_peakEntropy[i], e)});
+                events.push_back(
+                    {s.step, EventKind::EntropyCollapse,
+                     format("layer %.0f head %.0f entropy %.2f → %.3f nats", l, h, m_peakEntropy[i], e)});
             }
             layerMax = std::max(layerMax, s.maxLogit[i]);
         }

@@ -1,7 +1,8 @@
 #pragma once
-// Turns the stream of losses and probe snapshots into events worth marking on a timeline: NaN/Inf, loss spikes
-// (robust z-score against a rolling median), entropy collapse (a head's entropy falling sharply to near zero),
-// and logit explosion (a layer's max content logit crossing a threshold). Each head/layer event fires once.
+// Turns the stream of losses and probe snapshots into events worth marking on a timeline: NaN/Inf, loss
+// spikes (robust z-score against a rolling median), entropy collapse (a head's entropy falling sharply to
+// near zero), and logit explosion (a layer's max content logit crossing a threshold). Each head/layer event
+// fires once.
 #include "core/probe/snapshot.h"
 
 #include <deque>
@@ -16,12 +17,12 @@ public:
     std::vector<Event> onSnapshot(const ProbeSnapshot& s);
 
     // Thresholds (documented in docs/metrics.md).
-    int spikeWindow = 50;            // rolling median window (steps)
-    double spikeZ = 6.0;             // robust z-score (MAD-scaled) that counts as a spike
-    double spikeMinRise = 0.1;       // and at least this many nats above the median
-    double collapseEntropy = 0.1;    // nats: a head below this...
-    double collapseDrop = 0.5;       // ...after falling by at least this fraction since its running peak
-    double explosionLogit = 100.0;   // max content logit per layer
+    int spikeWindow = 50;          // rolling median window (steps)
+    double spikeZ = 6.0;           // robust z-score (MAD-scaled) that counts as a spike
+    double spikeMinRise = 0.1;     // and at least this many nats above the median
+    double collapseEntropy = 0.1;  // nats: a head below this...
+    double collapseDrop = 0.5;     // ...after falling by at least this fraction since its running peak
+    double explosionLogit = 100.0; // max content logit per layer
 
 private:
     std::deque<double> m_recent;

@@ -14,9 +14,9 @@ RunSpec baseSpec() {
     return s;
 }
 
-// The instability regime of mechanisms.md §11: 4 layers, 4 heads, d 64, context 256, batch 8, constant LR after
-// a 100-step warmup, no weight decay. The baseline's layer-0 logits grow by orders of magnitude and its heads
-// collapse to ≈0 nats.
+// The instability regime of mechanisms.md §11: 4 layers, 4 heads, d 64, context 256, batch 8, constant LR
+// after a 100-step warmup, no weight decay. The baseline's layer-0 logits grow by orders of magnitude and its
+// heads collapse to ≈0 nats.
 RunSpec highLrSpec() {
     RunSpec s;
     s.model.layers = 4, s.model.heads = 4, s.model.dModel = 64, s.model.context = 256;
@@ -73,7 +73,8 @@ std::vector<Preset> build() {
     s = baseSpec(), s.model.zLoss = 1e-4;
     add("z-loss", "z-loss 1e-4·(log Z)² on the output logits (stabiliser baseline)", "", s);
     s = baseSpec(), s.data.bos = true, s.train.steps = 3000;
-    add("sinks-bos", "Every sequence starts with <bos>: a consistent first token where sinks can form", "", s);
+    add("sinks-bos", "Every sequence starts with <bos>: a consistent first token where sinks can form", "",
+        s);
 
     const std::string growth = "logit-growth";
     s = highLrSpec(), s.model.position = PositionScheme::Sinusoidal;
@@ -93,7 +94,8 @@ std::vector<Preset> build() {
     s.model.position = PositionScheme::Sinusoidal;
     add("exp-extrapolation/sinusoidal", "Train at L=64 with sinusoidal positions", extrapolation, s);
     s.model.position = PositionScheme::Learned;
-    add("exp-extrapolation/learned", "Train at L=64 with learned positions (cannot go past 64)", extrapolation, s);
+    add("exp-extrapolation/learned", "Train at L=64 with learned positions (cannot go past 64)",
+        extrapolation, s);
 
     const std::string residual = "value-residual";
     s = valueResidualSpec();
@@ -118,6 +120,8 @@ const Preset* findPreset(const std::string& id) {
     return nullptr;
 }
 
-std::string defaultPresetId() { return "baseline"; }
+std::string defaultPresetId() {
+    return "baseline";
+}
 
 } // namespace attnscope

@@ -70,11 +70,16 @@ template <typename V> void visitFields(DataConfig& c, V&& v) {
     v("probe_text", c.probeText);
 }
 
-const char* toString(WeightDecayMode m) { return m == WeightDecayMode::Decoupled ? "decoupled" : "independent"; }
+const char* toString(WeightDecayMode m) {
+    return m == WeightDecayMode::Decoupled ? "decoupled" : "independent";
+}
 bool parse(const std::string& s, WeightDecayMode& out) {
-    if (s == "decoupled") out = WeightDecayMode::Decoupled;
-    else if (s == "independent") out = WeightDecayMode::Independent;
-    else return false;
+    if (s == "decoupled")
+        out = WeightDecayMode::Decoupled;
+    else if (s == "independent")
+        out = WeightDecayMode::Independent;
+    else
+        return false;
     return true;
 }
 
@@ -83,8 +88,10 @@ template <typename T> constexpr bool isEnum = std::is_enum_v<T>;
 struct Writer {
     json& j;
     template <typename T> void operator()(const char* key, T& value) {
-        if constexpr (isEnum<T>) j[key] = toString(value);
-        else j[key] = value;
+        if constexpr (isEnum<T>)
+            j[key] = toString(value);
+        else
+            j[key] = value;
     }
 };
 
@@ -112,8 +119,10 @@ struct Reader {
             if (!it->is_number_integer())
                 throw Error(name + ": expected an integer, got " + describe(*it) + ".");
             if constexpr (std::is_unsigned_v<T>) {
-                if (it->is_number_unsigned() || it->template get<long long>() >= 0) value = it->template get<T>();
-                else throw Error(name + ": expected a non-negative integer, got " + describe(*it) + ".");
+                if (it->is_number_unsigned() || it->template get<long long>() >= 0)
+                    value = it->template get<T>();
+                else
+                    throw Error(name + ": expected a non-negative integer, got " + describe(*it) + ".");
             } else {
                 const long long v = it->template get<long long>();
                 if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max())
@@ -131,7 +140,8 @@ struct Reader {
     void rejectUnknown() const {
         for (auto it = j.begin(); it != j.end(); ++it)
             if (!seen.count(it.key()))
-                throw Error(where + "." + it.key() + ": unknown setting (check the spelling; see docs/config.md).");
+                throw Error(where + "." + it.key() +
+                            ": unknown setting (check the spelling; see docs/config.md).");
     }
 };
 
@@ -154,29 +164,47 @@ void prefix(std::vector<std::string>& out, const std::vector<std::string>& in, c
 
 } // namespace
 
-json toJson(const ModelConfig& c) { return write(c); }
-json toJson(const TrainConfig& c) { return write(c); }
-json toJson(const DataConfig& c) { return write(c); }
+json toJson(const ModelConfig& c) {
+    return write(c);
+}
+json toJson(const TrainConfig& c) {
+    return write(c);
+}
+json toJson(const DataConfig& c) {
+    return write(c);
+}
 json toJson(const RunSpec& s) {
-    return json{{"name", s.name},     {"description", s.description}, {"preset", s.preset},
+    return json{{"name", s.name},           {"description", s.description}, {"preset", s.preset},
                 {"model", toJson(s.model)}, {"train", toJson(s.train)},     {"data", toJson(s.data)}};
 }
 
-void applyJson(const json& j, ModelConfig& out, const std::string& where) { read(j, out, where); }
-void applyJson(const json& j, TrainConfig& out, const std::string& where) { read(j, out, where); }
-void applyJson(const json& j, DataConfig& out, const std::string& where) { read(j, out, where); }
+void applyJson(const json& j, ModelConfig& out, const std::string& where) {
+    read(j, out, where);
+}
+void applyJson(const json& j, TrainConfig& out, const std::string& where) {
+    read(j, out, where);
+}
+void applyJson(const json& j, DataConfig& out, const std::string& where) {
+    read(j, out, where);
+}
 
 void applyJson(const json& j, RunSpec& out) {
     if (!j.is_object()) throw Error("run config: expected a JSON object, got " + describe(j) + ".");
     for (auto it = j.begin(); it != j.end(); ++it) {
         const std::string& k = it.key();
-        if (k == "model") applyJson(*it, out.model, "model");
-        else if (k == "train") applyJson(*it, out.train, "train");
-        else if (k == "data") applyJson(*it, out.data, "data");
+        if (k == "model")
+            applyJson(*it, out.model, "model");
+        else if (k == "train")
+            applyJson(*it, out.train, "train");
+        else if (k == "data")
+            applyJson(*it, out.data, "data");
         else if (k == "name" || k == "description" || k == "preset") {
             if (!it->is_string()) throw Error(k + ": expected a string, got " + describe(*it) + ".");
-            (k == "name" ? out.name : k == "description" ? out.description : out.preset) = it->get<std::string>();
-        } else throw Error(k + ": unknown section (expected model, train, data, name, description, preset).");
+            (k == "name"          ? out.name
+             : k == "description" ? out.description
+                                  : out.preset) = it->get<std::string>();
+        } else
+            throw Error(k + ": unknown section (expected model, train, data, name, description, preset).");
     }
 }
 

@@ -34,9 +34,9 @@ std::shared_ptr<TelemetrySubscription> TelemetryBus::subscribe() {
 
 void TelemetryBus::publish(const TelemetryMessage& m) {
     std::lock_guard lock(m_mutex);
-    m_subscribers.erase(std::remove_if(m_subscribers.begin(), m_subscribers.end(),
-                                       [](const auto& w) { return w.expired(); }),
-                        m_subscribers.end());
+    m_subscribers.erase(
+        std::remove_if(m_subscribers.begin(), m_subscribers.end(), [](const auto& w) { return w.expired(); }),
+        m_subscribers.end());
     for (auto& w : m_subscribers)
         if (auto s = w.lock()) s->push(m);
 }

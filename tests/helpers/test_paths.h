@@ -3,6 +3,10 @@
 #include <string>
 
 namespace attnscope::test {
-inline std::string sourceDir() { return ATTNSCOPE_SOURCE_DIR; }
-inline std::string fortunesDir() { return "/usr/share/games/fortunes"; }
+inline std::string sourceDir() {
+    return ATTNSCOPE_SOURCE_DIR;
+}
+inline std::string fortunesDir() {
+    return "/usr/share/games/fortunes";
+}
 } // namespace attnscope::test
