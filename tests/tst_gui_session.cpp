@@ -230,6 +230,8 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(runA->lastStep() > 5, 20000);
         w.sessions().pause(a);
         QCOMPARE(trainerB.threads(), 4); // the paused run's cores go to the other one
+        w.sessions().session(b)->pull();
+        QCOMPARE(runB->threads, 4); // what the status bar shows
         QTRY_COMPARE_WITH_TIMEOUT(runA->status, RunStatus::Paused, 10000);
         const int pausedAt = runA->lastStep();
         QTest::qWait(300);

@@ -56,8 +56,12 @@ void RunStatusWidget::showRun(const RunData* run) {
     const int step = run->lastStep(), total = std::max(1, run->totalSteps());
     m_step->setText(tr("step %1 / %2").arg(step).arg(total));
     const StepRecord* last = run->steps.empty() ? nullptr : &run->steps.back();
-    m_speed->setText(last && last->tokensPerSec > 0 ? tr("%1 tok/s").arg(last->tokensPerSec, 0, 'f', 0)
-                                                    : QString());
+    QString speed =
+        last && last->tokensPerSec > 0 ? tr("%1 tok/s").arg(last->tokensPerSec, 0, 'f', 0) : QString();
+    // Cores are re-split when runs start or end (SessionManager::rebalance): say why the speed changed.
+    if (run->isActive() && run->threads > 0)
+        speed += run->threads == 1 ? tr(" · 1 thread") : tr(" · %1 threads").arg(run->threads);
+    m_speed->setText(speed);
     if (run->isActive() && last && step > 0 && last->elapsedSec > 0) {
         const double perStep = last->elapsedSec / step;
         m_eta->setText(tr("ETA %1").arg(formatDuration(perStep * (total - step))));

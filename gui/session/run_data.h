@@ -22,6 +22,7 @@ struct RunData {
     QColor color;
     bool visible = true;
     bool live = false; // owned by a TrainingSession (may already have finished)
+    int threads = 0;   // live runs: the OpenMP threads training uses now (the app rebalances them)
     QString filePath;  // run file being written (live) or read (loaded)
 
     RunStatus status = RunStatus::Created;

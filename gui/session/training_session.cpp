@@ -109,6 +109,7 @@ void TrainingSession::pull() {
 
     RunData* run = m_registry.find(m_runId);
     if (run) {
+        run->threads = m_trainer->threads();
         bool appended = false, statusChanged = false;
         for (auto& message : m_inbox) {
             std::visit(
