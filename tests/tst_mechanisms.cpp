@@ -1,49 +1,18 @@
 // The defining property of each mechanism, checked on real model forwards/backwards (mechanisms.md §2–§6):
-// LS-attention windows, ALiBi slopes and bias, σReparam's spectral norm and gradient, SVFormer/ResFormer
-// value paths, the QK-norm logit bound, RoPE's relative-position property and the learned-PE length limit.
-// Eigen's JacobiSVD is the σ reference; GCC 12 raises a false warning in its AVX-512 code
-// (core/CMakeLists.txt).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// LS-attention windows, ALiBi slopes and bias, SVFormer/ResFormer value paths, the QK-norm logit bound,
+// RoPE's relative-position property and the learned-PE length limit. σReparam: tst_sigma_reparam.cpp.
 #include "core/model/model.h"
 #include "core/util/error.h"
+#include "helpers/model_fixtures.h"
 
-#include <Eigen/SVD>
 #include <QtTest>
 #include <cmath>
 #include <omp.h>
 
 using namespace attnscope;
+using namespace attnscope::test;
 
 namespace {
-
-ModelConfig small() {
-    ModelConfig c;
-    c.layers = 2, c.heads = 4, c.dModel = 16, c.context = 8, c.vocab = 11;
-    c.initStd = 0.3; // attention far from uniform so every check has signal
-    return c;
-}
-
-std::vector<std::int32_t> randomTokens(Rng& rng, std::size_t n, int vocab) {
-    std::vector<std::int32_t> t(n);
-    for (auto& x : t) x = std::int32_t(rng.below(vocab));
-    return t;
-}
-
-// Forward of a freshly initialised model on random tokens (B = 2, T = context).
-template <typename T> struct Run {
-    Model<T> model;
-    Workspace<T> ws;
-    Run(const ModelConfig& c, std::uint64_t seed) : model(c), ws(c, 2, c.context) {
-        Rng rng(seed);
-        model.initialize(rng);
-        forward(rng);
-    }
-    double forward(Rng& rng) {
-        const auto in = randomTokens(rng, ws.N, model.config().vocab),
-                   tg = randomTokens(rng, ws.N, model.config().vocab);
-        return model.forward(ws, in.data(), tg.data());
-    }
-};
 
 // Paper rule (Press et al. §3, fairseq get_slopes), written independently of core: n a power of two gives
 // m_h = 2^(−8h/n); otherwise the slopes of p = largest power of two ≤ n, then slopes(2p)[0, 2, 4, …] up to n.
@@ -110,27 +79,6 @@ double attentionMismatch(Run<double>& r, const std::vector<double>& slopes, cons
     return worst;
 }
 
-// Columns [col0, col0 + cols) of parameter tensor `tensor` inside a params- or grads-shaped buffer.
-using BlockMap = Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0,
-                            Eigen::OuterStride<>>;
-BlockMap blockOf(const Model<double>& m, double* buffer, int tensor, int col0, int cols) {
-    const TensorInfo& t = m.layout().tensors[tensor];
-    return BlockMap(buffer + t.offset + col0, t.rows, cols, Eigen::OuterStride<>(t.cols));
-}
-BlockMap blockOf(Model<double>& m, const SigmaGroup& g) {
-    return blockOf(m, m.params.data(), g.tensor, g.col0, g.cols);
-}
-
-// Adds scale·N(0, 1) to every parameter (not to the padding between tensors).
-void perturb(Model<double>& m, Rng& rng, double scale) {
-    for (const TensorInfo& t : m.layout().tensors)
-        for (std::size_t i = 0; i < t.size(); ++i) m.params[t.offset + i] += scale * rng.normal();
-}
-
-double topSingularValue(const Eigen::MatrixXd& W) {
-    return Eigen::JacobiSVD<Eigen::MatrixXd>(W).singularValues()(0);
-}
-
 } // namespace
 
 class TestMechanisms : public QObject {
@@ -140,9 +88,6 @@ private slots:
     void localHeadsSeeOnlyTheirWindow();
     void alibiSlopesFollowThePaper();
     void alibiBiasInModelForward();
-    void sigmaMatchesSvd();
-    void sigmaGradientOrthogonalToW();
-    void sigmaGammaInitSigma0IsIdentity();
     void svformerSharesFirstLayerValues();
     void resformerMixesValues();
     void qkNormBoundsLogits();
@@ -253,103 +198,6 @@ void TestMechanisms::alibiBiasInModelForward() {
                     QVERIFY(std::abs(A[i * T + j] - std::exp(-slopes[h] * (i - j)) / z) < 1e-14);
             }
         }
-}
-
-void TestMechanisms::sigmaMatchesSvd() {
-    // Power iteration converges like (σ2/σ1)^(2k); the Gaussian blocks here have σ2/σ1 up to 0.98 (≈ 100
-    // steps to 1e-6). So: noise as large as W plus a planted rank-one spike (new, well-separated top
-    // direction, nearly orthogonal to the stored vectors) must be found in 50 steps; noise alone within 200
-    // steps.
-    for (SigmaReparam mode : {SigmaReparam::Fused, SigmaReparam::Separate})
-        for (bool spike : {true, false}) {
-            ModelConfig c = small();
-            c.sigmaReparam = mode, c.tiedHead = false, c.initStd = 0.02;
-            Run<double> r(c, 5);
-            const auto& groups = r.model.layout().sigmaGroups;
-            QVERIFY(groups.size() >= 9);
-            for (std::size_t g = 0; g < groups.size(); ++g) // SVD init; the forward's σ = aᵀWb keeps it
-                QVERIFY(std::abs(r.model.sigmaValue[g] / topSingularValue(blockOf(r.model, groups[g])) - 1) <
-                        1e-12);
-            Rng rng(6);
-            perturb(r.model, rng, 0.02);
-            for (std::size_t g = 0; spike && g < groups.size(); ++g) {
-                BlockMap W = blockOf(r.model, groups[g]);
-                Eigen::VectorXd x(W.rows()), y(W.cols());
-                for (double& e : x) e = rng.normal();
-                for (double& e : y) e = rng.normal();
-                W += 1.5 * topSingularValue(W) * x.normalized() * y.normalized().transpose();
-            }
-            const double before = topSingularValue(blockOf(r.model, groups[0])), old = r.model.sigmaValue[0];
-            QVERIFY(std::abs(before / old - 1) > 0.1); // σ really moved
-            for (int step = 0; step < (spike ? 50 : 200); ++step) r.model.sigmaPowerStep();
-            for (std::size_t g = 0; g < groups.size(); ++g) {
-                const double rel =
-                    std::abs(r.model.sigmaValue[g] / topSingularValue(blockOf(r.model, groups[g])) - 1);
-                QVERIFY2(rel < 1e-6,
-                         qPrintable(QString::fromStdString(groups[g].name) + QString(" rel %1").arg(rel)));
-            }
-        }
-}
-
-void TestMechanisms::sigmaGradientOrthogonalToW() {
-    // The loss is invariant to the scale of each σReparam block, so ⟨∂L/∂W, W⟩_F = 0 per block (§5.2);
-    // without σReparam the same inner products are clearly non-zero.
-    for (SigmaReparam mode : {SigmaReparam::Fused, SigmaReparam::Separate, SigmaReparam::Off}) {
-        ModelConfig c = small();
-        c.sigmaReparam = mode, c.tiedHead = false;
-        Run<double> r(c, 7);
-        Rng rng(8);
-        perturb(r.model, rng, 0.1); // σ no longer the SVD value
-        r.model.sigmaPowerStep();
-        r.forward(rng);
-        r.model.backward(r.ws);
-        ModelConfig grouped = c;
-        if (mode == SigmaReparam::Off) grouped.sigmaReparam = SigmaReparam::Separate; // blocks to look at
-        const ParamLayout groupedLayout(grouped);
-        for (const SigmaGroup& g : groupedLayout.sigmaGroups) {
-            const int t = r.model.layout().find(groupedLayout.tensors[g.tensor].name);
-            const Eigen::MatrixXd W = blockOf(r.model, r.model.params.data(), t, g.col0, g.cols),
-                                  G = blockOf(r.model, r.model.grads.data(), t, g.col0, g.cols);
-            const double gw = W.cwiseProduct(G).sum(), g2 = G.squaredNorm(), w2 = W.squaredNorm();
-            const double cosine = std::abs(gw) / std::sqrt(g2 * w2);
-            const QString what =
-                QString("%1 %2: cos %3").arg(toString(mode)).arg(QString::fromStdString(g.name)).arg(cosine);
-            QVERIFY2(g2 > 0, qPrintable(what));
-            QVERIFY2(mode == SigmaReparam::Off ? cosine > 1e-4 : cosine < 1e-12, qPrintable(what));
-        }
-    }
-}
-
-void TestMechanisms::sigmaGammaInitSigma0IsIdentity() {
-    // With γ = σ(W_0), Ŵ = W at step 0: the same forward as a model without σReparam and the same W.
-    ModelConfig c = small();
-    c.tiedHead = false, c.sigmaReparam = SigmaReparam::Separate, c.gammaInit = GammaInit::Sigma0;
-    Run<double> sig(c, 9);
-    ModelConfig plainConfig = c;
-    plainConfig.sigmaReparam = SigmaReparam::Off;
-    Model<double> plain(plainConfig);
-    for (const TensorInfo& t : plain.layout().tensors) {
-        const int src = sig.model.layout().find(t.name);
-        QVERIFY(src >= 0);
-        std::copy_n(sig.model.tensor(src), t.size(), plain.params.begin() + std::ptrdiff_t(t.offset));
-    }
-    for (const SigmaGroup& g : sig.model.layout().sigmaGroups) {
-        const TensorInfo& t = sig.model.layout().tensors[g.tensor];
-        for (std::size_t i = 0; i < t.size(); ++i)
-            QVERIFY(std::abs(sig.model.weight(g.tensor)[i] - sig.model.tensor(g.tensor)[i]) < 1e-14);
-    }
-    Rng a(10), b(10);
-    Workspace<double> ws(plainConfig, 2, c.context);
-    const double lossSigma = sig.forward(a);
-    const auto in = randomTokens(b, ws.N, c.vocab), tg = randomTokens(b, ws.N, c.vocab);
-    const double lossPlain = plain.forward(ws, in.data(), tg.data());
-    QVERIFY2(std::abs(lossSigma - lossPlain) < 1e-12,
-             qPrintable(QString("%1 vs %2").arg(lossSigma).arg(lossPlain)));
-    // With γ = 1 instead, Ŵ = W/σ: a different model.
-    c.gammaInit = GammaInit::One;
-    Run<double> one(c, 9);
-    Rng a2(10);
-    QVERIFY(std::abs(one.forward(a2) - lossPlain) > 1e-3);
 }
 
 void TestMechanisms::svformerSharesFirstLayerValues() {
