@@ -5,6 +5,7 @@
 #include "core/train/run_spec.h"
 #include "gui/app/attention_panel.h"
 #include "gui/app/main_window.h"
+#include "gui/export/difference_picker.h"
 #include "gui/export/export_dialog.h"
 #include "gui/export/figures/figure_export.h"
 #include "gui/inspect/inspect_controller.h"
@@ -69,6 +70,13 @@ private slots:
         gui::ExportDialog dialog(input, request);
         QCOMPARE(QFileInfo(dialog.path()).fileName(),
                  QStringLiteral("exp-logit-growth-ls-attention-grid.pdf"));
+        // The suggestion follows the difference (…-diff) until the user types a name of their own.
+        dialog.difference()->select(gui::DifferencePicker::kThisRun, 0);
+        QCOMPARE(QFileInfo(dialog.path()).fileName(),
+                 QStringLiteral("exp-logit-growth-ls-attention-grid-diff.pdf"));
+        dialog.setPath(QStringLiteral("/tmp/mine.svg"));
+        dialog.difference()->select(gui::DifferencePicker::kNone, -1);
+        QCOMPARE(dialog.path(), QStringLiteral("/tmp/mine.svg"));
     }
 
     void initTestCase() {

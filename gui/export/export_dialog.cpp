@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFontComboBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -131,13 +132,11 @@ ExportDialog::ExportDialog(FigureInput input, FigureRequest request, QWidget* pa
     form->addRow(tr("Raster"), m_dpi);
 
     m_path = new QLineEdit(this);
-    // Run names may contain '/' (preset groups such as "exp-logit-growth/baseline") and punctuation: one flat
-    // file name of letters, digits and . + - _.
-    QString stem = QStringLiteral("%1-%2").arg(m_input.runName, viewName(request.view));
-    stem.replace(
-        QRegularExpression(QStringLiteral(R"([^\w.+-]+)"), QRegularExpression::UseUnicodePropertiesOption),
-        QStringLiteral("-"));
-    m_path->setText(QDir(settings.value("export/dir", QDir::homePath()).toString()).filePath(stem + ".pdf"));
+    m_suggestedPath =
+        QDir(settings.value("export/dir", QDir::homePath()).toString()).filePath(suggestedStem() + ".pdf");
+    m_path->setText(m_suggestedPath);
+    connect(m_view, &QComboBox::currentIndexChanged, this, &ExportDialog::followSuggestion);
+    connect(m_difference, &DifferencePicker::changed, this, &ExportDialog::followSuggestion);
     auto* browse = new QToolButton(this);
     browse->setText(QStringLiteral("…"));
     auto* pathRow = new QHBoxLayout;
@@ -200,6 +199,25 @@ FigureOptions ExportDialog::options() const {
     o.colorbar = m_colorbar->isChecked();
     o.dpi = m_dpi->value();
     return o;
+}
+
+QString ExportDialog::suggestedStem() const {
+    QString stem = QStringLiteral("%1-%2").arg(m_input.runName, viewName(request().view));
+    if (m_difference->run() != DifferencePicker::kNone) stem += QStringLiteral("-diff");
+    // Run names may contain '/' (preset groups such as "exp-logit-growth/baseline") and punctuation: one flat
+    // file name of letters, digits and . + - _.
+    stem.replace(
+        QRegularExpression(QStringLiteral(R"([^\w.+-]+)"), QRegularExpression::UseUnicodePropertiesOption),
+        QStringLiteral("-"));
+    return stem;
+}
+
+void ExportDialog::followSuggestion() {
+    if (m_path->text() != m_suggestedPath) return; // the user chose a name: keep it
+    const QFileInfo current(m_suggestedPath);
+    const QString suffix = current.suffix().isEmpty() ? QStringLiteral("pdf") : current.suffix();
+    m_suggestedPath = current.dir().filePath(suggestedStem() + "." + suffix);
+    m_path->setText(m_suggestedPath);
 }
 
 QString ExportDialog::path() const {

@@ -40,6 +40,10 @@ private:
     void applyPreset(double widthIn, double heightIn);
     double toInches(double v) const;
     void unitChanged();
+    // "<run>-<view>[-diff]" as a flat file name; the path follows view and difference until the user edits
+    // it.
+    QString suggestedStem() const;
+    void followSuggestion();
 
     figures::FigureInput m_input;
     QComboBox* m_view;
@@ -59,6 +63,7 @@ private:
     QCheckBox* m_sidecar;
     QSpinBox* m_dpi;
     QLineEdit* m_path;
+    QString m_suggestedPath; // the path last filled in automatically
     bool m_mm = false;
 };
 
