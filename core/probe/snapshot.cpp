@@ -1,5 +1,7 @@
 #include "core/probe/snapshot.h"
 
+#include <algorithm>
+
 #include <array>
 #include <utility>
 
@@ -56,6 +58,13 @@ const char* toString(RunStatus s) {
 }
 std::optional<RunStatus> parseRunStatus(std::string_view name) {
     return valueOf(kRunStatusNames, name);
+}
+
+int snapshotIndexAt(const std::vector<SnapshotPtr>& snapshots, int step) {
+    if (snapshots.empty()) return -1;
+    const auto it = std::upper_bound(snapshots.begin(), snapshots.end(), step,
+                                     [](int s, const SnapshotPtr& p) { return s < p->step; });
+    return it == snapshots.begin() ? 0 : int(it - snapshots.begin()) - 1;
 }
 
 } // namespace attnscope

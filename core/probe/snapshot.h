@@ -93,4 +93,8 @@ struct EvalRecord {
 
 using SnapshotPtr = std::shared_ptr<const ProbeSnapshot>;
 
+// Index in step-ordered `snapshots` of the last one recorded at or before `step` (the first one when none is
+// that early); -1 when there are none.
+int snapshotIndexAt(const std::vector<SnapshotPtr>& snapshots, int step);
+
 } // namespace attnscope

@@ -35,8 +35,9 @@ double seconds(Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration<double>(b - a).count();
 }
 
-int threadCount(const TrainConfig& t) {
-    return t.threads > 0 ? t.threads : std::max(1, omp_get_num_procs());
+// Threads asked for → threads used: n < 1 means every core.
+int resolveThreads(int n) {
+    return n > 0 ? n : std::max(1, omp_get_num_procs());
 }
 
 // Validation batches are the same fixed set at every evaluation, so val-loss curves are comparable.
@@ -44,7 +45,7 @@ constexpr std::uint64_t kValidationStream = 0x5eed'0000'0000'0001ULL;
 } // namespace
 
 Trainer::Trainer(const RunSpec& spec)
-    : m_spec(spec), m_state(std::make_unique<TrainerState>()), m_threads(threadCount(spec.train)) {
+    : m_spec(spec), m_state(std::make_unique<TrainerState>()), m_threads(resolveThreads(spec.train.threads)) {
     auto& s = *m_state;
     s.data = makeTokenSource(m_spec.data, m_spec.model.context);
     m_spec.model.vocab = s.data->tokenizer().vocabSize();
@@ -99,7 +100,7 @@ SnapshotPtr Trainer::snapshot(const std::vector<std::int32_t>& probeTokens) cons
 }
 
 void Trainer::setThreads(int n) {
-    m_threads = n > 0 ? n : std::max(1, omp_get_num_procs());
+    m_threads = resolveThreads(n);
 }
 
 void Trainer::run() {

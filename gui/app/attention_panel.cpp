@@ -81,9 +81,8 @@ AttentionPanel::AttentionPanel(RunRegistry& registry, QWidget* parent)
 void AttentionPanel::showStep(int step) {
     const RunData* run = m_registry.selected();
     if (!run || run->snapshots.empty()) return;
-    const auto it = std::find(run->snapshots.begin(), run->snapshots.end(), run->snapshotAt(step));
     m_applyingStep = true;
-    m_step->setValue(int(it - run->snapshots.begin()));
+    m_step->setValue(snapshotIndexAt(run->snapshots, step));
     m_applyingStep = false;
 }
 
@@ -129,13 +128,7 @@ void AttentionPanel::syncSteps() {
         const QSignalBlocker block(m_step);
         m_step->setRange(0, run ? std::max(0, int(run->snapshots.size()) - 1) : 0);
         if (m_follow->isChecked()) m_step->setValue(m_step->maximum());
-        int pin = -1;
-        if (run && run->pinnedStep) {
-            const auto it =
-                std::find(run->snapshots.begin(), run->snapshots.end(), run->snapshotAt(*run->pinnedStep));
-            pin = int(it - run->snapshots.begin());
-        }
-        m_step->setPinValue(pin);
+        m_step->setPinValue(run && run->pinnedStep ? snapshotIndexAt(run->snapshots, *run->pinnedStep) : -1);
     }
     refresh();
 }

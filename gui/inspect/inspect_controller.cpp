@@ -285,11 +285,10 @@ std::unique_ptr<ExportDialog> InspectController::exportDialog() {
 // recorded step (the curves of a probe are single points, so the dialog opens on the attention view).
 std::unique_ptr<ExportDialog> InspectController::probeExportDialog(const RunData& run) {
     const SnapshotPtr probe = m_probe->result()->snapshot();
-    figures::FigureInput input = figureInputFrom(run);
+    figures::FigureInput input;
     input.runName = tr("%1 · text probe").arg(run.name); // the title adds the checkpoint's step
     input.snapshots = {probe};
-    input.steps.clear();
-    input.events.clear();
+    input.tokenizer = run.tokenizer;
     figures::FigureRequest request;
     request.view = figures::FigureView::Attention;
     request.step = probe->step;

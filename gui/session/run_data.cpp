@@ -5,10 +5,8 @@
 namespace attnscope::gui {
 
 SnapshotPtr RunData::snapshotAt(int step) const {
-    if (snapshots.empty()) return nullptr;
-    auto it = std::upper_bound(snapshots.begin(), snapshots.end(), step,
-                               [](int s, const SnapshotPtr& p) { return s < p->step; });
-    return it == snapshots.begin() ? snapshots.front() : *(it - 1);
+    const int index = snapshotIndexAt(snapshots, step);
+    return index < 0 ? nullptr : snapshots[std::size_t(index)];
 }
 
 QString RunData::statusText() const {

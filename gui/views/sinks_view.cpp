@@ -147,10 +147,8 @@ void SinksView::afterUpdate() {
 void SinksView::showStep(int step) {
     const RunData* run = registry().selected();
     if (!run || run->snapshots.empty()) return;
-    const SnapshotPtr snap = run->snapshotAt(step);
-    const auto it = std::find(run->snapshots.begin(), run->snapshots.end(), snap);
     m_applyingStep = true;
-    m_step->setValue(int(it - run->snapshots.begin()));
+    m_step->setValue(snapshotIndexAt(run->snapshots, step));
     m_applyingStep = false;
 }
 

@@ -12,9 +12,7 @@ namespace attnscope::figures {
 SnapshotPtr FigureInput::snapshotAt(int step) const {
     if (snapshots.empty()) return nullptr;
     if (step < 0) return snapshots.back();
-    auto it = std::upper_bound(snapshots.begin(), snapshots.end(), step,
-                               [](int s, const SnapshotPtr& p) { return s < p->step; });
-    return it == snapshots.begin() ? snapshots.front() : *(it - 1);
+    return snapshots[std::size_t(snapshotIndexAt(snapshots, step))];
 }
 
 FigureInput loadFigureInput(const std::string& runPath) {
