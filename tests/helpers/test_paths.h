@@ -1,11 +1,9 @@
 #pragma once
-// Paths the tests need, resolved at build time.
+// Paths the tests need, resolved at build time (test_paths.cpp holds the source path).
 #include <string>
 
 namespace attnscope::test {
-inline std::string sourceDir() {
-    return ATTNSCOPE_SOURCE_DIR;
-}
+std::string sourceDir();
 inline std::string fortunesDir() {
     return "/usr/share/games/fortunes";
 }
