@@ -22,24 +22,36 @@ template <typename T> T* at(MatrixRef<T> m, std::ptrdiff_t r, std::ptrdiff_t c) 
 } // namespace
 
 template <typename T>
-void linear_forward(MatrixRef<T> y, MatrixRef<const T> x, MatrixRef<const T> w, const T* bias) {
-    // Row blocks of Y; the bias is written first and the product added onto it.
+void linear_forward(MatrixRef<T> y, MatrixRef<const T> x, MatrixRef<const T> w, const T* bias,
+                    const T* residual, const RowEpilogue& epilogue) {
+    // Row blocks of Y; bias and residual are written first and the product added onto them.
     parallelChunks(x.rows, kRowBlock, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
-        if (bias)
-            for (std::ptrdiff_t r = r0; r < r1; ++r) std::copy(bias, bias + w.cols, at(y, r, 0));
+        for (std::ptrdiff_t r = r0; r < r1 && (bias || residual); ++r) {
+            T* row = at(y, r, 0);
+            const T* res = residual ? residual + r * y.ld : nullptr;
+            if (bias && res) {
+#pragma omp simd
+                for (int c = 0; c < w.cols; ++c) row[c] = res[c] + bias[c];
+            } else {
+                std::copy_n(bias ? bias : res, w.cols, row);
+            }
+        }
         gemm(false, false, int(r1 - r0), w.cols, x.cols, T(1), at(x, r0, 0), x.ld, w.data, w.ld,
-             bias ? T(1) : T(0), at(y, r0, 0), y.ld);
+             bias || residual ? T(1) : T(0), at(y, r0, 0), y.ld);
+        if (epilogue) epilogue(r0, r1);
     });
 }
 
 template <typename T>
 void linear_backward(MatrixRef<T>* dx, MatrixRef<T>* dw, T* dbias, MatrixRef<const T> dy,
-                     MatrixRef<const T> x, MatrixRef<const T> w, bool accumulateDx) {
+                     MatrixRef<const T> x, MatrixRef<const T> w, bool accumulateDx,
+                     const RowEpilogue& dxEpilogue) {
     if (dx) {
         // dX = dY Wᵀ, row blocks.
         parallelChunks(dy.rows, kRowBlock, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
             gemm(false, true, int(r1 - r0), w.rows, dy.cols, T(1), at(dy, r0, 0), dy.ld, w.data, w.ld,
                  accumulateDx ? T(1) : T(0), at(*dx, r0, 0), dx->ld);
+            if (dxEpilogue) dxEpilogue(r0, r1);
         });
     }
     if (dw) {
@@ -91,9 +103,10 @@ void linear_backward_transposed(MatrixRef<T>* dx, MatrixRef<T>* dwt, MatrixRef<c
 }
 
 #define ATTNSCOPE_INSTANTIATE(T)                                                                             \
-    template void linear_forward<T>(MatrixRef<T>, MatrixRef<const T>, MatrixRef<const T>, const T*);         \
+    template void linear_forward<T>(MatrixRef<T>, MatrixRef<const T>, MatrixRef<const T>, const T*,          \
+                                    const T*, const RowEpilogue&);                                           \
     template void linear_backward<T>(MatrixRef<T>*, MatrixRef<T>*, T*, MatrixRef<const T>,                   \
-                                     MatrixRef<const T>, MatrixRef<const T>, bool);                          \
+                                     MatrixRef<const T>, MatrixRef<const T>, bool, const RowEpilogue&);      \
     template void linear_forward_transposed<T>(MatrixRef<T>, MatrixRef<const T>, MatrixRef<const T>);        \
     template void linear_backward_transposed<T>(MatrixRef<T>*, MatrixRef<T>*, MatrixRef<const T>,            \
                                                 MatrixRef<const T>, MatrixRef<const T>);
