@@ -206,12 +206,10 @@ namespace {
 // blocks of its outputs, so any schedule gives identical results.
 template <typename Fn> void forEachHead(const AttentionLayout& layout, Fn&& fn) {
     const AttentionShape& s = layout.shape();
-    const int pairs = s.B * s.H;
-#pragma omp parallel for schedule(dynamic, 1) if (pairs > 1 && !omp_in_parallel())
-    for (int p = 0; p < pairs; ++p) {
-        const int b = p / s.H, h = p % s.H;
+    parallelChunks(std::ptrdiff_t(s.B) * s.H, 1, [&](std::ptrdiff_t p, std::ptrdiff_t) {
+        const int b = int(p / s.H), h = int(p % s.H);
         fn(b, h, layout.heads()[h], layout.offset(b, h));
-    }
+    });
 }
 } // namespace
 
