@@ -6,6 +6,7 @@
 #include "gui/app/run_status_widget.h"
 #include "gui/app/runs_panel.h"
 #include "gui/inspect/inspect_controller.h"
+#include "gui/inspect/sample_runs.h"
 #include "gui/session/run_loader.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/session_manager.h"
@@ -160,26 +161,13 @@ int MainWindow::openRunFile(const QString& path, QString* error) {
     }
 }
 
-QStringList MainWindow::sampleRunCandidates() {
-    const QString appDir = QCoreApplication::applicationDirPath();
-    const QStringList dirs{appDir + "/../share/attnscope/sample_runs", appDir + "/../../sample_runs",
-                           appDir + "/../sample_runs", QStringLiteral(ATTNSCOPE_SOURCE_DIR "/sample_runs")};
-    for (const QString& d : dirs) {
-        QDir dir(d);
-        const QStringList files = dir.entryList(
-            {QStringLiteral("*") + QString::fromLatin1(kRunFileExtension)}, QDir::Files, QDir::Name);
-        if (!files.isEmpty()) return {dir.absoluteFilePath(files.first())};
-    }
-    return {};
-}
-
 void MainWindow::openStartup(const QStringList& paths) {
     if (paths.isEmpty()) {
         // A broken sample must not greet the user with a dialog; the status bar is enough.
-        for (const QString& path : sampleRunCandidates()) {
-            QString error;
-            if (!openRunFile(path, &error)) statusBar()->showMessage(error, 8000);
-        }
+        const QStringList samples = sampleRunFiles();
+        QString error;
+        if (!samples.isEmpty() && !openRunFile(samples.first(), &error))
+            statusBar()->showMessage(error, 8000);
     }
     for (const QString& path : paths) openRunFile(path);
     showNewRun();

@@ -53,7 +53,6 @@ private:
     void buildMenus();
     void openDialog();
     void showNewRun();
-    static QStringList sampleRunCandidates();
 
     RunRegistry* m_registry;
     SessionManager* m_sessions;
