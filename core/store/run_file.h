@@ -13,7 +13,7 @@ namespace attnscope {
 
 inline constexpr const char* kRunFileExtension = ".attnrun";
 // The schema this build writes, and the newest it can read. See "Versioning" in docs/run-format.md.
-inline constexpr int kRunSchemaVersion = 1;
+inline constexpr int kRunSchemaVersion = 2;
 // Value of meta.app that marks a SQLite file as an AttnScope run.
 inline constexpr const char* kRunAppMarker = "attnscope";
 
@@ -37,6 +37,8 @@ struct StatusRecord {
     int step = 0;
     std::string message; // reason for Failed / Diverged / Stopped
     std::string at;      // ISO-8601 UTC time it was recorded
+    std::string rawStatus; // the stored name when status is Unknown
+    std::string statusName() const { return status == RunStatus::Unknown ? rawStatus : toString(status); }
 };
 
 // Current time as ISO-8601 UTC with seconds, "YYYY-MM-DDTHH:MM:SSZ".
