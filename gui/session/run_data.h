@@ -7,6 +7,7 @@
 
 #include <QColor>
 #include <QString>
+#include <QStringList>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -15,7 +16,8 @@ namespace attnscope::gui {
 
 struct RunData : RecordedRun {
     int id = 0;
-    QString name;
+    QString name;     // unique among open runs (RunRegistry); the user may rename it
+    QStringList tags; // the user's labels ("baseline", "paper fig 2"); kept in the workspace
     QColor color;
     bool visible = true;
     bool live = false; // owned by a TrainingSession (may already have finished)

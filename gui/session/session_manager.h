@@ -52,6 +52,7 @@ public:
     void close(int runId);
 
     int trainingCount() const; // sessions whose worker runs and is not paused
+    int activeCount() const;   // sessions whose worker runs, paused or not
 
     // Where live runs are recorded: <dir>/<name>-<timestamp>.attnrun. Default ~/.local/share/AttnScope/runs.
     static QString defaultRunDirectory();
@@ -76,8 +77,6 @@ private:
     // paused, resumed or ended. Their losses do not depend on the thread count (core/nn/parallel.h), and an
     // oversubscribed core stalls OpenMP's barriers (docs/performance.md, "Sharing the cores").
     void rebalance();
-    // "run", "run #2", … so the Runs list stays readable.
-    QString uniqueName(const QString& name) const;
     // Creates the run file <dir>/<name>-<timestamp>.attnrun for the driver; returns its path, or "" with
     // `error` set when the file cannot be created (the run then trains unrecorded).
     QString record(RunDriver& driver, const QString& name, QString* error);
