@@ -1,6 +1,7 @@
 #include "core/store/run_schema.h"
 
 #include "core/store/blob_codec.h"
+#include "core/store/snapshot_codec.h"
 #include "core/util/error.h"
 
 #include <array>
@@ -30,7 +31,10 @@ CREATE TABLE snapshots (
     tokens BLOB, entropy BLOB, norm_entropy BLOB, max_logit BLOB, mean_row_max BLOB, sink_score BLOB,
     mean_distance BLOB, sigma_qk BLOB, sigma_q BLOB, sigma_k BLOB, entropy_bound BLOB, key_profile BLOB,
     importance_entropy BLOB, sink_rate REAL, out_logit_max REAL, mean_log_z REAL,
-    map_encoding TEXT NOT NULL, attention BLOB, logits BLOB);
+    map_encoding TEXT NOT NULL, attention BLOB, logits BLOB,
+    sink_non_trigger BLOB, top_key BLOB, top_key_share BLOB, value_norm BLOB, residual_norm BLOB);
+CREATE TABLE step_scalars (
+    step INTEGER NOT NULL, name TEXT NOT NULL, value REAL, PRIMARY KEY (step, name)) WITHOUT ROWID;
 CREATE TABLE snapshot_scalars (
     step INTEGER NOT NULL, idx INTEGER NOT NULL, name TEXT NOT NULL, value REAL,
     PRIMARY KEY (step, idx)) WITHOUT ROWID;
@@ -78,7 +82,7 @@ void create(sqlite::Database& db, const RunHeader& header) {
     db.exec("PRAGMA user_version = " + std::to_string(kRunSchemaVersion));
     putMeta(db, "app", kRunAppMarker);
     putMeta(db, "schema_version", std::to_string(kRunSchemaVersion));
-    putMeta(db, "min_reader_schema", std::to_string(kRunSchemaVersion));
+    putMeta(db, "min_reader_schema", std::to_string(kMinReaderSchema));
     putMeta(db, "rewinds", "0");
     sqlite::Statement s(
         db, "INSERT INTO run (id, spec_json, app_version, corpus_name, corpus_hash, tokenizer_json, "
@@ -135,6 +139,22 @@ int validate(sqlite::Database& db, bool forWriting) {
         if (!db.hasTable(table))
             throw Error(name + " is damaged: its table \"" + std::string(table) + "\" is missing.");
     return version;
+}
+
+void upgrade(sqlite::Database& db) {
+    if (!db.hasTable("step_scalars"))
+        db.exec("CREATE TABLE step_scalars (step INTEGER NOT NULL, name TEXT NOT NULL, value REAL, "
+                "PRIMARY KEY (step, name)) WITHOUT ROWID");
+    for (const std::string& column : snapshotcodec::schema2Columns())
+        if (db.queryText("SELECT count(*) FROM pragma_table_info('snapshots') WHERE name = '" + column + "'") ==
+            "0")
+            db.exec("ALTER TABLE snapshots ADD COLUMN " + column + " BLOB");
+    bool found = false;
+    if (parseVersion(getMeta(db, "schema_version", found), db) < kRunSchemaVersion) {
+        putMeta(db, "schema_version", std::to_string(kRunSchemaVersion));
+        putMeta(db, "min_reader_schema", std::to_string(kMinReaderSchema));
+        db.exec("PRAGMA user_version = " + std::to_string(kRunSchemaVersion));
+    }
 }
 
 RunHeader readHeader(sqlite::Database& db) {

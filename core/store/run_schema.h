@@ -21,4 +21,8 @@ int validate(sqlite::Database& db, bool forWriting);
 
 RunHeader readHeader(sqlite::Database& db);
 
+// Brings a run of an older schema this build can write up to kRunSchemaVersion (adds schema 2's
+// step_scalars table and snapshot columns). No-op for a current file. Call inside a write transaction.
+void upgrade(sqlite::Database& db);
+
 } // namespace attnscope::runschema
