@@ -92,7 +92,8 @@ void applyFlags(const Args& a, RunSpec& s) {
     if (auto v = a.integer("task-alphabet", 2, 64)) s.data.taskAlphabet = *v;
     if (a.has("bos")) s.data.bos = true;
     if (a.has("no-bos")) {
-        if (a.has("bos") || a.has("bos-aligned")) throw UsageError("--no-bos contradicts --bos/--bos-aligned");
+        if (a.has("bos") || a.has("bos-aligned"))
+            throw UsageError("--no-bos contradicts --bos/--bos-aligned");
         s.data.bos = false, s.data.bosAligned = false;
     }
     if (a.has("bos-aligned")) s.data.bosAligned = true, s.data.bos = true;

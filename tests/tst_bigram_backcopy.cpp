@@ -9,6 +9,7 @@
 #include "helpers/test_paths.h"
 
 #include <QtTest>
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -18,12 +19,11 @@ using namespace attnscope;
 namespace {
 
 // English with a skewed character distribution: space, 'e' and 't' are its most frequent bytes.
-const char* kText =
-    "the theory of the state is that the street meets the sea at the edge of the estate. "
-    "every tree there gets sweet water, yet the best trees need more. she sees three green "
-    "geese near the gate; the geese eat the wheat and then retreat to the sheltered east.\n\n"
-    "a second paragraph starts here, after a blank line.\n\n"
-    "and a third one, to give the aligned sampler three documents to start from.\n";
+const char* kText = "the theory of the state is that the street meets the sea at the edge of the estate. "
+                    "every tree there gets sweet water, yet the best trees need more. she sees three green "
+                    "geese near the gate; the geese eat the wheat and then retreat to the sheltered east.\n\n"
+                    "a second paragraph starts here, after a blank line.\n\n"
+                    "and a third one, to give the aligned sampler three documents to start from.\n";
 
 DataConfig taskConfig(bool bos = true) {
     DataConfig d;
@@ -46,7 +46,9 @@ private slots:
         const BigramBackcopyTask task("text", kText, taskConfig());
         const Tokenizer& tok = task.tokenizer();
         std::vector<std::int32_t> expected{tok.encode(" ")[0], tok.encode("e")[0], tok.encode("t")[0]};
-        QCOMPARE(task.triggerTokens(), expected);
+        std::vector<std::int32_t> got = task.triggerTokens();
+        std::sort(got.begin(), got.end()), std::sort(expected.begin(), expected.end());
+        QCOMPARE(got, expected);
         const auto& m = task.marginal();
         for (std::int32_t t : expected)
             for (std::size_t other = 0; other < m.size(); ++other)
@@ -75,8 +77,8 @@ private slots:
                     if (bos) QCOMPARE(x[0], Tokenizer::kBos);
                     QVERIFY(!task.isTrigger(x[first]));
                     for (int i = 0; i < T; ++i) {
-                        QVERIFY(y[i] >= 0);                                   // every position scored
-                        if (i + 1 < T) QCOMPARE(y[i], x[i + 1]);              // targets are the next inputs
+                        QVERIFY(y[i] >= 0);                      // every position scored
+                        if (i + 1 < T) QCOMPARE(y[i], x[i + 1]); // targets are the next inputs
                         if (i > 0) QVERIFY(x[i] != Tokenizer::kBos);
                         QCOMPARE(task.lossPart(x, i), task.isTrigger(x[i]) ? 1 : 0);
                         if (!task.isTrigger(x[i])) continue;
@@ -124,17 +126,20 @@ private slots:
             const double tv = totalVariation(rows[a], task.transition(std::int32_t(a)));
             QVERIFY2(tv < 0.05, qPrintable(QString("row %1: TV %2").arg(a).arg(tv)));
             double wrong = 1;
-            for (std::size_t o = 0; o < V; ++o)
-                if (o != a && rowCount[o] > 0)
+            for (std::size_t o = 0; o < V; ++o) // rows that really differ (two characters may share a row)
+                if (totalVariation(task.transition(std::int32_t(a)), task.transition(std::int32_t(o))) > 0.3)
                     wrong = std::min(wrong, totalVariation(rows[a], task.transition(std::int32_t(o))));
-            QVERIFY2(wrong > 0.15, qPrintable(QString("row %1 matches another row (TV %2)").arg(a).arg(wrong)));
+            QVERIFY2(wrong > 0.15,
+                     qPrintable(QString("row %1 matches another row (TV %2)").arg(a).arg(wrong)));
             ++checked;
         }
         QVERIFY(checked >= 3);
-        // The chain's rows are the corpus's adjacent-character frequencies: "th" is the commonest pair after 't'.
+        // The chain's rows are the corpus's adjacent-character frequencies: "th" is the commonest pair after
+        // 't'.
         const Tokenizer& tok = task.tokenizer();
         const auto& afterT = task.transition(tok.encode("t")[0]);
-        QCOMPARE(std::max_element(afterT.begin(), afterT.end()) - afterT.begin(), std::ptrdiff_t(tok.encode("h")[0]));
+        QCOMPARE(std::max_element(afterT.begin(), afterT.end()) - afterT.begin(),
+                 std::ptrdiff_t(tok.encode("h")[0]));
     }
 
     void probeIsFixedAndStartsWithBos() {
@@ -185,7 +190,8 @@ private slots:
         std::set<std::string> starts;
         for (int b = 0; b < B; ++b) {
             QCOMPARE(in[b * T], Tokenizer::kBos);
-            const std::string s = corpus.tokenizer().decode({in.begin() + b * T + 1, in.begin() + (b + 1) * T});
+            const std::string s =
+                corpus.tokenizer().decode({in.begin() + b * T + 1, in.begin() + (b + 1) * T});
             const std::size_t at = train.find(s);
             QVERIFY(at != std::string::npos);
             QVERIFY(at == 0 || train.compare(at - 2, 2, "\n\n") == 0);

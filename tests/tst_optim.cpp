@@ -76,7 +76,8 @@ private slots:
                 // b1 = g1; θ1 = θ0 − η1·b1 − η1·λ·θ0; b2 = μ·b1 + g2; θ2 = θ1 − η2·b2 − η2·λ·θ1.
                 const double b1 = g1[i], e1 = p0[i] - lr1 * b1 - decay1 * p0[i];
                 const double b2 = 0.8 * b1 + g2[i], e2 = p1[i] - lr2 * b2 - decay2 * p1[i];
-                QVERIFY2(std::abs(p1[i] - e1) <= 1e-6 * (1 + std::abs(e1)), qPrintable(QString::fromStdString(t.name)));
+                QVERIFY2(std::abs(p1[i] - e1) <= 1e-6 * (1 + std::abs(e1)),
+                         qPrintable(QString::fromStdString(t.name)));
                 QVERIFY2(std::abs(model.params[i] - e2) <= 1e-6 * (1 + std::abs(e2)),
                          qPrintable(QString::fromStdString(t.name)));
             }
@@ -86,7 +87,8 @@ private slots:
             const TensorInfo& t = model.layout().tensors[ti];
             double du = 0, p = 0;
             for (std::size_t k = 0; k < t.size(); ++k)
-                du += std::pow(double(p1[t.offset + k]) - p0[t.offset + k], 2), p += std::pow(p0[t.offset + k], 2);
+                du += std::pow(double(p1[t.offset + k]) - p0[t.offset + k], 2),
+                    p += std::pow(p0[t.offset + k], 2);
             const double expected = p > 0 ? std::sqrt(du / p) : 0.0;
             QVERIFY(std::abs(ratios[ti] - expected) <= 1e-4 * (1 + expected));
         }
@@ -110,7 +112,8 @@ private slots:
             for (std::size_t k = 0; k < t.size(); ++k) {
                 const std::size_t i = t.offset + k;
                 // Step 1: m̂ = g, v̂ = g², so Δ = −η·g/(|g| + ε) − η·λ·θ.
-                const double e = p0[i] - 1e-2 * g[i] / (std::abs(g[i]) + 1e-8) - (t.decay ? 1e-3 : 0.0) * p0[i];
+                const double e =
+                    p0[i] - 1e-2 * g[i] / (std::abs(g[i]) + 1e-8) - (t.decay ? 1e-3 : 0.0) * p0[i];
                 QVERIFY(std::abs(model.params[i] - e) <= 1e-6);
             }
     }

@@ -27,7 +27,8 @@ private slots:
         const AttentionLayout layout(shape, heads);
         const std::size_t n = std::size_t(shape.B) * shape.T * shape.C();
         Rng rng(21);
-        std::vector<double> q(n), k(n), v(n), out(n), probs(layout.size()), dense(std::size_t(shape.T) * shape.T);
+        std::vector<double> q(n), k(n), v(n), out(n), probs(layout.size()),
+            dense(std::size_t(shape.T) * shape.T);
         for (auto* x : {&q, &k, &v})
             for (double& e : *x) e = rng.normal();
         attention_forward(out.data(), probs.data(), q.data(), k.data(), v.data(), layout);
@@ -152,7 +153,8 @@ private slots:
         for (int j = 0; j < T; ++j) {
             double e = 0, f = 0;
             for (int d = 0; d < C; ++d)
-                e += std::pow(ws.layers[0].xIn[std::size_t(j) * C + d], 2), f += std::pow(ws.xFinal[std::size_t(j) * C + d], 2);
+                e += std::pow(ws.layers[0].xIn[std::size_t(j) * C + d], 2),
+                    f += std::pow(ws.xFinal[std::size_t(j) * C + d], 2);
             QVERIFY(std::abs(all->residualNorm[std::size_t(j)] - std::sqrt(e)) < 1e-5);
             QVERIFY(std::abs(all->residualNorm[std::size_t(2 * T + j)] - std::sqrt(f)) < 1e-5);
         }
@@ -170,9 +172,11 @@ private slots:
         }
         {
             sqlite::Database db(path, sqlite::Database::Mode::ReadWrite, path);
-            QCOMPARE(db.queryText("SELECT value FROM meta WHERE key = 'min_reader_schema'"), std::string("1"));
+            QCOMPARE(db.queryText("SELECT value FROM meta WHERE key = 'min_reader_schema'"),
+                     std::string("1"));
             db.exec("DROP TABLE step_scalars");
-            for (const char* c : {"sink_non_trigger", "top_key", "top_key_share", "value_norm", "residual_norm"})
+            for (const char* c :
+                 {"sink_non_trigger", "top_key", "top_key_share", "value_norm", "residual_norm"})
                 db.exec(std::string("ALTER TABLE snapshots DROP COLUMN ") + c);
             db.exec("UPDATE meta SET value = '1' WHERE key = 'schema_version'");
         }

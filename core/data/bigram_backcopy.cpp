@@ -28,7 +28,8 @@ std::vector<double> cumulative(const std::vector<double>& p) {
 
 } // namespace
 
-BigramBackcopyTask::BigramBackcopyTask(std::string corpusName, std::string_view text, const DataConfig& config)
+BigramBackcopyTask::BigramBackcopyTask(std::string corpusName, std::string_view text,
+                                       const DataConfig& config)
     : m_corpusName(std::move(corpusName)), m_tokenizer(Tokenizer::fromText(text)), m_bos(config.bos) {
     const std::vector<std::int32_t> tokens = m_tokenizer.encode(text);
     const std::size_t V = std::size_t(m_tokenizer.vocabSize());
@@ -48,8 +49,9 @@ BigramBackcopyTask::BigramBackcopyTask(std::string corpusName, std::string_view 
 
     std::vector<std::int32_t> byFrequency(V);
     std::iota(byFrequency.begin(), byFrequency.end(), 0);
-    std::stable_sort(byFrequency.begin(), byFrequency.end(),
-                     [&](std::int32_t a, std::int32_t b) { return unigram[std::size_t(a)] > unigram[std::size_t(b)]; });
+    std::stable_sort(byFrequency.begin(), byFrequency.end(), [&](std::int32_t a, std::int32_t b) {
+        return unigram[std::size_t(a)] > unigram[std::size_t(b)];
+    });
     m_triggers.assign(byFrequency.begin(), byFrequency.begin() + k);
     m_isTrigger.assign(V, false);
     for (std::int32_t t : m_triggers) m_isTrigger[std::size_t(t)] = true;

@@ -39,7 +39,9 @@ public:
     std::int64_t maxLength() const override;
     std::vector<std::int32_t> triggerTokens() const override { return m_triggers; }
     std::vector<std::string> lossParts() const override { return {"bigram_loss", "backcopy_loss"}; }
-    int lossPart(const std::int32_t* sequence, int i) const override { return isTrigger(sequence[i]) ? 1 : 0; }
+    int lossPart(const std::int32_t* sequence, int i) const override {
+        return isTrigger(sequence[i]) ? 1 : 0;
+    }
 
     bool isTrigger(std::int32_t token) const {
         return token >= 0 && std::size_t(token) < m_isTrigger.size() && m_isTrigger[std::size_t(token)];

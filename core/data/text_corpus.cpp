@@ -182,7 +182,8 @@ void TextCorpus::sampleBatch(Split split, int batch, int length, Rng& rng, std::
                              std::int32_t* targets) const {
     requireLength(split, length);
     const auto& s = stream(split);
-    const std::size_t offsets = m_aligned ? alignedStarts(split, length) : s.size() - tokensPerSequence(length) + 1;
+    const std::size_t offsets =
+        m_aligned ? alignedStarts(split, length) : s.size() - tokensPerSequence(length) + 1;
     const auto& starts = split == Split::Train ? m_trainStarts : m_valStarts;
     for (int b = 0; b < batch; ++b) {
         const std::size_t row = std::size_t(b) * std::size_t(length);

@@ -58,7 +58,7 @@ private:
     std::vector<std::int32_t> m_val;
     std::vector<std::int32_t> m_customProbe; // encoded DataConfig::probeText; empty: crop of validation
     bool m_bos = false;
-    bool m_aligned = false;                            // DataConfig::bosAligned
+    bool m_aligned = false;                              // DataConfig::bosAligned
     std::vector<std::size_t> m_trainStarts, m_valStarts; // document starts per split, ascending
 };
 

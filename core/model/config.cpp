@@ -25,7 +25,7 @@ constexpr EnumName<SigmaReparam> kSigmaNames[] = {
     {SigmaReparam::Off, "off"}, {SigmaReparam::Fused, "fused"}, {SigmaReparam::Separate, "separate"}};
 constexpr EnumName<GammaInit> kGammaNames[] = {{GammaInit::One, "one"}, {GammaInit::Sigma0, "sigma0"}};
 constexpr EnumName<AttentionFunction> kAttentionNames[] = {{AttentionFunction::Softmax, "softmax"},
-                                                          {AttentionFunction::Relu, "relu"}};
+                                                           {AttentionFunction::Relu, "relu"}};
 
 template <typename E, std::size_t N> const char* nameOf(const EnumName<E> (&table)[N], E v) {
     for (const auto& e : table)

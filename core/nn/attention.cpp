@@ -131,7 +131,8 @@ void globalBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P
             T* row = dS + std::ptrdiff_t(i) * s.T;
             const T* a = P + std::ptrdiff_t(i) * s.T;
             const T delta =
-                relu ? T(0) : dot(dO + std::ptrdiff_t(i) * C, out + base + std::ptrdiff_t(i) * C, s.D); // Σ_j A dA
+                relu ? T(0)
+                     : dot(dO + std::ptrdiff_t(i) * C, out + base + std::ptrdiff_t(i) * C, s.D); // Σ_j A dA
             scoreGradInPlace(row, a, i + 1, delta, scale, relu);
             for (int j = i + 1; j < i1; ++j) row[j] = 0;
         }

@@ -24,8 +24,9 @@ struct AttentionShape {
     int C() const { return H * D; }
 };
 
-// Probability storage (attention weights A; for ReLU heads not normalised): for each b, heads in order; a global head holds T×T (row-major, exact 0 above the
-// diagonal), a local head holds T×w (row i, slot s ↔ key i−w+1+s; slots before key 0 are 0).
+// Probability storage (attention weights A; for ReLU heads not normalised): for each b, heads in order; a
+// global head holds T×T (row-major, exact 0 above the diagonal), a local head holds T×w (row i, slot s ↔ key
+// i−w+1+s; slots before key 0 are 0).
 class AttentionLayout {
 public:
     AttentionLayout() = default;

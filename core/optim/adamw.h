@@ -9,7 +9,8 @@ class AdamW final : public Optimizer {
 public:
     AdamW(const ParamLayout& layout, const TrainConfig& config);
 
-    void step(float* params, const float* grads, double lr, std::vector<float>* updateRatios = nullptr) override;
+    void step(float* params, const float* grads, double lr,
+              std::vector<float>* updateRatios = nullptr) override;
     std::vector<std::pair<std::string, AlignedVector<float>*>> stateBuffers() override;
 
     AlignedVector<float>& firstMoment() { return m_m; }

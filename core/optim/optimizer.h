@@ -43,7 +43,8 @@ protected:
     // them. Chunks are fixed by the tensor size, never by the thread count (core/nn/parallel.h), so the
     // result is identical on any number of threads.
     using ChunkUpdate = std::function<double(std::size_t tensor, std::ptrdiff_t begin, std::ptrdiff_t end)>;
-    void forEachTensor(const float* params, std::vector<float>* updateRatios, const ChunkUpdate& update) const;
+    void forEachTensor(const float* params, std::vector<float>* updateRatios,
+                       const ChunkUpdate& update) const;
 
     const ParamLayout& m_layout;
     TrainConfig m_config;

@@ -12,7 +12,8 @@ class Sgd final : public Optimizer {
 public:
     Sgd(const ParamLayout& layout, const TrainConfig& config); // momentum μ = config.momentum
 
-    void step(float* params, const float* grads, double lr, std::vector<float>* updateRatios = nullptr) override;
+    void step(float* params, const float* grads, double lr,
+              std::vector<float>* updateRatios = nullptr) override;
     std::vector<std::pair<std::string, AlignedVector<float>*>> stateBuffers() override;
 
     AlignedVector<float>& momentumBuffer() { return m_b; }

@@ -56,7 +56,8 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
     std::vector<bool> dormant(std::size_t(T), true);
     dormant[0] = false; // query 0 sees only key 0: A_00 = 1 for softmax whatever the head does
     for (int i = 1; i < T; ++i)
-        for (std::int32_t t : extras.triggers) dormant[std::size_t(i)] = dormant[std::size_t(i)] && probe[std::size_t(i)] != t;
+        for (std::int32_t t : extras.triggers)
+            dormant[std::size_t(i)] = dormant[std::size_t(i)] && probe[std::size_t(i)] != t;
     auto rowNorm = [](const float* x, int n) {
         double acc = 0;
         for (int d = 0; d < n; ++d) acc += double(x[d]) * x[d];
@@ -64,7 +65,8 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
     };
     for (int l = 0; l <= L; ++l) {
         const float* x = l < L ? ws.layers[l].xIn : ws.xFinal;
-        for (int i = 0; i < T; ++i) s->residualNorm[std::size_t(l) * T + i] = rowNorm(x + std::size_t(i) * C, C);
+        for (int i = 0; i < T; ++i)
+            s->residualNorm[std::size_t(l) * T + i] = rowNorm(x + std::size_t(i) * C, C);
     }
     s->attention.assign(LH * TT, 0.0f);
     s->logits.assign(LH * TT, std::numeric_limits<float>::quiet_NaN());
@@ -123,7 +125,7 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
             // and ReLU attention is no softmax.
             s->entropyBound[idx] = c.qkNorm || c.attention == AttentionFunction::Relu
                                        ? std::numeric_limits<float>::quiet_NaN()
-                                            : float(entropyLowerBound(sigmaQK * scale * sigmaX * sigmaX, T));
+                                       : float(entropyLowerBound(sigmaQK * scale * sigmaX * sigmaX, T));
         }
         s->importanceEntropy[l] = importanceEntropy(maps, T);
     }

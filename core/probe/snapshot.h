@@ -50,8 +50,8 @@ struct ProbeSnapshot {
     std::vector<float> sinkNonTrigger; // mean A_i0 over queries i ≥ 1 whose token is not a trigger
     std::vector<float> topKey;         // key j with the largest received attention Σ_i A_ij (an index)
     std::vector<float> topKeyShare;    // Σ_i A_i,topKey / Σ_ij A_ij: its share of the head's attention
-    std::vector<float> valueNorm;      // [layer][head][T]: ‖v_j^h W_o^h‖, the head's value at key j after W_o
-    std::vector<float> residualNorm;   // [layer + 1][T]: ‖x_j‖ entering layer l; row `layers` = final stream
+    std::vector<float> valueNorm; // [layer][head][T]: ‖v_j^h W_o^h‖, the head's value at key j after W_o
+    std::vector<float> residualNorm; // [layer + 1][T]: ‖x_j‖ entering layer l; row `layers` = final stream
 
     std::vector<float> importanceEntropy; // [layer] ResFormer importance entropy (§4.3)
     float sinkRate = 0;                   // fraction of heads with sinkScore > 0.3

@@ -146,8 +146,8 @@ void upgrade(sqlite::Database& db) {
         db.exec("CREATE TABLE step_scalars (step INTEGER NOT NULL, name TEXT NOT NULL, value REAL, "
                 "PRIMARY KEY (step, name)) WITHOUT ROWID");
     for (const std::string& column : snapshotcodec::schema2Columns())
-        if (db.queryText("SELECT count(*) FROM pragma_table_info('snapshots') WHERE name = '" + column + "'") ==
-            "0")
+        if (db.queryText("SELECT count(*) FROM pragma_table_info('snapshots') WHERE name = '" + column +
+                         "'") == "0")
             db.exec("ALTER TABLE snapshots ADD COLUMN " + column + " BLOB");
     bool found = false;
     if (parseVersion(getMeta(db, "schema_version", found), db) < kRunSchemaVersion) {

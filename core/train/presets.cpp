@@ -47,7 +47,8 @@ RunSpec valueResidualSpec() {
 RunSpec sinkSpec() {
     RunSpec s;
     s.model.layers = 1, s.model.heads = 1, s.model.dModel = 64, s.model.context = 64;
-    s.train.batch = 32, s.train.steps = 2000, s.train.lr = 3e-3, s.train.warmup = 100, s.train.minLrRatio = 1.0;
+    s.train.batch = 32, s.train.steps = 2000, s.train.lr = 3e-3, s.train.warmup = 100,
+    s.train.minLrRatio = 1.0;
     s.train.weightDecay = 0.1, s.train.beta1 = 0.9, s.train.beta2 = 0.95, s.train.gradClip = 1.0;
     s.train.recordEvery = 50, s.train.evalEvery = 100, s.train.checkpointEvery = 500;
     s.data.source = "task", s.data.task = "bigram-backcopy", s.data.taskTriggers = 3, s.data.bos = true;

@@ -88,19 +88,6 @@ bool parse(const std::string& s, WeightDecayMode& out) {
     return true;
 }
 
-const char* toString(OptimizerKind k) {
-    return k == OptimizerKind::AdamW ? "adamw" : "sgd";
-}
-bool parse(const std::string& s, OptimizerKind& out) {
-    if (s == "adamw")
-        out = OptimizerKind::AdamW;
-    else if (s == "sgd")
-        out = OptimizerKind::Sgd;
-    else
-        return false;
-    return true;
-}
-
 template <typename T> constexpr bool isEnum = std::is_enum_v<T>;
 
 struct Writer {

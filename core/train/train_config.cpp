@@ -36,6 +36,20 @@ struct Checker {
 
 } // namespace
 
+const char* toString(OptimizerKind k) {
+    return k == OptimizerKind::AdamW ? "adamw" : "sgd";
+}
+
+bool parse(const std::string& s, OptimizerKind& out) {
+    if (s == "adamw")
+        out = OptimizerKind::AdamW;
+    else if (s == "sgd")
+        out = OptimizerKind::Sgd;
+    else
+        return false;
+    return true;
+}
+
 std::vector<std::string> TrainConfig::validate() const {
     Checker c;
     c.require(batch >= 1, "batch", "at least 1", batch);

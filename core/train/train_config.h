@@ -16,6 +16,10 @@ enum class OptimizerKind {
     Sgd,   // SGD with heavy-ball momentum (core/optim/sgd.h)
 };
 
+// Names used in config files and the CLI: "adamw", "sgd".
+const char* toString(OptimizerKind k);
+bool parse(const std::string& s, OptimizerKind& out);
+
 struct TrainConfig {
     int batch = 16;
     int steps = 2000;
@@ -55,9 +59,9 @@ struct DataConfig {
     // Text corpora: every sequence starts at a document start (the first token after a blank line, or the
     // corpus start) instead of a random offset; implies bos. Synthetic tasks are always aligned.
     bool bosAligned = false;
-    int taskTriggers = 3; // bigram-backcopy: the k most frequent characters are triggers
-    double valFraction = 0.1;  // tail of the corpus used for validation
-    std::string probeText;     // optional custom probe text; default taken from validation data
+    int taskTriggers = 3;     // bigram-backcopy: the k most frequent characters are triggers
+    double valFraction = 0.1; // tail of the corpus used for validation
+    std::string probeText;    // optional custom probe text; default taken from validation data
 
     std::vector<std::string> validate() const;
 };

@@ -58,7 +58,8 @@ struct PartSums {
                 const std::size_t r = std::size_t(b) * ws.Tlen + i;
                 const int part = data.lossPart(inputs + std::size_t(b) * ws.Tlen, i);
                 if (part < 0 || ws.targets[r] < 0) continue;
-                sum[std::size_t(part)] += double(ws.logZ[r]) - double(ws.logits[r * V + std::size_t(ws.targets[r])]);
+                sum[std::size_t(part)] +=
+                    double(ws.logZ[r]) - double(ws.logits[r * V + std::size_t(ws.targets[r])]);
                 ++count[std::size_t(part)];
             }
     }

@@ -66,7 +66,8 @@ ProbeSnapshot makeSnapshot(int step, int layers, int heads, int length, unsigned
         for (std::size_t i = 0; i < lh; ++i) v->push_back(normal(rng));
     for (std::size_t i = 0; i < lh; ++i) s.topKey.push_back(float(rng() % unsigned(std::max(length, 1))));
     for (std::size_t i = 0; i < lh * length; ++i) s.valueNorm.push_back(std::abs(normal(rng)));
-    for (std::size_t i = 0; i < std::size_t(layers + 1) * length; ++i) s.residualNorm.push_back(std::abs(normal(rng)));
+    for (std::size_t i = 0; i < std::size_t(layers + 1) * length; ++i)
+        s.residualNorm.push_back(std::abs(normal(rng)));
     s.sinkRate = 0.25f;
     s.outLogitMax = 12.5f;
     s.meanLogZ = kNaN;
