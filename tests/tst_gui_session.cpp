@@ -3,7 +3,7 @@
 // resume; closing the window mid-training leaves a valid run file.
 #include "core/store/run_reader.h"
 #include "core/train/trainer.h"
-#include "gui/app/attention_panel.h"
+#include "gui/attention/attention_panel.h"
 #include "gui/app/main_window.h"
 #include "gui/app/new_run_panel.h"
 #include "gui/app/run_status_widget.h"
@@ -260,6 +260,17 @@ private slots:
             const int id = w.newRunPanel()->start();
             QVERIFY(id);
             QTRY_VERIFY_WITH_TIMEOUT(w.registry().find(id)->snapshots.size() >= 2, 20000);
+            // Quitting while a run trains asks first: Cancel keeps everything running.
+            int asked = 0;
+            bool answer = false;
+            w.confirmQuit = [&](int training) {
+                asked = training;
+                return answer;
+            };
+            QVERIFY(!w.close());
+            QCOMPARE(asked, 1);
+            QCOMPARE(w.registry().find(id)->status, RunStatus::Training);
+            answer = true; // "Stop and keep"
             QVERIFY(w.close());
             const RunData* run = w.registry().find(id);
             QCOMPARE(run->status, RunStatus::Stopped);

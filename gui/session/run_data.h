@@ -8,6 +8,7 @@
 
 #include <QColor>
 #include <QString>
+#include <QStringList>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -16,7 +17,8 @@ namespace attnscope::gui {
 
 struct RunData {
     int id = 0;
-    QString name;
+    QString name;     // unique among open runs (RunRegistry); the user may rename it
+    QStringList tags; // the user's labels ("baseline", "paper fig 2"); kept in the workspace
     RunSpec spec;
     std::shared_ptr<const Tokenizer> tokenizer; // labels for probe tokens; never null once registered
     QColor color;

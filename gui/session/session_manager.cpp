@@ -87,22 +87,9 @@ std::unique_ptr<SessionManager::Prepared> SessionManager::prepare(const RunSpec&
     return prepared;
 }
 
-QString SessionManager::uniqueName(const QString& name) const {
-    auto taken = [this](const QString& n) {
-        for (const auto& r : m_registry.runs())
-            if (r->name == n) return true;
-        return false;
-    };
-    if (!taken(name)) return name;
-    for (int i = 2;; ++i) {
-        const QString candidate = QStringLiteral("%1 #%2").arg(name).arg(i);
-        if (!taken(candidate)) return candidate;
-    }
-}
-
 int SessionManager::launch(std::unique_ptr<Prepared> prepared) {
     RunData run;
-    run.name = uniqueName(QString::fromStdString(prepared->spec.name));
+    run.name = m_registry.uniqueName(QString::fromStdString(prepared->spec.name));
     run.spec = prepared->spec;
     run.tokenizer = std::make_shared<Tokenizer>(prepared->trainer->data().tokenizer());
     run.live = true;
@@ -207,6 +194,13 @@ void SessionManager::rebalance() {
     if (shared.empty()) return;
     const int each = std::max(1, (m_cores - fixed) / int(shared.size()));
     for (Trainer* t : shared) t->setThreads(each);
+}
+
+int SessionManager::activeCount() const {
+    int n = 0;
+    for (const auto& [id, s] : m_sessions)
+        if (s->isRunning()) ++n;
+    return n;
 }
 
 int SessionManager::trainingCount() const {

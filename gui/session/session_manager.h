@@ -52,6 +52,7 @@ public:
     void close(int runId);
 
     int trainingCount() const; // sessions whose worker runs and is not paused
+    int activeCount() const;   // sessions whose worker runs, paused or not
 
     // Where live runs are recorded: <dir>/<name>-<timestamp>.attnrun. Default ~/.local/share/AttnScope/runs.
     static QString defaultRunDirectory();
@@ -75,8 +76,6 @@ private:
     // paused, resumed or ended. Their losses do not depend on the thread count (core/nn/parallel.h), and an
     // oversubscribed core stalls OpenMP's barriers (docs/performance.md, "Sharing the cores").
     void rebalance();
-    // "run", "run #2", … so the Runs list stays readable.
-    QString uniqueName(const QString& name) const;
     // Creates the run file and a recorder subscribed to the trainer's bus (before the trainer starts, so
     // nothing is missed); null with `error` set when the file cannot be created.
     std::unique_ptr<RunRecorder> makeRecorder(Trainer& trainer, const RunSpec& spec, const QString& name,
