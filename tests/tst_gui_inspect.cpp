@@ -5,7 +5,7 @@
 #include "core/train/run_spec.h"
 #include "figures/figure_export.h"
 #include "gui/app/app_icon.h"
-#include "gui/app/attention_panel.h"
+#include "gui/attention/attention_panel.h"
 #include "gui/app/main_window.h"
 #include "gui/export/difference_picker.h"
 #include "gui/export/export_dialog.h"
