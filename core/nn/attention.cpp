@@ -31,10 +31,22 @@ template <typename T> void softmaxInPlace(T* row, int n) {
     r *= T(1) / r.sum();
 }
 
-// dA → dS for one row of probabilities a (softmax backward): dS_j = A_j (dA_j − δ)·scale, δ = Σ_k A_k dA_k,
-// scale = 1/√D (for dq and dk).
-template <typename T> void scoreGradInPlace(T* dA, const T* a, int n, T delta, T scale) {
-    for (int j = 0; j < n; ++j) dA[j] = a[j] * (dA[j] - delta) * scale;
+// ReLU attention over row[0..n) in place: relu(S)/n.
+template <typename T> void reluInPlace(T* row, int n) {
+    const T inv = T(1) / T(n);
+#pragma omp simd
+    for (int j = 0; j < n; ++j) row[j] = row[j] > T(0) ? row[j] * inv : T(0);
+}
+
+// dA → dS for one row: softmax dS_j = A_j (dA_j − Σ_k A_k dA_k); ReLU dS_j = 1[S_j > 0]·dA_j/n (A_j > 0 ⇔
+// S_j > 0, so the stored weights carry the mask). Both times `scale` (1/√D, for dq and dk).
+template <typename T> void scoreGradInPlace(T* dA, const T* a, int n, T delta, T scale, bool relu) {
+    if (relu) {
+        const T f = scale / T(n);
+        for (int j = 0; j < n; ++j) dA[j] = a[j] > T(0) ? dA[j] * f : T(0);
+    } else {
+        for (int j = 0; j < n; ++j) dA[j] = a[j] * (dA[j] - delta) * scale;
+    }
 }
 
 // Per-thread scratch; `Slot` keeps buffers of different shapes apart so none is reallocated per head.
@@ -54,7 +66,7 @@ template <typename Fn> void causalBlocks(int T, Fn&& fn) {
 
 template <typename T>
 void globalForward(T* out, T* P, const T* q, const T* k, const T* v, const AttentionShape& s, int b, int h,
-                   double slope) {
+                   double slope, bool relu) {
     const T scale = T(1) / std::sqrt(T(s.D));
     const int C = s.C();
     const std::ptrdiff_t base = std::ptrdiff_t(b) * s.T * C + h * s.D;
@@ -66,7 +78,10 @@ void globalForward(T* out, T* P, const T* q, const T* k, const T* v, const Atten
             T* row = P + std::ptrdiff_t(i) * s.T;
             if (slope != 0)
                 for (int j = 0; j <= i; ++j) row[j] -= T(slope * (i - j));
-            softmaxInPlace(row, i + 1);
+            if (relu)
+                reluInPlace(row, i + 1);
+            else
+                softmaxInPlace(row, i + 1);
             for (int j = i + 1; j < s.T; ++j) row[j] = 0;
         }
         // O = A V; A is exactly 0 above the diagonal.
@@ -81,7 +96,7 @@ void globalForward(T* out, T* P, const T* q, const T* k, const T* v, const Atten
 // entries outside each row's window are set to exactly 0 before A·V.
 template <typename T>
 void localForward(T* out, T* P, const T* q, const T* k, const T* v, const AttentionShape& s, int b, int h,
-                  int w, double slope) {
+                  int w, double slope, bool relu) {
     const T scale = T(1) / std::sqrt(T(s.D));
     const int C = s.C();
     const std::ptrdiff_t base = std::ptrdiff_t(b) * s.T * C + h * s.D;
@@ -98,7 +113,10 @@ void localForward(T* out, T* P, const T* q, const T* k, const T* v, const Attent
             T* visible = row + (j0 - jlo);
             if (slope != 0)
                 for (int j = j0; j <= i; ++j) visible[j - j0] -= T(slope * (i - j));
-            softmaxInPlace(visible, n);
+            if (relu)
+                reluInPlace(visible, n);
+            else
+                softmaxInPlace(visible, n);
             std::fill(row, visible, T(0));
             std::fill(visible + n, row + nk, T(0));
             T* slots = P + std::ptrdiff_t(i) * w; // slot s ↔ key i − w + 1 + s; slots before key 0 are 0
@@ -112,7 +130,7 @@ void localForward(T* out, T* P, const T* q, const T* k, const T* v, const Attent
 
 template <typename T>
 void globalBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P, const T* q, const T* k,
-                    const T* v, const AttentionShape& s, int b, int h) {
+                    const T* v, const AttentionShape& s, int b, int h, bool relu) {
     const T scale = T(1) / std::sqrt(T(s.D));
     const int C = s.C();
     const std::ptrdiff_t base = std::ptrdiff_t(b) * s.T * C + h * s.D;
@@ -126,8 +144,9 @@ void globalBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P
             T* row = dS + std::ptrdiff_t(i) * s.T;
             const T* a = P + std::ptrdiff_t(i) * s.T;
             const T delta =
-                dot(dO + std::ptrdiff_t(i) * C, out + base + std::ptrdiff_t(i) * C, s.D); // Σ_j A dA
-            scoreGradInPlace(row, a, i + 1, delta, scale);
+                relu ? T(0)
+                     : dot(dO + std::ptrdiff_t(i) * C, out + base + std::ptrdiff_t(i) * C, s.D); // Σ_j A dA
+            scoreGradInPlace(row, a, i + 1, delta, scale, relu);
             for (int j = i + 1; j < i1; ++j) row[j] = 0;
         }
         // dQ = dS K over the visible keys.
@@ -148,7 +167,7 @@ void globalBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P
 // (A = 1) gets exactly dS = 0 and q, k exactly no gradient.
 template <typename T>
 void localBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P, const T* q, const T* k,
-                   const T* v, const AttentionShape& s, int b, int h, int w) {
+                   const T* v, const AttentionShape& s, int b, int h, int w, bool relu) {
     (void)out;
     const T scale = T(1) / std::sqrt(T(s.D));
     const int C = s.C();
@@ -177,8 +196,8 @@ void localBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P,
             std::fill(arow, a, T(0));
             std::copy(slots + first, slots + first + n, a);
             std::fill(a + n, arow + nk, T(0));
-            const T delta = dot(a, visible, n); // Σ_j A dA
-            scoreGradInPlace(visible, a, n, delta, scale);
+            const T delta = relu ? T(0) : dot(a, visible, n); // Σ_j A dA
+            scoreGradInPlace(visible, a, n, delta, scale, relu);
             std::fill(row, visible, T(0));
             std::fill(visible + n, row + nk, T(0));
         }
@@ -218,9 +237,9 @@ void attention_forward(T* out, T* probs, const T* q, const T* k, const T* v, con
     const AttentionShape& s = layout.shape();
     forEachHead(layout, [&](int b, int h, const HeadSpec& hs, std::size_t offset) {
         if (hs.window > 0)
-            localForward(out, probs + offset, q, k, v, s, b, h, hs.window, hs.slope);
+            localForward(out, probs + offset, q, k, v, s, b, h, hs.window, hs.slope, hs.relu);
         else
-            globalForward(out, probs + offset, q, k, v, s, b, h, hs.slope);
+            globalForward(out, probs + offset, q, k, v, s, b, h, hs.slope, hs.relu);
     });
 }
 
@@ -230,9 +249,9 @@ void attention_backward(T* dq, T* dk, T* dv, const T* dout, const T* out, const 
     const AttentionShape& s = layout.shape();
     forEachHead(layout, [&](int b, int h, const HeadSpec& hs, std::size_t offset) {
         if (hs.window > 0)
-            localBackward(dq, dk, dv, dout, out, probs + offset, q, k, v, s, b, h, hs.window);
+            localBackward(dq, dk, dv, dout, out, probs + offset, q, k, v, s, b, h, hs.window, hs.relu);
         else
-            globalBackward(dq, dk, dv, dout, out, probs + offset, q, k, v, s, b, h);
+            globalBackward(dq, dk, dv, dout, out, probs + offset, q, k, v, s, b, h, hs.relu);
     });
 }
 
