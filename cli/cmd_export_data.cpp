@@ -1,7 +1,8 @@
 // attnscope-cli export-data: a run's curves as CSV and its attention maps as NumPy arrays, for notebooks.
 #include "cli/common.h"
-#include "cli/export_formats.h"
 #include "core/data/tokenizer.h"
+#include "core/store/csv_writer.h"
+#include "core/store/npy_writer.h"
 #include "core/store/run_reader.h"
 #include "core/util/error.h"
 
@@ -52,11 +53,12 @@ std::vector<int> selectIndices(const Args& args, const std::string& option, int 
 
 void writeSteps(const RunReader& reader, const std::string& dir, std::vector<std::string>& written) {
     CsvWriter csv(dir + "/steps.csv",
-                  {"step", "loss", "val_loss", "lr", "grad_norm", "tokens_per_sec", "elapsed"});
+                  {"step", "loss", "val_loss", "lr", "grad_norm", "tokens_per_sec", "elapsed", "ce_loss"});
     CsvWriter named(dir + "/step_scalars.csv", {"step", "name", "value"});
     for (const StepRecord& r : reader.steps()) {
         csv.row({std::to_string(r.step), exactNumber(r.loss), exactNumber(r.valLoss), exactNumber(r.lr),
-                 exactNumber(r.gradNorm), exactNumber(r.tokensPerSec), exactNumber(r.elapsedSec)});
+                 exactNumber(r.gradNorm), exactNumber(r.tokensPerSec), exactNumber(r.elapsedSec),
+                 exactNumber(r.ceLoss)});
         for (const auto& [name, value] : r.scalars)
             named.row({std::to_string(r.step), name, exactNumber(value)});
     }
@@ -68,7 +70,7 @@ void writeSteps(const RunReader& reader, const std::string& dir, std::vector<std
 
 void writeEventsAndEvals(const RunReader& reader, const std::string& dir, std::vector<std::string>& written) {
     CsvWriter events(dir + "/events.csv", {"step", "kind", "message"});
-    for (const Event& e : reader.events()) events.row({std::to_string(e.step), toString(e.kind), e.message});
+    for (const Event& e : reader.events()) events.row({std::to_string(e.step), e.kindName(), e.message});
     events.close();
     CsvWriter evals(dir + "/evals.csv", {"step", "length", "mode", "loss", "perplexity", "note"});
     for (const EvalRecord& e : reader.evals())
@@ -205,12 +207,12 @@ const Command& exportDataCommand() {
         {"export-data",
          "export curves as CSV and attention maps as NumPy .npy",
          "attnscope-cli export-data RUN --out DIR [--steps a,b|all|last|none] [--layers ...] [--heads ...]",
-         "Writes DIR/steps.csv (step, loss, val_loss, lr, grad_norm, tokens_per_sec, elapsed), heads.csv "
-         "(per\n"
-         "snapshot, layer and head: entropy, norm_entropy, max_logit, mean_row_max, sink_score, "
-         "mean_distance,\n"
-         "sigma_qk, sigma_q, sigma_k, entropy_bound), scalars.csv (step, name, value), events.csv and\n"
-         "evals.csv. Numbers are written exactly (shortest round-trip form); empty cells are NaN/absent.\n"
+         "Writes DIR/steps.csv (step, loss = cross-entropy + z-loss, val_loss, lr, grad_norm,\n"
+         "tokens_per_sec, elapsed, ce_loss = cross-entropy alone, empty in runs recorded before it\n"
+         "existed), heads.csv (per snapshot, layer and head: entropy, norm_entropy, max_logit,\n"
+         "mean_row_max, sink_score, mean_distance, sigma_qk, sigma_q, sigma_k, entropy_bound), scalars.csv\n"
+         "(step, name, value), events.csv and evals.csv. Numbers are written exactly (shortest round-trip\n"
+         "form); empty cells are NaN/absent.\n"
          "The probe's attention maps of the selected snapshots go to attention.npy, float32 of shape\n"
          "[steps, layers, heads, T, T] (query × key, 0 above the diagonal), with tokens.npy (int32 [T]) and\n"
          "attention.json naming the steps, layers, heads and token labels. numpy.load reads them.",

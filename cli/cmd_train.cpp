@@ -3,8 +3,9 @@
 #include "cli/training_loop.h"
 #include "core/data/token_source.h"
 #include "core/eval/extrapolation.h"
-#include "core/store/run_writer.h"
+#include "core/store/run_file.h"
 #include "core/train/presets.h"
+#include "core/train/trainer.h"
 #include "core/util/error.h"
 
 #include <algorithm>
@@ -100,23 +101,6 @@ void applyFlags(const Args& a, RunSpec& s) {
     if (auto v = a.integer("task-triggers", 1, 32)) s.data.taskTriggers = *v;
 }
 
-RunHeader headerFor(const RunSpec& spec, const Trainer& trainer) {
-    RunHeader header;
-    header.specJson = toJson(trainer.spec()).dump();
-    header.corpusName = trainer.data().name();
-    header.corpusHash = trainer.data().contentHash();
-    header.tokenizerJson = trainer.data().tokenizer().toJson();
-    std::vector<std::int32_t> targets;
-    // The probe the trainer snapshots: probe_length tokens (0 = the context), as Trainer chooses it.
-    const TrainConfig& t = trainer.spec().train;
-    const int context = trainer.spec().model.context;
-    trainer.data().probe(t.probeLength > 0 ? std::min(t.probeLength, context) : context, header.probeTokens,
-                         targets);
-    header.probeText = spec.data.probeText;
-    header.description = spec.description;
-    return header;
-}
-
 int runTrain(const Args& args) {
     if (auto resume = args.text("resume")) {
         for (const std::string& name : args.given())
@@ -145,7 +129,9 @@ int runTrain(const Args& args) {
                         std::to_string(spec.model.context),
                     "Use a smaller batch, context or model.");
     }
-    Trainer trainer(spec); // validates and loads the data: every configuration error surfaces here
+    // Validates and loads the data: every configuration error surfaces here.
+    const std::unique_ptr<RunDriver> driver = RunDriver::create(spec);
+    const Trainer& trainer = driver->trainer();
     if (args.has("dry-run")) {
         std::printf("%s\n", toJson(trainer.spec()).dump(2).c_str());
         std::printf("valid: %s parameters, data %s\n",
@@ -160,13 +146,12 @@ int runTrain(const Args& args) {
     }
     if (!args.has("force") && std::filesystem::exists(out))
         throw Error(out + " already exists; use --force to overwrite it or --out to write another file.");
-    const auto ifExists = args.has("force") ? RunWriter::IfExists::Overwrite : RunWriter::IfExists::Fail;
-    RunWriter writer = RunWriter::create(out, headerFor(spec, trainer), ifExists);
+    driver->recordTo(out, args.has("force"));
     if (!args.has("quiet"))
         std::fprintf(stderr, "training %s (%s parameters, %s) → %s\n", spec.name.c_str(),
                      withThousands(parameterCount(trainer.spec().model)).c_str(),
                      trainer.data().name().c_str(), out.c_str());
-    return runTrainingLoop(trainer, std::move(writer), {out, args.has("quiet")});
+    return runTrainingLoop(*driver, {out, args.has("quiet")});
 }
 
 } // namespace

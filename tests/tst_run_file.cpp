@@ -234,6 +234,9 @@ private slots:
         u = r.poll(cursor);
         QVERIFY(u.rewound && u.steps.size() == 2 && u.snapshotSteps.empty() && u.checkpointSteps.empty());
         QVERIFY(r.poll(cursor).empty());
+        QVERIFY(errorOf([&] { RunWriter::openForAppend(file); }).find("is being written by") !=
+                std::string::npos);
+        { RunWriter closed = std::move(w); } // one writer per file: the first one ends before a resume
         RunWriter resumed = RunWriter::openForAppend(file);
         resumed.appendSteps({stepRecord(3)});
         QCOMPARE(r.poll(cursor).steps.size(), 1u);
@@ -258,8 +261,9 @@ private slots:
             bus.publish(SnapshotPtr(bad));
             QCOMPARE(recorder.pump(), 0u);
             QVERIFY(!recorder.healthy() && recorder.error().find("entropy") != std::string::npos);
-            QVERIFY(recorder.droppedMessages() == 1 && recorder.pendingMessages() == 1);
-            QCOMPARE(recorder.pump(), 1u);
+            // Kept: the step and the event recording the dropped snapshot.
+            QVERIFY(recorder.droppedMessages() == 1 && recorder.pendingMessages() == 2);
+            QCOMPARE(recorder.pump(), 2u);
             QVERIFY(recorder.healthy());
             bus.publish(StatusChange{RunStatus::Finished, 4, ""}); // written by the destructor's last pump
         }
@@ -267,6 +271,8 @@ private slots:
         QCOMPARE(r.steps().size(), 4u);
         QCOMPARE(r.snapshotSteps(), std::vector<int>{3});
         QVERIFY(r.status().status == RunStatus::Finished && r.checkpointSteps() == std::vector<int>{3});
+        QVERIFY(r.events().back().message.find("recording gap: probe snapshots of steps 4 lost; cause: ") ==
+                0);
     }
 
     void snapshotSizeOnDisk() {

@@ -39,6 +39,8 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
                          int step, const ProbeExtras& extras) {
     const ModelConfig& c = model.config();
     const int T = ws.Tlen, H = c.heads, D = c.headDim(), C = c.dModel, L = c.layers, V = c.vocab;
+    // A probe is an evaluation: σReparam's σ takes its eval-time power step (model.h, ForwardMode).
+    ForwardModeScope<float> evaluation(model, ForwardMode::Evaluation);
     model.forward(ws, probe.data(), nullptr);
 
     auto s = std::make_shared<ProbeSnapshot>();

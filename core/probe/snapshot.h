@@ -16,8 +16,13 @@ inline constexpr double kNotEvaluated = std::numeric_limits<double>::quiet_NaN()
 // One optimisation step.
 struct StepRecord {
     int step = 0;                   // 1-based index of the completed step
-    double loss = 0;                // training loss (mean CE over scored targets, + z-loss if on)
-    double valLoss = kNotEvaluated; // validation loss when evaluated at this step
+    // The training objective the optimiser minimised: mean cross-entropy over scored targets plus the z-loss
+    // term c·mean(log Z)² when z-loss is on (Wortsman et al. 2023); equals ceLoss when it is off.
+    double loss = 0;
+    // The mean cross-entropy alone (nats per scored target): compare this across runs with and without
+    // z-loss. NaN in files of schema 1, which did not record it.
+    double ceLoss = kNotEvaluated;
+    double valLoss = kNotEvaluated; // validation cross-entropy (no z-loss) when evaluated at this step
     double lr = 0;
     double gradNorm = 0; // global L2 norm before clipping
     double tokensPerSec = 0;
@@ -77,18 +82,26 @@ struct ProbeSnapshot {
     }
 };
 
-enum class EventKind { NonFinite, LossSpike, EntropyCollapse, LogitExplosion, Diverged, Note };
+// Unknown: a kind this build does not know (a newer writer's); readers keep it with its stored name.
+enum class EventKind { NonFinite, LossSpike, EntropyCollapse, LogitExplosion, Diverged, Note, Unknown };
 const char* toString(EventKind k);
 // Inverse of toString; nullopt for an unknown name (e.g. from a newer run file).
 std::optional<EventKind> parseEventKind(std::string_view name);
 
 struct Event {
+    Event() = default;
+    Event(int step_, EventKind kind_, std::string message_, std::string rawKind_ = {})
+        : step(step_), kind(kind_), message(std::move(message_)), rawKind(std::move(rawKind_)) {}
     int step = 0;
     EventKind kind = EventKind::Note;
     std::string message; // e.g. "layer 0 head 2 entropy 2.31 → 0.04 nats"
+    std::string rawKind; // the stored name when kind is Unknown
+    // The name to show and store: the stored one for a kind this build does not know.
+    std::string kindName() const { return kind == EventKind::Unknown ? rawKind : toString(kind); }
 };
 
-enum class RunStatus { Created, Training, Paused, Finished, Stopped, Diverged, Failed };
+// Unknown: a status this build does not know (a newer writer's); shown by its stored name.
+enum class RunStatus { Created, Training, Paused, Finished, Stopped, Diverged, Failed, Unknown };
 const char* toString(RunStatus s);
 std::optional<RunStatus> parseRunStatus(std::string_view name);
 

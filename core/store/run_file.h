@@ -40,6 +40,8 @@ struct StatusRecord {
     int step = 0;
     std::string message; // reason for Failed / Diverged / Stopped
     std::string at;      // ISO-8601 UTC time it was recorded
+    std::string rawStatus; // the stored name when status is Unknown
+    std::string statusName() const { return status == RunStatus::Unknown ? rawStatus : toString(status); }
 };
 
 // Current time as ISO-8601 UTC with seconds, "YYYY-MM-DDTHH:MM:SSZ".

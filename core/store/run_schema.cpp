@@ -25,7 +25,7 @@ CREATE TABLE run (
     created_at TEXT NOT NULL);
 CREATE TABLE steps (
     step INTEGER PRIMARY KEY, loss REAL, val_loss REAL, lr REAL, grad_norm REAL, tokens_per_sec REAL,
-    elapsed_sec REAL);
+    elapsed_sec REAL, ce_loss REAL);
 CREATE TABLE snapshots (
     step INTEGER PRIMARY KEY, layers INTEGER NOT NULL, heads INTEGER NOT NULL, length INTEGER NOT NULL,
     tokens BLOB, entropy BLOB, norm_entropy BLOB, max_logit BLOB, mean_row_max BLOB, sink_score BLOB,
@@ -55,11 +55,6 @@ constexpr std::array<const char*, 9> kRequiredTables{
     "meta",          "run", "steps", "snapshots", "events", "evals", "checkpoints", "snapshot_scalars",
     "status_history"};
 
-void putMeta(sqlite::Database& db, const std::string& key, const std::string& value) {
-    sqlite::Statement s(db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
-    s.bind(1, key).bind(2, value).run();
-}
-
 std::string getMeta(sqlite::Database& db, const std::string& key, bool& found) {
     sqlite::Statement s(db, "SELECT value FROM meta WHERE key = ?");
     s.bind(1, key);
@@ -76,6 +71,39 @@ int parseVersion(const std::string& text, const sqlite::Database& db) {
 }
 
 } // namespace
+
+void putMeta(sqlite::Database& db, const std::string& key, const std::string& value) {
+    sqlite::Statement s(db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+    s.bind(1, key).bind(2, value).run();
+}
+
+std::string meta(sqlite::Database& db, const std::string& key) {
+    bool found = false;
+    return getMeta(db, key, found);
+}
+
+bool hasColumn(sqlite::Database& db, const std::string& table, const std::string& column) {
+    sqlite::Statement s(db,
+                        ("SELECT count(*) FROM pragma_table_info('" + table + "') WHERE name = ?").c_str());
+    s.bind(1, column);
+    return s.step() && s.int64At(0) > 0;
+}
+
+void upgradeForWriting(sqlite::Database& db) {
+    if (!hasColumn(db, "steps", "ce_loss")) db.exec("ALTER TABLE steps ADD COLUMN ce_loss REAL");
+    if (!db.hasTable("step_scalars"))
+        db.exec("CREATE TABLE step_scalars (step INTEGER NOT NULL, name TEXT NOT NULL, value REAL, "
+                "PRIMARY KEY (step, name)) WITHOUT ROWID");
+    for (const std::string& column : snapshotcodec::schema2Columns())
+        if (!hasColumn(db, "snapshots", column)) db.exec("ALTER TABLE snapshots ADD COLUMN " + column + " BLOB");
+    bool found = false;
+    const int version = parseVersion(getMeta(db, "schema_version", found), db);
+    if (version < kRunSchemaVersion) {
+        putMeta(db, "schema_version", std::to_string(kRunSchemaVersion));
+        putMeta(db, "min_reader_schema", std::to_string(kMinReaderSchema));
+        db.exec("PRAGMA user_version = " + std::to_string(kRunSchemaVersion));
+    }
+}
 
 void create(sqlite::Database& db, const RunHeader& header) {
     db.exec(kCreateSql);
@@ -139,22 +167,6 @@ int validate(sqlite::Database& db, bool forWriting) {
         if (!db.hasTable(table))
             throw Error(name + " is damaged: its table \"" + std::string(table) + "\" is missing.");
     return version;
-}
-
-void upgrade(sqlite::Database& db) {
-    if (!db.hasTable("step_scalars"))
-        db.exec("CREATE TABLE step_scalars (step INTEGER NOT NULL, name TEXT NOT NULL, value REAL, "
-                "PRIMARY KEY (step, name)) WITHOUT ROWID");
-    for (const std::string& column : snapshotcodec::schema2Columns())
-        if (db.queryText("SELECT count(*) FROM pragma_table_info('snapshots') WHERE name = '" + column +
-                         "'") == "0")
-            db.exec("ALTER TABLE snapshots ADD COLUMN " + column + " BLOB");
-    bool found = false;
-    if (parseVersion(getMeta(db, "schema_version", found), db) < kRunSchemaVersion) {
-        putMeta(db, "schema_version", std::to_string(kRunSchemaVersion));
-        putMeta(db, "min_reader_schema", std::to_string(kMinReaderSchema));
-        db.exec("PRAGMA user_version = " + std::to_string(kRunSchemaVersion));
-    }
 }
 
 RunHeader readHeader(sqlite::Database& db) {

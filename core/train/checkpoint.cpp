@@ -105,6 +105,7 @@ LoadedModel loadModel(const std::vector<std::uint8_t>& checkpoint) {
     Rng dataRng;
     TrainingState state{loaded.model.get(), optimizer.get(), &dataRng, 0};
     loaded.step = loadCheckpoint(checkpoint, state);
+    loaded.model->setMode(ForwardMode::Evaluation); // inference only: eval-time σ (model.h)
     return loaded;
 }
 

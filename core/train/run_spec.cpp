@@ -224,6 +224,11 @@ std::vector<std::string> RunSpec::validate() const {
     prefix(errors, model.validate(), "model");
     prefix(errors, train.validate(), "train");
     prefix(errors, data.validate(), "data");
+    // Probes run on the model at the trained length; a longer probe is refused, never silently shortened.
+    if (train.probeLength > model.context && model.context >= 2)
+        errors.push_back("train: probe_length (" + std::to_string(train.probeLength) +
+                         ") must not exceed the context (" + std::to_string(model.context) +
+                         "); use 0 for the whole context.");
     if (name.empty()) errors.push_back("name: a run needs a name.");
     return errors;
 }

@@ -89,7 +89,7 @@ Trainer::Trainer(const RunSpec& spec)
     Rng initRng(m_spec.train.seed);
     s.model->initialize(initRng);
     s.train = std::make_unique<Workspace<float>>(m_spec.model, m_spec.train.batch, T);
-    const int probeLength = m_spec.train.probeLength > 0 ? std::min(m_spec.train.probeLength, T) : T;
+    const int probeLength = m_spec.train.probeLength > 0 ? m_spec.train.probeLength : T; // ≤ T (validate())
     s.data->probe(probeLength, s.probeTokens, s.probeTargets);
     // A custom probe text may be shorter than requested.
     s.probe = std::make_unique<Workspace<float>>(m_spec.model, 1, int(s.probeTokens.size()));
@@ -148,6 +148,7 @@ void Trainer::run() {
     };
     const bool hasParts = !s.data->lossParts().empty();
     auto evaluate = [&](std::vector<std::pair<std::string, double>>& scalars) {
+        ForwardModeScope<float> evaluation(*s.model, ForwardMode::Evaluation); // eval-time σ (model.h)
         Rng valRng(tc.seed ^ kValidationStream);
         double total = 0;
         PartSums parts;
@@ -216,14 +217,15 @@ void Trainer::run() {
         m_step = step;
 
         rec.step = step;
-        rec.loss = loss;
+        rec.loss = loss + s.model->lastZLoss(); // the objective; forward() returns the cross-entropy alone
+        rec.ceLoss = loss;
         rec.lr = lr;
         rec.gradNorm = gradNorm;
         rec.tokensPerSec = double(B) * T / std::max(stepSeconds, 1e-9);
         if (step % tc.evalEvery == 0 || step == tc.steps) rec.valLoss = evaluate(rec.scalars);
         rec.elapsedSec = seconds(start, Clock::now()) - pausedSeconds;
         m_bus.publish(rec);
-        publishEvents(s.events.onStep(step, loss));
+        publishEvents(s.events.onStep(step, rec.loss));
         if (recordNow) {
             ProbeExtras extras;
             extras.triggers = s.data->triggerTokens();
@@ -237,6 +239,7 @@ void Trainer::run() {
         }
         if (tc.checkpointEvery > 0 && step % tc.checkpointEvery == 0 && step < tc.steps)
             publishCheckpoint(step);
+        if (m_stepObserver) m_stepObserver(rec);
     }
     publishCheckpoint(m_step);
     publishStatus(m_step >= tc.steps ? RunStatus::Finished : RunStatus::Stopped);
