@@ -6,6 +6,7 @@
 #include "gui/app/run_status_widget.h"
 #include "gui/app/runs_panel.h"
 #include "gui/inspect/inspect_controller.h"
+#include "gui/lessons/lessons_controller.h"
 #include "gui/session/run_loader.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/session_manager.h"
@@ -93,6 +94,8 @@ MainWindow::MainWindow(QWidget* parent)
     buildMenus();
     // Open Recent, Samples, drag and drop, live follow, step timeline and figure export (issue 6).
     new InspectController(*this);
+    // Lessons dock and menu, the Extrapolation and Value residual tabs (issue 11).
+    m_lessons = new LessonsController(*this);
     QSettings settings;
     if (!restoreGeometry(settings.value("window/geometry").toByteArray())) {
         const QRect screen = QGuiApplication::primaryScreen()
@@ -183,6 +186,7 @@ void MainWindow::openStartup(const QStringList& paths) {
     }
     for (const QString& path : paths) openRunFile(path);
     showNewRun();
+    m_lessons->showStartPageOnFirstStart(); // a newcomer sees the lessons first
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -13,6 +13,7 @@ namespace attnscope::gui {
 class AttentionPanel;
 class ChartSettings;
 class EntropyView;
+class LessonsController;
 class LogitView;
 class NewRunPanel;
 class RunRegistry;
@@ -45,6 +46,8 @@ public:
     AttentionPanel* attentionPanel() const { return m_attention; }
     QTabWidget* tabs() const { return m_tabs; }
     RunStatusWidget* runStatus() const { return m_status; }
+    ChartSettings& chartSettings() const { return *m_chartSettings; }
+    LessonsController* lessons() const { return m_lessons; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -69,6 +72,7 @@ private:
     QDockWidget* m_runsDock;
     QDockWidget* m_newRunDock;
     RunStatusWidget* m_status;
+    LessonsController* m_lessons = nullptr;
 };
 
 } // namespace attnscope::gui

@@ -1,5 +1,6 @@
 #include "gui/views/logit_view.h"
 
+#include "gui/widgets/chart_help.h"
 #include "gui/session/run_registry.h"
 #include "gui/views/curve_chart.h"
 #include "gui/views/head_label.h"
@@ -23,6 +24,8 @@ LogitView::LogitView(RunRegistry& registry, ChartSettings& settings, QWidget* pa
     m_sigma->setPlaceholder(tr("no σReparam run"));
     m_gamma->setPlaceholder(tr("no σReparam run"));
     layout->addWidget(m_charts, 1);
+    for (const char* key : {"max-logit", "sigma", "gamma"})
+        layout->addWidget(new ChartCaption(QString::fromLatin1(key), this));
     rebuild();
 }
 
