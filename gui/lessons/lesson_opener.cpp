@@ -21,7 +21,14 @@ namespace attnscope::gui {
 LessonOpener::LessonOpener(MainWindow& window, QObject* parent) : QObject(parent), m_window(window) {
     RunRegistry& reg = window.registry();
     connect(&reg, &RunRegistry::dataAppended, this, [this](int id) {
-        if (std::find(m_live.begin(), m_live.end(), id) != m_live.end()) updateProgress();
+        if (std::find(m_live.begin(), m_live.end(), id) == m_live.end()) return;
+        updateProgress();
+        // A live run has no snapshot when the lesson opens: its head is enlarged once the first one exists.
+        const RunData* run = m_window.registry().find(id);
+        if (m_headPending && id == m_window.registry().selectedId() && run && !run->snapshots.empty()) {
+            m_headPending = false;
+            selectHead();
+        }
     });
     connect(&reg, &RunRegistry::statusChanged, this, [this](int id) {
         if (std::find(m_live.begin(), m_live.end(), id) == m_live.end()) return;
@@ -132,8 +139,14 @@ void LessonOpener::arrange() {
         else
             inspect->timeline()->setStep(*v.step);
     }
-    if (v.layer) m_window.attentionPanel()->grid()->selectHead(*v.layer, v.head.value_or(0));
+    m_headPending = v.layer && run->snapshots.empty();
+    selectHead();
     emit arranged();
+}
+
+void LessonOpener::selectHead() {
+    const LessonView& v = m_lesson.view;
+    if (v.layer) m_window.attentionPanel()->grid()->selectHead(*v.layer, v.head.value_or(0));
 }
 
 void LessonOpener::updateProgress() {

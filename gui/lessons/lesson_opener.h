@@ -46,11 +46,13 @@ signals:
 private:
     int openRun(const LessonRun& run, QString* error);
     void updateProgress();
+    void selectHead();
 
     MainWindow& m_window;
     Lesson m_lesson;
     std::vector<int> m_ids;
     std::vector<int> m_live; // ids started here for this lesson
+    bool m_headPending = false;
 };
 
 } // namespace attnscope::gui
