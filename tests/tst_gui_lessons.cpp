@@ -199,6 +199,13 @@ private slots:
         // The entropy-collapse samples are probed on 32 tokens, the logit-growth ones on 64.
         QVERIFY(m_lessons->panel()->openLesson("entropy-collapse"));
         QVERIFY(m_lessons->panel()->openLesson("logit-growth"));
+        // A lesson hides the runs of others; shown again, the four runs mix two probe lengths.
+        RunRegistry& reg = m_window->registry();
+        QCOMPARE(reg.runs().size(), std::size_t(4));
+        int visible = 0;
+        for (const auto& r : reg.runs()) visible += r->visible;
+        QCOMPARE(visible, 2);
+        for (const auto& r : reg.runs()) reg.setVisible(r->id, true);
         EntropyView* view = m_window->entropyView();
         view->setMetric(EntropyView::Metric::Entropy);
         view->flushUpdates();

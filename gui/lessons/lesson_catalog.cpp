@@ -60,6 +60,7 @@ std::vector<Lesson> loadLessons(QString* error) {
         l.view.pin = optionalInt(v, "pin");
         l.view.lastStep = v.value("step").toString() == QLatin1String("last") || !v.value("step").isDouble();
         l.view.step = optionalInt(v, "step");
+        l.view.positions = v.value("positions").toBool(false);
         lessons.push_back(std::move(l));
     }
     return lessons;

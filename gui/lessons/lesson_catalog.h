@@ -25,6 +25,7 @@ struct LessonView {
     bool lastStep = true;           // timeline at the last snapshot (else `step`)
     std::optional<int> step;
     std::optional<int> pin; // step A to pin on the selected run (nearest snapshot at or before)
+    bool positions = false; // compute the Extrapolation tab's per-position loss of the lesson's runs
 };
 
 struct Lesson {

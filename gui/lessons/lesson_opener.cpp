@@ -10,6 +10,7 @@
 #include "gui/session/run_registry.h"
 #include "gui/session/session_manager.h"
 #include "gui/views/entropy_view.h"
+#include "gui/views/extrapolation_view.h"
 
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -120,9 +121,10 @@ void LessonOpener::arrange() {
                 break;
             }
     if (!selected) return;
-    // Every lesson run visible, the others as they were.
-    for (int id : m_ids)
-        if (id && reg.find(id)) reg.setVisible(id, true);
+    // The lesson's runs visible, the others hidden (still open: their checkbox in the Runs panel brings them
+    // back), so that every chart shows just the comparison the lesson is about.
+    for (const auto& r : reg.runs())
+        reg.setVisible(r->id, std::find(m_ids.begin(), m_ids.end(), r->id) != m_ids.end());
     reg.setSelected(selected);
     if (QWidget* page = tabPage(m_window, v.tab)) m_window.tabs()->setCurrentWidget(page);
     if (!v.metric.isEmpty())
@@ -139,6 +141,9 @@ void LessonOpener::arrange() {
         else
             inspect->timeline()->setStep(*v.step);
     }
+    if (v.positions)
+        if (auto* view = qobject_cast<ExtrapolationView*>(tabPage(m_window, QStringLiteral("extrapolation"))))
+            view->computePositionLoss();
     m_headPending = v.layer && run->snapshots.empty();
     selectHead();
     emit arranged();

@@ -49,10 +49,6 @@ LessonsPanel::LessonsPanel(MainWindow& window, QWidget* parent)
     header->addWidget(back);
     header->addStretch(1);
     lessonLayout->addLayout(header);
-    m_title = new QLabel(lessonPage);
-    m_title->setWordWrap(true);
-    m_title->setStyleSheet(QStringLiteral("font-weight: bold; font-size: 12pt;"));
-    lessonLayout->addWidget(m_title);
     auto* actions = new QHBoxLayout;
     m_open = new QPushButton(tr("Open lesson"), lessonPage);
     m_open->setObjectName(QStringLiteral("openLesson"));
@@ -98,7 +94,6 @@ bool LessonsPanel::showLesson(const QString& id) {
     const Lesson* lesson = find(id);
     if (!lesson) return false;
     m_current = id;
-    m_title->setText(lesson->title);
     m_text->setMarkdown(lesson->markdown());
     m_status->setVisible(false);
     m_progress->setVisible(false);

@@ -43,7 +43,6 @@ private:
     QStackedWidget* m_pages;
     QTextBrowser* m_index;
     QTextBrowser* m_text;
-    QLabel* m_title;
     QPushButton* m_open;
     QProgressBar* m_progress;
     QLabel* m_status;

@@ -36,8 +36,26 @@ QCustomPlot* makePlot(QWidget* parent, const QString& x, const QString& y, bool 
     }
     plot->legend->setVisible(true);
     plot->legend->setFont(QFont(plot->font().family(), 8));
-    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    // Below the axes, in a row of its own: the curves and the L marker stay uncovered.
+    auto* legendRow = new QCPLayoutGrid;
+    plot->plotLayout()->addElement(1, 0, legendRow);
+    plot->axisRect()->insetLayout()->take(plot->legend);
+    legendRow->addElement(0, 0, plot->legend);
+    legendRow->setMargins(QMargins(0, 0, 0, 0));
+    plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot->legend->setBorderPen(Qt::NoPen);
+    plot->plotLayout()->setRowStretchFactor(1, 0.001);
     return plot;
+}
+
+// Centred grey text over an empty chart (removed by clearItems()).
+void setPlaceholder(QCustomPlot* plot, bool show, const QString& text) {
+    if (!show) return;
+    auto* item = new QCPItemText(plot);
+    item->position->setType(QCPItemPosition::ptAxisRectRatio);
+    item->position->setCoords(0.5, 0.5);
+    item->setText(text);
+    item->setColor(QColor(120, 120, 120));
 }
 
 std::vector<int> defaultLengths(int L) {
@@ -161,13 +179,10 @@ void ExtrapolationView::refresh() {
                 maxLength = std::max(maxLength, double(length));
             }
             contexts.insert(L);
-        } else if (!isLearned) {
+        } else {
             without << run.name;
         }
-        if (isLearned) {
-            learned << run.name;
-            contexts.insert(L);
-        }
+        if (isLearned) learned << run.name;
         if (auto it = m_positions.find(run.id); it != m_positions.end() && !it->second.loss.empty()) {
             const std::vector<double>& loss = it->second.loss;
             QCPGraph* g = m_positionPlot->addGraph();
@@ -184,15 +199,19 @@ void ExtrapolationView::refresh() {
         }
     }
     for (int L : contexts) markLength(m_lengthPlot, L, tr("L = %1 (trained)").arg(L));
+    // Learned positions have no embedding past L: their curve ends there, and says so.
     for (const auto& runPtr : m_registry.runs())
-        if (runPtr->visible && runPtr->spec.model.position == PositionScheme::Learned) {
+        if (runPtr->visible && runPtr->spec.model.position == PositionScheme::Learned &&
+            !lengthCurve(*runPtr).empty()) {
             auto* text = new QCPItemText(m_lengthPlot);
             text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-            text->position->setCoords(runPtr->spec.model.context * 1.06, 0.5);
-            text->setPositionAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-            text->setText(tr("%1: learned positions — cannot run past L").arg(runPtr->name));
+            text->position->setCoords(runPtr->spec.model.context, 0.1);
+            text->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
+            text->setText(tr("%1:\nlearned positions,\ncannot run past L").arg(runPtr->name));
+            text->setTextAlignment(Qt::AlignRight);
             text->setColor(runPtr->color.darker(130));
             text->setFont(QFont(m_lengthPlot->font().family(), 8));
+            text->setPadding(QMargins(0, 0, 4, 0));
         }
     m_lengthPlot->rescaleAxes();
     if (!contexts.empty()) {
@@ -203,6 +222,10 @@ void ExtrapolationView::refresh() {
     m_positionPlot->rescaleAxes();
     m_positionPlot->yAxis->scaleRange(1.1, m_positionPlot->yAxis->range().center());
     m_lengthPlot->legend->setVisible(m_lengthPlot->graphCount() > 0);
+    setPlaceholder(m_lengthPlot, m_lengthPlot->graphCount() == 0,
+                   tr("No run with stored length evaluations is visible.\nSelect a run and press Evaluate lengths…"));
+    setPlaceholder(m_positionPlot, m_positionPlot->graphCount() == 0,
+                   tr("Press Per-position loss to compute the loss\nat every position of a long sequence."));
     m_positionPlot->legend->setVisible(m_positionPlot->graphCount() > 0);
     m_lengthPlot->replot();
     m_positionPlot->replot();
@@ -212,11 +235,9 @@ void ExtrapolationView::refresh() {
         lines << tr("No length evaluations stored for: %1 — select one and press Evaluate lengths….")
                      .arg(without.join(QStringLiteral(", ")));
     if (!learned.isEmpty())
-        lines << tr("Learned positions (%1) have no embedding past the training length L, so they are "
-                    "evaluated at L only.")
+        lines << tr("Learned positions (%1) have no embedding past the training length L: they cannot be "
+                    "evaluated past it.")
                      .arg(learned.join(QStringLiteral(", ")));
-    if (m_positions.empty())
-        lines << tr("Press Per-position loss to see where along a long sequence each run starts to fail.");
     m_note->setText(lines.join(QStringLiteral("<br>")));
 }
 

@@ -48,7 +48,7 @@ void ChartCaption::setKey(const QString& key) {
     const ChartHelp help = chartHelp(key);
     setObjectName(QStringLiteral("caption-") + key);
     setText(help.isEmpty() ? QString()
-                           : tr("<b>What am I seeing?</b> %1 <span style='color:#2060a0'>ⓘ</span>")
+                           : tr("<b>What am I seeing?</b> %1 <span style='color:#2060a0'>[formula]</span>")
                                  .arg(help.what.toHtmlEscaped()));
     setToolTip(help.isEmpty() ? QString() : help.toolTip());
     setVisible(!help.isEmpty());

@@ -1,7 +1,7 @@
 #pragma once
 // "What am I seeing?": the one-line explanation, formula and units of every chart and metric, read from
 // resources/lessons/charts.json (the app's own words, kept out of code). A ChartCaption is the line placed
-// under a chart; its ⓘ carries the formula and units as a tooltip.
+// under a chart; its "[formula]" mark announces the formula and units as a tooltip.
 #include <QLabel>
 #include <QString>
 
