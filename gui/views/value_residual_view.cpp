@@ -43,9 +43,9 @@ ValueResidualView::ValueResidualView(RunRegistry& registry, ChartSettings& setti
     : RunView(registry, settings, parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    m_charts = new LayerCharts(QStringLiteral("valueres"), tr("Layer %1 · importance entropy"), settings, 4, this);
+    m_charts = new LayerCharts(QStringLiteral("valueres"), tr("Layer %1 · importance entropy"), settings, 3, this);
     m_loss = m_charts->addSummary(QStringLiteral("val"), tr("Validation loss"));
-    m_lambda = m_charts->addSummary(QStringLiteral("lambda"), tr("ResFormer λ₁ (solid), λ₂ (dashed) per layer"));
+    m_lambda = m_charts->addSummary(QStringLiteral("lambda"), tr("λ₁ (solid), λ₂ (dashed)"));
     m_lambda->setPlaceholder(tr("no ResFormer run"));
     layout->addWidget(m_charts, 1);
     layout->addWidget(new ChartCaption(QStringLiteral("importance-entropy"), this));
@@ -74,6 +74,7 @@ CurveChart* ValueResidualView::layerChart(int layer) const {
 void ValueResidualView::addRun(const RunData& run) {
     const ModelConfig& cfg = run.spec.model;
     m_charts->ensureLayers(cfg.layers);
+    for (int l = 0; l < m_charts->layerCount(); ++l) m_charts->layer(l)->setMinimumYSpan(0.2); // nats
     RunSeries rs;
     SeriesStyle val = probeSeries(run, tr("validation"), run.color);
     val.points = true;
