@@ -5,7 +5,7 @@
 // seeing" caption with formula and units under the charts.
 #include "core/store/run_reader.h"
 #include "core/train/presets.h"
-#include "gui/app/attention_panel.h"
+#include "gui/attention/attention_panel.h"
 #include "gui/attention/attention_grid_view.h"
 #include "gui/app/main_window.h"
 #include "gui/inspect/inspect_controller.h"
@@ -125,7 +125,7 @@ private slots:
         QCOMPARE(m_window->tabs()->currentWidget(), LessonOpener::tabPage(*m_window, lesson->view.tab));
         if (lesson->view.metric == "entropy") QCOMPARE(m_window->entropyView()->metric(), EntropyView::Metric::Entropy);
         const RunData* selected = reg.selected();
-        StepTimeline* timeline = m_window->findChild<InspectController*>()->timeline();
+        StepTimeline* timeline = m_window->timeline();
         if (!selected->snapshots.empty()) QCOMPARE(timeline->step(), selected->snapshots.back()->step);
         if (lesson->view.pin && !selected->snapshots.empty())
             QCOMPARE(selected->pinnedStep, std::optional<int>(selected->snapshotAt(*lesson->view.pin)->step));
@@ -155,7 +155,7 @@ private slots:
         QVERIFY(hi - lo < 0.03); // flat
         for (std::size_t i = 1; i < sinusoidal.size(); ++i) QVERIFY(sinusoidal[i].second > sinusoidal[i - 1].second);
         QVERIFY(sinusoidal.back().second - sinusoidal.front().second > 0.4); // rising
-        QCOMPARE(m_lessons->extrapolationView()->lengthPlot()->graphCount(), 2);
+        QCOMPARE(m_window->extrapolationView()->lengthPlot()->graphCount(), 2);
     }
 
     void evaluateLengthsStoresInTheRun() {
@@ -165,7 +165,7 @@ private slots:
         QFile::setPermissions(copy, QFile::ReadOwner | QFile::WriteOwner);
         const int id = m_window->openRunFile(copy);
         QVERIFY(id);
-        ExtrapolationView* view = m_lessons->extrapolationView();
+        ExtrapolationView* view = m_window->extrapolationView();
         QSignalSpy done(view, &ExtrapolationView::evaluationFinished);
         QVERIFY(view->evaluate(id, {48, 80}, true, 1024));
         QVERIFY(view->isBusy());
@@ -181,7 +181,7 @@ private slots:
 
     void valueResidualView() {
         QVERIFY(m_lessons->panel()->openLesson("value-residual"));
-        ValueResidualView* view = m_lessons->valueResidualView();
+        ValueResidualView* view = m_window->valueResidualView();
         view->flushUpdates();
         QCOMPARE(view->cacheTable()->rowCount(), 2);
         QCOMPARE(view->cacheTable()->item(0, 2)->text(), QString("3072")); // 2·6·64·4 (docs/experiments.md)

@@ -2,8 +2,8 @@
 
 #include "core/train/presets.h"
 #include "core/util/error.h"
-#include "gui/app/attention_panel.h"
 #include "gui/app/main_window.h"
+#include "gui/attention/attention_panel.h"
 #include "gui/attention/attention_grid_view.h"
 #include "gui/inspect/inspect_controller.h"
 #include "gui/inspect/step_timeline.h"
@@ -135,12 +135,10 @@ void LessonOpener::arrange() {
         const SnapshotPtr at = run->snapshotAt(*v.pin);
         reg.setPinnedStep(selected, at ? std::optional<int>(at->step) : std::nullopt);
     }
-    if (auto* inspect = m_window.findChild<InspectController*>()) {
-        if (v.lastStep || !v.step)
-            inspect->timeline()->last();
-        else
-            inspect->timeline()->setStep(*v.step);
-    }
+    if (v.lastStep || !v.step)
+        m_window.timeline()->last();
+    else
+        m_window.timeline()->setStep(*v.step);
     if (v.positions)
         if (auto* view = qobject_cast<ExtrapolationView*>(tabPage(m_window, QStringLiteral("extrapolation"))))
             view->computePositionLoss();

@@ -1,7 +1,7 @@
 #include "gui/lessons/lessons_controller.h"
 
-#include "gui/app/attention_panel.h"
 #include "gui/app/main_window.h"
+#include "gui/attention/attention_panel.h"
 #include "gui/lessons/lessons_panel.h"
 #include "gui/views/entropy_view.h"
 #include "gui/views/extrapolation_view.h"
@@ -23,7 +23,7 @@ static void initLessonResources() {
 namespace attnscope::gui {
 
 LessonsController::LessonsController(MainWindow& window)
-    : QObject(&window), m_window(window), m_dock(new QDockWidget(tr("Lessons"), &window)) {
+    : QObject(&window), m_window(window) {
     initLessonResources();
     setObjectName(QStringLiteral("lessonsController"));
     // Keys by which lessons name the tabs (resources/lessons/lessons.json "view.tab").
@@ -33,19 +33,11 @@ LessonsController::LessonsController(MainWindow& window)
     window.sinksView()->setProperty("lessonTab", QStringLiteral("sinks"));
     window.attentionPanel()->setProperty("lessonTab", QStringLiteral("attention"));
 
-    m_extrapolation = new ExtrapolationView(window.registry(), window.tabs());
-    m_extrapolation->setProperty("lessonTab", QStringLiteral("extrapolation"));
-    m_valueResidual = new ValueResidualView(window.registry(), window.chartSettings(), window.tabs());
-    m_valueResidual->setProperty("lessonTab", QStringLiteral("value-residual"));
-    // After the curve tabs, before the attention maps.
-    const int at = window.tabs()->indexOf(window.attentionPanel());
-    window.tabs()->insertTab(at, m_extrapolation, tr("Extrapolation"));
-    window.tabs()->insertTab(at + 1, m_valueResidual, tr("Value residual"));
+    window.extrapolationView()->setProperty("lessonTab", QStringLiteral("extrapolation"));
+    window.valueResidualView()->setProperty("lessonTab", QStringLiteral("value-residual"));
 
-    m_panel = new LessonsPanel(window, m_dock);
-    m_dock->setObjectName(QStringLiteral("lessonsDock"));
-    m_dock->setWidget(m_panel);
-    window.addDockWidget(Qt::RightDockWidgetArea, m_dock);
+    m_panel = new LessonsPanel(window);
+    m_dock = window.addDock(m_panel, tr("Lessons"), QStringLiteral("lessonsDock"), Qt::RightDockWidgetArea);
     if (auto* newRun = window.findChild<QDockWidget*>(QStringLiteral("newRunDock")))
         window.tabifyDockWidget(newRun, m_dock);
     buildMenu();
