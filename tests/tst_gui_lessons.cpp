@@ -17,6 +17,8 @@
 #include "gui/session/session_manager.h"
 #include "gui/views/entropy_view.h"
 #include "gui/views/extrapolation_view.h"
+#include "gui/views/extreme_tokens_view.h"
+#include "gui/views/curve_chart.h"
 #include "gui/views/value_residual_view.h"
 #include "gui/widgets/chart_help.h"
 #include "helpers/test_paths.h"
@@ -133,6 +135,16 @@ private slots:
             QTRY_COMPARE_WITH_TIMEOUT(m_window->attentionPanel()->grid()->selectedLayer(), *lesson->view.layer,
                                       20000);
         if (id == "induction") QCOMPARE(QString::fromStdString(selected->spec.data.task), QString("induction"));
+        if (id == "sinks") {
+            // The extreme-token view reads the sink pair's snapshots: the top key per head over training and,
+            // at the timeline's step, the value and residual norms of every position.
+            ExtremeTokensView* extreme = m_window->extremeTokensView();
+            QTRY_VERIFY_WITH_TIMEOUT((extreme->flushUpdates(), extreme->topKeyChart()->visiblePointCount() > 0), 30000);
+            extreme->showStep(1 << 30);
+            QVERIFY(extreme->profileStep() >= 0);
+            QVERIFY(extreme->valueNormChart()->seriesCount() > 0);
+            QVERIFY(extreme->residualNormChart()->seriesCount() > 0);
+        }
         // A second click re-arranges without opening the runs twice.
         const std::size_t open = reg.runs().size();
         m_window->tabs()->setCurrentIndex(0);

@@ -21,6 +21,7 @@
 #include "gui/views/chart_settings.h"
 #include "gui/views/entropy_view.h"
 #include "gui/views/extrapolation_view.h"
+#include "gui/views/extreme_tokens_view.h"
 #include "gui/views/logit_view.h"
 #include "gui/views/sinks_view.h"
 #include "gui/views/training_view.h"
@@ -156,8 +157,11 @@ void MainWindow::buildPages() {
     addPage(m_logits, tr("Logit growth"));
     addPage(m_sinks, tr("Sinks"));
     // Views the lessons need (issue 11): loss against evaluation length, and value-residual effects.
+    m_extremeTokens = new ExtremeTokensView(*m_registry, *m_chartSettings, m_tabs);
+    connect(m_timeline, &StepTimeline::stepChanged, m_extremeTokens, &ExtremeTokensView::showStep);
     m_extrapolation = new ExtrapolationView(*m_registry, m_tabs);
     m_valueResidual = new ValueResidualView(*m_registry, *m_chartSettings, m_tabs);
+    addPage(m_extremeTokens, tr("Extreme tokens"));
     addPage(m_extrapolation, tr("Extrapolation"));
     addPage(m_valueResidual, tr("Value residual"));
     addPage(m_attention, tr("Attention maps"));

@@ -15,6 +15,7 @@ class AttentionPanel;
 class ChartSettings;
 class EntropyView;
 class ExtrapolationView;
+class ExtremeTokensView;
 class LessonsController;
 class ValueResidualView;
 class EventList;
@@ -69,6 +70,7 @@ public:
     RunStatusWidget* runStatus() const { return m_status; }
     ChartSettings& chartSettings() const { return *m_chartSettings; }
     ExtrapolationView* extrapolationView() const { return m_extrapolation; }
+    ExtremeTokensView* extremeTokensView() const { return m_extremeTokens; }
     ValueResidualView* valueResidualView() const { return m_valueResidual; }
     LessonsController* lessons() const { return m_lessons; }
 
@@ -111,6 +113,7 @@ private:
     RunStatusWidget* m_status;
     InspectController* m_inspect;
     ExtrapolationView* m_extrapolation = nullptr;
+    ExtremeTokensView* m_extremeTokens = nullptr;
     ValueResidualView* m_valueResidual = nullptr;
     LessonsController* m_lessons = nullptr;
     QMenu* m_viewMenu = nullptr;

@@ -5,6 +5,7 @@
 #include "gui/lessons/lessons_panel.h"
 #include "gui/views/entropy_view.h"
 #include "gui/views/extrapolation_view.h"
+#include "gui/views/extreme_tokens_view.h"
 #include "gui/views/logit_view.h"
 #include "gui/views/sinks_view.h"
 #include "gui/views/training_view.h"
@@ -34,6 +35,7 @@ LessonsController::LessonsController(MainWindow& window)
     window.attentionPanel()->setProperty("lessonTab", QStringLiteral("attention"));
 
     window.extrapolationView()->setProperty("lessonTab", QStringLiteral("extrapolation"));
+    window.extremeTokensView()->setProperty("lessonTab", QStringLiteral("extreme-tokens"));
     window.valueResidualView()->setProperty("lessonTab", QStringLiteral("value-residual"));
 
     m_panel = new LessonsPanel(window);
