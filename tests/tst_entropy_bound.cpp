@@ -1,5 +1,5 @@
-// Zhai et al. Theorem 3.1 per causal row (core/probe/entropy_bound): the row floor f(r, n) is a lower bound of
-// the entropy of any row whose centred logits have norm ≤ r; the probe's per-head bound never exceeds the
+// Zhai et al. Theorem 3.1 per causal row (core/probe/entropy_bound): the row floor f(r, n) is a lower bound
+// of the entropy of any row whose centred logits have norm ≤ r; the probe's per-head bound never exceeds the
 // measured entropy — on random models of every mechanism, on trained runs pushed to collapse, and on the
 // shipped sample runs' checkpoints (and on their recorded snapshots when they carry the bound).
 #include "core/data/tokenizer.h"
@@ -81,7 +81,8 @@ private slots:
             double previous = entropyFloor(0.0, n);
             for (double r = 0.05; r < 60; r *= 1.3) {
                 const double f = entropyFloor(r, n);
-                QVERIFY2(f <= previous + 1e-12, qPrintable(QString("not decreasing at n %1 r %2").arg(n).arg(r)));
+                QVERIFY2(f <= previous + 1e-12,
+                         qPrintable(QString("not decreasing at n %1 r %2").arg(n).arg(r)));
                 QVERIFY(f >= 0);
                 previous = f;
             }
@@ -110,15 +111,17 @@ private slots:
             const int kind = trial % 4;
             for (int j = 0; j < n; ++j) {
                 const double g = rng.normal();
-                a[j] = kind == 0 ? g : kind == 1 ? (rng.below(n) < 2 ? 5 * g : 0.1 * g)
-                                 : kind == 2 ? (j < 2 ? 3.0 : g * 0.2)
-                                             : (j == 0 ? 1.0 : 1.0 - 0.01 * std::abs(g));
+                a[j] = kind == 0   ? g
+                       : kind == 1 ? (rng.below(n) < 2 ? 5 * g : 0.1 * g)
+                       : kind == 2 ? (j < 2 ? 3.0 : g * 0.2)
+                                   : (j == 0 ? 1.0 : 1.0 - 0.01 * std::abs(g));
             }
             const double scale = std::exp(4.0 * (rng.uniform() - 0.3));
             for (double& x : a) x *= scale;
             const double h = rowEntropy(a), f = entropyFloor(centredNorm(a), n);
             if (h < f - 1e-10)
-                QFAIL(qPrintable(QString("n %1 kind %2: entropy %3 < floor %4").arg(n).arg(kind).arg(h).arg(f)));
+                QFAIL(qPrintable(
+                    QString("n %1 kind %2: entropy %3 < floor %4").arg(n).arg(kind).arg(h).arg(f)));
         }
     }
 
@@ -156,7 +159,8 @@ private slots:
             Rng rng(3);
             model.initialize(rng);
             Workspace<float> ws(c, 1, c.context);
-            QVERIFY(recordedCausalBounds(*takeSnapshot(model, ws, test::randomTokens(rng, 8, c.vocab), 0)).empty());
+            QVERIFY(recordedCausalBounds(*takeSnapshot(model, ws, test::randomTokens(rng, 8, c.vocab), 0))
+                        .empty());
         }
     }
 
@@ -180,7 +184,8 @@ private slots:
         spec.model.dModel = 32;
         spec.data.source = "task", spec.data.task = "copy", spec.data.taskAlphabet = 8;
         spec.train.batch = 8, spec.train.steps = 60, spec.train.lr = lr, spec.train.weightDecay = 0;
-        spec.train.warmup = 5, spec.train.recordEvery = 10, spec.train.evalEvery = 1000, spec.train.threads = 1;
+        spec.train.warmup = 5, spec.train.recordEvery = 10, spec.train.evalEvery = 1000,
+        spec.train.threads = 1;
         Trainer trainer(spec);
         const auto subscription = trainer.bus().subscribe();
         trainer.run();
@@ -209,7 +214,8 @@ private slots:
             if (checkpoints.empty()) continue;
             const std::vector<std::int32_t>& probe = reader.header().probeTokens;
             const Tokenizer tok = Tokenizer::fromJson(reader.header().tokenizerJson);
-            const TextProbeResult r = probeCheckpoint(reader.checkpoint(checkpoints.back()), probe, tok.vocabSize());
+            const TextProbeResult r =
+                probeCheckpoint(reader.checkpoint(checkpoints.back()), probe, tok.vocabSize());
             const ProbeSnapshot& s = *r.snapshot;
             QCOMPARE(checkSnapshot(s, name), s.layers * s.heads);
             const std::vector<float> bounds = recordedCausalBounds(s);

@@ -1,13 +1,13 @@
 // Lessons (issue 11): the start page on a first start, every lesson's text and "Open lesson" action (its runs
-// opened or trained, its tab, selected run, metric, pinned step and timeline step set), the Extrapolation view
-// (ALiBi flat and sinusoidal rising for the shipped pair; "Evaluate lengths" on a worker stores the results in
-// the run file), the Value residual view, the probe-length warning on the entropy tab, and a "what am I
-// seeing" caption with formula and units under the charts.
+// opened or trained, its tab, selected run, metric, pinned step and timeline step set), the Extrapolation
+// view (ALiBi flat and sinusoidal rising for the shipped pair; "Evaluate lengths" on a worker stores the
+// results in the run file), the Value residual view, the probe-length warning on the entropy tab, and a "what
+// am I seeing" caption with formula and units under the charts.
 #include "core/store/run_reader.h"
 #include "core/train/presets.h"
-#include "gui/attention/attention_panel.h"
-#include "gui/attention/attention_grid_view.h"
 #include "gui/app/main_window.h"
+#include "gui/attention/attention_grid_view.h"
+#include "gui/attention/attention_panel.h"
 #include "gui/inspect/inspect_controller.h"
 #include "gui/inspect/step_timeline.h"
 #include "gui/lessons/lesson_opener.h"
@@ -15,10 +15,10 @@
 #include "gui/lessons/lessons_panel.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/session_manager.h"
+#include "gui/views/curve_chart.h"
 #include "gui/views/entropy_view.h"
 #include "gui/views/extrapolation_view.h"
 #include "gui/views/extreme_tokens_view.h"
-#include "gui/views/curve_chart.h"
 #include "gui/views/value_residual_view.h"
 #include "gui/widgets/chart_help.h"
 #include "helpers/test_paths.h"
@@ -40,7 +40,6 @@
 
 using namespace attnscope;
 using namespace attnscope::gui;
-
 
 class TestLessons : public QObject {
     Q_OBJECT
@@ -71,7 +70,8 @@ private slots:
         QVERIFY(m_lessons->panel()->currentLesson().isEmpty()); // the start page
         const QString index = m_lessons->panel()->findChild<QTextBrowser*>("lessonIndex")->toPlainText();
         QVERIFY(index.contains("Welcome to AttnScope"));
-        for (const Lesson& l : m_lessons->panel()->lessons()) QVERIFY2(index.contains(l.title), qPrintable(l.title));
+        for (const Lesson& l : m_lessons->panel()->lessons())
+            QVERIFY2(index.contains(l.title), qPrintable(l.title));
         // Not again on the next start.
         QVERIFY(!m_lessons->showStartPageOnFirstStart());
     }
@@ -92,8 +92,8 @@ private slots:
 
     void openLesson_data() {
         QTest::addColumn<QString>("id");
-        for (const char* id : {"logit-growth", "entropy-collapse", "extrapolation", "value-residual", "stabilisers",
-                               "induction", "sinks"})
+        for (const char* id : {"logit-growth", "entropy-collapse", "extrapolation", "value-residual",
+                               "stabilisers", "induction", "sinks"})
             QTest::newRow(id) << QString(id);
     }
     void openLesson() {
@@ -106,7 +106,8 @@ private slots:
         // Each run is either a shipped sample or a preset this build has; otherwise the panel says which.
         bool openable = true;
         for (const LessonRun& r : lesson->runs)
-            if (LessonOpener::samplePath(r.sample).isEmpty() && !findPreset(r.preset.toStdString())) openable = false;
+            if (LessonOpener::samplePath(r.sample).isEmpty() && !findPreset(r.preset.toStdString()))
+                openable = false;
         QVERIFY(panel->showLesson(id));
         panel->openButton()->click(); // the one click
         if (!openable) {
@@ -125,21 +126,24 @@ private slots:
         // The views it sets.
         QCOMPARE(reg.selectedId(), ids[std::size_t(lesson->view.select)]);
         QCOMPARE(m_window->tabs()->currentWidget(), LessonOpener::tabPage(*m_window, lesson->view.tab));
-        if (lesson->view.metric == "entropy") QCOMPARE(m_window->entropyView()->metric(), EntropyView::Metric::Entropy);
+        if (lesson->view.metric == "entropy")
+            QCOMPARE(m_window->entropyView()->metric(), EntropyView::Metric::Entropy);
         const RunData* selected = reg.selected();
         StepTimeline* timeline = m_window->timeline();
         if (!selected->snapshots.empty()) QCOMPARE(timeline->step(), selected->snapshots.back()->step);
         if (lesson->view.pin && !selected->snapshots.empty())
             QCOMPARE(selected->pinnedStep, std::optional<int>(selected->snapshotAt(*lesson->view.pin)->step));
         if (lesson->view.layer && id == "induction") // once the live run's first snapshot arrives
-            QTRY_COMPARE_WITH_TIMEOUT(m_window->attentionPanel()->grid()->selectedLayer(), *lesson->view.layer,
-                                      20000);
-        if (id == "induction") QCOMPARE(QString::fromStdString(selected->spec.data.task), QString("induction"));
+            QTRY_COMPARE_WITH_TIMEOUT(m_window->attentionPanel()->grid()->selectedLayer(),
+                                      *lesson->view.layer, 20000);
+        if (id == "induction")
+            QCOMPARE(QString::fromStdString(selected->spec.data.task), QString("induction"));
         if (id == "sinks") {
             // The extreme-token view reads the sink pair's snapshots: the top key per head over training and,
             // at the timeline's step, the value and residual norms of every position.
             ExtremeTokensView* extreme = m_window->extremeTokensView();
-            QTRY_VERIFY_WITH_TIMEOUT((extreme->flushUpdates(), extreme->topKeyChart()->visiblePointCount() > 0), 30000);
+            QTRY_VERIFY_WITH_TIMEOUT(
+                (extreme->flushUpdates(), extreme->topKeyChart()->visiblePointCount() > 0), 30000);
             extreme->showStep(1 << 30);
             QVERIFY(extreme->profileStep() >= 0);
             QVERIFY(extreme->valueNormChart()->seriesCount() > 0);
@@ -165,7 +169,8 @@ private slots:
         double lo = 1e9, hi = -1e9;
         for (const auto& p : alibi) lo = std::min(lo, p.second), hi = std::max(hi, p.second);
         QVERIFY(hi - lo < 0.03); // flat
-        for (std::size_t i = 1; i < sinusoidal.size(); ++i) QVERIFY(sinusoidal[i].second > sinusoidal[i - 1].second);
+        for (std::size_t i = 1; i < sinusoidal.size(); ++i)
+            QVERIFY(sinusoidal[i].second > sinusoidal[i - 1].second);
         QVERIFY(sinusoidal.back().second - sinusoidal.front().second > 0.4); // rising
         QCOMPARE(m_window->extrapolationView()->lengthPlot()->graphCount(), 2);
     }
@@ -203,7 +208,8 @@ private slots:
         sv.layers = 6, sv.dModel = 64, sv.valueResidual = ValueResidual::SVFormer;
         QCOMPARE(kvCacheBytesPerToken(sv, 128), 1792.0);
         ModelConfig ls;
-        ls.layers = 4, ls.dModel = 64, ls.heads = 4, ls.lsAttention = true, ls.globalHeads = 1, ls.window = 16;
+        ls.layers = 4, ls.dModel = 64, ls.heads = 4, ls.lsAttention = true, ls.globalHeads = 1,
+        ls.window = 16;
         QCOMPARE(kvCacheBytesPerToken(ls, 256), 608.0);
     }
 
@@ -239,8 +245,8 @@ private slots:
             ++captions;
         }
         QVERIFY(captions >= 15);
-        for (const char* metric : {"entropy", "norm-entropy", "max-logit", "sink-score", "key-profile", "sigma",
-                                   "gamma", "importance-entropy", "update-ratio"})
+        for (const char* metric : {"entropy", "norm-entropy", "max-logit", "sink-score", "key-profile",
+                                   "sigma", "gamma", "importance-entropy", "update-ratio"})
             QVERIFY2(!chartHelp(metric).formula.isEmpty(), metric);
     }
 

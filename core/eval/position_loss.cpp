@@ -17,7 +17,8 @@ PositionLoss lossByPosition(Model<float>& model, const TokenSource& source, int 
     // without <bos>; with <bos> first, inputs <bos> + s[o, o+length−1) and targets s[o, o+length).
     const std::int64_t shift = bos ? 0 : 1;
     const std::int64_t available = (std::int64_t(stream.size()) - shift) / length;
-    const std::int64_t chunks = std::min<std::int64_t>(available, std::max<std::int64_t>(1, maxTokens / length));
+    const std::int64_t chunks =
+        std::min<std::int64_t>(available, std::max<std::int64_t>(1, maxTokens / length));
     if (available < 1) return result;
     const int V = model.config().vocab;
     Workspace<float> ws(model.config(), 1, length);

@@ -138,7 +138,8 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
         if (!c.qkNorm && c.position != PositionScheme::Rope && c.attention != AttentionFunction::Relu) {
             std::vector<BoundHead> heads;
             for (const nn::HeadSpec& spec : ws.attention.heads()) heads.push_back({spec.window, spec.slope});
-            const std::vector<float> bounds = causalEntropyBounds(W.ln1, T, C, qkv, ldw, model.weight(lp.qkvB), D, heads);
+            const std::vector<float> bounds =
+                causalEntropyBounds(W.ln1, T, C, qkv, ldw, model.weight(lp.qkvB), D, heads);
             for (int h = 0; h < H; ++h) {
                 s->scalarNames.push_back(causalBoundScalarName(l, h));
                 s->scalarValues.push_back(bounds[h]);

@@ -26,8 +26,9 @@ QString LessonRun::name() const {
 
 QString Lesson::markdown() const {
     const QString text = readResource(QStringLiteral(":/lessons/") + textFile);
-    return text.isEmpty() ? QObject::tr("*The text of this lesson (%1) is missing from this build.*").arg(textFile)
-                          : text;
+    return text.isEmpty()
+               ? QObject::tr("*The text of this lesson (%1) is missing from this build.*").arg(textFile)
+               : text;
 }
 
 std::vector<Lesson> loadLessons(QString* error) {

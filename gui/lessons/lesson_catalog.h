@@ -18,9 +18,9 @@ struct LessonRun {
 };
 
 struct LessonView {
-    QString tab;                   // "training", "entropy", "logits", "sinks", "attention", "extrapolation", ...
-    QString metric;                // entropy tab: "entropy" or "normalized"
-    int select = 0;                // index into the lesson's runs of the run to select
+    QString tab;    // "training", "entropy", "logits", "sinks", "attention", "extrapolation", ...
+    QString metric; // entropy tab: "entropy" or "normalized"
+    int select = 0; // index into the lesson's runs of the run to select
     std::optional<int> layer, head; // attention tab: the head to enlarge
     bool lastStep = true;           // timeline at the last snapshot (else `step`)
     std::optional<int> step;

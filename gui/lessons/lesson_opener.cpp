@@ -3,8 +3,8 @@
 #include "core/train/presets.h"
 #include "core/util/error.h"
 #include "gui/app/main_window.h"
-#include "gui/attention/attention_panel.h"
 #include "gui/attention/attention_grid_view.h"
+#include "gui/attention/attention_panel.h"
 #include "gui/inspect/inspect_controller.h"
 #include "gui/inspect/step_timeline.h"
 #include "gui/session/run_registry.h"
@@ -128,8 +128,9 @@ void LessonOpener::arrange() {
     reg.setSelected(selected);
     if (QWidget* page = tabPage(m_window, v.tab)) m_window.tabs()->setCurrentWidget(page);
     if (!v.metric.isEmpty())
-        m_window.entropyView()->setMetric(v.metric == QLatin1String("normalized") ? EntropyView::Metric::Normalized
-                                                                                  : EntropyView::Metric::Entropy);
+        m_window.entropyView()->setMetric(v.metric == QLatin1String("normalized")
+                                              ? EntropyView::Metric::Normalized
+                                              : EntropyView::Metric::Entropy);
     const RunData* run = reg.find(selected);
     if (v.pin && !run->snapshots.empty()) {
         const SnapshotPtr at = run->snapshotAt(*v.pin);

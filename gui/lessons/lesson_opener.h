@@ -30,7 +30,7 @@ public:
     void arrange();
 
     const std::vector<int>& runIds() const { return m_ids; } // [lesson run] → registry id (0: not open)
-    bool training() const;                                    // a live run of the lesson still trains
+    bool training() const;                                   // a live run of the lesson still trains
     QString lessonId() const { return m_lesson.id; }
 
     // Where a lesson's sample run lives: the first sample_runs/<name>.attnrun found; empty when none is.

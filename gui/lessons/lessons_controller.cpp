@@ -23,8 +23,7 @@ static void initLessonResources() {
 
 namespace attnscope::gui {
 
-LessonsController::LessonsController(MainWindow& window)
-    : QObject(&window), m_window(window) {
+LessonsController::LessonsController(MainWindow& window) : QObject(&window), m_window(window) {
     initLessonResources();
     setObjectName(QStringLiteral("lessonsController"));
     // Keys by which lessons name the tabs (resources/lessons/lessons.json "view.tab").

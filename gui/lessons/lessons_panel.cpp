@@ -31,8 +31,9 @@ LessonsPanel::LessonsPanel(MainWindow& window, QWidget* parent)
         list += QStringLiteral("%1. [%2](lesson:%3) — %4\n")
                     .arg(&l - m_lessons.data() + 1)
                     .arg(l.title, l.id, l.summary);
-    m_index->setMarkdown(welcomeMarkdown() + QStringLiteral("\n") + list +
-                         (error.isEmpty() ? QString() : QStringLiteral("\n\n*") + error + QStringLiteral("*")));
+    m_index->setMarkdown(
+        welcomeMarkdown() + QStringLiteral("\n") + list +
+        (error.isEmpty() ? QString() : QStringLiteral("\n\n*") + error + QStringLiteral("*")));
     connect(m_index, &QTextBrowser::anchorClicked, this, [this](const QUrl& url) {
         if (url.scheme() == QLatin1String("lesson")) showLesson(url.path());
     });

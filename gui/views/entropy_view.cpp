@@ -1,11 +1,11 @@
 #include "gui/views/entropy_view.h"
 
 #include "core/probe/entropy_bound.h"
-#include "gui/widgets/chart_help.h"
 #include "gui/session/run_registry.h"
 #include "gui/views/curve_chart.h"
 #include "gui/views/head_label.h"
 #include "gui/views/layer_charts.h"
+#include "gui/widgets/chart_help.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -86,7 +86,8 @@ void EntropyView::setMetric(Metric metric) {
     if (metric == m_metric) return;
     m_metric = metric;
     m_metricBox->setCurrentIndex(metric == Metric::Normalized ? 1 : 0);
-    m_caption->setKey(metric == Metric::Normalized ? QStringLiteral("norm-entropy") : QStringLiteral("entropy"));
+    m_caption->setKey(metric == Metric::Normalized ? QStringLiteral("norm-entropy")
+                                                   : QStringLiteral("entropy"));
     rebuild();
 }
 
@@ -183,17 +184,19 @@ void EntropyView::afterUpdate() {
         QStringList parts;
         for (const auto& [T, names] : byLength)
             parts << tr("T = %1: %2").arg(T).arg(names.join(QStringLiteral(", ")));
-        m_lengthWarning->setText(tr("⚠ These runs were probed on sequences of different lengths (%1): their "
-                                    "entropies are on different scales (uniform attention averages ≈ 2.55 nats "
-                                    "over 32 tokens, ≈ 3.2 over 64). Compare them with the normalised entropy.")
-                                     .arg(parts.join(QStringLiteral("; "))));
+        m_lengthWarning->setText(
+            tr("⚠ These runs were probed on sequences of different lengths (%1): their "
+               "entropies are on different scales (uniform attention averages ≈ 2.55 nats "
+               "over 32 tokens, ≈ 3.2 over 64). Compare them with the normalised entropy.")
+                .arg(parts.join(QStringLiteral("; "))));
     }
     m_lengthWarning->setVisible(mixed);
     m_normalizeButton->setVisible(mixed);
     m_boundNote->setText(
         unbounded.isEmpty()
             ? QString()
-            : tr("No lower bound for %1: recorded before AttnScope computed the bound per causal row (the older "
+            : tr("No lower bound for %1: recorded before AttnScope computed the bound per causal row (the "
+                 "older "
                  "value was for unmasked rows and is not a bound of causal attention). Retrain to see it.")
                   .arg(unbounded.join(QStringLiteral(", "))));
     m_boundNote->setVisible(!unbounded.isEmpty());

@@ -1,9 +1,9 @@
 #pragma once
-// "Evaluate lengths…" off the GUI thread: reads the run's latest checkpoint, evaluates the loss at each length
-// (core/eval/extrapolation, non-overlapping, as `attnscope-cli eval` does), optionally the loss at every
-// position of the longest length (core/eval/position_loss), and stores the evaluations in the run file (evals
-// table) as `attnscope-cli eval --save` does. The worker gets everything by value and never touches RunData
-// or a widget; progress is an atomic the view polls.
+// "Evaluate lengths…" off the GUI thread: reads the run's latest checkpoint, evaluates the loss at each
+// length (core/eval/extrapolation, non-overlapping, as `attnscope-cli eval` does), optionally the loss at
+// every position of the longest length (core/eval/position_loss), and stores the evaluations in the run file
+// (evals table) as `attnscope-cli eval --save` does. The worker gets everything by value and never touches
+// RunData or a widget; progress is an atomic the view polls.
 #include "core/eval/position_loss.h"
 #include "core/probe/snapshot.h"
 
@@ -20,9 +20,9 @@ namespace attnscope::gui {
 struct ExtrapolationRequest {
     int runId = 0;
     QString filePath;
-    std::vector<int> lengths;  // evaluated in order; may be empty (position loss only)
-    int positionLength = 0;    // > 0: also the loss by position at this length
-    bool save = true;          // store the evaluations in the run file
+    std::vector<int> lengths;       // evaluated in order; may be empty (position loss only)
+    int positionLength = 0;         // > 0: also the loss by position at this length
+    bool save = true;               // store the evaluations in the run file
     std::int64_t maxTokens = 32768; // scored tokens per length (the CLI's default)
     int threads = 1;
 };

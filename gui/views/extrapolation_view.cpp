@@ -1,7 +1,7 @@
 #include "gui/views/extrapolation_view.h"
 
-#include "gui/widgets/chart_help.h"
 #include "gui/session/run_registry.h"
+#include "gui/widgets/chart_help.h"
 
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -90,8 +90,8 @@ ExtrapolationView::ExtrapolationView(RunRegistry& registry, QWidget* parent)
                               "and stores the results in its file (as attnscope-cli eval --save)"));
     m_positionButton = new QPushButton(tr("Per-position loss"), this);
     m_positionButton->setToolTip(tr("Loss at every position of a sequence 8× the training length (at most %1 "
-                               "tokens), for every visible run")
-                                .arg(kMaxPositionLength));
+                                    "tokens), for every visible run")
+                                     .arg(kMaxPositionLength));
     m_progress = new QProgressBar(this);
     m_progress->setRange(0, 100);
     m_progress->setMaximumWidth(180);
@@ -222,8 +222,9 @@ void ExtrapolationView::refresh() {
     m_positionPlot->rescaleAxes();
     m_positionPlot->yAxis->scaleRange(1.1, m_positionPlot->yAxis->range().center());
     m_lengthPlot->legend->setVisible(m_lengthPlot->graphCount() > 0);
-    setPlaceholder(m_lengthPlot, m_lengthPlot->graphCount() == 0,
-                   tr("No run with stored length evaluations is visible.\nSelect a run and press Evaluate lengths…"));
+    setPlaceholder(
+        m_lengthPlot, m_lengthPlot->graphCount() == 0,
+        tr("No run with stored length evaluations is visible.\nSelect a run and press Evaluate lengths…"));
     setPlaceholder(m_positionPlot, m_positionPlot->graphCount() == 0,
                    tr("Press Per-position loss to compute the loss\nat every position of a long sequence."));
     m_positionPlot->legend->setVisible(m_positionPlot->graphCount() > 0);
@@ -253,8 +254,8 @@ void ExtrapolationView::askLengths() {
     bool ok = false;
     const QString answer = QInputDialog::getText(
         this, tr("Evaluate lengths"),
-        tr("Lengths (tokens) to evaluate “%1” at (trained at L = %2):").arg(run->name).arg(L), QLineEdit::Normal,
-        text.join(QStringLiteral(",")), &ok);
+        tr("Lengths (tokens) to evaluate “%1” at (trained at L = %2):").arg(run->name).arg(L),
+        QLineEdit::Normal, text.join(QStringLiteral(",")), &ok);
     if (!ok) return;
     std::vector<int> lengths;
     for (const QString& part : answer.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
@@ -279,9 +280,10 @@ bool ExtrapolationView::evaluate(int runId, std::vector<int> lengths, bool save,
     request.filePath = run->filePath;
     request.save = save;
     request.maxTokens = maxTokens;
-    request.positionLength = run->spec.model.position == PositionScheme::Learned
-                                 ? L
-                                 : std::min(kMaxPositionLength, std::max(L, *std::max_element(lengths.begin(), lengths.end())));
+    request.positionLength =
+        run->spec.model.position == PositionScheme::Learned
+            ? L
+            : std::min(kMaxPositionLength, std::max(L, *std::max_element(lengths.begin(), lengths.end())));
     request.lengths = std::move(lengths);
     m_queue.push_back(request);
     startNext();
@@ -310,8 +312,9 @@ void ExtrapolationView::startNext() {
     const RunData* run = m_registry.find(request.runId);
     if (!run) return startNext();
     request.threads = std::max(1, int(std::thread::hardware_concurrency()) / 2);
-    m_status->setText(request.lengths.empty() ? tr("Loss by position of “%1”…").arg(run->name)
-                                              : tr("Evaluating “%1” at %2 lengths…").arg(run->name).arg(request.lengths.size()));
+    m_status->setText(request.lengths.empty()
+                          ? tr("Loss by position of “%1”…").arg(run->name)
+                          : tr("Evaluating “%1” at %2 lengths…").arg(run->name).arg(request.lengths.size()));
     m_progress->setValue(0);
     m_progress->setVisible(true);
     m_evaluate->setEnabled(false);
@@ -338,19 +341,20 @@ void ExtrapolationView::onFinished(const std::shared_ptr<const ExtrapolationOutc
                 run->evals.push_back(r);
         }
         if (!outcome->positions.loss.empty()) m_positions[id] = outcome->positions;
-        QString text = outcome->records.empty()
-                           ? tr("“%1”: loss by position over %2 chunks of %3 tokens (checkpoint of step %4).")
-                                 .arg(run->name)
-                                 .arg(outcome->positions.sequences)
-                                 .arg(outcome->request.positionLength)
-                                 .arg(outcome->step)
-                           : tr("“%1”: evaluated at %2 lengths (checkpoint of step %3)%4.")
-                                 .arg(run->name)
-                                 .arg(outcome->records.size())
-                                 .arg(outcome->step)
-                                 .arg(!outcome->request.save ? QString()
-                                      : outcome->saveError.isEmpty() ? tr(", stored in the run file")
-                                                                     : tr(" — not stored: %1").arg(outcome->saveError));
+        QString text =
+            outcome->records.empty()
+                ? tr("“%1”: loss by position over %2 chunks of %3 tokens (checkpoint of step %4).")
+                      .arg(run->name)
+                      .arg(outcome->positions.sequences)
+                      .arg(outcome->request.positionLength)
+                      .arg(outcome->step)
+                : tr("“%1”: evaluated at %2 lengths (checkpoint of step %3)%4.")
+                      .arg(run->name)
+                      .arg(outcome->records.size())
+                      .arg(outcome->step)
+                      .arg(!outcome->request.save         ? QString()
+                           : outcome->saveError.isEmpty() ? tr(", stored in the run file")
+                                                          : tr(" — not stored: %1").arg(outcome->saveError));
         m_status->setText(text);
         m_registry.notifyDataAppended(id);
     }

@@ -65,8 +65,9 @@ void ExtremeTokensView::addRun(const RunData& run) {
         for (int h = 0; h < cfg.heads; ++h) {
             rs.sink.push_back(m_charts->layer(l)->addSeries(
                 probeSeries(run, headLabel(cfg, h), lineColor(run, h, cfg.heads))));
-            rs.top.push_back(m_topKey->addSeries(probeSeries(run, QStringLiteral("L%1 %2").arg(l).arg(headLabel(cfg, h)),
-                                                             lineColor(run, l * cfg.heads + h, cfg.layers * cfg.heads))));
+            rs.top.push_back(
+                m_topKey->addSeries(probeSeries(run, QStringLiteral("L%1 %2").arg(l).arg(headLabel(cfg, h)),
+                                                lineColor(run, l * cfg.heads + h, cfg.layers * cfg.heads))));
         }
     m_runs[run.id] = std::move(rs);
 }
@@ -82,7 +83,8 @@ void ExtremeTokensView::consumeNew(const RunData& run) {
         for (int l = 0; l < layers; ++l)
             for (int h = 0; h < heads; ++h) {
                 const std::size_t src = s.headIndex(l, h), dst = std::size_t(l * cfg.heads + h);
-                if (src < s.sinkNonTrigger.size()) m_charts->layer(l)->append(rs.sink[dst], s.step, s.sinkNonTrigger[src]);
+                if (src < s.sinkNonTrigger.size())
+                    m_charts->layer(l)->append(rs.sink[dst], s.step, s.sinkNonTrigger[src]);
                 if (src < s.topKey.size()) m_topKey->append(rs.top[dst], s.step, s.topKey[src]);
             }
     }
@@ -126,7 +128,8 @@ void ExtremeTokensView::updateProfiles() {
             const int id = m_valueNorm->addSeries(st);
             const float* v = s.valueNorm.data() + s.headIndex(layer, h) * T;
             m_valueNorm->replaceData(id, x, std::vector<double>(v, v + T));
-            valueKey += QStringLiteral("<span style='color:%1'>■</span>&nbsp;H%2 ").arg(st.color.name()).arg(h);
+            valueKey +=
+                QStringLiteral("<span style='color:%1'>■</span>&nbsp;H%2 ").arg(st.color.name()).arg(h);
         }
     if (s.residualNorm.size() == std::size_t(s.layers + 1) * T)
         for (int l = 0; l <= s.layers; ++l) {
@@ -135,7 +138,8 @@ void ExtremeTokensView::updateProfiles() {
             const int id = m_residual->addSeries(st);
             const float* r = s.residualNorm.data() + std::size_t(l) * T;
             m_residual->replaceData(id, x, std::vector<double>(r, r + T));
-            residualKey += QStringLiteral("<span style='color:%1'>■</span>&nbsp;%2 ").arg(st.color.name(), label);
+            residualKey +=
+                QStringLiteral("<span style='color:%1'>■</span>&nbsp;%2 ").arg(st.color.name(), label);
         }
     m_valueNorm->setTitle(tr("Value-state norm ‖v W_o‖ per key · layer %1 · step %2").arg(layer).arg(s.step));
     m_residual->setTitle(tr("Residual norm ‖x‖ per position · step %1").arg(s.step));

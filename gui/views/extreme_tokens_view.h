@@ -2,9 +2,10 @@
 // "Extreme tokens" tab (Guo et al. 2024, mechanisms.md §12): the three extreme-token phenomena side by side —
 // the attention sink (per head, mean attention on key 0 over the non-trigger, "dormant" queries, over
 // training), the key that receives most attention (per head, over training), and at the timeline's step the
-// value-state norm ‖v_j W_o‖ of every key position (value-state drain: small at the sink) and the residual norm
-// ‖x_j‖ of every position entering each layer (residual-state peak: large at the sink). Reads the snapshot
-// fields sinkNonTrigger, topKey, valueNorm and residualNorm; runs recorded before them show placeholders.
+// value-state norm ‖v_j W_o‖ of every key position (value-state drain: small at the sink) and the residual
+// norm ‖x_j‖ of every position entering each layer (residual-state peak: large at the sink). Reads the
+// snapshot fields sinkNonTrigger, topKey, valueNorm and residualNorm; runs recorded before them show
+// placeholders.
 #include "gui/views/run_view.h"
 
 #include <map>

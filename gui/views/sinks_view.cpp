@@ -1,11 +1,11 @@
 #include "gui/views/sinks_view.h"
 
 #include "gui/session/run_palette.h"
-#include "gui/widgets/chart_help.h"
 #include "gui/session/run_registry.h"
 #include "gui/views/curve_chart.h"
 #include "gui/views/head_label.h"
 #include "gui/views/layer_charts.h"
+#include "gui/widgets/chart_help.h"
 
 #include <QCheckBox>
 #include <QHBoxLayout>

@@ -1,9 +1,9 @@
 #include "gui/views/training_view.h"
 
-#include "gui/widgets/chart_help.h"
 #include "gui/session/run_registry.h"
 #include "gui/views/curve_chart.h"
 #include "gui/views/snapshot_scalars.h"
+#include "gui/widgets/chart_help.h"
 
 #include <QGridLayout>
 #include <cmath>
@@ -27,9 +27,9 @@ TrainingView::TrainingView(RunRegistry& registry, ChartSettings& settings, QWidg
     m_loss->setPlaceholder(tr("no run yet — press ▶ Start training"));
     m_outLogits->setPlaceholder(tr("no probe snapshot yet"));
     // Each chart with its "what am I seeing" line under it (resources/lessons/charts.json).
-    const std::pair<CurveChart*, const char*> cells[] = {{m_loss, "loss"},           {m_grad, "grad-norm"},
-                                                         {m_lr, "lr"},               {m_outLogits, "out-logits"},
-                                                         {m_lambda, "lambda"},       {m_tokens, "throughput"}};
+    const std::pair<CurveChart*, const char*> cells[] = {{m_loss, "loss"},     {m_grad, "grad-norm"},
+                                                         {m_lr, "lr"},         {m_outLogits, "out-logits"},
+                                                         {m_lambda, "lambda"}, {m_tokens, "throughput"}};
     for (int i = 0; i < 6; ++i) {
         grid->addWidget(cells[i].first, 2 * (i / 3), i % 3);
         grid->addWidget(new ChartCaption(QString::fromLatin1(cells[i].second), this), 2 * (i / 3) + 1, i % 3);

@@ -1,10 +1,10 @@
 #include "gui/views/value_residual_view.h"
 
-#include "gui/widgets/chart_help.h"
 #include "gui/session/run_registry.h"
 #include "gui/views/curve_chart.h"
 #include "gui/views/layer_charts.h"
 #include "gui/views/snapshot_scalars.h"
+#include "gui/widgets/chart_help.h"
 
 #include <QHeaderView>
 #include <QTableWidget>
@@ -21,19 +21,24 @@ double kvCacheBytesPerToken(const ModelConfig& m, int T, int b) {
         const double H = m.heads, Hg = std::min(m.globalHeads, m.heads), Hl = H - Hg;
         share = Hg / H + (Hl / H) * std::min(double(m.window), double(T)) / double(T);
     }
-    const double keys = L * C;                                                        // every layer's K
-    const double values = m.valueResidual == ValueResidual::SVFormer ? C : L * C;     // SVFormer: V₁ only
+    const double keys = L * C;                                                    // every layer's K
+    const double values = m.valueResidual == ValueResidual::SVFormer ? C : L * C; // SVFormer: V₁ only
     return (keys + values) * share * b;
 }
 
 namespace {
 QString variantName(const ModelConfig& m) {
     switch (m.valueResidual) {
-    case ValueResidual::Off: return QObject::tr("vanilla");
-    case ValueResidual::Identity: return QObject::tr("ResFormer (½, ½)");
-    case ValueResidual::Constant: return QObject::tr("ResFormer (λ₁ %1, λ₂ %2)").arg(m.lambda1).arg(m.lambda2);
-    case ValueResidual::Learnable: return QObject::tr("ResFormer, learnable λ");
-    case ValueResidual::SVFormer: return QObject::tr("SVFormer");
+    case ValueResidual::Off:
+        return QObject::tr("vanilla");
+    case ValueResidual::Identity:
+        return QObject::tr("ResFormer (½, ½)");
+    case ValueResidual::Constant:
+        return QObject::tr("ResFormer (λ₁ %1, λ₂ %2)").arg(m.lambda1).arg(m.lambda2);
+    case ValueResidual::Learnable:
+        return QObject::tr("ResFormer, learnable λ");
+    case ValueResidual::SVFormer:
+        return QObject::tr("SVFormer");
     }
     return {};
 }
@@ -43,7 +48,8 @@ ValueResidualView::ValueResidualView(RunRegistry& registry, ChartSettings& setti
     : RunView(registry, settings, parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    m_charts = new LayerCharts(QStringLiteral("valueres"), tr("Layer %1 · importance entropy"), settings, 3, this);
+    m_charts =
+        new LayerCharts(QStringLiteral("valueres"), tr("Layer %1 · importance entropy"), settings, 3, this);
     m_loss = m_charts->addSummary(QStringLiteral("val"), tr("Validation loss"));
     m_lambda = m_charts->addSummary(QStringLiteral("lambda"), tr("λ₁ (solid), λ₂ (dashed)"));
     m_lambda->setPlaceholder(tr("no ResFormer run"));
@@ -51,8 +57,8 @@ ValueResidualView::ValueResidualView(RunRegistry& registry, ChartSettings& setti
     layout->addWidget(new ChartCaption(QStringLiteral("importance-entropy"), this));
     layout->addWidget(new ChartCaption(QStringLiteral("lambda"), this));
     m_cache = new QTableWidget(0, 4, this);
-    m_cache->setHorizontalHeaderLabels({tr("run"), tr("value residual"), tr("KV cache (bytes/token, f32)"),
-                                        tr("vs vanilla")});
+    m_cache->setHorizontalHeaderLabels(
+        {tr("run"), tr("value residual"), tr("KV cache (bytes/token, f32)"), tr("vs vanilla")});
     m_cache->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_cache->horizontalHeader()->setStretchLastSection(true);
     m_cache->verticalHeader()->setVisible(false);
@@ -128,7 +134,8 @@ void ValueResidualView::afterUpdate() {
         ModelConfig vanilla = m;
         vanilla.valueResidual = ValueResidual::Off;
         vanilla.lsAttention = false;
-        const double bytes = kvCacheBytesPerToken(m, m.context), base = kvCacheBytesPerToken(vanilla, m.context);
+        const double bytes = kvCacheBytesPerToken(m, m.context),
+                     base = kvCacheBytesPerToken(vanilla, m.context);
         auto* name = new QTableWidgetItem(run.name);
         name->setForeground(run.color);
         m_cache->setItem(row, 0, name);

@@ -26,7 +26,8 @@ const std::map<QString, ChartHelp>& allHelp() {
 } // namespace
 
 QString ChartHelp::toolTip() const {
-    return QStringLiteral("<p style='white-space:pre-wrap'>%1</p><p><b>Formula:</b> %2<br><b>Units:</b> %3</p>")
+    return QStringLiteral(
+               "<p style='white-space:pre-wrap'>%1</p><p><b>Formula:</b> %2<br><b>Units:</b> %3</p>")
         .arg(what.toHtmlEscaped(), formula.toHtmlEscaped(), unit.toHtmlEscaped());
 }
 
