@@ -1,5 +1,7 @@
 // AttnScope desktop app: everything lives in attnscope_gui; this only starts it.
 //   attnscope [RUN.attnrun …] [--lesson ID]   (--lesson opens that lesson, e.g. "extrapolation")
+#include "core/util/cpu_check.h"
+#include "gui/app/app_icon.h"
 #include "gui/app/main_window.h"
 #include "gui/lessons/lessons_controller.h"
 #include "gui/lessons/lessons_panel.h"
@@ -8,10 +10,13 @@
 #include <cstdio>
 
 int main(int argc, char** argv) {
+    attnscope::requireCpuFeatures(); // before any AVX2 code: a message, not SIGILL
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("AttnScope"));
     QApplication::setApplicationName(QStringLiteral("AttnScope"));
     QApplication::setApplicationVersion(QStringLiteral(ATTNSCOPE_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("io.github.attnscope.AttnScope"));
+    QApplication::setWindowIcon(attnscope::gui::appIcon());
     QStringList paths = QApplication::arguments().mid(1);
     QString lesson;
     if (const qsizetype at = paths.indexOf(QStringLiteral("--lesson")); at >= 0) {

@@ -6,6 +6,7 @@
 #include "gui/attention/attention_grid_view.h"
 #include "gui/attention/attention_panel.h"
 #include "gui/inspect/inspect_controller.h"
+#include "gui/inspect/sample_runs.h"
 #include "gui/inspect/step_timeline.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/session_manager.h"
@@ -39,7 +40,7 @@ LessonOpener::LessonOpener(MainWindow& window, QObject* parent) : QObject(parent
 }
 
 QString LessonOpener::samplePath(const QString& sample) {
-    for (const QString& path : InspectController::sampleRuns())
+    for (const QString& path : sampleRunFiles())
         if (QFileInfo(path).completeBaseName() == sample) return path;
     return {};
 }
