@@ -68,7 +68,7 @@ def capture_attnscope(model, probe):
     layers = []
     C = model.config.d_model
     for i, m in enumerate(mods):
-        W = m.c_attn.effective_weight().detach()  # [out, in]
+        W = m.c_attn.effective_weight(training=False).detach()  # [out, in], as the eval forward used
         layers.append(LayerCapture(_np(m.last_attention[0]), _np(m.last_logits[0]), _np(xs[i][0]),
                                    _np(W[:C].T), _np(W[C:2 * C].T)))
         m.last_attention = m.last_logits = None

@@ -118,23 +118,26 @@ class SigmaLinear(nn.Module):
             self.register_buffer("sigma_b", torch.zeros(blocks, d_out // blocks))
         self.eval_power_step = True
 
-    def _sigma(self):
+    def _sigma(self, training=None):
+        """σ per block. training (default: the module's mode) takes and stores a power step; otherwise the
+        step is taken on copies (eval_power_step) or skipped (σ from the stored vectors)."""
+        training = self.training if training is None else training
         W = self.weight.view(self.blocks, -1, self.weight.shape[1])  # [blocks, out_b, in]
         with torch.no_grad():
             a = F.normalize(torch.einsum("koi,ko->ki", W.double(), self.sigma_b.double()), dim=-1, eps=1e-30)
             b = F.normalize(torch.einsum("koi,ki->ko", W.double(), a), dim=-1, eps=1e-30)
             a, b = a.to(W.dtype), b.to(W.dtype)
-            if self.training:
+            if training:
                 self.sigma_a.copy_(a)
                 self.sigma_b.copy_(b)
             elif not self.eval_power_step:
                 a, b = self.sigma_a.to(W.dtype), self.sigma_b.to(W.dtype)
         return torch.einsum("ko,koi,ki->k", b, W, a), W  # σ with gradient w.r.t. W, u/v constants
 
-    def effective_weight(self):
+    def effective_weight(self, training=None):
         if not self.blocks:
             return self.weight
-        sigma, W = self._sigma()
+        sigma, W = self._sigma(training)
         return (W * (self.gamma / sigma)[:, None, None]).reshape(self.weight.shape)
 
     def forward(self, x):

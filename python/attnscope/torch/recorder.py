@@ -78,6 +78,7 @@ class Recorder:
             spec = run_spec(name=name or os.path.splitext(os.path.basename(path))[0], description=description,
                             model=model_section, train=train,
                             data={"source": "file", "path": corpus_name or "pytorch"})
+        self.spec = spec
         self.writer = RunWriter.create(path, spec=spec, tokenizer_json=(tokenizer or Tokenizer("symbols")).to_json(),
                                        probe_tokens=self.probe[0].tolist(), probe_text=probe_text,
                                        corpus_name=corpus_name or "pytorch", description=description,
@@ -151,7 +152,7 @@ class Recorder:
         for engine, module, block in groups:
             m = mods[module]
             with torch.no_grad():
-                sigma, _ = m._sigma() if m.blocks else (None, None)
+                sigma, _ = m._sigma(training=False)  # as the probe's eval forward: nothing stored
             out.append(("sigma/" + engine, float(sigma[block])))
             out.append(("gamma/" + engine, float(m.gamma[block])))
         if inner.config.value_residual in ("identity", "constant", "learnable"):
@@ -169,7 +170,7 @@ class Recorder:
         inner = cap.unwrap(self.model)
         if not cap.is_attnscope_gpt(inner):
             raise TypeError("checkpoints in the engine's format need an attnscope.torch.GPT model")
-        self.writer.save_checkpoint(step, inner.to_checkpoint(step))
+        self.writer.save_checkpoint(step, inner.to_checkpoint(step, self.spec if isinstance(self.spec, dict) else None))
 
     # --- per step --------------------------------------------------------------------------------------
     def step(self, step, loss, grad_norm=float("nan"), lr=float("nan"), val_loss=float("nan"),
