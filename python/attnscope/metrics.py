@@ -18,14 +18,9 @@ def visibility(T, window=0):
     return vis
 
 
-def _windows(shape_heads, window):
-    w = np.broadcast_to(np.asarray(window if window is not None else 0, dtype=np.int64), shape_heads)
-    return w
-
-
 def _masks(lead, T, window):
     """[*lead, T, T] visibility masks for per-map windows."""
-    windows = _windows(lead, window)
+    windows = np.broadcast_to(np.asarray(0 if window is None else window, dtype=np.int64), lead)
     out = np.empty(lead + (T, T), dtype=bool)
     cache = {}
     for idx in np.ndindex(*lead):

@@ -69,8 +69,12 @@ class Run:
         self.path = os.fspath(path)
         self._check_signature()
         try:
-            self._con = sqlite3.connect(f"file:{_uri_path(self.path)}?mode=ro", uri=True, timeout=5.0,
-                                        check_same_thread=False)
+            # A WAL file in a folder we cannot write (an installed sample run) and without its -shm cannot
+            # be opened for live reading; nobody can be writing it then, so it is read as immutable.
+            frozen = not os.access(os.path.dirname(os.path.abspath(self.path)), os.W_OK) and \
+                not os.path.exists(self.path + "-shm")
+            self._con = sqlite3.connect(f"file:{_uri_path(self.path)}?mode=ro" + ("&immutable=1" if frozen else ""),
+                                        uri=True, timeout=5.0, check_same_thread=False)
             self._con.execute("PRAGMA query_only = 1")
             self._validate()
         except sqlite3.DatabaseError as e:

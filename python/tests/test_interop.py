@@ -187,3 +187,23 @@ def test_codecs_round_trip():
         np.testing.assert_array_equal(back[k], tensors[k])
     with pytest.raises(attnscope.FormatError):
         safetensors.loads(image[:-1])
+
+
+def test_dataframes(cpp_run):
+    """With pandas installed the *_df methods give DataFrames; without it they say how to get it."""
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        with attnscope.open_run(cpp_run) as run, pytest.raises(ImportError, match="install pandas"):
+            run.steps_df()
+        return
+    with attnscope.open_run(cpp_run) as run:
+        steps = run.steps_df()
+        assert list(steps.index) == list(range(1, 13)) and "loss" in steps.columns
+        heads = run.head_metrics_df()
+        n = len(run.snapshot_steps())
+        assert len(heads) == n * 2 * 4 and {"step", "layer", "head", "entropy", "sink_score"} <= set(heads.columns)
+        last = heads[heads.step == 12].set_index(["layer", "head"])["entropy"]
+        np.testing.assert_array_equal(last.to_numpy().reshape(2, 4), run.snapshot(12).entropy)
+        assert list(run.evals_df()["length"]) == [16]
+        assert len(run.events_df()) == len(run.events()["id"])

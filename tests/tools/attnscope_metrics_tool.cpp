@@ -67,7 +67,8 @@ Npy readNpy(const std::string& path) {
 }
 
 template <typename T> std::vector<T> values(const Npy& npy, const char* descr) {
-    if (npy.descr != descr) throw std::runtime_error(std::string("expected dtype ") + descr + ", got " + npy.descr);
+    if (npy.descr != descr)
+        throw std::runtime_error(std::string("expected dtype ") + descr + ", got " + npy.descr);
     std::vector<T> out(npy.data.size() / sizeof(T));
     std::memcpy(out.data(), npy.data.data(), out.size() * sizeof(T));
     return out;

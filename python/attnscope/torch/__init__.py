@@ -3,3 +3,5 @@ AttnScope checkpoints (model.py), and the Recorder that writes attention dynamic
 into a run file (recorder.py)."""
 from .model import GPT, GPTConfig, state_dict_from_checkpoint  # noqa: F401
 from .recorder import Recorder  # noqa: F401
+
+__all__ = ["GPT", "GPTConfig", "Recorder", "state_dict_from_checkpoint"]

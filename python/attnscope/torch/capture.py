@@ -165,7 +165,6 @@ def weight_metrics(layers, heads, qk_norm=False):
     L, H = len(layers), heads
     out = {k: np.full((L, H), np.nan, np.float32) for k in ("sigma_q", "sigma_k", "sigma_qk", "entropy_bound")}
     for l, lc in enumerate(layers):
-        C = lc.wq.shape[0]
         D = lc.wq.shape[1] // H
         T = lc.attention.shape[-1]
         sigma_x = spectral(lc.x) if lc.x is not None else np.nan
@@ -181,5 +180,4 @@ def weight_metrics(layers, heads, qk_norm=False):
             out["sigma_qk"][l, h] = s_qk
             if not qk_norm:
                 out["entropy_bound"][l, h] = entropy_lower_bound(s_qk / np.sqrt(D) * sigma_x * sigma_x, T)
-        del C
     return out

@@ -203,8 +203,8 @@ class CausalSelfAttention(nn.Module):
     def _mask(self, T, device):
         i = torch.arange(T, device=device)[:, None]
         j = torch.arange(T, device=device)[None, :]
-        masks = [(j <= i) & ((i - j) < w if w > 0 else True) for w in self.windows]
-        return torch.stack([m if torch.is_tensor(m) else (j <= i) for m in masks])
+        causal = j <= i
+        return torch.stack([causal & ((i - j) < w) if w > 0 else causal for w in self.windows])
 
     def _alibi(self, T, device, dtype):
         i = torch.arange(T, device=device)[:, None]
@@ -339,7 +339,6 @@ def _mapping(config):
     """(engine name, torch name, kind) for every tensor. kind: 'T' (transpose a matrix), '=' (copy),
     ('gamma', block) / ('sigma_a', block) / ('sigma_b', block) for σReparam state."""
     c = GPTConfig.from_spec(config) if isinstance(config, dict) else config
-    C = c.d_model
     rows = [("wte", "transformer.wte.weight", "=")]
     if c.position == "learned":
         rows.append(("wpe", "transformer.wpe.weight", "="))
@@ -369,7 +368,6 @@ def _mapping(config):
         rows.append(("lm_head.w", "lm_head.weight", "T"))
         if c.sigma_reparam != "off":
             groups.append(("lm_head", "lm_head", 0))
-    del C
     return rows, groups
 
 

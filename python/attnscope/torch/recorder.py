@@ -45,7 +45,8 @@ class Recorder:
         self.every = int(every)
         if self.every < 1:
             raise ValueError("every must be at least 1")
-        self.probe_seconds = 0.0  # time spent in probes and writes, for overhead reports
+        self.probe_seconds = 0.0  # wall time spent in probes and writes, for overhead reports
+        self.probe_cpu_seconds = 0.0  # the same in this process's CPU time
         if not self.active:
             return
         self.model = model
@@ -79,13 +80,20 @@ class Recorder:
                             model=model_section, train=train,
                             data={"source": "file", "path": corpus_name or "pytorch"})
         self.spec = spec
-        self.writer = RunWriter.create(path, spec=spec, tokenizer_json=(tokenizer or Tokenizer("symbols")).to_json(),
+        self.writer = RunWriter.create(path, spec=spec, tokenizer_json=self._tokenizer(tokenizer).to_json(),
                                        probe_tokens=self.probe[0].tolist(), probe_text=probe_text,
                                        corpus_name=corpus_name or "pytorch", description=description,
                                        overwrite=overwrite)
         self.path = self.writer.path
         self.writer.set_status("training", 0)
         self.snapshot(0)
+
+    def _tokenizer(self, tokenizer):
+        """Without a tokenizer the app labels tokens by their ids (symbols "2", "3", ...; ids 0 and 1 are
+        AttnScope's <unk> and <bos>)."""
+        if tokenizer is not None:
+            return tokenizer
+        return Tokenizer.from_symbols([str(i) for i in range(2, int(self.probe.max()) + 1)])
 
     # --- the probe -------------------------------------------------------------------------------------
     def _capture(self, inner):
@@ -116,7 +124,7 @@ class Recorder:
         """Runs the probe now and writes the snapshot of `step`."""
         if not self.active:
             return
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         inner = cap.unwrap(self.model)
         layers, out_logits, windows = self._capture(inner)
         attention = np.stack([l.attention for l in layers]).astype(np.float32)
@@ -139,7 +147,7 @@ class Recorder:
         self.writer.append_snapshot(step, self.probe[0].numpy(), attention, logits, metrics, all_scalars)
         if self.checkpoint_every and step and step % self.checkpoint_every == 0:
             self.save_checkpoint(step)
-        self.probe_seconds += time.perf_counter() - t0
+        self._account(t0, c0)
 
     def _model_scalars(self, inner):
         """σReparam σ/γ and ResFormer λ of attnscope GPT models, named as the engine names them."""
@@ -178,7 +186,7 @@ class Recorder:
         """Call once per optimisation step (1-based) with the training loss."""
         if not self.active:
             return
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         loss = float(loss.detach()) if torch.is_tensor(loss) else float(loss)
         grad_norm = float(grad_norm) if grad_norm is not None else float("nan")
         self._pending.append(dict(step=int(step), loss=loss, val_loss=float(val_loss), lr=float(lr),
@@ -188,13 +196,17 @@ class Recorder:
         if not np.isfinite(loss):
             self._flush()
             self.writer.append_event(step, "nonfinite", f"training loss is {loss}")
-        self.probe_seconds += time.perf_counter() - t0
         if step % self.every == 0:
+            self._account(t0, c0)
             self.snapshot(step)
-        elif time.monotonic() - self._last_flush >= self.flush_seconds:
-            t0 = time.perf_counter()
+            return
+        if time.monotonic() - self._last_flush >= self.flush_seconds:
             self._flush()
-            self.probe_seconds += time.perf_counter() - t0
+        self._account(t0, c0)
+
+    def _account(self, t0, c0):
+        self.probe_seconds += time.perf_counter() - t0
+        self.probe_cpu_seconds += time.process_time() - c0
 
     def event(self, step, kind, message):
         if self.active:
