@@ -210,25 +210,23 @@ class Run:
         row = self._query("SELECT status, step, message FROM status_history ORDER BY id DESC LIMIT 1")
         return row[0] if row else None
 
+    def _series(self, sql):
+        out = {}
+        for step, name, value in self._query(sql):
+            steps, values = out.setdefault(name, ([], []))
+            steps.append(step)
+            values.append(value)
+        return {k: (np.array(s, dtype=np.int64), none_to_nan(v)) for k, (s, v) in out.items()}
+
     def step_scalars(self):
         """Named per-step scalars (table step_scalars, schema 2) as {name: (steps, values)}; {} if absent."""
         if not self.has_table("step_scalars"):
             return {}
-        out = {}
-        for step, name, value in self._query("SELECT step, name, value FROM step_scalars ORDER BY name, step"):
-            out.setdefault(name, ([], []))
-            out[name][0].append(step)
-            out[name][1].append(value)
-        return {k: (np.array(s, dtype=np.int64), none_to_nan(v)) for k, (s, v) in out.items()}
+        return self._series("SELECT step, name, value FROM step_scalars ORDER BY name, step")
 
     def snapshot_scalars(self):
         """Model-level snapshot scalars ({name: (steps, values)}), e.g. 'sigma/l0.attn.qkv'."""
-        out = {}
-        for step, name, value in self._query("SELECT step, name, value FROM snapshot_scalars ORDER BY step, idx"):
-            out.setdefault(name, ([], []))
-            out[name][0].append(step)
-            out[name][1].append(value)
-        return {k: (np.array(s, dtype=np.int64), none_to_nan(v)) for k, (s, v) in out.items()}
+        return self._series("SELECT step, name, value FROM snapshot_scalars ORDER BY step, idx")
 
     # --- snapshots -------------------------------------------------------------------------------------
     def snapshot_steps(self):

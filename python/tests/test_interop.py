@@ -207,3 +207,24 @@ def test_dataframes(cpp_run):
         np.testing.assert_array_equal(last.to_numpy().reshape(2, 4), run.snapshot(12).entropy)
         assert list(run.evals_df()["length"]) == [16]
         assert len(run.events_df()) == len(run.events()["id"])
+
+
+def test_python_schema_is_the_engines(cpp_run, tmp_path):
+    """python/attnscope/schema.py mirrors core/store/run_schema.cpp: the tables, columns and indexes a
+    Python writer creates are exactly those of a run the engine created (this fails when one side changes
+    the schema without the other)."""
+    import sqlite3
+
+    def schema(path):
+        con = sqlite3.connect(path)
+        rows = con.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
+                           "ORDER BY type, name").fetchall()
+        con.close()
+        return [(t, n, " ".join((sql or "").split())) for t, n, sql in rows]
+
+    path = tmp_path / "schema.attnrun"
+    write_python_run(path, steps=5, every=5)
+    assert schema(path) == schema(cpp_run)
+    with attnscope.open_run(path) as ours, attnscope.open_run(cpp_run) as theirs:
+        for key in ("app", "schema_version", "min_reader_schema", "rewinds"):
+            assert ours.meta[key] == theirs.meta[key], key
