@@ -228,3 +228,37 @@ def test_python_schema_is_the_engines(cpp_run, tmp_path):
     with attnscope.open_run(path) as ours, attnscope.open_run(cpp_run) as theirs:
         for key in ("app", "schema_version", "min_reader_schema", "rewinds"):
             assert ours.meta[key] == theirs.meta[key], key
+
+
+def test_follows_a_run_the_engine_is_writing(cli, texts, tmp_path):
+    """The reader opens a run while `attnscope-cli train` writes it and sees the steps grow; Ctrl-C then
+    stops the training cleanly and the reader sees the final status."""
+    import signal
+    import subprocess
+    import time
+    path = tmp_path / "live.attnrun"
+    from conftest import TINY
+    p = subprocess.Popen([cli, "train", "--data", f"file:{texts[0]}", *TINY, "--steps", "100000",
+                          "--record-every", "20", "--out", str(path)], stderr=subprocess.PIPE, text=True,
+                         env=dict(os.environ, OMP_NUM_THREADS="1"))
+    try:
+        seen = []
+        deadline = time.monotonic() + 120
+        while len(set(seen)) < 3 and time.monotonic() < deadline:
+            if os.path.exists(path):
+                try:
+                    with attnscope.open_run(path) as run:
+                        steps = run.steps()["step"]
+                        if steps.size:
+                            seen.append(int(steps[-1]))
+                            assert list(steps) == list(range(1, steps[-1] + 1))  # a consistent commit
+                except attnscope.FormatError as e:
+                    assert "is not an AttnScope run file" in str(e)  # created, header not yet committed
+            time.sleep(0.2)
+        assert len(set(seen)) >= 3 and seen == sorted(seen), seen
+    finally:
+        p.send_signal(signal.SIGINT)
+        p.wait(timeout=120)
+    assert p.returncode == 0, p.stderr.read()
+    with attnscope.open_run(path) as run:
+        assert run.status[0] == "stopped" and run.steps()["step"][-1] >= max(seen)
