@@ -46,8 +46,9 @@ def _lock(path, fd):
     except BlockingIOError:
         os.close(fd)
         holder = _holder(path)
-        raise WriterLockedError(f"{path} is being written by another process ({holder or 'holder unknown'}); "
-                                "a run file has one writer at a time.") from None
+        raise WriterLockedError(f"{path} is being written by {holder or 'another process'}; one run file has "
+                                "one writer at a time. Wait until that run ends (or stop it), or write to "
+                                "another file.") from None
 
 
 class RunWriter:

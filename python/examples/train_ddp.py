@@ -42,6 +42,7 @@ def worker(rank, world, args):
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr)
     probe = stream[split:split + config.context]
     rec = Recorder(args.out, model, probe=probe, every=args.every, tokenizer=tok, corpus_name=corpus,
+                   data={"source": "fortunes"} if corpus == "fortunes" else None,
                    probe_text=tok.decode(probe), total_steps=args.steps, overwrite=True,
                    description=f"DDP, gloo, world size {world}: only rank 0 writes (python/examples/train_ddp.py)")
     rng = np.random.default_rng(args.seed + rank)  # each rank its own batches

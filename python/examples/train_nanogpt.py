@@ -52,6 +52,7 @@ def main():
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     rec = Recorder(args.out, model, probe=val[:args.context], every=args.every, tokenizer=tok,
                    name=os.path.splitext(os.path.basename(args.out))[0], corpus_name=corpus,
+                   data={"source": "fortunes"} if corpus == "fortunes" else None,
                    probe_text=probe_text, total_steps=args.steps, checkpoint_every=max(args.steps // 3, 1),
                    description=f"nanoGPT-style char model trained in PyTorch {torch.__version__} "
                                "(python/examples/train_nanogpt.py)", overwrite=True)

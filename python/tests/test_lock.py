@@ -19,7 +19,7 @@ def test_second_writer_is_refused(tmp_path):
     first = RunWriter.create(path, spec=attnscope.run_spec(name="locked"))
     first.append_step(1, 2.5)
     holder = f"pid {os.getpid()} on "
-    with pytest.raises(WriterLockedError, match=f"locked.attnrun is being written by another process \\({holder}"):
+    with pytest.raises(WriterLockedError, match=f"locked.attnrun is being written by {holder}"):
         RunWriter.open_for_append(path)
     with pytest.raises(WriterLockedError):
         RunWriter.create(path, overwrite=True)  # nor may a new run replace it

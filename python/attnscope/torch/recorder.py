@@ -34,13 +34,14 @@ def _rank():
 class Recorder:
     def __init__(self, path, model, probe, every=25, tokenizer=None, capture="auto", name=None, description="",
                  spec=None, corpus_name="", probe_text="", overwrite=False, flush_seconds=1.0, rank=None,
-                 checkpoint_every=0, total_steps=None):
+                 checkpoint_every=0, total_steps=None, data=None):
         """path: the .attnrun to create. model: the module being trained (DDP-wrapped is fine). probe: 1-D
         token ids (the fixed probe sequence). every: snapshot cadence in steps. tokenizer: an
         attnscope.Tokenizer (labels the app shows; ids 0/1 are <unk>/<bos> in AttnScope's convention).
         capture: "auto", "attnscope", "nanogpt", "hf", or a function fn(model, probe) → per-layer
         attention / {q, k} (see attnscope.torch.capture.capture_function). checkpoint_every: for
-        attnscope.torch.GPT models, store a checkpoint every N steps (0: only at close)."""
+        attnscope.torch.GPT models, store a checkpoint every N steps (0: none). data: the spec's data
+        section (e.g. {"source": "fortunes"}), so `attnscope-cli eval --run` finds the data."""
         self.active = (_rank() if rank is None else rank) == 0
         self.every = int(every)
         if self.every < 1:
@@ -60,7 +61,11 @@ class Recorder:
         self._last_flush = time.monotonic()
         self._start = time.monotonic()
         self._last_step = 0
+        self._last_checkpoint = None
         inner = cap.unwrap(model)
+        if checkpoint_every and not cap.is_attnscope_gpt(inner):
+            raise ValueError("checkpoint_every needs an attnscope.torch.GPT model (checkpoints are in the engine's "
+                             "format)")
         layers, _, _ = self._capture(inner)  # learns the shapes for the header; also checks the capture works
         L, H = len(layers), layers[0].attention.shape[0]
         T = self.probe.shape[1]
@@ -78,7 +83,7 @@ class Recorder:
                 train["steps"] = int(total_steps)
             spec = run_spec(name=name or os.path.splitext(os.path.basename(path))[0], description=description,
                             model=model_section, train=train,
-                            data={"source": "file", "path": corpus_name or "pytorch"})
+                            data=data if data is not None else {"source": "file", "path": corpus_name or "pytorch"})
         self.spec = spec
         self.writer = RunWriter.create(path, spec=spec, tokenizer_json=self._tokenizer(tokenizer).to_json(),
                                        probe_tokens=self.probe[0].tolist(), probe_text=probe_text,
@@ -179,6 +184,7 @@ class Recorder:
         if not cap.is_attnscope_gpt(inner):
             raise TypeError("checkpoints in the engine's format need an attnscope.torch.GPT model")
         self.writer.save_checkpoint(step, inner.to_checkpoint(step, self.spec if isinstance(self.spec, dict) else None))
+        self._last_checkpoint = step
 
     # --- per step --------------------------------------------------------------------------------------
     def step(self, step, loss, grad_norm=float("nan"), lr=float("nan"), val_loss=float("nan"),
@@ -228,7 +234,7 @@ class Recorder:
         if not self.active or self.writer is None:
             return
         self._flush()
-        if self.checkpoint_every is not None and cap.is_attnscope_gpt(cap.unwrap(self.model)) and self.checkpoint_every:
+        if self.checkpoint_every and self._last_checkpoint != self._last_step:
             self.save_checkpoint(self._last_step)
         self.writer.set_status(status, self._last_step, message)
         self.writer.close()
