@@ -251,15 +251,16 @@ class Run:
         where = f"{self.path} (snapshot of step {step})"
         if L < 1 or H < 1 or T < 0:
             raise FormatError(f"{self.path} is damaged: a snapshot has impossible dimensions.")
-        extent = {"lh": (L, H), "lht": (L, H, T), "l": (L,)}
+        extent = {"lh": (L, H), "lht": (L, H, T), "l": (L,), "l1t": (L + 1, T)}
         arrays = {}
         for c, v in row.items():
-            if c in ("attention", "logits"):
+            if c in ("attention", "logits", "tokens"):
                 continue
             if c in SNAPSHOT_ARRAYS:
                 shape = extent[SNAPSHOT_ARRAYS[c]]
-            elif isinstance(v, bytes) and c != "tokens" and len(v) == 4 * L * H:
-                shape = (L, H)  # a per-head array added by a newer writer
+            elif isinstance(v, bytes) and len(v) % 4 == 0:
+                # a float32 array a newer writer added: shaped by its size where that is unambiguous
+                shape = next((e for e in extent.values() if 4 * int(np.prod(e)) == len(v)), (len(v) // 4,))
             else:
                 continue
             a = blob_to_floats(v, int(np.prod(shape)), f"{where} {c}")

@@ -50,6 +50,8 @@ SNAPSHOT_ARRAYS = {
     "entropy": "lh", "norm_entropy": "lh", "max_logit": "lh", "mean_row_max": "lh", "sink_score": "lh",
     "mean_distance": "lh", "sigma_qk": "lh", "sigma_q": "lh", "sigma_k": "lh", "entropy_bound": "lh",
     "key_profile": "lht", "importance_entropy": "l",
+    # schema 2 (extreme-token metrics, written by the engine's sink probes)
+    "sink_non_trigger": "lh", "top_key": "lh", "top_key_share": "lh", "value_norm": "lht", "residual_norm": "l1t",
 }
 SNAPSHOT_REALS = ("sink_rate", "out_logit_max", "mean_log_z")
 STEP_COLUMNS = ("loss", "val_loss", "lr", "grad_norm", "tokens_per_sec", "elapsed_sec")

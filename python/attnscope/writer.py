@@ -222,7 +222,7 @@ class RunWriter:
         for name, maps in (("attention", attention), ("logits", logits)):
             if maps is not None and np.shape(maps) != (layers, heads, T, T):
                 raise ValueError(f"{what}: {name} has shape {np.shape(maps)}, expected {(layers, heads, T, T)}")
-        extent = {"lh": (layers, heads), "lht": (layers, heads, T), "l": (layers,)}
+        extent = {"lh": (layers, heads), "lht": (layers, heads, T), "l": (layers,), "l1t": (layers + 1, T)}
         have = self._columns("snapshots")
         row = {"step": int(step), "layers": int(layers), "heads": int(heads), "length": int(T),
                "tokens": int32s_to_blob(tokens), "map_encoding": MAP_ENCODING}
