@@ -5,8 +5,8 @@
 #include "gui/attention/attention_grid_view.h"
 #include "gui/attention/attention_heatmap.h"
 #include "gui/attention/colormap.h"
-#include "gui/attention/redraw_timing.h"
-#include "gui/attention/synthetic_attention.h"
+#include "helpers/gui/redraw_timing.h"
+#include "helpers/gui/synthetic_attention.h"
 
 #include <QSignalSpy>
 #include <QTest>

@@ -5,7 +5,7 @@
 #include "gui/attention/attention_grid_canvas.h"
 #include "gui/attention/attention_grid_view.h"
 #include "gui/attention/attention_heatmap.h"
-#include "gui/attention/synthetic_attention.h"
+#include "helpers/gui/synthetic_attention.h"
 
 #include <QDir>
 #include <QTest>

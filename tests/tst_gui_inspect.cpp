@@ -3,7 +3,7 @@
 #include "core/store/run_reader.h"
 #include "core/store/run_writer.h"
 #include "core/train/run_spec.h"
-#include "gui/app/attention_panel.h"
+#include "gui/attention/attention_panel.h"
 #include "gui/app/main_window.h"
 #include "gui/export/difference_picker.h"
 #include "gui/export/export_dialog.h"

@@ -2,7 +2,7 @@
 // difference on the attention tab and an A cursor on every curve chart; runs compare at the same step or at
 // A, with the nearest earlier snapshot when their steps differ; runs of other shapes are refused; and the
 // export dialog writes the difference on screen exactly as `attnscope-cli plot --compare-*` does.
-#include "gui/app/attention_panel.h"
+#include "gui/attention/attention_panel.h"
 #include "gui/app/main_window.h"
 #include "gui/attention/attention_grid_canvas.h"
 #include "gui/attention/attention_grid_view.h"

@@ -4,11 +4,11 @@ the reader looks columns up by name and tolerates columns and tables it does not
 
 APP_MARKER = "attnscope"
 #: Schema this package writes, and the newest whose files it reads without caveats.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Oldest reader schema that reads what this package writes (additions only keep it at 1).
 MIN_READER_SCHEMA = 1
 #: Files whose min_reader_schema exceeds this are refused (their meaning changed).
-READS_UP_TO = 1
+READS_UP_TO = 2
 
 CREATE_SQL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -19,13 +19,16 @@ CREATE TABLE run (
     created_at TEXT NOT NULL);
 CREATE TABLE steps (
     step INTEGER PRIMARY KEY, loss REAL, val_loss REAL, lr REAL, grad_norm REAL, tokens_per_sec REAL,
-    elapsed_sec REAL);
+    elapsed_sec REAL, ce_loss REAL);
 CREATE TABLE snapshots (
     step INTEGER PRIMARY KEY, layers INTEGER NOT NULL, heads INTEGER NOT NULL, length INTEGER NOT NULL,
     tokens BLOB, entropy BLOB, norm_entropy BLOB, max_logit BLOB, mean_row_max BLOB, sink_score BLOB,
     mean_distance BLOB, sigma_qk BLOB, sigma_q BLOB, sigma_k BLOB, entropy_bound BLOB, key_profile BLOB,
     importance_entropy BLOB, sink_rate REAL, out_logit_max REAL, mean_log_z REAL,
-    map_encoding TEXT NOT NULL, attention BLOB, logits BLOB);
+    map_encoding TEXT NOT NULL, attention BLOB, logits BLOB,
+    sink_non_trigger BLOB, top_key BLOB, top_key_share BLOB, value_norm BLOB, residual_norm BLOB);
+CREATE TABLE step_scalars (
+    step INTEGER NOT NULL, name TEXT NOT NULL, value REAL, PRIMARY KEY (step, name)) WITHOUT ROWID;
 CREATE TABLE snapshot_scalars (
     step INTEGER NOT NULL, idx INTEGER NOT NULL, name TEXT NOT NULL, value REAL,
     PRIMARY KEY (step, idx)) WITHOUT ROWID;
@@ -42,6 +45,13 @@ CREATE TABLE status_history (
     at TEXT NOT NULL);
 """
 
+#: What a writer adds to a schema-1 file before appending (run_schema.cpp upgradeForWriting).
+UPGRADE_COLUMNS = (("steps", "ce_loss", "REAL"), ("snapshots", "sink_non_trigger", "BLOB"),
+                   ("snapshots", "top_key", "BLOB"), ("snapshots", "top_key_share", "BLOB"),
+                   ("snapshots", "value_norm", "BLOB"), ("snapshots", "residual_norm", "BLOB"))
+UPGRADE_TABLES = {"step_scalars": "CREATE TABLE step_scalars (step INTEGER NOT NULL, name TEXT NOT NULL, "
+                                  "value REAL, PRIMARY KEY (step, name)) WITHOUT ROWID"}
+
 REQUIRED_TABLES = ("meta", "run", "steps", "snapshots", "events", "evals", "checkpoints", "snapshot_scalars",
                    "status_history")
 
@@ -54,6 +64,6 @@ SNAPSHOT_ARRAYS = {
     "sink_non_trigger": "lh", "top_key": "lh", "top_key_share": "lh", "value_norm": "lht", "residual_norm": "l1t",
 }
 SNAPSHOT_REALS = ("sink_rate", "out_logit_max", "mean_log_z")
-STEP_COLUMNS = ("loss", "val_loss", "lr", "grad_norm", "tokens_per_sec", "elapsed_sec")
+STEP_COLUMNS = ("loss", "val_loss", "lr", "grad_norm", "tokens_per_sec", "elapsed_sec", "ce_loss")
 STATUSES = ("created", "training", "paused", "finished", "stopped", "diverged", "failed")
 EVENT_KINDS = ("nonfinite", "loss_spike", "entropy_collapse", "logit_explosion", "diverged", "note")

@@ -16,7 +16,7 @@ import numpy as np
 from . import __version__, safetensors
 from .codec import MAP_ENCODING, floats_to_blob, int32s_to_blob, nan_to_none, pack_causal_maps
 from .schema import (APP_MARKER, CREATE_SQL, EVENT_KINDS, MIN_READER_SCHEMA, SCHEMA_VERSION, SNAPSHOT_ARRAYS,
-                     SNAPSHOT_REALS, STATUSES)
+                     SNAPSHOT_REALS, STATUSES, UPGRADE_COLUMNS, UPGRADE_TABLES)
 
 
 class WriterLockedError(RuntimeError):
@@ -132,8 +132,26 @@ class RunWriter:
         fd = os.open(path, os.O_RDWR)
         _lock(path, fd)
         con = cls._connect(path)
-        con.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('writer', ?)", (_writer_id(),))
-        return cls(path, con, fd)
+        writer = cls(path, con, fd)
+        writer._tx(lambda cur: cls._upgrade(cur, version))
+        return writer
+
+    @staticmethod
+    def _upgrade(cur, version):
+        """Brings an older file to this schema before appending (only additions; old readers still read
+        it), as the engine's writer does, and records this writer."""
+        for table, column, kind in UPGRADE_COLUMNS:
+            if column not in {r[1] for r in cur.execute(f"PRAGMA table_info({table})")}:
+                cur.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        tables = {r[0] for r in cur.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for table, sql in UPGRADE_TABLES.items():
+            if table not in tables:
+                cur.execute(sql)
+        if version < SCHEMA_VERSION:
+            cur.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                            [("schema_version", str(SCHEMA_VERSION)), ("min_reader_schema", str(MIN_READER_SCHEMA))])
+            cur.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        cur.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('writer', ?)", (_writer_id(),))
 
     @staticmethod
     def _connect(path):
@@ -265,9 +283,7 @@ class RunWriter:
             (int(step), int(length), mode, nan_to_none(loss), nan_to_none(ppl), note)))
 
     def append_step_scalars(self, step, values):
-        """Named per-step scalars (table step_scalars of schema 2, when the file has it)."""
-        if "step_scalars" not in {r[0] for r in self._con.execute("SELECT name FROM sqlite_master WHERE type='table'")}:
-            raise ValueError(f"{self.path} has no step_scalars table (schema {SCHEMA_VERSION})")
+        """Named per-step scalars (table step_scalars: a task's bigram_loss, ...): {name: value}."""
         self._tx(lambda cur: cur.executemany(
             "INSERT OR REPLACE INTO step_scalars (step, name, value) VALUES (?,?,?)",
             [(int(step), n, nan_to_none(v)) for n, v in values.items()]))

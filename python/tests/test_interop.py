@@ -112,23 +112,50 @@ def test_python_run_reads_back_in_python(tmp_path):
 
 
 def test_reader_tolerates_added_columns_and_tables(tmp_path):
-    """Newer writers add columns (steps.ce_loss) and tables (step_scalars): the reader returns them and
-    still reads everything else; the writer fills an added column by name."""
-    path = tmp_path / "v2.attnrun"
+    """Newer writers add columns and tables: the reader returns what it finds and reads everything else."""
+    path = tmp_path / "v3.attnrun"
     write_python_run(path, steps=10, every=5)
     con = sqlite3.connect(path)
-    con.executescript("ALTER TABLE steps ADD COLUMN ce_loss REAL; ALTER TABLE snapshots ADD COLUMN sink_mass BLOB;"
-                      "CREATE TABLE step_scalars (step INTEGER, name TEXT, value REAL, PRIMARY KEY(step, name));"
-                      "INSERT INTO step_scalars VALUES (3, 'bigram_loss', 1.5), (4, 'bigram_loss', NULL);"
-                      "UPDATE meta SET value = '2' WHERE key = 'schema_version';")
+    con.executescript("ALTER TABLE steps ADD COLUMN future_loss REAL; ALTER TABLE snapshots ADD COLUMN future_metric BLOB;"
+                      "CREATE TABLE future_table (x INTEGER); UPDATE steps SET future_loss = step * 0.5;"
+                      "UPDATE meta SET value = '3' WHERE key = 'schema_version';")
+    con.execute("UPDATE snapshots SET future_metric = ?", (np.arange(6, dtype="<f4").tobytes(),))
+    con.commit()
     con.close()
     with attnscope.open_run(path) as run:
         steps = run.steps()
-        assert "ce_loss" in steps and np.all(np.isnan(steps["ce_loss"]))
+        np.testing.assert_array_equal(steps["future_loss"], np.arange(1, 11) * 0.5)
         s = run.snapshot(10)
         assert s.entropy.shape == (2, 3)
-        st, vals = run.step_scalars()["bigram_loss"]
-        assert list(st) == [3, 4] and vals[0] == 1.5 and np.isnan(vals[1])
+        np.testing.assert_array_equal(s.future_metric, np.arange(6, dtype=np.float32).reshape(2, 3))
+
+
+def test_writer_upgrades_a_schema_1_file(tmp_path):
+    """Appending to a schema-1 run adds the schema-2 columns and table first, as the engine's writer does;
+    the new columns then take values."""
+    from attnscope.schema import CREATE_SQL
+    path = str(tmp_path / "v1.attnrun")
+    v1 = (CREATE_SQL.replace(", ce_loss REAL", "")
+          .replace(",\n    sink_non_trigger BLOB, top_key BLOB, top_key_share BLOB, value_norm BLOB, residual_norm BLOB", "")
+          .replace("CREATE TABLE step_scalars (\n    step INTEGER NOT NULL, name TEXT NOT NULL, value REAL, "
+                   "PRIMARY KEY (step, name)) WITHOUT ROWID;", ""))
+    assert "ce_loss" not in v1 and "step_scalars" not in v1 and "top_key" not in v1
+    con = sqlite3.connect(path)
+    con.executescript(v1)
+    con.executemany("INSERT INTO meta VALUES (?, ?)", [("app", "attnscope"), ("schema_version", "1"),
+                                                       ("min_reader_schema", "1"), ("rewinds", "0")])
+    con.execute("INSERT INTO run VALUES (1, '{}', 'old', '', '', ?, NULL, '', '', '2024-01-01T00:00:00Z')",
+                (attnscope.Tokenizer.from_text("ab").to_json(),))
+    con.commit()
+    con.close()
+    with attnscope.open_run(path) as run:
+        assert "ce_loss" not in run.steps() and run.step_scalars() == {}
+    with attnscope.RunWriter.open_for_append(path) as w:
+        w.append_step(1, 2.0, ce_loss=1.9)
+        w.append_step_scalars(1, {"bigram_loss": 0.7})
+    with attnscope.open_run(path) as run:
+        assert run.meta["schema_version"] == "2" and run.meta["min_reader_schema"] == "1"
+        assert run.steps()["ce_loss"][0] == 1.9 and run.step_scalars()["bigram_loss"][1][0] == 0.7
 
 
 def test_reader_errors_are_sentences(tmp_path):

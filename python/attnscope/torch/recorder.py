@@ -58,6 +58,7 @@ class Recorder:
         self.flush_seconds = flush_seconds
         self.checkpoint_every = checkpoint_every
         self._pending = []
+        self._pending_scalars = []
         self._last_flush = time.monotonic()
         self._start = time.monotonic()
         self._last_step = 0
@@ -188,8 +189,9 @@ class Recorder:
 
     # --- per step --------------------------------------------------------------------------------------
     def step(self, step, loss, grad_norm=float("nan"), lr=float("nan"), val_loss=float("nan"),
-             tokens_per_sec=float("nan"), **extra):
-        """Call once per optimisation step (1-based) with the training loss."""
+             tokens_per_sec=float("nan"), scalars=None, **extra):
+        """Call once per optimisation step (1-based) with the training loss. scalars: named per-step values
+        ({"bigram_loss": ...}, table step_scalars); extra: further steps columns (ce_loss=...)."""
         if not self.active:
             return
         t0, c0 = time.perf_counter(), time.process_time()
@@ -198,6 +200,8 @@ class Recorder:
         self._pending.append(dict(step=int(step), loss=loss, val_loss=float(val_loss), lr=float(lr),
                                   grad_norm=grad_norm, tokens_per_sec=float(tokens_per_sec),
                                   elapsed_sec=time.monotonic() - self._start, **extra))
+        if scalars:
+            self._pending_scalars.append((int(step), dict(scalars)))
         self._last_step = int(step)
         if not np.isfinite(loss):
             self._flush()
@@ -227,6 +231,9 @@ class Recorder:
         if self._pending:
             self.writer.append_steps(self._pending)
             self._pending = []
+        for step, values in self._pending_scalars:
+            self.writer.append_step_scalars(step, values)
+        self._pending_scalars = []
         self._last_flush = time.monotonic()
 
     def close(self, status="finished", message=""):

@@ -1,4 +1,4 @@
-#include "gui/attention/synthetic_attention.h"
+#include "helpers/gui/synthetic_attention.h"
 
 #include <algorithm>
 #include <cmath>

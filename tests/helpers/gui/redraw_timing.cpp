@@ -1,6 +1,6 @@
-#include "gui/attention/redraw_timing.h"
+#include "helpers/gui/redraw_timing.h"
 #include "gui/attention/attention_grid_view.h"
-#include "gui/attention/synthetic_attention.h"
+#include "helpers/gui/synthetic_attention.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

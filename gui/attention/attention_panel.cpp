@@ -1,4 +1,4 @@
-#include "gui/app/attention_panel.h"
+#include "gui/attention/attention_panel.h"
 
 #include "gui/attention/attention_grid_view.h"
 #include "gui/inspect/pin_slider.h"
@@ -111,6 +111,9 @@ void AttentionPanel::onSelectionChanged(int id) {
     m_follow->setChecked(true);
     syncChoices();
     syncSteps();
+    // A difference that cannot apply to this run (no pin, another shape, no other snapshot) does not carry
+    // over: the maps go back to plain instead of showing a warning the user did not ask for here.
+    if (compareKind() != CompareTo::Nothing && !m_other) setCompare(CompareTo::Nothing);
 }
 
 void AttentionPanel::onPinChanged(int id) {
