@@ -61,3 +61,37 @@ def test_lock_dies_with_its_process(tmp_path):
         w.append_step(2, 0.5)
     with attnscope.open_run(path) as run:
         assert list(run.steps()["step"]) == [1, 2]
+
+
+def test_engine_and_python_writers_exclude_each_other(cli, texts, tmp_path):
+    """The engine's writer and the Python writer use the same flock, so neither can write a run the other
+    holds, and each names the holder (HELPERS.md shared decision)."""
+    import signal
+    import time
+    from conftest import TINY
+    path = str(tmp_path / "shared.attnrun")
+    with RunWriter.create(path, spec=attnscope.run_spec(name="shared")) as w:
+        w.append_step(1, 1.0)
+        # `train --force` onto a run the Python writer holds is refused at once, naming the holder.
+        r = subprocess.run([cli, "train", "--data", f"file:{texts[0]}", *TINY, "--steps", "2", "--out", path],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode != 0 and f"is being written by pid {os.getpid()} on " in r.stderr, r.stderr
+    with attnscope.open_run(path) as run:  # and nothing was lost
+        assert run.spec["name"] == "shared" and list(run.steps()["step"]) == [1]
+    p = subprocess.Popen([cli, "train", "--data", f"file:{texts[0]}", *TINY, "--steps", "100000",
+                          "--out", str(tmp_path / "cpp.attnrun")], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with attnscope.open_run(tmp_path / "cpp.attnrun") as run:
+                    if run.steps()["step"].size:
+                        break
+            except (FileNotFoundError, attnscope.FormatError):
+                pass
+            time.sleep(0.2)
+        with pytest.raises(WriterLockedError, match=f"pid {p.pid} on "):
+            RunWriter.open_for_append(tmp_path / "cpp.attnrun")
+    finally:
+        p.send_signal(signal.SIGINT)
+        p.wait(timeout=120)

@@ -1,5 +1,6 @@
 """nanoGPT-style PyTorch modules with every mechanism of the AttnScope engine (core/model, core/nn;
-mechanisms.md): learned / sinusoidal / none / ALiBi / RoPE positions, LS-attention local + global heads,
+mechanisms.md): learned / sinusoidal / none / ALiBi / RoPE positions, softmax or ReLU attention,
+LS-attention local + global heads,
 ResFormer value residual (identity, constant, learnable), SVFormer, σReparam (fused or per q/k/v block),
 QK-norm. GPT.from_checkpoint loads an AttnScope checkpoint; tests/test_interchange.py requires its loss
 to equal `attnscope-cli eval` to 1e-5 relative — an independent check of the engine.
@@ -30,6 +31,7 @@ class GPTConfig:
     sinusoidal_scale: float = 0.028284271247461901
     rope_theta: float = 10000.0
     tied_head: bool = True
+    attention: str = "softmax"  # softmax | relu (A_ij = relu(S_ij)/n_i, Guo et al. 2024)
     ls_attention: bool = False
     global_heads: int = 1
     window: int = 32
@@ -193,7 +195,11 @@ class CausalSelfAttention(nn.Module):
         scores = (q @ k.transpose(-1, -2)) / math.sqrt(self.D)  # content logits [B, H, T, T]
         mask = self._mask(T, x.device)  # [H, T, T] visible
         bias = self._alibi(T, x.device, scores.dtype)
-        att = torch.softmax((scores - bias).masked_fill(~mask, float("-inf")), dim=-1)
+        if self.config.attention == "relu":
+            # ReLU attention (Guo et al. 2024; core/nn/attention.h): relu(S)/n_i over the n_i visible keys.
+            att = torch.relu(scores - bias).masked_fill(~mask, 0.0) / mask.sum(-1, keepdim=True).to(scores.dtype)
+        else:
+            att = torch.softmax((scores - bias).masked_fill(~mask, float("-inf")), dim=-1)
         if self.record:
             self.last_attention = att.detach()
             self.last_logits = scores.detach().masked_fill(~mask, float("nan"))
