@@ -57,7 +57,8 @@ def worker(rank, world, args):
             opt.step()
             mean_loss = loss.detach().clone()
             dist.all_reduce(mean_loss)  # every rank calls the collective; only rank 0 records
-            rec.step(step, float(mean_loss) / world, grad_norm=float(gn), lr=args.lr,
+            mean = float(mean_loss) / world
+            rec.step(step, mean, ce_loss=mean, grad_norm=float(gn), lr=args.lr,
                      tokens_per_sec=world * step * args.batch * config.context / (time.perf_counter() - t0))
     if rank == 0:
         print(f"rank 0 wrote {args.out}: {args.steps} steps, final loss {float(mean_loss) / world:.4f}")

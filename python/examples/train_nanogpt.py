@@ -78,7 +78,7 @@ def main():
                     val_loss = float(model(torch.from_numpy(vx), torch.from_numpy(vy))[1])
                 model.train()
                 print(f"step {step}: loss {loss.item():.4f}, val {val_loss:.4f}", flush=True)
-            rec.step(step, loss.item(), grad_norm=float(gn), lr=lr, val_loss=val_loss,
+            rec.step(step, loss.item(), ce_loss=loss.item(), grad_norm=float(gn), lr=lr, val_loss=val_loss,
                      tokens_per_sec=step * args.batch * args.context / (time.perf_counter() - t0))
     total = time.perf_counter() - t0
     print(f"wrote {args.out}: {args.steps} steps in {total:.1f} s, recorder {rec.probe_seconds:.2f} s "
