@@ -59,6 +59,8 @@ void applyFlags(const Args& a, RunSpec& s) {
     if (auto v = a.integer("warmup", 0, INT_MAX)) t.warmup = *v;
     if (auto v = a.number("min-lr-ratio", 0, 1)) t.minLrRatio = *v;
     if (auto v = a.number("weight-decay", 0, 1e6)) t.weightDecay = *v;
+    if (a.has("optimizer")) t.optimizer = enumValue<OptimizerKind>(a, "optimizer", "adamw or sgd");
+    if (auto v = a.number("momentum", 0, 1)) t.momentum = *v;
     if (auto v = a.unsignedInteger("seed")) t.seed = *v;
     if (auto v = a.integer("threads", 0, 4096)) t.threads = *v;
     if (auto v = a.integer("record-every", 1, INT_MAX)) t.recordEvery = *v;
@@ -85,10 +87,18 @@ void applyFlags(const Args& a, RunSpec& s) {
         m.sigmaReparam = enumValue<SigmaReparam>(a, "sigma-reparam", "off, fused or separate");
     if (a.has("gamma-init")) m.gammaInit = enumValue<GammaInit>(a, "gamma-init", "one or sigma0");
     if (a.has("qk-norm")) m.qkNorm = true;
+    if (a.has("attention")) m.attention = enumValue<AttentionFunction>(a, "attention", "softmax or relu");
     if (auto v = a.number("z-loss", 0, 1e6)) m.zLoss = *v;
     if (auto v = a.text("data")) applyDataOption(*v, s.data);
     if (auto v = a.integer("task-alphabet", 2, 64)) s.data.taskAlphabet = *v;
     if (a.has("bos")) s.data.bos = true;
+    if (a.has("no-bos")) {
+        if (a.has("bos") || a.has("bos-aligned"))
+            throw UsageError("--no-bos contradicts --bos/--bos-aligned");
+        s.data.bos = false, s.data.bosAligned = false;
+    }
+    if (a.has("bos-aligned")) s.data.bosAligned = true, s.data.bos = true;
+    if (auto v = a.integer("task-triggers", 1, 32)) s.data.taskTriggers = *v;
 }
 
 int runTrain(const Args& args) {
@@ -169,7 +179,9 @@ const Command& trainCommand() {
           {"batch", "N", "sequences per step"},
           {"warmup", "N", "linear warmup steps"},
           {"min-lr-ratio", "X", "cosine floor as a fraction of --lr (1 = constant after warmup)"},
-          {"weight-decay", "X", "AdamW weight decay"},
+          {"weight-decay", "X", "weight decay (decoupled: θ ← θ − lr·X·θ)"},
+          {"optimizer", "OPT", "adamw | sgd (SGD with momentum)"},
+          {"momentum", "X", "SGD momentum (default 0.9)"},
           {"seed", "N", "random seed (initialisation and data order)"},
           {"threads", "N", "OpenMP threads (0 = all cores)"},
           {"layers", "N", "transformer layers"},
@@ -184,11 +196,16 @@ const Command& trainCommand() {
           {"sigma-reparam", "MODE", "off | fused | separate"},
           {"gamma-init", "MODE", "σReparam γ init: one | sigma0"},
           {"qk-norm", "", "QK-LayerNorm per head"},
+          {"attention", "FN", "softmax | relu (relu(q·k/√D)/visible keys, no sum to one)"},
           {"z-loss", "C", "z-loss coefficient (1e-4 in Wortsman et al.)"},
           {"data", "SOURCE",
-           "fortunes | file:PATH | task:NAME (copy, reverse, sort, induction, modadd, local)"},
+           "fortunes | file:PATH | task:NAME (copy, reverse, sort, induction, modadd, local, "
+           "bigram-backcopy)"},
           {"task-alphabet", "N", "synthetic tasks: number of symbols"},
           {"bos", "", "start every training sequence with <bos>"},
+          {"no-bos", "", "no <bos> (e.g. to undo a preset's)"},
+          {"bos-aligned", "", "text corpora: sequences start at document starts, with <bos>"},
+          {"task-triggers", "K", "bigram-backcopy: the K most frequent characters are triggers"},
           {"record-every", "N", "probe snapshot every N steps"},
           {"eval-every", "N", "validation loss every N steps"},
           {"checkpoint-every", "N", "checkpoint every N steps (0: only at the end)"},

@@ -139,7 +139,7 @@ private slots:
             const StepRecord a = steps[s - 1], b = stepRecord(s);
             QVERIFY(a.step == b.step && a.loss == b.loss && sameFloat(a.valLoss, b.valLoss) && a.lr == b.lr &&
                     a.gradNorm == b.gradNorm && a.tokensPerSec == b.tokensPerSec &&
-                    a.elapsedSec == b.elapsedSec);
+                    a.elapsedSec == b.elapsedSec && a.scalars == b.scalars);
         }
         QCOMPARE(r.stepsAfter(8).size(), 2u);
 
@@ -151,7 +151,9 @@ private slots:
              {&ProbeSnapshot::entropy, &ProbeSnapshot::normEntropy, &ProbeSnapshot::maxLogit,
               &ProbeSnapshot::meanRowMax, &ProbeSnapshot::sinkScore, &ProbeSnapshot::meanDistance,
               &ProbeSnapshot::sigmaQK, &ProbeSnapshot::sigmaQ, &ProbeSnapshot::sigmaK,
-              &ProbeSnapshot::entropyBound, &ProbeSnapshot::keyProfile, &ProbeSnapshot::importanceEntropy})
+              &ProbeSnapshot::entropyBound, &ProbeSnapshot::keyProfile, &ProbeSnapshot::importanceEntropy,
+              &ProbeSnapshot::sinkNonTrigger, &ProbeSnapshot::topKey, &ProbeSnapshot::topKeyShare,
+              &ProbeSnapshot::valueNorm, &ProbeSnapshot::residualNorm})
             QVERIFY(sameFloats((*s).*member, snap.*member));
         QVERIFY(s->sinkRate == snap.sinkRate && s->outLogitMax == snap.outLogitMax &&
                 std::isnan(s->meanLogZ));

@@ -27,6 +27,10 @@ struct StepRecord {
     double gradNorm = 0; // global L2 norm before clipping
     double tokensPerSec = 0;
     double elapsedSec = 0; // wall time since the run started (excluding pauses)
+    // Named per-step scalars beyond the fixed columns (run file table step_scalars), e.g. the
+    // bigram-backcopy task's "bigram_loss", "backcopy_loss" and, at evaluation steps, "val_bigram_loss",
+    // "val_backcopy_loss". Empty for most runs.
+    std::vector<std::pair<std::string, double>> scalars;
 };
 
 // Instrumentation of the fixed probe sequence at one step (mechanisms.md §6.4). Arrays indexed
@@ -47,6 +51,12 @@ struct ProbeSnapshot {
     std::vector<float> sigmaK;       // σ(W_k^h)
     std::vector<float> entropyBound; // σReparam Theorem 3.1 lower bound (NaN when not applicable)
     std::vector<float> keyProfile;   // [layer][head][T]: mean attention key j receives from queries seeing it
+    // Extreme-token metrics (Guo et al. 2024, mechanisms.md §12); docs/metrics.md has the formulas.
+    std::vector<float> sinkNonTrigger; // mean A_i0 over queries i ≥ 1 whose token is not a trigger
+    std::vector<float> topKey;         // key j with the largest received attention Σ_i A_ij (an index)
+    std::vector<float> topKeyShare;    // Σ_i A_i,topKey / Σ_ij A_ij: its share of the head's attention
+    std::vector<float> valueNorm; // [layer][head][T]: ‖v_j^h W_o^h‖, the head's value at key j after W_o
+    std::vector<float> residualNorm; // [layer + 1][T]: ‖x_j‖ entering layer l; row `layers` = final stream
 
     std::vector<float> importanceEntropy; // [layer] ResFormer importance entropy (§4.3)
     float sinkRate = 0;                   // fraction of heads with sinkScore > 0.3

@@ -52,6 +52,15 @@ std::vector<StepRecord> readSteps(sqlite::Database& db, int after, bool hasCeLos
         checkAscending(out.empty() ? nullptr : &out.back().step, r.step, db);
         out.push_back(r);
     }
+    if (out.empty() || !db.hasTable("step_scalars")) return out; // schema 1 has no named scalars
+    sqlite::Statement n(db, "SELECT step, name, value FROM step_scalars WHERE step > ? ORDER BY step, name");
+    n.bind(1, std::int64_t(after));
+    std::size_t at = 0;
+    while (n.step()) {
+        const int step = toStep(n.int64At(0), db);
+        while (at < out.size() && out[at].step < step) ++at;
+        if (at < out.size() && out[at].step == step) out[at].scalars.emplace_back(n.textAt(1), n.doubleAt(2));
+    }
     return out;
 }
 
@@ -182,7 +191,7 @@ SnapshotPtr RunReader::snapshot(int step) const {
     sqlite::Database& db = *m_db;
     sqlite::Transaction read(db, /*write=*/false); // row and scalars from the same commit
     sqlite::Statement row(
-        db, (std::string("SELECT ") + snapshotcodec::kColumns + " FROM snapshots WHERE step = ?").c_str());
+        db, ("SELECT " + snapshotcodec::selectColumns(db) + " FROM snapshots WHERE step = ?").c_str());
     row.bind(1, std::int64_t(step));
     if (!row.step()) return nullptr;
     auto snapshot = std::make_shared<ProbeSnapshot>(snapshotcodec::decode(row, m_path));

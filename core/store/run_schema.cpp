@@ -1,6 +1,7 @@
 #include "core/store/run_schema.h"
 
 #include "core/store/blob_codec.h"
+#include "core/store/snapshot_codec.h"
 #include "core/util/error.h"
 
 #include <array>
@@ -30,7 +31,10 @@ CREATE TABLE snapshots (
     tokens BLOB, entropy BLOB, norm_entropy BLOB, max_logit BLOB, mean_row_max BLOB, sink_score BLOB,
     mean_distance BLOB, sigma_qk BLOB, sigma_q BLOB, sigma_k BLOB, entropy_bound BLOB, key_profile BLOB,
     importance_entropy BLOB, sink_rate REAL, out_logit_max REAL, mean_log_z REAL,
-    map_encoding TEXT NOT NULL, attention BLOB, logits BLOB);
+    map_encoding TEXT NOT NULL, attention BLOB, logits BLOB,
+    sink_non_trigger BLOB, top_key BLOB, top_key_share BLOB, value_norm BLOB, residual_norm BLOB);
+CREATE TABLE step_scalars (
+    step INTEGER NOT NULL, name TEXT NOT NULL, value REAL, PRIMARY KEY (step, name)) WITHOUT ROWID;
 CREATE TABLE snapshot_scalars (
     step INTEGER NOT NULL, idx INTEGER NOT NULL, name TEXT NOT NULL, value REAL,
     PRIMARY KEY (step, idx)) WITHOUT ROWID;
@@ -66,10 +70,6 @@ int parseVersion(const std::string& text, const sqlite::Database& db) {
     return value;
 }
 
-// Oldest schema whose readers can still read what this build writes: every addition since schema 1 is a new
-// column or table an old reader ignores (docs/run-format.md, "Versioning").
-constexpr int kMinReaderSchema = 1;
-
 } // namespace
 
 void putMeta(sqlite::Database& db, const std::string& key, const std::string& value) {
@@ -91,6 +91,11 @@ bool hasColumn(sqlite::Database& db, const std::string& table, const std::string
 
 void upgradeForWriting(sqlite::Database& db) {
     if (!hasColumn(db, "steps", "ce_loss")) db.exec("ALTER TABLE steps ADD COLUMN ce_loss REAL");
+    if (!db.hasTable("step_scalars"))
+        db.exec("CREATE TABLE step_scalars (step INTEGER NOT NULL, name TEXT NOT NULL, value REAL, "
+                "PRIMARY KEY (step, name)) WITHOUT ROWID");
+    for (const std::string& column : snapshotcodec::schema2Columns())
+        if (!hasColumn(db, "snapshots", column)) db.exec("ALTER TABLE snapshots ADD COLUMN " + column + " BLOB");
     bool found = false;
     const int version = parseVersion(getMeta(db, "schema_version", found), db);
     if (version < kRunSchemaVersion) {

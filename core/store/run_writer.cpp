@@ -60,6 +60,12 @@ void insertSteps(sqlite::Database& db, const std::vector<StepRecord>& steps) {
         s.bind(6, r.tokensPerSec).bind(7, r.elapsedSec).bind(8, r.ceLoss).run();
         s.reset();
     }
+    sqlite::Statement named(db, "INSERT OR REPLACE INTO step_scalars (step, name, value) VALUES (?,?,?)");
+    for (const StepRecord& r : steps)
+        for (const auto& [name, value] : r.scalars) {
+            named.bind(1, std::int64_t(r.step)).bind(2, name).bind(3, value).run();
+            named.reset();
+        }
 }
 
 void insertSnapshot(sqlite::Database& db, const snapshotcodec::EncodedSnapshot& encoded,
@@ -230,7 +236,8 @@ void RunWriter::write(const std::vector<TelemetryMessage>& messages) {
 
 void RunWriter::truncateAfter(int step) {
     sqlite::Transaction transaction(*m_db);
-    for (const char* table : {"steps", "snapshots", "snapshot_scalars", "events", "evals", "checkpoints"}) {
+    for (const char* table :
+         {"steps", "step_scalars", "snapshots", "snapshot_scalars", "events", "evals", "checkpoints"}) {
         sqlite::Statement s(*m_db, (std::string("DELETE FROM ") + table + " WHERE step > ?").c_str());
         s.bind(1, std::int64_t(step)).run();
     }
