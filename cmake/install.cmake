@@ -7,8 +7,8 @@ set(ATTNSCOPE_APP_ID io.github.attnscope.AttnScope)
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/sample_runs/ DESTINATION ${CMAKE_INSTALL_DATADIR}/attnscope/sample_runs
         FILES_MATCHING PATTERN "*.attnrun" PATTERN "*.md")
-install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
+install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/attnscope)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/attnscope/docs)
 
 if(ATTNSCOPE_BUILD_GUI)
   install(FILES ${PROJECT_SOURCE_DIR}/resources/${ATTNSCOPE_APP_ID}.desktop
@@ -41,6 +41,8 @@ set(CPACK_DEBIAN_PACKAGE_SECTION science)
 # what the programs open at run time without linking it is listed: the DejaVu fonts the figures use and the
 # fortunes corpus the default data set reads. (Qt's xcb and offscreen platform plugins come with libqt6gui6.)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "fonts-dejavu-core, fortunes")
+# The engine is linked against the pthread flavour of OpenBLAS by path (core/CMakeLists.txt); shlibdeps only
+# knows the soname, which every flavour provides.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libopenblas0-pthread, fonts-dejavu-core, fortunes")
 set(CPACK_STRIP_FILES ON)
 include(CPack)
