@@ -23,7 +23,7 @@ using namespace attnscope::cli;
 const std::vector<const Command*>& commands() {
     static const std::vector<const Command*> all{
         &trainCommand(),      &resumeCommand(),           &evalCommand(),    &infoCommand(),
-        &exportDataCommand(), &exportCheckpointCommand(), &presetsCommand(),
+        &exportDataCommand(), &exportCheckpointCommand(), &presetsCommand(), &sweepCommand(),
 #ifdef ATTNSCOPE_CLI_PLOT
         &plotCommand(),
 #endif
