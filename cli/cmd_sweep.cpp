@@ -247,7 +247,7 @@ int runSweep(const Args& args) {
             seen[i] = c.state;
             std::string note;
             if (c.state == CellState::Running && c.resumed)
-                note = " (resuming from step " + std::to_string(c.step) + ")";
+                note = " (resuming from step " + std::to_string(c.resumedFrom) + ")";
             if (c.state == CellState::Running && !c.resumed && !c.message.empty())
                 note = " (restarted: " + c.message + ")";
             if (c.state == CellState::Finished || c.state == CellState::Diverged ||
@@ -272,7 +272,8 @@ int runSweep(const Args& args) {
     // The runner polls its own cancel flag; Ctrl-C reaches it through the callback, called at least every
     // half second.
     const SweepProgress final = runner.run();
-    if (drawn) std::fprintf(stderr, "\r%s\033[K\n", progressLine(final).c_str());
+    if (drawn) std::fprintf(stderr, "\r\033[K");
+    if (!quiet) std::fprintf(stderr, "%s\n", progressLine(final).c_str());
     std::fflush(stderr);
     if (final.cancelled && !final.finished()) {
         std::printf("stopped: %d of %d cells done; run the same command again to resume.\n", final.done,

@@ -182,11 +182,11 @@ SweepProgress SweepRunner::run() {
         const CellInspection in = inspectCell(cellPath(i), m_cells[i].spec);
         std::lock_guard guard(m_mutex);
         CellStatus& s = m_status[i];
-        s = CellStatus{CellState::Pending, 0, m_cells[i].spec.train.steps, NAN, false, in.reason};
+        s = CellStatus{CellState::Pending, 0, m_cells[i].spec.train.steps, NAN, false, 0, in.reason};
         if (in.kind == CellInspection::Complete)
             s.state = CellState::Complete, s.step = in.fromStep;
         else if (in.kind == CellInspection::Resume)
-            s.step = in.fromStep, s.resumed = true,
+            s.step = s.resumedFrom = in.fromStep, s.resumed = true,
             s.message = "resumes from step " + std::to_string(in.fromStep);
     }
     {

@@ -34,7 +34,8 @@ struct CellStatus {
     CellState state = CellState::Pending;
     int step = 0, steps = 0; // steps done / to do
     double loss = 0;         // latest training loss (NaN before the first step)
-    bool resumed = false;    // this session continued it from a checkpoint
+    bool resumed = false;    // this session continued it from a checkpoint…
+    int resumedFrom = 0;     // …of this step
     std::string message;     // failure reason, or why a file was restarted
 };
 
