@@ -233,7 +233,7 @@ void TestSweep::resumesAfterAKillWithoutRedoingFinishedCells() {
     for (std::size_t i = 0; i < 3; ++i) QCOMPARE(losses(runner.cellPath(i)), losses(reference.cellPath(i)));
     bool note = false;
     for (const Event& e : RunReader(runner.cellPath(1)).events())
-        note = note || e.message.find("sweep resumed from the checkpoint of step 20") != std::string::npos;
+        note = note || e.message.find("resumed from the checkpoint of step 20") != std::string::npos;
     QVERIFY(note);
     QCOMPARE(readSweepManifest(killed.path().toStdString()).name, std::string("kill"));
 }

@@ -86,8 +86,15 @@ template <typename T> void Model<T>::refreshEffectiveWeights() {
         const SigmaGroup& sg = m_layout.sigmaGroups[g];
         const TensorInfo& ti = m_layout.tensors[sg.tensor];
         const MatrixRef<const T> raw{params.data() + ti.offset + sg.col0, ti.rows, sg.cols, ti.cols};
-        // σ = aᵀWb with the stored vectors (the power step that updates them runs once per training step).
-        sigmaValue[g] = nn::sigma_estimate(raw, sigmaLeft[g].data(), sigmaRight[g].data());
+        if (m_mode == ForwardMode::Training) {
+            // σ = aᵀWb with the stored vectors (the power step that updates them runs once per training
+            // step).
+            sigmaValue[g] = nn::sigma_estimate(raw, sigmaLeft[g].data(), sigmaRight[g].data());
+        } else {
+            // Evaluation: one more power step on copies; the stored vectors stay as training left them.
+            std::vector<T> a = sigmaLeft[g], b = sigmaRight[g];
+            sigmaValue[g] = nn::sigma_power_step(raw, a.data(), b.data());
+        }
         MatrixRef<T> eff{m_effective.data() + ti.offset + sg.col0, ti.rows, sg.cols, ti.cols};
         nn::sigma_effective(eff, raw, tensor(sg.gamma)[0], sigmaValue[g]);
     }
@@ -156,20 +163,18 @@ template <typename T> void Model<T>::forwardLayer(Workspace<T>& ws, int l) {
         });
     }
     nn::attention_forward(L.attOut, L.probs, L.qr, L.kr, L.vAtt, ws.attention);
-    nn::linear_forward(rowsOf(L.xMid, C), crowsOf(L.attOut, C), weightBlock(lp.projW, 0, C),
-                       weight(lp.projB));
-    nn::parallelChunks(N * C, 8192, [&](std::ptrdiff_t b, std::ptrdiff_t e) {
-        for (std::ptrdiff_t i = b; i < e; ++i) L.xMid[i] += L.xIn[i];
-    });
+    // Residual adds and GELU ride on the GEMMs (linear.h): xMid = xIn + b + attOut·W, xOut = xMid + b + g·W2.
+    nn::linear_forward(rowsOf(L.xMid, C), crowsOf(L.attOut, C), weightBlock(lp.projW, 0, C), weight(lp.projB),
+                       L.xIn);
     nn::layernorm_forward(L.ln2, L.ln2Mean, L.ln2Rstd, L.xMid, weight(lp.ln2g), weight(lp.ln2b), int(N), C,
                           eps);
-    nn::linear_forward(rowsOf(L.fc, F), crowsOf(L.ln2, C), weightBlock(lp.fcW, 0, F), weight(lp.fcB));
-    nn::gelu_forward(L.gelu, L.fc, N * F);
+    nn::linear_forward(rowsOf(L.fc, F), crowsOf(L.ln2, C), weightBlock(lp.fcW, 0, F), weight(lp.fcB),
+                       static_cast<const T*>(nullptr), [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
+                           nn::gelu_forward_span(L.gelu + r0 * F, L.fc + r0 * F, long(r1 - r0) * F);
+                       });
     T* xOut = l + 1 < c.layers ? ws.layers[l + 1].xIn : ws.xFinal;
-    nn::linear_forward(rowsOf(xOut, C), crowsOf(L.gelu, F), weightBlock(lp.fc2W, 0, C), weight(lp.fc2B));
-    nn::parallelChunks(N * C, 8192, [&](std::ptrdiff_t b, std::ptrdiff_t e) {
-        for (std::ptrdiff_t i = b; i < e; ++i) xOut[i] += L.xMid[i];
-    });
+    nn::linear_forward(rowsOf(xOut, C), crowsOf(L.gelu, F), weightBlock(lp.fc2W, 0, C), weight(lp.fc2B),
+                       static_cast<const T*>(L.xMid));
 }
 
 template <typename T>

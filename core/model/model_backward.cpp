@@ -38,9 +38,12 @@ template <typename T> void Model<T>::backwardLayer(Workspace<T>& ws, int l) {
     {
         auto dfc = rowsOf(ws.dfc, F);
         auto dfc2W = gradBlock(lp.fc2W, 0, C);
+        // GELU' is applied to each row block of dfc as soon as the GEMM has produced it (linear.h).
         nn::linear_backward(&dfc, &dfc2W, gradient(lp.fc2B), crowsOf(ws.dx, C), crowsOf(L.gelu, F),
-                            weightBlock(lp.fc2W, 0, C), false);
-        nn::gelu_backward(ws.dfc, ws.dfc, L.fc, long(N) * F);
+                            weightBlock(lp.fc2W, 0, C), false, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
+                                T* rows = ws.dfc + r0 * F;
+                                nn::gelu_backward_span(rows, rows, L.fc + r0 * F, long(r1 - r0) * F);
+                            });
         auto dln = rowsOf(ws.dln, C);
         auto dfcW = gradBlock(lp.fcW, 0, F);
         nn::linear_backward(&dln, &dfcW, gradient(lp.fcB), crowsOf(ws.dfc, F), crowsOf(L.ln2, C),

@@ -31,7 +31,26 @@ template <typename T> void softmaxInPlace(T* row, int n) {
     r *= T(1) / r.sum();
 }
 
-template <typename T> Mat<T>& scratch(int rows, int cols) {
+// ReLU attention over row[0..n) in place: relu(S)/n.
+template <typename T> void reluInPlace(T* row, int n) {
+    const T inv = T(1) / T(n);
+#pragma omp simd
+    for (int j = 0; j < n; ++j) row[j] = row[j] > T(0) ? row[j] * inv : T(0);
+}
+
+// dA → dS for one row: softmax dS_j = A_j (dA_j − Σ_k A_k dA_k); ReLU dS_j = 1[S_j > 0]·dA_j/n (A_j > 0 ⇔
+// S_j > 0, so the stored weights carry the mask). Both times `scale` (1/√D, for dq and dk).
+template <typename T> void scoreGradInPlace(T* dA, const T* a, int n, T delta, T scale, bool relu) {
+    if (relu) {
+        const T f = scale / T(n);
+        for (int j = 0; j < n; ++j) dA[j] = a[j] > T(0) ? dA[j] * f : T(0);
+    } else {
+        for (int j = 0; j < n; ++j) dA[j] = a[j] * (dA[j] - delta) * scale;
+    }
+}
+
+// Per-thread scratch; `Slot` keeps buffers of different shapes apart so none is reallocated per head.
+template <typename T, int Slot = 0> Mat<T>& scratch(int rows, int cols) {
     thread_local Mat<T> m;
     if (m.rows() != rows || m.cols() != cols) m.resize(rows, cols);
     return m;
@@ -47,7 +66,7 @@ template <typename Fn> void causalBlocks(int T, Fn&& fn) {
 
 template <typename T>
 void globalForward(T* out, T* P, const T* q, const T* k, const T* v, const AttentionShape& s, int b, int h,
-                   double slope) {
+                   double slope, bool relu) {
     const T scale = T(1) / std::sqrt(T(s.D));
     const int C = s.C();
     const std::ptrdiff_t base = std::ptrdiff_t(b) * s.T * C + h * s.D;
@@ -59,7 +78,10 @@ void globalForward(T* out, T* P, const T* q, const T* k, const T* v, const Atten
             T* row = P + std::ptrdiff_t(i) * s.T;
             if (slope != 0)
                 for (int j = 0; j <= i; ++j) row[j] -= T(slope * (i - j));
-            softmaxInPlace(row, i + 1);
+            if (relu)
+                reluInPlace(row, i + 1);
+            else
+                softmaxInPlace(row, i + 1);
             for (int j = i + 1; j < s.T; ++j) row[j] = 0;
         }
         // O = A V; A is exactly 0 above the diagonal.
@@ -68,32 +90,47 @@ void globalForward(T* out, T* P, const T* q, const T* k, const T* v, const Atten
     });
 }
 
+// A local head (window w) computes in the same query blocks against the band of keys the block can see,
+// jlo = max(0, i0 − w + 1) .. i1 − 1: at most kBlock + w − 1 keys, so the head costs O(T·w) — never O(T²) —
+// and still runs on GEMMs (LS-attention, Hajra 2025). The block's scores live in a small scratch whose
+// entries outside each row's window are set to exactly 0 before A·V.
 template <typename T>
 void localForward(T* out, T* P, const T* q, const T* k, const T* v, const AttentionShape& s, int b, int h,
-                  int w, double slope) {
+                  int w, double slope, bool relu) {
     const T scale = T(1) / std::sqrt(T(s.D));
     const int C = s.C();
-    const T* qb = q + std::ptrdiff_t(b) * s.T * C + h * s.D;
-    const T* kb = k + std::ptrdiff_t(b) * s.T * C + h * s.D;
-    const T* vb = v + std::ptrdiff_t(b) * s.T * C + h * s.D;
-    T* ob = out + std::ptrdiff_t(b) * s.T * C + h * s.D;
-    for (int i = 0; i < s.T; ++i) {
-        const int j0 = std::max(0, i - w + 1), first = j0 - (i - w + 1);
-        T* row = P + std::ptrdiff_t(i) * w;
-        for (int sl = 0; sl < first; ++sl) row[sl] = 0;
-        for (int j = j0; j <= i; ++j)
-            row[j - (i - w + 1)] =
-                dot(qb + std::ptrdiff_t(i) * C, kb + std::ptrdiff_t(j) * C, s.D) * scale - T(slope * (i - j));
-        softmaxInPlace(row + first, i - j0 + 1);
-        T* o = ob + std::ptrdiff_t(i) * C;
-        for (int d = 0; d < s.D; ++d) o[d] = 0;
-        for (int j = j0; j <= i; ++j) axpy(o, row[j - (i - w + 1)], vb + std::ptrdiff_t(j) * C, s.D);
-    }
+    const std::ptrdiff_t base = std::ptrdiff_t(b) * s.T * C + h * s.D;
+    Mat<T>& band = scratch<T, 1>(kBlock, kBlock + w - 1);
+    const int ld = int(band.cols());
+    causalBlocks(s.T, [&](int i0, int i1) {
+        const int jlo = std::max(0, i0 - w + 1), nk = i1 - jlo;
+        T* S = band.data();
+        gemm(false, true, i1 - i0, nk, s.D, scale, q + base + std::ptrdiff_t(i0) * C, C,
+             k + base + std::ptrdiff_t(jlo) * C, C, T(0), S, ld);
+        for (int i = i0; i < i1; ++i) {
+            T* row = S + std::ptrdiff_t(i - i0) * ld;
+            const int j0 = std::max(0, i - w + 1), n = i - j0 + 1, first = j0 - (i - w + 1);
+            T* visible = row + (j0 - jlo);
+            if (slope != 0)
+                for (int j = j0; j <= i; ++j) visible[j - j0] -= T(slope * (i - j));
+            if (relu)
+                reluInPlace(visible, n);
+            else
+                softmaxInPlace(visible, n);
+            std::fill(row, visible, T(0));
+            std::fill(visible + n, row + nk, T(0));
+            T* slots = P + std::ptrdiff_t(i) * w; // slot s ↔ key i − w + 1 + s; slots before key 0 are 0
+            std::fill(slots, slots + first, T(0));
+            std::copy(visible, visible + n, slots + first);
+        }
+        gemm(false, false, i1 - i0, s.D, nk, T(1), S, ld, v + base + std::ptrdiff_t(jlo) * C, C, T(0),
+             out + base + std::ptrdiff_t(i0) * C, C);
+    });
 }
 
 template <typename T>
 void globalBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P, const T* q, const T* k,
-                    const T* v, const AttentionShape& s, int b, int h) {
+                    const T* v, const AttentionShape& s, int b, int h, bool relu) {
     const T scale = T(1) / std::sqrt(T(s.D));
     const int C = s.C();
     const std::ptrdiff_t base = std::ptrdiff_t(b) * s.T * C + h * s.D;
@@ -107,8 +144,9 @@ void globalBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P
             T* row = dS + std::ptrdiff_t(i) * s.T;
             const T* a = P + std::ptrdiff_t(i) * s.T;
             const T delta =
-                dot(dO + std::ptrdiff_t(i) * C, out + base + std::ptrdiff_t(i) * C, s.D); // Σ_j A dA
-            for (int j = 0; j <= i; ++j) row[j] = a[j] * (row[j] - delta) * scale;
+                relu ? T(0)
+                     : dot(dO + std::ptrdiff_t(i) * C, out + base + std::ptrdiff_t(i) * C, s.D); // Σ_j A dA
+            scoreGradInPlace(row, a, i + 1, delta, scale, relu);
             for (int j = i + 1; j < i1; ++j) row[j] = 0;
         }
         // dQ = dS K over the visible keys.
@@ -125,34 +163,52 @@ void globalBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P
     });
 }
 
+// Same bands as localForward. δ_i = Σ_j A_ij dA_ij is taken from the band itself, so a window-1 head
+// (A = 1) gets exactly dS = 0 and q, k exactly no gradient.
 template <typename T>
 void localBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P, const T* q, const T* k,
-                   const T* v, const AttentionShape& s, int b, int h, int w) {
+                   const T* v, const AttentionShape& s, int b, int h, int w, bool relu) {
+    (void)out;
     const T scale = T(1) / std::sqrt(T(s.D));
     const int C = s.C();
     const std::ptrdiff_t base = std::ptrdiff_t(b) * s.T * C + h * s.D;
+    const T* dO = dout + base;
     for (int i = 0; i < s.T; ++i) {
-        for (int d = 0; d < s.D; ++d) {
-            dk[base + std::ptrdiff_t(i) * C + d] = 0;
-            dv[base + std::ptrdiff_t(i) * C + d] = 0;
-        }
+        std::fill_n(dk + base + std::ptrdiff_t(i) * C, s.D, T(0));
+        std::fill_n(dv + base + std::ptrdiff_t(i) * C, s.D, T(0));
     }
-    for (int i = 0; i < s.T; ++i) {
-        const int j0 = std::max(0, i - w + 1);
-        const T* row = P + std::ptrdiff_t(i) * w;
-        const T* dOi = dout + base + std::ptrdiff_t(i) * C;
-        const T delta = dot(dOi, out + base + std::ptrdiff_t(i) * C, s.D);
-        T* dqi = dq + base + std::ptrdiff_t(i) * C;
-        for (int d = 0; d < s.D; ++d) dqi[d] = 0;
-        for (int j = j0; j <= i; ++j) {
-            const T a = row[j - (i - w + 1)];
-            const T* vj = v + base + std::ptrdiff_t(j) * C;
-            const T dS = a * (dot(dOi, vj, s.D) - delta) * scale;
-            axpy(dqi, dS, k + base + std::ptrdiff_t(j) * C, s.D);
-            axpy(dk + base + std::ptrdiff_t(j) * C, dS, q + base + std::ptrdiff_t(i) * C, s.D);
-            axpy(dv + base + std::ptrdiff_t(j) * C, a, dOi, s.D);
+    Mat<T>& dBand = scratch<T, 1>(kBlock, kBlock + w - 1);
+    Mat<T>& aBand = scratch<T, 2>(kBlock, kBlock + w - 1);
+    const int ld = int(dBand.cols());
+    causalBlocks(s.T, [&](int i0, int i1) {
+        const int jlo = std::max(0, i0 - w + 1), nk = i1 - jlo;
+        T* dS = dBand.data();
+        T* A = aBand.data();
+        gemm(false, true, i1 - i0, nk, s.D, T(1), dO + std::ptrdiff_t(i0) * C, C,
+             v + base + std::ptrdiff_t(jlo) * C, C, T(0), dS, ld); // dA
+        for (int i = i0; i < i1; ++i) {
+            T* row = dS + std::ptrdiff_t(i - i0) * ld;
+            T* arow = A + std::ptrdiff_t(i - i0) * ld;
+            const int j0 = std::max(0, i - w + 1), n = i - j0 + 1, first = j0 - (i - w + 1);
+            T* visible = row + (j0 - jlo);
+            T* a = arow + (j0 - jlo);
+            const T* slots = P + std::ptrdiff_t(i) * w;
+            std::fill(arow, a, T(0));
+            std::copy(slots + first, slots + first + n, a);
+            std::fill(a + n, arow + nk, T(0));
+            const T delta = relu ? T(0) : dot(a, visible, n); // Σ_j A dA
+            scoreGradInPlace(visible, a, n, delta, scale, relu);
+            std::fill(row, visible, T(0));
+            std::fill(visible + n, row + nk, T(0));
         }
-    }
+        // dQ = dS K; dK += dSᵀ Q and dV += Aᵀ dO on the band's keys (blocks in order: deterministic).
+        gemm(false, false, i1 - i0, s.D, nk, T(1), dS, ld, k + base + std::ptrdiff_t(jlo) * C, C, T(0),
+             dq + base + std::ptrdiff_t(i0) * C, C);
+        gemm(true, false, nk, s.D, i1 - i0, T(1), dS, ld, q + base + std::ptrdiff_t(i0) * C, C, T(1),
+             dk + base + std::ptrdiff_t(jlo) * C, C);
+        gemm(true, false, nk, s.D, i1 - i0, T(1), A, ld, dO + std::ptrdiff_t(i0) * C, C, T(1),
+             dv + base + std::ptrdiff_t(jlo) * C, C);
+    });
 }
 } // namespace
 
@@ -169,12 +225,10 @@ namespace {
 // blocks of its outputs, so any schedule gives identical results.
 template <typename Fn> void forEachHead(const AttentionLayout& layout, Fn&& fn) {
     const AttentionShape& s = layout.shape();
-    const int pairs = s.B * s.H;
-#pragma omp parallel for schedule(dynamic, 1) if (pairs > 1 && !omp_in_parallel())
-    for (int p = 0; p < pairs; ++p) {
-        const int b = p / s.H, h = p % s.H;
+    parallelChunks(std::ptrdiff_t(s.B) * s.H, 1, [&](std::ptrdiff_t p, std::ptrdiff_t) {
+        const int b = int(p / s.H), h = int(p % s.H);
         fn(b, h, layout.heads()[h], layout.offset(b, h));
-    }
+    });
 }
 } // namespace
 
@@ -183,9 +237,9 @@ void attention_forward(T* out, T* probs, const T* q, const T* k, const T* v, con
     const AttentionShape& s = layout.shape();
     forEachHead(layout, [&](int b, int h, const HeadSpec& hs, std::size_t offset) {
         if (hs.window > 0)
-            localForward(out, probs + offset, q, k, v, s, b, h, hs.window, hs.slope);
+            localForward(out, probs + offset, q, k, v, s, b, h, hs.window, hs.slope, hs.relu);
         else
-            globalForward(out, probs + offset, q, k, v, s, b, h, hs.slope);
+            globalForward(out, probs + offset, q, k, v, s, b, h, hs.slope, hs.relu);
     });
 }
 
@@ -195,9 +249,9 @@ void attention_backward(T* dq, T* dk, T* dv, const T* dout, const T* out, const 
     const AttentionShape& s = layout.shape();
     forEachHead(layout, [&](int b, int h, const HeadSpec& hs, std::size_t offset) {
         if (hs.window > 0)
-            localBackward(dq, dk, dv, dout, out, probs + offset, q, k, v, s, b, h, hs.window);
+            localBackward(dq, dk, dv, dout, out, probs + offset, q, k, v, s, b, h, hs.window, hs.relu);
         else
-            globalBackward(dq, dk, dv, dout, out, probs + offset, q, k, v, s, b, h);
+            globalBackward(dq, dk, dv, dout, out, probs + offset, q, k, v, s, b, h, hs.relu);
     });
 }
 

@@ -2,6 +2,9 @@
 // Linear layer Y = X·W + b over row-major flat buffers (mechanisms.md §1.3 item 2).
 //   X (rows, in), W (in, out) with leading dimension ldw ≥ out (so a column block of a fused weight can be
 //   used directly), b (out) or nullptr, Y (rows, out) with leading dimension ldy.
+#include <cstddef>
+#include <functional>
+
 namespace attnscope::nn {
 
 template <typename T> struct MatrixRef {
@@ -10,15 +13,23 @@ template <typename T> struct MatrixRef {
     int ld; // elements between consecutive rows
 };
 
-// Y = X W (+ b); overwrites Y.
+// Called as fn(r0, r1) right after rows [r0, r1) of a product are computed, in the same thread, while they
+// are still in cache: GELU after the MLP's first layer, GELU' after the gradient that feeds it. Folding these
+// passes into the GEMM's row blocks saves a parallel region and a pass over memory each.
+using RowEpilogue = std::function<void(std::ptrdiff_t r0, std::ptrdiff_t r1)>;
+
+// Y = X W (+ b) (+ R); overwrites Y. The residual R (rows, out) shares Y's leading dimension; bias and
+// residual initialise Y and the GEMM accumulates onto them (no separate pass for either).
 template <typename T>
-void linear_forward(MatrixRef<T> y, MatrixRef<const T> x, MatrixRef<const T> w, const T* bias);
+void linear_forward(MatrixRef<T> y, MatrixRef<const T> x, MatrixRef<const T> w, const T* bias,
+                    const T* residual = nullptr, const RowEpilogue& epilogue = {});
 
 // dX (+)= dY Wᵀ ; dW += Xᵀ dY ; db += Σ_rows dY. dX is overwritten unless accumulateDx; any of dx, dw,
-// db may be null to skip that gradient.
+// db may be null to skip that gradient. dxEpilogue runs on each row block of dX once it is complete.
 template <typename T>
 void linear_backward(MatrixRef<T>* dx, MatrixRef<T>* dw, T* dbias, MatrixRef<const T> dy,
-                     MatrixRef<const T> x, MatrixRef<const T> w, bool accumulateDx);
+                     MatrixRef<const T> x, MatrixRef<const T> w, bool accumulateDx,
+                     const RowEpilogue& dxEpilogue = {});
 
 // Y = X Wᵀ for a weight stored (out, in) — the tied LM head uses the embedding table E (V, C) as Wᵀ.
 template <typename T>

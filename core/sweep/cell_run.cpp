@@ -1,19 +1,13 @@
 #include "core/sweep/cell_run.h"
 
-#include "core/data/token_source.h"
+#include "core/run/run_driver.h"
 #include "core/store/run_reader.h"
-#include "core/store/run_recorder.h"
-#include "core/store/run_writer.h"
-#include "core/train/checkpoint.h"
-#include "core/train/trainer.h"
 #include "core/util/error.h"
 
-#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <thread>
 
 namespace attnscope {
@@ -27,19 +21,6 @@ nlohmann::json numbersOf(const RunSpec& spec) {
     j["train"].erase("threads");
     j["model"].erase("vocab");
     return j;
-}
-
-RunHeader headerFor(const Trainer& trainer) {
-    RunHeader header;
-    const RunSpec& spec = trainer.spec();
-    header.specJson = toJson(spec).dump();
-    header.corpusName = trainer.data().name();
-    header.corpusHash = trainer.data().contentHash();
-    header.tokenizerJson = trainer.data().tokenizer().toJson();
-    header.probeTokens = trainer.probeTokens();
-    header.probeText = spec.data.probeText;
-    header.description = spec.description;
-    return header;
 }
 
 } // namespace
@@ -94,76 +75,40 @@ CellRunResult runCell(const std::string& path, const RunSpec& spec, int threads,
     if (inspection.kind == CellInspection::Complete)
         return {inspection.status, inspection.fromStep, "already complete"};
 
-    RunSpec run = spec;
-    run.train.threads = threads;
-    std::unique_ptr<Trainer> trainer;
-    std::optional<RunWriter> writer;
+    std::unique_ptr<RunDriver> driver;
     if (inspection.kind == CellInspection::Resume) {
-        std::vector<std::uint8_t> checkpoint;
-        std::string corpusHash;
-        {
-            RunReader reader(path); // closed before the writer opens the file
-            checkpoint = reader.checkpoint(inspection.fromStep);
-            corpusHash = reader.header().corpusHash;
-        }
-        trainer = std::make_unique<Trainer>(run);
-        if (trainer->data().contentHash() != corpusHash)
-            throw Error("The data of " + path + " (" + trainer->data().name() +
-                        ") changed since the cell was started; resuming would train on different data.");
-        trainer->restore(checkpoint);
-        writer.emplace(RunWriter::openForAppend(path));
-        writer->truncateAfter(
-            inspection.fromStep); // the steps after the checkpoint are redone bit-identically
-        writer->appendEvent(
-            Event{inspection.fromStep, EventKind::Note,
-                  "sweep resumed from the checkpoint of step " + std::to_string(inspection.fromStep)});
+        // Same file: restores the checkpoint, deletes the records after it (redone bit-identically), notes
+        // it.
+        RunDriver::ContinueOptions options;
+        options.fromStep = inspection.fromStep;
+        options.threads = threads;
+        driver = RunDriver::continueRun(path, options);
     } else {
-        trainer = std::make_unique<Trainer>(run);
-        writer.emplace(RunWriter::create(path, headerFor(*trainer), RunWriter::IfExists::Overwrite));
+        RunSpec run = spec;
+        run.train.threads = threads;
+        driver = RunDriver::create(run);
+        driver->recordTo(path, /*overwrite=*/true); // a file without a checkpoint holds nothing worth keeping
     }
-
-    RunRecorder recorder(trainer->bus().subscribe(), std::move(*writer));
-    auto watch = trainer->bus().subscribe();
-    std::atomic<bool> done{false};
-    std::string failure;
-    std::thread worker([&] {
-        try {
-            trainer->run();
-        } catch (const std::exception& e) {
-            failure = e.what();
-        } catch (...) {
-            failure = "unknown error";
-        }
-        if (!failure.empty())
-            trainer->bus().publish(StatusChange{RunStatus::Failed, trainer->step(), failure});
-        done = true;
-    });
-    StatusChange last;
+    auto watch = driver->bus().subscribe(); // before start(): no step is missed
+    driver->start();
     std::vector<TelemetryMessage> messages;
     bool stopRequested = false;
     for (;;) {
-        const bool finished = done.load(); // read before draining: the last pass sees every message
-        if (cancel.load() && !stopRequested) trainer->requestStop(), stopRequested = true;
-        recorder.pump();
+        const bool finished = driver->finished(); // read before draining: the last pass sees every message
+        if (cancel.load() && !stopRequested) driver->requestStop(), stopRequested = true;
         messages.clear();
         watch->drain(messages);
-        for (const TelemetryMessage& m : messages) {
-            if (const auto* r = std::get_if<StepRecord>(&m)) {
-                if (onStep) onStep(r->step, r->loss);
-            } else if (const auto* s = std::get_if<StatusChange>(&m))
-                last = *s;
-        }
+        if (onStep)
+            for (const TelemetryMessage& m : messages)
+                if (const auto* r = std::get_if<StepRecord>(&m)) onStep(r->step, r->loss);
         if (finished) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    worker.join();
-    for (int attempt = 0; attempt < 5 && (!recorder.healthy() || recorder.pendingMessages() > 0); ++attempt) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        recorder.pump();
-    }
-    if (!recorder.healthy())
-        return {RunStatus::Failed, last.step, "the run could not be saved: " + recorder.error()};
-    return {last.status, last.step, last.message.empty() ? failure : last.message};
+    const RunOutcome outcome = driver->wait();
+    if (!outcome.recordingError.empty())
+        return {RunStatus::Failed, outcome.step,
+                "the run could not be saved completely: " + outcome.recordingError};
+    return {outcome.status, outcome.step, outcome.message};
 }
 
 } // namespace attnscope

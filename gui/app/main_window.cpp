@@ -1,11 +1,19 @@
 #include "gui/app/main_window.h"
 
 #include "core/store/run_file.h"
-#include "gui/app/attention_panel.h"
 #include "gui/app/new_run_panel.h"
+#include "gui/app/run_actions.h"
 #include "gui/app/run_status_widget.h"
 #include "gui/app/runs_panel.h"
+#include "gui/app/workspace.h"
+#include "gui/attention/attention_panel.h"
+#include "gui/compare/event_list.h"
+#include "gui/compare/runs_table_page.h"
 #include "gui/inspect/inspect_controller.h"
+#include "gui/inspect/sample_runs.h"
+#include "gui/inspect/provenance_panel.h"
+#include "gui/inspect/step_timeline.h"
+#include "gui/probe/probe_text_panel.h"
 #include "gui/session/run_loader.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/session_manager.h"
@@ -25,6 +33,7 @@
 #include <QGuiApplication>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
@@ -39,6 +48,9 @@ MainWindow::MainWindow(QWidget* parent)
       m_sessions(new SessionManager(*m_registry, this)), m_chartSettings(new ChartSettings(this)) {
     setWindowTitle(tr("AttnScope — attention dynamics lab"));
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+    // The timeline spans the whole width, so its controls fit a 1280-pixel screen beside both side docks.
+    setCorner(Qt::BottomLeftCorner, Qt::BottomDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::BottomDockWidgetArea);
 
     auto* central = new QWidget(this);
     auto* centralLayout = new QVBoxLayout(central);
@@ -47,37 +59,36 @@ MainWindow::MainWindow(QWidget* parent)
     centralLayout->addWidget(new ChartControls(*m_chartSettings, central));
     m_tabs = new QTabWidget(central);
     m_tabs->setDocumentMode(true);
-    m_training = new TrainingView(*m_registry, *m_chartSettings, m_tabs);
-    m_entropy = new EntropyView(*m_registry, *m_chartSettings, m_tabs);
-    m_logits = new LogitView(*m_registry, *m_chartSettings, m_tabs);
-    m_sinks = new SinksView(*m_registry, *m_chartSettings, m_tabs);
-    m_attention = new AttentionPanel(*m_registry, m_tabs);
-    m_tabs->addTab(m_training, tr("Training"));
-    m_tabs->addTab(m_entropy, tr("Entropy"));
-    m_tabs->addTab(m_logits, tr("Logit growth"));
-    m_tabs->addTab(m_sinks, tr("Sinks"));
-    m_tabs->addTab(m_attention, tr("Attention maps"));
     centralLayout->addWidget(m_tabs, 1);
     setCentralWidget(central);
+    // The timeline exists before the pages: the probe page reads its step.
+    m_timeline = new StepTimeline(this);
 
-    m_runs = new RunsPanel(*m_registry, *m_sessions, this);
-    m_runsDock = new QDockWidget(tr("Runs"), this);
-    m_runsDock->setObjectName("runsDock");
-    m_runsDock->setWidget(m_runs);
-    addDockWidget(Qt::LeftDockWidgetArea, m_runsDock);
-
-    m_newRun = new NewRunPanel(*m_sessions, this);
-    m_newRunDock = new QDockWidget(tr("New run"), this);
-    m_newRunDock->setObjectName("newRunDock");
-    m_newRunDock->setWidget(m_newRun);
-    m_newRun->setMinimumWidth(330);
-    addDockWidget(Qt::RightDockWidgetArea, m_newRunDock);
-
+    buildPages();
+    buildDocks();
     m_status = new RunStatusWidget(*m_registry, this);
     statusBar()->addPermanentWidget(m_status);
 
     connect(m_runs, &RunsPanel::openRequested, this, &MainWindow::openDialog);
     connect(m_runs, &RunsPanel::newRunRequested, this, &MainWindow::showNewRun);
+    m_actions = new RunActions(*m_registry, *m_sessions, this);
+    connect(m_actions, &RunActions::message, this,
+            [this](const QString& text) { statusBar()->showMessage(text, 8000); });
+    connect(m_runs, &RunsPanel::contextMenuRequested, m_actions, &RunActions::showMenu);
+    connect(m_runsTable, &RunsTablePage::contextMenuRequested, m_actions, &RunActions::showMenu);
+    connect(m_registry, &RunRegistry::runAdded, m_actions, &RunActions::applyRemembered);
+    connect(m_events, &EventList::stepPicked, m_timeline, &StepTimeline::setStep);
+    confirmQuit = [this](int training) {
+        QMessageBox box(QMessageBox::Question, tr("Runs are training"),
+                        tr("%n run(s) are still training.", nullptr, training), QMessageBox::NoButton, this);
+        box.setInformativeText(tr("Stop them and quit? Each run keeps its file up to its last step and can "
+                                  "be continued later (right-click it › Continue)."));
+        QPushButton* stop = box.addButton(tr("Stop and keep"), QMessageBox::AcceptRole);
+        box.addButton(QMessageBox::Cancel);
+        box.setDefaultButton(stop);
+        box.exec();
+        return box.clickedButton() == stop;
+    };
     connect(m_sessions, &SessionManager::recordingProblem, this, [this](int id, const QString& message) {
         const RunData* run = m_registry->find(id);
         statusBar()->showMessage(
@@ -87,12 +98,20 @@ MainWindow::MainWindow(QWidget* parent)
         if (const RunData* run = m_registry->find(id))
             statusBar()->showMessage(tr("Run “%1”: %2").arg(run->name, run->statusText()), 8000);
     });
-    for (auto* chartView : std::initializer_list<QWidget*>{m_training, m_entropy, m_logits, m_sinks})
-        chartView->setMinimumSize(360, 300);
 
+    // Open Recent, Samples, drag and drop, live follow, the step timeline and figure export.
+    InspectPages pages;
+    pages.tabs = m_tabs;
+    pages.training = m_training;
+    pages.entropy = m_entropy;
+    pages.logits = m_logits;
+    pages.sinks = m_sinks;
+    pages.attention = m_attention;
+    pages.probe = m_probe;
+    pages.timeline = m_timeline;
+    m_inspect = new InspectController(*this, *m_registry, pages,
+                                      [this](const QString& path) { return openRunFile(path); });
     buildMenus();
-    // Open Recent, Samples, drag and drop, live follow, step timeline and figure export (issue 6).
-    new InspectController(*this);
     QSettings settings;
     if (!restoreGeometry(settings.value("window/geometry").toByteArray())) {
         const QRect screen = QGuiApplication::primaryScreen()
@@ -104,6 +123,58 @@ MainWindow::MainWindow(QWidget* parent)
         resizeDocks({m_runsDock, m_newRunDock}, {290, 390}, Qt::Horizontal);
 }
 
+void MainWindow::addPage(QWidget* page, const QString& title) {
+    // Pages lay out in whatever room is left beside the docks: with this minimum the window fits a
+    // 1280×720 screen (tests/tst_gui_compare).
+    page->setMinimumSize(360, 300);
+    m_tabs->addTab(page, title);
+}
+
+QDockWidget* MainWindow::addDock(QWidget* content, const QString& title, const QString& objectName,
+                                 Qt::DockWidgetArea area) {
+    auto* dock = new QDockWidget(title, this);
+    dock->setObjectName(objectName);
+    dock->setWidget(content);
+    addDockWidget(area, dock);
+    if (m_viewMenu) m_viewMenu->addAction(dock->toggleViewAction());
+    return dock;
+}
+
+void MainWindow::buildPages() {
+    m_training = new TrainingView(*m_registry, *m_chartSettings, m_tabs);
+    m_entropy = new EntropyView(*m_registry, *m_chartSettings, m_tabs);
+    m_logits = new LogitView(*m_registry, *m_chartSettings, m_tabs);
+    m_sinks = new SinksView(*m_registry, *m_chartSettings, m_tabs);
+    m_attention = new AttentionPanel(*m_registry, m_tabs);
+    m_probe = new ProbeTextPanel(*m_registry, *m_timeline, m_tabs);
+    addPage(m_training, tr("Training"));
+    addPage(m_entropy, tr("Entropy"));
+    addPage(m_logits, tr("Logit growth"));
+    addPage(m_sinks, tr("Sinks"));
+    addPage(m_attention, tr("Attention maps"));
+    addPage(m_probe, tr("Probe text"));
+    m_runsTable = new RunsTablePage(*m_registry, m_tabs);
+    addPage(m_runsTable, tr("Runs table"));
+}
+
+void MainWindow::buildDocks() {
+    m_runs = new RunsPanel(*m_registry, *m_sessions, this);
+    m_runsDock = addDock(m_runs, tr("Runs"), QStringLiteral("runsDock"), Qt::LeftDockWidgetArea);
+    m_newRun = new NewRunPanel(*m_sessions, this);
+    m_newRun->setMinimumWidth(330);
+    m_newRunDock = addDock(m_newRun, tr("New run"), QStringLiteral("newRunDock"), Qt::RightDockWidgetArea);
+    m_timelineDock =
+        addDock(m_timeline, tr("Timeline"), QStringLiteral("timelineDock"), Qt::BottomDockWidgetArea);
+    m_timelineDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
+    m_provenanceDock = addDock(new ProvenancePanel(*m_registry, this), tr("Provenance"),
+                               QStringLiteral("provenanceDock"), Qt::RightDockWidgetArea);
+    m_events = new EventList(*m_registry, this);
+    m_eventsDock = addDock(m_events, tr("Events"), QStringLiteral("eventsDock"), Qt::LeftDockWidgetArea);
+    // A tab beside the New-run panel: both are side panels, rarely needed at the same time.
+    tabifyDockWidget(m_newRunDock, m_provenanceDock);
+    m_newRunDock->raise();
+}
+
 MainWindow::~MainWindow() {
     m_sessions->stopAll();
 }
@@ -112,11 +183,12 @@ void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&New run…"), QKeySequence::New, this, &MainWindow::showNewRun);
     file->addAction(tr("&Open run…"), QKeySequence::Open, this, &MainWindow::openDialog);
-    file->addSeparator();
+    QAction* quitSeparator = file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
-    QMenu* view = menuBar()->addMenu(tr("&View"));
-    view->addAction(m_runsDock->toggleViewAction());
-    view->addAction(m_newRunDock->toggleViewAction());
+    m_inspect->addFileActions(file, quitSeparator);
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* dock : findChildren<QDockWidget*>(Qt::FindDirectChildrenOnly))
+        m_viewMenu->addAction(dock->toggleViewAction());
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About AttnScope"), this, [this] {
         QMessageBox::about(this, tr("About AttnScope"),
@@ -160,32 +232,35 @@ int MainWindow::openRunFile(const QString& path, QString* error) {
     }
 }
 
-QStringList MainWindow::sampleRunCandidates() {
-    const QString appDir = QCoreApplication::applicationDirPath();
-    const QStringList dirs{appDir + "/../share/attnscope/sample_runs", appDir + "/../../sample_runs",
-                           appDir + "/../sample_runs", QStringLiteral(ATTNSCOPE_SOURCE_DIR "/sample_runs")};
-    for (const QString& d : dirs) {
-        QDir dir(d);
-        const QStringList files = dir.entryList(
-            {QStringLiteral("*") + QString::fromLatin1(kRunFileExtension)}, QDir::Files, QDir::Name);
-        if (!files.isEmpty()) return {dir.absoluteFilePath(files.first())};
-    }
-    return {};
-}
-
 void MainWindow::openStartup(const QStringList& paths) {
+    if (paths.isEmpty() && !Workspace::saved().empty()) {
+        const QStringList problems = Workspace::restore(*m_registry, [this](const QString& path) {
+            QString error;
+            return openRunFile(path, &error);
+        });
+        if (!problems.isEmpty()) statusBar()->showMessage(problems.join(QStringLiteral("; ")), 10000);
+        m_tabs->setCurrentIndex(std::clamp(Workspace::savedPage(), 0, m_tabs->count() - 1));
+        if (!m_registry->runs().empty()) return showNewRun();
+    }
     if (paths.isEmpty()) {
         // A broken sample must not greet the user with a dialog; the status bar is enough.
-        for (const QString& path : sampleRunCandidates()) {
-            QString error;
-            if (!openRunFile(path, &error)) statusBar()->showMessage(error, 8000);
-        }
+        const QStringList samples = sampleRunFiles();
+        QString error;
+        if (!samples.isEmpty() && !openRunFile(samples.first(), &error))
+            statusBar()->showMessage(error, 8000);
     }
     for (const QString& path : paths) openRunFile(path);
     showNewRun();
 }
 
+void MainWindow::saveWorkspace() const {
+    Workspace::save(*m_registry, m_tabs);
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
+    if (const int training = m_sessions->activeCount(); training > 0 && confirmQuit && !confirmQuit(training))
+        return event->ignore();
+    saveWorkspace(); // before the runs are stopped: what was open, as it was shown
     // Stop every run cleanly: each trainer finishes its step, the recorders write the final status.
     if (m_sessions->trainingCount() > 0) {
         statusBar()->showMessage(tr("Stopping runs and saving their files…"));

@@ -1,9 +1,10 @@
 #pragma once
-// The main window: Runs dock (left), New-run dock (right), and the curve and attention tabs in the middle,
-// with the selected run's progress in the status bar. Owns the run registry and the live sessions;
-// closing the window stops every run and finalises its file.
+// The main window assembles the app: every page (the tabs in the middle) and every dock is created in
+// buildPages()/buildDocks() and nowhere else; the pages and controllers below it never know this class.
+// Owns the run registry and the live sessions; closing the window stops every run and finalises its file.
 #include <QMainWindow>
 #include <QStringList>
+#include <functional>
 
 class QTabWidget;
 class QDockWidget;
@@ -13,8 +14,14 @@ namespace attnscope::gui {
 class AttentionPanel;
 class ChartSettings;
 class EntropyView;
+class EventList;
+class RunActions;
+class RunsTablePage;
+class InspectController;
 class LogitView;
 class NewRunPanel;
+class ProbeTextPanel;
+class StepTimeline;
 class RunRegistry;
 class RunsPanel;
 class RunStatusWidget;
@@ -30,7 +37,10 @@ public:
 
     // Opens the files given on the command line; with none, the first sample run if there is one,
     // otherwise the New-run panel, ready to Start.
+    // With no paths, the workspace of the last session comes back (its runs, visibility, colours, page)
+    // when it had any runs.
     void openStartup(const QStringList& paths);
+    void saveWorkspace() const;
     // Returns the run id, or 0 with `error` set. Without `error` a failure is shown in a message box.
     int openRunFile(const QString& path, QString* error = nullptr);
 
@@ -43,17 +53,32 @@ public:
     LogitView* logitView() const { return m_logits; }
     SinksView* sinksView() const { return m_sinks; }
     AttentionPanel* attentionPanel() const { return m_attention; }
+    ProbeTextPanel* probePanel() const { return m_probe; }
+    StepTimeline* timeline() const { return m_timeline; }
+    InspectController* inspect() const { return m_inspect; }
+    RunsTablePage* runsTable() const { return m_runsTable; }
+    EventList* eventList() const { return m_events; }
+    RunActions* runActions() const { return m_actions; }
+    // Quitting while runs train asks whether to stop them (their files are kept) or to cancel; tests
+    // replace the question. Returns true to quit.
+    std::function<bool(int trainingRuns)> confirmQuit;
     QTabWidget* tabs() const { return m_tabs; }
     RunStatusWidget* runStatus() const { return m_status; }
+
+    // The one way pages and docks enter the window (called from buildPages()/buildDocks()).
+    void addPage(QWidget* page, const QString& title);
+    QDockWidget* addDock(QWidget* content, const QString& title, const QString& objectName,
+                         Qt::DockWidgetArea area);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    void buildPages();
+    void buildDocks();
     void buildMenus();
     void openDialog();
     void showNewRun();
-    static QStringList sampleRunCandidates();
 
     RunRegistry* m_registry;
     SessionManager* m_sessions;
@@ -64,11 +89,21 @@ private:
     LogitView* m_logits;
     SinksView* m_sinks;
     AttentionPanel* m_attention;
+    ProbeTextPanel* m_probe;
+    RunsTablePage* m_runsTable;
+    EventList* m_events;
+    QDockWidget* m_eventsDock;
+    RunActions* m_actions;
+    StepTimeline* m_timeline;
     RunsPanel* m_runs;
     NewRunPanel* m_newRun;
     QDockWidget* m_runsDock;
     QDockWidget* m_newRunDock;
+    QDockWidget* m_timelineDock;
+    QDockWidget* m_provenanceDock;
     RunStatusWidget* m_status;
+    InspectController* m_inspect;
+    QMenu* m_viewMenu = nullptr;
 };
 
 } // namespace attnscope::gui

@@ -178,6 +178,7 @@ void NewRunPanel::revalidate() {
     const bool ok = m_problems.isEmpty();
     m_start->setEnabled(ok);
     m_startAb->setEnabled(ok);
+    m_startExperiment->setEnabled(ok); // the form shows the experiment's first preset: fix it first
     if (ok) {
         showMessage(QString(), false);
         return;

@@ -36,6 +36,7 @@ RunsPanel::RunsPanel(RunRegistry& registry, SessionManager& sessions, QWidget* p
     m_view->header()->setSectionResizeMode(RunListModel::NameColumn, QHeaderView::Stretch);
     m_view->header()->setSectionResizeMode(RunListModel::StatusColumn, QHeaderView::ResizeToContents);
     m_view->header()->resizeSection(RunListModel::ColorColumn, 24);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
     layout->addWidget(m_view, 1);
 
     // Compact tool buttons: the dock must stay narrow enough to leave the charts their room.
@@ -75,6 +76,11 @@ RunsPanel::RunsPanel(RunRegistry& registry, SessionManager& sessions, QWidget* p
         const QColor current = index.data(Qt::EditRole).value<QColor>();
         const QColor chosen = QColorDialog::getColor(current, this, tr("Run colour"));
         if (chosen.isValid()) m_model->setData(index, chosen, Qt::EditRole);
+    });
+    connect(m_view, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        const QModelIndex index = m_view->indexAt(pos);
+        if (index.isValid())
+            emit contextMenuRequested(m_model->runIdAt(index.row()), m_view->viewport()->mapToGlobal(pos));
     });
     connect(&registry, &RunRegistry::selectionChanged, this, &RunsPanel::syncSelectionFromRegistry);
     connect(&registry, &RunRegistry::statusChanged, this, &RunsPanel::updateButtons);

@@ -23,6 +23,7 @@ public:
 signals:
     void openRequested();
     void newRunRequested();
+    void contextMenuRequested(int runId, const QPoint& globalPos);
 
 private:
     void updateButtons();

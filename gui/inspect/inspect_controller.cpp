@@ -2,14 +2,13 @@
 
 #include "core/store/run_file.h"
 #include "core/store/run_reader.h"
-#include "gui/app/attention_panel.h"
-#include "gui/app/main_window.h"
 #include "gui/attention/attention_grid_view.h"
 #include "gui/attention/attention_heatmap.h"
+#include "gui/attention/attention_panel.h"
 #include "gui/export/difference_picker.h"
 #include "gui/export/export_dialog.h"
 #include "gui/inspect/live_follower.h"
-#include "gui/inspect/provenance_panel.h"
+#include "gui/inspect/sample_runs.h"
 #include "gui/inspect/step_timeline.h"
 #include "gui/probe/probe_result_view.h"
 #include "gui/probe/probe_text_panel.h"
@@ -25,7 +24,8 @@
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
-#include <QMenuBar>
+#include <QMainWindow>
+#include <QMenu>
 #include <QMimeData>
 #include <QSettings>
 #include <QStatusBar>
@@ -39,68 +39,51 @@ namespace {
 constexpr int kMaxRecent = 9; // Ctrl+1…9 (peers.md §6 "Keyboard")
 }
 
-InspectController::InspectController(MainWindow& window)
-    : QObject(&window), m_window(window), m_timeline(new StepTimeline(&window)),
-      m_dock(new QDockWidget(tr("Timeline"), &window)) {
-    m_dock->setObjectName("timelineDock");
-    m_dock->setWidget(m_timeline);
-    m_dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
-    window.addDockWidget(Qt::BottomDockWidgetArea, m_dock);
-    auto* provenance = new QDockWidget(tr("Provenance"), &window);
-    provenance->setObjectName("provenanceDock");
-    provenance->setWidget(new ProvenancePanel(window.registry(), provenance));
-    window.addDockWidget(Qt::RightDockWidgetArea, provenance);
-    // A tab beside the New-run panel: both are side panels, rarely needed at the same time.
-    if (auto* newRun = window.findChild<QDockWidget*>(QStringLiteral("newRunDock"))) {
-        window.tabifyDockWidget(newRun, provenance);
-        newRun->raise();
-    }
-    m_provenance = provenance;
-    m_probe = new ProbeTextPanel(window.registry(), *m_timeline, window.tabs());
-    window.tabs()->addTab(m_probe, tr("Probe text"));
+InspectController::InspectController(QMainWindow& window, RunRegistry& registry, const InspectPages& pages,
+                                     std::function<int(const QString&)> openFile)
+    : QObject(&window), m_window(window), m_registry(registry), m_pages(pages),
+      m_openFile(std::move(openFile)) {
     window.setAcceptDrops(true);
     window.installEventFilter(this);
-    buildMenus();
 
-    RunRegistry& reg = window.registry();
-    connect(&reg, &RunRegistry::selectionChanged, this, &InspectController::syncTimeline);
-    connect(&reg, &RunRegistry::pinChanged, this, [this](int id) {
-        if (id == m_window.registry().selectedId()) syncPin();
+    RunRegistry& reg = m_registry;
+    StepTimeline* timeline = m_pages.timeline;
+    connect(&reg, &RunRegistry::selectionChanged, this, [this] {
+        m_pages.timeline->setEventNote({});
+        syncTimeline();
     });
-    connect(m_timeline, &StepTimeline::pinRequested, this,
-            [this](int step) { m_window.registry().setPinnedStep(m_window.registry().selectedId(), step); });
-    connect(m_timeline, &StepTimeline::clearPinRequested, this,
-            [this] { m_window.registry().setPinnedStep(m_window.registry().selectedId(), std::nullopt); });
+    connect(&reg, &RunRegistry::pinChanged, this, [this](int id) {
+        if (id == m_registry.selectedId()) syncPin();
+    });
+    connect(timeline, &StepTimeline::pinRequested, this,
+            [this](int step) { m_registry.setPinnedStep(m_registry.selectedId(), step); });
+    connect(timeline, &StepTimeline::clearPinRequested, this,
+            [this] { m_registry.setPinnedStep(m_registry.selectedId(), std::nullopt); });
     connect(&reg, &RunRegistry::dataAppended, this, [this](int id) {
-        if (id == m_window.registry().selectedId()) syncTimeline();
+        if (id == m_registry.selectedId()) syncTimeline();
     });
     connect(&reg, &RunRegistry::runRemoved, this, [this](int id) {
         if (auto it = m_followers.find(id); it != m_followers.end())
             it->second->deleteLater(), m_followers.erase(it);
     });
     connect(&reg, &RunRegistry::runAdded, this, &InspectController::runAdded);
-    connect(m_timeline, &StepTimeline::stepChanged, this, &InspectController::showStep);
+    connect(timeline, &StepTimeline::stepChanged, this, &InspectController::showStep);
+    connect(timeline, &StepTimeline::eventReached, this, &InspectController::announceEvent);
     // The attention tab's own slider is a second handle on the same timeline.
-    connect(window.attentionPanel(), &AttentionPanel::stepPicked, m_timeline, &StepTimeline::setStep);
-    connect(window.sinksView(), &SinksView::stepPicked, m_timeline, &StepTimeline::setStep);
+    connect(m_pages.attention, &AttentionPanel::stepPicked, timeline, &StepTimeline::setStep);
+    connect(m_pages.sinks, &SinksView::stepPicked, timeline, &StepTimeline::setStep);
     syncTimeline();
 }
 
-void InspectController::buildMenus() {
-    QMenu* file =
-        m_window.menuBar()->actions().isEmpty() ? nullptr : m_window.menuBar()->actions().first()->menu();
-    if (!file) return;
-    // Insert after "Open run…", before the separator that precedes Quit.
-    QAction* before = nullptr;
-    for (QAction* a : file->actions())
-        if (a->isSeparator()) {
-            before = a;
-            break;
-        }
+void InspectController::showMessage(const QString& text, int ms) {
+    m_window.statusBar()->showMessage(text, ms);
+}
+
+void InspectController::addFileActions(QMenu* file, QAction* before) {
     m_recent = new QMenu(tr("Open &Recent"), file);
     file->insertMenu(before, m_recent);
     QMenu* samples = new QMenu(tr("&Samples"), file);
-    for (const QString& path : sampleRuns()) {
+    for (const QString& path : sampleRunFiles()) {
         QString description;
         try {
             description = QString::fromStdString(RunReader(path.toStdString()).header().description);
@@ -121,40 +104,22 @@ void InspectController::buildMenus() {
     file->insertSeparator(before);
     file->insertAction(before, exportAction);
     rebuildRecentMenu();
-    QMenu* view =
-        m_window.menuBar()->actions().size() > 1 ? m_window.menuBar()->actions().at(1)->menu() : nullptr;
-    if (view) view->addAction(m_dock->toggleViewAction()), view->addAction(m_provenance->toggleViewAction());
-}
-
-QStringList InspectController::sampleRuns() {
-    const QString appDir = QCoreApplication::applicationDirPath();
-    const QStringList dirs{appDir + "/../share/attnscope/sample_runs", appDir + "/sample_runs",
-                           appDir + "/../sample_runs", appDir + "/../../sample_runs",
-                           QStringLiteral(ATTNSCOPE_SOURCE_DIR "/sample_runs")};
-    QStringList found, names;
-    for (const QString& d : dirs) {
-        const QDir dir(d);
-        for (const QString& f : dir.entryList({QStringLiteral("*") + QString::fromLatin1(kRunFileExtension)},
-                                              QDir::Files, QDir::Name))
-            if (!names.contains(f)) names << f, found << dir.absoluteFilePath(f); // first location wins
-    }
-    return found;
 }
 
 int InspectController::open(const QString& path) {
-    return m_window.openRunFile(path);
+    return m_openFile(path);
 }
 
 void InspectController::runAdded(int id) {
     // Every way of opening a file (File > Open, command line, drop, recent, samples) lands here.
-    const RunData* run = m_window.registry().find(id);
-    if (!run || run->live || run->filePath.isEmpty()) return;
-    rememberRecent(QFileInfo(run->filePath).absoluteFilePath());
+    const RunData* run = m_registry.find(id);
+    if (!run || run->filePath.isEmpty()) return;
+    rememberRecent(QFileInfo(run->filePath).absoluteFilePath()); // runs trained in the app too
+    if (run->live) return;                                       // written by this app: nothing to follow
     if (!LiveFollower::isBeingWritten(run->filePath)) return;
     try {
-        m_followers[id] = new LiveFollower(m_window.registry(), id, run->filePath, this);
-        m_window.statusBar()->showMessage(tr("Following %1 while it is being written").arg(run->filePath),
-                                          5000);
+        m_followers[id] = new LiveFollower(m_registry, id, run->filePath, this);
+        showMessage(tr("Following %1 while it is being written").arg(run->filePath), 5000);
     } catch (const std::exception&) {
         // Could not reopen for polling: the loaded state stays, just not live.
     }
@@ -208,67 +173,82 @@ bool InspectController::eventFilter(QObject* watched, QEvent* event) {
 }
 
 void InspectController::syncTimeline() {
-    const RunData* run = m_window.registry().selected();
+    const RunData* run = m_registry.selected();
     std::vector<int> steps, events;
     if (run) {
         for (const SnapshotPtr& s : run->snapshots) steps.push_back(s->step);
         for (const Event& e : run->events) events.push_back(e.step);
     }
-    m_timeline->setSteps(std::move(steps), std::move(events));
+    m_pages.timeline->setSteps(std::move(steps), std::move(events));
     syncPin();
 }
 
+void InspectController::announceEvent(int eventStep) {
+    const RunData* run = m_registry.selected();
+    if (!run) return;
+    QString text = tr("No event after step %1").arg(m_pages.timeline->step());
+    if (eventStep >= 0) {
+        QStringList what;
+        for (const Event& e : run->events)
+            if (e.step == eventStep)
+                what << QStringLiteral("%1: %2").arg(QString::fromStdString(e.kindName()),
+                                                     QString::fromStdString(e.message));
+        text = tr("Event at step %1 — %2").arg(eventStep).arg(what.join(QStringLiteral("; ")));
+    }
+    m_pages.timeline->setEventNote(text);
+    showMessage(text, 8000);
+}
+
 void InspectController::syncPin() {
-    const RunData* run = m_window.registry().selected();
-    m_timeline->setPin(run ? run->pinnedStep : std::nullopt);
-    updateCursors(m_timeline->step());
+    const RunData* run = m_registry.selected();
+    m_pages.timeline->setPin(run ? run->pinnedStep : std::nullopt);
+    updateCursors(m_pages.timeline->step());
 }
 
 void InspectController::showStep(int step) {
-    m_window.attentionPanel()->showStep(step);
-    m_window.sinksView()->showStep(step);
+    m_pages.attention->showStep(step);
+    m_pages.sinks->showStep(step);
     updateCursors(step);
 }
 
 void InspectController::updateCursors(int step) {
     std::vector<CurveChart*> charts;
-    for (RunView* v : std::initializer_list<RunView*>{m_window.trainingView(), m_window.entropyView(),
-                                                      m_window.logitView(), m_window.sinksView()})
+    for (RunView* v :
+         std::initializer_list<RunView*>{m_pages.training, m_pages.entropy, m_pages.logits, m_pages.sinks})
         for (CurveChart* c : v->charts())
-            if (c != m_window.sinksView()->profileChart()) charts.push_back(c); // x is key position there
-    m_cursors.show(charts, step, m_timeline->pin());
+            if (c != m_pages.sinks->profileChart()) charts.push_back(c); // x is key position there
+    m_cursors.show(charts, step, m_pages.timeline->pin());
 }
 
 void InspectController::exportFigure() {
     const std::unique_ptr<ExportDialog> dialog = exportDialog();
-    if (!dialog) return m_window.statusBar()->showMessage(tr("Select a run to export"), 5000);
+    if (!dialog) return showMessage(tr("Select a run to export"), 5000);
     if (dialog->exec() == QDialog::Accepted)
-        m_window.statusBar()->showMessage(tr("Exported %1").arg(QDir::toNativeSeparators(dialog->path())),
-                                          8000);
+        showMessage(tr("Exported %1").arg(QDir::toNativeSeparators(dialog->path())), 8000);
 }
 
 std::unique_ptr<ExportDialog> InspectController::exportDialog() {
-    const QWidget* tab = m_window.tabs()->currentWidget();
-    if (tab == m_probe && m_probe->result()->hasResult())
-        if (const RunData* probed = m_window.registry().find(m_probe->resultRun()))
+    const QWidget* tab = m_pages.tabs->currentWidget();
+    if (tab == m_pages.probe && m_pages.probe->result()->hasResult())
+        if (const RunData* probed = m_registry.find(m_pages.probe->resultRun()))
             return probeExportDialog(*probed);
-    const RunData* run = m_window.registry().selected();
+    const RunData* run = m_registry.selected();
     if (!run) return nullptr;
     figures::FigureRequest request;
-    request.view = tab == m_window.trainingView()  ? figures::FigureView::Training
-                   : tab == m_window.entropyView() ? figures::FigureView::Entropy
-                   : tab == m_window.logitView()   ? figures::FigureView::Logits
-                   : tab == m_window.sinksView()   ? figures::FigureView::Sinks
-                                                   : figures::FigureView::Attention;
-    const AttentionPanel* attention = m_window.attentionPanel();
-    request.step = m_timeline->step();
+    request.view = tab == m_pages.training  ? figures::FigureView::Training
+                   : tab == m_pages.entropy ? figures::FigureView::Entropy
+                   : tab == m_pages.logits  ? figures::FigureView::Logits
+                   : tab == m_pages.sinks   ? figures::FigureView::Sinks
+                                            : figures::FigureView::Attention;
+    const AttentionPanel* attention = m_pages.attention;
+    request.step = m_pages.timeline->step();
     if (tab == attention && attention->shownSnapshot()) request.step = attention->shownSnapshot()->step;
     if (AttentionGridView* grid = attention->grid()) {
         request.layer = std::max(0, grid->selectedLayer());
         request.head = std::max(0, grid->selectedHead());
     }
     auto dialog = std::make_unique<ExportDialog>(figureInputFrom(*run), request, &m_window);
-    for (const auto& other : m_window.registry().runs())
+    for (const auto& other : m_registry.runs())
         if (other->id != run->id) dialog->difference()->addRun(other->id, figureInputFrom(*other));
     // What is on screen, so that the exported figure is the one being looked at: the pinned step A on a
     // curve tab, the difference on the attention tab.
@@ -284,7 +264,7 @@ std::unique_ptr<ExportDialog> InspectController::exportDialog() {
 // The probe on screen as the figure's only snapshot: its maps with the typed text as labels, exported like a
 // recorded step (the curves of a probe are single points, so the dialog opens on the attention view).
 std::unique_ptr<ExportDialog> InspectController::probeExportDialog(const RunData& run) {
-    const SnapshotPtr probe = m_probe->result()->snapshot();
+    const SnapshotPtr probe = m_pages.probe->result()->snapshot();
     figures::FigureInput input;
     input.runName = tr("%1 · text probe").arg(run.name); // the title adds the checkpoint's step
     input.snapshots = {probe};
@@ -292,7 +272,7 @@ std::unique_ptr<ExportDialog> InspectController::probeExportDialog(const RunData
     figures::FigureRequest request;
     request.view = figures::FigureView::Attention;
     request.step = probe->step;
-    const AttentionHeatmap* enlarged = m_probe->result()->grid()->heatmap(); // the head shown large
+    const AttentionHeatmap* enlarged = m_pages.probe->result()->grid()->heatmap(); // the head shown large
     request.layer = std::max(0, enlarged->layer());
     request.head = std::max(0, enlarged->head());
     return std::make_unique<ExportDialog>(std::move(input), request, &m_window);

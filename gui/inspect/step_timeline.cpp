@@ -2,8 +2,10 @@
 
 #include "gui/inspect/pin_slider.h"
 
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QSettings>
 #include <QShortcut>
 #include <QSignalBlocker>
 #include <QSpinBox>
@@ -49,7 +51,17 @@ StepTimeline::StepTimeline(QWidget* parent)
         layout->addWidget(w);
     layout->addWidget(m_slider, 1);
     layout->addWidget(m_spin);
+    m_speed = new QComboBox(this);
+    m_speed->setObjectName(QStringLiteral("playSpeed"));
+    m_speed->setToolTip(tr("Playback speed: snapshots per second"));
+    for (int rate : {2, 4, 8, 16, 32}) m_speed->addItem(tr("%1/s").arg(rate), rate);
+    layout->addWidget(m_speed);
     layout->addWidget(event);
+    m_eventNote = new QLabel(this);
+    m_eventNote->setObjectName(QStringLiteral("eventNote"));
+    m_eventNote->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // long messages clip
+    m_eventNote->setMinimumWidth(60);
+    layout->addWidget(m_eventNote, 1);
     layout->addWidget(m_label);
     layout->addSpacing(8);
     m_pinButton = new QToolButton(this);
@@ -73,8 +85,12 @@ StepTimeline::StepTimeline(QWidget* parent)
     layout->addWidget(m_pinChip);
     layout->addWidget(m_clearPin);
 
-    // 8 snapshots a second: fast enough to watch a pattern form, slow enough to read the step.
-    m_timer->setInterval(125);
+    // 8 snapshots a second by default: fast enough to watch a pattern form, slow enough to read the step.
+    setPlaybackRate(QSettings().value(QStringLiteral("timeline/playbackRate"), 8).toInt());
+    connect(m_speed, &QComboBox::activated, this, [this] {
+        setPlaybackRate(m_speed->currentData().toInt());
+        QSettings().setValue(QStringLiteral("timeline/playbackRate"), playbackRate());
+    });
     connect(m_timer, &QTimer::timeout, this, [this] {
         if (m_slider->value() >= m_slider->maximum()) return setPlaying(false);
         stepBy(1);
@@ -156,10 +172,32 @@ void StepTimeline::last() {
 void StepTimeline::nextEvent() {
     const int now = step();
     const auto it = std::upper_bound(m_events.begin(), m_events.end(), now);
-    if (it == m_events.end()) return;
+    if (it == m_events.end()) return emit eventReached(-1);
     // The snapshot at or after the event shows its effect; fall back to the last one.
     const auto s = std::lower_bound(m_steps.begin(), m_steps.end(), *it);
     setIndex(s == m_steps.end() ? int(m_steps.size()) - 1 : int(s - m_steps.begin()));
+    emit eventReached(*it);
+}
+
+void StepTimeline::setPlaybackRate(int snapshotsPerSecond) {
+    int index = m_speed->findData(snapshotsPerSecond);
+    if (index < 0) index = m_speed->findData(8);
+    const QSignalBlocker block(m_speed);
+    m_speed->setCurrentIndex(index);
+    m_timer->setInterval(1000 / m_speed->itemData(index).toInt());
+}
+
+int StepTimeline::playbackRate() const {
+    return m_speed->currentData().toInt();
+}
+
+void StepTimeline::setEventNote(const QString& text) {
+    m_eventNote->setText(text);
+    m_eventNote->setToolTip(text);
+}
+
+QString StepTimeline::eventNote() const {
+    return m_eventNote->text();
 }
 
 void StepTimeline::setPlaying(bool on) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+class QComboBox;
 class QLabel;
 class QSpinBox;
 class QTimer;
@@ -32,9 +33,15 @@ public:
     void stepBy(int delta); // ±1 snapshot
     void first();
     void last();
-    void nextEvent(); // the first event after the current step, then its snapshot
+    void nextEvent(); // the first event after the current step, then its snapshot; emits eventReached
     void setPlaying(bool on);
     bool isPlaying() const;
+    // Playback speed in snapshots per second (the speed box: 2 … 32; default 8, remembered).
+    void setPlaybackRate(int snapshotsPerSecond);
+    int playbackRate() const;
+    // The line beside "Next event" naming the event it jumped to (set by InspectController).
+    void setEventNote(const QString& text);
+    QString eventNote() const;
 
     // Shows step A (nullopt: nothing pinned). Does not emit pin signals.
     void setPin(std::optional<int> step);
@@ -45,6 +52,8 @@ signals:
     void stepChanged(int step);
     void pinRequested(int step); // "Pin A" on the current step
     void clearPinRequested();
+    // "Next event" moved to the snapshot of the event recorded at `eventStep`; -1: no event after the step.
+    void eventReached(int eventStep);
 
 private:
     void setIndex(int index);
@@ -60,6 +69,8 @@ private:
     QToolButton* m_pinChip; // "A: step 100", click to jump there
     QToolButton* m_clearPin;
     QLabel* m_label;
+    QLabel* m_eventNote;
+    QComboBox* m_speed;
     QTimer* m_timer;
     bool m_follow = true;
 };

@@ -127,6 +127,14 @@ void ProbeTextPanel::syncRun() {
     const RunData* run = m_registry.selected();
     if ((run ? run->id : 0) != m_presetRun) rebuildPresets(run);
     checkInput();
+    // Another run's probe must not stay on screen as if it were this run's when this one cannot be probed.
+    const CheckpointChoice c = chooseCheckpoint(run, m_timeline.step());
+    if (m_result->hasResult() && m_shownRun != (run ? run->id : 0) && !(m_canProbe && c.usable())) {
+        m_result->clear();
+        m_shownRun = 0;
+        setMessage(m_message, run ? tr("“%1” cannot be probed: %2").arg(run->name, c.text) : QString(),
+                   kWarning);
+    }
 }
 
 void ProbeTextPanel::rebuildPresets(const RunData* run) {

@@ -1,6 +1,7 @@
 #include "gui/session/run_palette.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace attnscope::gui {
 
@@ -18,11 +19,36 @@ const std::vector<QColor>& runPalette() {
     return palette;
 }
 
+const std::vector<QColor>& extendedRunPalette() {
+    // Paul Tol's "muted" scheme (https://personal.sron.nl/~pault/, also colour-blind safe), without the
+    // colours too close to Okabe–Ito's: a second set of nine before generated colours are needed.
+    static const std::vector<QColor> palette{
+        QColor(0x33, 0x22, 0x88), // indigo
+        QColor(0xCC, 0x66, 0x77), // rose
+        QColor(0x11, 0x77, 0x33), // green
+        QColor(0x88, 0x22, 0x55), // wine
+        QColor(0x44, 0xAA, 0x99), // teal
+        QColor(0x99, 0x99, 0x33), // olive
+        QColor(0xAA, 0x44, 0x99), // purple
+        QColor(0xDD, 0xCC, 0x77), // sand
+        QColor(0x88, 0xCC, 0xEE), // cyan
+    };
+    return palette;
+}
+
 QColor nextRunColor(const std::vector<QColor>& used) {
-    const auto& palette = runPalette();
-    for (const QColor& c : palette)
-        if (std::find(used.begin(), used.end(), c) == used.end()) return c;
-    return palette[used.size() % palette.size()];
+    auto free = [&used](const QColor& c) { return std::find(used.begin(), used.end(), c) == used.end(); };
+    for (const auto* palette : {&runPalette(), &extendedRunPalette()})
+        for (const QColor& c : *palette)
+            if (free(c)) return c;
+    // Past 17 runs: hues a golden angle apart at three lightness levels, so no two open runs ever share a
+    // colour (they stop being easy to tell apart long before that; the legend and tooltips name them).
+    for (int i = 0;; ++i) {
+        const double hue = std::fmod(0.07 + i * 0.381966, 1.0);
+        const double lightness = 0.35 + 0.12 * (i % 3);
+        const QColor c = QColor::fromHslF(float(hue), 0.65f, float(lightness));
+        if (free(c)) return c;
+    }
 }
 
 QColor shadeOf(const QColor& base, int index, int count) {

@@ -6,8 +6,9 @@
 
 namespace attnscope::gui {
 
-const std::vector<QColor>& runPalette();
-// First palette colour not in `used`; cycles through the palette when every colour is taken.
+const std::vector<QColor>& runPalette();         // Okabe–Ito: the first 8 runs
+const std::vector<QColor>& extendedRunPalette(); // Tol "muted": the next 9
+// First colour not in `used`: Okabe–Ito, then Tol muted, then generated hues; never one of `used`.
 QColor nextRunColor(const std::vector<QColor>& used);
 // Shade `index` of `count` of a base colour, for several lines of one run (heads, layers, matrices):
 // same hue, lightness spread so neighbouring lines differ while the run stays recognisable.

@@ -1,6 +1,7 @@
 #include "gui/session/run_registry.h"
 
 #include "gui/session/run_palette.h"
+#include "gui/session/snapshot_backfill.h"
 
 #include <algorithm>
 
@@ -11,24 +12,35 @@ RunRegistry::~RunRegistry() = default;
 
 int RunRegistry::add(RunData run) {
     run.id = m_nextId++;
-    if (!run.color.isValid()) {
-        std::vector<QColor> used;
-        for (const auto& r : m_runs) used.push_back(r->color);
+    run.name = uniqueName(run.name);
+    std::vector<QColor> used;
+    for (const auto& r : m_runs) used.push_back(r->color);
+    if (!run.color.isValid() || std::find(used.begin(), used.end(), run.color) != used.end())
         run.color = nextRunColor(used);
-    }
     if (!run.tokenizer) run.tokenizer = std::make_shared<Tokenizer>();
     const int id = run.id;
+    std::vector<int> pending = std::move(run.pendingSnapshots);
+    run.pendingSnapshots.clear();
     emit runAboutToBeAdded(id);
     m_runs.push_back(std::make_unique<RunData>(std::move(run)));
     emit runAdded(id);
     setSelected(id);
+    if (!pending.empty())
+        m_backfills[id] = std::make_unique<SnapshotBackfill>(*this, id, m_runs.back()->filePath.toStdString(),
+                                                             std::move(pending));
     return id;
+}
+
+bool RunRegistry::isDecoding(int id) const {
+    auto it = m_backfills.find(id);
+    return it != m_backfills.end() && !it->second->isDone();
 }
 
 void RunRegistry::remove(int id) {
     const int index = indexOf(id);
     if (index < 0) return;
     emit runAboutToBeRemoved(id);
+    m_backfills.erase(id); // stops and joins its decoder first
     m_runs.erase(m_runs.begin() + index);
     emit runRemoved(id);
     if (m_selected == id) setSelected(m_runs.empty() ? 0 : m_runs.back()->id);
@@ -54,6 +66,35 @@ void RunRegistry::setSelected(int id) {
     if (m_selected == id) return;
     m_selected = id;
     emit selectionChanged(id);
+}
+
+QString RunRegistry::uniqueName(const QString& name, int exceptId) const {
+    auto taken = [&](const QString& n) {
+        return std::any_of(m_runs.begin(), m_runs.end(),
+                           [&](const auto& r) { return r->id != exceptId && r->name == n; });
+    };
+    if (!taken(name)) return name;
+    for (int i = 2;; ++i) {
+        const QString candidate = QStringLiteral("%1 #%2").arg(name).arg(i);
+        if (!taken(candidate)) return candidate;
+    }
+}
+
+void RunRegistry::rename(int id, const QString& name) {
+    RunData* run = find(id);
+    const QString trimmed = name.trimmed();
+    if (!run || trimmed.isEmpty()) return;
+    const QString unique = uniqueName(trimmed, id);
+    if (unique == run->name) return;
+    run->name = unique;
+    emit appearanceChanged(id);
+}
+
+void RunRegistry::setTags(int id, const QStringList& tags) {
+    RunData* run = find(id);
+    if (!run || run->tags == tags) return;
+    run->tags = tags;
+    emit appearanceChanged(id);
 }
 
 void RunRegistry::setColor(int id, const QColor& c) {

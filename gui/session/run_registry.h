@@ -4,10 +4,13 @@
 #include "gui/session/run_data.h"
 
 #include <QObject>
+#include <map>
 #include <memory>
 #include <vector>
 
 namespace attnscope::gui {
+
+class SnapshotBackfill;
 
 class RunRegistry : public QObject {
     Q_OBJECT
@@ -15,8 +18,12 @@ public:
     explicit RunRegistry(QObject* parent = nullptr);
     ~RunRegistry() override;
 
-    // Takes the run, assigns an id and (when unset) a free palette colour, selects it; returns the id.
+    // Takes the run, assigns an id, a name no open run has ("name #2" for a second "name") and (when
+    // unset, or taken by another open run) a colour no open run has; selects it; returns the id. A run
+    // with pendingSnapshots gets them decoded from its file on a worker thread (SnapshotBackfill).
     int add(RunData run);
+    // True while the run's snapshots are still being decoded from its file.
+    bool isDecoding(int id) const;
     void remove(int id);
 
     RunData* find(int id);
@@ -28,6 +35,10 @@ public:
     const RunData* selected() const { return find(m_selected); }
     void setSelected(int id);
 
+    // `name` itself when no other open run is called that, else "name #2", "name #3", …
+    QString uniqueName(const QString& name, int exceptId = 0) const;
+    void rename(int id, const QString& name); // made unique; an empty name is refused
+    void setTags(int id, const QStringList& tags);
     void setColor(int id, const QColor& c);
     void setVisible(int id, bool visible);
     void setPinnedStep(int id, std::optional<int> step); // nullopt clears the pin
@@ -41,7 +52,7 @@ signals:
     void runAdded(int id);
     void runAboutToBeRemoved(int id);
     void runRemoved(int id);
-    void appearanceChanged(int id); // colour, visibility or name
+    void appearanceChanged(int id); // colour, visibility, name or tags
     void statusChanged(int id);
     void dataAppended(int id); // new steps, snapshots, events or evals
     void selectionChanged(int id);
@@ -49,6 +60,7 @@ signals:
 
 private:
     std::vector<std::unique_ptr<RunData>> m_runs;
+    std::map<int, std::unique_ptr<SnapshotBackfill>> m_backfills; // destroyed (joined) before m_runs
     int m_nextId = 1;
     int m_selected = 0;
 };

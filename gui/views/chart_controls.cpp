@@ -19,14 +19,18 @@ ChartControls::ChartControls(ChartSettings& settings, QWidget* parent)
     m_slider = new QSlider(Qt::Horizontal, this);
     m_slider->setObjectName("smoothingSlider");
     m_slider->setRange(0, 99); // the slider stops at 0.99; the box reaches 0.999
-    m_slider->setFixedWidth(160);
+    m_slider->setFixedWidth(120);
     m_value = new QDoubleSpinBox(this);
     m_value->setObjectName("smoothingValue");
     m_value->setDecimals(3);
     m_value->setRange(0, ChartSettings::kMaxSmoothing);
     m_value->setSingleStep(0.05);
-    m_outliers = new QCheckBox(tr("Ignore outliers in chart scaling"), this);
+    m_outliers = new QCheckBox(tr("Ignore outliers"), this);
+    m_outliers->setToolTip(tr("Ignore outliers in chart scaling: the y range fits the bulk of the data"));
     m_outliers->setObjectName("ignoreOutliers");
+    m_legend = new QCheckBox(tr("Run legend"), this);
+    m_legend->setObjectName("runLegend");
+    m_legend->setToolTip(tr("Show which colour is which run above every chart"));
     auto* hint = new QLabel(tr("drag: zoom · double-click: reset · right-click: log y, save"), this);
     hint->setStyleSheet(QStringLiteral("color: palette(mid);"));
     hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // a hint must not widen the window
@@ -37,10 +41,12 @@ ChartControls::ChartControls(ChartSettings& settings, QWidget* parent)
     layout->addWidget(m_value);
     layout->addSpacing(12);
     layout->addWidget(m_outliers);
+    layout->addWidget(m_legend);
     layout->addWidget(hint, 1);
 
     auto sync = [this] {
-        const QSignalBlocker a(m_slider), b(m_value), c(m_outliers);
+        const QSignalBlocker a(m_slider), b(m_value), c(m_outliers), d(m_legend);
+        m_legend->setChecked(m_settings.showRunLegend());
         m_slider->setValue(int(std::lround(std::min(m_settings.smoothing(), 0.99) * 100)));
         m_value->setValue(m_settings.smoothing());
         m_outliers->setChecked(m_settings.ignoreOutliers());
@@ -51,6 +57,8 @@ ChartControls::ChartControls(ChartSettings& settings, QWidget* parent)
     connect(m_outliers, &QCheckBox::toggled, &m_settings, &ChartSettings::setIgnoreOutliers);
     connect(&m_settings, &ChartSettings::smoothingChanged, this, sync);
     connect(&m_settings, &ChartSettings::ignoreOutliersChanged, this, sync);
+    connect(m_legend, &QCheckBox::toggled, &m_settings, &ChartSettings::setShowRunLegend);
+    connect(&m_settings, &ChartSettings::showRunLegendChanged, this, sync);
 }
 
 } // namespace attnscope::gui

@@ -1,6 +1,6 @@
 #pragma once
 // The bar above the curve tabs: smoothing slider with a numeric box (0–0.999, TensorBoard's range) and the
-// "ignore outliers in chart scaling" switch. Both edit the shared ChartSettings.
+// "ignore outliers in chart scaling" and "run legend" switches. Both edit the shared ChartSettings.
 #include <QWidget>
 
 class QCheckBox;
@@ -21,6 +21,7 @@ private:
     QSlider* m_slider;
     QDoubleSpinBox* m_value;
     QCheckBox* m_outliers;
+    QCheckBox* m_legend;
 };
 
 } // namespace attnscope::gui

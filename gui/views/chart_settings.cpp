@@ -9,6 +9,14 @@ ChartSettings::ChartSettings(QObject* parent) : QObject(parent) {
     QSettings s;
     m_smoothing = std::clamp(s.value("charts/smoothing", m_smoothing).toDouble(), 0.0, kMaxSmoothing);
     m_ignoreOutliers = s.value("charts/ignoreOutliers", m_ignoreOutliers).toBool();
+    m_showRunLegend = s.value("charts/runLegend", m_showRunLegend).toBool();
+}
+
+void ChartSettings::setShowRunLegend(bool on) {
+    if (on == m_showRunLegend) return;
+    m_showRunLegend = on;
+    QSettings().setValue("charts/runLegend", on);
+    emit showRunLegendChanged(on);
 }
 
 void ChartSettings::setSmoothing(double weight) {

@@ -17,6 +17,9 @@ public:
     bool ignoreOutliers() const { return m_ignoreOutliers; }
     void setSmoothing(double weight);
     void setIgnoreOutliers(bool on);
+    // The run legend above every curve chart (which colour is which run); on by default.
+    bool showRunLegend() const { return m_showRunLegend; }
+    void setShowRunLegend(bool on);
 
     // Per-chart log-y toggle, remembered under the chart's key (TensorBoard #5610).
     static bool logY(const QString& chartKey, bool fallback);
@@ -25,10 +28,12 @@ public:
 signals:
     void smoothingChanged(double weight);
     void ignoreOutliersChanged(bool on);
+    void showRunLegendChanged(bool on);
 
 private:
     double m_smoothing = 0.6; // TensorBoard's default
     bool m_ignoreOutliers = true;
+    bool m_showRunLegend = true;
 };
 
 } // namespace attnscope::gui

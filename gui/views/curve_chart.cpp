@@ -38,7 +38,14 @@ CurveChart::CurveChart(const QString& key, const QString& title, ChartSettings* 
     m_logButton->setCheckable(true);
     m_logButton->setAutoRaise(true);
     m_logButton->setToolTip(tr("Logarithmic y axis (remembered for this chart)"));
+    m_runLegend = new QLabel(this);
+    m_runLegend->setObjectName(QStringLiteral("runLegend"));
+    m_runLegend->setTextFormat(Qt::RichText);
+    m_runLegend->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    m_runLegend->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // many runs clip, never widen
+    m_runLegend->hide();
     header->addWidget(m_title, 1);
+    header->addWidget(m_runLegend, 2);
     header->addWidget(m_logButton);
     layout->addLayout(header);
 
@@ -91,6 +98,8 @@ CurveChart::CurveChart(const QString& key, const QString& title, ChartSettings* 
             refresh();
         });
         connect(m_settings, &ChartSettings::ignoreOutliersChanged, this, [this] { refresh(); });
+        connect(m_settings, &ChartSettings::showRunLegendChanged, this,
+                [this](bool on) { m_runLegend->setVisible(on && !m_runLegend->text().isEmpty()); });
     }
     connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this] { resetView(); });
     connect(m_plot, &QCustomPlot::mouseWheel, this, [this] { m_autoFit = false; });
@@ -276,6 +285,20 @@ void CurveChart::setKey(const QString& html) {
 
 QString CurveChart::key() const {
     return m_keyLabel->text();
+}
+
+void CurveChart::setRunLegend(const QString& html, const QString& tooltip) {
+    m_runLegend->setText(html);
+    m_runLegend->setToolTip(tooltip);
+    m_runLegend->setVisible(!html.isEmpty() && (!m_settings || m_settings->showRunLegend()));
+}
+
+QString CurveChart::runLegend() const {
+    return m_runLegend->text();
+}
+
+bool CurveChart::runLegendShown() const {
+    return !m_runLegend->isHidden();
 }
 
 void CurveChart::placeKey() {

@@ -58,6 +58,11 @@ public:
     // A small colour key in the plot's top-right corner (rich text, e.g. "■ H0 ■ H1"); empty hides it.
     void setKey(const QString& html);
     QString key() const;
+    // The run legend in the chart's header row (never over the data): "■ run ■ run" in the runs' colours;
+    // `tooltip` holds the full names. Shown while non-empty and the shared settings' legend switch is on.
+    void setRunLegend(const QString& html, const QString& tooltip);
+    QString runLegend() const;
+    bool runLegendShown() const;
     void setSmoothingEnabled(bool on); // off for charts whose x is not time (profiles)
     // Steps the auto-fitted x range always covers (the views pass 0 … the newest step of the visible runs,
     // so every chart of a tab lines up, also those fed by sparse probe snapshots).
@@ -110,6 +115,7 @@ private:
     QCPItemStraightLine* m_cursor;
     QCPItemText* m_placeholder;
     QLabel* m_keyLabel;
+    QLabel* m_runLegend;
     std::vector<std::unique_ptr<Series>> m_series;
     std::vector<Marker> m_markers;
     int m_nextId = 1;

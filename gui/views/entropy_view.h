@@ -19,6 +19,7 @@ public:
 
     EntropyView(RunRegistry& registry, ChartSettings& settings, QWidget* parent = nullptr);
     std::vector<CurveChart*> charts() const override;
+    LayerCharts* layerGrid() const override { return m_charts; }
 
     void setMetric(Metric metric);
     Metric metric() const { return m_metric; }

@@ -3,6 +3,7 @@
 #include "gui/views/curve_chart.h"
 
 #include <QGridLayout>
+#include <algorithm>
 
 namespace attnscope::gui {
 
@@ -29,6 +30,30 @@ void LayerCharts::ensureLayers(int layers) {
         if (!m_yLabel.isEmpty()) chart->setYLabel(m_yLabel);
         m_layers.push_back(chart);
         place(chart);
+        if (m_shown >= 0 && index >= m_shown) chart->hide();
+    }
+    restretch();
+}
+
+void LayerCharts::showLayers(int layers) {
+    m_shown = layers;
+    for (int i = 0; i < int(m_layers.size()); ++i) m_layers[std::size_t(i)]->setVisible(i < layers);
+    restretch();
+}
+
+int LayerCharts::shownLayerCount() const {
+    return int(std::count_if(m_layers.begin(), m_layers.end(), [](CurveChart* c) { return !c->isHidden(); }));
+}
+
+void LayerCharts::restretch() {
+    // Rows whose charts are all hidden take no room.
+    const std::vector<CurveChart*> all = charts();
+    const int rows = int(all.size() + m_columns - 1) / m_columns;
+    for (int r = 0; r < rows; ++r) {
+        bool shown = false;
+        for (int c = 0; c < m_columns && r * m_columns + c < int(all.size()); ++c)
+            shown = shown || !all[std::size_t(r * m_columns + c)]->isHidden();
+        m_grid->setRowStretch(r, shown ? 1 : 0);
     }
 }
 
@@ -51,7 +76,6 @@ void LayerCharts::place(CurveChart* chart) {
     const int index = int(m_summaries.size() + m_layers.size()) - 1;
     m_grid->addWidget(chart, index / m_columns, index % m_columns);
     for (int c = 0; c < m_columns; ++c) m_grid->setColumnStretch(c, 1);
-    for (int r = 0; r <= index / m_columns; ++r) m_grid->setRowStretch(r, 1);
 }
 
 } // namespace attnscope::gui

@@ -23,6 +23,9 @@ public:
     // Leading charts that are not per layer (summaries); placed before the layer charts.
     CurveChart* addSummary(const QString& key, const QString& title, bool defaultLogY = false);
     void ensureLayers(int layers);
+    // Shows the first `layers` layer charts and hides the rest (the layers only hidden runs have).
+    void showLayers(int layers);
+    int shownLayerCount() const;
     int layerCount() const { return int(m_layers.size()); }
     CurveChart* layer(int index) const;
     std::vector<CurveChart*> charts() const;
@@ -30,6 +33,7 @@ public:
 
 private:
     void place(CurveChart* chart);
+    void restretch();
 
     QString m_keyPrefix, m_title;
     ChartSettings& m_settings;
@@ -38,6 +42,7 @@ private:
     QString m_yLabel;
     QGridLayout* m_grid;
     std::vector<CurveChart*> m_summaries, m_layers;
+    int m_shown = -1; // layer charts shown; -1: all
 };
 
 } // namespace attnscope::gui

@@ -16,6 +16,7 @@ class LogitView : public RunView {
 public:
     LogitView(RunRegistry& registry, ChartSettings& settings, QWidget* parent = nullptr);
     std::vector<CurveChart*> charts() const override;
+    LayerCharts* layerGrid() const override { return m_charts; }
 
     CurveChart* layerMaxChart() const { return m_layerMax; }
     CurveChart* sigmaChart() const { return m_sigma; }

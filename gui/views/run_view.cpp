@@ -3,6 +3,7 @@
 #include "gui/session/run_palette.h"
 #include "gui/session/run_registry.h"
 #include "gui/views/curve_chart.h"
+#include "gui/views/layer_charts.h"
 
 #include <algorithm>
 
@@ -34,6 +35,8 @@ RunView::RunView(RunRegistry& registry, ChartSettings& settings, QWidget* parent
     });
     connect(&registry, &RunRegistry::dataAppended, this, &RunView::schedule);
     connect(&registry, &RunRegistry::appearanceChanged, this, &RunView::onAppearanceChanged);
+    for (auto signal : {&RunRegistry::runAdded, &RunRegistry::runRemoved, &RunRegistry::appearanceChanged})
+        connect(&registry, signal, this, &RunView::updateRunLegend);
     connect(&registry, &RunRegistry::selectionChanged, this, [this](int id) {
         afterUpdate(); // keys follow the selected run
         for (CurveChart* chart : charts()) {
@@ -53,6 +56,24 @@ int RunView::visibleRunCount() const {
     for (const auto& run : m_registry.runs())
         if (run->visible) ++n;
     return n;
+}
+
+void RunView::updateRunLegend() {
+    QString html, tooltip;
+    for (const auto& run : m_registry.runs()) {
+        if (!run->visible) continue;
+        html += QStringLiteral("<span style='color:%1'>■</span>&nbsp;%2 &nbsp;")
+                    .arg(run->color.name(), run->name.toHtmlEscaped());
+        tooltip += (tooltip.isEmpty() ? QString() : QStringLiteral("\n")) + run->name +
+                   (run->filePath.isEmpty() ? QString() : QStringLiteral(" — ") + run->filePath);
+    }
+    for (CurveChart* chart : charts()) chart->setRunLegend(html.trimmed(), tooltip);
+    if (LayerCharts* grid = layerGrid()) {
+        int layers = 0;
+        for (const auto& run : m_registry.runs())
+            if (run->visible) layers = std::max(layers, run->spec.model.layers);
+        grid->showLayers(layers);
+    }
 }
 
 QColor RunView::lineColor(const RunData& run, int index, int count) const {
@@ -97,7 +118,8 @@ void RunView::markEvents(CurveChart& chart, const RunData& run, std::size_t from
         const Event& e = run.events[i];
         if (std::find(kinds.begin(), kinds.end(), int(e.kind)) == kinds.end()) continue;
         chart.addMarker(run.id, e.step, run.color,
-                        QStringLiteral("%1 — %2").arg(toString(e.kind), QString::fromStdString(e.message)));
+                        QStringLiteral("%1 — %2").arg(QString::fromStdString(e.kindName()),
+                                                      QString::fromStdString(e.message)));
     }
 }
 

@@ -17,6 +17,7 @@ namespace attnscope::gui {
 
 class ChartSettings;
 class CurveChart;
+class LayerCharts;
 class RunRegistry;
 struct RunData;
 
@@ -28,6 +29,9 @@ public:
     // Applies pending updates now instead of at the next frame (tests, screenshots).
     void flushUpdates();
     virtual std::vector<CurveChart*> charts() const = 0;
+    // The view's per-layer small multiples, if any: only as many layer charts as the visible runs have
+    // layers are shown (hiding a 6-layer run among 2-layer runs removes layers 2–5).
+    virtual LayerCharts* layerGrid() const { return nullptr; }
 
 protected:
     // Creates the run's series; consumeNew() follows with all existing data.
@@ -65,7 +69,8 @@ private:
     void onAppearanceChanged(int runId);
     void addAndConsume(const RunData& run);
     bool rebuildIfColourModeChanged();
-    void applyDomain(); // every chart's x range covers 0 … the newest step of the visible runs
+    void applyDomain();     // every chart's x range covers 0 … the newest step of the visible runs
+    void updateRunLegend(); // every chart's run legend, the visible runs in their colours; layer charts shown
 
     RunRegistry& m_registry;
     ChartSettings& m_settings;

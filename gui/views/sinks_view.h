@@ -22,6 +22,7 @@ class SinksView : public RunView {
 public:
     SinksView(RunRegistry& registry, ChartSettings& settings, QWidget* parent = nullptr);
     std::vector<CurveChart*> charts() const override;
+    LayerCharts* layerGrid() const override { return m_charts; }
 
     CurveChart* sinkRateChart() const { return m_rate; }
     CurveChart* profileChart() const { return m_profile; }

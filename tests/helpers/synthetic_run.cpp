@@ -47,6 +47,9 @@ QString writeSyntheticRun(const QString& dir, const SyntheticRun& run) {
     RunHeader header;
     RunSpec spec;
     spec.name = run.name.toStdString();
+    spec.model.layers = run.layers; // the spec describes the model the snapshots come from
+    spec.model.heads = run.heads;
+    spec.train.steps = run.steps;
     header.specJson = toJson(spec).dump();
     header.corpusName = "unit";
     header.tokenizerJson = Tokenizer::fromText("abcdefghijklmnopqrstuvwxyzHIJKLMNOPQRSTUVWXYZ").toJson();

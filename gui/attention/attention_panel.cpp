@@ -1,0 +1,190 @@
+#include "gui/attention/attention_panel.h"
+
+#include "gui/attention/attention_grid_view.h"
+#include "gui/inspect/pin_slider.h"
+#include "gui/session/run_registry.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPoint>
+#include <QSignalBlocker>
+#include <QVBoxLayout>
+#include <algorithm>
+
+namespace attnscope::gui {
+
+namespace {
+
+// Combo item data: (choice, run id).
+QVariant choice(CompareTo kind, int run = 0) {
+    return QPoint(int(kind), run);
+}
+
+} // namespace
+
+AttentionPanel::AttentionPanel(RunRegistry& registry, QWidget* parent)
+    : QWidget(parent), m_registry(registry) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    auto* bar = new QHBoxLayout;
+    m_step = new PinSlider(this);
+    m_step->setObjectName("attentionStep");
+    m_follow = new QCheckBox(tr("follow latest"), this);
+    m_follow->setChecked(true);
+    m_stepLabel = new QLabel(this);
+    m_stepLabel->setMinimumWidth(110);
+    m_compare = new QComboBox(this);
+    m_compare->setObjectName("attentionCompare");
+    m_compare->setMinimumContentsLength(22);
+    m_compare->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_compare->setToolTip(tr("Maps show the snapshot on screen (B) minus this one. Pin A on the timeline "
+                             "(key A) to compare two steps of a run."));
+    bar->addWidget(new QLabel(tr("Snapshot"), this));
+    bar->addWidget(m_step, 1);
+    bar->addWidget(m_stepLabel);
+    bar->addWidget(m_follow);
+    bar->addSpacing(12);
+    bar->addWidget(new QLabel(tr("Difference against"), this));
+    bar->addWidget(m_compare);
+    layout->addLayout(bar);
+    m_grid = new AttentionGridView(this);
+    layout->addWidget(m_grid, 1);
+
+    connect(m_step, &QSlider::valueChanged, this, [this](int v) {
+        const QSignalBlocker block(m_follow);
+        m_follow->setChecked(v == m_step->maximum());
+        refresh();
+        if (!m_applyingStep && m_shown) emit stepPicked(m_shown->step);
+    });
+    connect(m_follow, &QCheckBox::toggled, this, [this](bool on) {
+        if (on) m_step->setValue(m_step->maximum());
+    });
+    connect(m_compare, &QComboBox::currentIndexChanged, this, [this] { updateComparison(); });
+    connect(&registry, &RunRegistry::selectionChanged, this, &AttentionPanel::onSelectionChanged);
+    connect(&registry, &RunRegistry::pinChanged, this, &AttentionPanel::onPinChanged);
+    // Only the slider follows new data: rebuilding the combo at 30 Hz would close its open popup.
+    connect(&registry, &RunRegistry::dataAppended, this, [this](int id) {
+        if (id == m_registry.selectedId()) syncSteps();
+    });
+    for (auto signal : {&RunRegistry::runAdded, &RunRegistry::runRemoved, &RunRegistry::appearanceChanged})
+        connect(&registry, signal, this, [this] {
+            syncChoices();
+            syncSteps();
+        });
+    m_previousSelection = registry.selectedId();
+    syncChoices();
+    syncSteps();
+}
+
+void AttentionPanel::showStep(int step) {
+    const RunData* run = m_registry.selected();
+    if (!run || run->snapshots.empty()) return;
+    m_applyingStep = true;
+    m_step->setValue(snapshotIndexAt(run->snapshots, step));
+    m_applyingStep = false;
+}
+
+bool AttentionPanel::setCompare(CompareTo kind, int run) {
+    const int index = m_compare->findData(choice(kind, run));
+    if (index < 0) return false;
+    m_compare->setCurrentIndex(index);
+    return true;
+}
+
+CompareTo AttentionPanel::compareKind() const {
+    return CompareTo(m_compare->currentData().toPoint().x());
+}
+int AttentionPanel::compareRun() const {
+    return m_compare->currentData().toPoint().y();
+}
+
+void AttentionPanel::onSelectionChanged(int id) {
+    // Comparing X against Y and then selecting Y: keep the pair, now as Y against X.
+    if (compareRun() == id && m_previousSelection != 0 && m_registry.find(m_previousSelection)) {
+        const CompareTo kind = compareKind();
+        syncChoices();
+        setCompare(kind, m_previousSelection);
+    }
+    m_previousSelection = id;
+    m_follow->setChecked(true);
+    syncChoices();
+    syncSteps();
+    // A difference that cannot apply to this run (no pin, another shape, no other snapshot) does not carry
+    // over: the maps go back to plain instead of showing a warning the user did not ask for here.
+    if (compareKind() != CompareTo::Nothing && !m_other) setCompare(CompareTo::Nothing);
+}
+
+void AttentionPanel::onPinChanged(int id) {
+    if (id != m_registry.selectedId()) return;
+    syncChoices(); // the choices name step A
+    const RunData* run = m_registry.selected();
+    // Pinning says "compare against this step": show it at once unless another difference is on.
+    if (run && run->pinnedStep && compareKind() == CompareTo::Nothing) setCompare(CompareTo::Pinned);
+    syncSteps();
+}
+
+void AttentionPanel::syncSteps() {
+    const RunData* run = m_registry.selected();
+    {
+        const QSignalBlocker block(m_step);
+        m_step->setRange(0, run ? std::max(0, int(run->snapshots.size()) - 1) : 0);
+        if (m_follow->isChecked()) m_step->setValue(m_step->maximum());
+        m_step->setPinValue(run && run->pinnedStep ? snapshotIndexAt(run->snapshots, *run->pinnedStep) : -1);
+    }
+    refresh();
+}
+
+void AttentionPanel::syncChoices() {
+    const RunData* run = m_registry.selected();
+    const QString a = run && run->pinnedStep ? tr("step A = %1").arg(*run->pinnedStep) : tr("step A");
+    const QSignalBlocker block(m_compare);
+    const QVariant current = m_compare->currentData();
+    m_compare->clear();
+    m_compare->addItem(tr("nothing (plain maps)"), choice(CompareTo::Nothing));
+    m_compare->addItem(tr("previous snapshot"), choice(CompareTo::Previous));
+    m_compare->addItem(run && run->pinnedStep ? tr("pinned %1").arg(a)
+                                              : tr("pinned step A (none yet: key A)"),
+                       choice(CompareTo::Pinned));
+    for (const auto& other : m_registry.runs()) {
+        if (run && other->id == run->id) continue;
+        m_compare->addItem(tr("run “%1”, same step").arg(other->name),
+                           choice(CompareTo::RunSameStep, other->id));
+        m_compare->addItem(tr("run “%1” at %2").arg(other->name, a), choice(CompareTo::RunPinned, other->id));
+    }
+    const int index = m_compare->findData(current);
+    m_compare->setCurrentIndex(index >= 0 ? index : 0);
+}
+
+void AttentionPanel::refresh() {
+    const RunData* run = m_registry.selected();
+    const int index = m_step->value();
+    SnapshotPtr snap =
+        run && index < int(run->snapshots.size()) ? run->snapshots[std::size_t(index)] : nullptr;
+    m_stepLabel->setText(snap
+                             ? tr("step %1 (%2/%3)").arg(snap->step).arg(index + 1).arg(run->snapshots.size())
+                             : tr("no snapshot yet"));
+    m_step->update(); // the A–B band follows the handle
+    const int runId = run ? run->id : 0;
+    if (snap == m_shown && runId == m_shownRun) {
+        updateComparison();
+        return;
+    }
+    m_shown = snap;
+    m_shownRun = runId;
+    // The grid keeps its own copy of the labels, so the tokenizer only has to live through this call.
+    if (snap) m_grid->setSnapshot(snap, run->tokenizer.get(), run->spec.model);
+    updateComparison();
+}
+
+void AttentionPanel::updateComparison() {
+    const RunData* run = m_registry.selected();
+    m_target =
+        run ? resolveDifference(m_registry, *run, m_shown, compareKind(), compareRun()) : DifferenceTarget{};
+    m_other = m_target.snapshot;
+    m_grid->setComparison(m_other, m_target.label, m_target.note);
+    m_grid->setComparisonWarning(m_target.warning);
+}
+
+} // namespace attnscope::gui

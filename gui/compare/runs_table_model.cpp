@@ -1,0 +1,146 @@
+#include "gui/compare/runs_table_model.h"
+
+#include "gui/session/run_registry.h"
+
+#include <QColor>
+#include <cmath>
+
+namespace attnscope::gui {
+
+namespace {
+QVariant number(double v, int precision = 4) {
+    return std::isfinite(v) ? QVariant(QString::number(v, 'g', precision)) : QVariant(QStringLiteral("—"));
+}
+// Missing values sort after every number in ascending order.
+QVariant sortable(double v) {
+    return std::isfinite(v) ? v : std::numeric_limits<double>::infinity();
+}
+} // namespace
+
+RunsTableModel::RunsTableModel(RunRegistry& registry, QObject* parent)
+    : QAbstractTableModel(parent), m_registry(registry) {
+    connect(&registry, &RunRegistry::runAboutToBeAdded, this, [this] {
+        const int row = int(m_registry.runs().size());
+        beginInsertRows({}, row, row);
+    });
+    connect(&registry, &RunRegistry::runAdded, this, [this] { endInsertRows(); });
+    connect(&registry, &RunRegistry::runAboutToBeRemoved, this, [this](int id) {
+        const int row = m_registry.indexOf(id);
+        beginRemoveRows({}, row, row);
+        m_cache.erase(id);
+    });
+    connect(&registry, &RunRegistry::runRemoved, this, [this] { endRemoveRows(); });
+    connect(&registry, &RunRegistry::appearanceChanged, this, &RunsTableModel::rowChanged);
+    connect(&registry, &RunRegistry::statusChanged, this, &RunsTableModel::rowChanged);
+    connect(&registry, &RunRegistry::dataAppended, this, &RunsTableModel::rowChanged);
+}
+
+int RunsTableModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : int(m_registry.runs().size());
+}
+
+int RunsTableModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+int RunsTableModel::runIdAt(int row) const {
+    return row >= 0 && row < rowCount() ? m_registry.runs()[std::size_t(row)]->id : 0;
+}
+
+const RunSummary& RunsTableModel::summaryOf(int runId) const {
+    auto it = m_cache.find(runId);
+    if (it == m_cache.end()) it = m_cache.emplace(runId, summarize(*m_registry.find(runId))).first;
+    return it->second;
+}
+
+QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= rowCount()) return {};
+    const RunData& run = *m_registry.runs()[std::size_t(index.row())];
+    if (role == RunIdRole) return run.id;
+    const RunSummary& s = summaryOf(run.id);
+    const int column = index.column();
+    if (role == Qt::DecorationRole && column == NameColumn) return run.color;
+    if (role == Qt::ToolTipRole) {
+        if (column == NameColumn)
+            return run.filePath.isEmpty() ? run.name : QStringLiteral("%1\n%2").arg(run.name, run.filePath);
+        if (column == EventsColumn) return s.eventKinds;
+        if (column == StatusColumn) return QString::fromStdString(run.statusMessage);
+    }
+    if (role == Qt::TextAlignmentRole && column >= LrColumn && column <= EventsColumn)
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::ForegroundRole && column == StatusColumn &&
+        (run.status == RunStatus::Diverged || run.status == RunStatus::Failed))
+        return QColor(0xB0, 0x20, 0x20);
+    if (role != Qt::DisplayRole && role != SortRole) return {};
+    const bool sort = role == SortRole;
+    switch (column) {
+    case NameColumn:
+        return run.name;
+    case TagsColumn:
+        return run.tags.join(QStringLiteral(", "));
+    case MechanismsColumn:
+        return s.mechanisms.isEmpty() ? tr("vanilla") : s.mechanisms.join(QStringLiteral(" · "));
+    case ShapeColumn:
+        return sort ? QVariant(run.spec.model.layers * 1000 + run.spec.model.heads) : QVariant(s.shape);
+    case LrColumn:
+        return sort ? QVariant(s.lr) : QVariant(QString::number(s.lr, 'g', 3));
+    case WeightDecayColumn:
+        return sort ? QVariant(s.weightDecay) : QVariant(QString::number(s.weightDecay, 'g', 3));
+    case BatchColumn:
+        return s.batch;
+    case StepsColumn:
+        return sort ? QVariant(s.steps)
+                    : QVariant(QStringLiteral("%1 / %2").arg(s.steps).arg(s.plannedSteps));
+    case TrainLossColumn:
+        return sort ? sortable(s.trainLoss) : number(s.trainLoss);
+    case ValLossColumn:
+        return sort ? sortable(s.valLoss) : number(s.valLoss);
+    case MaxLogitColumn:
+        return sort ? sortable(s.maxLogit) : number(s.maxLogit);
+    case MinEntropyColumn:
+        return sort ? sortable(s.minEntropy) : number(s.minEntropy, 3);
+    case EventsColumn:
+        return s.events;
+    case StatusColumn:
+        return s.status;
+    default:
+        return {};
+    }
+}
+
+QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal) return {};
+    static const char* const names[ColumnCount] = {
+        QT_TR_NOOP("Run"),      QT_TR_NOOP("Tags"),      QT_TR_NOOP("Mechanisms"),
+        QT_TR_NOOP("Shape"),    QT_TR_NOOP("LR"),        QT_TR_NOOP("Weight decay"),
+        QT_TR_NOOP("Batch"),    QT_TR_NOOP("Steps"),     QT_TR_NOOP("Train loss"),
+        QT_TR_NOOP("Val loss"), QT_TR_NOOP("Max logit"), QT_TR_NOOP("Min entropy"),
+        QT_TR_NOOP("Events"),   QT_TR_NOOP("Status")};
+    static const char* const tips[ColumnCount] = {
+        "",
+        "",
+        "",
+        QT_TR_NOOP("layers × heads · model width · context"),
+        QT_TR_NOOP("peak learning rate"),
+        "",
+        "",
+        QT_TR_NOOP("recorded / planned"),
+        QT_TR_NOOP("last recorded training loss"),
+        QT_TR_NOOP("last validation loss"),
+        QT_TR_NOOP("largest content logit q·k/√D over all snapshots"),
+        QT_TR_NOOP("smallest per-head attention entropy over all snapshots (nats)"),
+        "",
+        ""};
+    if (section < 0 || section >= ColumnCount) return {};
+    if (role == Qt::DisplayRole) return tr(names[section]);
+    if (role == Qt::ToolTipRole && *tips[section]) return tr(tips[section]);
+    return {};
+}
+
+void RunsTableModel::rowChanged(int runId) {
+    m_cache.erase(runId);
+    const int row = m_registry.indexOf(runId);
+    if (row >= 0) emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+} // namespace attnscope::gui

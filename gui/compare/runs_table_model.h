@@ -1,0 +1,52 @@
+#pragma once
+// The runs table (TensorBoard HParams, W&B runs table): one row per open run with its mechanisms, key
+// hyper-parameters, what it reached (final train/validation loss, max logit, min entropy), its events
+// and status. Rows follow RunRegistry; SortRole gives numbers so columns sort by value, not by text.
+#include "gui/compare/run_summary.h"
+
+#include <QAbstractTableModel>
+#include <map>
+
+namespace attnscope::gui {
+
+class RunRegistry;
+
+class RunsTableModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column {
+        NameColumn,
+        TagsColumn,
+        MechanismsColumn,
+        ShapeColumn,
+        LrColumn,
+        WeightDecayColumn,
+        BatchColumn,
+        StepsColumn,
+        TrainLossColumn,
+        ValLossColumn,
+        MaxLogitColumn,
+        MinEntropyColumn,
+        EventsColumn,
+        StatusColumn,
+        ColumnCount
+    };
+    static constexpr int RunIdRole = Qt::UserRole + 1;
+    static constexpr int SortRole = Qt::UserRole + 2;
+
+    explicit RunsTableModel(RunRegistry& registry, QObject* parent = nullptr);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+    int runIdAt(int row) const;
+
+private:
+    void rowChanged(int runId);
+    const RunSummary& summaryOf(int runId) const;
+    RunRegistry& m_registry;
+    mutable std::map<int, RunSummary> m_cache; // run id → summary, dropped when the run changes
+};
+
+} // namespace attnscope::gui
