@@ -138,11 +138,11 @@ template <typename T> void Model<T>::forwardLayer(Workspace<T>& ws, int l) {
     nn::layernorm_forward(L.ln1, L.ln1Mean, L.ln1Rstd, L.xIn, weight(lp.ln1g), weight(lp.ln1b), int(N), C,
                           eps);
     const T* qkvBias = weight(lp.qkvB);
-    nn::linear_forward(rowsOf(L.q, C), crowsOf(L.ln1, C), weightBlock(lp.qkvW, 0, C), qkvBias);
-    nn::linear_forward(rowsOf(L.k, C), crowsOf(L.ln1, C), weightBlock(lp.qkvW, C, C), qkvBias + C);
-    if (L.v)
-        nn::linear_forward(rowsOf(L.v, C), crowsOf(L.ln1, C), weightBlock(lp.qkvW, 2 * C, C),
-                           qkvBias + 2 * C);
+    // q, k (and v) from the shared input in one parallel job.
+    std::vector<nn::LinearOut<T>> qkv{{rowsOf(L.q, C), weightBlock(lp.qkvW, 0, C), qkvBias},
+                                      {rowsOf(L.k, C), weightBlock(lp.qkvW, C, C), qkvBias + C}};
+    if (L.v) qkv.push_back({rowsOf(L.v, C), weightBlock(lp.qkvW, 2 * C, C), qkvBias + 2 * C});
+    nn::linear_forward_shared(crowsOf(L.ln1, C), qkv);
     if (c.qkNorm) {
         // Per-head LayerNorm over D with a gain shared across heads and no bias (Dehghani et al.; §6.1).
         nn::layernorm_forward(L.qn, L.qnMean, L.qnRstd, L.q, weight(lp.qnG), static_cast<const T*>(nullptr),

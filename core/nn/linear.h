@@ -4,6 +4,7 @@
 //   used directly), b (out) or nullptr, Y (rows, out) with leading dimension ldy.
 #include <cstddef>
 #include <functional>
+#include <vector>
 
 namespace attnscope::nn {
 
@@ -30,6 +31,28 @@ template <typename T>
 void linear_backward(MatrixRef<T>* dx, MatrixRef<T>* dw, T* dbias, MatrixRef<const T> dy,
                      MatrixRef<const T> x, MatrixRef<const T> w, bool accumulateDx,
                      const RowEpilogue& dxEpilogue = {});
+
+// Several linear maps of one input X (q, k and v of the fused QKV weight): Y_i = X W_i + b_i in one parallel
+// job, each row block computing the parts in order.
+template <typename T> struct LinearOut {
+    MatrixRef<T> y;
+    MatrixRef<const T> w;
+    const T* bias;
+};
+template <typename T>
+void linear_forward_shared(MatrixRef<const T> x, const std::vector<LinearOut<T>>& parts);
+
+// Backward of linear_forward_shared: dX (+)= Σ_i dY_i W_iᵀ (added in part order, the same bits as consecutive
+// linear_backward calls), dW_i += Xᵀ dY_i, db_i += Σ_rows dY_i; all blocks in one parallel job.
+template <typename T> struct LinearGrad {
+    MatrixRef<const T> dy;
+    MatrixRef<const T> w;
+    MatrixRef<T>* dw; // or null
+    T* dbias;         // or null
+};
+template <typename T>
+void linear_backward_shared(MatrixRef<T>* dx, bool accumulateDx, MatrixRef<const T> x,
+                            const std::vector<LinearGrad<T>>& parts);
 
 // Y = X Wᵀ for a weight stored (out, in) — the tied LM head uses the embedding table E (V, C) as Wᵀ.
 template <typename T>

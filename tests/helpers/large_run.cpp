@@ -1,5 +1,6 @@
 #include "helpers/large_run.h"
 
+#include "core/data/tokenizer.h"
 #include "core/store/run_writer.h"
 #include "helpers/run_fixtures.h"
 
@@ -11,6 +12,7 @@ LargeRunInfo writeLargeRun(const std::string& path, std::uint64_t targetBytes, i
                            int length) {
     LargeRunInfo info;
     RunHeader header = makeHeader();
+    header.tokenizerJson = Tokenizer().toJson(); // the app builds its labels from it
     {
         RunWriter writer = RunWriter::create(path, header, RunWriter::IfExists::Overwrite);
         constexpr int kStepsPerSnapshot = 10;

@@ -1,0 +1,183 @@
+"""Getting attention out of a PyTorch model for the recorder's probe. Every capture returns, per layer,
+attention probabilities [H, T, T] and content logits q·k/√D [H, T, T] (None when not visible), plus the
+layer's attention input [T, C] and q/k weights when the model exposes them (for σ(W_q W_kᵀ) and the
+σReparam entropy bound)."""
+import math
+
+import numpy as np
+import torch
+
+
+class LayerCapture:
+    def __init__(self, attention, logits=None, x=None, wq=None, wk=None):
+        self.attention, self.logits, self.x, self.wq, self.wk = attention, logits, x, wq, wk
+
+
+def unwrap(model):
+    """The module inside DistributedDataParallel / DataParallel (the probe must not run DDP's collectives
+    on rank 0 alone)."""
+    while hasattr(model, "module") and isinstance(model.module, torch.nn.Module) and type(model).__name__ in (
+            "DistributedDataParallel", "DataParallel", "FullyShardedDataParallel"):
+        model = model.module
+    return model
+
+
+def _np(t):
+    return None if t is None else t.detach().float().cpu().numpy()
+
+
+def causal_from_qk(q, k, windows=None):
+    """q, k [H, T, D] → (attention, logits) with the causal (and optional per-head window) mask."""
+    H, T, D = q.shape
+    logits = (q @ k.transpose(-1, -2)) / math.sqrt(D)
+    i = torch.arange(T, device=q.device)[:, None]
+    j = torch.arange(T, device=q.device)[None, :]
+    masks = []
+    for h in range(H):
+        w = windows[h] if windows else 0
+        masks.append((j <= i) & ((i - j) < w) if w > 0 else (j <= i))
+    mask = torch.stack(masks)
+    att = torch.softmax(logits.masked_fill(~mask, float("-inf")), dim=-1)
+    return att, logits.masked_fill(~mask, float("nan"))
+
+
+def is_attnscope_gpt(model):
+    from .model import GPT
+    return isinstance(model, GPT)
+
+
+def find_nanogpt_attention(model):
+    """nanoGPT's CausalSelfAttention: a module with c_attn (Linear C→3C), n_head and n_embd."""
+    return [m for m in model.modules()
+            if hasattr(m, "c_attn") and hasattr(m, "n_head") and isinstance(m.c_attn, torch.nn.Linear)]
+
+
+def capture_attnscope(model, probe):
+    mods = model.attention_modules()
+    xs = {}
+    hooks = [m.register_forward_pre_hook(lambda mod, args, i=i: xs.__setitem__(i, args[0])) for i, m in enumerate(mods)]
+    for m in mods:
+        m.record = True
+    try:
+        out, _ = model(probe)
+    finally:
+        for m in mods:
+            m.record = False
+        for h in hooks:
+            h.remove()
+    layers = []
+    C = model.config.d_model
+    for i, m in enumerate(mods):
+        W = m.c_attn.effective_weight(training=False).detach()  # [out, in], as the eval forward used
+        layers.append(LayerCapture(_np(m.last_attention[0]), _np(m.last_logits[0]), _np(xs[i][0]),
+                                   _np(W[:C].T), _np(W[C:2 * C].T)))
+        m.last_attention = m.last_logits = None
+    return layers, _np(out[0]), model.head_windows()
+
+
+def capture_nanogpt(model, probe, modules):
+    xs = {}
+    hooks = [m.register_forward_hook(lambda mod, args, out, i=i: xs.__setitem__(i, args[0])) for i, m in enumerate(modules)]
+    try:
+        out = model(probe)
+    finally:
+        for h in hooks:
+            h.remove()
+    layers = []
+    for i, m in enumerate(modules):
+        x = xs[i][0]  # [T, C]
+        C, H = m.n_embd, m.n_head
+        q, k, _ = m.c_attn(x).split(C, dim=-1)
+        heads = lambda t: t.view(-1, H, C // H).transpose(0, 1)  # noqa: E731
+        att, logits = causal_from_qk(heads(q), heads(k))
+        W = m.c_attn.weight.detach()
+        layers.append(LayerCapture(_np(att), _np(logits), _np(x), _np(W[:C].T), _np(W[C:2 * C].T)))
+    return layers, _full_logits(out, probe.shape[1]), None
+
+
+def capture_hf(model, probe):
+    """Hugging Face GPT-2 style: model(..., output_attentions=True).attentions; content logits from the
+    fused c_attn (Conv1D, output [B, T, 3C]) of modules named *.attn when present."""
+    qkv = {}
+    attn_mods = [(n, m) for n, m in model.named_modules() if n.endswith("attn") and hasattr(m, "c_attn")]
+    hooks = [m.c_attn.register_forward_hook(lambda mod, args, out, n=n: qkv.__setitem__(n, out)) for n, m in attn_mods]
+    try:
+        out = model(probe, output_attentions=True)
+    finally:
+        for h in hooks:
+            h.remove()
+    atts = out.attentions if hasattr(out, "attentions") else out["attentions"]
+    layers = []
+    for li, a in enumerate(atts):
+        logits = None
+        if len(attn_mods) == len(atts):
+            n, m = attn_mods[li]
+            H = a.shape[1]
+            C = qkv[n].shape[-1] // 3
+            q, k, _ = qkv[n][0].split(C, dim=-1)
+            heads = lambda t: t.view(-1, H, C // H).transpose(0, 1)  # noqa: E731
+            _, logits = causal_from_qk(heads(q), heads(k))
+        layers.append(LayerCapture(_np(a[0]), _np(logits)))
+    logits_out = getattr(out, "logits", None)
+    return layers, (_np(logits_out[0]) if logits_out is not None else None), None
+
+
+def capture_function(fn, model, probe):
+    """fn(model, probe) → per layer: an attention tensor [H, T, T] (or [1, H, T, T]), or a dict with 'q' and
+    'k' ([H, T, D]; causal softmax applied here) or 'attention' (and optionally 'logits')."""
+    layers = []
+    for item in fn(model, probe):
+        if isinstance(item, dict) and "q" in item:
+            q, k = (torch.as_tensor(item[key]) for key in ("q", "k"))
+            q, k = (t[0] if t.dim() == 4 else t for t in (q, k))
+            att, logits = causal_from_qk(q.float(), k.float(), item.get("windows"))
+            layers.append(LayerCapture(_np(att), _np(logits)))
+        else:
+            if isinstance(item, dict):
+                a, z = item["attention"], item.get("logits")
+            else:
+                a, z = item, None
+            a = torch.as_tensor(a)
+            a = a[0] if a.dim() == 4 else a
+            z = None if z is None else torch.as_tensor(z)
+            z = None if z is None else (z[0] if z.dim() == 4 else z)
+            layers.append(LayerCapture(_np(a), _np(z)))
+    return layers, None, None
+
+
+def _full_logits(out, T):
+    t = out[0] if isinstance(out, (tuple, list)) else out
+    if torch.is_tensor(t) and t.dim() == 3 and t.shape[1] == T:
+        return _np(t[0])
+    return None  # e.g. nanoGPT returns only the last position's logits at inference
+
+
+def spectral(M):
+    return float(np.linalg.norm(np.asarray(M, dtype=np.float64), 2))
+
+
+def weight_metrics(layers, heads, qk_norm=False):
+    """σ(W_q^h), σ(W_k^h), σ(W_q^h W_k^hᵀ) (exact SVD; the engine estimates them with 40 power-iteration
+    steps) and the σReparam entropy bound per head, or None where the capture has no weights."""
+    if any(l.wq is None for l in layers):
+        return {}
+    from ..metrics import entropy_lower_bound
+    L, H = len(layers), heads
+    out = {k: np.full((L, H), np.nan, np.float32) for k in ("sigma_q", "sigma_k", "sigma_qk", "entropy_bound")}
+    for l, lc in enumerate(layers):
+        D = lc.wq.shape[1] // H
+        T = lc.attention.shape[-1]
+        sigma_x = spectral(lc.x) if lc.x is not None else np.nan
+        for h in range(H):
+            wq = lc.wq[:, h * D:(h + 1) * D].astype(np.float64)
+            wk = lc.wk[:, h * D:(h + 1) * D].astype(np.float64)
+            out["sigma_q"][l, h] = spectral(wq)
+            out["sigma_k"][l, h] = spectral(wk)
+            # σ(W_q W_kᵀ) through the D×D core: W_q W_kᵀ = Q_q (R_q R_kᵀ) Q_kᵀ.
+            rq = np.linalg.qr(wq, mode="r")
+            rk = np.linalg.qr(wk, mode="r")
+            s_qk = spectral(rq @ rk.T)
+            out["sigma_qk"][l, h] = s_qk
+            if not qk_norm:
+                out["entropy_bound"][l, h] = entropy_lower_bound(s_qk / np.sqrt(D) * sigma_x * sigma_x, T)
+    return out

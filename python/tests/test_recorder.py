@@ -1,0 +1,240 @@
+"""The PyTorch recorder: captures attention from the package's GPT, a nanoGPT-style CausalSelfAttention,
+a Hugging Face GPT-2-style model (output_attentions) and a user function; computes the engine's metrics;
+writes only on rank 0; and the resulting run opens in attnscope-cli."""
+import json
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import attnscope
+from conftest import needs_torch, run_cli
+
+pytestmark = needs_torch
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def train(model, rec, steps, vocab, T=16, lr=3e-3):
+    import torch
+    torch.manual_seed(0)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr)
+    for step in range(1, steps + 1):
+        x = torch.randint(2, vocab, (4, T + 1))
+        out = model(x[:, :-1], x[:, 1:])
+        loss = out[1] if isinstance(out, tuple) else out.loss
+        opt.zero_grad()
+        loss.backward()
+        gn = torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        rec.step(step, loss.item(), grad_norm=float(gn), lr=lr)
+    rec.close()
+
+
+def test_recorder_with_attnscope_gpt(cli, tmp_path):
+    import torch
+    from attnscope.torch import GPT, GPTConfig, Recorder
+    torch.manual_seed(1)
+    config = GPTConfig(layers=2, heads=4, d_model=16, context=16, vocab=12, position="alibi", ls_attention=True,
+                       window=4, global_heads=2, sigma_reparam="fused", value_residual="identity")
+    model = GPT(config)
+    tok = attnscope.Tokenizer.from_symbols([f"s{i}" for i in range(10)])
+    probe = np.arange(16) % 10 + 2
+    path = tmp_path / "gpt.attnrun"
+    rec = Recorder(path, model, probe=probe, every=5, tokenizer=tok, checkpoint_every=10, total_steps=10)
+    train(model, rec, 10, 12)
+    assert model.training  # the probe restored training mode
+    with attnscope.open_run(path) as run:
+        assert list(run.snapshot_steps()) == [0, 5, 10] and run.status[0] == "finished"
+        assert list(run.steps()["step"]) == list(range(1, 11))
+        s = run.snapshot(10)
+        # The recorded maps are the model's own (windowed local heads, ALiBi) in eval mode.
+        model.eval()
+        for m in model.attention_modules():
+            m.record = True
+        with torch.no_grad():
+            model(torch.tensor(probe)[None])
+        expected = np.stack([m.last_attention[0].numpy() for m in model.attention_modules()])
+        np.testing.assert_allclose(s.attention, expected, rtol=2.0 ** -11, atol=2.0 ** -24)
+        assert np.all(s.attention[:, 0, 10, :7] == 0)  # local head, window 4
+        windows = model.head_windows()
+        m = attnscope.snapshot_metrics(expected, np.stack([x.last_logits[0].numpy() for x in model.attention_modules()]), windows)
+        for key in ("entropy", "sink_score", "max_logit", "mean_distance", "key_profile", "importance_entropy"):
+            np.testing.assert_allclose(getattr(s, key), m[key], rtol=1e-5, atol=1e-6)
+        assert np.all(np.isfinite(s.sigma_qk)) and np.isfinite(s.mean_log_z) and s.out_logit_max > 0
+        assert "sigma/l0.attn.qkv" in s.scalars and s.scalars["lambda1/l1"] == 0.5
+        assert list(run.checkpoint_steps()) == [10]
+    info = run_cli(cli, "info", path)
+    assert "ALiBi" in info and "snapshots    3 (steps 0–10)" in info and "10 / 10" in info, info
+
+
+
+def nanogpt_model(vocab=12, C=16, H=2, T=16, layers=2):
+    """A minimal nanoGPT (karpathy/nanoGPT model.py): CausalSelfAttention with c_attn, n_head, n_embd and
+    flash/SDPA-style attention the recorder cannot see from outside."""
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class CausalSelfAttention(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c_attn = nn.Linear(C, 3 * C)
+            self.c_proj = nn.Linear(C, C)
+            self.n_head, self.n_embd = H, C
+
+        def forward(self, x):
+            B, T_, _ = x.shape
+            q, k, v = self.c_attn(x).split(C, dim=2)
+            q, k, v = (t.view(B, T_, H, C // H).transpose(1, 2) for t in (q, k, v))
+            att = (q @ k.transpose(-2, -1)) / math.sqrt(C // H)
+            att = att.masked_fill(torch.ones(T_, T_).triu(1).bool(), float("-inf")).softmax(-1)
+            return self.c_proj((att @ v).transpose(1, 2).reshape(B, T_, C))
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ln_1, self.attn, self.ln_2 = nn.LayerNorm(C), CausalSelfAttention(), nn.LayerNorm(C)
+            self.mlp = nn.Sequential(nn.Linear(C, 4 * C), nn.GELU(), nn.Linear(4 * C, C))
+
+        def forward(self, x):
+            x = x + self.attn(self.ln_1(x))
+            return x + self.mlp(self.ln_2(x))
+
+    class NanoGPT(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.wte, self.wpe = nn.Embedding(vocab, C), nn.Embedding(T, C)
+            self.h = nn.ModuleList([Block() for _ in range(layers)])
+            self.ln_f, self.lm_head = nn.LayerNorm(C), nn.Linear(C, vocab, bias=False)
+
+        def forward(self, idx, targets=None):
+            x = self.wte(idx) + self.wpe(torch.arange(idx.shape[1]))
+            for b in self.h:
+                x = b(x)
+            logits = self.lm_head(self.ln_f(x))
+            if targets is None:
+                return logits[:, [-1], :], None  # as nanoGPT at inference
+            return logits, F.cross_entropy(logits.reshape(-1, vocab), targets.reshape(-1))
+
+    return NanoGPT()
+
+
+def reference_maps(model, probe):
+    """Attention computed by hand from the nanoGPT modules' weights."""
+    import torch
+    maps = []
+    with torch.no_grad():
+        x = model.wte(probe) + model.wpe(torch.arange(probe.shape[1]))
+        for b in model.h:
+            h = b.ln_1(x)[0]
+            q, k, _ = b.attn.c_attn(h).split(b.attn.n_embd, dim=-1)
+            H, D = b.attn.n_head, b.attn.n_embd // b.attn.n_head
+            q, k = (t.view(-1, H, D).transpose(0, 1) for t in (q, k))
+            z = (q @ k.transpose(-1, -2)) / math.sqrt(D)
+            maps.append(z.masked_fill(torch.ones(z.shape[-1], z.shape[-1]).triu(1).bool(), float("-inf")).softmax(-1).numpy())
+            x = b(x)
+    return np.stack(maps)
+
+
+def test_recorder_with_nanogpt_module(tmp_path):
+    import torch
+    from attnscope.torch import Recorder
+    torch.manual_seed(2)
+    model = nanogpt_model()
+    probe = torch.arange(16) % 10 + 2
+    rec = Recorder(tmp_path / "nano.attnrun", model, probe=probe, every=4)
+    train(model, rec, 8, 12)
+    with attnscope.open_run(tmp_path / "nano.attnrun") as run:
+        s = run.snapshot(8)
+        model.eval()
+        np.testing.assert_allclose(s.attention, reference_maps(model, probe[None]), rtol=2.0 ** -11, atol=2.0 ** -24)
+        assert run.spec["model"]["d_model"] == 16 and run.spec["model"]["heads"] == 2
+        assert np.all(np.isfinite(s.max_logit)) and np.all(np.isfinite(s.entropy_bound))
+
+
+def test_recorder_with_hf_style_model_and_function(tmp_path):
+    """A model with config.output_attentions returning .attentions (the Hugging Face GPT-2 interface), and
+    a user function returning q and k."""
+    import torch
+    from attnscope.torch import Recorder
+    torch.manual_seed(3)
+    inner = nanogpt_model()
+
+    class Config:
+        output_attentions = False
+
+    class Output(dict):
+        __getattr__ = dict.__getitem__
+
+    class HFLike(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.config, self.transformer = Config(), inner
+
+        def forward(self, idx, targets=None, output_attentions=False):
+            logits, loss = self.transformer(idx, targets)
+            out = Output(logits=logits, loss=loss)
+            if output_attentions:
+                out["attentions"] = tuple(torch.from_numpy(m)[None] for m in reference_maps(inner, idx))
+            return out
+
+    model = HFLike()
+    probe = torch.arange(16) % 10 + 2
+    rec = Recorder(tmp_path / "hf.attnrun", model, probe=probe, every=3)
+    train(model, rec, 3, 12)
+
+    def qk(model, probe):
+        out = []
+        with torch.no_grad():
+            x = inner.wte(probe) + inner.wpe(torch.arange(probe.shape[1]))
+            for b in inner.h:
+                q, k, _ = b.attn.c_attn(b.ln_1(x)).split(16, dim=-1)
+                out.append({"q": q.view(1, -1, 2, 8).transpose(1, 2), "k": k.view(1, -1, 2, 8).transpose(1, 2)})
+                x = b(x)
+        return out
+
+    rec2 = Recorder(tmp_path / "fn.attnrun", inner, probe=probe, every=1, capture=qk)
+    rec2.close()
+    with attnscope.open_run(tmp_path / "hf.attnrun") as a, attnscope.open_run(tmp_path / "fn.attnrun") as b:
+        inner.eval()
+        expected = reference_maps(inner, probe[None])
+        np.testing.assert_allclose(a.snapshot(3).attention, expected, rtol=2.0 ** -11, atol=2.0 ** -24)
+        np.testing.assert_allclose(b.snapshot(0).attention, expected, rtol=2.0 ** -11, atol=2.0 ** -24)
+        assert np.all(np.isfinite(b.snapshot(0).max_logit))
+
+
+def test_recorder_refuses_models_it_cannot_see(tmp_path):
+    import torch
+    from attnscope.torch import Recorder
+    with pytest.raises(ValueError, match="cannot see this model's attention"):
+        Recorder(tmp_path / "x.attnrun", torch.nn.Linear(3, 3), probe=[1, 2, 3])
+    assert not os.path.exists(tmp_path / "x.attnrun")
+
+
+def test_only_rank_zero_writes(tmp_path):
+    from attnscope.torch import GPT, GPTConfig, Recorder
+    model = GPT(GPTConfig(layers=1, heads=2, d_model=8, context=8, vocab=6))
+    rec = Recorder(tmp_path / "r1.attnrun", model, probe=[2, 3, 4, 5], rank=1)
+    rec.step(1, 1.0)
+    rec.close()
+    assert not rec.active and os.listdir(tmp_path) == []
+
+
+def test_ddp_example_writes_one_run_from_rank_zero(cli, tmp_path):
+    """python/examples/train_ddp.py: two gloo processes on this machine; rank 0 alone writes the run."""
+    script = os.path.join(HERE, "..", "examples", "train_ddp.py")
+    out = tmp_path / "ddp.attnrun"
+    r = subprocess.run([sys.executable, script, "--steps", "6", "--every", "3", "--out", str(out), "--tiny"],
+                       capture_output=True, text=True, timeout=240,
+                       env=dict(os.environ, PYTHONPATH=os.path.join(HERE, ".."), OMP_NUM_THREADS="1"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert sorted(os.listdir(tmp_path)) == ["ddp.attnrun"]
+    info = json.loads(run_cli(cli, "info", out, "--json"))
+    assert "finished" in json.dumps(info)
+    with attnscope.open_run(out) as run:
+        assert list(run.snapshot_steps()) == [0, 3, 6] and list(run.steps()["step"]) == list(range(1, 7))
+        assert run.meta["writer"].startswith("pid ")
+        assert "world size 2" in run.header["description"]
