@@ -28,6 +28,7 @@ const Command& infoCommand();
 const Command& exportDataCommand();
 const Command& exportCheckpointCommand();
 const Command& presetsCommand();
+const Command& sweepCommand();
 
 // Continues a recorded run (the `resume` command; also `train --resume RUN`). Reads --steps, --threads,
 // --from-step and --quiet from args when present.

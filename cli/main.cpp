@@ -18,7 +18,7 @@ using namespace attnscope::cli;
 const std::vector<const Command*>& commands() {
     static const std::vector<const Command*> all{
         &trainCommand(),      &resumeCommand(),           &evalCommand(),    &infoCommand(),
-        &exportDataCommand(), &exportCheckpointCommand(), &presetsCommand(),
+        &exportDataCommand(), &exportCheckpointCommand(), &presetsCommand(), &sweepCommand(),
     };
     return all;
 }

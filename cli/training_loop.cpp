@@ -1,12 +1,12 @@
 #include "cli/training_loop.h"
 
 #include "cli/common.h"
+#include "cli/interrupts.h"
 #include "core/util/error.h"
 
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <thread>
 #include <unistd.h>
@@ -16,42 +16,6 @@ namespace attnscope::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Counted by the signal handler, polled by the loop. A lock-free atomic is async-signal-safe.
-std::atomic<int> g_interrupts{0};
-static_assert(std::atomic<int>::is_always_lock_free);
-
-extern "C" void onInterrupt(int) {
-    if (g_interrupts.fetch_add(1) >= 1) {
-        // A second Ctrl-C means "now": the file keeps everything committed so far (SQLite WAL).
-        const char message[] = "\nattnscope-cli: interrupted again; quitting without a final checkpoint\n";
-        [[maybe_unused]] const auto written = ::write(STDERR_FILENO, message, sizeof message - 1);
-        _exit(130);
-    }
-}
-
-// Installs the Ctrl-C/SIGTERM handler for the lifetime of a training loop and restores the previous one.
-class InterruptGuard {
-public:
-    InterruptGuard() {
-        g_interrupts = 0;
-        struct sigaction action {};
-        action.sa_handler = onInterrupt;
-        sigemptyset(&action.sa_mask);
-        sigaction(SIGINT, &action, &m_oldInt);
-        sigaction(SIGTERM, &action, &m_oldTerm);
-    }
-    ~InterruptGuard() {
-        sigaction(SIGINT, &m_oldInt, nullptr);
-        sigaction(SIGTERM, &m_oldTerm, nullptr);
-    }
-    InterruptGuard(const InterruptGuard&) = delete;
-    InterruptGuard& operator=(const InterruptGuard&) = delete;
-
-private:
-    struct sigaction m_oldInt {
-    }, m_oldTerm{};
-};
 
 // 23456 → "23.5k": throughput reads at a glance.
 std::string compactCount(double v) {
@@ -141,7 +105,7 @@ int runTrainingLoop(RunDriver& driver, const TrainingLoopOptions& options) {
     for (;;) {
         // Read `finished` before draining, so the final pass sees every message the trainer published.
         const bool finished = driver.finished();
-        if (g_interrupts.load() > 0 && !stopRequested) {
+        if (interruptCount() > 0 && !stopRequested) {
             driver.requestStop();
             stopRequested = true;
             progress.message("stopping after the current step (Ctrl-C again to quit at once)…");

@@ -40,10 +40,12 @@ probe() { # probe <tokens> → path of a config JSON that sets it
 
 # name | preset | extra train flags. Sizes: the final checkpoint (parameters + AdamW moments, f32, ≈ 12 bytes per
 # parameter: 2.5 MB at 206k parameters, 3.8 MB at 315k) dominates; each snapshot stores attention and logit maps
-# (L·H·T(T+1)/2 f16 each, zlib), ≈ 115 KB at 16 heads × T 64 and ≈ 30 KB at T 32. The whole set stays under 30 MB.
+# (L·H·T(T+1)/2 f16 each, zlib), ≈ 115 KB at 16 heads × T 64 and ≈ 30 KB at T 32. The whole set stays under 40 MB.
 # The extrapolation and value-residual runs are shortened (--steps) to fit a ~45-minute budget on 2 shared
 # cores, and the extrapolation models use d_model 64 instead of the preset's 128 to keep their checkpoints small;
-# --checkpoint-every 0 keeps only the final checkpoint (the base presets also save one every 500 steps).
+# --checkpoint-every 0 keeps only the final checkpoint (the base presets also save one every 500 steps). The
+# value-residual pair gets a snapshot every 50 steps (13 snapshots); the sink pair (1 layer × 1 head, 2000 steps,
+# a snapshot every 50 steps: 41) is small enough to keep whole.
 runs=(
     "logit-growth-baseline|exp-logit-growth/baseline|--config $(probe 64) --record-every 50"
     "logit-growth-ls|exp-logit-growth/ls-attention|--config $(probe 64) --record-every 50"
@@ -51,10 +53,12 @@ runs=(
     "entropy-collapse-sigma-reparam|exp-entropy-collapse/sigma-reparam|--config $(probe 32) --record-every 50"
     "extrap-alibi|exp-extrapolation/alibi|--d-model 64 --steps 800 --record-every 400 --checkpoint-every 0"
     "extrap-sinusoidal|exp-extrapolation/sinusoidal|--d-model 64 --steps 800 --record-every 400 --checkpoint-every 0"
-    "value-residual-vanilla|exp-value-residual/vanilla|--config $(probe 32) --steps 600 --record-every 600 --checkpoint-every 0"
-    "value-residual-resformer|exp-value-residual/resformer|--config $(probe 32) --steps 600 --record-every 600 --checkpoint-every 0"
+    "value-residual-vanilla|exp-value-residual/vanilla|--config $(probe 32) --steps 600 --record-every 50 --checkpoint-every 0"
+    "value-residual-resformer|exp-value-residual/resformer|--config $(probe 32) --steps 600 --record-every 50 --checkpoint-every 0"
+    "sinks-bigram-backcopy|sinks/bigram-backcopy|--record-every 50 --checkpoint-every 0"
+    "sinks-bigram-backcopy-relu|sinks/bigram-backcopy-relu|--record-every 50 --checkpoint-every 0"
 )
-# Not in sample_runs/ (the 30 MB budget) — the LR 1e-1 regime where collapse is strong, learned PE, SVFormer —
+# Not in sample_runs/ (the 40 MB budget) — the LR 1e-1 regime where collapse is strong, learned PE, SVFormer —
 # written only with EXTRA=1 (into $EXTRA_OUT, default build-exp/extra_runs):
 extra=(
     "entropy-collapse-baseline-lr0.1|exp-entropy-collapse/baseline|--lr 0.1 --steps 300 --config $(probe 64) --record-every 25"
