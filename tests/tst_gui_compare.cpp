@@ -9,6 +9,9 @@
 #include "gui/compare/event_list.h"
 #include "gui/compare/runs_table_model.h"
 #include "gui/compare/runs_table_page.h"
+#include "gui/export/export_dialog.h"
+#include "gui/inspect/inspect_controller.h"
+#include "gui/inspect/saved_notice.h"
 #include "gui/inspect/step_timeline.h"
 #include "gui/session/run_palette.h"
 #include "gui/session/run_registry.h"
@@ -34,6 +37,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 #include <QTreeWidget>
 #include <random>
 #include <set>
@@ -240,6 +244,27 @@ private slots:
                  qPrintable(QString("minimum %1×%2").arg(min.width()).arg(min.height())));
         QVERIFY2(w.width() <= 1280 && w.height() <= 720,
                  qPrintable(QString("window %1×%2").arg(w.width()).arg(w.height())));
+    }
+
+    void exportSaysWhereItSaved() {
+        MainWindow w;
+        w.show();
+        QVERIFY(w.openRunFile(m_a));
+        w.tabs()->setCurrentWidget(w.trainingView());
+        const auto dialog = w.inspect()->exportDialog();
+        QVERIFY(dialog);
+        const QString path = m_dir.filePath("loss.pdf");
+        dialog->setPath(path);
+        QString error;
+        QVERIFY2(dialog->exportNow(&error), qPrintable(error));
+        QCOMPARE(dialog->writtenFiles(), QStringList({path, m_dir.filePath("loss.csv")}));
+        w.inspect()->announceSaved(dialog->writtenFiles());
+        SavedNotice* notice = w.inspect()->savedNotice();
+        QVERIFY(notice->isVisible());
+        QVERIFY2(notice->text().contains(path) && notice->text().contains("loss.csv"),
+                 qPrintable(notice->text()));
+        QCOMPARE(notice->folder(), m_dir.path());
+        QVERIFY(notice->openFolderButton()->isVisible());
     }
 
     void deleteAsksFirst() {

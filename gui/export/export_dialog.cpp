@@ -251,6 +251,8 @@ bool ExportDialog::exportNow(QString* error) {
     settings.setValue("export/fontPt", o.fontPt);
     settings.setValue("export/dpi", o.dpi);
     settings.setValue("export/dir", QFileInfo(path()).absolutePath());
+    m_written = QStringList{QFileInfo(path()).absoluteFilePath()};
+    if (!r.sidecarPath.isEmpty()) m_written << r.sidecarPath;
     return true;
 }
 

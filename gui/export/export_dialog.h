@@ -7,6 +7,7 @@
 #include "gui/export/figures/figure_export.h"
 
 #include <QDialog>
+#include <QStringList>
 
 class QCheckBox;
 class QComboBox;
@@ -32,6 +33,8 @@ public:
     figures::FigureOptions options() const;
     DifferencePicker* difference() const { return m_difference; }
     QString path() const;
+    // The files the last successful export wrote: the figure, then its side-car (if any).
+    QStringList writtenFiles() const { return m_written; }
     void setPath(const QString& path);
     // Writes the figure; on failure shows the reason and returns false.
     bool exportNow(QString* error = nullptr);
@@ -61,6 +64,7 @@ private:
     QCheckBox* m_legend;
     QCheckBox* m_colorbar;
     QCheckBox* m_sidecar;
+    QStringList m_written;
     QSpinBox* m_dpi;
     QLineEdit* m_path;
     QString m_suggestedPath; // the path last filled in automatically
