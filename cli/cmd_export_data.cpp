@@ -52,17 +52,24 @@ std::vector<int> selectIndices(const Args& args, const std::string& option, int 
 
 void writeSteps(const RunReader& reader, const std::string& dir, std::vector<std::string>& written) {
     CsvWriter csv(dir + "/steps.csv",
-                  {"step", "loss", "val_loss", "lr", "grad_norm", "tokens_per_sec", "elapsed"});
-    for (const StepRecord& r : reader.steps())
+                  {"step", "loss", "val_loss", "lr", "grad_norm", "tokens_per_sec", "elapsed", "ce_loss"});
+    CsvWriter named(dir + "/step_scalars.csv", {"step", "name", "value"});
+    for (const StepRecord& r : reader.steps()) {
         csv.row({std::to_string(r.step), exactNumber(r.loss), exactNumber(r.valLoss), exactNumber(r.lr),
-                 exactNumber(r.gradNorm), exactNumber(r.tokensPerSec), exactNumber(r.elapsedSec)});
+                 exactNumber(r.gradNorm), exactNumber(r.tokensPerSec), exactNumber(r.elapsedSec),
+                 exactNumber(r.ceLoss)});
+        for (const auto& [name, value] : r.scalars)
+            named.row({std::to_string(r.step), name, exactNumber(value)});
+    }
     csv.close();
+    named.close();
     written.push_back("steps.csv (" + std::to_string(csv.rows()) + " rows)");
+    written.push_back("step_scalars.csv (" + std::to_string(named.rows()) + " rows)");
 }
 
 void writeEventsAndEvals(const RunReader& reader, const std::string& dir, std::vector<std::string>& written) {
     CsvWriter events(dir + "/events.csv", {"step", "kind", "message"});
-    for (const Event& e : reader.events()) events.row({std::to_string(e.step), toString(e.kind), e.message});
+    for (const Event& e : reader.events()) events.row({std::to_string(e.step), e.kindName(), e.message});
     events.close();
     CsvWriter evals(dir + "/evals.csv", {"step", "length", "mode", "loss", "perplexity", "note"});
     for (const EvalRecord& e : reader.evals())
@@ -94,7 +101,11 @@ int runExportData(const Args& args) {
 
     CsvWriter heads(dir + "/heads.csv",
                     {"step", "layer", "head", "entropy", "norm_entropy", "max_logit", "mean_row_max",
-                     "sink_score", "mean_distance", "sigma_qk", "sigma_q", "sigma_k", "entropy_bound"});
+                     "sink_score", "mean_distance", "sigma_qk", "sigma_q", "sigma_k", "entropy_bound",
+                     "sink_non_trigger", "top_key", "top_key_share"});
+    // Per-position norms (extreme-token phenomena): value_norm per head, residual_norm per layer (head -1;
+    // layer L = the final stream).
+    CsvWriter positions(dir + "/positions.csv", {"step", "metric", "layer", "head", "position", "value"});
     CsvWriter scalars(dir + "/scalars.csv", {"step", "name", "value"});
     std::unique_ptr<NpyWriter> attention, logits;
     std::vector<int> layers, headList;
@@ -110,8 +121,16 @@ int runExportData(const Args& args) {
                 heads.row({std::to_string(step), std::to_string(l), std::to_string(h), metric(s.entropy, i),
                            metric(s.normEntropy, i), metric(s.maxLogit, i), metric(s.meanRowMax, i),
                            metric(s.sinkScore, i), metric(s.meanDistance, i), metric(s.sigmaQK, i),
-                           metric(s.sigmaQ, i), metric(s.sigmaK, i), metric(s.entropyBound, i)});
+                           metric(s.sigmaQ, i), metric(s.sigmaK, i), metric(s.entropyBound, i),
+                           metric(s.sinkNonTrigger, i), metric(s.topKey, i), metric(s.topKeyShare, i)});
+                for (int j = 0; j < s.length && !s.valueNorm.empty(); ++j)
+                    positions.row({std::to_string(step), "value_norm", std::to_string(l), std::to_string(h),
+                                   std::to_string(j), metric(s.valueNorm, i * std::size_t(s.length) + j)});
             }
+        for (int l = 0; l <= s.layers && !s.residualNorm.empty(); ++l)
+            for (int j = 0; j < s.length; ++j)
+                positions.row({std::to_string(step), "residual_norm", std::to_string(l), "-1",
+                               std::to_string(j), metric(s.residualNorm, std::size_t(l) * s.length + j)});
         const std::string st = std::to_string(step);
         scalars.row({st, "sink_rate", exactNumber(s.sinkRate)});
         scalars.row({st, "out_logit_max", exactNumber(s.outLogitMax)});
@@ -150,8 +169,10 @@ int runExportData(const Args& args) {
             }
     }
     heads.close();
+    positions.close();
     scalars.close();
     written.push_back("heads.csv (" + std::to_string(heads.rows()) + " rows)");
+    written.push_back("positions.csv (" + std::to_string(positions.rows()) + " rows)");
     written.push_back("scalars.csv (" + std::to_string(scalars.rows()) + " rows)");
     if (attention) {
         attention->close();
@@ -185,12 +206,12 @@ const Command& exportDataCommand() {
         {"export-data",
          "export curves as CSV and attention maps as NumPy .npy",
          "attnscope-cli export-data RUN --out DIR [--steps a,b|all|last|none] [--layers ...] [--heads ...]",
-         "Writes DIR/steps.csv (step, loss, val_loss, lr, grad_norm, tokens_per_sec, elapsed), heads.csv "
-         "(per\n"
-         "snapshot, layer and head: entropy, norm_entropy, max_logit, mean_row_max, sink_score, "
-         "mean_distance,\n"
-         "sigma_qk, sigma_q, sigma_k, entropy_bound), scalars.csv (step, name, value), events.csv and\n"
-         "evals.csv. Numbers are written exactly (shortest round-trip form); empty cells are NaN/absent.\n"
+         "Writes DIR/steps.csv (step, loss = cross-entropy + z-loss, val_loss, lr, grad_norm,\n"
+         "tokens_per_sec, elapsed, ce_loss = cross-entropy alone, empty in runs recorded before it\n"
+         "existed), heads.csv (per snapshot, layer and head: entropy, norm_entropy, max_logit,\n"
+         "mean_row_max, sink_score, mean_distance, sigma_qk, sigma_q, sigma_k, entropy_bound), scalars.csv\n"
+         "(step, name, value), events.csv and evals.csv. Numbers are written exactly (shortest round-trip\n"
+         "form); empty cells are NaN/absent.\n"
          "The probe's attention maps of the selected snapshots go to attention.npy, float32 of shape\n"
          "[steps, layers, heads, T, T] (query × key, 0 above the diagonal), with tokens.npy (int32 [T]) and\n"
          "attention.json naming the steps, layers, heads and token labels. numpy.load reads them.",

@@ -48,16 +48,16 @@ int runInfo(const Args& args) {
         }
     }
     const int doneSteps = steps.empty() ? 0 : steps.back().step;
-    double finalLoss = kNotEvaluated, finalValLoss = kNotEvaluated;
+    double finalLoss = kNotEvaluated, finalCeLoss = kNotEvaluated, finalValLoss = kNotEvaluated;
     int valStep = 0;
-    if (!steps.empty()) finalLoss = steps.back().loss;
+    if (!steps.empty()) finalLoss = steps.back().loss, finalCeLoss = steps.back().ceLoss;
     for (auto it = steps.rbegin(); it != steps.rend(); ++it)
         if (!std::isnan(it->valLoss)) {
             finalValLoss = it->valLoss, valStep = it->step;
             break;
         }
     std::map<std::string, int> eventKinds;
-    for (const Event& e : events) ++eventKinds[toString(e.kind)];
+    for (const Event& e : events) ++eventKinds[e.kindName()];
     std::vector<std::string> kindCounts;
     for (const auto& [kind, count] : eventKinds) kindCounts.push_back(kind + " " + std::to_string(count));
     std::vector<std::string> checkpointList;
@@ -84,10 +84,11 @@ int runInfo(const Args& args) {
             {"data", {{"name", header.corpusName}, {"hash", header.corpusHash}}},
             {"steps_done", doneSteps},
             {"steps_total", totalSteps},
-            {"status", toString(status.status)},
+            {"status", status.statusName()},
             {"status_step", status.step},
             {"status_message", status.message},
             {"final_loss", std::isnan(finalLoss) ? nlohmann::json() : nlohmann::json(finalLoss)},
+            {"final_ce_loss", std::isnan(finalCeLoss) ? nlohmann::json() : nlohmann::json(finalCeLoss)},
             {"final_val_loss", std::isnan(finalValLoss) ? nlohmann::json() : nlohmann::json(finalValLoss)},
             {"events", eventKinds},
             {"snapshots", snapshots.size()},
@@ -113,17 +114,17 @@ int runInfo(const Args& args) {
                      std::to_string(m.vocab) + " — " + withThousands(params) + " parameters");
     row("data", header.corpusName + " (hash " + header.corpusHash + ")");
     row("steps", std::to_string(doneSteps) + " / " + std::to_string(totalSteps));
-    std::string statusText = toString(status.status);
+    std::string statusText = status.statusName();
     if (status.status != RunStatus::Created) statusText += " at step " + std::to_string(status.step);
     if (!status.message.empty()) statusText += " — " + status.message;
     if (!status.at.empty()) statusText += " (" + status.at + ")";
     row("status", statusText);
-    row("loss",
-        steps.empty()
-            ? "—"
-            : roundedNumber(finalLoss, 5) + " (step " + std::to_string(doneSteps) + "), val " +
-                  (valStep ? roundedNumber(finalValLoss, 5) + " (step " + std::to_string(valStep) + ")"
-                           : "—"));
+    row("loss", steps.empty() ? "—"
+                              : roundedNumber(finalLoss, 5) + " (step " + std::to_string(doneSteps) +
+                                    "; cross-entropy " + roundedNumber(finalCeLoss, 5) + "), val " +
+                                    (valStep ? roundedNumber(finalValLoss, 5) + " (step " +
+                                                   std::to_string(valStep) + ")"
+                                             : "—"));
     row("events",
         std::to_string(events.size()) + (kindCounts.empty() ? "" : " (" + joined(kindCounts, ", ") + ")"));
     row("snapshots", std::to_string(snapshots.size()) +

@@ -3,8 +3,9 @@
 #include "cli/training_loop.h"
 #include "core/data/token_source.h"
 #include "core/eval/extrapolation.h"
-#include "core/store/run_writer.h"
+#include "core/store/run_file.h"
 #include "core/train/presets.h"
+#include "core/train/trainer.h"
 #include "core/util/error.h"
 
 #include <algorithm>
@@ -58,6 +59,8 @@ void applyFlags(const Args& a, RunSpec& s) {
     if (auto v = a.integer("warmup", 0, INT_MAX)) t.warmup = *v;
     if (auto v = a.number("min-lr-ratio", 0, 1)) t.minLrRatio = *v;
     if (auto v = a.number("weight-decay", 0, 1e6)) t.weightDecay = *v;
+    if (a.has("optimizer")) t.optimizer = enumValue<OptimizerKind>(a, "optimizer", "adamw or sgd");
+    if (auto v = a.number("momentum", 0, 1)) t.momentum = *v;
     if (auto v = a.unsignedInteger("seed")) t.seed = *v;
     if (auto v = a.integer("threads", 0, 4096)) t.threads = *v;
     if (auto v = a.integer("record-every", 1, INT_MAX)) t.recordEvery = *v;
@@ -84,27 +87,18 @@ void applyFlags(const Args& a, RunSpec& s) {
         m.sigmaReparam = enumValue<SigmaReparam>(a, "sigma-reparam", "off, fused or separate");
     if (a.has("gamma-init")) m.gammaInit = enumValue<GammaInit>(a, "gamma-init", "one or sigma0");
     if (a.has("qk-norm")) m.qkNorm = true;
+    if (a.has("attention")) m.attention = enumValue<AttentionFunction>(a, "attention", "softmax or relu");
     if (auto v = a.number("z-loss", 0, 1e6)) m.zLoss = *v;
     if (auto v = a.text("data")) applyDataOption(*v, s.data);
     if (auto v = a.integer("task-alphabet", 2, 64)) s.data.taskAlphabet = *v;
     if (a.has("bos")) s.data.bos = true;
-}
-
-RunHeader headerFor(const RunSpec& spec, const Trainer& trainer) {
-    RunHeader header;
-    header.specJson = toJson(trainer.spec()).dump();
-    header.corpusName = trainer.data().name();
-    header.corpusHash = trainer.data().contentHash();
-    header.tokenizerJson = trainer.data().tokenizer().toJson();
-    std::vector<std::int32_t> targets;
-    // The probe the trainer snapshots: probe_length tokens (0 = the context), as Trainer chooses it.
-    const TrainConfig& t = trainer.spec().train;
-    const int context = trainer.spec().model.context;
-    trainer.data().probe(t.probeLength > 0 ? std::min(t.probeLength, context) : context, header.probeTokens,
-                         targets);
-    header.probeText = spec.data.probeText;
-    header.description = spec.description;
-    return header;
+    if (a.has("no-bos")) {
+        if (a.has("bos") || a.has("bos-aligned"))
+            throw UsageError("--no-bos contradicts --bos/--bos-aligned");
+        s.data.bos = false, s.data.bosAligned = false;
+    }
+    if (a.has("bos-aligned")) s.data.bosAligned = true, s.data.bos = true;
+    if (auto v = a.integer("task-triggers", 1, 32)) s.data.taskTriggers = *v;
 }
 
 int runTrain(const Args& args) {
@@ -135,7 +129,9 @@ int runTrain(const Args& args) {
                         std::to_string(spec.model.context),
                     "Use a smaller batch, context or model.");
     }
-    Trainer trainer(spec); // validates and loads the data: every configuration error surfaces here
+    // Validates and loads the data: every configuration error surfaces here.
+    const std::unique_ptr<RunDriver> driver = RunDriver::create(spec);
+    const Trainer& trainer = driver->trainer();
     if (args.has("dry-run")) {
         std::printf("%s\n", toJson(trainer.spec()).dump(2).c_str());
         std::printf("valid: %s parameters, data %s\n",
@@ -150,13 +146,12 @@ int runTrain(const Args& args) {
     }
     if (!args.has("force") && std::filesystem::exists(out))
         throw Error(out + " already exists; use --force to overwrite it or --out to write another file.");
-    const auto ifExists = args.has("force") ? RunWriter::IfExists::Overwrite : RunWriter::IfExists::Fail;
-    RunWriter writer = RunWriter::create(out, headerFor(spec, trainer), ifExists);
+    driver->recordTo(out, args.has("force"));
     if (!args.has("quiet"))
         std::fprintf(stderr, "training %s (%s parameters, %s) → %s\n", spec.name.c_str(),
                      withThousands(parameterCount(trainer.spec().model)).c_str(),
                      trainer.data().name().c_str(), out.c_str());
-    return runTrainingLoop(trainer, std::move(writer), {out, args.has("quiet")});
+    return runTrainingLoop(*driver, {out, args.has("quiet")});
 }
 
 } // namespace
@@ -184,7 +179,9 @@ const Command& trainCommand() {
           {"batch", "N", "sequences per step"},
           {"warmup", "N", "linear warmup steps"},
           {"min-lr-ratio", "X", "cosine floor as a fraction of --lr (1 = constant after warmup)"},
-          {"weight-decay", "X", "AdamW weight decay"},
+          {"weight-decay", "X", "weight decay (decoupled: θ ← θ − lr·X·θ)"},
+          {"optimizer", "OPT", "adamw | sgd (SGD with momentum)"},
+          {"momentum", "X", "SGD momentum (default 0.9)"},
           {"seed", "N", "random seed (initialisation and data order)"},
           {"threads", "N", "OpenMP threads (0 = all cores)"},
           {"layers", "N", "transformer layers"},
@@ -199,11 +196,16 @@ const Command& trainCommand() {
           {"sigma-reparam", "MODE", "off | fused | separate"},
           {"gamma-init", "MODE", "σReparam γ init: one | sigma0"},
           {"qk-norm", "", "QK-LayerNorm per head"},
+          {"attention", "FN", "softmax | relu (relu(q·k/√D)/visible keys, no sum to one)"},
           {"z-loss", "C", "z-loss coefficient (1e-4 in Wortsman et al.)"},
           {"data", "SOURCE",
-           "fortunes | file:PATH | task:NAME (copy, reverse, sort, induction, modadd, local)"},
+           "fortunes | file:PATH | task:NAME (copy, reverse, sort, induction, modadd, local, "
+           "bigram-backcopy)"},
           {"task-alphabet", "N", "synthetic tasks: number of symbols"},
           {"bos", "", "start every training sequence with <bos>"},
+          {"no-bos", "", "no <bos> (e.g. to undo a preset's)"},
+          {"bos-aligned", "", "text corpora: sequences start at document starts, with <bos>"},
+          {"task-triggers", "K", "bigram-backcopy: the K most frequent characters are triggers"},
           {"record-every", "N", "probe snapshot every N steps"},
           {"eval-every", "N", "validation loss every N steps"},
           {"checkpoint-every", "N", "checkpoint every N steps (0: only at the end)"},

@@ -80,14 +80,7 @@ std::string withThousands(std::uint64_t n) {
 }
 
 RunSpec headerSpec(const RunReader& reader) {
-    try {
-        return runSpecFromJson(nlohmann::json::parse(reader.header().specJson));
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(reader.path() + " is damaged: its run configuration is not valid JSON (" + e.what() +
-                    ").");
-    } catch (const Error& e) {
-        throw Error(reader.path() + " has a run configuration this version cannot read: " + e.what());
-    }
+    return reader.spec(); // parsed and validated when the reader opened the file
 }
 
 std::uint64_t parameterCount(const ModelConfig& config) {

@@ -1,7 +1,6 @@
 #include "cli/training_loop.h"
 
 #include "cli/common.h"
-#include "core/store/run_recorder.h"
 #include "core/util/error.h"
 
 #include <atomic>
@@ -131,74 +130,38 @@ private:
 
 } // namespace
 
-int runTrainingLoop(Trainer& trainer, RunWriter writer, const TrainingLoopOptions& options) {
-    RunRecorder recorder(trainer.bus().subscribe(), std::move(writer));
-    auto watch = trainer.bus().subscribe();
-    Progress progress(trainer.step(), trainer.spec().train.steps, options.quiet);
+int runTrainingLoop(RunDriver& driver, const TrainingLoopOptions& options) {
+    auto watch = driver.bus().subscribe();
+    Progress progress(driver.step(), driver.spec().train.steps, options.quiet);
     InterruptGuard interrupts;
+    driver.start();
 
-    std::atomic<bool> done{false};
-    std::string failure;
-    std::thread worker;
-    // Whatever leaves this function (even an exception from the loop below), the trainer is stopped and its
-    // thread joined first: a joinable std::thread in a destructor would terminate the process.
-    struct StopAndJoin {
-        Trainer& trainer;
-        std::thread& thread;
-        ~StopAndJoin() {
-            if (!thread.joinable()) return;
-            trainer.requestStop();
-            thread.join();
-        }
-    } stopAndJoin{trainer, worker};
-    worker = std::thread([&] {
-        try {
-            trainer.run();
-        } catch (const std::exception& e) {
-            failure = e.what();
-        } catch (...) {
-            failure = "unknown error";
-        }
-        if (!failure.empty()) trainer.bus().publish(StatusChange{RunStatus::Failed, trainer.step(), failure});
-        done = true;
-    });
-
-    StatusChange last;
     bool stopRequested = false, warned = false;
     std::vector<TelemetryMessage> messages;
     for (;;) {
-        // Read `done` before draining, so the final pass sees every message the trainer published.
-        const bool finished = done.load();
+        // Read `finished` before draining, so the final pass sees every message the trainer published.
+        const bool finished = driver.finished();
         if (g_interrupts.load() > 0 && !stopRequested) {
-            trainer.requestStop();
+            driver.requestStop();
             stopRequested = true;
             progress.message("stopping after the current step (Ctrl-C again to quit at once)…");
         }
-        recorder.pump();
-        if (!recorder.healthy() && !warned) {
-            progress.message("attnscope-cli: warning: " + recorder.error() + " (retrying)");
+        if (const std::string error = driver.recordingError(); !error.empty() && !warned) {
+            progress.message("attnscope-cli: warning: " + error + " (retrying)");
             warned = true;
         }
         messages.clear();
         watch->drain(messages);
-        for (const TelemetryMessage& m : messages) {
-            if (const auto* r = std::get_if<StepRecord>(&m))
-                progress.onStep(*r);
-            else if (const auto* s = std::get_if<StatusChange>(&m))
-                last = *s;
-        }
+        for (const TelemetryMessage& m : messages)
+            if (const auto* r = std::get_if<StepRecord>(&m)) progress.onStep(*r);
         progress.maybePrint();
         if (finished) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    worker.join();
+    const RunOutcome last = driver.wait();
     progress.endLine();
-    // A transient write failure (disk momentarily full) gets a few more chances before we give up.
-    for (int attempt = 0; attempt < 5 && (!recorder.healthy() || recorder.pendingMessages() > 0); ++attempt) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        recorder.pump();
-    }
-    if (!recorder.healthy()) throw Error("the run could not be saved completely: " + recorder.error());
+    if (!last.recordingError.empty())
+        throw Error("the run could not be saved completely: " + last.recordingError);
 
     const std::string& run = options.runPath;
     switch (last.status) {
@@ -216,8 +179,8 @@ int runTrainingLoop(Trainer& trainer, RunWriter writer, const TrainingLoopOption
             last.step, run.c_str());
         return 0;
     default:
-        throw Error("training failed at step " + std::to_string(last.step) + ": " +
-                    (last.message.empty() ? failure : last.message));
+        throw Error("training failed at step " + std::to_string(last.step) + ": " + last.message +
+                    " (recorded in " + run + ")");
     }
 }
 

@@ -1,9 +1,8 @@
 #pragma once
-// Runs a Trainer on a worker thread while this thread records its telemetry into the run file, shows
-// progress on stderr, and turns Ctrl-C into a clean stop (final checkpoint + status) — shared by `train`
-// and `resume`.
-#include "core/store/run_writer.h"
-#include "core/train/trainer.h"
+// The CLI's adapter over RunDriver (core/run/run_driver.h), shared by `train` and `resume`: starts the
+// driver (trainer and recorder on their own threads), shows progress on stderr, and turns Ctrl-C into a
+// clean stop (final checkpoint + status).
+#include "core/run/run_driver.h"
 
 #include <string>
 
@@ -15,8 +14,8 @@ struct TrainingLoopOptions {
 };
 
 // Returns the exit status: 0 when the run finished, was stopped (Ctrl-C / SIGTERM) or diverged — all three
-// are results recorded in the file. Throws attnscope::Error when training failed or the run file could not
-// be written.
-int runTrainingLoop(Trainer& trainer, RunWriter writer, const TrainingLoopOptions& options);
+// are results recorded in the file. Throws attnscope::Error when training failed (the file then says
+// Failed with the message) or the run file could not be written completely.
+int runTrainingLoop(RunDriver& driver, const TrainingLoopOptions& options);
 
 } // namespace attnscope::cli

@@ -2,6 +2,8 @@
 // export-data, eval, bit-identical resume, Ctrl-C, divergence, and the one-line errors of bad input.
 #include <QtTest>
 
+#include "core/store/run_writer.h"
+
 #include <QDir>
 #include <QFile>
 #include <QProcess>
@@ -121,7 +123,7 @@ void TestCli::trainInfoAndExport() {
     QVERIFY(info.out.contains(QRegularExpression("status\\s+finished at step 20")));
     QVERIFY(info.out.contains("task:copy"));
     QVERIFY(info.out.contains(QRegularExpression("snapshots\\s+3 \\(steps 0–20\\)")));
-    QVERIFY(info.out.contains("schema 1"));
+    QVERIFY(info.out.contains("schema 2"));
 
     const QString out = path("basic-data");
     const Result exp = run({"export-data", runFile, "--out", out, "--steps", "all", "--heads", "0,2"});
@@ -240,6 +242,14 @@ void TestCli::ctrlCStopsCleanly() {
     const Result live = run({"info", file});
     QVERIFY2(live.exitCode == 0, qPrintable(live.err));
     QVERIFY(live.out.contains(QRegularExpression("status\\s+training")));
+    // One writer per run file: a second train --force or a resume on it is refused, naming the holder.
+    const QString holder = QString("pid %1 on ").arg(p.processId());
+    const Result overwrite = run(QStringList{"train"} + kTiny + QStringList{"--force", "--out", file});
+    QVERIFY2(overwrite.exitCode != 0 && overwrite.err.contains("is being written by " + holder),
+             qPrintable(overwrite.err));
+    const Result resume = run({"resume", file});
+    QVERIFY2(resume.exitCode != 0 && resume.err.contains("is being written by " + holder),
+             qPrintable(resume.err));
     ::kill(pid_t(p.processId()), SIGINT);
     QVERIFY(p.waitForFinished(30000));
     QCOMPARE(p.exitStatus(), QProcess::NormalExit);
@@ -272,7 +282,7 @@ void TestCli::divergenceIsAResult() {
     // Divergence ends a run without a final checkpoint; with none before it, there is nothing to resume.
     const Result resume = run({"resume", path("diverged.attnrun")});
     QCOMPARE(resume.exitCode, 1);
-    QVERIFY2(resume.err.contains("nothing to resume from"), qPrintable(resume.err));
+    QVERIFY2(resume.err.contains("nothing to continue from"), qPrintable(resume.err));
 }
 
 void TestCli::badInputFailsWithOneLine_data() {
@@ -291,6 +301,13 @@ void TestCli::badInputFailsWithOneLine_data() {
     text.write("just some text, not a run\n");
     text.close();
 
+    // A stored spec that would divide by zero (heads = 0) is reported as damaged by every command.
+    {
+        attnscope::RunHeader header;
+        header.specJson = R"({"name":"x","model":{"heads":0}})";
+        attnscope::RunWriter::create(path("heads0.attnrun").toStdString(), header);
+    }
+
     QTest::newRow("unknown flag") << QStringList{"train", "--bogus"} << "unknown option --bogus";
     QTest::newRow("unknown command") << QStringList{"trian"} << "unknown command 'trian'";
     QTest::newRow("malformed number") << QStringList{"train", "--steps", "ten"} << "expects an integer";
@@ -302,6 +319,13 @@ void TestCli::badInputFailsWithOneLine_data() {
     QTest::newRow("invalid model") << QStringList{"train", "--data",    "task:copy", "--heads",
                                                   "3",     "--d-model", "16"}
                                    << "must divide d_model";
+    QTest::newRow("probe longer than context")
+        << QStringList{"train", "--data", "task:copy", "--context", "16", "--probe-length", "64"}
+        << "probe_length (64) must not exceed the context (16)";
+    QTest::newRow("damaged spec: info") << QStringList{"info", path("heads0.attnrun")}
+                                        << "is damaged: its stored run configuration is invalid (heads";
+    QTest::newRow("damaged spec: export")
+        << QStringList{"export-data", path("heads0.attnrun"), "--out", path("x")} << "is damaged";
     QTest::newRow("missing run file") << QStringList{"info", path("missing.attnrun")} << "does not exist";
     QTest::newRow("not a run file") << QStringList{"info", text.fileName()} << "is not an AttnScope run file";
     QTest::newRow("resume non-run") << QStringList{"resume", text.fileName()}

@@ -1,12 +1,15 @@
 // End to end through the main window: a tiny run started from the New-run panel reaches every view; the
 // panel's toggles reach the engine's config; invalid input is refused with a message; A/B pairs, pause and
 // resume; closing the window mid-training leaves a valid run file.
+#include "core/run/run_driver.h"
 #include "core/store/run_reader.h"
 #include "core/train/trainer.h"
+#include "core/util/error.h"
 #include "gui/attention/attention_panel.h"
 #include "gui/app/main_window.h"
 #include "gui/app/new_run_panel.h"
 #include "gui/app/run_status_widget.h"
+#include "gui/session/run_loader.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/session_manager.h"
 #include "gui/session/training_session.h"
@@ -15,10 +18,12 @@
 #include "gui/views/logit_view.h"
 #include "gui/views/sinks_view.h"
 #include "gui/views/training_view.h"
+#include "helpers/large_run.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -120,6 +125,9 @@ private slots:
         QCOMPARE(reader.steps().size(), std::size_t(30));
         QCOMPARE(reader.snapshotSteps().size(), run.snapshots.size());
         QCOMPARE(reader.status().status, RunStatus::Finished);
+        // The header stores the spec as used: the vocabulary is the data's, not the form's default.
+        QCOMPARE(reader.spec().model.vocab, run.tokenizer->vocabSize());
+        QCOMPARE(run.spec.model.vocab, run.tokenizer->vocabSize());
 
         // … and opens again as a loaded run.
         const int loaded = w.openRunFile(run.filePath);
@@ -282,6 +290,102 @@ private slots:
         QCOMPARE(reader.steps().size(), steps);
         QVERIFY(reader.snapshotSteps().size() >= 2);
         QVERIFY(reader.verify().empty());
+    }
+
+    void failingTrainerShowsAndRecordsFailed() {
+        MainWindow w;
+        RunSpec spec;
+        spec.name = "fails";
+        spec.model.layers = 1, spec.model.heads = 2, spec.model.dModel = 16, spec.model.context = 16;
+        spec.data.source = "task", spec.data.task = "copy", spec.data.taskAlphabet = 8;
+        spec.train.batch = 4, spec.train.steps = 1000, spec.train.warmup = 2, spec.train.threads = 1;
+        auto driver = RunDriver::create(spec);
+        const QString file = m_runs.filePath("fails.attnrun");
+        driver->recordTo(file.toStdString());
+        driver->trainer().setStepObserver([](const StepRecord& r) {
+            if (r.step == 6) throw Error("the trainer gave up at step 6");
+        });
+        const int id = w.sessions().startDriver(std::move(driver));
+        const RunData& run = *w.registry().find(id);
+        QTRY_VERIFY_WITH_TIMEOUT(w.sessions().session(id)->hasFinished(), 20000);
+        QCOMPARE(run.status, RunStatus::Failed);
+        QCOMPARE(run.statusMessage, std::string("the trainer gave up at step 6"));
+        QCOMPARE(run.statusText(), QString("failed: the trainer gave up at step 6"));
+        QCOMPARE(run.filePath, file);
+        RunReader reader(file.toStdString()); // flushed before the session says it finished
+        QCOMPARE(reader.status().status, RunStatus::Failed);
+        QCOMPARE(reader.status().message, std::string("the trainer gave up at step 6"));
+        QCOMPARE(reader.steps().size(), std::size_t(6));
+    }
+
+    void largeRunDecodesSnapshotsBehindItsCurves() {
+        // A recorded run, opened as if it were large (threshold 0): curves at once, snapshots behind.
+        const QString file = m_runs.filePath("backfill.attnrun");
+        {
+            RunSpec spec;
+            spec.model.layers = 1, spec.model.heads = 2, spec.model.dModel = 16, spec.model.context = 16;
+            spec.data.source = "task", spec.data.task = "copy", spec.data.taskAlphabet = 8;
+            spec.train.batch = 4, spec.train.steps = 40, spec.train.recordEvery = 2, spec.train.threads = 1;
+            auto driver = RunDriver::create(spec);
+            driver->recordTo(file.toStdString());
+            driver->start();
+            QCOMPARE(driver->wait().status, RunStatus::Finished);
+        }
+        const RunData eager = loadRunFile(file);
+        QCOMPARE(eager.snapshots.size(), std::size_t(21));
+        RunData lazy = loadRunFile(file, /*backgroundFrom=*/0);
+        QVERIFY(lazy.snapshots.empty());
+        QCOMPARE(lazy.pendingSnapshots.size(), std::size_t(21));
+        QCOMPARE(lazy.steps.size(), std::size_t(40));
+        MainWindow w;
+        const int id = w.registry().add(std::move(lazy));
+        const RunData& run = *w.registry().find(id);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.registry().isDecoding(id), 20000);
+        QCOMPARE(run.snapshots.size(), eager.snapshots.size());
+        for (std::size_t i = 0; i < run.snapshots.size(); ++i) {
+            QCOMPARE(run.snapshots[i]->step, eager.snapshots[i]->step);
+            QVERIFY(run.snapshots[i]->attention == eager.snapshots[i]->attention);
+        }
+        // Closing a run while it decodes stops its worker (no crash, no late delivery).
+        const int again = w.registry().add(loadRunFile(file, 0));
+        w.sessions().close(again);
+        QVERIFY(!w.registry().find(again));
+    }
+
+    // Not a timed test: prints how long a large run takes to open and paint its curves. Set
+    // ATTNSCOPE_LARGE_RUN_MB (e.g. 300) to run it; docs/inspect.md reports the numbers.
+    void measureOpeningALargeRun() {
+        const int megabytes = qEnvironmentVariableIntValue("ATTNSCOPE_LARGE_RUN_MB");
+        if (megabytes <= 0) QSKIP("set ATTNSCOPE_LARGE_RUN_MB to measure");
+        const QString file = m_runs.filePath("large.attnrun");
+        QElapsedTimer clock;
+        clock.start();
+        const test::LargeRunInfo info =
+            test::writeLargeRun(file.toStdString(), std::uint64_t(megabytes) << 20);
+        qInfo("wrote %.0f MB (%d steps, %d snapshots of 4×4 maps 128²) in %.1f s", info.bytes / 1048576.0,
+              info.steps, info.snapshots, clock.elapsed() / 1000.0);
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        clock.restart();
+        const int id = w.openRunFile(file);
+        QVERIFY(id);
+        const qint64 opened = clock.elapsed();
+        w.trainingView()->flushUpdates();
+        w.repaint();
+        QCoreApplication::processEvents();
+        const qint64 painted = clock.elapsed();
+        QVERIFY(w.trainingView()->lossChart()->visiblePointCount() >= std::size_t(info.steps));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.registry().isDecoding(id), 600000);
+        const qint64 decoded = clock.elapsed();
+        QCOMPARE(w.registry().find(id)->snapshots.size(), std::size_t(info.snapshots));
+        qInfo("open %lld ms, curves painted %lld ms, all %d snapshots decoded %lld ms", opened, painted,
+              info.snapshots, decoded);
+        clock.restart();
+        const RunData eager = loadRunFile(file, std::uint64_t(-1)); // everything on this thread (before)
+        qInfo("decoding everything on the GUI thread instead: %lld ms", clock.elapsed());
+        QCOMPARE(eager.snapshots.size(), std::size_t(info.snapshots));
     }
 };
 

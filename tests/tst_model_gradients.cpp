@@ -106,6 +106,11 @@ const std::vector<Case>& allCases() {
         [](ModelConfig& c) { c.sigmaReparam = SigmaReparam::Separate, c.gammaInit = GammaInit::Sigma0; });
     add("qk-norm", [](ModelConfig& c) { c.qkNorm = true; });
     add("z-loss", [](ModelConfig& c) { c.zLoss = 0.05; });
+    add("relu attention", [](ModelConfig& c) { c.attention = AttentionFunction::Relu; });
+    add("relu attention + ls + alibi", [](ModelConfig& c) {
+        c.attention = AttentionFunction::Relu, c.lsAttention = true, c.window = 3;
+        c.position = PositionScheme::Alibi;
+    });
     add("everything", [](ModelConfig& c) {
         c.position = PositionScheme::Rope, c.lsAttention = true, c.window = 3, c.qkNorm = true;
         c.valueResidual = ValueResidual::Learnable, c.sigmaReparam = SigmaReparam::Separate, c.zLoss = 0.01;

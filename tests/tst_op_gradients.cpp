@@ -250,6 +250,12 @@ void TestOpGradients::attention_data() {
     // Global heads compute in 32-query causal blocks: 70 positions give two full blocks and a partial one.
     QTest::newRow("T=70: global, alibi global, local")
         << std::vector<HeadSpec>{{0, 0}, {0, 0.125}, {40, 0}} << 70;
+    // ReLU attention relu(S)/n_i (mechanisms.md §12), alone and with windows and ALiBi.
+    QTest::newRow("relu global") << std::vector<HeadSpec>{{0, 0, true}, {0, 0, true}, {0, 0, true}} << 7;
+    QTest::newRow("relu local + alibi")
+        << std::vector<HeadSpec>{{2, 0, true}, {3, 0.25, true}, {0, 0.5, true}} << 7;
+    QTest::newRow("T=70: relu global, relu alibi, relu local")
+        << std::vector<HeadSpec>{{0, 0, true}, {0, 0.125, true}, {40, 0, true}} << 70;
 }
 
 void TestOpGradients::attention() {

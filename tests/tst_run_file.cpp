@@ -139,7 +139,7 @@ private slots:
             const StepRecord a = steps[s - 1], b = stepRecord(s);
             QVERIFY(a.step == b.step && a.loss == b.loss && sameFloat(a.valLoss, b.valLoss) && a.lr == b.lr &&
                     a.gradNorm == b.gradNorm && a.tokensPerSec == b.tokensPerSec &&
-                    a.elapsedSec == b.elapsedSec);
+                    a.elapsedSec == b.elapsedSec && a.scalars == b.scalars);
         }
         QCOMPARE(r.stepsAfter(8).size(), 2u);
 
@@ -151,7 +151,9 @@ private slots:
              {&ProbeSnapshot::entropy, &ProbeSnapshot::normEntropy, &ProbeSnapshot::maxLogit,
               &ProbeSnapshot::meanRowMax, &ProbeSnapshot::sinkScore, &ProbeSnapshot::meanDistance,
               &ProbeSnapshot::sigmaQK, &ProbeSnapshot::sigmaQ, &ProbeSnapshot::sigmaK,
-              &ProbeSnapshot::entropyBound, &ProbeSnapshot::keyProfile, &ProbeSnapshot::importanceEntropy})
+              &ProbeSnapshot::entropyBound, &ProbeSnapshot::keyProfile, &ProbeSnapshot::importanceEntropy,
+              &ProbeSnapshot::sinkNonTrigger, &ProbeSnapshot::topKey, &ProbeSnapshot::topKeyShare,
+              &ProbeSnapshot::valueNorm, &ProbeSnapshot::residualNorm})
             QVERIFY(sameFloats((*s).*member, snap.*member));
         QVERIFY(s->sinkRate == snap.sinkRate && s->outLogitMax == snap.outLogitMax &&
                 std::isnan(s->meanLogZ));
@@ -232,6 +234,9 @@ private slots:
         u = r.poll(cursor);
         QVERIFY(u.rewound && u.steps.size() == 2 && u.snapshotSteps.empty() && u.checkpointSteps.empty());
         QVERIFY(r.poll(cursor).empty());
+        QVERIFY(errorOf([&] { RunWriter::openForAppend(file); }).find("is being written by") !=
+                std::string::npos);
+        { RunWriter closed = std::move(w); } // one writer per file: the first one ends before a resume
         RunWriter resumed = RunWriter::openForAppend(file);
         resumed.appendSteps({stepRecord(3)});
         QCOMPARE(r.poll(cursor).steps.size(), 1u);
@@ -256,8 +261,9 @@ private slots:
             bus.publish(SnapshotPtr(bad));
             QCOMPARE(recorder.pump(), 0u);
             QVERIFY(!recorder.healthy() && recorder.error().find("entropy") != std::string::npos);
-            QVERIFY(recorder.droppedMessages() == 1 && recorder.pendingMessages() == 1);
-            QCOMPARE(recorder.pump(), 1u);
+            // Kept: the step and the event recording the dropped snapshot.
+            QVERIFY(recorder.droppedMessages() == 1 && recorder.pendingMessages() == 2);
+            QCOMPARE(recorder.pump(), 2u);
             QVERIFY(recorder.healthy());
             bus.publish(StatusChange{RunStatus::Finished, 4, ""}); // written by the destructor's last pump
         }
@@ -265,6 +271,8 @@ private slots:
         QCOMPARE(r.steps().size(), 4u);
         QCOMPARE(r.snapshotSteps(), std::vector<int>{3});
         QVERIFY(r.status().status == RunStatus::Finished && r.checkpointSteps() == std::vector<int>{3});
+        QVERIFY(r.events().back().message.find("recording gap: probe snapshots of steps 4 lost; cause: ") ==
+                0);
     }
 
     void snapshotSizeOnDisk() {

@@ -98,10 +98,11 @@ private slots:
                 check(recorder.error().find("disk is full") != std::string::npos ||
                           recorder.error().find("input/output") != std::string::npos,
                       6, recorder.error());
-                check(recorder.droppedMessages() == 1 && recorder.pendingMessages() == 2, 7,
+                // Kept: the step, the newest checkpoint and the event that records the lost snapshot.
+                check(recorder.droppedMessages() == 1 && recorder.pendingMessages() == 3, 7,
                       "wrong retry policy");
                 setrlimit(RLIMIT_FSIZE, &saved);
-                check(recorder.pump() == 2 && recorder.healthy(), 8, recorder.error());
+                check(recorder.pump() == 3 && recorder.healthy(), 8, recorder.error());
             } catch (const std::exception& e) {
                 check(false, 9, e.what());
             }
@@ -113,6 +114,59 @@ private slots:
         QCOMPARE(WEXITSTATUS(status), 0);
         RunReader r(file);
         QVERIFY(r.steps().size() == 1 && r.checkpointSteps().size() == 1 && r.snapshotSteps().empty());
+        // The gap is in the file: which snapshot was lost, and why.
+        const std::vector<Event> events = r.events();
+        QCOMPARE(events.size(), 1u);
+        QCOMPARE(events[0].step, 1);
+        QVERIFY2(events[0].message.find("recording gap: probe snapshots of steps 1 lost; cause: ") == 0,
+                 events[0].message.c_str());
+    }
+
+    void storedSpecIsValidated() {
+        const std::string file = path("badspec.attnrun");
+        RunWriter::create(file, makeHeader());
+        sqlite3* db = nullptr;
+        sqlite3_open(file.c_str(), &db);
+        QCOMPARE(sqlite3_exec(db, R"(UPDATE run SET spec_json = '{"name":"x","model":{"heads":0}}')", nullptr,
+                              nullptr, nullptr),
+                 SQLITE_OK);
+        sqlite3_close(db);
+        const std::string message = errorOf([&] { RunReader r(file); });
+        QVERIFY2(message.find(
+                     "is damaged: its stored run configuration is invalid (heads must be between 1 and 64") !=
+                     std::string::npos,
+                 message.c_str());
+    }
+
+    void unknownEventKindsAndStatusesAreShownNotRefused() {
+        const std::string file = path("newer-kinds.attnrun");
+        {
+            RunWriter w = RunWriter::create(file, makeHeader());
+            w.appendEvent(Event{2, EventKind::LossSpike, "spike"});
+        }
+        sqlite3* db = nullptr;
+        sqlite3_open(file.c_str(), &db);
+        QCOMPARE(
+            sqlite3_exec(db,
+                         "INSERT INTO events (step, kind, message) VALUES (3, 'sink_formed', 'head 1.0'); "
+                         "INSERT INTO status_history (step, status, message, at) VALUES "
+                         "(4, 'hibernating', 'by a newer writer', '2026-01-01T00:00:00Z')",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+        sqlite3_close(db);
+        RunReader r(file);
+        const std::vector<Event> events = r.events();
+        QCOMPARE(events.size(), 2u);
+        QCOMPARE(events[0].kindName(), std::string("loss_spike"));
+        QCOMPARE(events[1].kind, EventKind::Unknown);
+        QCOMPARE(events[1].kindName(), std::string("sink_formed"));
+        QCOMPARE(r.status().status, RunStatus::Unknown);
+        QCOMPARE(r.status().statusName(), std::string("hibernating"));
+        RunCursor cursor;
+        QCOMPARE(r.poll(cursor).events.size(), 2u);
+        // A writer that continues such a file keeps the names as they are.
+        RunWriter::openForAppend(file).appendEvent(events[1]);
+        QCOMPARE(RunReader(file).events().back().kindName(), std::string("sink_formed"));
     }
 
     void createFailsClearly() {
@@ -165,7 +219,7 @@ private slots:
         const std::string newer = path("newer.attnrun");
         RunWriter::create(newer, makeHeader());
         rawSql(newer, "UPDATE meta SET value = '3' WHERE key IN ('schema_version', 'min_reader_schema')");
-        expectError(newer, "newer AttnScope (schema 3; this version reads up to 1)");
+        expectError(newer, "newer AttnScope (schema 3; this version reads up to 2)");
         QVERIFY_THROWS_EXCEPTION(Error, RunWriter::openForAppend(newer));
         // A newer schema that declares itself readable by version-1 readers opens, but is not appended to.
         rawSql(newer, "UPDATE meta SET value = '1' WHERE key = 'min_reader_schema'");

@@ -36,7 +36,50 @@ private slots:
     void sigmaMatchesSvd();
     void sigmaGradientOrthogonalToW();
     void sigmaGammaInitSigma0IsIdentity();
+    void evalTimeSigmaTakesOneMorePowerStep();
 };
+
+void TestSigmaReparam::evalTimeSigmaTakesOneMorePowerStep() {
+    // apple/ml-sigma-reparam (mechanisms.md §5.1): in eval mode the forward still runs one power step under
+    // no_grad, but does not store the vectors. So eval σ = a'ᵀ W b' with a' = normalize(W b),
+    // b' = normalize(Wᵀ a') from the stored (a, b), which stay as they were.
+    ModelConfig c = small();
+    c.sigmaReparam = SigmaReparam::Fused, c.tiedHead = false, c.initStd = 0.02;
+    Run<double> r(c, 5);
+    Rng rng(8);
+    perturb(r.model, rng, 0.02); // the stored vectors are now stale: one more step moves σ
+    const auto& groups = r.model.layout().sigmaGroups;
+    const auto storedA = r.model.sigmaLeft, storedB = r.model.sigmaRight;
+    std::vector<double> expected, stale;
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+        const BlockMap W = blockOf(r.model, groups[g]);
+        const Eigen::Map<const Eigen::VectorXd> a(storedA[g].data(), W.rows()),
+            b(storedB[g].data(), W.cols());
+        const Eigen::VectorXd a1 = (W * b).normalized();
+        const Eigen::VectorXd b1 = (W.transpose() * a1).normalized();
+        expected.push_back(a1.dot(W * b1));
+        stale.push_back(a.dot(W * b));
+    }
+    const std::vector<std::int32_t> tokens = randomTokens(rng, r.ws.N, c.vocab);
+    const std::vector<std::int32_t> targets = randomTokens(rng, r.ws.N, c.vocab);
+    Model<double> advanced = r.model; // the reference: the same model after one stored training-time step
+    advanced.sigmaPowerStep();
+    const double advancedLoss = advanced.forward(r.ws, tokens.data(), targets.data());
+
+    const double trainingLoss = r.model.forward(r.ws, tokens.data(), targets.data());
+    for (std::size_t g = 0; g < groups.size(); ++g) QCOMPARE(r.model.sigmaValue[g], stale[g]);
+    r.model.setMode(ForwardMode::Evaluation);
+    const double evalLoss = r.model.forward(r.ws, tokens.data(), targets.data());
+    double moved = 0;
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+        QVERIFY2(std::abs(r.model.sigmaValue[g] / expected[g] - 1) < 1e-12, groups[g].name.c_str());
+        moved = std::max(moved, std::abs(expected[g] / stale[g] - 1));
+    }
+    QVERIFY(moved > 1e-4); // the check has signal: the extra step changes σ
+    QVERIFY(r.model.sigmaLeft == storedA && r.model.sigmaRight == storedB); // nothing stored
+    QVERIFY(std::abs(evalLoss - advancedLoss) < 1e-12);
+    QVERIFY(std::abs(evalLoss - trainingLoss) > 1e-9);
+}
 
 void TestSigmaReparam::sigmaMatchesSvd() {
     // Power iteration converges like (σ2/σ1)^(2k); the Gaussian blocks here have σ2/σ1 up to 0.98 (≈ 100

@@ -1,4 +1,5 @@
 // makeTokenSource: DataConfig → the concrete TokenSource (text file, fortunes, synthetic task).
+#include "core/data/bigram_backcopy.h"
 #include "core/data/fortunes.h"
 #include "core/data/synthetic_tasks.h"
 #include "core/data/text_corpus.h"
@@ -33,6 +34,15 @@ std::unique_ptr<TokenSource> makeTokenSource(const DataConfig& config, int conte
         const FortunesText fortunes = loadFortunes();
         return std::make_unique<TextCorpus>("fortunes (" + std::to_string(fortunes.files.size()) + " files)",
                                             "The fortunes corpus", fortunes.text, config, context);
+    }
+    if (config.task == kBigramBackcopyTask) {
+        // The chain is estimated from data.path when given, otherwise from the fortunes corpus.
+        if (!config.path.empty())
+            return std::make_unique<BigramBackcopyTask>("file:" + config.path, readTextFile(config.path),
+                                                        config);
+        const FortunesText fortunes = loadFortunes();
+        return std::make_unique<BigramBackcopyTask>(
+            "fortunes (" + std::to_string(fortunes.files.size()) + " files)", fortunes.text, config);
     }
     return std::make_unique<SyntheticTask>(config); // validate() admits no other source
 }

@@ -1,5 +1,6 @@
 #include "core/data/synthetic_tasks.h"
 
+#include "core/data/bigram_backcopy.h"
 #include "core/data/source_common.h"
 #include "core/util/error.h"
 
@@ -47,22 +48,34 @@ std::string exact(double v) {
 
 } // namespace
 
-const std::vector<std::string>& taskNames() {
+namespace {
+// The tasks this class generates, in Kind order.
+const std::vector<std::string>& symbolTaskNames() {
     static const std::vector<std::string> names{"copy", "reverse", "sort", "induction", "modadd", "local"};
+    return names;
+}
+} // namespace
+
+const std::vector<std::string>& taskNames() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> n = symbolTaskNames();
+        n.push_back(kBigramBackcopyTask);
+        return n;
+    }();
     return names;
 }
 
 SyntheticTask::SyntheticTask(const DataConfig& config)
     : m_task(config.task), m_alphabet(config.taskAlphabet), m_localK(config.taskLocalK), m_bos(config.bos),
       m_valFraction(config.valFraction) {
-    const auto& names = taskNames();
+    const auto& names = symbolTaskNames();
     const auto it = std::find(names.begin(), names.end(), m_task);
     if (it == names.end()) {
         std::string list;
         for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
         throw Error("Unknown synthetic task '" + m_task + "'; valid tasks are " + list + ".");
     }
-    m_kind = static_cast<Kind>(it - names.begin()); // taskNames() lists the tasks in Kind order
+    m_kind = static_cast<Kind>(it - names.begin()); // symbolTaskNames() lists the tasks in Kind order
     if (m_alphabet < 2 || m_alphabet > 64)
         throw Error("A synthetic task needs an alphabet of 2 to 64 symbols (got " +
                     std::to_string(m_alphabet) + ").");

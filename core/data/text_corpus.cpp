@@ -105,7 +105,8 @@ std::string readTextFile(const std::string& path) {
 TextCorpus::TextCorpus(std::string name, std::string label, std::string_view text, const DataConfig& config,
                        int context)
     : m_name(std::move(name)), m_label(std::move(label)), m_hash(hex64(fnv1a64(text))),
-      m_tokenizer(Tokenizer::fromText(text)), m_bos(config.bos) {
+      m_tokenizer(Tokenizer::fromText(text)), m_bos(config.bos || config.bosAligned),
+      m_aligned(config.bosAligned) {
     const std::vector<std::int32_t> tokens = m_tokenizer.encode(text);
     const std::size_t total = tokens.size();
     const std::size_t valCount = std::size_t(std::llround(double(total) * config.valFraction));
@@ -128,6 +129,29 @@ TextCorpus::TextCorpus(std::string name, std::string label, std::string_view tex
     m_train.assign(tokens.begin(), tokens.end() - std::ptrdiff_t(valCount));
     m_val.assign(tokens.end() - std::ptrdiff_t(valCount), tokens.end());
     if (!config.probeText.empty()) m_customProbe = encodeProbeText(m_tokenizer, config.probeText, m_bos);
+    if (m_aligned) {
+        // A document starts at a split's first token and after every blank line (fortunes are separated
+        // by one; most text files separate paragraphs so).
+        const std::vector<std::int32_t> newline = m_tokenizer.encode("\n");
+        const std::int32_t nl = newline.size() == 1 ? newline[0] : -2;
+        auto starts = [&](const std::vector<std::int32_t>& s, std::vector<std::size_t>& out) {
+            for (std::size_t o = 0; o < s.size(); ++o)
+                if (s[o] != nl && (o == 0 || (o >= 2 && s[o - 1] == nl && s[o - 2] == nl))) out.push_back(o);
+        };
+        starts(m_train, m_trainStarts);
+        starts(m_val, m_valStarts);
+    }
+}
+
+std::size_t TextCorpus::alignedStarts(Split split, int length) const {
+    const auto& starts = split == Split::Train ? m_trainStarts : m_valStarts;
+    const std::size_t last = stream(split).size() - tokensPerSequence(length); // requireLength checked it
+    const std::size_t n = std::size_t(std::upper_bound(starts.begin(), starts.end(), last) - starts.begin());
+    if (n == 0)
+        throw Error(m_label + " has no document start in its " +
+                    (split == Split::Train ? "training" : "validation") + " part that leaves room for " +
+                    std::to_string(length) + " tokens; turn bos_aligned off or use a shorter context.");
+    return n;
 }
 
 void TextCorpus::crop(const std::vector<std::int32_t>& s, std::size_t offset, int length,
@@ -158,10 +182,13 @@ void TextCorpus::sampleBatch(Split split, int batch, int length, Rng& rng, std::
                              std::int32_t* targets) const {
     requireLength(split, length);
     const auto& s = stream(split);
-    const std::size_t offsets = s.size() - tokensPerSequence(length) + 1;
+    const std::size_t offsets =
+        m_aligned ? alignedStarts(split, length) : s.size() - tokensPerSequence(length) + 1;
+    const auto& starts = split == Split::Train ? m_trainStarts : m_valStarts;
     for (int b = 0; b < batch; ++b) {
         const std::size_t row = std::size_t(b) * std::size_t(length);
-        crop(s, std::size_t(rng.below(offsets)), length, inputs + row, targets + row);
+        const std::size_t pick = std::size_t(rng.below(offsets));
+        crop(s, m_aligned ? starts[pick] : pick, length, inputs + row, targets + row);
     }
 }
 
@@ -174,7 +201,8 @@ void TextCorpus::probe(int length, std::vector<std::int32_t>& inputs,
     requireLength(Split::Validation, length);
     inputs.resize(std::size_t(length));
     targets.resize(std::size_t(length));
-    crop(m_val, 0, length, inputs.data(), targets.data());
+    if (m_aligned) alignedStarts(Split::Validation, length); // throws when no document start fits
+    crop(m_val, m_aligned ? m_valStarts.front() : 0, length, inputs.data(), targets.data());
 }
 
 std::int64_t TextCorpus::maxLength() const {

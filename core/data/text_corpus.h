@@ -46,6 +46,9 @@ private:
     void crop(const std::vector<std::int32_t>& s, std::size_t offset, int length, std::int32_t* inputs,
               std::int32_t* targets) const;
     void requireLength(Split split, int length) const;
+    // Bos-aligned sequences: the offsets in `split` where a sequence of `length` may start (document starts
+    // leaving room for it). Throws attnscope::Error when there is none.
+    std::size_t alignedStarts(Split split, int length) const;
 
     std::string m_name;
     std::string m_label;
@@ -55,6 +58,8 @@ private:
     std::vector<std::int32_t> m_val;
     std::vector<std::int32_t> m_customProbe; // encoded DataConfig::probeText; empty: crop of validation
     bool m_bos = false;
+    bool m_aligned = false;                              // DataConfig::bosAligned
+    std::vector<std::size_t> m_trainStarts, m_valStarts; // document starts per split, ascending
 };
 
 } // namespace attnscope

@@ -44,6 +44,16 @@ public:
     // Longest sequence length this source can provide in both splits (for corpus files: the shorter
     // split's tokens − 1, as the last token is only a target; with <bos>, one more; tasks: unlimited).
     virtual std::int64_t maxLength() const = 0;
+
+    // Tokens after which a task's next token follows a rule instead of the data distribution (the triggers
+    // of bigram-backcopy); probes average the sink score over the other queries. Empty for most sources.
+    virtual std::vector<std::int32_t> triggerTokens() const { return {}; }
+    // Names of the parts of the training cross-entropy a task reports separately at every step (stored in
+    // the run file's step_scalars, e.g. "bigram_loss", "backcopy_loss"); empty for most sources.
+    virtual std::vector<std::string> lossParts() const { return {}; }
+    // The part (index into lossParts()) that scores the target after position i of `sequence` (its
+    // inputs); -1 for none.
+    virtual int lossPart(const std::int32_t* /*sequence*/, int /*i*/) const { return -1; }
 };
 
 // Valid DataConfig::source names ("fortunes", "file", "task"); task names are in synthetic_tasks.h.

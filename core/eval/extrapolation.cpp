@@ -42,6 +42,7 @@ struct LossSum {
 template <typename Fill>
 LossSum runSequences(Model<float>& model, int length, std::int64_t count, std::size_t memoryBudget,
                      Fill fill) {
+    ForwardModeScope<float> evaluation(model, ForwardMode::Evaluation); // eval-time σ (model.h)
     const std::size_t perSequence = std::max<std::size_t>(1, forwardBytesPerSequence(model.config(), length));
     const int maxBatch = int(std::clamp<std::size_t>(memoryBudget / perSequence, 1, 64));
     LossSum sum;

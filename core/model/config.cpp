@@ -24,6 +24,8 @@ constexpr EnumName<ValueResidual> kValueNames[] = {{ValueResidual::Off, "off"},
 constexpr EnumName<SigmaReparam> kSigmaNames[] = {
     {SigmaReparam::Off, "off"}, {SigmaReparam::Fused, "fused"}, {SigmaReparam::Separate, "separate"}};
 constexpr EnumName<GammaInit> kGammaNames[] = {{GammaInit::One, "one"}, {GammaInit::Sigma0, "sigma0"}};
+constexpr EnumName<AttentionFunction> kAttentionNames[] = {{AttentionFunction::Softmax, "softmax"},
+                                                           {AttentionFunction::Relu, "relu"}};
 
 template <typename E, std::size_t N> const char* nameOf(const EnumName<E> (&table)[N], E v) {
     for (const auto& e : table)
@@ -58,6 +60,12 @@ const char* toString(SigmaReparam s) {
 }
 const char* toString(GammaInit g) {
     return nameOf(kGammaNames, g);
+}
+const char* toString(AttentionFunction a) {
+    return nameOf(kAttentionNames, a);
+}
+bool parse(const std::string& s, AttentionFunction& out) {
+    return valueOf(kAttentionNames, s, out);
 }
 bool parse(const std::string& s, PositionScheme& out) {
     return valueOf(kPositionNames, s, out);
@@ -129,6 +137,7 @@ std::vector<std::string> ModelConfig::mechanismBadges() const {
         b.push_back("RoPE");
         break;
     }
+    if (attention == AttentionFunction::Relu) b.push_back("ReLU attention");
     if (lsAttention) b.push_back("LS w=" + std::to_string(window) + " g=" + std::to_string(globalHeads));
     switch (valueResidual) {
     case ValueResidual::Off:

@@ -33,6 +33,12 @@ enum class GammaInit {
     Sigma0, // γ = σ(W_0) so that Ŵ = W at step 0 (PyTorch vision code)
 };
 
+// How attention scores become weights (mechanisms.md §12).
+enum class AttentionFunction {
+    Softmax, // A = softmax_row(S)
+    Relu,    // A_ij = relu(S_ij)/n_i, n_i = keys query i sees (Guo et al. 2024): no sum-to-one, no sink
+};
+
 struct ModelConfig {
     int layers = 4;
     int heads = 4;
@@ -45,6 +51,7 @@ struct ModelConfig {
     double sinusoidalScale = 0.028284271247461901;
     double ropeTheta = 10000.0;
     bool tiedHead = true;
+    AttentionFunction attention = AttentionFunction::Softmax;
 
     // LS-attention (Hajra 2025, §2.3): heads [0, heads-globalHeads) are local with causal window `window`
     // (query sees itself and window-1 previous keys); the last globalHeads heads are full causal.
@@ -89,10 +96,12 @@ const char* toString(PositionScheme p);
 const char* toString(ValueResidual v);
 const char* toString(SigmaReparam s);
 const char* toString(GammaInit g);
+const char* toString(AttentionFunction a);
 bool parse(const std::string& s, PositionScheme& out);
 bool parse(const std::string& s, ValueResidual& out);
 bool parse(const std::string& s, SigmaReparam& out);
 bool parse(const std::string& s, GammaInit& out);
+bool parse(const std::string& s, AttentionFunction& out);
 
 // ALiBi slopes for n heads exactly as ofirpress/attention_with_linear_biases get_slopes (§3.1).
 std::vector<double> alibiSlopes(int heads);

@@ -86,8 +86,15 @@ template <typename T> void Model<T>::refreshEffectiveWeights() {
         const SigmaGroup& sg = m_layout.sigmaGroups[g];
         const TensorInfo& ti = m_layout.tensors[sg.tensor];
         const MatrixRef<const T> raw{params.data() + ti.offset + sg.col0, ti.rows, sg.cols, ti.cols};
-        // σ = aᵀWb with the stored vectors (the power step that updates them runs once per training step).
-        sigmaValue[g] = nn::sigma_estimate(raw, sigmaLeft[g].data(), sigmaRight[g].data());
+        if (m_mode == ForwardMode::Training) {
+            // σ = aᵀWb with the stored vectors (the power step that updates them runs once per training
+            // step).
+            sigmaValue[g] = nn::sigma_estimate(raw, sigmaLeft[g].data(), sigmaRight[g].data());
+        } else {
+            // Evaluation: one more power step on copies; the stored vectors stay as training left them.
+            std::vector<T> a = sigmaLeft[g], b = sigmaRight[g];
+            sigmaValue[g] = nn::sigma_power_step(raw, a.data(), b.data());
+        }
         MatrixRef<T> eff{m_effective.data() + ti.offset + sg.col0, ti.rows, sg.cols, ti.cols};
         nn::sigma_effective(eff, raw, tensor(sg.gamma)[0], sigmaValue[g]);
     }

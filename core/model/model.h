@@ -15,6 +15,14 @@
 
 namespace attnscope {
 
+// Which σ a forward pass uses (σReparam only; mechanisms.md §5.1). Training: σ = aᵀWb from the stored
+// vectors, which the trainer advanced by one power step just before the pass; backward differentiates this
+// σ with a, b constant. Evaluation: one more power step on copies of the vectors, σ from them, the stored
+// vectors unchanged — what apple/ml-sigma-reparam's SpectralNormedWeight does in eval mode (the power step
+// runs under no_grad, `u` is written back only when training). Validation, probes, evaluation and text
+// probes use Evaluation.
+enum class ForwardMode { Training, Evaluation };
+
 template <typename T> class Model {
 public:
     explicit Model(const ModelConfig& config); // throws attnscope::Error for an invalid config
@@ -34,6 +42,10 @@ public:
     // Gradients of the last forward's loss (CE + z-loss) into grads (overwritten).
     void backward(Workspace<T>& ws);
     double lastZLoss() const { return m_lastZLoss; }
+
+    // Training by default (what the gradient checks differentiate); see ForwardMode.
+    void setMode(ForwardMode mode) { m_mode = mode; }
+    ForwardMode mode() const { return m_mode; }
 
     AlignedVector<T> params, grads; // padding between tensors stays 0
     // σReparam state per group: left/right vectors a (in), b (out), and the current σ.
@@ -62,6 +74,22 @@ private:
     bool m_sigmaOn = false;
     AlignedVector<T> m_effective; // Ŵ for σReparam groups (same layout as params)
     double m_lastZLoss = 0;
+    ForwardMode m_mode = ForwardMode::Training;
+};
+
+// Switches a model to `mode` for one scope and back (validation and probes inside a training run).
+template <typename T> class ForwardModeScope {
+public:
+    ForwardModeScope(Model<T>& model, ForwardMode mode) : m_model(model), m_previous(model.mode()) {
+        model.setMode(mode);
+    }
+    ~ForwardModeScope() { m_model.setMode(m_previous); }
+    ForwardModeScope(const ForwardModeScope&) = delete;
+    ForwardModeScope& operator=(const ForwardModeScope&) = delete;
+
+private:
+    Model<T>& m_model;
+    ForwardMode m_previous;
 };
 
 } // namespace attnscope

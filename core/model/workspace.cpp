@@ -14,6 +14,7 @@ Workspace<T>::Workspace(const ModelConfig& c, int batch, int length)
     for (int h = 0; h < H; ++h) {
         heads[h].window = c.isLocalHead(h) ? c.window : 0;
         heads[h].slope = c.position == PositionScheme::Alibi ? slopes[h] : 0.0;
+        heads[h].relu = c.attention == AttentionFunction::Relu;
     }
     attention = nn::AttentionLayout({B, Tlen, H, D}, heads);
     layers.resize(c.layers);

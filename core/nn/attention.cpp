@@ -31,6 +31,24 @@ template <typename T> void softmaxInPlace(T* row, int n) {
     r *= T(1) / r.sum();
 }
 
+// ReLU attention over row[0..n) in place: relu(S)/n.
+template <typename T> void reluInPlace(T* row, int n) {
+    const T inv = T(1) / T(n);
+#pragma omp simd
+    for (int j = 0; j < n; ++j) row[j] = row[j] > T(0) ? row[j] * inv : T(0);
+}
+
+// dA → dS for one row: softmax dS_j = A_j (dA_j − Σ_k A_k dA_k); ReLU dS_j = 1[S_j > 0]·dA_j/n (A_j > 0 ⇔
+// S_j > 0, so the stored weights carry the mask). Both times `scale` (1/√D, for dq and dk).
+template <typename T> void scoreGradInPlace(T* dA, const T* a, int n, T delta, T scale, bool relu) {
+    if (relu) {
+        const T f = scale / T(n);
+        for (int j = 0; j < n; ++j) dA[j] = a[j] > T(0) ? dA[j] * f : T(0);
+    } else {
+        for (int j = 0; j < n; ++j) dA[j] = a[j] * (dA[j] - delta) * scale;
+    }
+}
+
 template <typename T> Mat<T>& scratch(int rows, int cols) {
     thread_local Mat<T> m;
     if (m.rows() != rows || m.cols() != cols) m.resize(rows, cols);
@@ -47,7 +65,7 @@ template <typename Fn> void causalBlocks(int T, Fn&& fn) {
 
 template <typename T>
 void globalForward(T* out, T* P, const T* q, const T* k, const T* v, const AttentionShape& s, int b, int h,
-                   double slope) {
+                   double slope, bool relu) {
     const T scale = T(1) / std::sqrt(T(s.D));
     const int C = s.C();
     const std::ptrdiff_t base = std::ptrdiff_t(b) * s.T * C + h * s.D;
@@ -59,7 +77,10 @@ void globalForward(T* out, T* P, const T* q, const T* k, const T* v, const Atten
             T* row = P + std::ptrdiff_t(i) * s.T;
             if (slope != 0)
                 for (int j = 0; j <= i; ++j) row[j] -= T(slope * (i - j));
-            softmaxInPlace(row, i + 1);
+            if (relu)
+                reluInPlace(row, i + 1);
+            else
+                softmaxInPlace(row, i + 1);
             for (int j = i + 1; j < s.T; ++j) row[j] = 0;
         }
         // O = A V; A is exactly 0 above the diagonal.
@@ -70,7 +91,7 @@ void globalForward(T* out, T* P, const T* q, const T* k, const T* v, const Atten
 
 template <typename T>
 void localForward(T* out, T* P, const T* q, const T* k, const T* v, const AttentionShape& s, int b, int h,
-                  int w, double slope) {
+                  int w, double slope, bool relu) {
     const T scale = T(1) / std::sqrt(T(s.D));
     const int C = s.C();
     const T* qb = q + std::ptrdiff_t(b) * s.T * C + h * s.D;
@@ -84,7 +105,10 @@ void localForward(T* out, T* P, const T* q, const T* k, const T* v, const Attent
         for (int j = j0; j <= i; ++j)
             row[j - (i - w + 1)] =
                 dot(qb + std::ptrdiff_t(i) * C, kb + std::ptrdiff_t(j) * C, s.D) * scale - T(slope * (i - j));
-        softmaxInPlace(row + first, i - j0 + 1);
+        if (relu)
+            reluInPlace(row + first, i - j0 + 1);
+        else
+            softmaxInPlace(row + first, i - j0 + 1);
         T* o = ob + std::ptrdiff_t(i) * C;
         for (int d = 0; d < s.D; ++d) o[d] = 0;
         for (int j = j0; j <= i; ++j) axpy(o, row[j - (i - w + 1)], vb + std::ptrdiff_t(j) * C, s.D);
@@ -93,7 +117,7 @@ void localForward(T* out, T* P, const T* q, const T* k, const T* v, const Attent
 
 template <typename T>
 void globalBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P, const T* q, const T* k,
-                    const T* v, const AttentionShape& s, int b, int h) {
+                    const T* v, const AttentionShape& s, int b, int h, bool relu) {
     const T scale = T(1) / std::sqrt(T(s.D));
     const int C = s.C();
     const std::ptrdiff_t base = std::ptrdiff_t(b) * s.T * C + h * s.D;
@@ -107,8 +131,9 @@ void globalBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P
             T* row = dS + std::ptrdiff_t(i) * s.T;
             const T* a = P + std::ptrdiff_t(i) * s.T;
             const T delta =
-                dot(dO + std::ptrdiff_t(i) * C, out + base + std::ptrdiff_t(i) * C, s.D); // Σ_j A dA
-            for (int j = 0; j <= i; ++j) row[j] = a[j] * (row[j] - delta) * scale;
+                relu ? T(0)
+                     : dot(dO + std::ptrdiff_t(i) * C, out + base + std::ptrdiff_t(i) * C, s.D); // Σ_j A dA
+            scoreGradInPlace(row, a, i + 1, delta, scale, relu);
             for (int j = i + 1; j < i1; ++j) row[j] = 0;
         }
         // dQ = dS K over the visible keys.
@@ -127,7 +152,7 @@ void globalBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P
 
 template <typename T>
 void localBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P, const T* q, const T* k,
-                   const T* v, const AttentionShape& s, int b, int h, int w) {
+                   const T* v, const AttentionShape& s, int b, int h, int w, bool relu) {
     const T scale = T(1) / std::sqrt(T(s.D));
     const int C = s.C();
     const std::ptrdiff_t base = std::ptrdiff_t(b) * s.T * C + h * s.D;
@@ -141,13 +166,15 @@ void localBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P,
         const int j0 = std::max(0, i - w + 1);
         const T* row = P + std::ptrdiff_t(i) * w;
         const T* dOi = dout + base + std::ptrdiff_t(i) * C;
-        const T delta = dot(dOi, out + base + std::ptrdiff_t(i) * C, s.D);
+        const T delta = relu ? T(0) : dot(dOi, out + base + std::ptrdiff_t(i) * C, s.D);
+        const T reluScale = scale / T(i - j0 + 1);
         T* dqi = dq + base + std::ptrdiff_t(i) * C;
         for (int d = 0; d < s.D; ++d) dqi[d] = 0;
         for (int j = j0; j <= i; ++j) {
             const T a = row[j - (i - w + 1)];
             const T* vj = v + base + std::ptrdiff_t(j) * C;
-            const T dS = a * (dot(dOi, vj, s.D) - delta) * scale;
+            const T dS = relu ? (a > T(0) ? dot(dOi, vj, s.D) * reluScale : T(0))
+                              : a * (dot(dOi, vj, s.D) - delta) * scale;
             axpy(dqi, dS, k + base + std::ptrdiff_t(j) * C, s.D);
             axpy(dk + base + std::ptrdiff_t(j) * C, dS, q + base + std::ptrdiff_t(i) * C, s.D);
             axpy(dv + base + std::ptrdiff_t(j) * C, a, dOi, s.D);
@@ -183,9 +210,9 @@ void attention_forward(T* out, T* probs, const T* q, const T* k, const T* v, con
     const AttentionShape& s = layout.shape();
     forEachHead(layout, [&](int b, int h, const HeadSpec& hs, std::size_t offset) {
         if (hs.window > 0)
-            localForward(out, probs + offset, q, k, v, s, b, h, hs.window, hs.slope);
+            localForward(out, probs + offset, q, k, v, s, b, h, hs.window, hs.slope, hs.relu);
         else
-            globalForward(out, probs + offset, q, k, v, s, b, h, hs.slope);
+            globalForward(out, probs + offset, q, k, v, s, b, h, hs.slope, hs.relu);
     });
 }
 
@@ -195,9 +222,9 @@ void attention_backward(T* dq, T* dk, T* dv, const T* dout, const T* out, const 
     const AttentionShape& s = layout.shape();
     forEachHead(layout, [&](int b, int h, const HeadSpec& hs, std::size_t offset) {
         if (hs.window > 0)
-            localBackward(dq, dk, dv, dout, out, probs + offset, q, k, v, s, b, h, hs.window);
+            localBackward(dq, dk, dv, dout, out, probs + offset, q, k, v, s, b, h, hs.window, hs.relu);
         else
-            globalBackward(dq, dk, dv, dout, out, probs + offset, q, k, v, s, b, h);
+            globalBackward(dq, dk, dv, dout, out, probs + offset, q, k, v, s, b, h, hs.relu);
     });
 }
 

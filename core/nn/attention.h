@@ -2,6 +2,9 @@
 // Causal multi-head attention with per-head mask and bias (mechanisms.md §1.3 item 4, §2.3, §3.1).
 //   q, k, v, out: (B·T, C) row-major, head h in columns [h·D, (h+1)·D).
 //   Per head: S_ij = q_i·k_j/√D − m_h·(i − j) for visible j, A = softmax_row(S), O = A V.
+//   ReLU heads replace the softmax by A_ij = relu(S_ij)/n_i, n_i = number of keys query i sees (Guo et al.
+//   2024, arXiv 2410.13835, §4 "ReLU attention"; mechanisms.md §12): rows need not sum to 1, so a query
+//   can attend to nothing and needs no sink.
 //   A global head sees keys 0..i; a local head (window w) sees keys i−w+1..i and stores and computes only
 //   that band: O(T·w) time and memory (LS-attention, Hajra 2025). ALiBi inside a window uses −m·|i − j| =
 //   −m·(i − j).
@@ -13,6 +16,7 @@ namespace attnscope::nn {
 struct HeadSpec {
     int window = 0;     // 0: full causal (global head); w > 0: local head seeing w keys
     double slope = 0.0; // ALiBi slope m_h (0: no bias)
+    bool relu = false;  // relu(S)/n_i instead of softmax(S)
 };
 
 struct AttentionShape {
@@ -20,8 +24,9 @@ struct AttentionShape {
     int C() const { return H * D; }
 };
 
-// Probability storage: for each b, heads in order; a global head holds T×T (row-major, exact 0 above the
-// diagonal), a local head holds T×w (row i, slot s ↔ key i−w+1+s; slots before key 0 are 0).
+// Probability storage (attention weights A; for ReLU heads not normalised): for each b, heads in order; a
+// global head holds T×T (row-major, exact 0 above the diagonal), a local head holds T×w (row i, slot s ↔ key
+// i−w+1+s; slots before key 0 are 0).
 class AttentionLayout {
 public:
     AttentionLayout() = default;

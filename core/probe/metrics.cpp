@@ -52,6 +52,25 @@ std::vector<float> keyProfile(const float* A, int T, int window) {
     return profile;
 }
 
+SinkMetrics sinkMetrics(const float* A, int T, int window, const std::vector<bool>& dormant) {
+    SinkMetrics m;
+    double sink = 0, total = 0;
+    int rows = 0;
+    std::vector<double> received(std::size_t(T), 0.0);
+    for (int i = 0; i < T; ++i) {
+        const int j0 = i - visibleKeys(i, window) + 1;
+        if (j0 == 0 && dormant[std::size_t(i)]) sink += A[std::size_t(i) * T], ++rows;
+        for (int j = j0; j <= i; ++j) received[std::size_t(j)] += A[std::size_t(i) * T + j];
+    }
+    for (int j = 0; j < T; ++j) {
+        total += received[std::size_t(j)];
+        if (received[std::size_t(j)] > received[std::size_t(m.topKey)]) m.topKey = j;
+    }
+    m.sinkNonTrigger = rows ? float(sink / rows) : 0.0f;
+    m.topKeyShare = total > 0 ? float(received[std::size_t(m.topKey)] / total) : 0.0f;
+    return m;
+}
+
 float importanceEntropy(const std::vector<const float*>& maps, int T) {
     std::vector<double> importance(T, 0.0);
     for (const float* A : maps)

@@ -24,6 +24,15 @@ HeadMetrics headMetrics(const float* A, const float* Z, int T, int window);
 // Mean attention key j receives from the queries that see it (T values).
 std::vector<float> keyProfile(const float* A, int T, int window);
 
+// Extreme-token metrics of one head (Guo et al. 2024; mechanisms.md §12). `dormant[i]` marks the queries
+// whose sink score counts (non-trigger queries i ≥ 1).
+struct SinkMetrics {
+    float sinkNonTrigger = 0; // mean A_i0 over the dormant queries that see key 0 (0 when none)
+    int topKey = 0;           // argmax_j Σ_i A_ij (the smaller j on ties)
+    float topKeyShare = 0;    // Σ_i A_i,topKey / Σ_ij A_ij (0 for an all-zero map)
+};
+SinkMetrics sinkMetrics(const float* A, int T, int window, const std::vector<bool>& dormant);
+
 // ResFormer importance entropy (§4.3): Ā = mean over heads, a_j = Σ_i Ā_ij normalised, e = −Σ a'_j ln a'_j.
 // maps: H pointers to T×T maps.
 float importanceEntropy(const std::vector<const float*>& maps, int T);

@@ -39,6 +39,8 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
                          int step, const ProbeExtras& extras) {
     const ModelConfig& c = model.config();
     const int T = ws.Tlen, H = c.heads, D = c.headDim(), C = c.dModel, L = c.layers, V = c.vocab;
+    // A probe is an evaluation: σReparam's σ takes its eval-time power step (model.h, ForwardMode).
+    ForwardModeScope<float> evaluation(model, ForwardMode::Evaluation);
     model.forward(ws, probe.data(), nullptr);
 
     auto s = std::make_shared<ProbeSnapshot>();
@@ -50,6 +52,24 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
                     &s->meanDistance, &s->sigmaQK, &s->sigmaQ, &s->sigmaK, &s->entropyBound})
         v->assign(LH, 0.0f);
     s->keyProfile.assign(LH * T, 0.0f);
+    for (auto* v : {&s->sinkNonTrigger, &s->topKey, &s->topKeyShare}) v->assign(LH, 0.0f);
+    s->valueNorm.assign(LH * T, 0.0f);
+    s->residualNorm.assign(std::size_t(L + 1) * T, 0.0f);
+    std::vector<bool> dormant(std::size_t(T), true);
+    dormant[0] = false; // query 0 sees only key 0: A_00 = 1 for softmax whatever the head does
+    for (int i = 1; i < T; ++i)
+        for (std::int32_t t : extras.triggers)
+            dormant[std::size_t(i)] = dormant[std::size_t(i)] && probe[std::size_t(i)] != t;
+    auto rowNorm = [](const float* x, int n) {
+        double acc = 0;
+        for (int d = 0; d < n; ++d) acc += double(x[d]) * x[d];
+        return float(std::sqrt(acc));
+    };
+    for (int l = 0; l <= L; ++l) {
+        const float* x = l < L ? ws.layers[l].xIn : ws.xFinal;
+        for (int i = 0; i < T; ++i)
+            s->residualNorm[std::size_t(l) * T + i] = rowNorm(x + std::size_t(i) * C, C);
+    }
     s->attention.assign(LH * TT, 0.0f);
     s->logits.assign(LH * TT, std::numeric_limits<float>::quiet_NaN());
     s->importanceEntropy.assign(L, 0.0f);
@@ -82,6 +102,17 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
             s->meanRowMax[idx] = m.meanRowMax, s->sinkScore[idx] = m.sinkScore,
             s->meanDistance[idx] = m.meanDistance;
             sinkHeads += m.sinkScore > 0.3f;
+            const SinkMetrics sm = sinkMetrics(A, T, window, dormant);
+            s->sinkNonTrigger[idx] = sm.sinkNonTrigger, s->topKey[idx] = float(sm.topKey);
+            s->topKeyShare[idx] = sm.topKeyShare;
+            // Value-state norm ‖v_j^h W_o^h‖ (W_o rows of head h): what key j adds to a query's output.
+            const TensorInfo& proj = model.layout().tensors[lp.projW];
+            const MapF Wo(model.weight(lp.projW) + std::size_t(h) * D * proj.cols, D, C,
+                          Eigen::OuterStride<>(proj.cols));
+            for (int j = 0; j < T; ++j) {
+                const MapF vj(W.vAtt + std::size_t(j) * C + h * D, 1, D, Eigen::OuterStride<>(C));
+                s->valueNorm[idx * T + j] = (vj * Wo).norm();
+            }
             const auto profile = keyProfile(A, T, window);
             std::copy(profile.begin(), profile.end(), s->keyProfile.begin() + idx * T);
             maps.push_back(A);
@@ -92,9 +123,11 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
             s->sigmaK[idx] = float(powerIteration(Wk, 40));
             const double sigmaQK = powerIteration(Wq * Wk.transpose(), 40);
             s->sigmaQK[idx] = float(sigmaQK);
-            // The bound holds for softmax(X W_q W_kᵀ Xᵀ/√D) over T keys; QK-norm makes q, k non-linear in X.
-            s->entropyBound[idx] = c.qkNorm ? std::numeric_limits<float>::quiet_NaN()
-                                            : float(entropyLowerBound(sigmaQK * scale * sigmaX * sigmaX, T));
+            // The bound holds for softmax(X W_q W_kᵀ Xᵀ/√D) over T keys; QK-norm makes q, k non-linear in X,
+            // and ReLU attention is no softmax.
+            s->entropyBound[idx] = c.qkNorm || c.attention == AttentionFunction::Relu
+                                       ? std::numeric_limits<float>::quiet_NaN()
+                                       : float(entropyLowerBound(sigmaQK * scale * sigmaX * sigmaX, T));
         }
         s->importanceEntropy[l] = importanceEntropy(maps, T);
     }

@@ -12,6 +12,9 @@ namespace attnscope {
 struct ProbeExtras {
     std::vector<std::string> names; // extra named scalars (e.g. per-tensor update ratios)
     std::vector<float> values;
+    // Trigger tokens of the run's task (TokenSource::triggerTokens): sinkNonTrigger leaves their queries
+    // out. Empty: every query i ≥ 1 counts.
+    std::vector<std::int32_t> triggers;
 };
 
 // probe.size() must equal ws.Tlen and ws.B must be 1.

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace attnscope {
@@ -15,12 +16,21 @@ inline constexpr double kNotEvaluated = std::numeric_limits<double>::quiet_NaN()
 // One optimisation step.
 struct StepRecord {
     int step = 0;                   // 1-based index of the completed step
-    double loss = 0;                // training loss (mean CE over scored targets, + z-loss if on)
-    double valLoss = kNotEvaluated; // validation loss when evaluated at this step
+    // The training objective the optimiser minimised: mean cross-entropy over scored targets plus the z-loss
+    // term c·mean(log Z)² when z-loss is on (Wortsman et al. 2023); equals ceLoss when it is off.
+    double loss = 0;
+    // The mean cross-entropy alone (nats per scored target): compare this across runs with and without
+    // z-loss. NaN in files of schema 1, which did not record it.
+    double ceLoss = kNotEvaluated;
+    double valLoss = kNotEvaluated; // validation cross-entropy (no z-loss) when evaluated at this step
     double lr = 0;
     double gradNorm = 0; // global L2 norm before clipping
     double tokensPerSec = 0;
     double elapsedSec = 0; // wall time since the run started (excluding pauses)
+    // Named per-step scalars beyond the fixed columns (run file table step_scalars), e.g. the
+    // bigram-backcopy task's "bigram_loss", "backcopy_loss" and, at evaluation steps, "val_bigram_loss",
+    // "val_backcopy_loss". Empty for most runs.
+    std::vector<std::pair<std::string, double>> scalars;
 };
 
 // Instrumentation of the fixed probe sequence at one step (mechanisms.md §6.4). Arrays indexed
@@ -41,6 +51,12 @@ struct ProbeSnapshot {
     std::vector<float> sigmaK;       // σ(W_k^h)
     std::vector<float> entropyBound; // σReparam Theorem 3.1 lower bound (NaN when not applicable)
     std::vector<float> keyProfile;   // [layer][head][T]: mean attention key j receives from queries seeing it
+    // Extreme-token metrics (Guo et al. 2024, mechanisms.md §12); docs/metrics.md has the formulas.
+    std::vector<float> sinkNonTrigger; // mean A_i0 over queries i ≥ 1 whose token is not a trigger
+    std::vector<float> topKey;         // key j with the largest received attention Σ_i A_ij (an index)
+    std::vector<float> topKeyShare;    // Σ_i A_i,topKey / Σ_ij A_ij: its share of the head's attention
+    std::vector<float> valueNorm; // [layer][head][T]: ‖v_j^h W_o^h‖, the head's value at key j after W_o
+    std::vector<float> residualNorm; // [layer + 1][T]: ‖x_j‖ entering layer l; row `layers` = final stream
 
     std::vector<float> importanceEntropy; // [layer] ResFormer importance entropy (§4.3)
     float sinkRate = 0;                   // fraction of heads with sinkScore > 0.3
@@ -66,18 +82,26 @@ struct ProbeSnapshot {
     }
 };
 
-enum class EventKind { NonFinite, LossSpike, EntropyCollapse, LogitExplosion, Diverged, Note };
+// Unknown: a kind this build does not know (a newer writer's); readers keep it with its stored name.
+enum class EventKind { NonFinite, LossSpike, EntropyCollapse, LogitExplosion, Diverged, Note, Unknown };
 const char* toString(EventKind k);
 // Inverse of toString; nullopt for an unknown name (e.g. from a newer run file).
 std::optional<EventKind> parseEventKind(std::string_view name);
 
 struct Event {
+    Event() = default;
+    Event(int step_, EventKind kind_, std::string message_, std::string rawKind_ = {})
+        : step(step_), kind(kind_), message(std::move(message_)), rawKind(std::move(rawKind_)) {}
     int step = 0;
     EventKind kind = EventKind::Note;
     std::string message; // e.g. "layer 0 head 2 entropy 2.31 → 0.04 nats"
+    std::string rawKind; // the stored name when kind is Unknown
+    // The name to show and store: the stored one for a kind this build does not know.
+    std::string kindName() const { return kind == EventKind::Unknown ? rawKind : toString(kind); }
 };
 
-enum class RunStatus { Created, Training, Paused, Finished, Stopped, Diverged, Failed };
+// Unknown: a status this build does not know (a newer writer's); shown by its stored name.
+enum class RunStatus { Created, Training, Paused, Finished, Stopped, Diverged, Failed, Unknown };
 const char* toString(RunStatus s);
 std::optional<RunStatus> parseRunStatus(std::string_view name);
 

@@ -13,7 +13,10 @@ namespace attnscope {
 
 inline constexpr const char* kRunFileExtension = ".attnrun";
 // The schema this build writes, and the newest it can read. See "Versioning" in docs/run-format.md.
-inline constexpr int kRunSchemaVersion = 1;
+inline constexpr int kRunSchemaVersion = 2;
+// The oldest reader schema that can read what this build writes: schema 2 only added a table
+// (step_scalars) and columns, so schema-1 readers still read our files.
+inline constexpr int kMinReaderSchema = 1;
 // Value of meta.app that marks a SQLite file as an AttnScope run.
 inline constexpr const char* kRunAppMarker = "attnscope";
 
@@ -37,6 +40,8 @@ struct StatusRecord {
     int step = 0;
     std::string message; // reason for Failed / Diverged / Stopped
     std::string at;      // ISO-8601 UTC time it was recorded
+    std::string rawStatus; // the stored name when status is Unknown
+    std::string statusName() const { return status == RunStatus::Unknown ? rawStatus : toString(status); }
 };
 
 // Current time as ISO-8601 UTC with seconds, "YYYY-MM-DDTHH:MM:SSZ".

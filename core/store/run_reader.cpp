@@ -7,6 +7,7 @@
 
 #include <charconv>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <zlib.h>
 
 namespace attnscope {
@@ -29,10 +30,13 @@ void checkAscending(const int* previous, int step, const sqlite::Database& db) {
                     std::to_string(step) + " after " + std::to_string(*previous) + ").");
 }
 
-std::vector<StepRecord> readSteps(sqlite::Database& db, int after) {
-    sqlite::Statement s(db,
-                        "SELECT step, loss, val_loss, lr, grad_norm, tokens_per_sec, elapsed_sec FROM steps "
-                        "WHERE step > ? ORDER BY step");
+std::vector<StepRecord> readSteps(sqlite::Database& db, int after, bool hasCeLoss) {
+    // Schema 1 files have no ce_loss column: NaN then ("not recorded"), never a guess from loss.
+    sqlite::Statement s(db, hasCeLoss
+                                ? "SELECT step, loss, val_loss, lr, grad_norm, tokens_per_sec, elapsed_sec, "
+                                  "ce_loss FROM steps WHERE step > ? ORDER BY step"
+                                : "SELECT step, loss, val_loss, lr, grad_norm, tokens_per_sec, elapsed_sec, "
+                                  "NULL FROM steps WHERE step > ? ORDER BY step");
     s.bind(1, std::int64_t(after));
     std::vector<StepRecord> out;
     while (s.step()) {
@@ -44,8 +48,18 @@ std::vector<StepRecord> readSteps(sqlite::Database& db, int after) {
         r.gradNorm = s.doubleAt(4);
         r.tokensPerSec = s.doubleAt(5);
         r.elapsedSec = s.doubleAt(6);
+        r.ceLoss = s.doubleAt(7);
         checkAscending(out.empty() ? nullptr : &out.back().step, r.step, db);
         out.push_back(r);
+    }
+    if (out.empty() || !db.hasTable("step_scalars")) return out; // schema 1 has no named scalars
+    sqlite::Statement n(db, "SELECT step, name, value FROM step_scalars WHERE step > ? ORDER BY step, name");
+    n.bind(1, std::int64_t(after));
+    std::size_t at = 0;
+    while (n.step()) {
+        const int step = toStep(n.int64At(0), db);
+        while (at < out.size() && out[at].step < step) ++at;
+        if (at < out.size() && out[at].step == step) out[at].scalars.emplace_back(n.textAt(1), n.doubleAt(2));
     }
     return out;
 }
@@ -68,10 +82,12 @@ std::vector<Event> readEvents(sqlite::Database& db, std::int64_t afterId, std::i
     s.bind(1, afterId);
     std::vector<Event> out;
     while (s.step()) {
+        // A kind this build does not know (a newer writer's) is kept and shown by its name, never a reason
+        // to refuse the file.
         const std::string kind = s.textAt(2);
         const auto parsed = parseEventKind(kind);
-        if (!parsed) throw Error(db.displayName() + " is damaged: unknown event kind \"" + kind + "\".");
-        out.push_back(Event{toStep(s.int64At(1), db), *parsed, s.textAt(3)});
+        out.push_back(Event{toStep(s.int64At(1), db), parsed.value_or(EventKind::Unknown), s.textAt(3),
+                            parsed ? std::string() : kind});
         if (lastId) *lastId = s.int64At(0);
     }
     return out;
@@ -104,11 +120,33 @@ std::vector<StatusRecord> readStatuses(sqlite::Database& db, std::int64_t afterI
     while (s.step()) {
         const std::string name = s.textAt(2);
         const auto status = parseRunStatus(name);
-        if (!status) throw Error(db.displayName() + " is damaged: unknown run status \"" + name + "\".");
-        out.push_back(StatusRecord{*status, toStep(s.int64At(1), db), s.textAt(3), s.textAt(4)});
+        out.push_back(StatusRecord{status.value_or(RunStatus::Unknown), toStep(s.int64At(1), db), s.textAt(3),
+                                   s.textAt(4), status ? std::string() : name});
         if (lastId) *lastId = s.int64At(0);
     }
     return out;
+}
+
+// The stored configuration, checked like a new run's model and training settings: a damaged or hand-edited
+// header (heads = 0) must be reported, not divide by zero in ParamLayout. The data section is not checked:
+// it names where the data came from, which a reader never opens.
+RunSpec parseSpec(const std::string& json, const std::string& path) {
+    RunSpec spec;
+    try {
+        spec = runSpecFromJson(nlohmann::json::parse(json));
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(path + " is damaged: its run configuration is not valid JSON (" + e.what() + ").");
+    } catch (const Error& e) {
+        throw Error(path + " has a run configuration this version cannot read: " + e.what());
+    }
+    std::vector<std::string> errors = spec.model.validate();
+    for (const std::string& e : spec.train.validate()) errors.push_back(e);
+    if (!errors.empty()) {
+        std::string message = path + " is damaged: its stored run configuration is invalid (";
+        for (std::size_t i = 0; i < errors.size(); ++i) message += (i ? "; " : "") + errors[i];
+        throw Error(message + ").");
+    }
+    return spec;
 }
 
 } // namespace
@@ -123,17 +161,23 @@ RunReader::RunReader(const std::string& path) : m_path(path) {
     m_db = std::make_unique<sqlite::Database>(path, sqlite::Database::Mode::ReadOnly, path);
     m_schemaVersion = runschema::validate(*m_db, /*forWriting=*/false);
     m_header = runschema::readHeader(*m_db);
+    m_spec = parseSpec(m_header.specJson, path);
+    m_hasCeLoss = runschema::hasColumn(*m_db, "steps", "ce_loss");
 }
 
 RunReader::RunReader(RunReader&&) noexcept = default;
 RunReader& RunReader::operator=(RunReader&&) noexcept = default;
 RunReader::~RunReader() = default;
 
+std::string RunReader::meta(const std::string& key) const {
+    return runschema::meta(*m_db, key);
+}
+
 std::vector<StepRecord> RunReader::steps() const {
-    return readSteps(*m_db, std::numeric_limits<int>::min());
+    return readSteps(*m_db, std::numeric_limits<int>::min(), m_hasCeLoss);
 }
 std::vector<StepRecord> RunReader::stepsAfter(int step) const {
-    return readSteps(*m_db, step);
+    return readSteps(*m_db, step, m_hasCeLoss);
 }
 
 std::vector<int> RunReader::snapshotSteps() const {
@@ -147,7 +191,7 @@ SnapshotPtr RunReader::snapshot(int step) const {
     sqlite::Database& db = *m_db;
     sqlite::Transaction read(db, /*write=*/false); // row and scalars from the same commit
     sqlite::Statement row(
-        db, (std::string("SELECT ") + snapshotcodec::kColumns + " FROM snapshots WHERE step = ?").c_str());
+        db, ("SELECT " + snapshotcodec::selectColumns(db) + " FROM snapshots WHERE step = ?").c_str());
     row.bind(1, std::int64_t(step));
     if (!row.step()) return nullptr;
     auto snapshot = std::make_shared<ProbeSnapshot>(snapshotcodec::decode(row, m_path));
@@ -215,8 +259,9 @@ RunUpdate RunReader::poll(RunCursor& cursor) const {
         next = RunCursor{};
         next.rewinds = rewinds;
         update.rewound = true;
+        m_hasCeLoss = runschema::hasColumn(db, "steps", "ce_loss");
     }
-    update.steps = readSteps(db, next.step);
+    update.steps = readSteps(db, next.step, m_hasCeLoss);
     update.snapshotSteps = readStepColumn(db, "snapshots", next.snapshotStep);
     update.checkpointSteps = readStepColumn(db, "checkpoints", next.checkpointStep);
     update.events = readEvents(db, next.eventId, &next.eventId);

@@ -3,6 +3,7 @@
 // latest committed state, so a GUI follows a live run by calling poll() on a timer. Not thread-safe: use
 // one RunReader per thread.
 #include "core/store/run_file.h"
+#include "core/train/run_spec.h"
 
 #include <cstdint>
 #include <limits>
@@ -42,7 +43,9 @@ struct RunUpdate {
 class RunReader {
 public:
     // Opens read-only. Throws attnscope::Error with a user-facing sentence if the file is missing, empty,
-    // not a SQLite database, a SQLite database of another program, written by a newer AttnScope, or damaged.
+    // not a SQLite database, a SQLite database of another program, written by a newer AttnScope, or damaged
+    // — including a stored configuration that does not parse or fails validation (heads = 0, …), which
+    // every consumer would otherwise trust when it sizes maps and layouts.
     explicit RunReader(const std::string& path);
     RunReader(RunReader&&) noexcept;
     RunReader& operator=(RunReader&&) noexcept;
@@ -50,7 +53,10 @@ public:
 
     const std::string& path() const { return m_path; }
     const RunHeader& header() const { return m_header; }
+    const RunSpec& spec() const { return m_spec; } // the header's configuration, parsed and validated
     int schemaVersion() const { return m_schemaVersion; }
+    // A meta value ("" when absent): e.g. "writer", and a fork's "parent_run" and "parent_step".
+    std::string meta(const std::string& key) const;
 
     // All reads throw attnscope::Error when the file turns out to be damaged.
     std::vector<StepRecord> steps() const; // ordered by step
@@ -78,6 +84,9 @@ private:
     std::unique_ptr<sqlite::Database> m_db;
     int m_schemaVersion = 0;
     RunHeader m_header;
+    RunSpec m_spec;
+    // A writer adds the column when it resumes a schema-1 file; that resume rewinds, and poll() looks again.
+    mutable bool m_hasCeLoss = false;
 };
 
 } // namespace attnscope

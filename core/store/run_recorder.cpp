@@ -1,6 +1,9 @@
 #include "core/store/run_recorder.h"
 
+#include <algorithm>
+#include <climits>
 #include <exception>
+#include <type_traits>
 #include <variant>
 
 namespace attnscope {
@@ -20,6 +23,8 @@ std::size_t RunRecorder::pump() noexcept {
             return 0;
         }
         m_writer.write(m_pending);
+        for (const auto& m : m_pending)
+            if (const auto* c = std::get_if<CheckpointSaved>(&m)) m_writtenCheckpoints.push_back(c->step);
         const std::size_t written = m_pending.size();
         m_pending.clear();
         m_error.clear();
@@ -34,6 +39,39 @@ std::size_t RunRecorder::pump() noexcept {
     return 0;
 }
 
+std::vector<int> RunRecorder::takeWrittenCheckpoints() {
+    std::vector<int> steps;
+    steps.swap(m_writtenCheckpoints);
+    return steps;
+}
+
+namespace {
+
+int stepOf(const TelemetryMessage& m) {
+    return std::visit(
+        [](const auto& v) -> int {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, SnapshotPtr>)
+                return v ? v->step : 0;
+            else
+                return v.step;
+        },
+        m);
+}
+
+// "78, 79, 80" or "78 … 89 (12)": the steps a gap lost, short enough for one event line.
+std::string describeSteps(const std::vector<int>& steps) {
+    if (steps.size() <= 6) {
+        std::string s;
+        for (std::size_t i = 0; i < steps.size(); ++i) s += (i ? ", " : "") + std::to_string(steps[i]);
+        return s;
+    }
+    return std::to_string(steps.front()) + " … " + std::to_string(steps.back()) + " (" +
+           std::to_string(steps.size()) + ")";
+}
+
+} // namespace
+
 void RunRecorder::keepForRetry() noexcept {
     // Keep light records and only the newest checkpoint; drop snapshots (see the header for why).
     std::size_t newestCheckpoint = m_pending.size();
@@ -41,19 +79,39 @@ void RunRecorder::keepForRetry() noexcept {
         if (std::holds_alternative<CheckpointSaved>(m_pending[i])) newestCheckpoint = i;
     std::vector<TelemetryMessage> kept;
     try {
-        kept.reserve(m_pending.size());
+        std::vector<int> lostSnapshots, lostCheckpoints, lostRecords;
+        kept.reserve(m_pending.size() + 1);
         for (std::size_t i = 0; i < m_pending.size(); ++i) {
             auto& m = m_pending[i];
-            const bool heavy = std::holds_alternative<SnapshotPtr>(m) ||
-                               (std::holds_alternative<CheckpointSaved>(m) && i != newestCheckpoint);
-            if (heavy)
+            const bool snapshot = std::holds_alternative<SnapshotPtr>(m);
+            const bool heavy =
+                snapshot || (std::holds_alternative<CheckpointSaved>(m) && i != newestCheckpoint);
+            if (heavy) {
                 ++m_dropped;
-            else
+                (snapshot ? lostSnapshots : lostCheckpoints).push_back(stepOf(m));
+            } else {
                 kept.push_back(std::move(m));
+            }
         }
         if (kept.size() > kMaxPending) {
-            m_dropped += kept.size() - kMaxPending;
-            kept.erase(kept.begin(), kept.end() - std::ptrdiff_t(kMaxPending));
+            const auto excess = std::ptrdiff_t(kept.size() - kMaxPending);
+            m_dropped += std::size_t(excess);
+            for (auto it = kept.begin(); it != kept.begin() + excess; ++it)
+                lostRecords.push_back(stepOf(*it));
+            kept.erase(kept.begin(), kept.begin() + excess);
+        }
+        if (!lostSnapshots.empty() || !lostCheckpoints.empty() || !lostRecords.empty()) {
+            std::string message = "recording gap:";
+            if (!lostSnapshots.empty())
+                message += " probe snapshots of steps " + describeSteps(lostSnapshots) + " lost;";
+            if (!lostCheckpoints.empty())
+                message += " checkpoints of steps " + describeSteps(lostCheckpoints) + " lost;";
+            if (!lostRecords.empty()) message += " records of steps " + describeSteps(lostRecords) + " lost;";
+            message += " cause: " + m_error;
+            int first = lostSnapshots.empty() ? INT_MAX : lostSnapshots.front();
+            if (!lostCheckpoints.empty()) first = std::min(first, lostCheckpoints.front());
+            if (!lostRecords.empty()) first = std::min(first, lostRecords.front());
+            kept.push_back(Event{first, EventKind::Note, std::move(message)});
         }
         m_pending.swap(kept);
     } catch (...) { // out of memory while sorting out the backlog: give it up

@@ -8,7 +8,9 @@
 // recorder keeps the light records (steps, events, evals, status changes; at most kMaxPending) and the
 // newest checkpoint, and retries them on the next pump. Probe snapshots of a failed batch are dropped
 // and counted in droppedMessages(). A snapshot the writer rejects as malformed is thus dropped too,
-// instead of blocking every later write.
+// instead of blocking every later write. Whatever is dropped leaves a trace in the file: a "note" event
+// "recording gap: …" naming the lost snapshots, checkpoints and step records and the cause, written with the
+// next batch that gets through (docs/run-format.md, "Recording gaps").
 #include "core/store/run_writer.h"
 #include "core/train/telemetry.h"
 
@@ -38,12 +40,15 @@ public:
     std::size_t pendingMessages() const { return m_pending.size(); }
     std::size_t writtenMessages() const { return m_written; }
     const std::string& path() const { return m_writer.path(); }
+    // Steps of the checkpoints written since the last call.
+    std::vector<int> takeWrittenCheckpoints();
 
 private:
     void keepForRetry() noexcept;
     std::shared_ptr<TelemetrySubscription> m_subscription;
     RunWriter m_writer;
     std::vector<TelemetryMessage> m_pending;
+    std::vector<int> m_writtenCheckpoints;
     std::string m_error;
     std::size_t m_dropped = 0, m_written = 0;
 };

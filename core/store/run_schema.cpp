@@ -1,6 +1,7 @@
 #include "core/store/run_schema.h"
 
 #include "core/store/blob_codec.h"
+#include "core/store/snapshot_codec.h"
 #include "core/util/error.h"
 
 #include <array>
@@ -24,13 +25,16 @@ CREATE TABLE run (
     created_at TEXT NOT NULL);
 CREATE TABLE steps (
     step INTEGER PRIMARY KEY, loss REAL, val_loss REAL, lr REAL, grad_norm REAL, tokens_per_sec REAL,
-    elapsed_sec REAL);
+    elapsed_sec REAL, ce_loss REAL);
 CREATE TABLE snapshots (
     step INTEGER PRIMARY KEY, layers INTEGER NOT NULL, heads INTEGER NOT NULL, length INTEGER NOT NULL,
     tokens BLOB, entropy BLOB, norm_entropy BLOB, max_logit BLOB, mean_row_max BLOB, sink_score BLOB,
     mean_distance BLOB, sigma_qk BLOB, sigma_q BLOB, sigma_k BLOB, entropy_bound BLOB, key_profile BLOB,
     importance_entropy BLOB, sink_rate REAL, out_logit_max REAL, mean_log_z REAL,
-    map_encoding TEXT NOT NULL, attention BLOB, logits BLOB);
+    map_encoding TEXT NOT NULL, attention BLOB, logits BLOB,
+    sink_non_trigger BLOB, top_key BLOB, top_key_share BLOB, value_norm BLOB, residual_norm BLOB);
+CREATE TABLE step_scalars (
+    step INTEGER NOT NULL, name TEXT NOT NULL, value REAL, PRIMARY KEY (step, name)) WITHOUT ROWID;
 CREATE TABLE snapshot_scalars (
     step INTEGER NOT NULL, idx INTEGER NOT NULL, name TEXT NOT NULL, value REAL,
     PRIMARY KEY (step, idx)) WITHOUT ROWID;
@@ -51,11 +55,6 @@ constexpr std::array<const char*, 9> kRequiredTables{
     "meta",          "run", "steps", "snapshots", "events", "evals", "checkpoints", "snapshot_scalars",
     "status_history"};
 
-void putMeta(sqlite::Database& db, const std::string& key, const std::string& value) {
-    sqlite::Statement s(db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
-    s.bind(1, key).bind(2, value).run();
-}
-
 std::string getMeta(sqlite::Database& db, const std::string& key, bool& found) {
     sqlite::Statement s(db, "SELECT value FROM meta WHERE key = ?");
     s.bind(1, key);
@@ -73,12 +72,45 @@ int parseVersion(const std::string& text, const sqlite::Database& db) {
 
 } // namespace
 
+void putMeta(sqlite::Database& db, const std::string& key, const std::string& value) {
+    sqlite::Statement s(db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+    s.bind(1, key).bind(2, value).run();
+}
+
+std::string meta(sqlite::Database& db, const std::string& key) {
+    bool found = false;
+    return getMeta(db, key, found);
+}
+
+bool hasColumn(sqlite::Database& db, const std::string& table, const std::string& column) {
+    sqlite::Statement s(db,
+                        ("SELECT count(*) FROM pragma_table_info('" + table + "') WHERE name = ?").c_str());
+    s.bind(1, column);
+    return s.step() && s.int64At(0) > 0;
+}
+
+void upgradeForWriting(sqlite::Database& db) {
+    if (!hasColumn(db, "steps", "ce_loss")) db.exec("ALTER TABLE steps ADD COLUMN ce_loss REAL");
+    if (!db.hasTable("step_scalars"))
+        db.exec("CREATE TABLE step_scalars (step INTEGER NOT NULL, name TEXT NOT NULL, value REAL, "
+                "PRIMARY KEY (step, name)) WITHOUT ROWID");
+    for (const std::string& column : snapshotcodec::schema2Columns())
+        if (!hasColumn(db, "snapshots", column)) db.exec("ALTER TABLE snapshots ADD COLUMN " + column + " BLOB");
+    bool found = false;
+    const int version = parseVersion(getMeta(db, "schema_version", found), db);
+    if (version < kRunSchemaVersion) {
+        putMeta(db, "schema_version", std::to_string(kRunSchemaVersion));
+        putMeta(db, "min_reader_schema", std::to_string(kMinReaderSchema));
+        db.exec("PRAGMA user_version = " + std::to_string(kRunSchemaVersion));
+    }
+}
+
 void create(sqlite::Database& db, const RunHeader& header) {
     db.exec(kCreateSql);
     db.exec("PRAGMA user_version = " + std::to_string(kRunSchemaVersion));
     putMeta(db, "app", kRunAppMarker);
     putMeta(db, "schema_version", std::to_string(kRunSchemaVersion));
-    putMeta(db, "min_reader_schema", std::to_string(kRunSchemaVersion));
+    putMeta(db, "min_reader_schema", std::to_string(kMinReaderSchema));
     putMeta(db, "rewinds", "0");
     sqlite::Statement s(
         db, "INSERT INTO run (id, spec_json, app_version, corpus_name, corpus_hash, tokenizer_json, "

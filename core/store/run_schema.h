@@ -21,4 +21,15 @@ int validate(sqlite::Database& db, bool forWriting);
 
 RunHeader readHeader(sqlite::Database& db);
 
+// Brings a file written by an older schema up to this build's before appending to it (adds the columns
+// later versions introduced: steps.ce_loss, schema 2's step_scalars table and
+// snapshot columns; see docs/run-format.md, "Versioning"). Call inside a write transaction.
+void upgradeForWriting(sqlite::Database& db);
+// Whether `table` has `column` (files of schema 1 have no steps.ce_loss).
+bool hasColumn(sqlite::Database& db, const std::string& table, const std::string& column);
+
+void putMeta(sqlite::Database& db, const std::string& key, const std::string& value);
+// The value of a meta key, or "" when absent.
+std::string meta(sqlite::Database& db, const std::string& key);
+
 } // namespace attnscope::runschema

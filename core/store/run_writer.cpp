@@ -54,12 +54,18 @@ void insertSteps(sqlite::Database& db, const std::vector<StepRecord>& steps) {
     if (steps.empty()) return;
     sqlite::Statement s(db,
                         "INSERT OR REPLACE INTO steps (step, loss, val_loss, lr, grad_norm, tokens_per_sec, "
-                        "elapsed_sec) VALUES (?,?,?,?,?,?,?)");
+                        "elapsed_sec, ce_loss) VALUES (?,?,?,?,?,?,?,?)");
     for (const StepRecord& r : steps) {
         s.bind(1, std::int64_t(r.step)).bind(2, r.loss).bind(3, r.valLoss).bind(4, r.lr).bind(5, r.gradNorm);
-        s.bind(6, r.tokensPerSec).bind(7, r.elapsedSec).run();
+        s.bind(6, r.tokensPerSec).bind(7, r.elapsedSec).bind(8, r.ceLoss).run();
         s.reset();
     }
+    sqlite::Statement named(db, "INSERT OR REPLACE INTO step_scalars (step, name, value) VALUES (?,?,?)");
+    for (const StepRecord& r : steps)
+        for (const auto& [name, value] : r.scalars) {
+            named.bind(1, std::int64_t(r.step)).bind(2, name).bind(3, value).run();
+            named.reset();
+        }
 }
 
 void insertSnapshot(sqlite::Database& db, const snapshotcodec::EncodedSnapshot& encoded,
@@ -83,7 +89,7 @@ void insertSnapshot(sqlite::Database& db, const snapshotcodec::EncodedSnapshot& 
 
 void insertEvent(sqlite::Database& db, const Event& e) {
     sqlite::Statement s(db, "INSERT INTO events (step, kind, message) VALUES (?,?,?)");
-    s.bind(1, std::int64_t(e.step)).bind(2, std::string(toString(e.kind))).bind(3, e.message).run();
+    s.bind(1, std::int64_t(e.step)).bind(2, e.kindName()).bind(3, e.message).run();
 }
 
 void insertEval(sqlite::Database& db, const EvalRecord& e) {
@@ -114,8 +120,8 @@ void insertStatus(sqlite::Database& db, RunStatus status, int step, const std::s
 
 } // namespace
 
-RunWriter::RunWriter(std::string path, std::unique_ptr<sqlite::Database> db)
-    : m_path(std::move(path)), m_db(std::move(db)) {}
+RunWriter::RunWriter(std::string path, WriterLock lock, std::unique_ptr<sqlite::Database> db)
+    : m_path(std::move(path)), m_lock(std::move(lock)), m_db(std::move(db)) {}
 RunWriter::RunWriter(RunWriter&&) noexcept = default;
 RunWriter& RunWriter::operator=(RunWriter&&) noexcept = default;
 RunWriter::~RunWriter() = default;
@@ -126,17 +132,20 @@ const std::string& RunWriter::path() const {
 
 RunWriter RunWriter::create(const std::string& path, RunHeader header, IfExists ifExists) {
     checkCanCreate(path, ifExists);
+    WriterLock::checkNotHeld(path); // overwriting must not pull a file from under its writer
     removeRunFiles(path); // only reached when absent or overwriting; also clears a stale -wal/-shm
     if (header.appVersion.empty()) header.appVersion = ATTNSCOPE_VERSION;
     if (header.createdAt.empty()) header.createdAt = isoUtcNow();
+    WriterLock lock = WriterLock::acquire(path); // creates the (empty) file before SQLite opens it
     try {
         auto db = std::make_unique<sqlite::Database>(path, sqlite::Database::Mode::Create, path);
         configureForWriting(*db);
         sqlite::Transaction transaction(*db);
         runschema::create(*db, header);
+        runschema::putMeta(*db, "writer", WriterLock::thisWriter());
         insertStatus(*db, RunStatus::Created, 0, {});
         transaction.commit();
-        return RunWriter(path, std::move(db));
+        return RunWriter(path, std::move(lock), std::move(db));
     } catch (const Error&) {
         removeRunFiles(path); // a half-created file would only block the next attempt
         throw;
@@ -145,10 +154,15 @@ RunWriter RunWriter::create(const std::string& path, RunHeader header, IfExists 
 
 RunWriter RunWriter::openForAppend(const std::string& path) {
     runschema::checkFileSignature(path, path);
+    WriterLock lock = WriterLock::acquire(path); // before SQLite opens the file (HELPERS.md protocol)
     auto db = std::make_unique<sqlite::Database>(path, sqlite::Database::Mode::ReadWrite, path);
     runschema::validate(*db, /*forWriting=*/true);
     configureForWriting(*db);
-    return RunWriter(path, std::move(db));
+    sqlite::Transaction transaction(*db);
+    runschema::upgradeForWriting(*db);
+    runschema::putMeta(*db, "writer", WriterLock::thisWriter());
+    transaction.commit();
+    return RunWriter(path, std::move(lock), std::move(db));
 }
 
 void RunWriter::appendSteps(const std::vector<StepRecord>& steps) {
@@ -222,11 +236,18 @@ void RunWriter::write(const std::vector<TelemetryMessage>& messages) {
 
 void RunWriter::truncateAfter(int step) {
     sqlite::Transaction transaction(*m_db);
-    for (const char* table : {"steps", "snapshots", "snapshot_scalars", "events", "evals", "checkpoints"}) {
+    for (const char* table :
+         {"steps", "step_scalars", "snapshots", "snapshot_scalars", "events", "evals", "checkpoints"}) {
         sqlite::Statement s(*m_db, (std::string("DELETE FROM ") + table + " WHERE step > ?").c_str());
         s.bind(1, std::int64_t(step)).run();
     }
     m_db->exec("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'rewinds'");
+    transaction.commit();
+}
+
+void RunWriter::setMeta(const std::string& key, const std::string& value) {
+    sqlite::Transaction transaction(*m_db);
+    runschema::putMeta(*m_db, key, value);
     transaction.commit();
 }
 

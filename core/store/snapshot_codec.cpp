@@ -11,7 +11,7 @@ namespace attnscope::snapshotcodec {
 
 namespace {
 
-enum class Extent { LayerHead, LayerHeadLength, Layer };
+enum class Extent { LayerHead, LayerHeadLength, Layer, LayerPlusOneLength };
 
 struct FloatArray {
     const char* column;
@@ -35,6 +35,15 @@ const std::array<FloatArray, 12> kFloatArrays{{
     {"importance_entropy", &ProbeSnapshot::importanceEntropy, Extent::Layer},
 }};
 
+// Schema 2 (extreme-token metrics): stored after the maps, so schema-1 column positions stay unchanged.
+const std::array<FloatArray, 5> kSinkArrays{{
+    {"sink_non_trigger", &ProbeSnapshot::sinkNonTrigger, Extent::LayerHead},
+    {"top_key", &ProbeSnapshot::topKey, Extent::LayerHead},
+    {"top_key_share", &ProbeSnapshot::topKeyShare, Extent::LayerHead},
+    {"value_norm", &ProbeSnapshot::valueNorm, Extent::LayerHeadLength},
+    {"residual_norm", &ProbeSnapshot::residualNorm, Extent::LayerPlusOneLength},
+}};
+
 // Upper bounds that no real model reaches; they keep a damaged dimension from requesting absurd memory.
 constexpr int kMaxLayers = 4096, kMaxHeads = 4096, kMaxLength = 1 << 16;
 
@@ -47,6 +56,8 @@ std::size_t expectedSize(Extent extent, const ProbeSnapshot& s) {
         return layerHeads * std::size_t(s.length);
     case Extent::Layer:
         return std::size_t(s.layers);
+    case Extent::LayerPlusOneLength:
+        return std::size_t(s.layers + 1) * std::size_t(s.length);
     }
     return 0;
 }
@@ -68,10 +79,30 @@ std::string dims(const ProbeSnapshot& s) {
 const char* const kColumns =
     "step, layers, heads, length, tokens, entropy, norm_entropy, max_logit, mean_row_max, sink_score, "
     "mean_distance, sigma_qk, sigma_q, sigma_k, entropy_bound, key_profile, importance_entropy, sink_rate, "
-    "out_logit_max, mean_log_z, map_encoding, attention, logits";
+    "out_logit_max, mean_log_z, map_encoding, attention, logits, sink_non_trigger, top_key, top_key_share, "
+    "value_norm, residual_norm";
 
 int columnCount() {
-    return 4 + 1 + int(kFloatArrays.size()) + 3 + 1 + 2;
+    return 4 + 1 + int(kFloatArrays.size()) + 3 + 1 + 2 + int(kSinkArrays.size());
+}
+
+std::vector<std::string> schema2Columns() {
+    std::vector<std::string> names;
+    for (const FloatArray& a : kSinkArrays) names.push_back(a.column);
+    return names;
+}
+
+std::string selectColumns(sqlite::Database& db) {
+    std::string columns = kColumns;
+    for (const FloatArray& a : kSinkArrays) {
+        const std::string name = a.column;
+        if (db.queryText("SELECT count(*) FROM pragma_table_info('snapshots') WHERE name = '" + name + "'") ==
+            "0") {
+            const std::size_t at = columns.find(name);
+            columns.replace(at, name.size(), "NULL AS " + name);
+        }
+    }
+    return columns;
 }
 
 EncodedSnapshot encode(const ProbeSnapshot& s) {
@@ -81,6 +112,8 @@ EncodedSnapshot encode(const ProbeSnapshot& s) {
         throw Error(what + ": its dimensions (" + dims(s) + ") are out of range.");
     checkSize(s.tokens.size(), std::size_t(s.length), "tokens", what);
     for (const FloatArray& a : kFloatArrays)
+        checkSize((s.*a.member).size(), expectedSize(a.extent, s), a.column, what);
+    for (const FloatArray& a : kSinkArrays)
         checkSize((s.*a.member).size(), expectedSize(a.extent, s), a.column, what);
     if (s.scalarNames.size() != s.scalarValues.size())
         throw Error(what + ": it has " + std::to_string(s.scalarNames.size()) + " scalar names but " +
@@ -102,6 +135,7 @@ EncodedSnapshot encode(const ProbeSnapshot& s) {
     };
     e.blobs.push_back(packMaps(s.attention));
     e.blobs.push_back(packMaps(s.logits));
+    for (const FloatArray& a : kSinkArrays) e.blobs.push_back(blob::floatsToBytes(s.*a.member));
     e.sinkRate = s.sinkRate;
     e.outLogitMax = s.outLogitMax;
     e.meanLogZ = s.meanLogZ;
@@ -122,6 +156,7 @@ void bind(sqlite::Statement& insert, const EncodedSnapshot& e) {
     insert.bind(column++, std::string(kMapEncoding));
     insert.bindBlob(column++, e.blobs[arrays]);
     insert.bindBlob(column++, e.blobs[arrays + 1]);
+    for (std::size_t i = 0; i < kSinkArrays.size(); ++i) insert.bindBlob(column++, e.blobs[arrays + 2 + i]);
 }
 
 ProbeSnapshot decode(const sqlite::Statement& row, const std::string& what) {
@@ -164,6 +199,10 @@ ProbeSnapshot decode(const sqlite::Statement& row, const std::string& what) {
     };
     s.attention = unpack(column++, 0.0f, "attention");
     s.logits = unpack(column++, std::numeric_limits<float>::quiet_NaN(), "logits");
+    for (const FloatArray& a : kSinkArrays) { // NULL in schema-1 files: empty arrays
+        s.*a.member = blob::bytesToFloats(row.blobAt(column++), where);
+        sizeCheck((s.*a.member).size(), expectedSize(a.extent, s), a.column);
+    }
     return s;
 }
 

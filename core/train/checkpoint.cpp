@@ -32,8 +32,8 @@ std::vector<std::uint8_t> saveCheckpoint(const RunSpec& spec, const TrainingStat
     const ParamLayout& layout = model.layout();
     for (const TensorInfo& t : layout.tensors) {
         file.add("param/" + t.name, model.params.data() + t.offset, shapeOf(t));
-        file.add("adam_m/" + t.name, state.optimizer->firstMoment().data() + t.offset, shapeOf(t));
-        file.add("adam_v/" + t.name, state.optimizer->secondMoment().data() + t.offset, shapeOf(t));
+        for (const auto& [prefix, buffer] : state.optimizer->stateBuffers())
+            file.add(prefix + "/" + t.name, buffer->data() + t.offset, shapeOf(t));
     }
     for (std::size_t g = 0; g < layout.sigmaGroups.size(); ++g) {
         const auto& a = model.sigmaLeft[g];
@@ -73,8 +73,8 @@ int loadCheckpoint(const std::vector<std::uint8_t>& bytes, TrainingState& state)
     const ParamLayout& layout = model.layout();
     for (const TensorInfo& t : layout.tensors) {
         copyInto(file, "param/" + t.name, model.params.data() + t.offset, t.size());
-        copyInto(file, "adam_m/" + t.name, state.optimizer->firstMoment().data() + t.offset, t.size());
-        copyInto(file, "adam_v/" + t.name, state.optimizer->secondMoment().data() + t.offset, t.size());
+        for (const auto& [prefix, buffer] : state.optimizer->stateBuffers())
+            copyInto(file, prefix + "/" + t.name, buffer->data() + t.offset, t.size());
     }
     for (std::size_t g = 0; g < layout.sigmaGroups.size(); ++g) {
         copyInto(file, "sigma_a/" + layout.sigmaGroups[g].name, model.sigmaLeft[g].data(),
@@ -101,10 +101,11 @@ LoadedModel loadModel(const std::vector<std::uint8_t>& checkpoint) {
     loaded.spec = checkpointSpec(checkpoint);
     loaded.model = std::make_unique<Model<float>>(loaded.spec.model);
     // loadCheckpoint restores the whole training state; the optimiser and data RNG are only its targets here.
-    AdamW optimizer(loaded.model->layout(), loaded.spec.train);
+    const auto optimizer = makeOptimizer(loaded.model->layout(), loaded.spec.train);
     Rng dataRng;
-    TrainingState state{loaded.model.get(), &optimizer, &dataRng, 0};
+    TrainingState state{loaded.model.get(), optimizer.get(), &dataRng, 0};
     loaded.step = loadCheckpoint(checkpoint, state);
+    loaded.model->setMode(ForwardMode::Evaluation); // inference only: eval-time σ (model.h)
     return loaded;
 }
 

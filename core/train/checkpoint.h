@@ -1,10 +1,11 @@
 #pragma once
 // Full training state as a safetensors image (docs/run-format.md, "Checkpoints"):
-//   param/<name>, adam_m/<name>, adam_v/<name> (F32, shaped as the tensor), sigma_a/<group>, sigma_b/<group>
+//   param/<name>, the optimiser state adam_m/<name>, adam_v/<name> (AdamW) or momentum/<name> (SGD) (F32,
+//   shaped as the tensor), sigma_a/<group>, sigma_b/<group>
 //   (σReparam power-iteration vectors), rng (U64 state words stored as I64);
 //   metadata: "spec" (RunSpec JSON), "step", "adam_steps", "format" = "attnscope-checkpoint-1".
 #include "core/model/model.h"
-#include "core/optim/adamw.h"
+#include "core/optim/optimizer.h"
 #include "core/train/run_spec.h"
 #include "core/util/rng.h"
 
@@ -16,7 +17,7 @@ namespace attnscope {
 
 struct TrainingState {
     Model<float>* model;
-    AdamW* optimizer;
+    Optimizer* optimizer;
     Rng* dataRng;
     int step;
 };

@@ -41,6 +41,20 @@ RunSpec valueResidualSpec() {
     return s;
 }
 
+// The Bigram-Backcopy sink regime (Guo et al. 2024; mechanisms.md §12): 1 layer × 1 head, d 64, context
+// 64, batch 32, learned positions, AdamW β (0.9, 0.95), weight decay 0.1, clip 1, LR 3e-3 held constant after
+// a 100-step warmup. Every sequence starts with <bos>; the sink forms on it within ~1000 steps.
+RunSpec sinkSpec() {
+    RunSpec s;
+    s.model.layers = 1, s.model.heads = 1, s.model.dModel = 64, s.model.context = 64;
+    s.train.batch = 32, s.train.steps = 2000, s.train.lr = 3e-3, s.train.warmup = 100,
+    s.train.minLrRatio = 1.0;
+    s.train.weightDecay = 0.1, s.train.beta1 = 0.9, s.train.beta2 = 0.95, s.train.gradClip = 1.0;
+    s.train.recordEvery = 50, s.train.evalEvery = 100, s.train.checkpointEvery = 500;
+    s.data.source = "task", s.data.task = "bigram-backcopy", s.data.taskTriggers = 3, s.data.bos = true;
+    return s;
+}
+
 std::vector<Preset> build() {
     std::vector<Preset> p;
     auto add = [&](std::string id, std::string description, std::string experiment, RunSpec spec) {
@@ -96,6 +110,19 @@ std::vector<Preset> build() {
     s.model.position = PositionScheme::Learned;
     add("exp-extrapolation/learned", "Train at L=64 with learned positions (cannot go past 64)",
         extrapolation, s);
+
+    const std::string sinks = "sinks";
+    s = sinkSpec();
+    add("sinks/bigram-backcopy",
+        "Bigram-Backcopy task, 1×1 head, AdamW: an attention sink forms on <bos> (Guo et al.)", sinks, s);
+    s = sinkSpec(), s.model.attention = AttentionFunction::Relu;
+    add("sinks/bigram-backcopy-relu", "Same, ReLU attention relu(q·k/√D)/n: no sink", sinks, s);
+    s = sinkSpec(), s.train.optimizer = OptimizerKind::Sgd, s.train.lr = 3e-2, s.train.momentum = 0.9;
+    add("sinks/bigram-backcopy-sgd", "Same, SGD with momentum 0.9 (LR 3e-2) instead of AdamW", sinks, s);
+    s = sinkSpec(), s.model.layers = 2, s.model.heads = 4;
+    add("sinks/bigram-backcopy-2x4", "Same, 2 layers × 4 heads: which heads become sinks", sinks, s);
+    s = sinkSpec(), s.data.bos = false;
+    add("sinks/bigram-backcopy-no-bos", "Same, no <bos>: where the dormant attention goes instead", sinks, s);
 
     const std::string residual = "value-residual";
     s = valueResidualSpec();

@@ -24,6 +24,7 @@ template <typename V> void visitFields(ModelConfig& c, V&& v) {
     v("sinusoidal_scale", c.sinusoidalScale);
     v("rope_theta", c.ropeTheta);
     v("tied_head", c.tiedHead);
+    v("attention", c.attention);
     v("ls_attention", c.lsAttention);
     v("global_heads", c.globalHeads);
     v("window", c.window);
@@ -44,6 +45,8 @@ template <typename V> void visitFields(TrainConfig& c, V&& v) {
     v("lr", c.lr);
     v("min_lr_ratio", c.minLrRatio);
     v("warmup", c.warmup);
+    v("optimizer", c.optimizer);
+    v("momentum", c.momentum);
     v("weight_decay", c.weightDecay);
     v("decay_mode", c.decayMode);
     v("beta1", c.beta1);
@@ -66,6 +69,8 @@ template <typename V> void visitFields(DataConfig& c, V&& v) {
     v("task_alphabet", c.taskAlphabet);
     v("task_local_k", c.taskLocalK);
     v("bos", c.bos);
+    v("bos_aligned", c.bosAligned);
+    v("task_triggers", c.taskTriggers);
     v("val_fraction", c.valFraction);
     v("probe_text", c.probeText);
 }
@@ -219,6 +224,11 @@ std::vector<std::string> RunSpec::validate() const {
     prefix(errors, model.validate(), "model");
     prefix(errors, train.validate(), "train");
     prefix(errors, data.validate(), "data");
+    // Probes run on the model at the trained length; a longer probe is refused, never silently shortened.
+    if (train.probeLength > model.context && model.context >= 2)
+        errors.push_back("train: probe_length (" + std::to_string(train.probeLength) +
+                         ") must not exceed the context (" + std::to_string(model.context) +
+                         "); use 0 for the whole context.");
     if (name.empty()) errors.push_back("name: a run needs a name.");
     return errors;
 }

@@ -36,6 +36,20 @@ struct Checker {
 
 } // namespace
 
+const char* toString(OptimizerKind k) {
+    return k == OptimizerKind::AdamW ? "adamw" : "sgd";
+}
+
+bool parse(const std::string& s, OptimizerKind& out) {
+    if (s == "adamw")
+        out = OptimizerKind::AdamW;
+    else if (s == "sgd")
+        out = OptimizerKind::Sgd;
+    else
+        return false;
+    return true;
+}
+
 std::vector<std::string> TrainConfig::validate() const {
     Checker c;
     c.require(batch >= 1, "batch", "at least 1", batch);
@@ -43,6 +57,7 @@ std::vector<std::string> TrainConfig::validate() const {
     c.require(lr > 0 && std::isfinite(lr), "lr", "a positive finite number", lr);
     c.require(minLrRatio >= 0 && minLrRatio <= 1, "min_lr_ratio", "between 0 and 1", minLrRatio);
     c.require(warmup >= 0, "warmup", "0 or more steps", warmup);
+    c.require(momentum >= 0 && momentum < 1, "momentum", "in [0, 1)", momentum);
     c.require(weightDecay >= 0 && std::isfinite(weightDecay), "weight_decay", "0 or a positive finite number",
               weightDecay);
     c.require(beta1 >= 0 && beta1 < 1, "beta1", "in [0, 1)", beta1);
@@ -75,6 +90,7 @@ std::vector<std::string> DataConfig::validate() const {
         c.require(taskAlphabet >= 2 && taskAlphabet <= 64, "task_alphabet", "between 2 and 64 symbols",
                   taskAlphabet);
         c.require(taskLocalK >= 1 && taskLocalK <= 16, "task_local_k", "between 1 and 16", taskLocalK);
+        c.require(taskTriggers >= 1 && taskTriggers <= 32, "task_triggers", "between 1 and 32", taskTriggers);
     }
     c.require(valFraction > 0 && valFraction < 1, "val_fraction", "strictly between 0 and 1", valFraction);
     return c.errors;

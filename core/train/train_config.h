@@ -11,12 +11,23 @@ enum class WeightDecayMode {
     Independent, // Wortsman et al.: θ ← θ − s_t·λ·θ (λ scaled by the schedule factor only)
 };
 
+enum class OptimizerKind {
+    AdamW, // Loshchilov & Hutter (core/optim/adamw.h)
+    Sgd,   // SGD with heavy-ball momentum (core/optim/sgd.h)
+};
+
+// Names used in config files and the CLI: "adamw", "sgd".
+const char* toString(OptimizerKind k);
+bool parse(const std::string& s, OptimizerKind& out);
+
 struct TrainConfig {
     int batch = 16;
     int steps = 2000;
     double lr = 1e-3;        // peak learning rate
     double minLrRatio = 0.1; // cosine floor = lr·minLrRatio
     int warmup = 100;        // linear warmup steps
+    OptimizerKind optimizer = OptimizerKind::AdamW;
+    double momentum = 0.9; // SGD only
     double weightDecay = 0.1;
     WeightDecayMode decayMode = WeightDecayMode::Decoupled;
     double beta1 = 0.9;
@@ -45,8 +56,12 @@ struct DataConfig {
     int taskAlphabet = 16;     // synthetic tasks: number of distinct symbols
     int taskLocalK = 4;        // local task: target depends on previous k tokens
     bool bos = false;          // prepend a BOS separator to every training sequence (attention-sink studies)
-    double valFraction = 0.1;  // tail of the corpus used for validation
-    std::string probeText;     // optional custom probe text; default taken from validation data
+    // Text corpora: every sequence starts at a document start (the first token after a blank line, or the
+    // corpus start) instead of a random offset; implies bos. Synthetic tasks are always aligned.
+    bool bosAligned = false;
+    int taskTriggers = 3;     // bigram-backcopy: the k most frequent characters are triggers
+    double valFraction = 0.1; // tail of the corpus used for validation
+    std::string probeText;    // optional custom probe text; default taken from validation data
 
     std::vector<std::string> validate() const;
 };

@@ -2,7 +2,7 @@
 
 #include "core/data/token_source.h"
 #include "core/model/model.h"
-#include "core/optim/adamw.h"
+#include "core/optim/optimizer.h"
 #include "core/optim/schedule.h"
 #include "core/probe/probe.h"
 #include "core/train/checkpoint.h"
@@ -20,7 +20,7 @@ struct TrainerState {
     std::unique_ptr<TokenSource> data;
     std::unique_ptr<Model<float>> model;
     std::unique_ptr<Workspace<float>> train, probe;
-    std::unique_ptr<AdamW> optimizer;
+    std::unique_ptr<Optimizer> optimizer;
     Rng dataRng;
     std::vector<std::int32_t> inputs, targets, probeTokens, probeTargets;
     EventDetector events;
@@ -42,6 +42,35 @@ int resolveThreads(int n) {
 
 // Validation batches are the same fixed set at every evaluation, so val-loss curves are comparable.
 constexpr std::uint64_t kValidationStream = 0x5eed'0000'0000'0001ULL;
+
+// Sums of the cross-entropy −ln p(target) (from the last forward's logits and log Z) and counts per loss
+// part the data names (TokenSource::lossParts), over the B sequences of `inputs`. Serial and in a fixed
+// order, so the values are identical on any thread count.
+struct PartSums {
+    std::vector<double> sum;
+    std::vector<long> count;
+    void add(const TokenSource& data, const Workspace<float>& ws, const std::int32_t* inputs) {
+        const std::size_t V = std::size_t(data.tokenizer().vocabSize());
+        sum.resize(data.lossParts().size(), 0.0);
+        count.resize(sum.size(), 0);
+        for (int b = 0; b < ws.B; ++b)
+            for (int i = 0; i < ws.Tlen; ++i) {
+                const std::size_t r = std::size_t(b) * ws.Tlen + i;
+                const int part = data.lossPart(inputs + std::size_t(b) * ws.Tlen, i);
+                if (part < 0 || ws.targets[r] < 0) continue;
+                sum[std::size_t(part)] +=
+                    double(ws.logZ[r]) - double(ws.logits[r * V + std::size_t(ws.targets[r])]);
+                ++count[std::size_t(part)];
+            }
+    }
+    // Appends the mean of every part with at least one target as (prefix + name, mean).
+    void publish(const TokenSource& data, const std::string& prefix,
+                 std::vector<std::pair<std::string, double>>& out) const {
+        const auto names = data.lossParts();
+        for (std::size_t p = 0; p < sum.size(); ++p)
+            if (count[p] > 0) out.emplace_back(prefix + names[p], sum[p] / double(count[p]));
+    }
+};
 } // namespace
 
 Trainer::Trainer(const RunSpec& spec)
@@ -60,11 +89,11 @@ Trainer::Trainer(const RunSpec& spec)
     Rng initRng(m_spec.train.seed);
     s.model->initialize(initRng);
     s.train = std::make_unique<Workspace<float>>(m_spec.model, m_spec.train.batch, T);
-    const int probeLength = m_spec.train.probeLength > 0 ? std::min(m_spec.train.probeLength, T) : T;
+    const int probeLength = m_spec.train.probeLength > 0 ? m_spec.train.probeLength : T; // ≤ T (validate())
     s.data->probe(probeLength, s.probeTokens, s.probeTargets);
     // A custom probe text may be shorter than requested.
     s.probe = std::make_unique<Workspace<float>>(m_spec.model, 1, int(s.probeTokens.size()));
-    s.optimizer = std::make_unique<AdamW>(s.model->layout(), m_spec.train);
+    s.optimizer = makeOptimizer(s.model->layout(), m_spec.train);
     s.dataRng.reseed(m_spec.train.seed ^ 0xda7a'0000'0000'0000ULL);
     s.inputs.resize(std::size_t(m_spec.train.batch) * T);
     s.targets.resize(s.inputs.size());
@@ -96,7 +125,9 @@ void Trainer::restore(const std::vector<std::uint8_t>& safetensors) {
 
 SnapshotPtr Trainer::snapshot(const std::vector<std::int32_t>& probeTokens) const {
     Workspace<float> ws(m_spec.model, 1, int(probeTokens.size()));
-    return takeSnapshot(*m_state->model, ws, probeTokens, m_step.load());
+    ProbeExtras extras;
+    extras.triggers = m_state->data->triggerTokens();
+    return takeSnapshot(*m_state->model, ws, probeTokens, m_step.load(), extras);
 }
 
 void Trainer::setThreads(int n) {
@@ -115,13 +146,18 @@ void Trainer::run() {
     auto publishEvents = [&](const std::vector<Event>& events) {
         for (const Event& e : events) m_bus.publish(e);
     };
-    auto evaluate = [&]() {
+    const bool hasParts = !s.data->lossParts().empty();
+    auto evaluate = [&](std::vector<std::pair<std::string, double>>& scalars) {
+        ForwardModeScope<float> evaluation(*s.model, ForwardMode::Evaluation); // eval-time σ (model.h)
         Rng valRng(tc.seed ^ kValidationStream);
         double total = 0;
+        PartSums parts;
         for (int i = 0; i < tc.evalBatches; ++i) {
             s.data->sampleBatch(Split::Validation, B, T, valRng, s.inputs.data(), s.targets.data());
             total += s.model->forward(*s.train, s.inputs.data(), s.targets.data());
+            if (hasParts) parts.add(*s.data, *s.train, s.inputs.data());
         }
+        if (hasParts) parts.publish(*s.data, "val_", scalars);
         return total / tc.evalBatches;
     };
     auto record = [&](int step, const ProbeExtras& extras) {
@@ -135,7 +171,11 @@ void Trainer::run() {
     };
 
     publishStatus(RunStatus::Training);
-    if (m_step == 0) record(0, {});
+    if (m_step == 0) {
+        ProbeExtras extras;
+        extras.triggers = s.data->triggerTokens();
+        record(0, extras);
+    }
     while (m_step < tc.steps) {
         if (m_stop) break;
         if (m_paused) {
@@ -152,6 +192,12 @@ void Trainer::run() {
         s.data->sampleBatch(Split::Train, B, T, s.dataRng, s.inputs.data(), s.targets.data());
         s.model->sigmaPowerStep();
         const double loss = s.model->forward(*s.train, s.inputs.data(), s.targets.data());
+        StepRecord rec;
+        if (hasParts) {
+            PartSums parts;
+            parts.add(*s.data, *s.train, s.inputs.data());
+            parts.publish(*s.data, "", rec.scalars);
+        }
         s.model->backward(*s.train);
         const double gradNorm = clipGradientNorm(s.model->grads.data(), s.model->grads.size(), tc.gradClip);
         if (!std::isfinite(loss) || !std::isfinite(gradNorm)) {
@@ -170,18 +216,19 @@ void Trainer::run() {
         const double stepSeconds = seconds(t0, Clock::now());
         m_step = step;
 
-        StepRecord rec;
         rec.step = step;
-        rec.loss = loss;
+        rec.loss = loss + s.model->lastZLoss(); // the objective; forward() returns the cross-entropy alone
+        rec.ceLoss = loss;
         rec.lr = lr;
         rec.gradNorm = gradNorm;
         rec.tokensPerSec = double(B) * T / std::max(stepSeconds, 1e-9);
-        if (step % tc.evalEvery == 0 || step == tc.steps) rec.valLoss = evaluate();
+        if (step % tc.evalEvery == 0 || step == tc.steps) rec.valLoss = evaluate(rec.scalars);
         rec.elapsedSec = seconds(start, Clock::now()) - pausedSeconds;
         m_bus.publish(rec);
-        publishEvents(s.events.onStep(step, loss));
+        publishEvents(s.events.onStep(step, rec.loss));
         if (recordNow) {
             ProbeExtras extras;
+            extras.triggers = s.data->triggerTokens();
             const auto& tensors = s.model->layout().tensors;
             for (std::size_t i = 0; i < tensors.size(); ++i)
                 if (tensors[i].size() > 1) {
@@ -192,6 +239,7 @@ void Trainer::run() {
         }
         if (tc.checkpointEvery > 0 && step % tc.checkpointEvery == 0 && step < tc.steps)
             publishCheckpoint(step);
+        if (m_stepObserver) m_stepObserver(rec);
     }
     publishCheckpoint(m_step);
     publishStatus(m_step >= tc.steps ? RunStatus::Finished : RunStatus::Stopped);

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -47,6 +48,13 @@ public:
     // The fixed probe sequence snapshots are taken on (train.probe_length tokens, or fewer for a short text).
     const std::vector<std::int32_t>& probeTokens() const;
 
+    // Called on the training thread after each step's records are published. An exception it throws ends
+    // run() like any training error (tests inject failures this way; a sweep runner can watch progress).
+    // Set before run().
+    void setStepObserver(std::function<void(const StepRecord&)> observer) {
+        m_stepObserver = std::move(observer);
+    }
+
     // Probe snapshot now (also used by tests and by "probe your own text").
     SnapshotPtr snapshot(const std::vector<std::int32_t>& probeTokens) const;
 
@@ -60,6 +68,7 @@ private:
     std::atomic<int> m_step{0};
     std::atomic<int> m_threads{1};
     std::atomic<RunStatus> m_status{RunStatus::Created};
+    std::function<void(const StepRecord&)> m_stepObserver;
 };
 
 } // namespace attnscope

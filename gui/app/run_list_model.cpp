@@ -81,7 +81,8 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
                 return tr("training · %1/%2").arg(run.lastStep()).arg(run.totalSteps());
             return run.statusText();
         }
-        if (role == Qt::ToolTipRole && !run.statusMessage.isEmpty()) return run.statusMessage;
+        if (role == Qt::ToolTipRole && !run.statusMessage.empty())
+            return QString::fromStdString(run.statusMessage);
         if (role == Qt::ForegroundRole) {
             if (run.status == RunStatus::Diverged || run.status == RunStatus::Failed)
                 return QColor(0xB0, 0x20, 0x20);

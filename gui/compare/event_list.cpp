@@ -58,7 +58,7 @@ void EventList::appendNew() {
         const Event& e = run->events[m_shown];
         const QString message = QString::fromStdString(e.message);
         auto* item = new QTreeWidgetItem(
-            {QString::number(e.step), QString::fromLatin1(toString(e.kind)), layerHead(message), message});
+            {QString::number(e.step), QString::fromStdString(e.kindName()), layerHead(message), message});
         item->setData(0, Qt::UserRole, e.step);
         item->setToolTip(3, message);
         m_tree->addTopLevelItem(item);

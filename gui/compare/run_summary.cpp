@@ -34,7 +34,7 @@ RunSummary summarize(const RunData& run) {
     }
     s.events = int(run.events.size());
     std::map<std::string, int> kinds;
-    for (const Event& e : run.events) ++kinds[toString(e.kind)];
+    for (const Event& e : run.events) ++kinds[e.kindName()];
     QStringList parts;
     for (const auto& [kind, n] : kinds)
         parts << QStringLiteral("%1 × %2").arg(n).arg(QString::fromStdString(kind));

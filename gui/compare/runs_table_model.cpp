@@ -65,7 +65,7 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
         if (column == NameColumn)
             return run.filePath.isEmpty() ? run.name : QStringLiteral("%1\n%2").arg(run.name, run.filePath);
         if (column == EventsColumn) return s.eventKinds;
-        if (column == StatusColumn) return run.statusMessage;
+        if (column == StatusColumn) return QString::fromStdString(run.statusMessage);
     }
     if (role == Qt::TextAlignmentRole && ((column >= TrainLossColumn && column <= EventsColumn) ||
                                           (column >= LrColumn && column <= StepsColumn)))

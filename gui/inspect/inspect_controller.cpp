@@ -208,7 +208,7 @@ void InspectController::announceEvent(int eventStep) {
         QStringList what;
         for (const Event& e : run->events)
             if (e.step == eventStep)
-                what << QStringLiteral("%1: %2").arg(QString::fromLatin1(toString(e.kind)),
+                what << QStringLiteral("%1: %2").arg(QString::fromStdString(e.kindName()),
                                                      QString::fromStdString(e.message));
         text = tr("Event at step %1 — %2").arg(eventStep).arg(what.join(QStringLiteral("; ")));
     }

@@ -4,12 +4,8 @@
 
 namespace attnscope::gui {
 
-SnapshotPtr RunData::snapshotAt(int step) const {
-    const int index = snapshotIndexAt(snapshots, step);
-    return index < 0 ? nullptr : snapshots[std::size_t(index)];
-}
-
 QString RunData::statusText() const {
+    const QString message = QString::fromStdString(statusMessage);
     switch (status) {
     case RunStatus::Created:
         return live ? QStringLiteral("starting") : QStringLiteral("loaded");
@@ -24,8 +20,9 @@ QString RunData::statusText() const {
     case RunStatus::Diverged:
         return QStringLiteral("diverged at step %1").arg(statusStep);
     case RunStatus::Failed:
-        return statusMessage.isEmpty() ? QStringLiteral("failed")
-                                       : QStringLiteral("failed: %1").arg(statusMessage);
+        return message.isEmpty() ? QStringLiteral("failed") : QStringLiteral("failed: %1").arg(message);
+    case RunStatus::Unknown: // a newer writer's status: its stored name (and message) as recorded
+        return message;
     }
     return {};
 }

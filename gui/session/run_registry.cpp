@@ -1,6 +1,7 @@
 #include "gui/session/run_registry.h"
 
 #include "gui/session/run_palette.h"
+#include "gui/session/snapshot_backfill.h"
 
 #include <algorithm>
 
@@ -18,17 +19,28 @@ int RunRegistry::add(RunData run) {
         run.color = nextRunColor(used);
     if (!run.tokenizer) run.tokenizer = std::make_shared<Tokenizer>();
     const int id = run.id;
+    std::vector<int> pending = std::move(run.pendingSnapshots);
+    run.pendingSnapshots.clear();
     emit runAboutToBeAdded(id);
     m_runs.push_back(std::make_unique<RunData>(std::move(run)));
     emit runAdded(id);
     setSelected(id);
+    if (!pending.empty())
+        m_backfills[id] = std::make_unique<SnapshotBackfill>(*this, id, m_runs.back()->filePath.toStdString(),
+                                                             std::move(pending));
     return id;
+}
+
+bool RunRegistry::isDecoding(int id) const {
+    auto it = m_backfills.find(id);
+    return it != m_backfills.end() && !it->second->isDone();
 }
 
 void RunRegistry::remove(int id) {
     const int index = indexOf(id);
     if (index < 0) return;
     emit runAboutToBeRemoved(id);
+    m_backfills.erase(id); // stops and joins its decoder first
     m_runs.erase(m_runs.begin() + index);
     emit runRemoved(id);
     if (m_selected == id) setSelected(m_runs.empty() ? 0 : m_runs.back()->id);

@@ -4,10 +4,13 @@
 #include "gui/session/run_data.h"
 
 #include <QObject>
+#include <map>
 #include <memory>
 #include <vector>
 
 namespace attnscope::gui {
+
+class SnapshotBackfill;
 
 class RunRegistry : public QObject {
     Q_OBJECT
@@ -16,8 +19,11 @@ public:
     ~RunRegistry() override;
 
     // Takes the run, assigns an id, a name no open run has ("name #2" for a second "name") and (when
-    // unset, or taken by another open run) a colour no open run has; selects it; returns the id.
+    // unset, or taken by another open run) a colour no open run has; selects it; returns the id. A run
+    // with pendingSnapshots gets them decoded from its file on a worker thread (SnapshotBackfill).
     int add(RunData run);
+    // True while the run's snapshots are still being decoded from its file.
+    bool isDecoding(int id) const;
     void remove(int id);
 
     RunData* find(int id);
@@ -54,6 +60,7 @@ signals:
 
 private:
     std::vector<std::unique_ptr<RunData>> m_runs;
+    std::map<int, std::unique_ptr<SnapshotBackfill>> m_backfills; // destroyed (joined) before m_runs
     int m_nextId = 1;
     int m_selected = 0;
 };

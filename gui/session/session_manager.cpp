@@ -1,8 +1,7 @@
 #include "gui/session/session_manager.h"
 
 #include "core/data/token_source.h"
-#include "core/store/run_recorder.h"
-#include "core/store/run_writer.h"
+#include "core/run/run_driver.h"
 #include "core/train/trainer.h"
 #include "core/util/error.h"
 #include "gui/session/run_registry.h"
@@ -20,8 +19,7 @@
 namespace attnscope::gui {
 
 struct SessionManager::Prepared {
-    RunSpec spec; // as given to the trainer (threads resolved)
-    std::unique_ptr<Trainer> trainer;
+    std::unique_ptr<RunDriver> driver;
     bool autoThreads = false; // the spec asked for all cores
 };
 
@@ -36,12 +34,10 @@ QString SessionManager::defaultRunDirectory() {
            QStringLiteral("/AttnScope/runs");
 }
 
-std::unique_ptr<RunRecorder> SessionManager::makeRecorder(Trainer& trainer, const RunSpec& spec,
-                                                          const QString& name, QString* path,
-                                                          QString* error) {
+QString SessionManager::record(RunDriver& driver, const QString& name, QString* error) {
     if (!QDir().mkpath(m_runDirectory)) {
         *error = tr("Cannot create the run folder %1.").arg(m_runDirectory);
-        return nullptr;
+        return {};
     }
     QString base = name;
     base.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]+")), QStringLiteral("_"));
@@ -50,21 +46,11 @@ std::unique_ptr<RunRecorder> SessionManager::makeRecorder(Trainer& trainer, cons
                                  base, QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss"),
                                  QString::fromLatin1(kRunFileExtension)));
     try {
-        RunHeader header;
-        header.specJson = toJson(spec).dump();
-        header.corpusName = trainer.data().name();
-        header.corpusHash = trainer.data().contentHash();
-        header.tokenizerJson = trainer.data().tokenizer().toJson();
-        header.probeTokens = trainer.probeTokens();
-        header.probeText = spec.data.probeText;
-        header.description = spec.description;
-        auto writer = RunWriter::create(file.toStdString(), std::move(header));
-        auto recorder = std::make_unique<RunRecorder>(trainer.bus().subscribe(), std::move(writer));
-        *path = file;
-        return recorder;
+        driver.recordTo(file.toStdString()); // the header stores the spec as used (vocabulary from the data)
+        return file;
     } catch (const std::exception& e) {
         *error = QString::fromStdString(e.what());
-        return nullptr;
+        return {};
     }
 }
 
@@ -75,11 +61,11 @@ SessionManager::~SessionManager() {
 std::unique_ptr<SessionManager::Prepared> SessionManager::prepare(const RunSpec& spec, int concurrent,
                                                                   QString* error) const {
     auto prepared = std::make_unique<Prepared>();
-    prepared->spec = spec;
     prepared->autoThreads = spec.train.threads <= 0;
-    prepared->spec.train.threads = threadsForRun(spec.train.threads, concurrent, m_cores);
+    RunSpec resolved = spec;
+    resolved.train.threads = threadsForRun(spec.train.threads, concurrent, m_cores);
     try {
-        prepared->trainer = std::make_unique<Trainer>(prepared->spec);
+        prepared->driver = RunDriver::create(resolved);
     } catch (const std::exception& e) {
         if (error) *error = QString::fromStdString(e.what());
         return nullptr;
@@ -88,24 +74,39 @@ std::unique_ptr<SessionManager::Prepared> SessionManager::prepare(const RunSpec&
 }
 
 int SessionManager::launch(std::unique_ptr<Prepared> prepared) {
+    RunDriver& driver = *prepared->driver;
     RunData run;
-    run.name = m_registry.uniqueName(QString::fromStdString(prepared->spec.name));
-    run.spec = prepared->spec;
-    run.tokenizer = std::make_shared<Tokenizer>(prepared->trainer->data().tokenizer());
+    run.name = m_registry.uniqueName(QString::fromStdString(driver.spec().name));
+    run.spec = driver.spec(); // as used: the vocabulary comes from the data
+    run.tokenizer = std::make_shared<Tokenizer>(driver.trainer().data().tokenizer());
     run.live = true;
     // The file exists before the run is announced, so every listener sees its path from the start.
     QString recordError;
-    std::unique_ptr<RunRecorder> recorder;
-    if (m_recording)
-        recorder = makeRecorder(*prepared->trainer, prepared->spec, run.name, &run.filePath, &recordError);
-    const int id = m_registry.add(std::move(run));
+    if (m_recording) run.filePath = record(driver, run.name, &recordError);
+    return adopt(std::move(prepared->driver), std::move(run), prepared->autoThreads, recordError);
+}
 
-    auto session = std::make_unique<TrainingSession>(m_registry, id, std::move(prepared->trainer), this);
+int SessionManager::startDriver(std::unique_ptr<RunDriver> driver, const QString& name) {
+    RunData run;
+    run.name = m_registry.uniqueName(name.isEmpty() ? QString::fromStdString(driver->spec().name) : name);
+    run.spec = driver->spec();
+    run.tokenizer = std::make_shared<Tokenizer>(driver->trainer().data().tokenizer());
+    run.live = true;
+    run.filePath = QString::fromStdString(driver->path());
+    const bool autoThreads = driver->spec().train.threads <= 0;
+    const int id = adopt(std::move(driver), std::move(run), autoThreads, {});
+    rebalance();
+    return id;
+}
+
+int SessionManager::adopt(std::unique_ptr<RunDriver> driver, RunData run, bool autoThreads,
+                          const QString& recordError) {
+    const int id = m_registry.add(std::move(run));
+    auto session = std::make_unique<TrainingSession>(m_registry, id, std::move(driver), this);
     connect(session.get(), &TrainingSession::finished, this, &SessionManager::sessionFinished);
     connect(session.get(), &TrainingSession::finished, this, [this] { rebalance(); });
-    if (prepared->autoThreads) m_autoThreads.insert(id);
+    if (autoThreads) m_autoThreads.insert(id);
     connect(session.get(), &TrainingSession::recordingFailed, this, &SessionManager::recordingProblem);
-    if (recorder) session->attachRecorder(std::move(recorder));
     TrainingSession* raw = session.get();
     m_sessions[id] = std::move(session);
     raw->start();

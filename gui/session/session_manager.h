@@ -1,8 +1,9 @@
 #pragma once
-// Starts, pauses, resumes and stops live runs. Builds each Trainer on the GUI thread so a refused spec or
+// Starts, pauses, resumes and stops live runs. Builds each RunDriver on the GUI thread so a refused spec or
 // a missing corpus is reported at once (as a message for the New-run panel), then hands it to a
 // TrainingSession. Splits the cores between runs that train at the same time.
 #include "core/train/run_spec.h"
+#include "gui/session/run_data.h"
 
 #include <QObject>
 #include <QString>
@@ -13,12 +14,7 @@
 #include <vector>
 
 namespace attnscope {
-class RunRecorder;
-class Trainer;
-} // namespace attnscope
-
-namespace attnscope {
-class RunRecorder;
+class RunDriver;
 class Trainer;
 } // namespace attnscope
 
@@ -41,6 +37,10 @@ public:
     // Starts several runs at once (a paired experiment) with the same all-or-nothing rule and an even
     // share of the cores; returns their ids, or an empty vector with `error` set.
     std::vector<int> startGroup(const std::vector<RunSpec>& specs, QString* error = nullptr);
+
+    // Trains a driver built elsewhere — RunDriver::continueRun (continue a stopped run) or RunDriver::fork —
+    // already recording into its file; returns the new run's id. `name` defaults to the spec's name.
+    int startDriver(std::unique_ptr<RunDriver> driver, const QString& name = {});
 
     TrainingSession* session(int runId) const;
     void pause(int runId);
@@ -72,14 +72,14 @@ private:
     struct Prepared;
     std::unique_ptr<Prepared> prepare(const RunSpec& spec, int concurrent, QString* error) const;
     int launch(std::unique_ptr<Prepared> prepared);
+    int adopt(std::unique_ptr<RunDriver> driver, RunData run, bool autoThreads, const QString& recordError);
     // Splits the cores again between the runs training now whose spec asked for "all cores": a run started,
     // paused, resumed or ended. Their losses do not depend on the thread count (core/nn/parallel.h), and an
     // oversubscribed core stalls OpenMP's barriers (docs/performance.md, "Sharing the cores").
     void rebalance();
-    // Creates the run file and a recorder subscribed to the trainer's bus (before the trainer starts, so
-    // nothing is missed); null with `error` set when the file cannot be created.
-    std::unique_ptr<RunRecorder> makeRecorder(Trainer& trainer, const RunSpec& spec, const QString& name,
-                                              QString* path, QString* error);
+    // Creates the run file <dir>/<name>-<timestamp>.attnrun for the driver; returns its path, or "" with
+    // `error` set when the file cannot be created (the run then trains unrecorded).
+    QString record(RunDriver& driver, const QString& name, QString* error);
 
     RunRegistry& m_registry;
     std::map<int, std::unique_ptr<TrainingSession>> m_sessions;

@@ -1,20 +1,17 @@
 #pragma once
-// One live run: a Trainer stepping on its own std::thread, and a GUI-thread timer that pulls the trainer's
-// telemetry into the run's RunData at a fixed rate (≤ 30 Hz), whatever the training speed. The worker never
-// touches Qt; the GUI never touches the model — the TelemetrySubscription is the only shared state.
+// The app's adapter over one RunDriver (core/run/run_driver.h): the driver trains on its own thread and
+// writes the run file on another; a GUI-thread timer pulls the trainer's telemetry into the run's RunData at
+// a fixed rate (≤ 30 Hz), whatever the training speed (PlotJuggler-style). The GUI never touches the model
+// or the file — its TelemetrySubscription is the only shared state.
 #include "core/train/telemetry.h"
 
 #include <QObject>
 #include <QTimer>
-#include <atomic>
 #include <memory>
-#include <mutex>
-#include <string>
-#include <thread>
 #include <vector>
 
 namespace attnscope {
-class RunRecorder;
+class RunDriver;
 class Trainer;
 } // namespace attnscope
 
@@ -27,27 +24,27 @@ class TrainingSession : public QObject {
 public:
     static constexpr int kPullIntervalMs = 33;
 
-    // `trainer` is already constructed (construction validates the spec and may throw; the caller reports
-    // that). The session subscribes before the worker starts so no message is missed.
-    TrainingSession(RunRegistry& registry, int runId, std::unique_ptr<Trainer> trainer,
+    // `driver` is already built (and recording, when the run is recorded): building validates the spec and
+    // may throw; the caller reports that. The session subscribes before the driver starts so no message is
+    // missed.
+    TrainingSession(RunRegistry& registry, int runId, std::unique_ptr<RunDriver> driver,
                     QObject* parent = nullptr);
-    ~TrainingSession() override; // stops and joins: a session never outlives its thread
+    ~TrainingSession() override; // stops and joins: a session never outlives its threads
 
     int runId() const { return m_runId; }
-    Trainer& trainer() { return *m_trainer; }
-    // Writes the run file from the session's timer (its own subscription, so the GUI's is not disturbed).
-    // Must be attached before start().
-    void attachRecorder(std::unique_ptr<RunRecorder> recorder);
-    bool isRecording() const { return m_recorder != nullptr; }
+    RunDriver& driver() { return *m_driver; }
+    Trainer& trainer();
+    bool isRecording() const;
     QString recordingError() const; // empty while the file is written fine
 
     void start();
     void setPaused(bool paused);
     bool isPaused() const;
     void requestStop();
-    // Blocks until the worker has returned, then pulls the last messages. Safe to call repeatedly.
+    // Blocks until the driver has finished (trainer returned, file flushed), then pulls the last messages.
+    // Safe to call repeatedly.
     void stopAndWait();
-    bool isRunning() const { return m_thread.joinable() && !m_finished; }
+    bool isRunning() const;
     bool hasFinished() const { return m_finished; }
 
 public slots:
@@ -60,22 +57,15 @@ signals:
 
 private:
     void finish();
-    void record();
+    void checkRecording();
 
     RunRegistry& m_registry;
     int m_runId = 0;
-    std::unique_ptr<Trainer> m_trainer;
+    std::unique_ptr<RunDriver> m_driver;
     std::shared_ptr<TelemetrySubscription> m_subscription;
     std::vector<TelemetryMessage> m_inbox; // reused between pulls
     QTimer m_pullTimer;
-    std::thread m_thread;
-    std::atomic<bool> m_workerDone{false};
-    std::mutex m_errorMutex;
-    std::string m_workerError; // exception text from run(), reported as Failed
     bool m_finished = false;
-    std::unique_ptr<RunRecorder> m_recorder;
-    int m_pullsSinceRecord = 0;
-    std::vector<int> m_unrecordedCheckpoints; // published by the trainer, not yet in the run file
     bool m_recordingFailed = false;
 };
 

@@ -141,7 +141,8 @@ void RunView::markEvents(CurveChart& chart, const RunData& run, std::size_t from
         const Event& e = run.events[i];
         if (std::find(kinds.begin(), kinds.end(), int(e.kind)) == kinds.end()) continue;
         chart.addMarker(run.id, e.step, run.color,
-                        QStringLiteral("%1 — %2").arg(toString(e.kind), QString::fromStdString(e.message)));
+                        QStringLiteral("%1 — %2").arg(QString::fromStdString(e.kindName()),
+                                                      QString::fromStdString(e.message)));
     }
 }
 

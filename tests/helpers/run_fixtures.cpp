@@ -5,6 +5,7 @@
 #include "core/store/safetensors.h"
 #include "core/util/error.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -41,6 +42,7 @@ StepRecord stepRecord(int step) {
     r.gradNorm = step == 4 ? INFINITY : 0.5 * step;
     r.tokensPerSec = 1000 + step;
     r.elapsedSec = 0.1 * step;
+    if (step % 3 == 0) r.scalars = {{"backcopy_loss", 0.5 / step}, {"bigram_loss", 2.0 + step}};
     return r;
 }
 
@@ -60,6 +62,12 @@ ProbeSnapshot makeSnapshot(int step, int layers, int heads, int length, unsigned
     s.entropyBound[0] = kNaN;
     for (std::size_t i = 0; i < lh * length; ++i) s.keyProfile.push_back(normal(rng));
     for (int l = 0; l < layers; ++l) s.importanceEntropy.push_back(normal(rng));
+    for (auto* v : {&s.sinkNonTrigger, &s.topKeyShare})
+        for (std::size_t i = 0; i < lh; ++i) v->push_back(normal(rng));
+    for (std::size_t i = 0; i < lh; ++i) s.topKey.push_back(float(rng() % unsigned(std::max(length, 1))));
+    for (std::size_t i = 0; i < lh * length; ++i) s.valueNorm.push_back(std::abs(normal(rng)));
+    for (std::size_t i = 0; i < std::size_t(layers + 1) * length; ++i)
+        s.residualNorm.push_back(std::abs(normal(rng)));
     s.sinkRate = 0.25f;
     s.outLogitMax = 12.5f;
     s.meanLogZ = kNaN;

@@ -1,11 +1,10 @@
 #include "gui/export/figures/figure_input.h"
 
+#include "core/run/recorded_run.h"
 #include "core/store/run_reader.h"
-#include "core/train/run_spec.h"
 
 #include <QFileInfo>
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
 namespace attnscope::figures {
 
@@ -17,20 +16,14 @@ SnapshotPtr FigureInput::snapshotAt(int step) const {
 
 FigureInput loadFigureInput(const std::string& runPath) {
     const RunReader reader(runPath);
+    RecordedRun run = RecordedRun::load(reader); // the one loading route (also behind the app's RunData)
     FigureInput in;
-    std::string name;
-    try {
-        name = runSpecFromJson(nlohmann::json::parse(reader.header().specJson)).name;
-    } catch (const std::exception&) {
-        // A figure does not need the spec; the file name stands in for the run name.
-    }
-    in.runName = name.empty() ? QFileInfo(QString::fromStdString(runPath)).completeBaseName()
-                              : QString::fromStdString(name);
-    in.tokenizer = std::make_shared<Tokenizer>(Tokenizer::fromJson(reader.header().tokenizerJson));
-    in.steps = reader.steps();
-    for (int step : reader.snapshotSteps())
-        if (SnapshotPtr s = reader.snapshot(step)) in.snapshots.push_back(std::move(s));
-    in.events = reader.events();
+    in.runName = run.spec.name.empty() ? QFileInfo(QString::fromStdString(runPath)).completeBaseName()
+                                       : QString::fromStdString(run.spec.name);
+    in.tokenizer = std::move(run.tokenizer);
+    in.steps = std::move(run.steps);
+    in.snapshots = std::move(run.snapshots);
+    in.events = std::move(run.events);
     return in;
 }
 
