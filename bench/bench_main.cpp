@@ -10,6 +10,7 @@
 #include "core/nn/gemm.h"
 #include "core/optim/adamw.h"
 #include "core/probe/probe.h"
+#include "core/util/cpu_check.h"
 
 #include <algorithm>
 #include <chrono>
@@ -97,6 +98,7 @@ Timing trainSpeed(const Reference& r, int threads, int steps) {
 } // namespace
 
 int main(int argc, char** argv) {
+    requireCpuFeatures();
     bool quick = false;
     int steps = 20, onlyThreads = 0;
     std::string only;
@@ -146,6 +148,7 @@ int main(int argc, char** argv) {
             "the cores, so the multi-thread figures below are not the engine's.\n",
             cores, 100 * fmaAll / (cores * fma1), cores);
     std::printf("GEMM backend    : %s\n", nn::gemmBackend());
+    std::printf("Compiled for    : %s\n", *requiredCpuFeatures() ? requiredCpuFeatures() : "x86-64 base ISA");
     for (auto [m, k, n] : {std::tuple{2048, 128, 384}, {2048, 128, 512}, {2048, 512, 128}, {4096, 384, 1152}})
         std::printf("GEMM %4dx%4dx%4d: %6.1f GFLOP/s (1 thread; Eigen %5.1f)\n", m, k, n,
                     bench::gemmGflops(m, k, n), bench::eigenGemmGflops(m, k, n));

@@ -1,7 +1,8 @@
 // attnscope-cli export-data: a run's curves as CSV and its attention maps as NumPy arrays, for notebooks.
 #include "cli/common.h"
-#include "cli/export_formats.h"
 #include "core/data/tokenizer.h"
+#include "core/store/csv_writer.h"
+#include "core/store/npy_writer.h"
 #include "core/store/run_reader.h"
 #include "core/util/error.h"
 

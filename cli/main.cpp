@@ -1,20 +1,15 @@
 // attnscope-cli: headless training, evaluation and export on the same core and run files as the app.
-// This file only dispatches; each command lives in cli/cmd_<name>.cpp. Every failure ends as exactly one
-// line on stderr, "attnscope-cli: <message>", and a non-zero exit status (1 = error, 2 = wrong usage).
+// This file only dispatches; each command lives in cli/cmd_<name>.cpp, and `plot` is the separate program
+// attnscope-plot (cli/plot), which needs Qt. Failures: one line on stderr (cli/program.h).
 #include "cli/common.h"
+#include "cli/plot_launcher.h"
+#include "cli/program.h"
+#include "core/util/cpu_check.h"
 #include "core/util/error.h"
 
 #include <cstdio>
-#include <exception>
-#include <new>
 #include <string>
 #include <vector>
-
-#ifdef ATTNSCOPE_CLI_PLOT
-namespace attnscope::cli {
-const Command& plotCommand(); // cli/plot/plot_command.cpp, built only with the GUI libraries
-}
-#endif
 
 namespace {
 
@@ -24,9 +19,6 @@ const std::vector<const Command*>& commands() {
     static const std::vector<const Command*> all{
         &trainCommand(),      &resumeCommand(),           &evalCommand(),    &infoCommand(),
         &exportDataCommand(), &exportCheckpointCommand(), &presetsCommand(),
-#ifdef ATTNSCOPE_CLI_PLOT
-        &plotCommand(),
-#endif
     };
     return all;
 }
@@ -37,38 +29,12 @@ void printOverview() {
                 ATTNSCOPE_VERSION);
     for (const Command* c : commands())
         std::printf("  %-18s %s\n", c->spec.name.c_str(), c->spec.summary.c_str());
+    std::printf("  %-18s %s\n", "plot",
+                "draw a publication figure (PDF, SVG or PNG) of a run (runs attnscope-plot)");
     std::printf(
         "\n  attnscope-cli <command> --help   options of one command\n"
         "  attnscope-cli --version          print the version\n\n"
         "Run files (.attnrun) are the same the desktop app opens; docs/cli.md has an example session.\n");
-}
-
-// Error messages are sentences that may span lines (a list of config problems); the CLI promises one line.
-std::string oneLine(std::string message) {
-    std::string out;
-    bool pendingBreak = false;
-    for (const char c : message) {
-        if (c == '\n' || c == '\r') {
-            pendingBreak = true;
-            continue;
-        }
-        if (pendingBreak) {
-            while (!out.empty() && out.back() == ' ') out.pop_back();
-            if (!out.empty() && out.back() != ':' && out.back() != ';') out += ';';
-            out += ' ';
-            pendingBreak = false;
-            if (c == ' ') continue;
-        }
-        if (c == ' ' && !out.empty() && out.back() == ' ') continue;
-        out += c;
-    }
-    return out;
-}
-
-int fail(const std::string& message, int status) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "attnscope-cli: %s\n", oneLine(message).c_str());
-    return status;
 }
 
 int dispatch(int argc, char** argv) {
@@ -82,6 +48,7 @@ int dispatch(int argc, char** argv) {
         std::printf("%s\n", ATTNSCOPE_VERSION);
         return 0;
     }
+    if (name == "plot") return runPlotProgram(argc, argv);
     for (const Command* c : commands()) {
         if (c->spec.name != name) continue;
         const Args args = Args::parse(c->spec, std::vector<std::string>(argv + 2, argv + argc));
@@ -97,17 +64,6 @@ int dispatch(int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
-    try {
-        return dispatch(argc, argv);
-    } catch (const UsageError& e) {
-        return fail(e.what(), 2);
-    } catch (const attnscope::Error& e) {
-        return fail(e.what(), 1);
-    } catch (const std::bad_alloc&) {
-        return fail("out of memory (try a smaller model, batch or length)", 1);
-    } catch (const std::exception& e) {
-        return fail(e.what(), 1);
-    } catch (...) {
-        return fail("unexpected error", 1);
-    }
+    attnscope::requireCpuFeatures(); // before any AVX2 code: a message, not SIGILL
+    return guardedMain("attnscope-cli", [&] { return dispatch(argc, argv); });
 }

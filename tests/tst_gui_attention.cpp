@@ -1,10 +1,10 @@
 // Attention-map widgets: colormaps, colour ranges that ignore masked cells, tooltips, the layers × heads
 // grid, difference mode, log scaling, and the printed redraw cost of an 8 × 8 grid at T = 128.
 #include "core/data/tokenizer.h"
+#include "figures/colormap.h"
 #include "gui/attention/attention_grid_canvas.h"
 #include "gui/attention/attention_grid_view.h"
 #include "gui/attention/attention_heatmap.h"
-#include "gui/attention/colormap.h"
 #include "helpers/gui/redraw_timing.h"
 #include "helpers/gui/synthetic_attention.h"
 
@@ -77,31 +77,32 @@ private slots:
 };
 
 void TestGuiAttention::viridisEndpointsAndLightness() {
-    const Colormap& v = Colormap::get(ColormapKind::Viridis);
+    const figures::Colormap& v = figures::Colormap::get(figures::ColormapKind::Viridis);
     QCOMPARE(v.entry(0), qRgb(68, 1, 84)); // matplotlib _viridis_data[0]   = (0.267004, 0.004874, 0.329415)
     QCOMPARE(v.entry(255), qRgb(253, 231, 37)); //             [255] = (0.993248, 0.906157, 0.143936)
     QCOMPARE(v.at(0.0), v.entry(0));
     QCOMPARE(v.at(1.0), v.entry(255));
     QCOMPARE(v.at(2.0), v.entry(255)); // clamped
     // Monotonic up to 8-bit rounding of the published table, and strictly increasing over 4 entries.
-    for (int i = 1; i < Colormap::kSize; ++i)
+    for (int i = 1; i < figures::Colormap::kSize; ++i)
         QVERIFY2(lightness(v.entry(i)) > lightness(v.entry(i - 1)) - 0.25, qPrintable(QString::number(i)));
-    for (int i = 4; i < Colormap::kSize; ++i) QVERIFY(lightness(v.entry(i)) > lightness(v.entry(i - 4)));
+    for (int i = 4; i < figures::Colormap::kSize; ++i)
+        QVERIFY(lightness(v.entry(i)) > lightness(v.entry(i - 4)));
     QVERIFY(lightness(v.entry(255)) - lightness(v.entry(0)) > 70); // L* ≈ 16 → 92
-    QCOMPARE(Colormap::get(ColormapKind::Viridis).at(std::nan("")), v.maskedColor());
+    QCOMPARE(figures::Colormap::get(figures::ColormapKind::Viridis).at(std::nan("")), v.maskedColor());
 }
 
 void TestGuiAttention::otherColormaps() {
-    QCOMPARE(Colormap::get(ColormapKind::Magma).entry(0), qRgb(0, 0, 4));
-    QCOMPARE(Colormap::get(ColormapKind::Magma).entry(255), qRgb(252, 253, 191));
-    QCOMPARE(Colormap::get(ColormapKind::Cividis).entry(0), qRgb(0, 34, 78));
-    for (ColormapKind k : {ColormapKind::Magma, ColormapKind::Cividis}) {
-        const Colormap& c = Colormap::get(k);
-        for (int i = 8; i < Colormap::kSize; i += 8)
+    QCOMPARE(figures::Colormap::get(figures::ColormapKind::Magma).entry(0), qRgb(0, 0, 4));
+    QCOMPARE(figures::Colormap::get(figures::ColormapKind::Magma).entry(255), qRgb(252, 253, 191));
+    QCOMPARE(figures::Colormap::get(figures::ColormapKind::Cividis).entry(0), qRgb(0, 34, 78));
+    for (figures::ColormapKind k : {figures::ColormapKind::Magma, figures::ColormapKind::Cividis}) {
+        const figures::Colormap& c = figures::Colormap::get(k);
+        for (int i = 8; i < figures::Colormap::kSize; i += 8)
             QVERIFY(lightness(c.entry(i)) > lightness(c.entry(i - 8)));
     }
     // Diverging: blue below, red above, near-white and symmetric in lightness around the centre.
-    const Colormap& d = Colormap::get(ColormapKind::Diverging);
+    const figures::Colormap& d = figures::Colormap::get(figures::ColormapKind::Diverging);
     QVERIFY(qBlue(d.entry(0)) > qRed(d.entry(0)));
     QVERIFY(qRed(d.entry(255)) > qBlue(d.entry(255)));
     QVERIFY(lightness(d.at(0.5)) > 95);
@@ -110,7 +111,7 @@ void TestGuiAttention::otherColormaps() {
 }
 
 void TestGuiAttention::linearAndLogNorm() {
-    const ColorNorm lin({0.25, 0.75}, ColorScale::Linear);
+    const figures::ColorNorm lin({0.25, 0.75}, figures::ColorScale::Linear);
     QCOMPARE(lin.normalize(0.25), 0.0);
     QCOMPARE(lin.normalize(0.5), 0.5);
     QCOMPARE(lin.normalize(0.9), 1.0);
@@ -121,7 +122,7 @@ void TestGuiAttention::linearAndLogNorm() {
     QCOMPARE(lin.index(0.2f), 0);
     QCOMPARE(lin.index(kNaN), 0);
 
-    const ColorNorm log({1e-3, 1.0}, ColorScale::Log);
+    const figures::ColorNorm log({1e-3, 1.0}, figures::ColorScale::Log);
     QVERIFY(qFuzzyCompare(log.normalize(1e-2), 1.0 / 3.0));
     QVERIFY(qFuzzyCompare(log.normalize(1e-1), 2.0 / 3.0));
     QCOMPARE(log.normalize(1.0), 1.0);
@@ -129,22 +130,22 @@ void TestGuiAttention::linearAndLogNorm() {
     QCOMPARE(log.normalize(0.0), 0.0); // exact zeros (underflow) sit at the bottom, not NaN
     QCOMPARE(log.index(0.1f), 170);    // 2/3 · 255
     QVERIFY(qFuzzyCompare(log.value(0.5), std::sqrt(1e-3)));
-    // A log range needs a positive floor: kLogDecades below the maximum.
-    QVERIFY(qFuzzyCompare(logRange(0.0, 0.5).lo, 0.5e-4));
-    QVERIFY(qFuzzyCompare(logRange(1e-9, 0.5).lo, 0.5e-4));
-    QVERIFY(qFuzzyCompare(logRange(0.01, 0.5).lo, 0.01));
+    // A log range needs a positive floor: figures::kLogDecades below the maximum.
+    QVERIFY(qFuzzyCompare(figures::logRange(0.0, 0.5).lo, 0.5e-4));
+    QVERIFY(qFuzzyCompare(figures::logRange(1e-9, 0.5).lo, 0.5e-4));
+    QVERIFY(qFuzzyCompare(figures::logRange(0.01, 0.5).lo, 0.01));
 }
 
 void TestGuiAttention::ticks() {
-    const auto lin = ColorNorm({0.0, 1.0}, ColorScale::Linear).ticks(5);
+    const auto lin = figures::ColorNorm({0.0, 1.0}, figures::ColorScale::Linear).ticks(5);
     QCOMPARE(lin.size(), std::size_t(6));
     QCOMPARE(lin.front(), 0.0);
     QVERIFY(qFuzzyCompare(lin.back(), 1.0));
-    const auto log = ColorNorm({1e-4, 1.0}, ColorScale::Log).ticks(8);
+    const auto log = figures::ColorNorm({1e-4, 1.0}, figures::ColorScale::Log).ticks(8);
     QCOMPARE(log.size(), std::size_t(5));
-    QCOMPARE(formatTick(1e-3, ColorScale::Log, 0), QStringLiteral("10⁻³"));
-    QCOMPARE(formatTick(-0.25, ColorScale::Linear, 0.05), QStringLiteral("−0.25"));
-    QCOMPARE(formatTick(-0.0001, ColorScale::Linear, 0.1), QStringLiteral("0.0"));
+    QCOMPARE(figures::formatTick(1e-3, figures::ColorScale::Log, 0), QStringLiteral("10⁻³"));
+    QCOMPARE(figures::formatTick(-0.25, figures::ColorScale::Linear, 0.05), QStringLiteral("−0.25"));
+    QCOMPARE(figures::formatTick(-0.0001, figures::ColorScale::Linear, 0.1), QStringLiteral("0.0"));
 }
 
 void TestGuiAttention::rangeExcludesMaskedCells() {
@@ -157,7 +158,7 @@ void TestGuiAttention::rangeExcludesMaskedCells() {
     QCOMPARE(hm.colorRange().hi, double(0.7f));
     const QImage& img = hm.cellImage();
     QCOMPARE(img.size(), QSize(4, 4));
-    const Colormap& v = Colormap::get(ColormapKind::Viridis);
+    const figures::Colormap& v = figures::Colormap::get(figures::ColormapKind::Viridis);
     QCOMPARE(img.pixel(1, 0), v.maskedColor()); // (key 1, query 0) is masked
     QCOMPARE(img.pixel(3, 2), v.maskedColor());
     QCOMPARE(img.pixel(0, 3), v.entry(0));   // 0.1 = range low
@@ -174,11 +175,11 @@ void TestGuiAttention::logScaleInHeatmap() {
     AttentionHeatmap hm;
     hm.resize(400, 400);
     hm.setHead(causal4(), nullptr, config(1, 1), 0, 0);
-    hm.setScale(ColorScale::Log);
-    QCOMPARE(hm.colorNorm().scale(), ColorScale::Log);
+    hm.setScale(figures::ColorScale::Log);
+    QCOMPARE(hm.colorNorm().scale(), figures::ColorScale::Log);
     QCOMPARE(hm.colorRange().lo, double(0.1f)); // smallest visible weight, well within 4 decades of 0.7
     QCOMPARE(hm.colorRange().hi, double(0.7f));
-    const Colormap& v = Colormap::get(ColormapKind::Viridis);
+    const figures::Colormap& v = figures::Colormap::get(figures::ColormapKind::Viridis);
     // 0.3 sits at log(3)/log(7) of the way up: floor(0.5646 · 256) = 144.
     const int expected =
         int(std::log(double(0.3f) / double(0.1f)) / std::log(double(0.7f) / double(0.1f)) * 256);
@@ -200,8 +201,8 @@ void TestGuiAttention::pooledThumbnailKeepsPeaks() {
             s->logits[std::size_t(q * 8 + k)] = 0.0f;
         }
     const HeadField f = HeadField::attention(*s, 0, 0);
-    const Colormap& v = Colormap::get(ColormapKind::Viridis);
-    const ColorNorm norm({0.0, 0.9}, ColorScale::Linear);
+    const figures::Colormap& v = figures::Colormap::get(figures::ColormapKind::Viridis);
+    const figures::ColorNorm norm({0.0, 0.9}, figures::ColorScale::Linear);
     const QImage img = f.renderPooled(norm, v, 4);
     QCOMPARE(img.size(), QSize(4, 4));
     for (int d = 0; d < 4; ++d) QCOMPARE(img.pixel(d, d), v.entry(255)); // the diagonal survives
@@ -258,12 +259,12 @@ void TestGuiAttention::differenceIsSymmetric() {
     hm.setHead(a, nullptr, config(1, 1), 0, 0);
     hm.setComparison(b);
     QVERIFY(hm.isDifference());
-    QCOMPARE(hm.effectiveColormap(), ColormapKind::Diverging);
+    QCOMPARE(hm.effectiveColormap(), figures::ColormapKind::Diverging);
     QVERIFY(qFuzzyCompare(-hm.colorRange().lo, hm.colorRange().hi));
     QVERIFY(std::abs(hm.colorRange().hi - 0.3) < 1e-6);
-    hm.setScale(ColorScale::Log); // ignored: a signed difference has no log axis
-    QCOMPARE(hm.colorNorm().scale(), ColorScale::Linear);
-    const Colormap& d = Colormap::get(ColormapKind::Diverging);
+    hm.setScale(figures::ColorScale::Log); // ignored: a signed difference has no log axis
+    QCOMPARE(hm.colorNorm().scale(), figures::ColorScale::Linear);
+    const figures::Colormap& d = figures::Colormap::get(figures::ColormapKind::Diverging);
     QCOMPARE(hm.cellImage().pixel(0, 0), d.entry(128)); // no change → centre (white)
     QCOMPARE(hm.cellImage().pixel(1, 1), d.entry(255));
     QCOMPARE(hm.cellImage().pixel(0, 1), d.entry(0));
@@ -271,7 +272,7 @@ void TestGuiAttention::differenceIsSymmetric() {
     QVERIFY(hm.subtitle().contains(QStringLiteral("300")) && hm.subtitle().contains(QStringLiteral("100")));
     QVERIFY(hm.cellToolTip(1, 0).contains(QStringLiteral("Δ weight −0.3")));
     // A shared range given to a difference map is made symmetric so white stays at 0.
-    hm.setRangeOverride(ValueRange{-0.1, 0.5});
+    hm.setRangeOverride(figures::ValueRange{-0.1, 0.5});
     QCOMPARE(hm.colorRange().lo, -0.5);
     hm.setComparison(nullptr);
     QVERIFY(!hm.isDifference());
@@ -336,18 +337,18 @@ void TestGuiAttention::gridSharedRangeAndComparison() {
     AttentionGridView view;
     view.resize(900, 500);
     view.setSnapshot(makeSyntheticSnapshot(cfg, tokens, 500, 1u), nullptr, cfg);
-    view.setRangeMode(RangeMode::Shared);
-    const ValueRange r00 = view.grid()->rangeOf(0, 0);
+    view.setRangeMode(figures::RangeMode::Shared);
+    const figures::ValueRange r00 = view.grid()->rangeOf(0, 0);
     QCOMPARE(view.grid()->rangeOf(1, 1), r00);
     QCOMPARE(view.heatmap()->colorRange(), r00); // the enlarged map uses the thumbnails' colours
-    view.setRangeMode(RangeMode::Fixed);
-    QCOMPARE(view.heatmap()->colorRange(), (ValueRange{0, 1}));
-    view.setRangeMode(RangeMode::Shared);
+    view.setRangeMode(figures::RangeMode::Fixed);
+    QCOMPARE(view.heatmap()->colorRange(), (figures::ValueRange{0, 1}));
+    view.setRangeMode(figures::RangeMode::Shared);
 
     view.setComparison(makeSyntheticSnapshot(cfg, tokens, 200, 2u));
     QVERIFY(view.grid()->isDifference());
     QVERIFY(view.heatmap()->isDifference());
-    const ValueRange d = view.grid()->rangeOf(1, 0);
+    const figures::ValueRange d = view.grid()->rangeOf(1, 0);
     QCOMPARE(d.lo, -d.hi);
     QCOMPARE(view.heatmap()->colorRange(), d);
     QVERIFY(view.comparisonStatus().contains(QStringLiteral("500 − step 200")));

@@ -77,7 +77,7 @@ void TestGuiAttentionDemo::heatmapWithLabels() {
         for (int x = c.left() + 1; x < c.right(); ++x) QCOMPARE(img.pixel(x, y), expect);
     // A masked cell (key after the query) is neutral grey on screen.
     const QRect m = hm.cellRect(2, 30);
-    QCOMPARE(img.pixel(m.center()), Colormap::get(ColormapKind::Viridis).maskedColor());
+    QCOMPARE(img.pixel(m.center()), figures::Colormap::get(figures::ColormapKind::Viridis).maskedColor());
 }
 
 void TestGuiAttentionDemo::longProbeLogScale() {
@@ -85,12 +85,12 @@ void TestGuiAttentionDemo::longProbeLogScale() {
     const ModelConfig cfg = lsAlibiConfig(2, 4, 16);
     AttentionHeatmap hm;
     hm.resize(760, 700);
-    hm.setScale(ColorScale::Log);
+    hm.setScale(figures::ColorScale::Log);
     hm.setHead(makeSyntheticSnapshot(cfg, probeTokens(tok, 128), 3000, 5u, 1.6), &tok, cfg, 1, 3);
     const QPixmap pm = hm.grab();
     save(pm, QStringLiteral("heatmap_T128_global_log.png"));
     QVERIFY(hm.cellRect(0, 0).width() >= 3);
-    QCOMPARE(hm.colorNorm().scale(), ColorScale::Log);
+    QCOMPARE(hm.colorNorm().scale(), figures::ColorScale::Log);
 }
 
 void TestGuiAttentionDemo::gridView() {
@@ -103,8 +103,8 @@ void TestGuiAttentionDemo::gridView() {
     QVERIFY(QTest::qWaitForWindowExposed(&view));
     QTest::mouseClick(view.grid(), Qt::LeftButton, {}, view.grid()->thumbnailRect(2, 1).center());
     save(view.grab(), QStringLiteral("grid_4x4_T64.png"));
-    view.setColormap(ColormapKind::Magma);
-    view.setRangeMode(RangeMode::Shared);
+    view.setColormap(figures::ColormapKind::Magma);
+    view.setRangeMode(figures::RangeMode::Shared);
     save(view.grab(), QStringLiteral("grid_4x4_T64_magma_shared.png"));
     QCOMPARE(view.heatmap()->layer(), 2);
 }
@@ -134,7 +134,7 @@ void TestGuiAttentionDemo::probeLongerThanPixels() {
     QVERIFY(hm.mapRect().width() < 300);
     QVERIFY(hm.mapRect().width() > 50);
     // The top-right corner of the map is masked, the bottom-left corner too (local head, w = 32).
-    const QRgb grey = Colormap::get(ColormapKind::Viridis).maskedColor();
+    const QRgb grey = figures::Colormap::get(figures::ColormapKind::Viridis).maskedColor();
     QCOMPARE(img.pixel((hm.mapRect().topRight() + QPointF(-3, 3)).toPoint()), grey);
     QCOMPARE(img.pixel((hm.mapRect().bottomLeft() + QPointF(3, -3)).toPoint()), grey);
     QVERIFY(hm.cellAt(hm.mapRect().center()).x() >= 0);

@@ -3,12 +3,14 @@
 #include "core/store/run_reader.h"
 #include "core/store/run_writer.h"
 #include "core/train/run_spec.h"
+#include "figures/figure_export.h"
+#include "gui/app/app_icon.h"
 #include "gui/attention/attention_panel.h"
 #include "gui/app/main_window.h"
 #include "gui/export/difference_picker.h"
 #include "gui/export/export_dialog.h"
-#include "gui/export/figures/figure_export.h"
 #include "gui/inspect/inspect_controller.h"
+#include "gui/inspect/sample_runs.h"
 #include "gui/inspect/step_timeline.h"
 #include "gui/session/run_registry.h"
 #include "gui/views/curve_chart.h"
@@ -206,13 +208,21 @@ private slots:
     }
 
     void sampleRunsOpen() {
-        const QStringList samples = gui::InspectController::sampleRuns();
+        const QStringList samples = gui::sampleRunFiles();
         if (samples.isEmpty()) QSKIP("no sample_runs/*.attnrun yet");
         gui::MainWindow window;
         for (const QString& path : samples) {
             QString error;
             QVERIFY2(window.openRunFile(path, &error) > 0, qPrintable(path + ": " + error));
         }
+    }
+
+    void appIconIsEmbedded() {
+        // resources/attnscope.qrc reaches every program that links the GUI (not dropped by the linker).
+        const QIcon icon = gui::appIcon();
+        QCOMPARE(icon.availableSizes().size(), 7);
+        QCOMPARE(icon.pixmap(QSize(256, 256)).size(), QSize(256, 256));
+        QVERIFY(QFile::exists(QStringLiteral(":/icons/attnscope.svg")));
     }
 
     void cliPlotMatchesGuiExport() {

@@ -2,6 +2,7 @@
 // difference on the attention tab and an A cursor on every curve chart; runs compare at the same step or at
 // A, with the nearest earlier snapshot when their steps differ; runs of other shapes are refused; and the
 // export dialog writes the difference on screen exactly as `attnscope-cli plot --compare-*` does.
+#include "figures/figure_data.h"
 #include "gui/attention/attention_panel.h"
 #include "gui/app/main_window.h"
 #include "gui/attention/attention_grid_canvas.h"
@@ -9,7 +10,6 @@
 #include "gui/attention/attention_heatmap.h"
 #include "gui/export/difference_picker.h"
 #include "gui/export/export_dialog.h"
-#include "gui/export/figures/figure_data.h"
 #include "gui/inspect/inspect_controller.h"
 #include "gui/inspect/pin_slider.h"
 #include "gui/inspect/step_timeline.h"
@@ -348,11 +348,13 @@ private slots:
 
 private:
     static QStringList cliOptions(const figures::FigureOptions& o) {
-        return {"--width",     QStringLiteral("%1in").arg(o.widthIn, 0, 'g', 10),
-                "--height",    QStringLiteral("%1in").arg(o.heightIn, 0, 'g', 10),
-                "--font",      o.fontFamily,
-                "--font-size", QString::number(o.fontPt),
-                "--dpi",       QString::number(o.dpi)};
+        QStringList args{"--width",     QStringLiteral("%1in").arg(o.widthIn, 0, 'g', 10),
+                         "--height",    QStringLiteral("%1in").arg(o.heightIn, 0, 'g', 10),
+                         "--font",      o.fontFamily,
+                         "--font-size", QString::number(o.fontPt),
+                         "--dpi",       QString::number(o.dpi)};
+        if (o.logY) args << "--log-y";
+        return args;
     }
     std::vector<RunView*> views() const {
         return {m_window->trainingView(), m_window->entropyView(), m_window->logitView(),

@@ -1,31 +1,31 @@
-// attnscope-cli plot: the app's publication figures without the app. Draws with attnscope_figures, the
-// same code as the GUI's File > Export figure, so a figure scripted here matches one exported there.
-// Only this command starts Qt, on the offscreen platform, so the CLI still runs on machines without a
-// display.
-#include "cli/common.h"
-#include "core/util/error.h"
-#include "gui/export/figures/figure_comparison.h"
-#include "gui/export/figures/figure_export.h"
+// attnscope-plot (also `attnscope-cli plot`): the app's publication figures without the app. Draws with
+// attnscope_figures, the same code as the GUI's File > Export figure, so a figure scripted here matches one
+// exported there. Qt runs on the offscreen platform, so plotting works on machines without a display.
+#include "cli/plot/plot_command.h"
 
-#include <QApplication>
+#include "core/util/error.h"
+#include "figures/figure_comparison.h"
+#include "figures/figure_export.h"
+
+#include <QGuiApplication>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 
 namespace attnscope::cli {
 
-namespace {
-
 using namespace attnscope::figures;
 
-// QCustomPlot needs a QApplication; make one (offscreen unless the caller chose a platform) on first use.
+namespace {
+
+// Fonts need a QGuiApplication; make one (offscreen unless the caller chose a platform) on first use.
 void ensureApplication() {
     if (QCoreApplication::instance()) return;
     if (!std::getenv("QT_QPA_PLATFORM")) setenv("QT_QPA_PLATFORM", "offscreen", 1);
     static int argc = 1;
-    static char name[] = "attnscope-cli";
+    static char name[] = "attnscope-plot";
     static char* argv[] = {name, nullptr};
-    static std::unique_ptr<QApplication> app = std::make_unique<QApplication>(argc, argv);
+    static std::unique_ptr<QGuiApplication> app = std::make_unique<QGuiApplication>(argc, argv);
 }
 
 double lengthOption(const Args& args, const std::string& name, double fallback) {
@@ -35,6 +35,8 @@ double lengthOption(const Args& args, const std::string& name, double fallback) 
     if (!v) throw UsageError("--" + name + " takes a length such as 3.5in or 88.9mm, not '" + *text + "'.");
     return *v;
 }
+
+} // namespace
 
 int runPlot(const Args& args) {
     FigureRequest request;
@@ -60,6 +62,7 @@ int runPlot(const Args& args) {
         options.colormap = *kind;
     }
     options.title = !args.has("no-title");
+    options.logY = args.has("log-y");
     options.legend = !args.has("no-legend");
     options.colorbar = !args.has("no-colorbar");
 
@@ -90,48 +93,46 @@ int runPlot(const Args& args) {
     return 0;
 }
 
-} // namespace
-
-const Command& plotCommand() {
-    static const Command command{
-        {"plot",
-         "draw a publication figure (PDF, SVG or PNG) of a run, as the app's Export figure does",
-         "attnscope-cli plot RUN --out FILE [options]",
-         "Draws one view of a run file at a physical size, with vector text (embedded TrueType fonts) in PDF "
-         "and\n"
-         "SVG and the heatmap cells as an embedded raster at --dpi. Writes the plotted numbers beside the "
-         "figure:\n"
-         "FILE.csv for curves, FILE.npy (float32) for attention maps.",
-         1,
-         1,
-         {{"view", "NAME", "attention (one head), grid (layers × heads), entropy, logits, sinks or training"},
-          {"step", "N", "snapshot at or before step N (default: the latest)"},
-          {"layer", "L", "layer (default 0)"},
-          {"head", "H", "head for --view attention (default 0)"},
-          {"compare-step", "N",
-           "maps show step − this step (difference, diverging colormap); curves mark it as step A"},
-          {"compare-run", "FILE",
-           "maps show this run − the run in FILE, at the same step or at --compare-step N (nearest recorded "
-           "snapshot at or before it); both runs must have the same layers, heads and probe length"},
-          {"out", "FILE", "output file; the format follows the suffix .pdf, .svg or .png"},
-          {"width", "LEN", "figure width, e.g. 3.5in (one column), 7.16in (two columns), 88.9mm"},
-          {"height", "LEN", "figure height (default 2.5in)"},
-          {"font", "FAMILY", "font family (default DejaVu Sans)"},
-          {"font-size", "PT", "font size in points (default 8)"},
-          {"colormap", "NAME", "viridis, magma or cividis (default viridis)"},
-          {"dpi", "N", "PNG resolution and heatmap raster resolution (default 300)"},
-          {"no-title", "", "omit the title"},
-          {"no-legend", "", "omit the legend"},
-          {"no-colorbar", "", "omit the colorbar"},
-          {"no-data", "", "do not write the .csv/.npy side-car"}},
-         "  attnscope-cli plot run.attnrun --view attention --step 600 --layer 1 --head 2 --out fig.pdf\n"
-         "  attnscope-cli plot run.attnrun --view entropy --layer 0 --width 7.16in --height 2in --out "
-         "ent.svg\n"
-         "  attnscope-cli plot run.attnrun --view grid --step 400 --compare-step 100 --out grid-diff.pdf\n"
-         "  attnscope-cli plot a.attnrun --view grid --step 400 --compare-run b.attnrun --out "
-         "a-minus-b.pdf\n"},
-        &runPlot};
-    return command;
+const CommandSpec& plotSpec() {
+    static const CommandSpec spec{
+        "plot",
+        "draw a publication figure (PDF, SVG or PNG) of a run, as the app's Export figure does",
+        "attnscope-plot RUN --out FILE [options]   (or: attnscope-cli plot RUN --out FILE [options])",
+        "Draws one view of a run file at a physical size, with vector text (embedded TrueType fonts) in PDF "
+        "and\n"
+        "SVG and the heatmap cells as an embedded raster at --dpi. Writes the plotted numbers beside the "
+        "figure:\n"
+        "FILE.csv for curves, FILE.npy (float32) for attention maps.",
+        1,
+        1,
+        {{"view", "NAME", "attention (one head), grid (layers × heads), entropy, logits, sinks or training"},
+         {"step", "N", "snapshot at or before step N (default: the latest)"},
+         {"layer", "L", "layer (default 0)"},
+         {"head", "H", "head for --view attention (default 0)"},
+         {"compare-step", "N",
+          "maps show step − this step (difference, diverging colormap); curves mark it as step A"},
+         {"compare-run", "FILE",
+          "maps show this run − the run in FILE, at the same step or at --compare-step N (nearest recorded "
+          "snapshot at or before it); both runs must have the same layers, heads and probe length"},
+         {"out", "FILE", "output file; the format follows the suffix .pdf, .svg or .png"},
+         {"width", "LEN", "figure width, e.g. 3.5in (one column), 7.16in (two columns), 88.9mm"},
+         {"height", "LEN", "figure height (default 2.5in)"},
+         {"font", "FAMILY", "font family (default DejaVu Sans)"},
+         {"font-size", "PT", "font size in points (default 8)"},
+         {"colormap", "NAME", "viridis, magma or cividis (default viridis)"},
+         {"dpi", "N", "PNG resolution and heatmap raster resolution (default 300)"},
+         {"log-y", "", "logarithmic y axis for curve views (values <= 0 are left out)"},
+         {"no-title", "", "omit the title"},
+         {"no-legend", "", "omit the legend"},
+         {"no-colorbar", "", "omit the colorbar"},
+         {"no-data", "", "do not write the .csv/.npy side-car"}},
+        "  attnscope-plot run.attnrun --view attention --step 600 --layer 1 --head 2 --out fig.pdf\n"
+        "  attnscope-plot run.attnrun --view entropy --layer 0 --width 7.16in --height 2in --out "
+        "ent.svg\n"
+        "  attnscope-plot run.attnrun --view grid --step 400 --compare-step 100 --out grid-diff.pdf\n"
+        "  attnscope-plot a.attnrun --view grid --step 400 --compare-run b.attnrun --out "
+        "a-minus-b.pdf\n"};
+    return spec;
 }
 
 } // namespace attnscope::cli

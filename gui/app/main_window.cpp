@@ -10,6 +10,7 @@
 #include "gui/compare/event_list.h"
 #include "gui/compare/runs_table_page.h"
 #include "gui/inspect/inspect_controller.h"
+#include "gui/inspect/sample_runs.h"
 #include "gui/inspect/provenance_panel.h"
 #include "gui/inspect/step_timeline.h"
 #include "gui/probe/probe_text_panel.h"
@@ -243,11 +244,10 @@ void MainWindow::openStartup(const QStringList& paths) {
     }
     if (paths.isEmpty()) {
         // A broken sample must not greet the user with a dialog; the status bar is enough.
-        const QStringList samples = InspectController::sampleRuns();
-        for (const QString& path : samples.mid(0, 1)) {
-            QString error;
-            if (!openRunFile(path, &error)) statusBar()->showMessage(error, 8000);
-        }
+        const QStringList samples = sampleRunFiles();
+        QString error;
+        if (!samples.isEmpty() && !openRunFile(samples.first(), &error))
+            statusBar()->showMessage(error, 8000);
     }
     for (const QString& path : paths) openRunFile(path);
     showNewRun();

@@ -65,19 +65,19 @@ void AttentionGridCanvas::setData(SnapshotPtr s, SnapshotPtr other, const HeadTa
     relayout();
 }
 
-void AttentionGridCanvas::setColormap(ColormapKind kind) {
+void AttentionGridCanvas::setColormap(figures::ColormapKind kind) {
     if (kind == m_colormap) return;
     m_colormap = kind;
     recolor();
 }
 
-void AttentionGridCanvas::setScale(ColorScale scale) {
+void AttentionGridCanvas::setScale(figures::ColorScale scale) {
     if (scale == m_scale) return;
     m_scale = scale;
     recolor();
 }
 
-void AttentionGridCanvas::setRangeMode(RangeMode mode) {
+void AttentionGridCanvas::setRangeMode(figures::RangeMode mode) {
     if (mode == m_rangeMode) return;
     m_rangeMode = mode;
     recolor();
@@ -95,24 +95,24 @@ void AttentionGridCanvas::invalidate() {
     update();
 }
 
-ColorScale AttentionGridCanvas::effectiveScale() const {
-    return m_difference ? ColorScale::Linear : m_scale; // signed differences have no log axis
+figures::ColorScale AttentionGridCanvas::effectiveScale() const {
+    return m_difference ? figures::ColorScale::Linear : m_scale; // signed differences have no log axis
 }
 
-std::optional<ValueRange> AttentionGridCanvas::rangeOverride() const {
-    if (m_rangeMode == RangeMode::PerHead || m_ranges.empty()) return std::nullopt;
+std::optional<figures::ValueRange> AttentionGridCanvas::rangeOverride() const {
+    if (m_rangeMode == figures::RangeMode::PerHead || m_ranges.empty()) return std::nullopt;
     return m_ranges.front(); // shared and fixed modes give every head the same range
 }
 
-ValueRange AttentionGridCanvas::rangeOf(int layer, int head) const {
-    return m_ranges.empty() ? ValueRange{} : m_ranges[index(layer, head)];
+figures::ValueRange AttentionGridCanvas::rangeOf(int layer, int head) const {
+    return m_ranges.empty() ? figures::ValueRange{} : m_ranges[index(layer, head)];
 }
 
 void AttentionGridCanvas::recolor() {
-    const ColorScale scale = effectiveScale();
+    const figures::ColorScale scale = effectiveScale();
     const std::size_t n = m_fields.size();
     m_ranges.assign(n, {});
-    ValueRange shared{0, 0}; // invalid until united with a real range
+    figures::ValueRange shared{0, 0}; // invalid until united with a real range
     double minLo = INFINITY, maxHi = -INFINITY;
     for (std::size_t i = 0; i < n; ++i) {
         m_ranges[i] = m_fields[i].naturalRange(scale);
@@ -120,17 +120,17 @@ void AttentionGridCanvas::recolor() {
         minLo = std::min(minLo, m_ranges[i].lo);
         maxHi = std::max(maxHi, m_ranges[i].hi);
     }
-    if (m_rangeMode == RangeMode::Shared && n > 0) {
+    if (m_rangeMode == figures::RangeMode::Shared && n > 0) {
         if (m_difference)
             shared = {-std::max(std::abs(minLo), std::abs(maxHi)),
                       std::max(std::abs(minLo), std::abs(maxHi))};
-        else if (scale == ColorScale::Log)
-            shared = logRange(minLo, maxHi); // keep the decade cap relative to the shared maximum
+        else if (scale == figures::ColorScale::Log)
+            shared = figures::logRange(minLo, maxHi); // keep the decade cap relative to the shared maximum
         std::fill(m_ranges.begin(), m_ranges.end(), shared);
-    } else if (m_rangeMode == RangeMode::Fixed) {
-        const ValueRange fixed = m_difference               ? ValueRange{-1, 1}
-                                 : scale == ColorScale::Log ? logRange(0, 1)
-                                                            : ValueRange{0, 1};
+    } else if (m_rangeMode == figures::RangeMode::Fixed) {
+        const figures::ValueRange fixed = m_difference                        ? figures::ValueRange{-1, 1}
+                                          : scale == figures::ColorScale::Log ? figures::logRange(0, 1)
+                                                                              : figures::ValueRange{0, 1};
         std::fill(m_ranges.begin(), m_ranges.end(), fixed);
     }
     m_thumbDevice = 0; // thumbnails are stale
@@ -191,11 +191,12 @@ void AttentionGridCanvas::ensureThumbnails() {
     const double dpr = devicePixelRatioF();
     const int dev = int(std::round(m_thumb * dpr));
     if (dev == m_thumbDevice && m_thumbs.size() == m_fields.size()) return;
-    const ColorScale scale = effectiveScale();
-    const Colormap& cmap = Colormap::get(m_difference ? ColormapKind::Diverging : m_colormap);
+    const figures::ColorScale scale = effectiveScale();
+    const figures::Colormap& cmap =
+        figures::Colormap::get(m_difference ? figures::ColormapKind::Diverging : m_colormap);
     m_thumbs.resize(m_fields.size());
     for (std::size_t i = 0; i < m_fields.size(); ++i) {
-        const ColorNorm norm(m_ranges[i], scale);
+        const figures::ColorNorm norm(m_ranges[i], scale);
         // relayout() makes dev a multiple of T when it is at least T, so upscaling gives equal square
         // cells; smaller thumbnails are pooled straight from the data (see HeadField::renderPooled).
         m_thumbs[i] = dev >= m_length ? m_fields[i].render(norm, cmap).scaled(dev, dev)
@@ -220,7 +221,7 @@ QString AttentionGridCanvas::headToolTip(int layer, int head) const {
     lines << QStringLiteral("sink α₁ %1 · max logit %2 · mean distance %3")
                  .arg(formatMetric(s.sinkScore, i), formatMetric(s.maxLogit, i),
                       formatMetric(s.meanDistance, i));
-    const ValueRange r = rangeOf(layer, head);
+    const figures::ValueRange r = rangeOf(layer, head);
     lines << QStringLiteral("colour range %1 … %2").arg(r.lo, 0, 'g', 3).arg(r.hi, 0, 'g', 3);
     lines << tr("Click to enlarge");
     return lines.join(QLatin1Char('\n'));

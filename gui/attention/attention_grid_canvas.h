@@ -2,8 +2,8 @@
 // Layers × heads small multiples of attention maps painted in one widget. Each head's colour-mapped
 // T×T image is cached and rebuilt only when data or colour settings change; a resize only rescales the
 // cached thumbnails, and a plain repaint is a blit per head.
+#include "figures/colormap.h"
 #include "gui/attention/attention_labels.h"
-#include "gui/attention/colormap.h"
 #include "gui/attention/head_field.h"
 
 #include <QImage>
@@ -19,9 +19,9 @@ public:
 
     // New data: every head's field and image is rebuilt. other != nullptr with the same shape shows A − B.
     void setData(attnscope::SnapshotPtr s, attnscope::SnapshotPtr other, const attnscope::HeadTags& tags);
-    void setColormap(attnscope::ColormapKind kind);
-    void setScale(attnscope::ColorScale scale);
-    void setRangeMode(attnscope::RangeMode mode);
+    void setColormap(attnscope::figures::ColormapKind kind);
+    void setScale(attnscope::figures::ColorScale scale);
+    void setRangeMode(attnscope::figures::RangeMode mode);
     void setSelected(int layer, int head);
 
     int layers() const { return m_layers; }
@@ -30,8 +30,8 @@ public:
     int selectedHead() const { return m_selHead; }
     bool isDifference() const { return m_difference; }
     // The range the enlarged heatmap must use to match the thumbnails; nullopt in per-head mode.
-    std::optional<attnscope::ValueRange> rangeOverride() const;
-    attnscope::ValueRange rangeOf(int layer, int head) const;
+    std::optional<attnscope::figures::ValueRange> rangeOverride() const;
+    attnscope::figures::ValueRange rangeOf(int layer, int head) const;
     // Colour-mapped thumbnail at the current size (built on demand, then cached until data, colours or
     // size change).
     const QImage& thumbnail(int layer, int head);
@@ -57,7 +57,7 @@ protected:
 
 private:
     std::size_t index(int layer, int head) const { return std::size_t(layer) * std::size_t(m_heads) + head; }
-    attnscope::ColorScale effectiveScale() const;
+    attnscope::figures::ColorScale effectiveScale() const;
     void recolor();  // colour settings changed: new ranges, stale thumbnails
     void relayout(); // geometry changed: thumbnail size and positions
     void ensureThumbnails();
@@ -71,14 +71,14 @@ private:
     attnscope::HeadTags m_tags;
     int m_layers = 0, m_heads = 0, m_length = 0;
     bool m_difference = false;
-    attnscope::ColormapKind m_colormap = attnscope::ColormapKind::Viridis;
-    attnscope::ColorScale m_scale = attnscope::ColorScale::Linear;
-    attnscope::RangeMode m_rangeMode = attnscope::RangeMode::PerHead;
+    attnscope::figures::ColormapKind m_colormap = attnscope::figures::ColormapKind::Viridis;
+    attnscope::figures::ColorScale m_scale = attnscope::figures::ColorScale::Linear;
+    attnscope::figures::RangeMode m_rangeMode = attnscope::figures::RangeMode::PerHead;
 
-    std::vector<attnscope::HeadField> m_fields;  // [layer][head]
-    std::vector<attnscope::ValueRange> m_ranges; // [layer][head] range used for the image
-    std::vector<QImage> m_thumbs;                // [layer][head] scaled to the current thumbnail size
-    int m_thumbDevice = 0;                       // thumbnail side in device pixels the cache was built for
+    std::vector<attnscope::HeadField> m_fields;           // [layer][head]
+    std::vector<attnscope::figures::ValueRange> m_ranges; // [layer][head] range used for the image
+    std::vector<QImage> m_thumbs; // [layer][head] scaled to the current thumbnail size
+    int m_thumbDevice = 0;        // thumbnail side in device pixels the cache was built for
     // Everything but the hover/selection outlines, so that a repaint is a single blit (the 16 ms budget
     // holds even when the canvas repaints on every mouse move).
     QPixmap m_cache;

@@ -1,8 +1,8 @@
 #include "gui/attention/attention_grid_view.h"
+#include "figures/figure_comparison.h"
 #include "gui/attention/attention_grid_canvas.h"
 #include "gui/attention/attention_heatmap.h"
 #include "gui/attention/head_field.h"
-#include "gui/export/figures/figure_comparison.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -16,15 +16,16 @@ using namespace attnscope;
 
 AttentionGridView::AttentionGridView(QWidget* parent) : QWidget(parent) {
     m_colormapBox = new QComboBox(this);
-    for (ColormapKind k : Colormap::sequentialKinds()) m_colormapBox->addItem(toDisplayString(k), int(k));
+    for (figures::ColormapKind k : figures::Colormap::sequentialKinds())
+        m_colormapBox->addItem(figures::toDisplayString(k), int(k));
     m_colormapBox->setToolTip(tr("Perceptually uniform colormap for attention weights"));
     m_logBox = new QCheckBox(tr("Log scale"), this);
     m_logBox->setToolTip(
-        tr("Logarithmic colour scale over the top %1 decades of the range").arg(int(kLogDecades)));
+        tr("Logarithmic colour scale over the top %1 decades of the range").arg(int(figures::kLogDecades)));
     m_rangeBox = new QComboBox(this);
-    m_rangeBox->addItem(tr("Per-head range"), int(RangeMode::PerHead));
-    m_rangeBox->addItem(tr("Shared range"), int(RangeMode::Shared));
-    m_rangeBox->addItem(tr("Fixed 0–1"), int(RangeMode::Fixed));
+    m_rangeBox->addItem(tr("Per-head range"), int(figures::RangeMode::PerHead));
+    m_rangeBox->addItem(tr("Shared range"), int(figures::RangeMode::Shared));
+    m_rangeBox->addItem(tr("Fixed 0–1"), int(figures::RangeMode::Fixed));
     m_rangeBox->setToolTip(tr("Per head: each map uses its own visible range. Shared: one range over all "
                               "heads. Fixed: 0–1 (±1 for differences), comparable across steps and runs.\n"
                               "Masked cells never enter a range."));
@@ -66,11 +67,11 @@ AttentionGridView::AttentionGridView(QWidget* parent) : QWidget(parent) {
         emit headSelected(layer, head);
     });
     connect(m_colormapBox, &QComboBox::currentIndexChanged, this,
-            [this] { setColormap(ColormapKind(m_colormapBox->currentData().toInt())); });
+            [this] { setColormap(figures::ColormapKind(m_colormapBox->currentData().toInt())); });
     connect(m_logBox, &QCheckBox::toggled, this,
-            [this](bool on) { setScale(on ? ColorScale::Log : ColorScale::Linear); });
+            [this](bool on) { setScale(on ? figures::ColorScale::Log : figures::ColorScale::Linear); });
     connect(m_rangeBox, &QComboBox::currentIndexChanged, this,
-            [this] { setRangeMode(RangeMode(m_rangeBox->currentData().toInt())); });
+            [this] { setRangeMode(figures::RangeMode(m_rangeBox->currentData().toInt())); });
     updateControls();
 }
 
@@ -123,21 +124,22 @@ int AttentionGridView::selectedHead() const {
     return m_grid->selectedHead();
 }
 
-void AttentionGridView::setColormap(ColormapKind kind) {
+void AttentionGridView::setColormap(figures::ColormapKind kind) {
     m_grid->setColormap(kind);
     m_heatmap->setColormap(kind);
     const int i = m_colormapBox->findData(int(kind));
     if (i >= 0 && i != m_colormapBox->currentIndex()) m_colormapBox->setCurrentIndex(i);
 }
 
-void AttentionGridView::setScale(ColorScale scale) {
+void AttentionGridView::setScale(figures::ColorScale scale) {
     m_grid->setScale(scale);
     m_heatmap->setScale(scale);
     syncHeatmapColours(); // a shared range depends on the scale
-    if (m_logBox->isChecked() != (scale == ColorScale::Log)) m_logBox->setChecked(scale == ColorScale::Log);
+    if (m_logBox->isChecked() != (scale == figures::ColorScale::Log))
+        m_logBox->setChecked(scale == figures::ColorScale::Log);
 }
 
-void AttentionGridView::setRangeMode(RangeMode mode) {
+void AttentionGridView::setRangeMode(figures::RangeMode mode) {
     m_grid->setRangeMode(mode);
     syncHeatmapColours();
     const int i = m_rangeBox->findData(int(mode));
@@ -175,9 +177,9 @@ void AttentionGridView::updateControls() {
     m_colormapBox->setEnabled(!diff);
     m_logBox->setEnabled(!diff);
     m_colormapBox->setToolTip(diff ? why : tr("Perceptually uniform colormap for attention weights"));
-    m_logBox->setToolTip(
-        diff ? why
-             : tr("Logarithmic colour scale over the top %1 decades of the range").arg(int(kLogDecades)));
+    m_logBox->setToolTip(diff ? why
+                              : tr("Logarithmic colour scale over the top %1 decades of the range")
+                                    .arg(int(figures::kLogDecades)));
     m_status->setText(comparisonStatus());
     // A difference that cannot be drawn must not pass for one: the plain maps below get a loud caption.
     m_status->setStyleSheet(

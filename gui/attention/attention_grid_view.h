@@ -4,8 +4,8 @@
 // fixed colour range. setComparison() switches every map to a difference (this snapshot minus another).
 #include "core/model/config.h"
 #include "core/probe/snapshot.h"
+#include "figures/colormap.h"
 #include "gui/attention/attention_labels.h"
-#include "gui/attention/colormap.h"
 
 #include <QWidget>
 
@@ -38,9 +38,9 @@ public:
     void selectHead(int layer, int head);
     int selectedLayer() const;
     int selectedHead() const;
-    void setColormap(attnscope::ColormapKind kind);
-    void setScale(attnscope::ColorScale scale);
-    void setRangeMode(attnscope::RangeMode mode);
+    void setColormap(attnscope::figures::ColormapKind kind);
+    void setScale(attnscope::figures::ColorScale scale);
+    void setRangeMode(attnscope::figures::RangeMode mode);
     // Current comparison state in words, e.g. "Δ step 1200 − step 800", or why it is off.
     QString comparisonStatus() const;
     bool comparisonWarned() const; // the status is a warning (nothing drawn as a difference)

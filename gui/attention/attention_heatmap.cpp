@@ -60,26 +60,26 @@ void AttentionHeatmap::setComparison(SnapshotPtr other) {
     rebuild();
 }
 
-void AttentionHeatmap::setColormap(ColormapKind kind) {
+void AttentionHeatmap::setColormap(figures::ColormapKind kind) {
     if (kind == m_colormap) return;
     m_colormap = kind;
     recolor();
 }
 
-void AttentionHeatmap::setScale(ColorScale scale) {
+void AttentionHeatmap::setScale(figures::ColorScale scale) {
     if (scale == m_scale) return;
     m_scale = scale;
     recolor();
 }
 
-void AttentionHeatmap::setRangeOverride(std::optional<ValueRange> range) {
+void AttentionHeatmap::setRangeOverride(std::optional<figures::ValueRange> range) {
     if (range == m_rangeOverride) return;
     m_rangeOverride = range;
     recolor();
 }
 
-ColormapKind AttentionHeatmap::effectiveColormap() const {
-    return m_field.isDifference() ? ColormapKind::Diverging : m_colormap;
+figures::ColormapKind AttentionHeatmap::effectiveColormap() const {
+    return m_field.isDifference() ? figures::ColormapKind::Diverging : m_colormap;
 }
 
 QString AttentionHeatmap::title() const {
@@ -121,14 +121,14 @@ void AttentionHeatmap::rebuild() {
 void AttentionHeatmap::recolor() {
     const bool diff = m_field.isDifference();
     // Differences are signed, so a log axis has no meaning for them.
-    const ColorScale scale = diff ? ColorScale::Linear : m_scale;
-    ValueRange range = m_rangeOverride ? *m_rangeOverride : m_field.naturalRange(scale);
+    const figures::ColorScale scale = diff ? figures::ColorScale::Linear : m_scale;
+    figures::ValueRange range = m_rangeOverride ? *m_rangeOverride : m_field.naturalRange(scale);
     if (diff) {
         const double m = std::max(std::abs(range.lo), std::abs(range.hi)); // white must stay at 0
         range = {-m, m};
     }
-    m_norm = ColorNorm(range, scale);
-    m_image = m_field.render(m_norm, Colormap::get(effectiveColormap()));
+    m_norm = figures::ColorNorm(range, scale);
+    m_image = m_field.render(m_norm, figures::Colormap::get(effectiveColormap()));
     m_scaledImage = {};
     relayout();
     update();
@@ -138,9 +138,9 @@ ColorbarSpec AttentionHeatmap::colorbarSpec() const {
     ColorbarSpec spec;
     spec.colormap = effectiveColormap();
     spec.norm = m_norm;
-    spec.label = m_field.isDifference()       ? QStringLiteral("Δ attention weight")
-                 : m_scale == ColorScale::Log ? QStringLiteral("attention weight (log)")
-                                              : QStringLiteral("attention weight");
+    spec.label = m_field.isDifference()                ? QStringLiteral("Δ attention weight")
+                 : m_scale == figures::ColorScale::Log ? QStringLiteral("attention weight (log)")
+                                                       : QStringLiteral("attention weight");
     spec.extendLow = m_field.hasValuesBelow(m_norm.range());
     spec.extendHigh = m_field.hasValuesAbove(m_norm.range());
     return spec;
@@ -241,7 +241,7 @@ void AttentionHeatmap::paintEvent(QPaintEvent*) {
     } else {
         const int dev = int(std::round(map.width() * devicePixelRatioF()));
         if (m_scaledImage.width() != dev) {
-            m_scaledImage = m_field.renderPooled(m_norm, Colormap::get(effectiveColormap()), dev);
+            m_scaledImage = m_field.renderPooled(m_norm, figures::Colormap::get(effectiveColormap()), dev);
             m_scaledImage.setDevicePixelRatio(devicePixelRatioF());
         }
         p.drawImage(map.topLeft(), m_scaledImage);

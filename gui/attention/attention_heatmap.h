@@ -5,9 +5,9 @@
 // the ALiBi slope in the title. Difference mode shows A − B with a diverging map and symmetric range.
 #include "core/model/config.h"
 #include "core/probe/snapshot.h"
+#include "figures/colormap.h"
 #include "gui/attention/attention_labels.h"
 #include "gui/attention/colorbar.h"
-#include "gui/attention/colormap.h"
 #include "gui/attention/head_field.h"
 
 #include <QImage>
@@ -29,19 +29,19 @@ public:
     void setComparison(attnscope::SnapshotPtr other);
     // What the title says is subtracted ("step 100", "ls step 350"); empty: "step N" of the other snapshot.
     void setComparisonLabel(const QString& label);
-    void setColormap(attnscope::ColormapKind kind);
-    void setScale(attnscope::ColorScale scale);
+    void setColormap(attnscope::figures::ColormapKind kind);
+    void setScale(attnscope::figures::ColorScale scale);
     // Forces a colour range (shared or fixed ranges of the grid); nullopt = this head's own visible range.
-    void setRangeOverride(std::optional<attnscope::ValueRange> range);
+    void setRangeOverride(std::optional<attnscope::figures::ValueRange> range);
 
     int layer() const { return m_layer; }
     int head() const { return m_head; }
     bool isDifference() const { return m_field.isDifference(); }
     QString title() const;
     QString subtitle() const;
-    attnscope::ColormapKind effectiveColormap() const;
-    attnscope::ColorNorm colorNorm() const { return m_norm; }
-    attnscope::ValueRange colorRange() const { return m_norm.range(); }
+    attnscope::figures::ColormapKind effectiveColormap() const;
+    attnscope::figures::ColorNorm colorNorm() const { return m_norm; }
+    attnscope::figures::ValueRange colorRange() const { return m_norm.range(); }
     const attnscope::HeadField& field() const { return m_field; }
     const QImage& cellImage() const { return m_image; } // T×T, one pixel per cell
     QString cellToolTip(int query, int key) const;
@@ -91,12 +91,12 @@ private:
     QStringList m_labels;
     attnscope::HeadTags m_tags;
     int m_layer = 0, m_head = 0;
-    attnscope::ColormapKind m_colormap = attnscope::ColormapKind::Viridis;
-    attnscope::ColorScale m_scale = attnscope::ColorScale::Linear;
-    std::optional<attnscope::ValueRange> m_rangeOverride;
+    attnscope::figures::ColormapKind m_colormap = attnscope::figures::ColormapKind::Viridis;
+    attnscope::figures::ColorScale m_scale = attnscope::figures::ColorScale::Linear;
+    std::optional<attnscope::figures::ValueRange> m_rangeOverride;
 
     attnscope::HeadField m_field;
-    attnscope::ColorNorm m_norm;
+    attnscope::figures::ColorNorm m_norm;
     QImage m_image;
     QImage m_scaledImage; // pooled image, only when a cell is smaller than one device pixel
     Layout m_layout;

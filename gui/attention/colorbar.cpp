@@ -32,14 +32,15 @@ int Colorbar::preferredWidth(const ColorbarSpec& spec, const QFont& font) {
     const auto ticks = spec.norm.ticks(8);
     int labelW = 0;
     for (double v : ticks)
-        labelW = std::max(labelW, fm.horizontalAdvance(formatTick(v, spec.norm.scale(), tickStep(ticks))));
+        labelW = std::max(labelW,
+                          fm.horizontalAdvance(figures::formatTick(v, spec.norm.scale(), tickStep(ticks))));
     const int titleW = spec.label.isEmpty() ? 0 : fm.height() + kGap;
     return kBarWidth + kTickLen + kGap + labelW + kGap + titleW;
 }
 
 void Colorbar::paint(QPainter& p, const QRect& area, const ColorbarSpec& spec, const QColor& ink) {
     const QFontMetrics fm(p.font());
-    const Colormap& cmap = Colormap::get(spec.colormap);
+    const figures::Colormap& cmap = figures::Colormap::get(spec.colormap);
     // The triangles take a bar-width-high strip at either end so the bar itself keeps linear geometry.
     const int tri = kBarWidth;
     QRect bar(area.left(), area.top(), kBarWidth, area.height());
@@ -47,8 +48,9 @@ void Colorbar::paint(QPainter& p, const QRect& area, const ColorbarSpec& spec, c
     if (spec.extendLow) bar.setBottom(bar.bottom() - tri);
     if (bar.height() < 4) return;
 
-    QImage strip(1, Colormap::kSize, QImage::Format_RGB32);
-    for (int i = 0; i < Colormap::kSize; ++i) strip.setPixel(0, Colormap::kSize - 1 - i, cmap.entry(i));
+    QImage strip(1, figures::Colormap::kSize, QImage::Format_RGB32);
+    for (int i = 0; i < figures::Colormap::kSize; ++i)
+        strip.setPixel(0, figures::Colormap::kSize - 1 - i, cmap.entry(i));
     p.save();
     p.setRenderHint(QPainter::SmoothPixmapTransform, true); // a gradient, unlike the cells, should blend
     p.drawImage(QRectF(bar), strip);
@@ -60,7 +62,7 @@ void Colorbar::paint(QPainter& p, const QRect& area, const ColorbarSpec& spec, c
         path.lineTo(bar.right() + 1, y0);
         path.lineTo(bar.left() + kBarWidth / 2.0, y1);
         path.closeSubpath();
-        p.fillPath(path, QColor(cmap.entry(top ? Colormap::kSize - 1 : 0)));
+        p.fillPath(path, QColor(cmap.entry(top ? figures::Colormap::kSize - 1 : 0)));
         p.setPen(QPen(ink, 0.8));
         p.drawPath(path);
     };
@@ -78,7 +80,7 @@ void Colorbar::paint(QPainter& p, const QRect& area, const ColorbarSpec& spec, c
         const double t = spec.norm.normalize(v);
         const int y = int(std::lround(bar.bottom() - t * (bar.height() - 1)));
         p.drawLine(bar.right() + 1, y, bar.right() + kTickLen, y);
-        const QString s = formatTick(v, spec.norm.scale(), step);
+        const QString s = figures::formatTick(v, spec.norm.scale(), step);
         const int x = bar.right() + kTickLen + kGap;
         const QRect r(x, y - fm.height() / 2, fm.horizontalAdvance(s) + 2, fm.height());
         p.drawText(r, Qt::AlignLeft | Qt::AlignVCenter, s);

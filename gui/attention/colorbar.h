@@ -1,7 +1,7 @@
 #pragma once
 // A labelled vertical colorbar painted with QPainter, so it renders the same on screen, in grab() PNGs
 // and on vector paint devices (QSvgGenerator, QPdfWriter).
-#include "gui/attention/colormap.h"
+#include "figures/colormap.h"
 
 #include <QFont>
 #include <QRect>
@@ -12,8 +12,8 @@ class QPainter;
 namespace attnscope {
 
 struct ColorbarSpec {
-    ColormapKind colormap = ColormapKind::Viridis;
-    ColorNorm norm;
+    figures::ColormapKind colormap = figures::ColormapKind::Viridis;
+    figures::ColorNorm norm;
     QString label;           // axis title, drawn rotated along the bar
     bool extendLow = false;  // some data lies below the range (matplotlib's extend='min' triangle)
     bool extendHigh = false; // some data lies above the range

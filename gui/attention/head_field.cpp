@@ -113,20 +113,20 @@ void HeadField::computeStats() {
     m_infoMinPositive = std::isfinite(ipos) ? ipos : (mn > 0 ? mn : 0);
 }
 
-ValueRange HeadField::naturalRange(ColorScale scale) const {
+figures::ValueRange HeadField::naturalRange(figures::ColorScale scale) const {
     if (m_length == 0) return {};
     if (m_difference) {
         // Symmetric so that white means "no change"; a tiny floor keeps identical maps drawable.
         const double m = std::max<double>(m_maxAbs, 1e-6);
         return {-m, m};
     }
-    if (scale == ColorScale::Log) return logRange(m_infoMinPositive, m_infoMax);
-    ValueRange r{m_infoMin, m_infoMax};
+    if (scale == figures::ColorScale::Log) return figures::logRange(m_infoMinPositive, m_infoMax);
+    figures::ValueRange r{m_infoMin, m_infoMax};
     if (!(r.hi > r.lo)) r = {std::min(0.0, r.lo), r.hi > 0 ? r.hi : 1.0}; // flat map, e.g. uniform rows
     return r;
 }
 
-QImage HeadField::render(const ColorNorm& norm, const Colormap& cmap) const {
+QImage HeadField::render(const figures::ColorNorm& norm, const figures::Colormap& cmap) const {
     QImage img(m_length, m_length, QImage::Format_RGB32);
     if (m_length == 0) return img;
     const QRgb* lut = cmap.table().data();
@@ -140,7 +140,8 @@ QImage HeadField::render(const ColorNorm& norm, const Colormap& cmap) const {
     return img;
 }
 
-QImage HeadField::renderPooled(const ColorNorm& norm, const Colormap& cmap, int size) const {
+QImage HeadField::renderPooled(const figures::ColorNorm& norm, const figures::Colormap& cmap,
+                               int size) const {
     if (m_length == 0 || size <= 0) return {};
     if (size >= m_length) return render(norm, cmap);
     const int T = m_length;

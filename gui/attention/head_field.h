@@ -3,7 +3,7 @@
 // cells the query can actually see. Shared by the thumbnails of the grid and the enlarged heatmap so
 // both colour exactly the same numbers.
 #include "core/probe/snapshot.h"
-#include "gui/attention/colormap.h"
+#include "figures/colormap.h"
 
 #include <QImage>
 #include <cstdint>
@@ -34,19 +34,19 @@ public:
     // Colour range from visible cells only (masked cells never stretch or shift it).
     // Weights: rows with a single visible key are skipped because their weight is 1 by construction and
     // would pin every causal head's maximum to 1; such cells render at the top colour (colorbar arrow).
-    // Log: the same maximum over at most kLogDecades decades. Differences: symmetric [−M, M].
-    ValueRange naturalRange(ColorScale scale) const;
+    // Log: the same maximum over at most figures::kLogDecades decades. Differences: symmetric [−M, M].
+    figures::ValueRange naturalRange(figures::ColorScale scale) const;
     // Whether some visible cell falls below / above the range (drawn as colorbar extension arrows).
-    bool hasValuesBelow(const ValueRange& r) const { return m_length > 0 && m_min < r.lo; }
-    bool hasValuesAbove(const ValueRange& r) const { return m_length > 0 && m_max > r.hi; }
+    bool hasValuesBelow(const figures::ValueRange& r) const { return m_length > 0 && m_min < r.lo; }
+    bool hasValuesAbove(const figures::ValueRange& r) const { return m_length > 0 && m_max > r.hi; }
 
     // T×T image, one pixel per cell: row = query, column = key; masked cells in cmap.maskedColor().
-    QImage render(const ColorNorm& norm, const Colormap& cmap) const;
+    QImage render(const figures::ColorNorm& norm, const figures::Colormap& cmap) const;
     // size×size image (size < T) where each pixel shows the strongest visible cell it covers: the largest
     // weight, or the largest |Δ| for differences. Averaging would dim a one-cell diagonal (a
     // previous-token head) to half its value and nearest-neighbour sampling would drop it entirely; the
     // peaks are what a thumbnail must keep. Pixels covering only masked cells are masked.
-    QImage renderPooled(const ColorNorm& norm, const Colormap& cmap, int size) const;
+    QImage renderPooled(const figures::ColorNorm& norm, const figures::Colormap& cmap, int size) const;
 
 private:
     std::size_t idx(int q, int k) const { return std::size_t(q) * std::size_t(m_length) + std::size_t(k); }

@@ -1,7 +1,7 @@
 #include "gui/export/difference_picker.h"
 
-#include "gui/export/figures/figure_comparison.h"
-#include "gui/export/figures/figure_data.h"
+#include "figures/figure_comparison.h"
+#include "figures/figure_data.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>

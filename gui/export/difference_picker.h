@@ -3,8 +3,8 @@
 // another open run (at the same step or a given one) — exactly what `attnscope-cli plot --compare-step N`
 // and `--compare-run FILE` draw. Curve figures mark "this run at step N" as a second cursor, step A. A line
 // under the row says what the figure will show, or why it cannot.
-#include "gui/export/figures/figure_input.h"
-#include "gui/export/figures/figure_spec.h"
+#include "figures/figure_input.h"
+#include "figures/figure_spec.h"
 
 #include <QWidget>
 #include <map>

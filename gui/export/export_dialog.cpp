@@ -113,7 +113,8 @@ ExportDialog::ExportDialog(FigureInput input, FigureRequest request, QWidget* pa
     form->addRow(tr("Font"), fontRow);
 
     m_colormap = new QComboBox(this);
-    for (ColormapKind k : Colormap::sequentialKinds()) m_colormap->addItem(toDisplayString(k), int(k));
+    for (figures::ColormapKind k : figures::Colormap::sequentialKinds())
+        m_colormap->addItem(figures::toDisplayString(k), int(k));
     form->addRow(tr("Colormap"), m_colormap);
 
     m_title = new QCheckBox(tr("Title"), this);
@@ -123,6 +124,9 @@ ExportDialog::ExportDialog(FigureInput input, FigureRequest request, QWidget* pa
     auto* parts = new QHBoxLayout;
     for (QCheckBox* c : {m_title, m_legend, m_colorbar, m_sidecar}) c->setChecked(true), parts->addWidget(c);
     form->addRow(tr("Show"), parts);
+    m_logY = new QCheckBox(tr("Logarithmic y axis (curves)"), this);
+    m_logY->setToolTip(tr("Curve figures only; values ≤ 0 are left out"));
+    form->addRow(QString(), m_logY);
 
     m_dpi = new QSpinBox(this);
     m_dpi->setRange(72, 1200);
@@ -193,10 +197,11 @@ FigureOptions ExportDialog::options() const {
     o.heightIn = toInches(m_height->value());
     o.fontFamily = m_font->currentFont().family();
     o.fontPt = m_fontSize->value();
-    o.colormap = ColormapKind(m_colormap->currentData().toInt());
+    o.colormap = figures::ColormapKind(m_colormap->currentData().toInt());
     o.title = m_title->isChecked();
     o.legend = m_legend->isChecked();
     o.colorbar = m_colorbar->isChecked();
+    o.logY = m_logY->isChecked();
     o.dpi = m_dpi->value();
     return o;
 }

@@ -4,7 +4,7 @@
 // colormap, title/legend/colorbar switches and the raster DPI, plus the CSV/NPY side-car. Drawing is done
 // by attnscope_figures, the same code as `attnscope-cli plot`; the Difference row is its --compare-step and
 // --compare-run.
-#include "gui/export/figures/figure_export.h"
+#include "figures/figure_export.h"
 
 #include <QDialog>
 #include <QStringList>
@@ -62,6 +62,7 @@ private:
     QComboBox* m_colormap;
     QCheckBox* m_title;
     QCheckBox* m_legend;
+    QCheckBox* m_logY;
     QCheckBox* m_colorbar;
     QCheckBox* m_sidecar;
     QStringList m_written;

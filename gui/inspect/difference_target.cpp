@@ -1,6 +1,6 @@
 #include "gui/inspect/difference_target.h"
 
-#include "gui/export/figures/figure_comparison.h"
+#include "figures/figure_comparison.h"
 #include "gui/session/run_registry.h"
 
 #include <QCoreApplication>

@@ -8,6 +8,7 @@
 #include "gui/export/difference_picker.h"
 #include "gui/export/export_dialog.h"
 #include "gui/inspect/live_follower.h"
+#include "gui/inspect/sample_runs.h"
 #include "gui/inspect/saved_notice.h"
 #include "gui/inspect/step_timeline.h"
 #include "gui/probe/probe_result_view.h"
@@ -85,7 +86,7 @@ void InspectController::addFileActions(QMenu* file, QAction* before) {
     m_recent = new QMenu(tr("Open &Recent"), file);
     file->insertMenu(before, m_recent);
     QMenu* samples = new QMenu(tr("&Samples"), file);
-    for (const QString& path : sampleRuns()) {
+    for (const QString& path : sampleRunFiles()) {
         QString description;
         try {
             description = QString::fromStdString(RunReader(path.toStdString()).header().description);
@@ -106,21 +107,6 @@ void InspectController::addFileActions(QMenu* file, QAction* before) {
     file->insertSeparator(before);
     file->insertAction(before, exportAction);
     rebuildRecentMenu();
-}
-
-QStringList InspectController::sampleRuns() {
-    const QString appDir = QCoreApplication::applicationDirPath();
-    const QStringList dirs{appDir + "/../share/attnscope/sample_runs", appDir + "/sample_runs",
-                           appDir + "/../sample_runs", appDir + "/../../sample_runs",
-                           QStringLiteral(ATTNSCOPE_SOURCE_DIR "/sample_runs")};
-    QStringList found, names;
-    for (const QString& d : dirs) {
-        const QDir dir(d);
-        for (const QString& f : dir.entryList({QStringLiteral("*") + QString::fromLatin1(kRunFileExtension)},
-                                              QDir::Files, QDir::Name))
-            if (!names.contains(f)) names << f, found << dir.absoluteFilePath(f); // first location wins
-    }
-    return found;
 }
 
 int InspectController::open(const QString& path) {

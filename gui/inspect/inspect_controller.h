@@ -68,7 +68,6 @@ public:
     // Where the curve cursor (B) and the pinned-step cursor (A) of `chart` stand; NaN when none (tests).
     double cursorStep(const CurveChart* chart) const { return m_cursors.stepOf(chart); }
     double pinCursorStep(const CurveChart* chart) const { return m_cursors.pinOf(chart); }
-    static QStringList sampleRuns(); // every sample_runs/*.attnrun found (source tree, next to the app)
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;

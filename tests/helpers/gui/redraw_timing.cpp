@@ -58,7 +58,7 @@ GridRedrawTiming measureGridRedraw(int layers, int heads, int length, int repeat
         lap(FirstPaint);
         view.render(&frame);
         lap(Repaint);
-        view.setColormap(r % 2 ? ColormapKind::Viridis : ColormapKind::Magma);
+        view.setColormap(r % 2 ? figures::ColormapKind::Viridis : figures::ColormapKind::Magma);
         view.render(&frame); // the re-colouring itself happens when the stale images are painted
         lap(Recolor);
     }

@@ -1,0 +1,26 @@
+#pragma once
+// Writes a figure file (PDF, SVG or PNG by suffix) at the requested physical size, plus a side-car with
+// exactly the plotted numbers: <name>.csv for curves, <name>.npy (float32, C order) for maps. The one entry
+// point used by the GUI export dialog and by `attnscope-cli plot`, so both produce the same file.
+#include "figures/figure_data.h"
+
+#include <QString>
+
+namespace attnscope::figures {
+
+struct ExportResult {
+    bool ok = false;
+    QString error;       // user-facing sentence when !ok
+    QString sidecarPath; // empty when not written
+};
+
+// Needs a QGuiApplication (fonts); attnscope-plot makes one on the offscreen platform.
+ExportResult exportFigure(const FigureInput& input, const FigureRequest& request,
+                          const FigureOptions& options, const QString& path, bool writeSidecar = true);
+
+// The side-car path for a figure path: fig.pdf → fig.csv (curves) or fig.npy (maps).
+QString sidecarPathFor(const QString& figurePath, FigureView view);
+bool writeCurveCsv(const CurveData& data, const QString& path, QString* error);
+bool writeMapNpy(const MapData& data, const QString& path, QString* error);
+
+} // namespace attnscope::figures
