@@ -9,6 +9,7 @@
 #include "gui/compare/event_list.h"
 #include "gui/compare/runs_table_model.h"
 #include "gui/compare/runs_table_page.h"
+#include "gui/export/difference_picker.h"
 #include "gui/export/export_dialog.h"
 #include "gui/inspect/inspect_controller.h"
 #include "gui/inspect/saved_notice.h"
@@ -158,7 +159,7 @@ private slots:
         const QModelIndex loss = page->proxy()->index(0, RunsTableModel::TrainLossColumn);
         QCOMPARE(loss.data().toString(), QString::number(4.0 - 0.03 * 60, 'g', 4));
         QCOMPARE(page->proxy()->index(2, RunsTableModel::ShapeColumn).data().toString(),
-                 QString("4L × 3H · d128 · T128"));
+                 QString("4L × 3H · d96 · T128"));
         QCOMPARE(page->proxy()->index(0, RunsTableModel::EventsColumn).data().toInt(), 1);
         page->filter()->setText("BET");
         QCOMPARE(page->proxy()->rowCount(), 1);
@@ -265,6 +266,34 @@ private slots:
                  qPrintable(notice->text()));
         QCOMPARE(notice->folder(), m_dir.path());
         QVERIFY(notice->openFolderButton()->isVisible());
+    }
+
+    void exportSeveralRuns() {
+        MainWindow w;
+        w.show();
+        const int a = w.openRunFile(m_a), b = w.openRunFile(m_b);
+        w.registry().setSelected(a);
+        w.tabs()->setCurrentWidget(w.entropyView());
+        auto dialog = w.inspect()->exportDialog();
+        QVERIFY(dialog->selectRuns("overlay"));
+        QVERIFY(!dialog->difference()->isEnabled());
+        const QString pdf = m_dir.filePath("runs.pdf");
+        dialog->setPath(pdf);
+        QString error;
+        QVERIFY2(dialog->exportNow(&error), qPrintable(error));
+        QFile csv(m_dir.filePath("runs.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QString header = QString::fromUtf8(csv.readLine());
+        QVERIFY2(header.contains("alpha · H0") && header.contains("beta · H2"), qPrintable(header));
+        // Maps: the other run beside the selected one.
+        w.tabs()->setCurrentWidget(w.attentionPanel());
+        dialog = w.inspect()->exportDialog();
+        QVERIFY(!dialog->selectRuns("overlay")); // not offered for maps
+        QVERIFY(dialog->selectRuns(QString("beside:%1").arg(b)));
+        dialog->setPath(m_dir.filePath("beside.png"));
+        QVERIFY2(dialog->exportNow(&error), qPrintable(error));
+        QCOMPARE(dialog->writtenFiles().size(), 2);
+        QVERIFY(dialog->writtenFiles().at(1).endsWith("beside.npy"));
     }
 
     void deleteAsksFirst() {

@@ -116,7 +116,9 @@ int RunActions::continueRun(int runId) {
             driver = RunDriver::continueRun(path.toStdString());
         } catch (const RunComplete&) {
             const int steps = askExtension(look.name, totalSteps);
-            if (steps > totalSteps) driver = RunDriver::continueRun(path.toStdString(), {.steps = steps});
+            RunDriver::ContinueOptions extend;
+            extend.steps = steps;
+            if (steps > totalSteps) driver = RunDriver::continueRun(path.toStdString(), extend);
         }
     } catch (const std::exception& e) {
         emit message(tr("Cannot continue “%1”: %2").arg(look.name, QString::fromStdString(e.what())));
@@ -149,8 +151,10 @@ int RunActions::fork(int runId, int fromStep, const std::function<void(RunSpec&)
     std::unique_ptr<RunDriver> driver;
     try {
         if (childPath.isEmpty()) throw std::runtime_error(error.toStdString());
-        driver = RunDriver::fork(run->filePath.toStdString(),
-                                 {.fromStep = fromStep, .childPath = childPath.toStdString()}, change);
+        RunDriver::ForkOptions options;
+        options.fromStep = fromStep;
+        options.childPath = childPath.toStdString();
+        driver = RunDriver::fork(run->filePath.toStdString(), options, change);
     } catch (const std::exception& e) {
         emit message(tr("Cannot fork “%1”: %2").arg(run->name, QString::fromStdString(e.what())));
         return 0;

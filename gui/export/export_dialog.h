@@ -8,6 +8,7 @@
 
 #include <QDialog>
 #include <QStringList>
+#include <vector>
 
 class QCheckBox;
 class QComboBox;
@@ -32,6 +33,12 @@ public:
     figures::FigureRequest request() const;
     figures::FigureOptions options() const;
     DifferencePicker* difference() const { return m_difference; }
+    // Another open run, offered in the Runs row: drawn with the selected run when "visible runs" (overlaid
+    // or in panels) is chosen and it is `visible`, or beside it (maps) when chosen by name.
+    void addRun(int id, figures::FigureInput input, bool visible);
+    QComboBox* runsBox() const { return m_runs; }
+    // Picks the Runs row's entry: "single", "overlay", "panels:run|layer|head" or "beside:<id>".
+    bool selectRuns(const QString& key);
     QString path() const;
     // The files the last successful export wrote: the figure, then its side-car (if any).
     QStringList writtenFiles() const { return m_written; }
@@ -47,6 +54,15 @@ private:
     // it.
     QString suggestedStem() const;
     void followSuggestion();
+    void syncRunChoices(); // the Runs row's entries for the view (curves: overlay/panels; maps: beside)
+
+    struct OtherRun {
+        int id;
+        figures::FigureInput input;
+        bool visible;
+    };
+    std::vector<OtherRun> m_others;
+    QComboBox* m_runs;
 
     figures::FigureInput m_input;
     QComboBox* m_view;

@@ -256,7 +256,10 @@ std::unique_ptr<ExportDialog> InspectController::exportDialog() {
     }
     auto dialog = std::make_unique<ExportDialog>(figureInputFrom(*run), request, &m_window);
     for (const auto& other : m_registry.runs())
-        if (other->id != run->id) dialog->difference()->addRun(other->id, figureInputFrom(*other));
+        if (other->id != run->id) {
+            dialog->difference()->addRun(other->id, figureInputFrom(*other));
+            dialog->addRun(other->id, figureInputFrom(*other), other->visible);
+        }
     // What is on screen, so that the exported figure is the one being looked at: the pinned step A on a
     // curve tab, the difference on the attention tab.
     const DifferenceTarget& shown = attention->difference();
