@@ -10,6 +10,7 @@
 #include "gui/inspect/provenance_panel.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/session_manager.h"
+#include "gui/session/training_session.h"
 
 #include <QComboBox>
 #include <QFile>
@@ -96,14 +97,14 @@ private slots:
     void continueMatchesCliResumeAndForkIsAChild() {
         MainWindow w;
         w.sessions().setRunDirectory(m_dir.path());
-        setTiny(w.newRunPanel(), 40, "stopped");
+        setTiny(w.newRunPanel(), 300, "stopped");
         const int id = w.newRunPanel()->start();
         QVERIFY(id);
         QTRY_VERIFY_WITH_TIMEOUT(w.registry().find(id)->lastStep() >= 12, 30000);
         w.sessions().stop(id);
         QTRY_COMPARE_WITH_TIMEOUT(w.registry().find(id)->status, RunStatus::Stopped, 30000);
         const int stoppedAt = w.registry().find(id)->lastStep();
-        QVERIFY(stoppedAt < 40);
+        QVERIFY(stoppedAt < 300);
         const QString path = w.registry().find(id)->filePath;
         QTRY_VERIFY_WITH_TIMEOUT(!w.registry().find(id)->checkpointSteps.empty(), 10000);
         const int checkpoint = w.registry().find(id)->checkpointSteps.back();
@@ -111,6 +112,8 @@ private slots:
         // The CLI resumes a copy of the stopped file; the app continues the file itself.
         const QString copy = m_dir.filePath("copy.attnrun");
         QVERIFY(QFile::copy(path, copy));
+        for (const char* part : {"-wal", "-shm"}) // the stopped run's records may still be in the WAL
+            if (QFile::exists(path + part)) QVERIFY(QFile::copy(path + part, copy + part));
         resumeLikeTheCli(copy);
 
         const QColor colour = w.registry().find(id)->color;
@@ -123,9 +126,11 @@ private slots:
         QCOMPARE(run->filePath, path);
         QVERIFY(run->steps.size() >= std::size_t(checkpoint)); // the history up to the checkpoint is shown
         QTRY_COMPARE_WITH_TIMEOUT(w.registry().find(live)->status, RunStatus::Finished, 60000);
-        QCOMPARE(w.registry().find(live)->lastStep(), 40);
+        QCOMPARE(w.registry().find(live)->lastStep(), 300);
+        // The file is complete once the session has finished (its driver flushed the last records).
+        QTRY_VERIFY_WITH_TIMEOUT(w.sessions().session(live)->hasFinished(), 30000);
         const std::vector<double> app = losses(path), cli = losses(copy);
-        QCOMPARE(app.size(), std::size_t(40));
+        QCOMPARE(app.size(), std::size_t(300));
         QVERIFY2(sameBits(app, cli), "continuing in the app differs from attnscope-cli resume");
 
         // Fork from the first checkpoint with a lower learning rate.
@@ -139,6 +144,7 @@ private slots:
         QCOMPARE(forked->name, QString("forked"));
         QVERIFY(forked->filePath != path);
         QTRY_COMPARE_WITH_TIMEOUT(w.registry().find(child)->status, RunStatus::Finished, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(w.sessions().session(child)->hasFinished(), 30000);
         {
             const RunReader reader(forked->filePath.toStdString());
             QCOMPARE(QString::fromStdString(reader.meta("parent_run")), path);
