@@ -4,7 +4,9 @@
 // only):
 //   forward = 2·(12·L·C² + C·V)            projections, MLP and LM head
 //           + L·4·C·(T+1)/2                 QKᵀ and A·V over the (T+1)/2 keys a query sees on average
-// Usage: attnscope-bench [--quick] [--steps N] [--only R1|R2] [--threads N]
+// Usage: attnscope-bench [--quick] [--steps N] [--only R1|R2] [--threads N] [--contended] [--latency]
+#include "bench/busy_process.h"
+#include "bench/ls_latency.h"
 #include "bench/peak.h"
 #include "core/model/model.h"
 #include "core/nn/gemm.h"
@@ -19,6 +21,7 @@
 #include <omp.h>
 #include <string>
 #include <time.h>
+#include <vector>
 
 using namespace attnscope;
 using Clock = std::chrono::steady_clock;
@@ -48,7 +51,9 @@ double processCpuSeconds() {
 }
 
 struct Timing {
-    double tokensPerSec, forward, backward, optimizer, snapshotMs, tokensPerCpuSec;
+    double tokensPerSec, forward, backward, optimizer;
+    double recordMs; // extra cost of a recording step: probe snapshot + the optimiser's update ratios
+    double tokensPerCpuSec;
 };
 
 Timing trainSpeed(const Reference& r, int threads, int steps) {
@@ -88,18 +93,83 @@ Timing trainSpeed(const Reference& r, int threads, int steps) {
     const int probes = 3;
     for (int i = 0; i < probes; ++i) takeSnapshot(model, probe, tokens, 0);
     const double snapshotMs = since(t0) / probes * 1e3;
+    // A recording step also measures ‖Δθ‖/‖θ‖ per tensor in the optimiser (AdamW::step with ratios).
+    double plainOpt = 0, ratioOpt = 0;
+    std::vector<float> ratios;
+    for (int i = 0; i < probes; ++i) {
+        auto ta = Clock::now();
+        adam.step(model.params.data(), model.grads.data(), 1e-4);
+        plainOpt += since(ta);
+        ta = Clock::now();
+        adam.step(model.params.data(), model.grads.data(), 1e-4, &ratios);
+        ratioOpt += since(ta);
+    }
+    const double recordMs = snapshotMs + std::max(0.0, ratioOpt - plainOpt) / probes * 1e3;
     // Throughput from the median step: a step slowed by another process on a shared core does not move it.
     std::sort(stepTimes.begin(), stepTimes.end());
     const double median = stepTimes[stepTimes.size() / 2];
     const double perStep = double(r.batch) * r.context;
-    return {perStep / median, fwd / total, bwd / total, opt / total, snapshotMs, perStep * steps / cpu};
+    return {perStep / median, fwd / total, bwd / total, opt / total, recordMs, perStep * steps / cpu};
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+// R1 at 1 thread and at all threads, on the idle machine and beside a competing busy process (started here),
+// in interleaved rounds; prints medians and the ratios issue 15 asks for.
+int contended(int cores, int steps, int rounds) {
+    const Reference r1{"R1", 4, 4, 128, 128, 16, 96};
+    std::printf("R1 under contention: %d rounds of (idle 1 thread, idle %d threads, then beside one busy "
+                "process: 1 thread, %d threads), %d steps each\n",
+                rounds, cores, cores, steps);
+    std::vector<double> idle1, idleN, busy1, busyN;
+    for (int round = 0; round < rounds; ++round) {
+        idle1.push_back(trainSpeed(r1, 1, steps).tokensPerSec);
+        idleN.push_back(trainSpeed(r1, cores, steps).tokensPerSec);
+        {
+            const bench::BusyProcess busy;
+            if (!busy.running()) return 1;
+            busy1.push_back(trainSpeed(r1, 1, steps).tokensPerSec);
+            busyN.push_back(trainSpeed(r1, cores, steps).tokensPerSec);
+        }
+        std::printf("  round %d: idle %6.0f / %6.0f tokens/s (%.2fx)   contended %6.0f / %6.0f tokens/s "
+                    "(%.2fx)\n",
+                    round + 1, idle1.back(), idleN.back(), idleN.back() / idle1.back(), busy1.back(),
+                    busyN.back(), busyN.back() / busy1.back());
+        std::fflush(stdout);
+    }
+    std::printf("  median : idle 1 thread %.0f, %d threads %.0f tokens/s: speed-up %.2fx\n", median(idle1),
+                cores, median(idleN), median(idleN) / median(idle1));
+    std::printf("           contended 1 thread %.0f, %d threads %.0f tokens/s: %d threads / 1 thread = "
+                "%.2fx\n",
+                median(busy1), cores, median(busyN), cores, median(busyN) / median(busy1));
+    return 0;
+}
+
+// The same model at R1's width (d_model 128, head dim 16) and at twice it (d_model 256, head dim 32): the
+// narrower the model, the larger attention's share of a forward and so of what local heads can save.
+void printLsLatency(int repeats) {
+    for (const int dModel : {128, 256}) {
+        std::printf(
+            "LS-attention forward latency (batch 1; 4 layers, d_model %d, 8 heads; LS = 7 local heads of "
+            "window 32 + 1 global; median of %d)\n",
+            dModel, repeats);
+        std::printf("  %6s  %12s  %12s  %8s\n", "T", "full MHSA", "LS", "saving");
+        for (const auto& row : bench::lsLatency({512, 1024, 2048}, 4, dModel, repeats)) {
+            std::printf("  %6d  %9.2f ms  %9.2f ms  %7.1f%%\n", row.length, row.fullMs, row.lsMs,
+                        100 * (1 - row.lsMs / row.fullMs));
+            std::fflush(stdout);
+        }
+    }
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
     requireCpuFeatures();
-    bool quick = false;
+    bool quick = false, contention = false, latency = false;
     int steps = 20, onlyThreads = 0;
     std::string only;
     for (int i = 1; i < argc; ++i) {
@@ -111,10 +181,17 @@ int main(int argc, char** argv) {
             only = argv[++i];
         else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
             onlyThreads = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--contended"))
+            contention = true;
+        else if (!std::strcmp(argv[i], "--latency"))
+            latency = true;
         else {
             std::fprintf(stderr,
-                         "usage: attnscope-bench [--quick] [--steps N] [--only R1|R2] [--threads N]\n"
-                         "  --only and --threads skip the peak measurements (for profiling one case)\n");
+                         "usage: attnscope-bench [--quick] [--steps N] [--only R1|R2] [--threads N] "
+                         "[--contended] [--latency]\n"
+                         "  --only and --threads skip the peak measurements (for profiling one case)\n"
+                         "  --contended: R1 at 1 and all threads, idle and beside a busy process it starts\n"
+                         "  --latency: forward latency of full attention vs LS-attention at T = 512..2048\n");
             return 2;
         }
     }
@@ -123,6 +200,12 @@ int main(int argc, char** argv) {
         return 2;
     }
     const int cores = omp_get_num_procs();
+    if (contention) return contended(cores, quick ? 5 : std::min(steps, 10), quick ? 2 : 3);
+    if (latency) {
+        omp_set_num_threads(onlyThreads > 0 ? onlyThreads : cores);
+        printLsLatency(quick ? 3 : 5);
+        return 0;
+    }
     if (!only.empty() || onlyThreads > 0) {
         const Reference refs[] = {{"R1", 4, 4, 128, 128, 16, 96}, {"R2", 6, 6, 384, 256, 16, 96}};
         for (const Reference& r : refs) {
@@ -131,9 +214,11 @@ int main(int argc, char** argv) {
             const Timing t = trainSpeed(r, threads, steps);
             std::printf("%s %d thread(s): %.0f tokens/s, %.0f tokens per CPU-second (forward %.0f%%, "
                         "backward %.0f%%, "
-                        "optimizer %.0f%%)\n",
+                        "optimizer %.0f%%); a recording step costs +%.1f ms = %.1f%% of training time at "
+                        "record_every 5\n",
                         r.name, threads, t.tokensPerSec, t.tokensPerCpuSec, 100 * t.forward, 100 * t.backward,
-                        100 * t.optimizer);
+                        100 * t.optimizer, t.recordMs,
+                        100 * t.recordMs * t.tokensPerSec / (5.0 * r.batch * r.context * 1e3));
         }
         return 0;
     }
@@ -174,15 +259,19 @@ int main(int argc, char** argv) {
                         threads > 1 ? "s" : " ", t.tokensPerSec, gflops, 100 * gflops / peak);
             if (threads > 1) std::printf("  speed-up %.2fx", t.tokensPerSec / single);
             std::printf("\n             split: forward %2.0f%%  backward %2.0f%%  optimizer %2.0f%%;"
-                        "  probe snapshot %.1f ms\n",
-                        100 * t.forward, 100 * t.backward, 100 * t.optimizer, t.snapshotMs);
+                        "  recording step +%.1f ms\n",
+                        100 * t.forward, 100 * t.backward, 100 * t.optimizer, t.recordMs);
             if (threads == cores) {
                 const double stepMs = 1e3 * r.batch * r.context / t.tokensPerSec;
-                std::printf("             instrumentation at record_every=25: %.1f%% of training time\n",
-                            100 * t.snapshotMs / (25 * stepMs));
+                std::printf(
+                    "             instrumentation (probe snapshot + update ratios) at record_every=5: "
+                    "%.1f%% of training time; at 25: %.1f%%\n",
+                    100 * t.recordMs / (5 * stepMs), 100 * t.recordMs / (25 * stepMs));
             }
         }
         std::printf("\n");
     }
+    omp_set_num_threads(cores);
+    printLsLatency(quick ? 3 : 5);
     return 0;
 }

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <optional>
 
 namespace attnscope::cli {
@@ -158,6 +159,14 @@ int runEval(const Args& args) {
     options.bos = loaded.spec.data.bos;
     options.step = loaded.step;
     const bool latency = args.has("latency");
+    // An LS-attention model is also timed with every head global (same weights): what its local heads save.
+    std::unique_ptr<Model<float>> fullAttention;
+    if (latency && config.lsAttention) {
+        ModelConfig full = config;
+        full.lsAttention = false;
+        fullAttention = std::make_unique<Model<float>>(full);
+        fullAttention->params = loaded.model->params;
+    }
 
     const auto badges = config.mechanismBadges();
     std::string mechanisms;
@@ -168,29 +177,35 @@ int runEval(const Args& args) {
     // One row per length; `pad` counts characters, not bytes, so "—" keeps the columns aligned.
     auto printRow = [&](const std::string& length, const std::string& mode, const std::string& tokens,
                         const std::string& loss, const std::string& ppl, const std::string& ms,
-                        const std::string& note) {
+                        const std::string& fullMs, const std::string& saving, const std::string& note) {
         std::string row =
             pad(length, 7) + "  " + pad(mode, -15) + pad(tokens, 10) + pad(loss, 10) + pad(ppl, 12);
         if (latency) row += pad(ms, 11);
+        if (fullAttention) row += pad(fullMs, 11) + pad(saving, 8);
         row += "  " + note;
         while (!row.empty() && row.back() == ' ') row.pop_back();
         std::printf("%s\n", row.c_str());
     };
-    printRow("length", "mode", "tokens", "loss", "perplexity", "latency", "note");
+    printRow("length", "mode", "tokens", "loss", "perplexity", "latency", "full attn", "saving", "note");
     std::vector<EvalRecord> records;
     for (const int length : lengths) {
         EvalCoverage coverage;
         const EvalRecord r = data.source
                                  ? evaluateAtLength(*loaded.model, *data.source, length, options, &coverage)
                                  : evaluateStream(*loaded.model, data.stream, length, options, &coverage);
-        std::string ms;
+        std::string ms, fullMs, saving;
         if (latency) {
             const double t = forwardLatencyMs(*loaded.model, length, repeats);
             ms = std::isnan(t) ? "—" : roundedNumber(t, 3) + " ms";
+            if (fullAttention) {
+                const double f = forwardLatencyMs(*fullAttention, length, repeats);
+                fullMs = std::isnan(f) ? "—" : roundedNumber(f, 3) + " ms";
+                saving = std::isnan(t) || std::isnan(f) ? "—" : roundedNumber(100 * (1 - t / f), 2) + "%";
+            }
         }
         printRow(std::to_string(r.length), r.mode,
                  coverage.scoredTokens ? withThousands(std::uint64_t(coverage.scoredTokens)) : "—",
-                 roundedNumber(r.loss, 5), roundedNumber(r.perplexity, 5), ms, r.note);
+                 roundedNumber(r.loss, 5), roundedNumber(r.perplexity, 5), ms, fullMs, saving, r.note);
         std::fflush(stdout);
         records.push_back(r);
     }
@@ -230,7 +245,9 @@ const Command& evalCommand() {
           {"mode", "MODE", "nonoverlapping (default) | sliding"},
           {"stride", "S", "sliding-window stride (implies --mode sliding)"},
           {"max-tokens", "N", "score at most about N tokens per length (default 32768)"},
-          {"latency", "", "also measure one inference forward per length (median)"},
+          {"latency", "",
+           "also measure one inference forward per length (median); an LS-attention model is also timed "
+           "with all heads global (full attn) and the saving printed"},
           {"repeats", "N", "timed forwards for --latency (default 5)"},
           {"threads", "N", "OpenMP threads (default: the run's setting)"},
           {"save", "", "store the results in the run file (evals table)"}},

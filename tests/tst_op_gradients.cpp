@@ -117,6 +117,7 @@ private slots:
     void linear_data() { boolRows("withBias", "no bias", "bias"); }
     void linear();
     void linearTransposed();
+    void linearFusedResidualAndEpilogues();
     void layernorm_data() { boolRows("withBeta", "gain only (QK-norm)", "gain and bias"); }
     void layernorm();
     void gelu();
@@ -164,6 +165,43 @@ void TestOpGradients::linear() {
     std::vector<Input> inputs{{"x", &x}, {"W", &W}};
     if (withBias) inputs.push_back({"b", &b});
     CHECK_OP(inputs, forward, backward, 11);
+}
+
+// The fused forms the model uses (linear.h): bias and residual initialise Y and the GEMM adds onto them, and
+// the row epilogues see every row exactly once, after that row is final. 1 100 rows: three 512-row blocks.
+void TestOpGradients::linearFusedResidualAndEpilogues() {
+    const int rows = 1100, in = 3, out = 4;
+    Rng rng(3);
+    Vec x = randomVec(rng, rows * in), W = randomVec(rng, in * out), b = randomVec(rng, out);
+    Vec r = randomVec(rng, rows * out), plain(rows * out), fused(rows * out), seen(rows * out, 0.0);
+    const CRef xr{x.data(), rows, in, in}, wr{W.data(), in, out, out};
+    linear_forward(Ref{plain.data(), rows, out, out}, xr, wr, b.data());
+    std::vector<int> visits(rows, 0);
+    linear_forward(Ref{fused.data(), rows, out, out}, xr, wr, b.data(), r.data(),
+                   [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
+                       for (std::ptrdiff_t i = r0; i < r1; ++i) {
+                           ++visits[std::size_t(i)];
+                           for (int c = 0; c < out; ++c)
+                               seen[std::size_t(i * out + c)] = fused[std::size_t(i * out + c)];
+                       }
+                   });
+    for (std::size_t i = 0; i < plain.size(); ++i) QVERIFY(std::abs(fused[i] - (plain[i] + r[i])) < 1e-13);
+    QCOMPARE(seen, fused); // the epilogue saw each row in its final state
+    for (int v : visits) QCOMPARE(v, 1);
+    // dX's epilogue likewise runs once per row, on the finished dX.
+    Vec dx(rows * in), dxSeen(rows * in, 0.0);
+    Ref dxr{dx.data(), rows, in, in};
+    std::fill(visits.begin(), visits.end(), 0);
+    linear_backward<double>(&dxr, nullptr, nullptr, CRef{r.data(), rows, out, out}, xr, wr, false,
+                            [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
+                                for (std::ptrdiff_t i = r0; i < r1; ++i) {
+                                    ++visits[std::size_t(i)];
+                                    for (int c = 0; c < in; ++c)
+                                        dxSeen[std::size_t(i * in + c)] = dx[std::size_t(i * in + c)];
+                                }
+                            });
+    QCOMPARE(dxSeen, dx);
+    for (int v : visits) QCOMPARE(v, 1);
 }
 
 void TestOpGradients::linearTransposed() {

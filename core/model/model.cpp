@@ -138,11 +138,11 @@ template <typename T> void Model<T>::forwardLayer(Workspace<T>& ws, int l) {
     nn::layernorm_forward(L.ln1, L.ln1Mean, L.ln1Rstd, L.xIn, weight(lp.ln1g), weight(lp.ln1b), int(N), C,
                           eps);
     const T* qkvBias = weight(lp.qkvB);
-    nn::linear_forward(rowsOf(L.q, C), crowsOf(L.ln1, C), weightBlock(lp.qkvW, 0, C), qkvBias);
-    nn::linear_forward(rowsOf(L.k, C), crowsOf(L.ln1, C), weightBlock(lp.qkvW, C, C), qkvBias + C);
-    if (L.v)
-        nn::linear_forward(rowsOf(L.v, C), crowsOf(L.ln1, C), weightBlock(lp.qkvW, 2 * C, C),
-                           qkvBias + 2 * C);
+    // q, k (and v) from the shared input in one parallel job.
+    std::vector<nn::LinearOut<T>> qkv{{rowsOf(L.q, C), weightBlock(lp.qkvW, 0, C), qkvBias},
+                                      {rowsOf(L.k, C), weightBlock(lp.qkvW, C, C), qkvBias + C}};
+    if (L.v) qkv.push_back({rowsOf(L.v, C), weightBlock(lp.qkvW, 2 * C, C), qkvBias + 2 * C});
+    nn::linear_forward_shared(crowsOf(L.ln1, C), qkv);
     if (c.qkNorm) {
         // Per-head LayerNorm over D with a gain shared across heads and no bias (Dehghani et al.; §6.1).
         nn::layernorm_forward(L.qn, L.qnMean, L.qnRstd, L.q, weight(lp.qnG), static_cast<const T*>(nullptr),
@@ -163,20 +163,18 @@ template <typename T> void Model<T>::forwardLayer(Workspace<T>& ws, int l) {
         });
     }
     nn::attention_forward(L.attOut, L.probs, L.qr, L.kr, L.vAtt, ws.attention);
-    nn::linear_forward(rowsOf(L.xMid, C), crowsOf(L.attOut, C), weightBlock(lp.projW, 0, C),
-                       weight(lp.projB));
-    nn::parallelChunks(N * C, 8192, [&](std::ptrdiff_t b, std::ptrdiff_t e) {
-        for (std::ptrdiff_t i = b; i < e; ++i) L.xMid[i] += L.xIn[i];
-    });
+    // Residual adds and GELU ride on the GEMMs (linear.h): xMid = xIn + b + attOut·W, xOut = xMid + b + g·W2.
+    nn::linear_forward(rowsOf(L.xMid, C), crowsOf(L.attOut, C), weightBlock(lp.projW, 0, C), weight(lp.projB),
+                       L.xIn);
     nn::layernorm_forward(L.ln2, L.ln2Mean, L.ln2Rstd, L.xMid, weight(lp.ln2g), weight(lp.ln2b), int(N), C,
                           eps);
-    nn::linear_forward(rowsOf(L.fc, F), crowsOf(L.ln2, C), weightBlock(lp.fcW, 0, F), weight(lp.fcB));
-    nn::gelu_forward(L.gelu, L.fc, N * F);
+    nn::linear_forward(rowsOf(L.fc, F), crowsOf(L.ln2, C), weightBlock(lp.fcW, 0, F), weight(lp.fcB),
+                       static_cast<const T*>(nullptr), [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
+                           nn::gelu_forward_span(L.gelu + r0 * F, L.fc + r0 * F, long(r1 - r0) * F);
+                       });
     T* xOut = l + 1 < c.layers ? ws.layers[l + 1].xIn : ws.xFinal;
-    nn::linear_forward(rowsOf(xOut, C), crowsOf(L.gelu, F), weightBlock(lp.fc2W, 0, C), weight(lp.fc2B));
-    nn::parallelChunks(N * C, 8192, [&](std::ptrdiff_t b, std::ptrdiff_t e) {
-        for (std::ptrdiff_t i = b; i < e; ++i) xOut[i] += L.xMid[i];
-    });
+    nn::linear_forward(rowsOf(xOut, C), crowsOf(L.gelu, F), weightBlock(lp.fc2W, 0, C), weight(lp.fc2B),
+                       static_cast<const T*>(L.xMid));
 }
 
 template <typename T>

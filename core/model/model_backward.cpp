@@ -38,9 +38,12 @@ template <typename T> void Model<T>::backwardLayer(Workspace<T>& ws, int l) {
     {
         auto dfc = rowsOf(ws.dfc, F);
         auto dfc2W = gradBlock(lp.fc2W, 0, C);
+        // GELU' is applied to each row block of dfc as soon as the GEMM has produced it (linear.h).
         nn::linear_backward(&dfc, &dfc2W, gradient(lp.fc2B), crowsOf(ws.dx, C), crowsOf(L.gelu, F),
-                            weightBlock(lp.fc2W, 0, C), false);
-        nn::gelu_backward(ws.dfc, ws.dfc, L.fc, long(N) * F);
+                            weightBlock(lp.fc2W, 0, C), false, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
+                                T* rows = ws.dfc + r0 * F;
+                                nn::gelu_backward_span(rows, rows, L.fc + r0 * F, long(r1 - r0) * F);
+                            });
         auto dln = rowsOf(ws.dln, C);
         auto dfcW = gradBlock(lp.fcW, 0, F);
         nn::linear_backward(&dln, &dfcW, gradient(lp.fcB), crowsOf(ws.dfc, F), crowsOf(L.ln2, C),
@@ -98,19 +101,15 @@ template <typename T> void Model<T>::backwardLayer(Workspace<T>& ws, int l) {
     } else {
         dvOwn = ws.dvAtt;
     }
-    // Projections: dln1 = dq Wqᵀ + dk Wkᵀ (+ dv Wvᵀ).
+    // Projections: dln1 = dq Wqᵀ + dk Wkᵀ (+ dv Wvᵀ), with the weight and bias gradients, in one job.
     T* qkvBiasGrad = gradient(lp.qkvB);
     auto dln = rowsOf(ws.dln, C);
-    auto dWq = gradBlock(lp.qkvW, 0, C), dWk = gradBlock(lp.qkvW, C, C);
-    nn::linear_backward(&dln, &dWq, qkvBiasGrad, crowsOf(ws.dq, C), crowsOf(L.ln1, C),
-                        weightBlock(lp.qkvW, 0, C), false);
-    nn::linear_backward(&dln, &dWk, qkvBiasGrad + C, crowsOf(ws.dk, C), crowsOf(L.ln1, C),
-                        weightBlock(lp.qkvW, C, C), true);
-    if (L.v) {
-        auto dWv = gradBlock(lp.qkvW, 2 * C, C);
-        nn::linear_backward(&dln, &dWv, qkvBiasGrad + 2 * C, crowsOf(dvOwn, C), crowsOf(L.ln1, C),
-                            weightBlock(lp.qkvW, 2 * C, C), true);
-    }
+    auto dWq = gradBlock(lp.qkvW, 0, C), dWk = gradBlock(lp.qkvW, C, C), dWv = gradBlock(lp.qkvW, 2 * C, C);
+    std::vector<nn::LinearGrad<T>> qkv{
+        {crowsOf(ws.dq, C), weightBlock(lp.qkvW, 0, C), &dWq, qkvBiasGrad},
+        {crowsOf(ws.dk, C), weightBlock(lp.qkvW, C, C), &dWk, qkvBiasGrad + C}};
+    if (L.v) qkv.push_back({crowsOf(dvOwn, C), weightBlock(lp.qkvW, 2 * C, C), &dWv, qkvBiasGrad + 2 * C});
+    nn::linear_backward_shared(&dln, false, crowsOf(L.ln1, C), qkv);
     nn::layernorm_backward(ws.dx, gradient(lp.ln1g), gradient(lp.ln1b), ws.dln, L.xIn, weight(lp.ln1g),
                            L.ln1Mean, L.ln1Rstd, N, C, true);
 }

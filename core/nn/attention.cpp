@@ -49,7 +49,8 @@ template <typename T> void scoreGradInPlace(T* dA, const T* a, int n, T delta, T
     }
 }
 
-template <typename T> Mat<T>& scratch(int rows, int cols) {
+// Per-thread scratch; `Slot` keeps buffers of different shapes apart so none is reallocated per head.
+template <typename T, int Slot = 0> Mat<T>& scratch(int rows, int cols) {
     thread_local Mat<T> m;
     if (m.rows() != rows || m.cols() != cols) m.resize(rows, cols);
     return m;
@@ -89,30 +90,42 @@ void globalForward(T* out, T* P, const T* q, const T* k, const T* v, const Atten
     });
 }
 
+// A local head (window w) computes in the same query blocks against the band of keys the block can see,
+// jlo = max(0, i0 − w + 1) .. i1 − 1: at most kBlock + w − 1 keys, so the head costs O(T·w) — never O(T²) —
+// and still runs on GEMMs (LS-attention, Hajra 2025). The block's scores live in a small scratch whose
+// entries outside each row's window are set to exactly 0 before A·V.
 template <typename T>
 void localForward(T* out, T* P, const T* q, const T* k, const T* v, const AttentionShape& s, int b, int h,
                   int w, double slope, bool relu) {
     const T scale = T(1) / std::sqrt(T(s.D));
     const int C = s.C();
-    const T* qb = q + std::ptrdiff_t(b) * s.T * C + h * s.D;
-    const T* kb = k + std::ptrdiff_t(b) * s.T * C + h * s.D;
-    const T* vb = v + std::ptrdiff_t(b) * s.T * C + h * s.D;
-    T* ob = out + std::ptrdiff_t(b) * s.T * C + h * s.D;
-    for (int i = 0; i < s.T; ++i) {
-        const int j0 = std::max(0, i - w + 1), first = j0 - (i - w + 1);
-        T* row = P + std::ptrdiff_t(i) * w;
-        for (int sl = 0; sl < first; ++sl) row[sl] = 0;
-        for (int j = j0; j <= i; ++j)
-            row[j - (i - w + 1)] =
-                dot(qb + std::ptrdiff_t(i) * C, kb + std::ptrdiff_t(j) * C, s.D) * scale - T(slope * (i - j));
-        if (relu)
-            reluInPlace(row + first, i - j0 + 1);
-        else
-            softmaxInPlace(row + first, i - j0 + 1);
-        T* o = ob + std::ptrdiff_t(i) * C;
-        for (int d = 0; d < s.D; ++d) o[d] = 0;
-        for (int j = j0; j <= i; ++j) axpy(o, row[j - (i - w + 1)], vb + std::ptrdiff_t(j) * C, s.D);
-    }
+    const std::ptrdiff_t base = std::ptrdiff_t(b) * s.T * C + h * s.D;
+    Mat<T>& band = scratch<T, 1>(kBlock, kBlock + w - 1);
+    const int ld = int(band.cols());
+    causalBlocks(s.T, [&](int i0, int i1) {
+        const int jlo = std::max(0, i0 - w + 1), nk = i1 - jlo;
+        T* S = band.data();
+        gemm(false, true, i1 - i0, nk, s.D, scale, q + base + std::ptrdiff_t(i0) * C, C,
+             k + base + std::ptrdiff_t(jlo) * C, C, T(0), S, ld);
+        for (int i = i0; i < i1; ++i) {
+            T* row = S + std::ptrdiff_t(i - i0) * ld;
+            const int j0 = std::max(0, i - w + 1), n = i - j0 + 1, first = j0 - (i - w + 1);
+            T* visible = row + (j0 - jlo);
+            if (slope != 0)
+                for (int j = j0; j <= i; ++j) visible[j - j0] -= T(slope * (i - j));
+            if (relu)
+                reluInPlace(visible, n);
+            else
+                softmaxInPlace(visible, n);
+            std::fill(row, visible, T(0));
+            std::fill(visible + n, row + nk, T(0));
+            T* slots = P + std::ptrdiff_t(i) * w; // slot s ↔ key i − w + 1 + s; slots before key 0 are 0
+            std::fill(slots, slots + first, T(0));
+            std::copy(visible, visible + n, slots + first);
+        }
+        gemm(false, false, i1 - i0, s.D, nk, T(1), S, ld, v + base + std::ptrdiff_t(jlo) * C, C, T(0),
+             out + base + std::ptrdiff_t(i0) * C, C);
+    });
 }
 
 template <typename T>
@@ -150,36 +163,52 @@ void globalBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P
     });
 }
 
+// Same bands as localForward. δ_i = Σ_j A_ij dA_ij is taken from the band itself, so a window-1 head
+// (A = 1) gets exactly dS = 0 and q, k exactly no gradient.
 template <typename T>
 void localBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P, const T* q, const T* k,
                    const T* v, const AttentionShape& s, int b, int h, int w, bool relu) {
+    (void)out;
     const T scale = T(1) / std::sqrt(T(s.D));
     const int C = s.C();
     const std::ptrdiff_t base = std::ptrdiff_t(b) * s.T * C + h * s.D;
+    const T* dO = dout + base;
     for (int i = 0; i < s.T; ++i) {
-        for (int d = 0; d < s.D; ++d) {
-            dk[base + std::ptrdiff_t(i) * C + d] = 0;
-            dv[base + std::ptrdiff_t(i) * C + d] = 0;
-        }
+        std::fill_n(dk + base + std::ptrdiff_t(i) * C, s.D, T(0));
+        std::fill_n(dv + base + std::ptrdiff_t(i) * C, s.D, T(0));
     }
-    for (int i = 0; i < s.T; ++i) {
-        const int j0 = std::max(0, i - w + 1);
-        const T* row = P + std::ptrdiff_t(i) * w;
-        const T* dOi = dout + base + std::ptrdiff_t(i) * C;
-        const T delta = relu ? T(0) : dot(dOi, out + base + std::ptrdiff_t(i) * C, s.D);
-        const T reluScale = scale / T(i - j0 + 1);
-        T* dqi = dq + base + std::ptrdiff_t(i) * C;
-        for (int d = 0; d < s.D; ++d) dqi[d] = 0;
-        for (int j = j0; j <= i; ++j) {
-            const T a = row[j - (i - w + 1)];
-            const T* vj = v + base + std::ptrdiff_t(j) * C;
-            const T dS = relu ? (a > T(0) ? dot(dOi, vj, s.D) * reluScale : T(0))
-                              : a * (dot(dOi, vj, s.D) - delta) * scale;
-            axpy(dqi, dS, k + base + std::ptrdiff_t(j) * C, s.D);
-            axpy(dk + base + std::ptrdiff_t(j) * C, dS, q + base + std::ptrdiff_t(i) * C, s.D);
-            axpy(dv + base + std::ptrdiff_t(j) * C, a, dOi, s.D);
+    Mat<T>& dBand = scratch<T, 1>(kBlock, kBlock + w - 1);
+    Mat<T>& aBand = scratch<T, 2>(kBlock, kBlock + w - 1);
+    const int ld = int(dBand.cols());
+    causalBlocks(s.T, [&](int i0, int i1) {
+        const int jlo = std::max(0, i0 - w + 1), nk = i1 - jlo;
+        T* dS = dBand.data();
+        T* A = aBand.data();
+        gemm(false, true, i1 - i0, nk, s.D, T(1), dO + std::ptrdiff_t(i0) * C, C,
+             v + base + std::ptrdiff_t(jlo) * C, C, T(0), dS, ld); // dA
+        for (int i = i0; i < i1; ++i) {
+            T* row = dS + std::ptrdiff_t(i - i0) * ld;
+            T* arow = A + std::ptrdiff_t(i - i0) * ld;
+            const int j0 = std::max(0, i - w + 1), n = i - j0 + 1, first = j0 - (i - w + 1);
+            T* visible = row + (j0 - jlo);
+            T* a = arow + (j0 - jlo);
+            const T* slots = P + std::ptrdiff_t(i) * w;
+            std::fill(arow, a, T(0));
+            std::copy(slots + first, slots + first + n, a);
+            std::fill(a + n, arow + nk, T(0));
+            const T delta = relu ? T(0) : dot(a, visible, n); // Σ_j A dA
+            scoreGradInPlace(visible, a, n, delta, scale, relu);
+            std::fill(row, visible, T(0));
+            std::fill(visible + n, row + nk, T(0));
         }
-    }
+        // dQ = dS K; dK += dSᵀ Q and dV += Aᵀ dO on the band's keys (blocks in order: deterministic).
+        gemm(false, false, i1 - i0, s.D, nk, T(1), dS, ld, k + base + std::ptrdiff_t(jlo) * C, C, T(0),
+             dq + base + std::ptrdiff_t(i0) * C, C);
+        gemm(true, false, nk, s.D, i1 - i0, T(1), dS, ld, q + base + std::ptrdiff_t(i0) * C, C, T(1),
+             dk + base + std::ptrdiff_t(jlo) * C, C);
+        gemm(true, false, nk, s.D, i1 - i0, T(1), A, ld, dO + std::ptrdiff_t(i0) * C, C, T(1),
+             dv + base + std::ptrdiff_t(jlo) * C, C);
+    });
 }
 } // namespace
 
@@ -196,12 +225,10 @@ namespace {
 // blocks of its outputs, so any schedule gives identical results.
 template <typename Fn> void forEachHead(const AttentionLayout& layout, Fn&& fn) {
     const AttentionShape& s = layout.shape();
-    const int pairs = s.B * s.H;
-#pragma omp parallel for schedule(dynamic, 1) if (pairs > 1 && !omp_in_parallel())
-    for (int p = 0; p < pairs; ++p) {
-        const int b = p / s.H, h = p % s.H;
+    parallelChunks(std::ptrdiff_t(s.B) * s.H, 1, [&](std::ptrdiff_t p, std::ptrdiff_t) {
+        const int b = int(p / s.H), h = int(p % s.H);
         fn(b, h, layout.heads()[h], layout.offset(b, h));
-    }
+    });
 }
 } // namespace
 

@@ -22,48 +22,108 @@ template <typename T> T* at(MatrixRef<T> m, std::ptrdiff_t r, std::ptrdiff_t c) 
 } // namespace
 
 template <typename T>
-void linear_forward(MatrixRef<T> y, MatrixRef<const T> x, MatrixRef<const T> w, const T* bias) {
-    // Row blocks of Y; the bias is written first and the product added onto it.
+void linear_forward(MatrixRef<T> y, MatrixRef<const T> x, MatrixRef<const T> w, const T* bias,
+                    const T* residual, const RowEpilogue& epilogue) {
+    // Row blocks of Y; bias and residual are written first and the product added onto them.
     parallelChunks(x.rows, kRowBlock, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
-        if (bias)
-            for (std::ptrdiff_t r = r0; r < r1; ++r) std::copy(bias, bias + w.cols, at(y, r, 0));
+        for (std::ptrdiff_t r = r0; r < r1 && (bias || residual); ++r) {
+            T* row = at(y, r, 0);
+            const T* res = residual ? residual + r * y.ld : nullptr;
+            if (bias && res) {
+#pragma omp simd
+                for (int c = 0; c < w.cols; ++c) row[c] = res[c] + bias[c];
+            } else {
+                std::copy_n(bias ? bias : res, w.cols, row);
+            }
+        }
         gemm(false, false, int(r1 - r0), w.cols, x.cols, T(1), at(x, r0, 0), x.ld, w.data, w.ld,
-             bias ? T(1) : T(0), at(y, r0, 0), y.ld);
+             bias || residual ? T(1) : T(0), at(y, r0, 0), y.ld);
+        if (epilogue) epilogue(r0, r1);
     });
 }
 
+namespace {
+// One job for dX, then every part's dW and db blocks (independent of each other and of dX).
 template <typename T>
-void linear_backward(MatrixRef<T>* dx, MatrixRef<T>* dw, T* dbias, MatrixRef<const T> dy,
-                     MatrixRef<const T> x, MatrixRef<const T> w, bool accumulateDx) {
-    if (dx) {
-        // dX = dY Wᵀ, row blocks.
-        parallelChunks(dy.rows, kRowBlock, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
-            gemm(false, true, int(r1 - r0), w.rows, dy.cols, T(1), at(dy, r0, 0), dy.ld, w.data, w.ld,
-                 accumulateDx ? T(1) : T(0), at(*dx, r0, 0), dx->ld);
-        });
+void backwardShared(MatrixRef<T>* dx, bool accumulateDx, MatrixRef<const T> x,
+                    const std::vector<LinearGrad<T>>& parts, const RowEpilogue& dxEpilogue) {
+    const std::ptrdiff_t rows = x.rows;
+    const std::ptrdiff_t dxBlocks = dx ? blockCount(rows, kRowBlock) : 0;
+    // dW += Xᵀ dY in disjoint blocks of dW, split along its longer side: each block packs its share of one
+    // operand and all of the other, so splitting the long side repacks the least.
+    struct Block {
+        std::size_t part;
+        bool bias;
+        std::ptrdiff_t b0;
+    };
+    std::vector<Block> blocks;
+    for (std::size_t p = 0; p < parts.size(); ++p) {
+        const LinearGrad<T>& g = parts[p];
+        if (g.dw)
+            for (std::ptrdiff_t b = 0; b < std::max(x.cols, g.dy.cols); b += kColBlock)
+                blocks.push_back({p, false, b});
+        if (g.dbias)
+            for (std::ptrdiff_t b = 0; b < g.dy.cols; b += kColBlock) blocks.push_back({p, true, b});
     }
-    if (dw) {
-        // dW += Xᵀ dY in disjoint blocks of dW, split along its longer side: each block packs its share of
-        // one operand and all of the other, so splitting the long side repacks the least.
-        if (x.cols > dy.cols)
-            parallelChunks(x.cols, kColBlock, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
-                gemm(true, false, int(r1 - r0), dy.cols, dy.rows, T(1), x.data + r0, x.ld, dy.data, dy.ld,
-                     T(1), at(*dw, r0, 0), dw->ld);
-            });
-        else
-            parallelChunks(dy.cols, kColBlock, [&](std::ptrdiff_t c0, std::ptrdiff_t c1) {
-                gemm(true, false, x.cols, int(c1 - c0), dy.rows, T(1), x.data, x.ld, at(dy, 0, c0), dy.ld,
-                     T(1), at(*dw, 0, c0), dw->ld);
-            });
-    }
-    if (dbias)
-        // Column blocks of db; each sums its columns over all rows in row order.
-        parallelChunks(dy.cols, kColBlock, [&](std::ptrdiff_t c0, std::ptrdiff_t c1) {
+    parallelChunks(dxBlocks + std::ptrdiff_t(blocks.size()), 1, [&](std::ptrdiff_t k, std::ptrdiff_t) {
+        if (k < dxBlocks) {
+            // dX = Σ_i dY_i W_iᵀ on a row block, parts in order.
+            const std::ptrdiff_t r0 = k * kRowBlock, r1 = std::min(rows, r0 + kRowBlock);
+            for (std::size_t p = 0; p < parts.size(); ++p) {
+                const LinearGrad<T>& g = parts[p];
+                gemm(false, true, int(r1 - r0), g.w.rows, g.dy.cols, T(1), at(g.dy, r0, 0), g.dy.ld, g.w.data,
+                     g.w.ld, accumulateDx || p > 0 ? T(1) : T(0), at(*dx, r0, 0), dx->ld);
+            }
+            if (dxEpilogue) dxEpilogue(r0, r1);
+            return;
+        }
+        const Block& blk = blocks[std::size_t(k - dxBlocks)];
+        const LinearGrad<T>& g = parts[blk.part];
+        const MatrixRef<const T> dy = g.dy;
+        const std::ptrdiff_t b0 = blk.b0;
+        if (blk.bias) {
+            // Column block of db; sums its columns over all rows in row order.
+            const std::ptrdiff_t c1 = std::min<std::ptrdiff_t>(dy.cols, b0 + kColBlock);
             for (std::ptrdiff_t r = 0; r < dy.rows; ++r) {
                 const T* row = at(dy, r, 0);
-                for (std::ptrdiff_t c = c0; c < c1; ++c) dbias[c] += row[c];
+                for (std::ptrdiff_t c = b0; c < c1; ++c) g.dbias[c] += row[c];
             }
-        });
+        } else if (x.cols > dy.cols) {
+            const std::ptrdiff_t r1 = std::min<std::ptrdiff_t>(x.cols, b0 + kColBlock);
+            gemm(true, false, int(r1 - b0), dy.cols, dy.rows, T(1), x.data + b0, x.ld, dy.data, dy.ld, T(1),
+                 at(*g.dw, b0, 0), g.dw->ld);
+        } else {
+            const std::ptrdiff_t c1 = std::min<std::ptrdiff_t>(dy.cols, b0 + kColBlock);
+            gemm(true, false, x.cols, int(c1 - b0), dy.rows, T(1), x.data, x.ld, at(dy, 0, b0), dy.ld, T(1),
+                 at(*g.dw, 0, b0), g.dw->ld);
+        }
+    });
+}
+} // namespace
+
+template <typename T>
+void linear_backward(MatrixRef<T>* dx, MatrixRef<T>* dw, T* dbias, MatrixRef<const T> dy,
+                     MatrixRef<const T> x, MatrixRef<const T> w, bool accumulateDx,
+                     const RowEpilogue& dxEpilogue) {
+    backwardShared(dx, accumulateDx, x, {{dy, w, dw, dbias}}, dxEpilogue);
+}
+
+template <typename T>
+void linear_backward_shared(MatrixRef<T>* dx, bool accumulateDx, MatrixRef<const T> x,
+                            const std::vector<LinearGrad<T>>& parts) {
+    backwardShared(dx, accumulateDx, x, parts, {});
+}
+
+template <typename T>
+void linear_forward_shared(MatrixRef<const T> x, const std::vector<LinearOut<T>>& parts) {
+    parallelChunks(x.rows, kRowBlock, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
+        for (const LinearOut<T>& p : parts) {
+            if (p.bias)
+                for (std::ptrdiff_t r = r0; r < r1; ++r) std::copy_n(p.bias, p.w.cols, at(p.y, r, 0));
+            gemm(false, false, int(r1 - r0), p.w.cols, x.cols, T(1), at(x, r0, 0), x.ld, p.w.data, p.w.ld,
+                 p.bias ? T(1) : T(0), at(p.y, r0, 0), p.y.ld);
+        }
+    });
 }
 
 template <typename T>
@@ -91,12 +151,16 @@ void linear_backward_transposed(MatrixRef<T>* dx, MatrixRef<T>* dwt, MatrixRef<c
 }
 
 #define ATTNSCOPE_INSTANTIATE(T)                                                                             \
-    template void linear_forward<T>(MatrixRef<T>, MatrixRef<const T>, MatrixRef<const T>, const T*);         \
+    template void linear_forward<T>(MatrixRef<T>, MatrixRef<const T>, MatrixRef<const T>, const T*,          \
+                                    const T*, const RowEpilogue&);                                           \
     template void linear_backward<T>(MatrixRef<T>*, MatrixRef<T>*, T*, MatrixRef<const T>,                   \
-                                     MatrixRef<const T>, MatrixRef<const T>, bool);                          \
+                                     MatrixRef<const T>, MatrixRef<const T>, bool, const RowEpilogue&);      \
     template void linear_forward_transposed<T>(MatrixRef<T>, MatrixRef<const T>, MatrixRef<const T>);        \
     template void linear_backward_transposed<T>(MatrixRef<T>*, MatrixRef<T>*, MatrixRef<const T>,            \
-                                                MatrixRef<const T>, MatrixRef<const T>);
+                                                MatrixRef<const T>, MatrixRef<const T>);                     \
+    template void linear_forward_shared<T>(MatrixRef<const T>, const std::vector<LinearOut<T>>&);            \
+    template void linear_backward_shared<T>(MatrixRef<T>*, bool, MatrixRef<const T>,                         \
+                                            const std::vector<LinearGrad<T>>&);
 ATTNSCOPE_INSTANTIATE(float)
 ATTNSCOPE_INSTANTIATE(double)
 #undef ATTNSCOPE_INSTANTIATE

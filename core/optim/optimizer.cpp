@@ -4,6 +4,7 @@
 #include "core/optim/adamw.h"
 #include "core/optim/sgd.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace attnscope {
@@ -15,25 +16,41 @@ double Optimizer::decayRate(double lr) const {
 
 void Optimizer::forEachTensor(const float* params, std::vector<float>* updateRatios,
                               const ChunkUpdate& update) const {
-    if (updateRatios) updateRatios->assign(m_layout.tensors.size(), 0.0f);
+    // Every tensor is cut into 8192-element blocks and all blocks of all tensors run in one parallel job (one
+    // job per tensor cost ~50 joins per step). ‖θ‖² (before the update) and ‖Δθ‖² are per-block partials
+    // added per tensor in block order, so the bits are the same for any thread count.
+    struct Block {
+        std::size_t tensor;
+        std::ptrdiff_t begin, end;
+    };
+    constexpr std::ptrdiff_t kBlock = 8192;
+    std::vector<Block> blocks;
     for (std::size_t ti = 0; ti < m_layout.tensors.size(); ++ti) {
-        const TensorInfo& t = m_layout.tensors[ti];
-        const std::ptrdiff_t n = std::ptrdiff_t(t.size());
-        auto chunk = [&](std::ptrdiff_t b, std::ptrdiff_t e) { return update(ti, b, e); };
-        if (updateRatios) {
-            // Two deterministic reductions: ‖θ‖² (before the update) and ‖Δθ‖².
-            const float* p = params + t.offset;
-            const double p2 = nn::parallelSum(n, 8192, [&](std::ptrdiff_t b, std::ptrdiff_t e) {
-                double acc = 0;
-                for (std::ptrdiff_t i = b; i < e; ++i) acc += double(p[i]) * p[i];
-                return acc;
-            });
-            const double du2 = nn::parallelSum(n, 8192, chunk);
-            (*updateRatios)[ti] = p2 > 0 ? float(std::sqrt(du2 / p2)) : 0.0f;
-        } else {
-            nn::parallelChunks(n, 8192, [&](std::ptrdiff_t b, std::ptrdiff_t e) { chunk(b, e); });
-        }
+        const std::ptrdiff_t size = std::ptrdiff_t(m_layout.tensors[ti].size());
+        for (std::ptrdiff_t b = 0; b < size; b += kBlock) blocks.push_back({ti, b, std::min(size, b + kBlock)});
     }
+    std::vector<double> du2(updateRatios ? blocks.size() : 0), p2(du2.size());
+    nn::parallelChunks(std::ptrdiff_t(blocks.size()), 1, [&](std::ptrdiff_t k0, std::ptrdiff_t k1) {
+        for (std::ptrdiff_t k = k0; k < k1; ++k) {
+            const Block& blk = blocks[std::size_t(k)];
+            if (updateRatios) {
+                const float* p = params + m_layout.tensors[blk.tensor].offset;
+                double acc = 0;
+                for (std::ptrdiff_t i = blk.begin; i < blk.end; ++i) acc += double(p[i]) * p[i];
+                p2[std::size_t(k)] = acc;
+                du2[std::size_t(k)] = update(blk.tensor, blk.begin, blk.end);
+            } else {
+                update(blk.tensor, blk.begin, blk.end);
+            }
+        }
+    });
+    if (!updateRatios) return;
+    updateRatios->assign(m_layout.tensors.size(), 0.0f);
+    std::vector<double> tensorDu(m_layout.tensors.size(), 0.0), tensorP(tensorDu.size(), 0.0);
+    for (std::size_t k = 0; k < blocks.size(); ++k)
+        tensorDu[blocks[k].tensor] += du2[k], tensorP[blocks[k].tensor] += p2[k];
+    for (std::size_t ti = 0; ti < tensorDu.size(); ++ti)
+        (*updateRatios)[ti] = tensorP[ti] > 0 ? float(std::sqrt(tensorDu[ti] / tensorP[ti])) : 0.0f;
 }
 
 std::unique_ptr<Optimizer> makeOptimizer(const ParamLayout& layout, const TrainConfig& config) {

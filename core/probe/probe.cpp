@@ -1,6 +1,7 @@
 #include "core/probe/probe.h"
 
 #include "core/nn/attention.h"
+#include "core/probe/entropy_bound.h"
 #include "core/probe/metrics.h"
 
 #include <Eigen/Core>
@@ -123,13 +124,27 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
             s->sigmaK[idx] = float(powerIteration(Wk, 40));
             const double sigmaQK = powerIteration(Wq * Wk.transpose(), 40);
             s->sigmaQK[idx] = float(sigmaQK);
-            // The bound holds for softmax(X W_q W_kᵀ Xᵀ/√D) over T keys; QK-norm makes q, k non-linear in X,
-            // and ReLU attention is no softmax.
+            // Theorem 3.1 as the paper states it, for unmasked rows of T keys: kept as a reference value
+            // (`entropy_bound`); it is not a bound for causal rows. QK-norm makes q, k non-linear in X, and
+            // ReLU attention is no softmax.
             s->entropyBound[idx] = c.qkNorm || c.attention == AttentionFunction::Relu
                                        ? std::numeric_limits<float>::quiet_NaN()
                                        : float(entropyLowerBound(sigmaQK * scale * sigmaX * sigmaX, T));
         }
         s->importanceEntropy[l] = importanceEntropy(maps, T);
+        // The per-row bound of every head (core/probe/entropy_bound.h). QK-norm and RoPE make the logits
+        // non-bilinear in X and ReLU attention is no softmax: the theorem says nothing there, no value is
+        // recorded.
+        if (!c.qkNorm && c.position != PositionScheme::Rope && c.attention != AttentionFunction::Relu) {
+            std::vector<BoundHead> heads;
+            for (const nn::HeadSpec& spec : ws.attention.heads()) heads.push_back({spec.window, spec.slope});
+            const std::vector<float> bounds =
+                causalEntropyBounds(W.ln1, T, C, qkv, ldw, model.weight(lp.qkvB), D, heads);
+            for (int h = 0; h < H; ++h) {
+                s->scalarNames.push_back(causalBoundScalarName(l, h));
+                s->scalarValues.push_back(bounds[h]);
+            }
+        }
     }
     s->sinkRate = float(sinkHeads) / float(LH);
     double logZ = 0;

@@ -13,6 +13,7 @@
 #include "gui/inspect/sample_runs.h"
 #include "gui/inspect/provenance_panel.h"
 #include "gui/inspect/step_timeline.h"
+#include "gui/lessons/lessons_controller.h"
 #include "gui/probe/probe_text_panel.h"
 #include "gui/session/run_loader.h"
 #include "gui/session/run_registry.h"
@@ -20,9 +21,12 @@
 #include "gui/views/chart_controls.h"
 #include "gui/views/chart_settings.h"
 #include "gui/views/entropy_view.h"
+#include "gui/views/extrapolation_view.h"
+#include "gui/views/extreme_tokens_view.h"
 #include "gui/views/logit_view.h"
 #include "gui/views/sinks_view.h"
 #include "gui/views/training_view.h"
+#include "gui/views/value_residual_view.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -112,6 +116,8 @@ MainWindow::MainWindow(QWidget* parent)
     m_inspect = new InspectController(*this, *m_registry, pages,
                                       [this](const QString& path) { return openRunFile(path); });
     buildMenus();
+    // The Lessons dock and menu (issue 11); after the menus, so that Lessons sits before Help.
+    m_lessons = new LessonsController(*this);
     QSettings settings;
     if (!restoreGeometry(settings.value("window/geometry").toByteArray())) {
         const QRect screen = QGuiApplication::primaryScreen()
@@ -151,6 +157,14 @@ void MainWindow::buildPages() {
     addPage(m_entropy, tr("Entropy"));
     addPage(m_logits, tr("Logit growth"));
     addPage(m_sinks, tr("Sinks"));
+    // Views the lessons need (issue 11): loss against evaluation length, and value-residual effects.
+    m_extremeTokens = new ExtremeTokensView(*m_registry, *m_chartSettings, m_tabs);
+    connect(m_timeline, &StepTimeline::stepChanged, m_extremeTokens, &ExtremeTokensView::showStep);
+    m_extrapolation = new ExtrapolationView(*m_registry, m_tabs);
+    m_valueResidual = new ValueResidualView(*m_registry, *m_chartSettings, m_tabs);
+    addPage(m_extremeTokens, tr("Extreme tokens"));
+    addPage(m_extrapolation, tr("Extrapolation"));
+    addPage(m_valueResidual, tr("Value residual"));
     addPage(m_attention, tr("Attention maps"));
     addPage(m_probe, tr("Probe text"));
     m_runsTable = new RunsTablePage(*m_registry, m_tabs);
@@ -240,7 +254,11 @@ void MainWindow::openStartup(const QStringList& paths) {
         });
         if (!problems.isEmpty()) statusBar()->showMessage(problems.join(QStringLiteral("; ")), 10000);
         m_tabs->setCurrentIndex(std::clamp(Workspace::savedPage(), 0, m_tabs->count() - 1));
-        if (!m_registry->runs().empty()) return showNewRun();
+        if (!m_registry->runs().empty()) {
+            showNewRun();
+            m_lessons->showStartPageOnFirstStart();
+            return;
+        }
     }
     if (paths.isEmpty()) {
         // A broken sample must not greet the user with a dialog; the status bar is enough.
@@ -251,6 +269,7 @@ void MainWindow::openStartup(const QStringList& paths) {
     }
     for (const QString& path : paths) openRunFile(path);
     showNewRun();
+    m_lessons->showStartPageOnFirstStart(); // a newcomer sees the lessons first
 }
 
 void MainWindow::saveWorkspace() const {

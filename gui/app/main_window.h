@@ -14,6 +14,10 @@ namespace attnscope::gui {
 class AttentionPanel;
 class ChartSettings;
 class EntropyView;
+class ExtrapolationView;
+class ExtremeTokensView;
+class LessonsController;
+class ValueResidualView;
 class EventList;
 class RunActions;
 class RunsTablePage;
@@ -64,6 +68,11 @@ public:
     std::function<bool(int trainingRuns)> confirmQuit;
     QTabWidget* tabs() const { return m_tabs; }
     RunStatusWidget* runStatus() const { return m_status; }
+    ChartSettings& chartSettings() const { return *m_chartSettings; }
+    ExtrapolationView* extrapolationView() const { return m_extrapolation; }
+    ExtremeTokensView* extremeTokensView() const { return m_extremeTokens; }
+    ValueResidualView* valueResidualView() const { return m_valueResidual; }
+    LessonsController* lessons() const { return m_lessons; }
 
     // The one way pages and docks enter the window (called from buildPages()/buildDocks()).
     void addPage(QWidget* page, const QString& title);
@@ -103,6 +112,10 @@ private:
     QDockWidget* m_provenanceDock;
     RunStatusWidget* m_status;
     InspectController* m_inspect;
+    ExtrapolationView* m_extrapolation = nullptr;
+    ExtremeTokensView* m_extremeTokens = nullptr;
+    ValueResidualView* m_valueResidual = nullptr;
+    LessonsController* m_lessons = nullptr;
     QMenu* m_viewMenu = nullptr;
 };
 

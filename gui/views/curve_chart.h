@@ -67,6 +67,9 @@ public:
     // Steps the auto-fitted x range always covers (the views pass 0 … the newest step of the visible runs,
     // so every chart of a tab lines up, also those fed by sparse probe snapshots).
     void setXDomain(double lo, double hi);
+    // The auto-fitted linear y range spans at least this much (0: none), so that differences far below the
+    // quantity's scale are not stretched over the whole chart.
+    void setMinimumYSpan(double span) { m_minYSpan = span; }
     bool logY() const { return m_logY; }
     void setLogY(bool on);
     void resetView();
@@ -123,6 +126,7 @@ private:
     std::set<int> m_hiddenGroups; // series added later to a hidden run start hidden
     bool m_smoothingEnabled = true;
     bool m_logY = false;
+    double m_minYSpan = 0;
     bool m_autoFit = true; // false once the user zooms; double-click restores it
     bool m_dirty = false;
     double m_domainLo = 0, m_domainHi = -1; // empty while hi < lo

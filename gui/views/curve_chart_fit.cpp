@@ -113,7 +113,12 @@ void CurveChart::fitView() {
     const double upper = robust ? 1.0 - kOutlierQuantile : 1.0;
     auto extent = quantileExtent(values, lower, upper, m_logY);
     if (!extent) return;
-    const auto [lo, hi] = paddedRange(*extent, 0.06, m_logY);
+    auto [lo, hi] = paddedRange(*extent, 0.06, m_logY);
+    if (!m_logY &&
+        hi - lo < m_minYSpan) { // a tiny spread drawn as a tiny spread, not blown up to full height
+        const double mid = 0.5 * (lo + hi);
+        lo = mid - 0.5 * m_minYSpan, hi = mid + 0.5 * m_minYSpan;
+    }
     m_plot->yAxis->setRange(lo, hi);
 }
 

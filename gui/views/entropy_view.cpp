@@ -1,13 +1,16 @@
 #include "gui/views/entropy_view.h"
 
+#include "core/probe/entropy_bound.h"
 #include "gui/session/run_registry.h"
 #include "gui/views/curve_chart.h"
 #include "gui/views/head_label.h"
 #include "gui/views/layer_charts.h"
+#include "gui/widgets/chart_help.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QVBoxLayout>
 #include <cmath>
@@ -34,16 +37,38 @@ EntropyView::EntropyView(RunRegistry& registry, ChartSettings& settings, QWidget
     m_metricBox->addItem(tr("Normalised entropy (0–1)"));
     bar->addWidget(new QLabel(tr("Metric:"), this));
     bar->addWidget(m_metricBox);
-    auto* hint = new QLabel(tr("Mean over the probe's queries, per head. Dashed: σReparam lower bound. "
-                               "Flags: entropy collapse."),
+    m_metricBox->setItemData(0, chartHelp(QStringLiteral("entropy")).toolTip(), Qt::ToolTipRole);
+    m_metricBox->setItemData(1, chartHelp(QStringLiteral("norm-entropy")).toolTip(), Qt::ToolTipRole);
+    auto* hint = new QLabel(tr("Mean over the probe's queries, per head. Dashed: lower bound (Zhai et al. "
+                               "Thm 3.1, per causal row). Flags: entropy collapse."),
                             this);
     hint->setStyleSheet(QStringLiteral("color: palette(mid);"));
     bar->addWidget(hint, 1);
     layout->addLayout(bar);
+    // Runs probed on different lengths have different entropy scales (uniform over 32 keys ≈ 2.55 nats,
+    // over 64 ≈ 3.2): said here, with a one-click switch to the normalised entropy, which compares.
+    auto* warning = new QHBoxLayout;
+    m_lengthWarning = new QLabel(this);
+    m_lengthWarning->setObjectName(QStringLiteral("probeLengthWarning"));
+    m_lengthWarning->setWordWrap(true);
+    m_lengthWarning->setStyleSheet(QStringLiteral("color: #9a3c00;"));
+    m_normalizeButton = new QPushButton(tr("Show normalised entropy"), this);
+    connect(m_normalizeButton, &QPushButton::clicked, this, [this] { setMetric(Metric::Normalized); });
+    warning->addWidget(m_lengthWarning, 1);
+    warning->addWidget(m_normalizeButton);
+    layout->addLayout(warning);
+    m_lengthWarning->setVisible(false);
+    m_normalizeButton->setVisible(false);
     m_charts =
         new LayerCharts(QStringLiteral("entropy"), tr("Layer %1 · entropy per head"), settings, 3, this);
     m_mean = m_charts->addSummary(QStringLiteral("mean"), tr("Mean over all heads"));
     layout->addWidget(m_charts, 1);
+    m_caption = new ChartCaption(QStringLiteral("entropy"), this);
+    layout->addWidget(m_caption);
+    m_boundNote = new QLabel(this);
+    m_boundNote->setWordWrap(true);
+    m_boundNote->setStyleSheet(QStringLiteral("color: palette(dark); padding: 1px 4px;"));
+    layout->addWidget(m_boundNote);
     connect(m_metricBox, &QComboBox::currentIndexChanged, this,
             [this](int index) { setMetric(index == 1 ? Metric::Normalized : Metric::Entropy); });
     rebuild();
@@ -61,6 +86,8 @@ void EntropyView::setMetric(Metric metric) {
     if (metric == m_metric) return;
     m_metric = metric;
     m_metricBox->setCurrentIndex(metric == Metric::Normalized ? 1 : 0);
+    m_caption->setKey(metric == Metric::Normalized ? QStringLiteral("norm-entropy")
+                                                   : QStringLiteral("entropy"));
     rebuild();
 }
 
@@ -87,6 +114,9 @@ void EntropyView::consumeNew(const RunData& run) {
     for (; rs.snapshots < run.snapshots.size(); ++rs.snapshots) {
         const ProbeSnapshot& s = *run.snapshots[rs.snapshots];
         const std::vector<float>& values = normalized ? s.normEntropy : s.entropy;
+        // The per-row bound (core/probe/entropy_bound.h), not the unmasked-T `entropyBound` reference,
+        // which is not a bound of causal rows and was drawn above the entropy.
+        const std::vector<float> bounds = normalized ? std::vector<float>() : recordedCausalBounds(s);
         const int layers = std::min(s.layers, cfg.layers), heads = std::min(s.heads, cfg.heads);
         double sum = 0;
         int count = 0;
@@ -97,8 +127,7 @@ void EntropyView::consumeNew(const RunData& run) {
                 const double v = values[src];
                 m_charts->layer(l)->append(rs.heads[dst], s.step, v);
                 if (std::isfinite(v)) sum += v, ++count;
-                if (normalized || src >= s.entropyBound.size() || !std::isfinite(s.entropyBound[src]))
-                    continue;
+                if (src >= bounds.size() || !std::isfinite(bounds[src])) continue;
                 if (rs.bounds[dst] == 0) {
                     SeriesStyle b;
                     b.name = seriesName(run, headLabel(cfg, h) + tr(" bound"));
@@ -110,7 +139,7 @@ void EntropyView::consumeNew(const RunData& run) {
                     b.group = run.id;
                     rs.bounds[dst] = m_charts->layer(l)->addSeries(b);
                 }
-                m_charts->layer(l)->append(rs.bounds[dst], s.step, s.entropyBound[src]);
+                m_charts->layer(l)->append(rs.bounds[dst], s.step, bounds[src]);
             }
         if (count > 0) m_mean->append(rs.mean, s.step, sum / count);
     }
@@ -138,6 +167,39 @@ void EntropyView::afterUpdate() {
     const QString key =
         lineKey(heads, QStringLiteral("H")) + (bounds ? QStringLiteral("&nbsp; ┄ bound") : QString());
     for (int l = 0; l < m_charts->layerCount(); ++l) m_charts->layer(l)->setKey(key);
+
+    // Probe lengths of the visible runs, and which runs carry no bound (and why).
+    std::map<int, QStringList> byLength;
+    QStringList unbounded;
+    for (const auto& run : registry().runs()) {
+        if (!run->visible || run->snapshots.empty()) continue;
+        byLength[run->snapshots.back()->length] << run->name;
+        const ModelConfig& m = run->spec.model;
+        if (m_metric == Metric::Entropy && !m.qkNorm && m.position != PositionScheme::Rope &&
+            recordedCausalBounds(*run->snapshots.back()).empty())
+            unbounded << run->name;
+    }
+    const bool mixed = byLength.size() > 1 && m_metric == Metric::Entropy;
+    if (mixed) {
+        QStringList parts;
+        for (const auto& [T, names] : byLength)
+            parts << tr("T = %1: %2").arg(T).arg(names.join(QStringLiteral(", ")));
+        m_lengthWarning->setText(
+            tr("⚠ These runs were probed on sequences of different lengths (%1): their "
+               "entropies are on different scales (uniform attention averages ≈ 2.55 nats "
+               "over 32 tokens, ≈ 3.2 over 64). Compare them with the normalised entropy.")
+                .arg(parts.join(QStringLiteral("; "))));
+    }
+    m_lengthWarning->setVisible(mixed);
+    m_normalizeButton->setVisible(mixed);
+    m_boundNote->setText(
+        unbounded.isEmpty()
+            ? QString()
+            : tr("No lower bound for %1: recorded before AttnScope computed the bound per causal row (the "
+                 "older "
+                 "value was for unmasked rows and is not a bound of causal attention). Retrain to see it.")
+                  .arg(unbounded.join(QStringLiteral(", "))));
+    m_boundNote->setVisible(!unbounded.isEmpty());
 }
 
 } // namespace attnscope::gui

@@ -1,15 +1,19 @@
 #pragma once
 // "Entropy" tab: per-head attention entropy over training as small multiples, one chart per layer with a
-// line per head (mechanisms.md §6.4 items 2–3), plus the mean over all heads. σReparam's lower bound on
-// entropy is drawn dashed next to each head, and entropy-collapse events are marked on their layer.
+// line per head (mechanisms.md §6.4 items 2–3), plus the mean over all heads. The lower bound of Zhai et
+// al.'s Theorem 3.1 (per causal row, core/probe/entropy_bound.h) is drawn dashed under each head, and
+// entropy-collapse events are marked on their layer.
 #include "gui/views/run_view.h"
 
 #include <map>
 
 class QComboBox;
+class QLabel;
+class QPushButton;
 
 namespace attnscope::gui {
 
+class ChartCaption;
 class LayerCharts;
 
 class EntropyView : public RunView {
@@ -42,6 +46,10 @@ private:
 
     Metric m_metric = Metric::Entropy;
     QComboBox* m_metricBox;
+    QLabel* m_lengthWarning;
+    QPushButton* m_normalizeButton;
+    ChartCaption* m_caption;
+    QLabel* m_boundNote;
     LayerCharts* m_charts;
     CurveChart* m_mean;
     std::map<int, RunSeries> m_runs;

@@ -5,6 +5,7 @@
 #include "gui/views/head_label.h"
 #include "gui/views/layer_charts.h"
 #include "gui/views/snapshot_scalars.h"
+#include "gui/widgets/chart_help.h"
 
 #include <QVBoxLayout>
 #include <cmath>
@@ -23,6 +24,8 @@ LogitView::LogitView(RunRegistry& registry, ChartSettings& settings, QWidget* pa
     m_sigma->setPlaceholder(tr("no σReparam run"));
     m_gamma->setPlaceholder(tr("no σReparam run"));
     layout->addWidget(m_charts, 1);
+    for (const char* key : {"max-logit", "sigma", "gamma"})
+        layout->addWidget(new ChartCaption(QString::fromLatin1(key), this));
     rebuild();
 }
 

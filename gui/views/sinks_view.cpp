@@ -5,6 +5,7 @@
 #include "gui/views/curve_chart.h"
 #include "gui/views/head_label.h"
 #include "gui/views/layer_charts.h"
+#include "gui/widgets/chart_help.h"
 
 #include <QCheckBox>
 #include <QHBoxLayout>
@@ -50,6 +51,8 @@ SinksView::SinksView(RunRegistry& registry, ChartSettings& settings, QWidget* pa
     m_profile->setSmoothingEnabled(false);
     m_profile->setPlaceholder(tr("no snapshot of the selected run yet"));
     layout->addWidget(m_charts, 1);
+    for (const char* key : {"sink-score", "sink-rate", "key-profile"})
+        layout->addWidget(new ChartCaption(QString::fromLatin1(key), this));
 
     connect(m_layer, &QSpinBox::valueChanged, this, [this] { updateProfile(); });
     connect(m_step, &QSlider::valueChanged, this, [this](int value) {

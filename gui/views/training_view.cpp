@@ -3,6 +3,7 @@
 #include "gui/session/run_registry.h"
 #include "gui/views/curve_chart.h"
 #include "gui/views/snapshot_scalars.h"
+#include "gui/widgets/chart_help.h"
 
 #include <QGridLayout>
 #include <cmath>
@@ -25,12 +26,15 @@ TrainingView::TrainingView(RunRegistry& registry, ChartSettings& settings, QWidg
     m_lambda->setPlaceholder(tr("no run with a learnable value residual"));
     m_loss->setPlaceholder(tr("no run yet — press ▶ Start training"));
     m_outLogits->setPlaceholder(tr("no probe snapshot yet"));
-    grid->addWidget(m_loss, 0, 0);
-    grid->addWidget(m_grad, 0, 1);
-    grid->addWidget(m_lr, 0, 2);
-    grid->addWidget(m_outLogits, 1, 0);
-    grid->addWidget(m_lambda, 1, 1);
-    grid->addWidget(m_tokens, 1, 2);
+    // Each chart with its "what am I seeing" line under it (resources/lessons/charts.json).
+    const std::pair<CurveChart*, const char*> cells[] = {{m_loss, "loss"},     {m_grad, "grad-norm"},
+                                                         {m_lr, "lr"},         {m_outLogits, "out-logits"},
+                                                         {m_lambda, "lambda"}, {m_tokens, "throughput"}};
+    for (int i = 0; i < 6; ++i) {
+        grid->addWidget(cells[i].first, 2 * (i / 3), i % 3);
+        grid->addWidget(new ChartCaption(QString::fromLatin1(cells[i].second), this), 2 * (i / 3) + 1, i % 3);
+        grid->setRowStretch(2 * (i / 3), 1);
+    }
     for (int c = 0; c < 3; ++c) grid->setColumnStretch(c, 1);
     rebuild();
 }

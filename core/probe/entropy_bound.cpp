@@ -1,0 +1,111 @@
+#include "core/probe/entropy_bound.h"
+
+#include "core/probe/metrics.h"
+#include "core/probe/snapshot.h"
+
+#include <Eigen/Dense>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <map>
+
+namespace attnscope {
+
+namespace {
+using MatD = Eigen::MatrixXd;
+using RowMatF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using MapF = Eigen::Map<const RowMatF, Eigen::Unaligned, Eigen::OuterStride<>>;
+
+// Eigen's solvers are accurate to a few ulps of the largest eigenvalue; this margin keeps every norm an
+// upper estimate, so that rounding can only loosen the bound, never break it.
+constexpr double kNormMargin = 1.0 + 1e-9;
+
+double largestEigenvalue(const MatD& symmetric) {
+    if (symmetric.rows() == 0) return 0;
+    Eigen::SelfAdjointEigenSolver<MatD> solver(symmetric, Eigen::EigenvaluesOnly);
+    return std::max(0.0, solver.eigenvalues().maxCoeff());
+}
+
+// ‖P Qᵀ‖₂ for tall P, Q ((C+1)×D): with P = U_p R_p and Q = U_q R_q (thin QR), P Qᵀ = U_p (R_p R_qᵀ) U_qᵀ,
+// so the norm is that of the D×D product.
+double productNorm(const MatD& P, const MatD& Q) {
+    const int D = int(P.cols());
+    const MatD Rp = Eigen::HouseholderQR<MatD>(P).matrixQR().topRows(D).triangularView<Eigen::Upper>();
+    const MatD Rq = Eigen::HouseholderQR<MatD>(Q).matrixQR().topRows(D).triangularView<Eigen::Upper>();
+    return Eigen::JacobiSVD<MatD>(Rp * Rq.transpose()).singularValues()(0);
+}
+} // namespace
+
+double entropyFloor(double r, int n) {
+    if (!std::isfinite(r)) return std::numeric_limits<double>::quiet_NaN();
+    if (n < 2) return 0.0;
+    return entropyLowerBound(r, n);
+}
+
+std::vector<float> causalEntropyBounds(const float* X, int T, int C, const float* qkvW, int ldw,
+                                       const float* qkvB, int D, const std::vector<BoundHead>& heads) {
+    MatD Xa(T, C + 1);
+    Xa.leftCols(C) = MapF(X, T, C, Eigen::OuterStride<>(C)).cast<double>();
+    Xa.col(C).setOnes();
+    const MatD gram = Xa * Xa.transpose();
+    Eigen::VectorXd rowNorm(T);
+    for (int i = 0; i < T; ++i) rowNorm(i) = std::sqrt(gram(i, i)) * kNormMargin;
+
+    // ‖X̃_{V_i}‖₂ for every row, per distinct window: the square root of the largest eigenvalue of the
+    // visible rows' Gram block (n×n, a principal block of X̃X̃ᵀ).
+    std::map<int, Eigen::VectorXd> keyNorms;
+    for (const BoundHead& head : heads) {
+        if (keyNorms.count(head.window)) continue;
+        Eigen::VectorXd norms(T);
+        for (int i = 0; i < T; ++i) {
+            const int n = visibleKeys(i, head.window);
+            norms(i) = std::sqrt(largestEigenvalue(gram.block(i - n + 1, i - n + 1, n, n))) * kNormMargin;
+        }
+        keyNorms.emplace(head.window, std::move(norms));
+    }
+
+    const int H = int(heads.size());
+    std::vector<float> bounds(H);
+    for (int h = 0; h < H; ++h) {
+        MatD Wq(C + 1, D), Wk(C + 1, D);
+        Wq.topRows(C) = MapF(qkvW + h * D, C, D, Eigen::OuterStride<>(ldw)).cast<double>();
+        Wk.topRows(C) = MapF(qkvW + C + h * D, C, D, Eigen::OuterStride<>(ldw)).cast<double>();
+        for (int d = 0; d < D; ++d) {
+            Wq(C, d) = qkvB ? double(qkvB[h * D + d]) : 0.0;
+            Wk(C, d) = qkvB ? double(qkvB[C + h * D + d]) : 0.0;
+        }
+        const double logitNorm = productNorm(Wq, Wk) * kNormMargin / std::sqrt(double(D));
+        const Eigen::VectorXd& keyNorm = keyNorms.at(heads[h].window);
+        double sum = 0;
+        for (int i = 0; i < T; ++i) {
+            const int n = visibleKeys(i, heads[h].window);
+            // Centred norm of the ALiBi row −m·(i−j), j over the n visible keys: m·√(n(n²−1)/12).
+            const double bias = heads[h].slope * std::sqrt(double(n) * (double(n) * n - 1) / 12.0);
+            sum += entropyFloor(logitNorm * rowNorm(i) * keyNorm(i) + bias, n);
+        }
+        bounds[h] = float(sum / T);
+    }
+    return bounds;
+}
+
+std::string causalBoundScalarName(int layer, int head) {
+    return "entropy_bound_causal/l" + std::to_string(layer) + ".h" + std::to_string(head);
+}
+
+std::vector<float> recordedCausalBounds(const ProbeSnapshot& s) {
+    static const std::string prefix = "entropy_bound_causal/l";
+    std::vector<float> bounds;
+    for (std::size_t k = 0; k < s.scalarNames.size(); ++k) {
+        const std::string& name = s.scalarNames[k];
+        if (name.compare(0, prefix.size(), prefix) != 0) continue;
+        int layer = -1, head = -1;
+        if (std::sscanf(name.c_str() + prefix.size(), "%d.h%d", &layer, &head) != 2 || layer < 0 ||
+            head < 0 || layer >= s.layers || head >= s.heads)
+            continue;
+        if (bounds.empty()) bounds.assign(s.headIndex(s.layers, 0), std::numeric_limits<float>::quiet_NaN());
+        bounds[s.headIndex(layer, head)] = s.scalarValues[k];
+    }
+    return bounds;
+}
+
+} // namespace attnscope

@@ -1,0 +1,150 @@
+#include "gui/views/extreme_tokens_view.h"
+
+#include "gui/session/run_registry.h"
+#include "gui/views/curve_chart.h"
+#include "gui/views/head_label.h"
+#include "gui/views/layer_charts.h"
+#include "gui/widgets/chart_help.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace attnscope::gui {
+
+ExtremeTokensView::ExtremeTokensView(RunRegistry& registry, ChartSettings& settings, QWidget* parent)
+    : RunView(registry, settings, parent) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    auto* bar = new QHBoxLayout;
+    m_layer = new QSpinBox(this);
+    m_layer->setRange(0, 0);
+    bar->addWidget(new QLabel(tr("Value norms of layer"), this));
+    bar->addWidget(m_layer);
+    bar->addStretch(1);
+    layout->addLayout(bar);
+    m_charts = new LayerCharts(QStringLiteral("extreme"), tr("Layer %1 · sink score, non-trigger queries"),
+                               settings, 3, this);
+    m_topKey = m_charts->addSummary(QStringLiteral("topkey"), tr("Key receiving most attention, per head"));
+    m_valueNorm = m_charts->addSummary(QStringLiteral("valuenorm"), tr("Value-state norm ‖v W_o‖ per key"));
+    m_residual = m_charts->addSummary(QStringLiteral("residual"), tr("Residual norm ‖x‖ per position"));
+    for (CurveChart* c : {m_valueNorm, m_residual}) {
+        c->setXLabel(tr("position"));
+        c->setSmoothingEnabled(false);
+        c->setPlaceholder(tr("no snapshot with value and residual norms"));
+    }
+    m_topKey->setPlaceholder(tr("no snapshot with the top key (recorded before this version)"));
+    layout->addWidget(m_charts, 1);
+    for (const char* key : {"sink-nontrigger", "argmax-key", "value-norm"})
+        layout->addWidget(new ChartCaption(QString::fromLatin1(key), this));
+    connect(m_layer, &QSpinBox::valueChanged, this, [this] {
+        m_profileStep = -1;
+        updateProfiles();
+    });
+    connect(&registry, &RunRegistry::selectionChanged, this, [this] {
+        m_profileStep = -1;
+        updateProfiles();
+    });
+    rebuild();
+}
+
+std::vector<CurveChart*> ExtremeTokensView::charts() const {
+    return m_charts->charts();
+}
+
+CurveChart* ExtremeTokensView::layerChart(int layer) const {
+    return m_charts->layer(layer);
+}
+
+void ExtremeTokensView::addRun(const RunData& run) {
+    const ModelConfig& cfg = run.spec.model;
+    m_charts->ensureLayers(cfg.layers);
+    RunSeries rs;
+    for (int l = 0; l < cfg.layers; ++l)
+        for (int h = 0; h < cfg.heads; ++h) {
+            rs.sink.push_back(m_charts->layer(l)->addSeries(
+                probeSeries(run, headLabel(cfg, h), lineColor(run, h, cfg.heads))));
+            rs.top.push_back(
+                m_topKey->addSeries(probeSeries(run, QStringLiteral("L%1 %2").arg(l).arg(headLabel(cfg, h)),
+                                                lineColor(run, l * cfg.heads + h, cfg.layers * cfg.heads))));
+        }
+    m_runs[run.id] = std::move(rs);
+}
+
+void ExtremeTokensView::consumeNew(const RunData& run) {
+    auto found = m_runs.find(run.id);
+    if (found == m_runs.end()) return;
+    RunSeries& rs = found->second;
+    const ModelConfig& cfg = run.spec.model;
+    for (; rs.snapshots < run.snapshots.size(); ++rs.snapshots) {
+        const ProbeSnapshot& s = *run.snapshots[rs.snapshots];
+        const int layers = std::min(s.layers, cfg.layers), heads = std::min(s.heads, cfg.heads);
+        for (int l = 0; l < layers; ++l)
+            for (int h = 0; h < heads; ++h) {
+                const std::size_t src = s.headIndex(l, h), dst = std::size_t(l * cfg.heads + h);
+                if (src < s.sinkNonTrigger.size())
+                    m_charts->layer(l)->append(rs.sink[dst], s.step, s.sinkNonTrigger[src]);
+                if (src < s.topKey.size()) m_topKey->append(rs.top[dst], s.step, s.topKey[src]);
+            }
+    }
+}
+
+void ExtremeTokensView::forgetRun(int runId) {
+    m_runs.erase(runId);
+    m_profileStep = -1; // its profile lines went with its series
+}
+
+void ExtremeTokensView::afterUpdate() {
+    const RunData* run = registry().selected();
+    m_layer->setMaximum(run ? std::max(0, run->spec.model.layers - 1) : 0);
+    const RunData* reference = keyReference();
+    const QString heads = lineKey(reference ? reference->spec.model.heads : 0, QStringLiteral("H"));
+    for (int l = 0; l < m_charts->layerCount(); ++l) m_charts->layer(l)->setKey(heads);
+    updateProfiles();
+}
+
+void ExtremeTokensView::showStep(int step) {
+    m_step = step;
+    updateProfiles();
+}
+
+void ExtremeTokensView::updateProfiles() {
+    const RunData* run = registry().selected();
+    const SnapshotPtr snap = run ? run->snapshotAt(m_step) : nullptr;
+    if (!snap || snap->step == m_profileStep) return;
+    m_profileStep = snap->step;
+    m_valueNorm->clear();
+    m_residual->clear();
+    const ProbeSnapshot& s = *snap;
+    const int T = s.length, layer = std::min(m_layer->value(), s.layers - 1);
+    std::vector<double> x(T);
+    for (int j = 0; j < T; ++j) x[j] = j;
+    QString valueKey, residualKey;
+    if (s.valueNorm.size() == std::size_t(s.layers) * s.heads * T)
+        for (int h = 0; h < s.heads; ++h) {
+            SeriesStyle st = probeSeries(*run, headLabel(run->spec.model, h), lineColor(*run, h, s.heads));
+            st.points = T <= 64;
+            const int id = m_valueNorm->addSeries(st);
+            const float* v = s.valueNorm.data() + s.headIndex(layer, h) * T;
+            m_valueNorm->replaceData(id, x, std::vector<double>(v, v + T));
+            valueKey +=
+                QStringLiteral("<span style='color:%1'>■</span>&nbsp;H%2 ").arg(st.color.name()).arg(h);
+        }
+    if (s.residualNorm.size() == std::size_t(s.layers + 1) * T)
+        for (int l = 0; l <= s.layers; ++l) {
+            const QString label = l < s.layers ? QStringLiteral("into L%1").arg(l) : tr("final");
+            SeriesStyle st = probeSeries(*run, label, lineColor(*run, l, s.layers + 1));
+            const int id = m_residual->addSeries(st);
+            const float* r = s.residualNorm.data() + std::size_t(l) * T;
+            m_residual->replaceData(id, x, std::vector<double>(r, r + T));
+            residualKey +=
+                QStringLiteral("<span style='color:%1'>■</span>&nbsp;%2 ").arg(st.color.name(), label);
+        }
+    m_valueNorm->setTitle(tr("Value-state norm ‖v W_o‖ per key · layer %1 · step %2").arg(layer).arg(s.step));
+    m_residual->setTitle(tr("Residual norm ‖x‖ per position · step %1").arg(s.step));
+    m_valueNorm->setKey(valueKey.trimmed());
+    m_residual->setKey(residualKey.trimmed());
+}
+
+} // namespace attnscope::gui

@@ -1,0 +1,32 @@
+#pragma once
+// "What am I seeing?": the one-line explanation, formula and units of every chart and metric, read from
+// resources/lessons/charts.json (the app's own words, kept out of code). A ChartCaption is the line placed
+// under a chart; its "[formula]" mark announces the formula and units as a tooltip.
+#include <QLabel>
+#include <QString>
+
+namespace attnscope::gui {
+
+struct ChartHelp {
+    QString what;    // one line, plain language
+    QString formula; // as in docs/metrics.md
+    QString unit;
+    bool isEmpty() const { return what.isEmpty(); }
+    QString toolTip() const; // rich text: formula and units
+};
+
+// The help of `key` ("entropy", "max-logit", …); empty for an unknown key.
+ChartHelp chartHelp(const QString& key);
+
+class ChartCaption : public QLabel {
+    Q_OBJECT
+public:
+    ChartCaption(const QString& key, QWidget* parent = nullptr);
+    QString key() const { return m_key; }
+    void setKey(const QString& key);
+
+private:
+    QString m_key;
+};
+
+} // namespace attnscope::gui
