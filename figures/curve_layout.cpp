@@ -151,8 +151,11 @@ CurveLayout layoutCurves(const QSizeF& sizePt, const CurveData& data, const Figu
             yLo = std::min(yLo, y), yHi = std::max(yHi, y);
             any = true;
         }
-        if (any) L.legend.entries.push_back(i);
+        if (any && data.lines[i].inLegend) L.legend.entries.push_back(i);
     }
+    if (data.xRange) xLo = data.xRange->first, xHi = data.xRange->second; // shared by small multiples
+    if (data.yRange && (!L.logY || data.yRange->first > 0))
+        yLo = data.yRange->first, yHi = data.yRange->second;
     if (!(xLo <= xHi)) xLo = 0, xHi = 1, yLo = L.logY ? 0.1 : 0, yHi = 1;
     if (xLo == xHi) xLo -= 0.5, xHi += 0.5;
     if (L.logY) {
@@ -179,7 +182,7 @@ CurveLayout layoutCurves(const QSizeF& sizePt, const CurveData& data, const Figu
     LegendLayout& legend = L.legend;
     const bool wantLegend = options.legend && legend.entries.size() > 1;
     double entryW = 0;
-    for (int i : legend.entries) entryW = std::max(entryW, fm.horizontalAdvance(data.lines[i].name));
+    for (int i : legend.entries) entryW = std::max(entryW, fm.horizontalAdvance(legendText(data.lines[i])));
     legend.columnWidth = kLegendIcon + 3 + entryW + 6;
     legend.rowHeight = fm.height();
     const auto legendSize = [&](int columns) {

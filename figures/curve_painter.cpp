@@ -89,7 +89,7 @@ void paintLegend(QPainter& p, const CurveLayout& L, const CurveData& data) {
         p.drawLine(QPointF(origin.x(), cy), QPointF(origin.x() + 12, cy));
         p.setPen(Qt::black);
         p.drawText(QRectF(origin.x() + 15, origin.y(), g.columnWidth - 15, g.rowHeight),
-                   Qt::AlignLeft | Qt::AlignVCenter, line.name);
+                   Qt::AlignLeft | Qt::AlignVCenter, legendText(line));
     }
 }
 

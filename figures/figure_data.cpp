@@ -41,7 +41,7 @@ CurveData perHead(const FigureInput& in, const FigureRequest& req,
     d.cursor = cursorStep(in, req);
     d.pinCursor = req.pinStep;
     for (int h = 0; h < first->heads; ++h)
-        d.lines.push_back({QStringLiteral("H%1").arg(h), {}, seriesColor(h), false});
+        d.lines.push_back({QStringLiteral("H%1").arg(h), {}, seriesColor(h), false, {}, true});
     for (const SnapshotPtr& s : in.snapshots) {
         d.x.push_back(s->step);
         for (int h = 0; h < first->heads; ++h) {
@@ -84,8 +84,8 @@ CurveData curveData(const FigureInput& in, const FigureRequest& req) {
         d.yLabel = QStringLiteral("cross-entropy (nats)");
         d.cursor = cursorStep(in, req);
         d.pinCursor = req.pinStep;
-        d.lines = {{QStringLiteral("train"), {}, seriesColor(0), false},
-                   {QStringLiteral("validation"), {}, seriesColor(1), true}};
+        d.lines = {{QStringLiteral("train"), {}, seriesColor(0), false, {}, true},
+                   {QStringLiteral("validation"), {}, seriesColor(1), true, {}, true}};
         for (const StepRecord& r : in.steps) {
             d.x.push_back(r.step);
             d.lines[0].y.push_back(r.loss);

@@ -6,6 +6,8 @@
 
 #include <QColor>
 #include <QStringList>
+#include <optional>
+#include <utility>
 #include <vector>
 
 namespace attnscope::figures {
@@ -15,7 +17,14 @@ struct CurveLine {
     std::vector<double> y; // one per CurveData::x; NaN = not recorded at that step
     QColor color;
     bool dashed = false;
+    QString label;        // the legend's text when it differs from `name` (the side-car's column name)
+    bool inLegend = true; // false: drawn but not listed (the other heads of a run listed once)
 };
+
+// What the legend says for `line`.
+inline QString legendText(const CurveLine& line) {
+    return line.label.isEmpty() ? line.name : line.label;
+}
 
 struct CurveData {
     QString title, xLabel, yLabel;
@@ -23,6 +32,8 @@ struct CurveData {
     std::vector<CurveLine> lines;
     double cursor = -1;    // step of the timeline cursor; < 0 = none
     double pinCursor = -1; // step A pinned against it (then the cursors are lettered B and A); < 0 = none
+    // Axis ranges shared by the panels of one figure (small multiples); unset: fitted to this chart's data.
+    std::optional<std::pair<double, double>> xRange, yRange;
 };
 
 struct MapData {
@@ -32,6 +43,8 @@ struct MapData {
     std::vector<float> values;
     bool difference = false; // values are A − B: diverging colormap, symmetric range
     QStringList tokenLabels;
+    QStringList columnLabels; // grid: names of the columns instead of "H0", "H1", … (runs side by side)
+    QStringList rowLabels;    // grid: names of the rows instead of "L0", "L1", …
     int step = 0;
 };
 

@@ -10,24 +10,13 @@
 #include <QSvgGenerator>
 #include <cmath>
 #include <exception>
+#include <stdexcept>
 
 namespace attnscope::figures {
 
 namespace {
 
 constexpr double kPointsPerInch = 72.0;
-
-// Every pen in the painters has an explicit width in points, so lines scale with the figure in every format
-// (no viewer-dependent cosmetic hairlines).
-void paint(QPainter& painter, const QSizeF& sizePt, const FigureInput& in, const FigureRequest& req,
-           const FigureOptions& options) {
-    painter.setRenderHint(QPainter::Antialiasing, true);
-    painter.setRenderHint(QPainter::TextAntialiasing, true);
-    if (isMapView(req.view))
-        paintMaps(painter, sizePt, mapData(in, req), options);
-    else
-        paintCurves(painter, sizePt, curveData(in, req), options);
-}
 
 } // namespace
 
@@ -37,70 +26,81 @@ QString sidecarPathFor(const QString& figurePath, FigureView view) {
            (isMapView(view) ? QStringLiteral(".npy") : QStringLiteral(".csv"));
 }
 
+void writeFigureFile(const QString& path, const FigureOptions& options, const QString& title,
+                     const std::function<void(QPainter&, const QSizeF&)>& paint) {
+    const std::optional<FigureFormat> format = formatForPath(path);
+    if (!format)
+        throw std::runtime_error(
+            QStringLiteral("Unknown figure format for %1: use .pdf, .svg or .png.").arg(path).toStdString());
+    const QSizeF sizePt(options.widthIn * kPointsPerInch, options.heightIn * kPointsPerInch);
+    // Every pen in the painters has an explicit width in points, so lines scale with the figure in every
+    // format (no viewer-dependent cosmetic hairlines).
+    const auto draw = [&](QPainter& painter) {
+        if (!painter.isActive()) throw std::runtime_error("cannot write " + path.toStdString());
+        painter.setRenderHint(QPainter::Antialiasing, true);
+        painter.setRenderHint(QPainter::TextAntialiasing, true);
+        paint(painter, sizePt);
+    };
+    if (*format == FigureFormat::Pdf) {
+        QPdfWriter pdf(path);
+        pdf.setPageSize(QPageSize(QSizeF(options.widthIn, options.heightIn), QPageSize::Inch, QString(),
+                                  QPageSize::ExactMatch));
+        pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+        pdf.setResolution(int(kPointsPerInch)); // painter units = points
+        pdf.setCreator(QStringLiteral("AttnScope " ATTNSCOPE_VERSION));
+        pdf.setTitle(title);
+        QPainter painter(&pdf);
+        draw(painter);
+    } else if (*format == FigureFormat::Svg) {
+        QSvgGenerator svg;
+        svg.setFileName(path);
+        svg.setResolution(int(kPointsPerInch)); // width/height attributes in mm follow from size / 72 dpi
+        svg.setSize(QSize(int(std::lround(sizePt.width())), int(std::lround(sizePt.height()))));
+        svg.setViewBox(QRectF(QPointF(0, 0), sizePt));
+        svg.setTitle(title);
+        svg.setDescription(QStringLiteral("AttnScope figure"));
+        QPainter painter(&svg);
+        draw(painter);
+    } else {
+        QImage image(int(std::lround(options.widthIn * options.dpi)),
+                     int(std::lround(options.heightIn * options.dpi)), QImage::Format_ARGB32_Premultiplied);
+        image.fill(Qt::white);
+        // Fonts resolve their point size against the device DPI: paint at 72 dpi with a scaled painter,
+        // then stamp the real DPI into the PNG's metadata.
+        const int dpm72 = int(std::lround(kPointsPerInch / 0.0254));
+        image.setDotsPerMeterX(dpm72);
+        image.setDotsPerMeterY(dpm72);
+        {
+            QPainter painter(&image);
+            painter.scale(options.dpi / kPointsPerInch, options.dpi / kPointsPerInch);
+            draw(painter);
+        }
+        const int dpm = int(std::lround(options.dpi / 0.0254));
+        image.setDotsPerMeterX(dpm);
+        image.setDotsPerMeterY(dpm);
+        if (!image.save(path, "PNG")) throw std::runtime_error("cannot write " + path.toStdString());
+    }
+}
+
 ExportResult exportFigure(const FigureInput& input, const FigureRequest& request,
                           const FigureOptions& options, const QString& path, bool writeSidecar) {
     ExportResult result;
-    const std::optional<FigureFormat> format = formatForPath(path);
-    if (!format) {
-        result.error = QStringLiteral("Unknown figure format for %1: use .pdf, .svg or .png.").arg(path);
-        return result;
-    }
-    const QSizeF sizePt(options.widthIn * kPointsPerInch, options.heightIn * kPointsPerInch);
     try {
         // Extract first so a bad layer/step is reported before any file is created.
-        if (isMapView(request.view))
-            (void)mapData(input, request);
-        else
-            (void)curveData(input, request);
-
-        if (*format == FigureFormat::Pdf) {
-            QPdfWriter pdf(path);
-            pdf.setPageSize(QPageSize(QSizeF(options.widthIn, options.heightIn), QPageSize::Inch, QString(),
-                                      QPageSize::ExactMatch));
-            pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
-            pdf.setResolution(int(kPointsPerInch)); // painter units = points
-            pdf.setCreator(QStringLiteral("AttnScope " ATTNSCOPE_VERSION));
-            pdf.setTitle(viewName(request.view));
-            QPainter painter(&pdf);
-            if (!painter.isActive()) throw std::runtime_error("cannot write " + path.toStdString());
-            paint(painter, sizePt, input, request, options);
-        } else if (*format == FigureFormat::Svg) {
-            QSvgGenerator svg;
-            svg.setFileName(path);
-            svg.setResolution(int(kPointsPerInch)); // width/height attributes in mm follow from size / 72 dpi
-            svg.setSize(QSize(int(std::lround(sizePt.width())), int(std::lround(sizePt.height()))));
-            svg.setViewBox(QRectF(QPointF(0, 0), sizePt));
-            svg.setTitle(viewName(request.view));
-            svg.setDescription(QStringLiteral("AttnScope figure"));
-            QPainter painter(&svg);
-            if (!painter.isActive()) throw std::runtime_error("cannot write " + path.toStdString());
-            paint(painter, sizePt, input, request, options);
-        } else {
-            QImage image(int(std::lround(options.widthIn * options.dpi)),
-                         int(std::lround(options.heightIn * options.dpi)),
-                         QImage::Format_ARGB32_Premultiplied);
-            image.fill(Qt::white);
-            // Fonts resolve their point size against the device DPI: paint at 72 dpi with a scaled painter,
-            // then stamp the real DPI into the PNG's metadata.
-            const int dpm72 = int(std::lround(kPointsPerInch / 0.0254));
-            image.setDotsPerMeterX(dpm72);
-            image.setDotsPerMeterY(dpm72);
-            {
-                QPainter painter(&image);
-                painter.scale(options.dpi / kPointsPerInch, options.dpi / kPointsPerInch);
-                paint(painter, sizePt, input, request, options);
-            }
-            const int dpm = int(std::lround(options.dpi / 0.0254));
-            image.setDotsPerMeterX(dpm);
-            image.setDotsPerMeterY(dpm);
-            if (!image.save(path, "PNG")) throw std::runtime_error("cannot write " + path.toStdString());
-        }
+        const bool map = isMapView(request.view);
+        const MapData maps = map ? mapData(input, request) : MapData{};
+        const CurveData curves = map ? CurveData{} : curveData(input, request);
+        writeFigureFile(path, options, viewName(request.view), [&](QPainter& painter, const QSizeF& sizePt) {
+            if (map)
+                paintMaps(painter, sizePt, maps, options);
+            else
+                paintCurves(painter, sizePt, curves, options);
+        });
         if (writeSidecar) {
             result.sidecarPath = sidecarPathFor(path, request.view);
             QString error;
-            const bool ok = isMapView(request.view)
-                                ? writeMapNpy(mapData(input, request), result.sidecarPath, &error)
-                                : writeCurveCsv(curveData(input, request), result.sidecarPath, &error);
+            const bool ok = map ? writeMapNpy(maps, result.sidecarPath, &error)
+                                : writeCurveCsv(curves, result.sidecarPath, &error);
             if (!ok) {
                 result.error = error;
                 return result;

@@ -4,7 +4,11 @@
 // point used by the GUI export dialog and by `attnscope-cli plot`, so both produce the same file.
 #include "figures/figure_data.h"
 
+#include <QSizeF>
 #include <QString>
+#include <functional>
+
+class QPainter;
 
 namespace attnscope::figures {
 
@@ -17,6 +21,11 @@ struct ExportResult {
 // Needs a QGuiApplication (fonts); attnscope-plot makes one on the offscreen platform.
 ExportResult exportFigure(const FigureInput& input, const FigureRequest& request,
                           const FigureOptions& options, const QString& path, bool writeSidecar = true);
+
+// Creates the file at `path` (PDF, SVG or PNG by its suffix) at options' size and lets `paint` draw the page
+// in points. Throws std::runtime_error when the format is unknown or the file cannot be written.
+void writeFigureFile(const QString& path, const FigureOptions& options, const QString& title,
+                     const std::function<void(QPainter&, const QSizeF&)>& paint);
 
 // The side-car path for a figure path: fig.pdf → fig.csv (curves) or fig.npy (maps).
 QString sidecarPathFor(const QString& figurePath, FigureView view);

@@ -4,6 +4,7 @@
 #include "core/data/tokenizer.h"
 #include "core/probe/snapshot.h"
 
+#include <QColor>
 #include <QString>
 #include <memory>
 #include <string>
@@ -19,6 +20,7 @@ struct FigureInput {
     std::shared_ptr<const Tokenizer> tokenizer;
     SnapshotPtr comparison; // optional: maps show snapshot − comparison
     QString comparisonLabel;
+    QColor color; // the run's colour in the app; figures of several runs draw it with this (else Okabe–Ito)
 
     // The snapshot at or before `step` (-1: the latest); the first one when none is that early.
     SnapshotPtr snapshotAt(int step) const;

@@ -13,5 +13,8 @@ namespace attnscope::figures {
 void paintMaps(QPainter& painter, const QSizeF& sizePt, const MapData& data, const FigureOptions& options);
 void paintCurves(QPainter& painter, const QSizeF& sizePt, const CurveData& data,
                  const FigureOptions& options);
+// Small multiples: `panels` in a grid on shared axes, under `title` and one legend row.
+void paintPanels(QPainter& painter, const QSizeF& sizePt, const QString& title,
+                 const std::vector<CurveData>& panels, const FigureOptions& options);
 
 } // namespace attnscope::figures

@@ -105,7 +105,9 @@ void paintMaps(QPainter& p, const QSizeF& sizePt, const MapData& d, const Figure
     const QFontMetricsF sfm(small, p.device());
     const double labelW = grid ? fm.horizontalAdvance(QStringLiteral("L00")) + 4
                                : fm.height() + sfm.horizontalAdvance(QStringLiteral("<bos>")) + 3;
-    const double labelH = grid ? fm.height() : fm.height() + sfm.height() + 2;
+    // Named columns (runs side by side) get two lines of the small font; "H0" one line of the normal one.
+    const double headH = d.columnLabels.isEmpty() ? fm.height() : 2 * sfm.height() + 1;
+    const double labelH = grid ? headH : fm.height() + sfm.height() + 2;
     const double gap = grid ? 3 : 0;
     const double cellW = (area.width() - labelW - gap * (d.heads - 1)) / d.heads;
     const double cellH = (area.height() - labelH - gap * (d.layers - 1)) / d.layers;
@@ -113,7 +115,7 @@ void paintMaps(QPainter& p, const QSizeF& sizePt, const MapData& d, const Figure
     const double blockW = d.heads * side + gap * (d.heads - 1),
                  blockH = d.layers * side + gap * (d.layers - 1);
     const QPointF origin(area.left() + labelW + (area.width() - labelW - blockW) / 2,
-                         area.top() + (grid ? fm.height() : 0) + (area.height() - labelH - blockH) / 2);
+                         area.top() + (grid ? headH : 0) + (area.height() - labelH - blockH) / 2);
 
     const std::size_t cells = std::size_t(d.length) * d.length;
     if (options.colorbar) // right beside the maps, as tall as they are, however wide the page is
@@ -128,12 +130,20 @@ void paintMaps(QPainter& p, const QSizeF& sizePt, const MapData& d, const Figure
             p.setBrush(Qt::NoBrush);
             p.drawRect(r);
             p.setPen(Qt::black);
-            if (grid && l == 0)
+            if (grid && l == 0 && h < d.columnLabels.size()) {
+                const QRectF head(r.left() - gap / 2, r.top() - headH - 1, r.width() + gap, headH);
+                p.setFont(small);
+                p.drawText(head, Qt::AlignHCenter | Qt::AlignBottom | Qt::TextWordWrap,
+                           sfm.elidedText(d.columnLabels[h], Qt::ElideMiddle, 2 * head.width() - 4));
+                p.setFont(font);
+            } else if (grid && l == 0) {
                 p.drawText(QRectF(r.left(), r.top() - fm.height() - 1, r.width(), fm.height()),
                            Qt::AlignCenter, QStringLiteral("H%1").arg(h));
+            }
             if (grid && h == 0)
                 p.drawText(QRectF(r.left() - labelW, r.top(), labelW - 3, r.height()),
-                           Qt::AlignRight | Qt::AlignVCenter, QStringLiteral("L%1").arg(l));
+                           Qt::AlignRight | Qt::AlignVCenter,
+                           l < d.rowLabels.size() ? d.rowLabels[l] : QStringLiteral("L%1").arg(l));
         }
     if (grid) return;
 

@@ -9,6 +9,10 @@
 #include "gui/compare/event_list.h"
 #include "gui/compare/runs_table_model.h"
 #include "gui/compare/runs_table_page.h"
+#include "gui/export/difference_picker.h"
+#include "gui/export/export_dialog.h"
+#include "gui/inspect/inspect_controller.h"
+#include "gui/inspect/saved_notice.h"
 #include "gui/inspect/step_timeline.h"
 #include "gui/session/run_palette.h"
 #include "gui/session/run_registry.h"
@@ -34,6 +38,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 #include <QTreeWidget>
 #include <random>
 #include <set>
@@ -154,7 +159,7 @@ private slots:
         const QModelIndex loss = page->proxy()->index(0, RunsTableModel::TrainLossColumn);
         QCOMPARE(loss.data().toString(), QString::number(4.0 - 0.03 * 60, 'g', 4));
         QCOMPARE(page->proxy()->index(2, RunsTableModel::ShapeColumn).data().toString(),
-                 QString("4L × 3H · d128 · T128"));
+                 QString("4L × 3H · d96 · T128"));
         QCOMPARE(page->proxy()->index(0, RunsTableModel::EventsColumn).data().toInt(), 1);
         page->filter()->setText("BET");
         QCOMPARE(page->proxy()->rowCount(), 1);
@@ -240,6 +245,55 @@ private slots:
                  qPrintable(QString("minimum %1×%2").arg(min.width()).arg(min.height())));
         QVERIFY2(w.width() <= 1280 && w.height() <= 720,
                  qPrintable(QString("window %1×%2").arg(w.width()).arg(w.height())));
+    }
+
+    void exportSaysWhereItSaved() {
+        MainWindow w;
+        w.show();
+        QVERIFY(w.openRunFile(m_a));
+        w.tabs()->setCurrentWidget(w.trainingView());
+        const auto dialog = w.inspect()->exportDialog();
+        QVERIFY(dialog);
+        const QString path = m_dir.filePath("loss.pdf");
+        dialog->setPath(path);
+        QString error;
+        QVERIFY2(dialog->exportNow(&error), qPrintable(error));
+        QCOMPARE(dialog->writtenFiles(), QStringList({path, m_dir.filePath("loss.csv")}));
+        w.inspect()->announceSaved(dialog->writtenFiles());
+        SavedNotice* notice = w.inspect()->savedNotice();
+        QVERIFY(notice->isVisible());
+        QVERIFY2(notice->text().contains(path) && notice->text().contains("loss.csv"),
+                 qPrintable(notice->text()));
+        QCOMPARE(notice->folder(), m_dir.path());
+        QVERIFY(notice->openFolderButton()->isVisible());
+    }
+
+    void exportSeveralRuns() {
+        MainWindow w;
+        w.show();
+        const int a = w.openRunFile(m_a), b = w.openRunFile(m_b);
+        w.registry().setSelected(a);
+        w.tabs()->setCurrentWidget(w.entropyView());
+        auto dialog = w.inspect()->exportDialog();
+        QVERIFY(dialog->selectRuns("overlay"));
+        QVERIFY(!dialog->difference()->isEnabled());
+        const QString pdf = m_dir.filePath("runs.pdf");
+        dialog->setPath(pdf);
+        QString error;
+        QVERIFY2(dialog->exportNow(&error), qPrintable(error));
+        QFile csv(m_dir.filePath("runs.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QString header = QString::fromUtf8(csv.readLine());
+        QVERIFY2(header.contains("alpha · H0") && header.contains("beta · H2"), qPrintable(header));
+        // Maps: the other run beside the selected one.
+        w.tabs()->setCurrentWidget(w.attentionPanel());
+        dialog = w.inspect()->exportDialog();
+        QVERIFY(!dialog->selectRuns("overlay")); // not offered for maps
+        QVERIFY(dialog->selectRuns(QString("beside:%1").arg(b)));
+        dialog->setPath(m_dir.filePath("beside.png"));
+        QVERIFY2(dialog->exportNow(&error), qPrintable(error));
+        QCOMPARE(dialog->writtenFiles().size(), 2);
+        QVERIFY(dialog->writtenFiles().at(1).endsWith("beside.npy"));
     }
 
     void deleteAsksFirst() {

@@ -3,13 +3,17 @@
 // exported there. Qt runs on the offscreen platform, so plotting works on machines without a display.
 #include "cli/plot/plot_command.h"
 
+#include "core/store/run_file.h"
 #include "core/util/error.h"
 #include "figures/figure_comparison.h"
 #include "figures/figure_export.h"
+#include "figures/multi_figure.h"
 
 #include <QGuiApplication>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 
 namespace attnscope::cli {
@@ -26,6 +30,26 @@ void ensureApplication() {
     static char name[] = "attnscope-plot";
     static char* argv[] = {name, nullptr};
     static std::unique_ptr<QGuiApplication> app = std::make_unique<QGuiApplication>(argc, argv);
+}
+
+// Run files as given, a folder standing for every *.attnrun in it (a sweep), sorted by name.
+std::vector<std::string> expandRunPaths(const std::vector<std::string>& given) {
+    std::vector<std::string> paths;
+    for (const std::string& p : given) {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(p, ec)) {
+            paths.push_back(p);
+            continue;
+        }
+        std::vector<std::string> inFolder;
+        for (const auto& entry : std::filesystem::directory_iterator(p, ec))
+            if (entry.is_regular_file() && entry.path().extension() == kRunFileExtension)
+                inFolder.push_back(entry.path().string());
+        if (inFolder.empty()) throw Error("The folder " + p + " holds no " + kRunFileExtension + " files.");
+        std::sort(inFolder.begin(), inFolder.end());
+        paths.insert(paths.end(), inFolder.begin(), inFolder.end());
+    }
+    return paths;
 }
 
 double lengthOption(const Args& args, const std::string& name, double fallback) {
@@ -71,7 +95,31 @@ int runPlot(const Args& args) {
     if (!formatForPath(QString::fromStdString(out)))
         throw UsageError("--out must end in .pdf, .svg or .png.");
 
-    FigureInput input = loadFigureInput(args.positionals().at(0));
+    const std::vector<std::string> runPaths = expandRunPaths(args.positionals());
+    const std::optional<std::string> arrangeText = args.text("arrange"), facetText = args.text("facet");
+    const std::optional<Arrangement> arrangement =
+        parseArrangement(QString::fromStdString(arrangeText.value_or("overlay")));
+    if (!arrangement) throw UsageError("--arrange must be overlay or panels, not '" + *arrangeText + "'.");
+    const std::optional<Facet> facet = parseFacet(QString::fromStdString(facetText.value_or("run")));
+    if (!facet) throw UsageError("--facet must be run, layer or head, not '" + *facetText + "'.");
+    if (runPaths.size() > 1 || arrangeText || facetText) {
+        // Several runs on one figure: overlaid, in panels, or two runs' maps side by side.
+        if (args.has("compare-run") || args.has("compare-step"))
+            throw UsageError("--compare-run and --compare-step apply to a figure of one run.");
+        if (isMapView(request.view) && runPaths.size() != 2)
+            throw UsageError("Maps of several runs are drawn side by side: give exactly two runs, not " +
+                             std::to_string(runPaths.size()) + ".");
+        std::vector<FigureInput> runs;
+        for (const std::string& path : runPaths) runs.push_back(loadFigureInput(path));
+        ensureApplication();
+        const ExportResult result = exportRuns(runs, {request, *arrangement, *facet}, options,
+                                               QString::fromStdString(out), !args.has("no-data"));
+        if (!result.ok) throw Error(result.error.toStdString());
+        std::printf("%s\n", out.c_str());
+        if (!result.sidecarPath.isEmpty()) std::printf("%s\n", result.sidecarPath.toStdString().c_str());
+        return 0;
+    }
+    FigureInput input = loadFigureInput(runPaths.front());
     const std::optional<int> compareStep = args.integer("compare-step", 0, 1 << 30);
     const std::optional<std::string> compareRun = args.text("compare-run");
     if (!isMapView(request.view)) {
@@ -96,15 +144,18 @@ int runPlot(const Args& args) {
 const CommandSpec& plotSpec() {
     static const CommandSpec spec{
         "plot",
-        "draw a publication figure (PDF, SVG or PNG) of a run, as the app's Export figure does",
-        "attnscope-plot RUN --out FILE [options]   (or: attnscope-cli plot RUN --out FILE [options])",
+        "draw a publication figure (PDF, SVG or PNG) of one or several runs, as the app's Export figure does",
+        "attnscope-plot RUN [RUN | FOLDER …] --out FILE [options]   (or: attnscope-cli plot …)",
         "Draws one view of a run file at a physical size, with vector text (embedded TrueType fonts) in PDF "
         "and\n"
         "SVG and the heatmap cells as an embedded raster at --dpi. Writes the plotted numbers beside the "
         "figure:\n"
-        "FILE.csv for curves, FILE.npy (float32) for attention maps.",
+        "FILE.csv for curves, FILE.npy (float32) for attention maps.\n"
+        "Several runs (or a folder of run files, e.g. a sweep) go on one figure: curves overlaid with a run\n"
+        "legend (--arrange overlay) or in panels on shared axes (--arrange panels --facet run|layer|head);\n"
+        "two runs' attention maps side by side on one colour scale. The side-car names every series by run.",
         1,
-        1,
+        256,
         {{"view", "NAME", "attention (one head), grid (layers × heads), entropy, logits, sinks or training"},
          {"step", "N", "snapshot at or before step N (default: the latest)"},
          {"layer", "L", "layer (default 0)"},
@@ -114,6 +165,8 @@ const CommandSpec& plotSpec() {
          {"compare-run", "FILE",
           "maps show this run − the run in FILE, at the same step or at --compare-step N (nearest recorded "
           "snapshot at or before it); both runs must have the same layers, heads and probe length"},
+         {"arrange", "HOW", "several runs: overlay (one chart, default) or panels (small multiples)"},
+         {"facet", "WHAT", "--arrange panels: one panel per run (default), layer or head (of --layer)"},
          {"out", "FILE", "output file; the format follows the suffix .pdf, .svg or .png"},
          {"width", "LEN", "figure width, e.g. 3.5in (one column), 7.16in (two columns), 88.9mm"},
          {"height", "LEN", "figure height (default 2.5in)"},
@@ -131,7 +184,10 @@ const CommandSpec& plotSpec() {
         "ent.svg\n"
         "  attnscope-plot run.attnrun --view grid --step 400 --compare-step 100 --out grid-diff.pdf\n"
         "  attnscope-plot a.attnrun --view grid --step 400 --compare-run b.attnrun --out "
-        "a-minus-b.pdf\n"};
+        "a-minus-b.pdf\n"
+        "  attnscope-plot base.attnrun sigma.attnrun --view entropy --layer 2 --out entropy-both.pdf\n"
+        "  attnscope-plot runs/sweep-lr/ --view training --arrange panels --width 7.16in --out sweep.pdf\n"
+        "  attnscope-plot base.attnrun alibi.attnrun --view attention --layer 1 --head 0 --out side.pdf\n"};
     return spec;
 }
 

@@ -1,8 +1,12 @@
 #include "gui/app/run_actions.h"
 
+#include "core/run/run_driver.h"
+#include "gui/app/fork_dialog.h"
 #include "gui/inspect/live_follower.h"
+#include "gui/session/run_loader.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/session_manager.h"
+#include "gui/session/training_session.h"
 
 #include <QDesktopServices>
 #include <QDir>
@@ -13,6 +17,7 @@
 #include <QMessageBox>
 #include <QSettings>
 #include <QUrl>
+#include <climits>
 
 namespace attnscope::gui {
 
@@ -26,6 +31,14 @@ QString labelKey(const QString& path) {
 
 RunActions::RunActions(RunRegistry& registry, SessionManager& sessions, QWidget* dialogParent)
     : QObject(dialogParent), m_registry(registry), m_sessions(sessions), m_parent(dialogParent) {
+    askExtension = [this](const QString& name, int steps) {
+        bool ok = false;
+        const int total =
+            QInputDialog::getInt(m_parent, tr("Continue training"),
+                                 tr("“%1” has all its %2 steps. Train on to step:").arg(name).arg(steps),
+                                 steps * 2, steps + 1, INT_MAX, 1, &ok);
+        return ok ? total : 0;
+    };
     confirm = [this](const QString& question) {
         return QMessageBox::question(m_parent, tr("Delete run"), question,
                                      QMessageBox::Yes | QMessageBox::Cancel,
@@ -39,6 +52,15 @@ QMenu* RunActions::menuFor(int runId, QWidget* parent) {
     auto* menu = new QMenu(parent);
     menu->setObjectName(QStringLiteral("runContextMenu"));
     const bool hasFile = !run->filePath.isEmpty();
+    const TrainingSession* session = m_sessions.session(runId);
+    const bool active = session && !session->hasFinished();
+    QAction* cont = menu->addAction(tr("C&ontinue training"), this, [this, runId] { continueRun(runId); });
+    cont->setEnabled(hasFile && !active && !run->checkpointSteps.empty());
+    cont->setToolTip(tr("From the latest checkpoint, in the same file (as attnscope-cli resume)"));
+    QAction* forkAction = menu->addAction(tr("&Fork from checkpoint…"), this, [this, runId] { fork(runId); });
+    forkAction->setEnabled(hasFile && !run->checkpointSteps.empty());
+    menu->setToolTipsVisible(true);
+    menu->addSeparator();
     menu->addAction(tr("&Rename…"), this, [this, runId] { rename(runId); });
     menu->addAction(tr("&Tags…"), this, [this, runId] { editTags(runId); });
     menu->addSeparator();
@@ -53,6 +75,97 @@ void RunActions::showMenu(int runId, const QPoint& globalPos) {
         menu->setAttribute(Qt::WA_DeleteOnClose);
         menu->popup(globalPos);
     }
+}
+
+int RunActions::continueRun(int runId) {
+    const RunData* run = m_registry.find(runId);
+    if (!run || run->filePath.isEmpty()) return 0;
+    if (const TrainingSession* s = m_sessions.session(runId); s && !s->hasFinished()) {
+        emit message(tr("“%1” is still training.").arg(run->name));
+        return 0;
+    }
+    // The open entry goes first: a run trained in this app still holds its file's writer lock until its
+    // session is closed. What the file holds after the driver took it (up to the checkpoint; later records
+    // are redone) comes back with the same colour, name, tags and visibility.
+    RunData look;
+    look.name = run->name;
+    look.color = run->color;
+    look.visible = run->visible;
+    look.tags = run->tags;
+    look.pinnedStep = run->pinnedStep;
+    const int totalSteps = run->totalSteps();
+    const QString path = run->filePath;
+    m_sessions.close(runId);
+    const auto reopen = [&]() -> RunData {
+        RunData data;
+        try {
+            data = loadRunFile(path);
+        } catch (const std::exception&) {
+            data.filePath = path;
+        }
+        data.name = look.name;
+        data.color = look.color;
+        data.visible = look.visible;
+        data.tags = look.tags;
+        data.pinnedStep = look.pinnedStep;
+        return data;
+    };
+    std::unique_ptr<RunDriver> driver;
+    try {
+        try {
+            driver = RunDriver::continueRun(path.toStdString());
+        } catch (const RunComplete&) {
+            const int steps = askExtension(look.name, totalSteps);
+            RunDriver::ContinueOptions extend;
+            extend.steps = steps;
+            if (steps > totalSteps) driver = RunDriver::continueRun(path.toStdString(), extend);
+        }
+    } catch (const std::exception& e) {
+        emit message(tr("Cannot continue “%1”: %2").arg(look.name, QString::fromStdString(e.what())));
+    }
+    if (!driver) {
+        m_registry.add(reopen()); // nothing changed: the run is back as it was
+        return 0;
+    }
+    const int id = m_sessions.startDriver(std::move(driver), look.name, reopen());
+    for (const std::string& notice : m_sessions.session(id)->driver().notices())
+        emit message(QString::fromStdString(notice));
+    return id;
+}
+
+int RunActions::fork(int runId) {
+    const RunData* run = m_registry.find(runId);
+    if (!run || run->filePath.isEmpty() || run->checkpointSteps.empty()) return 0;
+    ForkDialog dialog(run->name, run->spec, run->checkpointSteps, m_parent);
+    if (dialog.exec() != QDialog::Accepted) return 0;
+    return fork(runId, dialog.fromStep(), [&dialog](RunSpec& spec) { dialog.apply(spec); });
+}
+
+int RunActions::fork(int runId, int fromStep, const std::function<void(RunSpec&)>& change) {
+    const RunData* run = m_registry.find(runId);
+    if (!run || run->filePath.isEmpty()) return 0;
+    RunSpec child = run->spec;
+    change(child);
+    QString error;
+    const QString childPath = m_sessions.newRunPath(QString::fromStdString(child.name), &error);
+    std::unique_ptr<RunDriver> driver;
+    try {
+        if (childPath.isEmpty()) throw std::runtime_error(error.toStdString());
+        RunDriver::ForkOptions options;
+        options.fromStep = fromStep;
+        options.childPath = childPath.toStdString();
+        driver = RunDriver::fork(run->filePath.toStdString(), options, change);
+    } catch (const std::exception& e) {
+        emit message(tr("Cannot fork “%1”: %2").arg(run->name, QString::fromStdString(e.what())));
+        return 0;
+    }
+    RunData history; // the starting checkpoint and its probe snapshot
+    try {
+        history = loadRunFile(childPath);
+    } catch (const std::exception&) {
+        history = RunData{};
+    }
+    return m_sessions.startDriver(std::move(driver), QString::fromStdString(child.name), std::move(history));
 }
 
 void RunActions::rename(int runId) {

@@ -11,6 +11,10 @@ class QMenu;
 class QPoint;
 class QWidget;
 
+namespace attnscope {
+struct RunSpec;
+}
+
 namespace attnscope::gui {
 
 class RunRegistry;
@@ -24,6 +28,17 @@ public:
     // The context menu of `runId` (caller owns it); null for an unknown run.
     QMenu* menuFor(int runId, QWidget* parent);
     void showMenu(int runId, const QPoint& globalPos);
+
+    // Continues a stopped or interrupted run from its latest checkpoint in its own file, as
+    // `attnscope-cli resume` does (bit-identical steps); a run that has all its steps asks how far to extend
+    // it. Returns the live run's id, 0 when refused (the reason goes to message()).
+    int continueRun(int runId);
+    // Asks (ForkDialog), then trains the child run; returns its id or 0.
+    int fork(int runId);
+    // The same without the dialog: from checkpoint `fromStep` with `change` applied to the parent's spec.
+    int fork(int runId, int fromStep, const std::function<void(RunSpec&)>& change);
+    // Asks for the new total step count of a run that has all its steps (tests replace it); 0 = cancel.
+    std::function<int(const QString& name, int steps)> askExtension;
 
     void rename(int runId);   // asks for the name
     void editTags(int runId); // asks for comma-separated tags

@@ -4,6 +4,7 @@
 
 #include <QColor>
 #include <cmath>
+#include <iterator>
 
 namespace attnscope::gui {
 
@@ -66,7 +67,8 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
         if (column == EventsColumn) return s.eventKinds;
         if (column == StatusColumn) return QString::fromStdString(run.statusMessage);
     }
-    if (role == Qt::TextAlignmentRole && column >= LrColumn && column <= EventsColumn)
+    if (role == Qt::TextAlignmentRole && ((column >= TrainLossColumn && column <= EventsColumn) ||
+                                          (column >= LrColumn && column <= StepsColumn)))
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::ForegroundRole && column == StatusColumn &&
         (run.status == RunStatus::Diverged || run.status == RunStatus::Failed))
@@ -110,30 +112,35 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
 
 QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal) return {};
-    static const char* const names[ColumnCount] = {
-        QT_TR_NOOP("Run"),      QT_TR_NOOP("Tags"),      QT_TR_NOOP("Mechanisms"),
-        QT_TR_NOOP("Shape"),    QT_TR_NOOP("LR"),        QT_TR_NOOP("Weight decay"),
-        QT_TR_NOOP("Batch"),    QT_TR_NOOP("Steps"),     QT_TR_NOOP("Train loss"),
-        QT_TR_NOOP("Val loss"), QT_TR_NOOP("Max logit"), QT_TR_NOOP("Min entropy"),
-        QT_TR_NOOP("Events"),   QT_TR_NOOP("Status")};
-    static const char* const tips[ColumnCount] = {
-        "",
-        "",
-        "",
-        QT_TR_NOOP("layers × heads · model width · context"),
-        QT_TR_NOOP("peak learning rate"),
-        "",
-        "",
-        QT_TR_NOOP("recorded / planned"),
-        QT_TR_NOOP("last recorded training loss"),
-        QT_TR_NOOP("last validation loss"),
-        QT_TR_NOOP("largest content logit q·k/√D over all snapshots"),
-        QT_TR_NOOP("smallest per-head attention entropy over all snapshots (nats)"),
-        "",
-        ""};
+    struct Header {
+        Column column;
+        const char* name;
+        const char* tip;
+    };
+    static const Header headers[] = {
+        {NameColumn, QT_TR_NOOP("Run"), ""},
+        {MechanismsColumn, QT_TR_NOOP("Mechanisms"), ""},
+        {TrainLossColumn, QT_TR_NOOP("Train loss"), QT_TR_NOOP("last recorded training loss")},
+        {ValLossColumn, QT_TR_NOOP("Val loss"), QT_TR_NOOP("last validation loss")},
+        {MaxLogitColumn, QT_TR_NOOP("Max logit"),
+         QT_TR_NOOP("largest content logit q·k/√D over all snapshots")},
+        {MinEntropyColumn, QT_TR_NOOP("Min entropy"),
+         QT_TR_NOOP("smallest per-head attention entropy over all snapshots (nats)")},
+        {EventsColumn, QT_TR_NOOP("Events"), QT_TR_NOOP("recorded events; the tooltip counts each kind")},
+        {StatusColumn, QT_TR_NOOP("Status"), ""},
+        {ShapeColumn, QT_TR_NOOP("Shape"), QT_TR_NOOP("layers × heads · model width · context")},
+        {LrColumn, QT_TR_NOOP("LR"), QT_TR_NOOP("peak learning rate")},
+        {WeightDecayColumn, QT_TR_NOOP("Weight decay"), ""},
+        {BatchColumn, QT_TR_NOOP("Batch"), ""},
+        {StepsColumn, QT_TR_NOOP("Steps"), QT_TR_NOOP("recorded / planned")},
+        {TagsColumn, QT_TR_NOOP("Tags"), ""},
+    };
+    static_assert(std::size(headers) == ColumnCount);
     if (section < 0 || section >= ColumnCount) return {};
-    if (role == Qt::DisplayRole) return tr(names[section]);
-    if (role == Qt::ToolTipRole && *tips[section]) return tr(tips[section]);
+    const Header& h = headers[section];
+    Q_ASSERT(h.column == section);
+    if (role == Qt::DisplayRole) return tr(h.name);
+    if (role == Qt::ToolTipRole && *h.tip) return tr(h.tip);
     return {};
 }
 

@@ -15,20 +15,21 @@ class RunsTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column {
+        // What the run reached first, so it is on screen at any width; then its settings.
         NameColumn,
-        TagsColumn,
         MechanismsColumn,
-        ShapeColumn,
-        LrColumn,
-        WeightDecayColumn,
-        BatchColumn,
-        StepsColumn,
         TrainLossColumn,
         ValLossColumn,
         MaxLogitColumn,
         MinEntropyColumn,
         EventsColumn,
         StatusColumn,
+        ShapeColumn,
+        LrColumn,
+        WeightDecayColumn,
+        BatchColumn,
+        StepsColumn,
+        TagsColumn,
         ColumnCount
     };
     static constexpr int RunIdRole = Qt::UserRole + 1;

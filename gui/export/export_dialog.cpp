@@ -1,5 +1,6 @@
 #include "gui/export/export_dialog.h"
 
+#include "figures/multi_figure.h"
 #include "gui/export/difference_picker.h"
 #include "gui/session/run_data.h"
 
@@ -19,6 +20,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QToolButton>
 
@@ -33,6 +35,7 @@ FigureInput figureInputFrom(const RunData& run) {
     in.snapshots = run.snapshots;
     in.events = run.events;
     in.tokenizer = run.tokenizer;
+    in.color = run.color; // figures of several runs keep the colours of the screen
     return in;
 }
 
@@ -68,13 +71,25 @@ ExportDialog::ExportDialog(FigureInput input, FigureRequest request, QWidget* pa
     m_layer->setPrefix(tr("layer "));
     m_head->setPrefix(tr("head "));
     form->addRow(tr("Data"), where);
+    m_runs = new QComboBox(this);
+    m_runs->setObjectName(QStringLiteral("exportRuns"));
+    m_runs->setToolTip(tr("Several runs on one figure: curves overlaid or in panels on shared axes, or two "
+                          "runs' attention maps side by side on one colour scale"));
+    form->addRow(tr("Runs"), m_runs);
     m_difference = new DifferencePicker(m_input, this);
     form->addRow(tr("Difference"), m_difference);
+    connect(m_view, &QComboBox::currentIndexChanged, this, &ExportDialog::syncRunChoices);
+    connect(m_runs, &QComboBox::currentIndexChanged, this, [this] {
+        // A difference belongs to figures of one run.
+        m_difference->setEnabled(m_runs->currentData().toString() == QLatin1String("single"));
+        followSuggestion();
+    });
     const auto describe = [this] { m_difference->describe(this->request()); };
     connect(m_view, &QComboBox::currentIndexChanged, this, describe);
     for (QSpinBox* s : {m_step, m_layer, m_head}) connect(s, &QSpinBox::valueChanged, this, describe);
     connect(m_difference, &DifferencePicker::changed, this, describe);
     describe();
+    syncRunChoices();
 
     QSettings settings;
     m_unit = new QComboBox(this);
@@ -208,7 +223,13 @@ FigureOptions ExportDialog::options() const {
 
 QString ExportDialog::suggestedStem() const {
     QString stem = QStringLiteral("%1-%2").arg(m_input.runName, viewName(request().view));
-    if (m_difference->run() != DifferencePicker::kNone) stem += QStringLiteral("-diff");
+    const QString runs = m_runs->currentData().toString();
+    if (runs.startsWith(QLatin1String("beside:")))
+        stem += QStringLiteral("-beside");
+    else if (runs != QLatin1String("single"))
+        stem += QStringLiteral("-runs");
+    else if (m_difference->run() != DifferencePicker::kNone)
+        stem += QStringLiteral("-diff");
     // Run names may contain '/' (preset groups such as "exp-logit-growth/baseline") and punctuation: one flat
     // file name of letters, digits and . + - _.
     stem.replace(
@@ -232,12 +253,70 @@ void ExportDialog::setPath(const QString& path) {
     m_path->setText(path);
 }
 
+void ExportDialog::addRun(int id, FigureInput input, bool visible) {
+    m_others.push_back({id, std::move(input), visible});
+    syncRunChoices();
+}
+
+bool ExportDialog::selectRuns(const QString& key) {
+    const int index = m_runs->findData(key);
+    if (index >= 0) m_runs->setCurrentIndex(index);
+    return index >= 0;
+}
+
+void ExportDialog::syncRunChoices() {
+    const QString current = m_runs->currentData().toString();
+    const QSignalBlocker block(m_runs);
+    m_runs->clear();
+    m_runs->addItem(tr("this run"), QStringLiteral("single"));
+    if (isMapView(request().view)) {
+        for (const OtherRun& o : m_others)
+            m_runs->addItem(tr("beside run “%1” (one colour scale)").arg(o.input.runName),
+                            QStringLiteral("beside:%1").arg(o.id));
+    } else {
+        int visible = 0;
+        for (const OtherRun& o : m_others) visible += o.visible ? 1 : 0;
+        if (visible > 0) {
+            const QString n = QString::number(visible + 1);
+            m_runs->addItem(tr("%1 visible runs, overlaid").arg(n), QStringLiteral("overlay"));
+            m_runs->addItem(tr("%1 visible runs, one panel each").arg(n), QStringLiteral("panels:run"));
+        }
+        m_runs->addItem(visible > 0 ? tr("visible runs, one panel per layer") : tr("one panel per layer"),
+                        QStringLiteral("panels:layer"));
+        m_runs->addItem(visible > 0 ? tr("visible runs, one panel per head") : tr("one panel per head"),
+                        QStringLiteral("panels:head"));
+    }
+    const int index = m_runs->findData(current);
+    m_runs->setCurrentIndex(index >= 0 ? index : 0);
+    m_difference->setEnabled(m_runs->currentData().toString() == QLatin1String("single"));
+}
+
 bool ExportDialog::exportNow(QString* error) {
     FigureInput input = m_input; // shares the snapshots; only the comparison is set on the copy
     ExportResult r;
+    const QString runs = m_runs->currentData().toString();
     try {
-        m_difference->apply(input, request());
-        r = exportFigure(input, request(), options(), path(), m_sidecar->isChecked());
+        if (runs == QLatin1String("single")) {
+            m_difference->apply(input, request());
+            r = exportFigure(input, request(), options(), path(), m_sidecar->isChecked());
+        } else {
+            std::vector<FigureInput> inputs{m_input};
+            MultiRequest multi{request(), Arrangement::Overlay, Facet::Run};
+            multi.base.pinStep = -1;
+            if (runs.startsWith(QLatin1String("beside:"))) {
+                const int id = runs.section(QLatin1Char(':'), 1).toInt();
+                for (const OtherRun& o : m_others)
+                    if (o.id == id) inputs.push_back(o.input);
+            } else {
+                for (const OtherRun& o : m_others)
+                    if (o.visible) inputs.push_back(o.input);
+                if (runs.startsWith(QLatin1String("panels:"))) {
+                    multi.arrangement = Arrangement::Panels;
+                    multi.facet = parseFacet(runs.section(QLatin1Char(':'), 1)).value_or(Facet::Run);
+                }
+            }
+            r = exportRuns(inputs, multi, options(), path(), m_sidecar->isChecked());
+        }
     } catch (const std::exception& e) {
         r.error = QString::fromStdString(e.what());
     }
@@ -256,6 +335,8 @@ bool ExportDialog::exportNow(QString* error) {
     settings.setValue("export/fontPt", o.fontPt);
     settings.setValue("export/dpi", o.dpi);
     settings.setValue("export/dir", QFileInfo(path()).absolutePath());
+    m_written = QStringList{QFileInfo(path()).absoluteFilePath()};
+    if (!r.sidecarPath.isEmpty()) m_written << r.sidecarPath;
     return true;
 }
 

@@ -7,6 +7,8 @@
 #include "figures/figure_export.h"
 
 #include <QDialog>
+#include <QStringList>
+#include <vector>
 
 class QCheckBox;
 class QComboBox;
@@ -31,7 +33,15 @@ public:
     figures::FigureRequest request() const;
     figures::FigureOptions options() const;
     DifferencePicker* difference() const { return m_difference; }
+    // Another open run, offered in the Runs row: drawn with the selected run when "visible runs" (overlaid
+    // or in panels) is chosen and it is `visible`, or beside it (maps) when chosen by name.
+    void addRun(int id, figures::FigureInput input, bool visible);
+    QComboBox* runsBox() const { return m_runs; }
+    // Picks the Runs row's entry: "single", "overlay", "panels:run|layer|head" or "beside:<id>".
+    bool selectRuns(const QString& key);
     QString path() const;
+    // The files the last successful export wrote: the figure, then its side-car (if any).
+    QStringList writtenFiles() const { return m_written; }
     void setPath(const QString& path);
     // Writes the figure; on failure shows the reason and returns false.
     bool exportNow(QString* error = nullptr);
@@ -44,6 +54,15 @@ private:
     // it.
     QString suggestedStem() const;
     void followSuggestion();
+    void syncRunChoices(); // the Runs row's entries for the view (curves: overlay/panels; maps: beside)
+
+    struct OtherRun {
+        int id;
+        figures::FigureInput input;
+        bool visible;
+    };
+    std::vector<OtherRun> m_others;
+    QComboBox* m_runs;
 
     figures::FigureInput m_input;
     QComboBox* m_view;
@@ -62,6 +81,7 @@ private:
     QCheckBox* m_logY;
     QCheckBox* m_colorbar;
     QCheckBox* m_sidecar;
+    QStringList m_written;
     QSpinBox* m_dpi;
     QLineEdit* m_path;
     QString m_suggestedPath; // the path last filled in automatically

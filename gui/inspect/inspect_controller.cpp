@@ -9,6 +9,7 @@
 #include "gui/export/export_dialog.h"
 #include "gui/inspect/live_follower.h"
 #include "gui/inspect/sample_runs.h"
+#include "gui/inspect/saved_notice.h"
 #include "gui/inspect/step_timeline.h"
 #include "gui/probe/probe_result_view.h"
 #include "gui/probe/probe_text_panel.h"
@@ -43,6 +44,8 @@ InspectController::InspectController(QMainWindow& window, RunRegistry& registry,
                                      std::function<int(const QString&)> openFile)
     : QObject(&window), m_window(window), m_registry(registry), m_pages(pages),
       m_openFile(std::move(openFile)) {
+    m_saved = new SavedNotice(&window);
+    window.statusBar()->addWidget(m_saved);
     window.setAcceptDrops(true);
     window.installEventFilter(this);
 
@@ -223,8 +226,12 @@ void InspectController::updateCursors(int step) {
 void InspectController::exportFigure() {
     const std::unique_ptr<ExportDialog> dialog = exportDialog();
     if (!dialog) return showMessage(tr("Select a run to export"), 5000);
-    if (dialog->exec() == QDialog::Accepted)
-        showMessage(tr("Exported %1").arg(QDir::toNativeSeparators(dialog->path())), 8000);
+    if (dialog->exec() == QDialog::Accepted) announceSaved(dialog->writtenFiles());
+}
+
+void InspectController::announceSaved(const QStringList& files) {
+    m_window.statusBar()->clearMessage();
+    m_saved->show(files);
 }
 
 std::unique_ptr<ExportDialog> InspectController::exportDialog() {
@@ -249,7 +256,10 @@ std::unique_ptr<ExportDialog> InspectController::exportDialog() {
     }
     auto dialog = std::make_unique<ExportDialog>(figureInputFrom(*run), request, &m_window);
     for (const auto& other : m_registry.runs())
-        if (other->id != run->id) dialog->difference()->addRun(other->id, figureInputFrom(*other));
+        if (other->id != run->id) {
+            dialog->difference()->addRun(other->id, figureInputFrom(*other));
+            dialog->addRun(other->id, figureInputFrom(*other), other->visible);
+        }
     // What is on screen, so that the exported figure is the one being looked at: the pinned step A on a
     // curve tab, the difference on the attention tab.
     const DifferenceTarget& shown = attention->difference();

@@ -24,6 +24,7 @@ class ExportDialog;
 class LiveFollower;
 class LogitView;
 class ProbeTextPanel;
+class SavedNotice;
 class RunRegistry;
 class SinksView;
 class StepTimeline;
@@ -59,6 +60,9 @@ public:
     void rememberRecent(const QString& path); // also for runs trained in the app
     LiveFollower* follower(int runId) const;  // null unless the run's file is followed live
     void exportFigure(); // the dialog for the selected run, pre-set to the current tab, step and head
+    // "Saved to …" with an Open-folder button in the status bar: after every export.
+    void announceSaved(const QStringList& files);
+    SavedNotice* savedNotice() const { return m_saved; }
     // That dialog, not yet shown: the difference on the attention tab is pre-selected. Null without a run.
     std::unique_ptr<ExportDialog> exportDialog();
     // Where the curve cursor (B) and the pinned-step cursor (A) of `chart` stand; NaN when none (tests).
@@ -85,6 +89,7 @@ private:
     InspectPages m_pages;
     std::function<int(const QString&)> m_openFile;
     QMenu* m_recent = nullptr;
+    SavedNotice* m_saved = nullptr;
     StepCursors m_cursors;
     std::map<int, LiveFollower*> m_followers; // run id → follower
 };

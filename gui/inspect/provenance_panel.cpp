@@ -4,12 +4,37 @@
 #include "core/train/run_spec.h"
 #include "gui/session/run_registry.h"
 
+#include <QFileInfo>
 #include <QTextBrowser>
 #include <QVBoxLayout>
 #include <exception>
 #include <nlohmann/json.hpp>
 
 namespace attnscope::gui {
+
+namespace {
+// "root at step 200 → parent at step 400 → this run" (each forked from the one before at that step): follows
+// meta parent_run/parent_step up the chain of forks (at most 16 links, in case files point at each other).
+QString lineageOf(const RunReader& reader) {
+    QStringList chain;
+    std::string parent = reader.meta("parent_run"), step = reader.meta("parent_step");
+    for (int depth = 0; !parent.empty() && depth < 16; ++depth) {
+        const QString name = QFileInfo(QString::fromStdString(parent)).completeBaseName();
+        chain.prepend(QObject::tr("%1 at step %2").arg(name, QString::fromStdString(step)));
+        try {
+            const RunReader up(parent);
+            parent = up.meta("parent_run");
+            step = up.meta("parent_step");
+        } catch (const std::exception&) {
+            chain.prepend(QObject::tr("…"));
+            break;
+        }
+    }
+    if (chain.isEmpty()) return {};
+    chain << QObject::tr("this run");
+    return chain.join(QStringLiteral(" → "));
+}
+} // namespace
 
 ProvenancePanel::ProvenancePanel(RunRegistry& registry, QWidget* parent)
     : QWidget(parent), m_registry(registry), m_view(new QTextBrowser(this)) {
@@ -49,6 +74,8 @@ void ProvenancePanel::refresh() {
             html += row(tr("Created"), QString::fromStdString(h.createdAt));
             html += row(tr("Schema version"), QString::number(reader.schemaVersion()));
             if (!h.description.empty()) html += row(tr("Description"), QString::fromStdString(h.description));
+            const QString lineage = lineageOf(reader);
+            if (!lineage.isEmpty()) html += row(tr("Lineage"), lineage);
             // The header's own JSON is what was recorded; prefer it over the parsed (defaults-filled) spec.
             config = nlohmann::json::parse(h.specJson).dump(2);
         } catch (const std::exception& e) {

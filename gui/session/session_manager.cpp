@@ -10,6 +10,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <exception>
@@ -34,17 +35,25 @@ QString SessionManager::defaultRunDirectory() {
            QStringLiteral("/AttnScope/runs");
 }
 
-QString SessionManager::record(RunDriver& driver, const QString& name, QString* error) {
+QString SessionManager::newRunPath(const QString& name, QString* error) const {
     if (!QDir().mkpath(m_runDirectory)) {
         *error = tr("Cannot create the run folder %1.").arg(m_runDirectory);
         return {};
     }
     QString base = name;
     base.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]+")), QStringLiteral("_"));
-    const QString file = QDir(m_runDirectory)
-                             .filePath(QStringLiteral("%1-%2%3").arg(
-                                 base, QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss"),
-                                 QString::fromLatin1(kRunFileExtension)));
+    const QString stem = QDir(m_runDirectory)
+                             .filePath(QStringLiteral("%1-%2").arg(
+                                 base, QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss")));
+    QString file = stem + QString::fromLatin1(kRunFileExtension);
+    for (int i = 2; QFileInfo::exists(file); ++i) // two runs started in the same second
+        file = QStringLiteral("%1-%2%3").arg(stem).arg(i).arg(QString::fromLatin1(kRunFileExtension));
+    return file;
+}
+
+QString SessionManager::record(RunDriver& driver, const QString& name, QString* error) {
+    const QString file = newRunPath(name, error);
+    if (file.isEmpty()) return {};
     try {
         driver.recordTo(file.toStdString()); // the header stores the spec as used (vocabulary from the data)
         return file;
@@ -86,8 +95,9 @@ int SessionManager::launch(std::unique_ptr<Prepared> prepared) {
     return adopt(std::move(prepared->driver), std::move(run), prepared->autoThreads, recordError);
 }
 
-int SessionManager::startDriver(std::unique_ptr<RunDriver> driver, const QString& name) {
-    RunData run;
+int SessionManager::startDriver(std::unique_ptr<RunDriver> driver, const QString& name,
+                                std::optional<RunData> history) {
+    RunData run = history ? std::move(*history) : RunData{};
     run.name = m_registry.uniqueName(name.isEmpty() ? QString::fromStdString(driver->spec().name) : name);
     run.spec = driver->spec();
     run.tokenizer = std::make_shared<Tokenizer>(driver->trainer().data().tokenizer());

@@ -9,6 +9,7 @@
 #include <QString>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
@@ -40,7 +41,13 @@ public:
 
     // Trains a driver built elsewhere — RunDriver::continueRun (continue a stopped run) or RunDriver::fork —
     // already recording into its file; returns the new run's id. `name` defaults to the spec's name.
-    int startDriver(std::unique_ptr<RunDriver> driver, const QString& name = {});
+    // `history`: what the file already holds (a continued run's steps up to its checkpoint), shown before
+    // the new steps; the run's colour, name and visibility come from it when set.
+    int startDriver(std::unique_ptr<RunDriver> driver, const QString& name = {},
+                    std::optional<RunData> history = std::nullopt);
+    // A fresh path in the run folder for a run called `name`: <dir>/<name>-<timestamp>.attnrun ("" with
+    // `error` set when the folder cannot be created).
+    QString newRunPath(const QString& name, QString* error) const;
 
     TrainingSession* session(int runId) const;
     void pause(int runId);

@@ -41,13 +41,20 @@ CurveChart::CurveChart(const QString& key, const QString& title, ChartSettings* 
     m_runLegend = new QLabel(this);
     m_runLegend->setObjectName(QStringLiteral("runLegend"));
     m_runLegend->setTextFormat(Qt::RichText);
-    m_runLegend->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    m_runLegend->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // many runs clip, never widen
+    m_runLegend->setAlignment(Qt::AlignLeft | Qt::AlignTop); // a third line is cut, never the first
+    m_runLegend->setWordWrap(true); // many runs take a second line instead of widening the chart
+    m_runLegend->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_runLegend->setContentsMargins(6, 0, 2, 0);
+    QFont legendFont = m_runLegend->font();
+    legendFont.setPointSizeF(std::max(7.0, legendFont.pointSizeF() - 1));
+    m_runLegend->setFont(legendFont);
+    // At most two lines: with many runs the rest is in the tooltip, and the plot keeps its height.
+    m_runLegend->setMaximumHeight(2 * QFontMetrics(legendFont).lineSpacing() + 2);
     m_runLegend->hide();
     header->addWidget(m_title, 1);
-    header->addWidget(m_runLegend, 2);
     header->addWidget(m_logButton);
     layout->addLayout(header);
+    layout->addWidget(m_runLegend); // its own row under the title, never over the data
 
     m_plot = new QCustomPlot(this);
     m_plot->setMinimumSize(160, 110);

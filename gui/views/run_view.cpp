@@ -11,7 +11,23 @@ namespace attnscope::gui {
 
 namespace {
 constexpr int kFrameMs = 33; // at most ~30 view updates per second, however many runs train
+
+// The shortest '/'-separated tail of each name that no other run shares: "exp-a/baseline", "exp-b/alibi" →
+// "exp-a/baseline" only when another run's tail is "baseline" too, else "baseline"; "alibi".
+QStringList distinctSuffixes(const std::vector<const RunData*>& runs) {
+    QStringList shown;
+    std::vector<int> parts(runs.size(), 1);
+    for (bool changed = true; changed;) {
+        changed = false;
+        shown.clear();
+        for (std::size_t i = 0; i < runs.size(); ++i)
+            shown << runs[i]->name.section(QLatin1Char('/'), -parts[i]);
+        for (std::size_t i = 0; i < runs.size(); ++i)
+            if (shown.count(shown[int(i)]) > 1 && shown[int(i)] != runs[i]->name) ++parts[i], changed = true;
+    }
+    return shown;
 }
+} // namespace
 
 RunView::RunView(RunRegistry& registry, ChartSettings& settings, QWidget* parent)
     : QWidget(parent), m_registry(registry), m_settings(settings) {
@@ -59,11 +75,18 @@ int RunView::visibleRunCount() const {
 }
 
 void RunView::updateRunLegend() {
+    // Preset runs share a group prefix ("exp-entropy-collapse/baseline"): the legend shows the part after the
+    // last '/' when that still tells the visible runs apart; the tooltip always has the full names.
+    std::vector<const RunData*> visible;
+    for (const auto& run : m_registry.runs())
+        if (run->visible) visible.push_back(run.get());
+    const QStringList shortNames = distinctSuffixes(visible);
     QString html, tooltip;
-    for (const auto& run : m_registry.runs()) {
-        if (!run->visible) continue;
-        html += QStringLiteral("<span style='color:%1'>■</span>&nbsp;%2 &nbsp;")
-                    .arg(run->color.name(), run->name.toHtmlEscaped());
+    for (std::size_t i = 0; i < visible.size(); ++i) {
+        const RunData* run = visible[i];
+        const QString& shown = shortNames[int(i)];
+        html += QStringLiteral("<span style='color:%1'>■</span>&nbsp;%2&nbsp;&nbsp; ")
+                    .arg(run->color.name(), shown.toHtmlEscaped());
         tooltip += (tooltip.isEmpty() ? QString() : QStringLiteral("\n")) + run->name +
                    (run->filePath.isEmpty() ? QString() : QStringLiteral(" — ") + run->filePath);
     }

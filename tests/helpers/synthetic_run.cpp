@@ -49,6 +49,7 @@ QString writeSyntheticRun(const QString& dir, const SyntheticRun& run) {
     spec.name = run.name.toStdString();
     spec.model.layers = run.layers; // the spec describes the model the snapshots come from
     spec.model.heads = run.heads;
+    spec.model.dModel = 32 * run.heads; // a valid spec: readers check that the width splits into the heads
     spec.train.steps = run.steps;
     header.specJson = toJson(spec).dump();
     header.corpusName = "unit";
