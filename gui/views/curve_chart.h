@@ -70,6 +70,9 @@ public:
     // The auto-fitted linear y range spans at least this much (0: none), so that differences far below the
     // quantity's scale are not stretched over the whole chart.
     void setMinimumYSpan(double span) { m_minYSpan = span; }
+    // For charts whose extremes are the point (a sink is one key far above the rest): the y range always
+    // includes every value, whatever "Ignore outliers" says.
+    void setKeepExtremesInView(bool on) { m_keepExtremes = on; }
     bool logY() const { return m_logY; }
     void setLogY(bool on);
     void resetView();
@@ -127,6 +130,7 @@ private:
     bool m_smoothingEnabled = true;
     bool m_logY = false;
     double m_minYSpan = 0;
+    bool m_keepExtremes = false;
     bool m_autoFit = true; // false once the user zooms; double-click restores it
     bool m_dirty = false;
     double m_domainLo = 0, m_domainHi = -1; // empty while hi < lo

@@ -108,7 +108,7 @@ void CurveChart::fitView() {
         for (std::size_t i = 0; i < s->y.size(); i += stride) values.push_back(s->y[i]);
         if (!s->y.empty()) values.push_back(s->y.back()); // the newest value is always in view
     }
-    const bool robust = !m_settings || m_settings->ignoreOutliers();
+    const bool robust = !m_keepExtremes && (!m_settings || m_settings->ignoreOutliers());
     const double lower = robust ? kOutlierQuantile : 0.0;
     const double upper = robust ? 1.0 - kOutlierQuantile : 1.0;
     auto extent = quantileExtent(values, lower, upper, m_logY);

@@ -49,6 +49,7 @@ SinksView::SinksView(RunRegistry& registry, ChartSettings& settings, QWidget* pa
     m_profile = m_charts->addSummary(QStringLiteral("profile"), tr("Attention received per key"));
     m_profile->setXLabel(tr("key"));
     m_profile->setSmoothingEnabled(false);
+    m_profile->setKeepExtremesInView(true); // the sink is the outlier
     m_profile->setPlaceholder(tr("no snapshot of the selected run yet"));
     layout->addWidget(m_charts, 1);
     for (const char* key : {"sink-score", "sink-rate", "key-profile"})
