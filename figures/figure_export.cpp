@@ -96,21 +96,23 @@ ExportResult exportFigure(const FigureInput& input, const FigureRequest& request
             else
                 paintCurves(painter, sizePt, curves, options);
         });
-        if (writeSidecar) {
-            result.sidecarPath = sidecarPathFor(path, request.view);
-            QString error;
-            const bool ok = map ? writeMapNpy(maps, result.sidecarPath, &error)
-                                : writeCurveCsv(curves, result.sidecarPath, &error);
-            if (!ok) {
-                result.error = error;
-                return result;
-            }
-        }
+        if (writeSidecar && !writeSidecarFile(path, request.view, map ? &maps : nullptr, curves, result))
+            return result;
         result.ok = true;
     } catch (const std::exception& e) {
         result.error = QString::fromStdString(e.what());
     }
     return result;
+}
+
+bool writeSidecarFile(const QString& figurePath, FigureView view, const MapData* maps, const CurveData& curves,
+                      ExportResult& result) {
+    result.sidecarPath = sidecarPathFor(figurePath, view);
+    QString error;
+    const bool ok = maps ? writeMapNpy(*maps, result.sidecarPath, &error)
+                         : writeCurveCsv(curves, result.sidecarPath, &error);
+    if (!ok) result.error = error;
+    return ok;
 }
 
 } // namespace attnscope::figures

@@ -328,16 +328,8 @@ ExportResult exportRuns(const std::vector<FigureInput>& runs, const MultiRequest
             else
                 paintPanels(p, size, title, panels, options);
         });
-        if (writeSidecar) {
-            result.sidecarPath = sidecarPathFor(path, base.view);
-            QString error;
-            const bool ok = map ? writeMapNpy(maps, result.sidecarPath, &error)
-                                : writeCurveCsv(curves, result.sidecarPath, &error);
-            if (!ok) {
-                result.error = error;
-                return result;
-            }
-        }
+        if (writeSidecar && !writeSidecarFile(path, base.view, map ? &maps : nullptr, curves, result))
+            return result;
         result.ok = true;
     } catch (const std::exception& e) {
         result.error = QString::fromStdString(e.what());
