@@ -15,11 +15,17 @@ class LayerCapture:
 
 def unwrap(model):
     """The module inside DistributedDataParallel / DataParallel (the probe must not run DDP's collectives
-    on rank 0 alone)."""
-    while hasattr(model, "module") and isinstance(model.module, torch.nn.Module) and type(model).__name__ in (
-            "DistributedDataParallel", "DataParallel", "FullyShardedDataParallel"):
-        model = model.module
-    return model
+    on rank 0 alone) and inside torch.compile's wrapper (the probe runs eagerly: recording hooks and
+    a batch of one would otherwise trigger recompilations)."""
+    while True:
+        name = type(model).__name__
+        if name in ("DistributedDataParallel", "DataParallel", "FullyShardedDataParallel") and isinstance(
+                getattr(model, "module", None), torch.nn.Module):
+            model = model.module
+        elif name == "OptimizedModule" and isinstance(getattr(model, "_orig_mod", None), torch.nn.Module):
+            model = model._orig_mod
+        else:
+            return model
 
 
 def _np(t):

@@ -288,10 +288,10 @@ class GPT(nn.Module):
                 raise ValueError(f"learned positions exist only for {c.context} positions, not {T}")
             x = x + self.transformer.wpe.weight[:T]
         elif c.position == "sinusoidal":
-            x = x + sinusoidal_table(T, c.d_model, c.sinusoidal_scale).to(x.dtype)
+            x = x + sinusoidal_table(T, c.d_model, c.sinusoidal_scale).to(device=x.device, dtype=x.dtype)
         rope = None
         if c.position == "rope":
-            rope = tuple(t.to(x.dtype) for t in rope_tables(T, c.head_dim, c.rope_theta))
+            rope = tuple(t.to(device=x.device, dtype=x.dtype) for t in rope_tables(T, c.head_dim, c.rope_theta))
         v_first = None
         for block in self.transformer.h:
             x, v = block(x, v_first, rope)
