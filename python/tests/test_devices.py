@@ -288,3 +288,72 @@ def test_example_trains_on_the_gpu(tmp_path):
     assert r.returncode == 0, r.stderr
     with attnscope.open_run(out) as run:
         assert list(run.snapshot_steps()) == [0, 20, 40] and run.status[0] == "finished"
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_failed_writes_never_stop_training_and_leave_a_gap_note(background, tmp_path, monkeypatch):
+    """A full disk in the middle of a run (simulated: the writer's inserts fail for a while): training goes on,
+    a RuntimeWarning says so once, the step records are retried and all arrive, the snapshots of the failing
+    steps are dropped, and a 'recording gap' note names them with the cause."""
+    import sqlite3
+    from attnscope.torch import GPT, GPTConfig, Recorder
+    torch.manual_seed(9)
+    model = GPT(GPTConfig(layers=1, heads=2, d_model=16, context=T, vocab=VOCAB))
+    rec = Recorder(tmp_path / "full.attnrun", model, probe=np.arange(T) % 10 + 2, every=2, flush_seconds=0.0,
+                   background=background)
+    failing = {"on": False}
+    for name in ("append_snapshot", "append_steps"):
+        original = getattr(rec.writer, name)
+
+        def guarded(*a, _original=original, **k):
+            if failing["on"]:
+                raise sqlite3.OperationalError("database or disk is full")
+            return _original(*a, **k)
+        monkeypatch.setattr(rec.writer, name, guarded)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    with pytest.warns(RuntimeWarning, match="database or disk is full"):
+        for step in range(1, 11):
+            failing["on"] = step in (3, 4, 5)
+            x, y = batch("cpu", seed=step)
+            _, loss = model(x, y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            rec.step(step, loss)
+            rec.sync()  # the failing window is the steps' own (the worker runs while `failing` holds)
+        rec.close()
+    with attnscope.open_run(tmp_path / "full.attnrun") as run:
+        assert list(run.steps()["step"]) == list(range(1, 11))
+        assert list(run.snapshot_steps()) == [0, 2, 6, 8, 10]
+        notes = [m for m in run.events()["message"] if "recording gap" in str(m)]
+        assert len(notes) == 1 and "probe snapshots of steps 4 lost" in str(notes[0]) and "disk is full" in str(notes[0])
+        assert run.status[0] == "finished"
+
+
+def test_background_and_inline_recorders_write_the_same_file(tmp_path):
+    from attnscope.torch import GPT, GPTConfig, Recorder
+    results = []
+    for background in (True, False):
+        torch.manual_seed(10)
+        model = GPT(GPTConfig(layers=2, heads=2, d_model=16, context=T, vocab=VOCAB, sigma_reparam="fused"))
+        path = tmp_path / f"bg-{background}.attnrun"
+        rec = Recorder(path, model, probe=np.arange(T) % 10 + 2, every=3, checkpoint_every=6, background=background)
+        opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
+        for step in range(1, 7):
+            x, y = batch("cpu", seed=step)
+            _, loss = model(x, y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            rec.step(step, loss)
+        rec.close()
+        with attnscope.open_run(path) as run:
+            snaps = [run.snapshot(s) for s in run.snapshot_steps()]
+            results.append(([s.attention for s in snaps], [s.sigma_qk for s in snaps], [s.entropy for s in snaps],
+                            list(run.steps()["loss"]), run.params(6)))
+    (a1, q1, e1, l1, p1), (a2, q2, e2, l2, p2) = results
+    assert l1 == l2 and len(a1) == len(a2) == 3
+    for x, y in zip(a1 + q1 + e1, a2 + q2 + e2):
+        np.testing.assert_array_equal(x, y)
+    for k in p1:
+        np.testing.assert_array_equal(p1[k], p2[k])

@@ -330,15 +330,21 @@ class GPT(nn.Module):
     def to_checkpoint(self, step=0, spec=None):
         """An AttnScope checkpoint image of the parameters (params and σReparam vectors; zero AdamW
         moments). The engine can evaluate and probe it; `spec` is the RunSpec dict to embed."""
-        from ..spec import run_spec
-        spec = spec or run_spec(model=self.config.to_spec())
-        tensors = checkpoint_from_state_dict(self.state_dict(), self.config)
-        for name in [k for k in tensors if k.startswith("param/")]:
-            tensors["adam_m/" + name[6:]] = np.zeros_like(tensors[name])
-            tensors["adam_v/" + name[6:]] = np.zeros_like(tensors[name])
-        tensors["rng"] = np.zeros(4, dtype=np.int64)
-        meta = {"format": "attnscope-checkpoint-1", "spec": json.dumps(spec), "step": str(step), "adam_steps": str(step)}
-        return safetensors.dumps(tensors, meta)
+        return checkpoint_image(self.state_dict(), self.config, step, spec)
+
+
+def checkpoint_image(state_dict, config, step=0, spec=None):
+    """GPT.to_checkpoint for a state_dict (the recorder copies one at the step and builds the image on its
+    worker thread)."""
+    from ..spec import run_spec
+    spec = spec or run_spec(model=config.to_spec())
+    tensors = checkpoint_from_state_dict(state_dict, config)
+    for name in [k for k in tensors if k.startswith("param/")]:
+        tensors["adam_m/" + name[6:]] = np.zeros_like(tensors[name])
+        tensors["adam_v/" + name[6:]] = np.zeros_like(tensors[name])
+    tensors["rng"] = np.zeros(4, dtype=np.int64)
+    meta = {"format": "attnscope-checkpoint-1", "spec": json.dumps(spec), "step": str(step), "adam_steps": str(step)}
+    return safetensors.dumps(tensors, meta)
 
 
 def _mapping(config):
