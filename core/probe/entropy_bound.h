@@ -9,8 +9,9 @@
 // valid r_i = ‖W̃_q W̃_kᵀ‖₂/√D · ‖x̃_i‖ · ‖X̃_{V_i}‖₂, where x̃ = [x, 1] carries the q/k biases into the
 // bilinear form (z_ij = x̃_i W̃_q W̃_kᵀ x̃_jᵀ/√D exactly) and X̃_{V_i} holds the rows of the keys query i sees.
 // ALiBi adds −m(i−j) to the row; softmax ignores a constant shift, so the bias adds its centred norm
-// m·√(n(n²−1)/12) to r_i. Every norm is computed exactly (eigenvalues, not power iteration), since an
-// underestimated norm would raise f above the truth.
+// m·√(n(n²−1)/12) to r_i. No norm is ever underestimated (eigenvalue solvers, not power iteration; between
+// the solved rows of a global head, proven upper bounds), since an underestimated norm would raise f above
+// the truth.
 #include <string>
 #include <vector>
 
