@@ -53,6 +53,12 @@ std::vector<CurveChart*> ExtremeTokensView::charts() const {
     return m_charts->charts();
 }
 
+std::vector<CurveChart*> ExtremeTokensView::stepCharts() const {
+    std::vector<CurveChart*> all = charts();
+    std::erase_if(all, [this](const CurveChart* c) { return c == m_valueNorm || c == m_residual; });
+    return all;
+}
+
 CurveChart* ExtremeTokensView::layerChart(int layer) const {
     return m_charts->layer(layer);
 }
