@@ -37,6 +37,7 @@ DataForm::DataForm(QWidget* parent) : QWidget(parent) {
     pathLayout->addWidget(m_browse);
     m_task = new QComboBox(box);
     m_task->setObjectName("data.task");
+    for (QComboBox* box : {m_source, m_task}) guardWheel(box);
     for (const std::string& name : taskNames()) m_task->addItem(QString::fromStdString(name));
     m_alphabet = intField(box, "data.taskAlphabet", 2, 256);
     m_localK = intField(box, "data.taskLocalK", 1, 256);
@@ -72,9 +73,9 @@ DataForm::DataForm(QWidget* parent) : QWidget(parent) {
         l->setContentsMargins(0, 0, 0, 0);
         l->addWidget(m_alphabet, 1);
         l->addWidget(m_localK, 1);
-        l->addWidget(m_triggers, 1);
         return w;
     }());
+    form->addRow(tr("Backcopy"), m_triggers);
     form->addRow(QString(), m_bos);
     form->addRow(QString(), m_bosAligned);
     form->addRow(tr("Validation share"), m_valFraction);
@@ -133,7 +134,7 @@ void DataForm::updateEnabled() {
     // Bigram-Backcopy estimates its chain from a text: the file when given, else the fortunes.
     m_path->setEnabled(source == "file" || backcopy);
     m_browse->setEnabled(source == "file" || backcopy);
-    m_path->setPlaceholderText(backcopy ? tr("optional: text for the bigram chain (default: fortunes)")
+    m_path->setPlaceholderText(backcopy ? tr("optional: chain text (default: fortunes)")
                                         : tr("path to a UTF-8 text file"));
     m_task->setEnabled(task);
     m_alphabet->setEnabled(task && !backcopy);
