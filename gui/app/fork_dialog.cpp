@@ -22,7 +22,7 @@ ForkDialog::ForkDialog(const QString& runName, const RunSpec& spec, const std::v
     auto* layout = new QVBoxLayout(this);
     auto* intro = new QLabel(tr("A new run starts from a checkpoint of “%1” with the settings below; it is "
                                 "recorded as its child. Changes of the model's parameters (shape, positions, "
-                                "mechanisms with weights) are refused.")
+                                "mechanisms with weights) or of the optimiser are refused.")
                                  .arg(runName.toHtmlEscaped()),
                              this);
     intro->setWordWrap(true);
@@ -40,6 +40,9 @@ ForkDialog::ForkDialog(const QString& runName, const RunSpec& spec, const std::v
     m_weightDecay->setValue(spec.train.weightDecay);
     m_steps = intField(this, QStringLiteral("fork.steps"), 1, INT_MAX);
     m_steps->setValue(spec.train.steps);
+    // The OK button depends on this value: follow every keystroke, so typing a larger step count enables it
+    // at once (a disabled button cannot take the focus that would commit the typed value).
+    m_steps->setKeyboardTracking(true);
     m_zLoss = sciField(this, QStringLiteral("fork.zLoss"), 0, 1);
     m_zLoss->setValue(spec.model.zLoss);
     m_momentum = fractionField(this, QStringLiteral("fork.momentum"), 0, 0.9999, 0.05);
@@ -78,7 +81,7 @@ ForkDialog::ForkDialog(const QString& runName, const RunSpec& spec, const std::v
     form->addRow(tr("SGD momentum"), m_momentum);
     form->addRow(tr("z-loss"), m_zLoss);
     form->addRow(tr("Attention weights"), m_attention);
-    form->addRow(tr("Attention"), ls);
+    form->addRow(tr("Local heads"), ls);
     layout->addLayout(form);
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("fork.summary"));
