@@ -26,10 +26,16 @@ struct BoundHead {
 // f(r, n) above; 0 for n = 1, NaN for a non-finite r.
 double entropyFloor(double r, int n);
 
+// How ‖X̃_{V_i}‖₂ is obtained for a global head's rows: Interpolated solves every 8th row exactly and uses
+// two proven upper bounds in between (entropy_bound.cpp, prefixKeyNorms; ≈ 8× cheaper, the bound stays a
+// bound); ExactEveryRow solves every row (O(T⁴) a layer; tests compare the two).
+enum class KeyNorms { Interpolated, ExactEveryRow };
+
 // Per head: (1/T) Σ_i f(r_i, n_i). X: the layer's normalised input (T×C, row-major); qkvW: C×ldw with the
 // head's W_q in columns [h·D, (h+1)·D) and W_k in [C + h·D, …); qkvB: 3C biases (may be null).
 std::vector<float> causalEntropyBounds(const float* X, int T, int C, const float* qkvW, int ldw,
-                                       const float* qkvB, int D, const std::vector<BoundHead>& heads);
+                                       const float* qkvB, int D, const std::vector<BoundHead>& heads,
+                                       KeyNorms keyNorms = KeyNorms::Interpolated);
 
 // The probe records the per-head bound as snapshot scalars named "entropy_bound_causal/l<layer>.h<head>"
 // (docs/run-format.md); runs recorded before it have none.
