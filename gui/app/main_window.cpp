@@ -10,8 +10,8 @@
 #include "gui/compare/event_list.h"
 #include "gui/compare/runs_table_page.h"
 #include "gui/inspect/inspect_controller.h"
-#include "gui/inspect/sample_runs.h"
 #include "gui/inspect/provenance_panel.h"
+#include "gui/inspect/sample_runs.h"
 #include "gui/inspect/step_timeline.h"
 #include "gui/lessons/lessons_controller.h"
 #include "gui/probe/probe_text_panel.h"
@@ -113,6 +113,7 @@ MainWindow::MainWindow(QWidget* parent)
     pages.attention = m_attention;
     pages.probe = m_probe;
     pages.timeline = m_timeline;
+    pages.curveViews = {m_training, m_entropy, m_logits, m_sinks, m_extremeTokens, m_valueResidual};
     m_inspect = new InspectController(*this, *m_registry, pages,
                                       [this](const QString& path) { return openRunFile(path); });
     buildMenus();
