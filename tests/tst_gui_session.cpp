@@ -21,6 +21,7 @@
 #include "helpers/gui/new_run_form.h"
 #include "helpers/large_run.h"
 
+#include <QAbstractButton>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -89,6 +90,10 @@ private slots:
         QVERIFY(w.attentionPanel()->shownSnapshot());
         QCOMPARE(w.attentionPanel()->shownSnapshot()->step, run.snapshots.back()->step);
         QVERIFY2(w.runStatus()->text().contains("step 30 / 30"), qPrintable(w.runStatus()->text()));
+        // A finished run offers no Pause or Stop (they used to stay enabled when the final status arrived
+        // before the training thread had ended).
+        QTRY_VERIFY(!w.findChild<QAbstractButton*>("pauseRun")->isEnabled());
+        QVERIFY(!w.findChild<QAbstractButton*>("stopRun")->isEnabled());
 
         // The recorded file holds the same run.
         QVERIFY(!run.filePath.isEmpty());

@@ -86,6 +86,8 @@ RunsPanel::RunsPanel(RunRegistry& registry, SessionManager& sessions, QWidget* p
     connect(&registry, &RunRegistry::statusChanged, this, &RunsPanel::updateButtons);
     connect(&registry, &RunRegistry::runAdded, this, &RunsPanel::syncSelectionFromRegistry);
     connect(&registry, &RunRegistry::runRemoved, this, &RunsPanel::updateButtons);
+    // The run's final status can arrive before its thread has ended: look again when the session ends.
+    connect(&m_sessions, &SessionManager::sessionFinished, this, &RunsPanel::updateButtons);
     connect(m_pause, &QToolButton::clicked, this, &RunsPanel::pauseOrResume);
     connect(m_stop, &QToolButton::clicked, this, [this] { m_sessions.stop(m_registry.selectedId()); });
     connect(m_close, &QToolButton::clicked, this, [this] { m_sessions.close(m_registry.selectedId()); });
@@ -114,7 +116,9 @@ void RunsPanel::syncSelectionFromRegistry() {
 void RunsPanel::updateButtons() {
     const RunData* run = m_registry.selected();
     TrainingSession* session = run ? m_sessions.session(run->id) : nullptr;
-    const bool active = session && !session->hasFinished();
+    const bool ended = run && (run->status == RunStatus::Finished || run->status == RunStatus::Stopped ||
+                               run->status == RunStatus::Diverged || run->status == RunStatus::Failed);
+    const bool active = session && !session->hasFinished() && !ended;
     m_pause->setEnabled(active);
     const bool paused = run && run->status == RunStatus::Paused;
     m_pause->setText(paused ? tr("Resume") : tr("Pause"));
