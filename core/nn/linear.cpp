@@ -69,7 +69,7 @@ void backwardShared(MatrixRef<T>* dx, bool accumulateDx, MatrixRef<const T> x,
         if (g.dw) {
             for (std::ptrdiff_t b = 0; b < rows; b += kRowBlock) blocks.push_back({p, false, b});
             partialOffset[p] = partialFloats;
-            if (partials) partialFloats += std::size_t(kBlocks * x.cols * g.dy.cols);
+            if (partials) partialFloats += std::size_t((kBlocks - 1) * x.cols * g.dy.cols);
         }
         if (g.dbias)
             for (std::ptrdiff_t b = 0; b < g.dy.cols; b += kColBlock) blocks.push_back({p, true, b});
@@ -96,24 +96,29 @@ void backwardShared(MatrixRef<T>* dx, bool accumulateDx, MatrixRef<const T> x,
         if (blk.bias) {
             // Column block of db; sums its columns over all rows in row order.
             const std::ptrdiff_t c1 = std::min<std::ptrdiff_t>(dy.cols, b0 + kColBlock);
+            T* db = g.dbias;
             for (std::ptrdiff_t r = 0; r < dy.rows; ++r) {
                 const T* row = at(dy, r, 0);
-                for (std::ptrdiff_t c = b0; c < c1; ++c) g.dbias[c] += row[c];
+#pragma omp simd
+                for (std::ptrdiff_t c = b0; c < c1; ++c) db[c] += row[c];
             }
             return;
         }
         const std::ptrdiff_t r1 = std::min(rows, b0 + kRowBlock);
-        if (!partials) {
+        if (!partials || b0 == 0) {
+            // The first row block accumulates straight into dW (nobody else writes dW during this job); the
+            // others are added after it, in order.
             gemm(true, false, int(x.cols), int(dy.cols), int(r1 - b0), T(1), at(x, b0, 0), x.ld, at(dy, b0, 0),
                  dy.ld, T(1), g.dw->data, g.dw->ld);
             return;
         }
-        T* partial = partialBase + partialOffset[blk.part] + std::size_t((b0 / kRowBlock) * x.cols * dy.cols);
+        T* partial =
+            partialBase + partialOffset[blk.part] + std::size_t((b0 / kRowBlock - 1) * x.cols * dy.cols);
         gemm(true, false, int(x.cols), int(dy.cols), int(r1 - b0), T(1), at(x, b0, 0), x.ld, at(dy, b0, 0),
              dy.ld, T(0), partial, int(dy.cols));
     });
     if (!partials) return;
-    // dW += Σ_b partial_b, blocks in order, over the rows of every part's dW (one job).
+    // dW += Σ_{b ≥ 1} partial_b, blocks in order, over the rows of every part's dW (one job).
     std::vector<std::size_t> withDw;
     for (std::size_t p = 0; p < parts.size(); ++p)
         if (parts[p].dw) withDw.push_back(p);
@@ -124,7 +129,7 @@ void backwardShared(MatrixRef<T>* dx, bool accumulateDx, MatrixRef<const T> x,
             const std::ptrdiff_t r = i % dwRows, cols = parts[p].dy.cols;
             T* out = at(*parts[p].dw, r, 0);
             const T* part = partialBase + partialOffset[p] + std::size_t(r * cols);
-            for (std::ptrdiff_t b = 0; b < kBlocks; ++b, part += dwRows * cols) {
+            for (std::ptrdiff_t b = 1; b < kBlocks; ++b, part += dwRows * cols) {
 #pragma omp simd
                 for (std::ptrdiff_t c = 0; c < cols; ++c) out[c] += part[c];
             }
