@@ -12,6 +12,8 @@
 #include "helpers/model_fixtures.h"
 #include "helpers/test_paths.h"
 
+#include <Eigen/Dense>
+
 #include <QtTest>
 #include <cmath>
 #include <filesystem>
@@ -122,6 +124,27 @@ private slots:
             if (h < f - 1e-10)
                 QFAIL(qPrintable(
                     QString("n %1 kind %2: entropy %3 < floor %4").arg(n).arg(kind).arg(h).arg(f)));
+        }
+    }
+
+    void largestEigenvalueMatchesTheFullSolver() {
+        // Gram matrices (PSD, as the bound's), a rank-one one, a diagonal one and an indefinite one.
+        Rng rng(31);
+        for (int n : {1, 2, 3, 8, 33, 64, 129}) {
+            for (int kind = 0; kind < 4; ++kind) {
+                Eigen::MatrixXd X = Eigen::MatrixXd::Zero(n, kind == 1 ? 1 : 40);
+                for (int i = 0; i < X.rows(); ++i)
+                    for (int j = 0; j < X.cols(); ++j) X(i, j) = rng.normal() * (i == 0 ? 20.0 : 1.0);
+                Eigen::MatrixXd A = X * X.transpose();
+                if (kind == 2) A = Eigen::MatrixXd(A.diagonal().asDiagonal());
+                if (kind == 3) A -= 0.5 * A.trace() / n * Eigen::MatrixXd::Identity(n, n);
+                const Eigen::Matrix<double, -1, -1, Eigen::RowMajor> R = A;
+                const double expected =
+                    std::max(0.0, Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(A).eigenvalues().maxCoeff());
+                const double got = largestSymmetricEigenvalue(R.data(), n);
+                QVERIFY2(std::abs(got - expected) <= 1e-12 * std::max(1.0, expected),
+                         qPrintable(QString("n %1 kind %2: %3 vs %4").arg(n).arg(kind).arg(got).arg(expected)));
+            }
         }
     }
 

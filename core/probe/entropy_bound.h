@@ -24,6 +24,10 @@ struct BoundHead {
     double slope = 0.0; // ALiBi slope m_h (0: none)
 };
 
+// λ_max of a symmetric n×n matrix (row-major), as the bound uses it: tridiagonalisation and bisection, never
+// more than a few ulps below the true value (the callers add a margin).
+double largestSymmetricEigenvalue(const double* rowMajor, int n);
+
 // f(r, n) above; 0 for n = 1, NaN for a non-finite r.
 double entropyFloor(double r, int n);
 
