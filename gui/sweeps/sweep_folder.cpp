@@ -1,0 +1,110 @@
+#include "gui/sweeps/sweep_folder.h"
+
+#include "core/sweep/sweep_runner.h"
+#include "core/util/error.h"
+#include "gui/sweeps/sweep_csv.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <fcntl.h>
+#include <filesystem>
+#include <sys/file.h>
+#include <unistd.h>
+
+namespace attnscope::gui {
+
+namespace fs = std::filesystem;
+
+int SweepData::done() const {
+    int n = 0;
+    for (const CellResult& c : summary.cells) n += c.complete;
+    return n;
+}
+
+bool SweepData::hasRunFiles() const {
+    for (CellSource s : sources)
+        if (s == CellSource::RunFile) return true;
+    return false;
+}
+
+bool isSweepFolder(const QString& folder) {
+    return QFileInfo(QDir(folder).filePath(QStringLiteral("sweep.json"))).isFile();
+}
+
+std::shared_ptr<SweepData> readSweepFolder(const QString& folder, CellCache* cache, bool* changed) {
+    auto data = std::make_shared<SweepData>();
+    data->folder = QDir(folder).absolutePath();
+    const std::string dir = data->folder.toStdString();
+    data->spec = readSweepManifest(dir);
+    data->cells = expandGrid(data->spec);
+    std::map<std::string, CellResult> csv;
+    const fs::path csvPath = fs::path(dir) / "summary_cells.csv";
+    if (fs::exists(csvPath)) {
+        try {
+            csv = readCellsCsv(csvPath.string());
+        } catch (const Error& e) {
+            data->problems.push_back(e.what());
+        }
+    }
+    bool anyChange = false;
+    std::vector<CellResult> results;
+    for (const SweepCell& cell : data->cells) {
+        const fs::path path = fs::path(dir) / (cell.id + ".attnrun");
+        data->runPaths.push_back(QString::fromStdString(path.string()));
+        std::error_code ec;
+        const auto size = fs::file_size(path, ec);
+        if (!ec) {
+            const std::int64_t mtime = fs::last_write_time(path, ec).time_since_epoch().count();
+            CellCacheEntry* hit = nullptr;
+            if (cache) {
+                auto it = cache->find(path.string());
+                if (it != cache->end() && it->second.size == std::int64_t(size) && it->second.mtimeNs == mtime)
+                    hit = &it->second;
+            }
+            CellResult r;
+            if (hit) {
+                r = hit->result;
+            } else {
+                anyChange = true;
+                try {
+                    r = readCellResult(path.string());
+                } catch (const std::exception& e) {
+                    // A file being created has no tables yet: shown as unreadable, read again next poll.
+                    r.status = "unreadable";
+                    data->problems.push_back(e.what());
+                }
+                if (cache) (*cache)[path.string()] = {std::int64_t(size), mtime, r};
+            }
+            data->sources.push_back(CellSource::RunFile);
+            results.push_back(r);
+        } else if (const auto it = csv.find(cell.id); it != csv.end()) {
+            data->sources.push_back(CellSource::SummaryCsv);
+            results.push_back(it->second);
+        } else {
+            data->sources.push_back(CellSource::Missing);
+            CellResult r;
+            r.status = "missing";
+            r.steps = cell.spec.train.steps;
+            results.push_back(r);
+        }
+    }
+    data->summary = summarize(data->spec, data->cells, std::move(results));
+    if (changed) *changed = anyChange;
+    return data;
+}
+
+QString sweepLockHolder(const QString& folder) {
+    const std::string path = QDir(folder).filePath(QStringLiteral("sweep.lock")).toStdString();
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return {}; // never run here, or read-only: nobody holds it
+    QString holder;
+    if (::flock(fd, LOCK_SH | LOCK_NB) != 0) {
+        char text[64] = {};
+        const auto n = ::pread(fd, text, sizeof text - 1, 0);
+        holder = n > 0 ? QString::fromUtf8(text, int(n)).trimmed() : QStringLiteral("another process");
+    }
+    ::close(fd); // releases the shared lock when it was granted
+    return holder;
+}
+
+} // namespace attnscope::gui
