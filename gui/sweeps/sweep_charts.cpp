@@ -7,7 +7,9 @@
 
 #include <QHBoxLayout>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <qcustomplot.h>
 
 namespace attnscope::gui {
@@ -28,9 +30,8 @@ QCustomPlot* makePlot(QWidget* parent, const QString& y) {
     plot->xAxis->setScaleType(QCPAxis::stLogarithmic);
     plot->legend->setVisible(true);
     plot->legend->setFont(QFont(plot->font().family(), 8));
-    // Top left, inside the axes: at low LR every variant's loss and logit sit low, so that corner is empty
-    // (a legend row under the axes clipped the names at this width).
-    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    // Inside the axes, in the emptiest corner (placeLegend); a legend row under the axes clipped the names at
+    // this width.
     plot->legend->setBrush(QColor(255, 255, 255, 215));
     plot->legend->setBorderPen(QPen(QColor(200, 200, 200)));
     return plot;
@@ -46,6 +47,31 @@ QWidget* withCaption(QWidget* parent, QCustomPlot* plot, const QString& key) {
     plot->setToolTip(caption->toolTip());
     layout->addWidget(caption);
     return box;
+}
+
+// Puts the legend in the corner of the axes that covers the fewest drawn points (top left on a tie).
+void placeLegend(QCustomPlot* plot) {
+    const Qt::Alignment corners[] = {Qt::AlignTop | Qt::AlignLeft, Qt::AlignTop | Qt::AlignRight,
+                                     Qt::AlignBottom | Qt::AlignRight, Qt::AlignBottom | Qt::AlignLeft};
+    int count[4] = {0, 0, 0, 0};
+    // Fraction along an axis from its lower end, in the axis's own scale (no pixels: the chart may not be laid
+    // out yet).
+    auto fraction = [](const QCPAxis* axis, double v) {
+        const QCPRange range = axis->range();
+        return axis->scaleType() == QCPAxis::stLogarithmic ? std::log(v / range.lower) / std::log(range.upper / range.lower)
+                                                          : (v - range.lower) / range.size();
+    };
+    for (int g = 0; g < plot->graphCount(); ++g) {
+        QCPGraph* graph = plot->graph(g);
+        for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it) {
+            const double fx = fraction(plot->xAxis, it->key);
+            const double fy = 1 - fraction(plot->yAxis, it->value); // 0 at the top
+            const bool left = fx < 0.45, right = fx > 0.55, top = fy < 0.5, bottom = fy > 0.5;
+            count[0] += left && top, count[1] += right && top, count[2] += right && bottom, count[3] += left && bottom;
+        }
+    }
+    const int best = int(std::min_element(count, count + 4) - count);
+    plot->axisRect()->insetLayout()->setInsetAlignment(0, corners[best]);
 }
 
 QString lrText(double lr) {
@@ -150,8 +176,43 @@ void SweepCharts::draw(QCustomPlot* plot, bool logit) {
     if (logit) {
         plot->yAxis->setRange(yLo / 1.6, yHi * 1.6);
     } else {
+        // The LR sensitivity counts no loss above ℓ0 (min(ℓ, ℓ0)): the axis stops just above the highest ℓ0, and
+        // a loss beyond it (a run that blew up without a NaN) leaves the chart with its value written at the top.
+        double init = -INFINITY;
+        for (const VariantCurve& c : m_curves)
+            for (const LrPoint& p : c.points)
+                if (std::isfinite(p.initLoss)) init = std::max(init, p.initLoss);
+        if (std::isfinite(init)) yHi = std::min(yHi, init), yLo = std::min(yLo, init);
         const double pad = std::max(0.05, 0.08 * (yHi - yLo));
         plot->yAxis->setRange(yLo - pad, yHi + pad);
+        if (std::isfinite(init)) {
+            auto* line = new QCPItemStraightLine(plot);
+            line->point1->setCoords(lo, init);
+            line->point2->setCoords(hi, init);
+            line->setPen(QPen(QColor(130, 130, 130), 1, Qt::DashLine));
+            auto* label = new QCPItemText(plot); // below the line, between the legend and the off-chart values
+            label->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
+            label->position->setCoords(0.46, init);
+            label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+            label->setFont(QFont(plot->font().family(), 8));
+            label->setColor(QColor(100, 100, 100));
+            label->setText(tr("ℓ0 = loss at init"));
+            label->setBrush(QColor(255, 255, 255, 210));
+        }
+        // Values off the top, stacked per LR, left of their point (the last LR sits at the right edge).
+        std::map<double, int> stacked;
+        for (std::size_t v = 0; v < m_curves.size(); ++v)
+            for (const LrPoint& p : m_curves[v].points)
+                if (p.loss.n > 0 && p.loss.mean > plot->yAxis->range().upper) {
+                    auto* off = new QCPItemText(plot);
+                    off->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+                    off->position->setCoords(p.lr, 0.0);
+                    off->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
+                    off->setPadding(QMargins(0, 2 + 13 * stacked[p.lr]++, 4, 0));
+                    off->setFont(QFont(plot->font().family(), 8));
+                    off->setColor(variantColor(v));
+                    off->setText(QStringLiteral("↑ %1").arg(formatStat(p.loss)));
+                }
     }
     plot->xAxis->setRange(lo / 1.5, hi * 1.5);
     // Diverged cells without a finite value sit at the top edge, with a label naming them.
@@ -178,6 +239,7 @@ void SweepCharts::draw(QCustomPlot* plot, bool logit) {
         key->setName(tr("diverged (at ℓ0)"));
         if (logit) key->setName(tr("diverged (peak logit)"));
     }
+    placeLegend(plot);
     plot->replot();
 }
 

@@ -47,7 +47,11 @@ std::vector<VariantCurve> lrCurves(const SweepData& data) {
             VariantCurve c;
             c.labels = key;
             c.label = joined(key, QString::fromStdString(data.spec.name));
-            for (std::size_t k : order) c.points.push_back({lrs[k], {}, {}, 0, NAN, NAN, {}});
+            for (std::size_t k : order) {
+                LrPoint point;
+                point.lr = lrs[k];
+                c.points.push_back(point);
+            }
             curves.push_back(c);
             it = curves.end() - 1;
         }
@@ -59,10 +63,11 @@ std::vector<VariantCurve> lrCurves(const SweepData& data) {
         for (const LrSensitivity& l : s.sensitivity)
             if (l.labels == c.labels) c.sensitivity = &l;
         for (LrPoint& p : c.points) {
-            std::vector<double> loss, logit, init;
+            std::vector<double> loss, logit, init, allInit;
             for (int i : p.cells) {
                 const CellResult& r = s.cells[std::size_t(i)];
                 if (!r.complete) continue;
+                allInit.push_back(r.initLoss);
                 // As summarize(): a run is diverged when its status says so or its final loss is not finite.
                 if (r.diverged || !std::isfinite(r.finalValLoss)) {
                     ++p.diverged;
@@ -78,6 +83,7 @@ std::vector<VariantCurve> lrCurves(const SweepData& data) {
             p.loss = meanSd(loss);
             p.logit = meanSd(logit);
             p.divergedLoss = meanSd(init).mean;
+            p.initLoss = meanSd(allInit).mean;
         }
     }
     return curves;
@@ -85,13 +91,12 @@ std::vector<VariantCurve> lrCurves(const SweepData& data) {
 
 QString formatStat(const Stat& s, int precision) {
     if (s.n == 0 || std::isnan(s.mean)) return QStringLiteral("—");
-    // Plain digits up to 10⁶ ("8572 ± 6243", not "8.57e+03 ± 6.2e+03"); significant digits below 100.
-    auto text = [](double v, int digits) {
-        return std::abs(v) >= 100 && std::abs(v) < 1e6 ? QString::number(v, 'f', 0) : QString::number(v, 'g', digits);
-    };
-    const QString mean = text(s.mean, precision);
+    // Plain digits from 100 to 10⁶ ("8572 ± 6243", not "8.57e+03 ± 6.2e+03"), significant digits outside;
+    // the sd follows the mean's style.
+    const bool plain = std::abs(s.mean) >= 100 && std::abs(s.mean) < 1e6;
+    const QString mean = plain ? QString::number(s.mean, 'f', 0) : QString::number(s.mean, 'g', precision);
     if (s.n < 2 || std::isnan(s.sd)) return mean;
-    return QStringLiteral("%1 ± %2").arg(mean, text(s.sd, 2));
+    return QStringLiteral("%1 ± %2").arg(mean, plain ? QString::number(s.sd, 'f', 0) : QString::number(s.sd, 'g', 2));
 }
 
 } // namespace attnscope::gui

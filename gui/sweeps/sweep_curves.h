@@ -21,6 +21,7 @@ struct LrPoint {
     int diverged = 0;
     double divergedLoss = NAN;  // mean ℓ0 of the diverged seeds (where the sensitivity counts them)
     double divergedLogit = NAN; // largest peak max logit of the diverged seeds (NaN when none is finite)
+    double initLoss = NAN;      // mean ℓ0 over every complete seed (the ceiling min(ℓ, ℓ0) of the score)
     std::vector<int> cells;     // indices into SweepData::cells (every seed, finished or not)
 };
 

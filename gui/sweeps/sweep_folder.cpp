@@ -88,6 +88,11 @@ std::shared_ptr<SweepData> readSweepFolder(const QString& folder, CellCache* cac
             results.push_back(r);
         }
     }
+    // A cell file left "training" while no process holds the folder was interrupted (Ctrl-C, kill, crash):
+    // say so, since nothing is training it now. Resume continues it from its last checkpoint.
+    if (sweepLockHolder(data->folder).isEmpty())
+        for (CellResult& r : results)
+            if (r.status == "training") r.status = "interrupted";
     data->summary = summarize(data->spec, data->cells, std::move(results));
     if (changed) *changed = anyChange;
     return data;

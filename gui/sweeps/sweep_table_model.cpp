@@ -37,7 +37,7 @@ QString statusText(const SweepData& d, const std::vector<int>& cells, bool singl
     for (int i : cells) {
         const CellResult& r = d.summary.cells[std::size_t(i)];
         QString s = QString::fromStdString(r.status);
-        if (!r.complete && r.steps > 0 && r.status != "missing" && r.status != "unreadable")
+        if (single && !r.complete && r.steps > 0 && r.status != "missing" && r.status != "unreadable")
             s = QStringLiteral("%1 %2/%3").arg(s).arg(r.step).arg(r.steps);
         if (d.sources[std::size_t(i)] == CellSource::SummaryCsv && single)
             s += QObject::tr(" (summary)");
