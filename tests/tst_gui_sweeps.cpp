@@ -1,8 +1,9 @@
 // The Sweeps page (issue 11): a real sweep folder trained by core's SweepRunner in the test (seconds-sized
-// cells, one LR high enough to diverge) drawn as the LR-sensitivity plot — one line per variant with one point
-// per LR, the seed band, diverged cells marked — and a table whose LR sensitivity is summarizeSweep's; the same
-// numbers from a folder that holds only its CSV summary; following a sweep while it trains; double-click
-// opening a cell's run; the stabilisers lesson's open action; and a sweep started from the app's dialog.
+// cells, one LR high enough to diverge) drawn as the LR-sensitivity plot — one line per variant with one
+// point per LR, the seed band, diverged cells marked — and a table whose LR sensitivity is summarizeSweep's;
+// the same numbers from a folder that holds only its CSV summary; following a sweep while it trains;
+// double-click opening a cell's run; the stabilisers lesson's open action; and a sweep started from the app's
+// dialog.
 #include "core/sweep/sweep_runner.h"
 #include "core/sweep/sweep_summary.h"
 #include "gui/app/main_window.h"
@@ -137,7 +138,8 @@ private slots:
         double init = 0;
         int n = 0;
         for (const CellResult& c : summary.cells)
-            if (c.labels[0] == "base" && c.labels[1] == tinySweep().axes[1].labels[2]) init += c.initLoss, ++n;
+            if (c.labels[0] == "base" && c.labels[1] == tinySweep().axes[1].labels[2])
+                init += c.initLoss, ++n;
         QCOMPARE(n, 2);
         const double crossY =
             SweepCharts::graphs(page.charts()->lossPlot(), "diverged")[0]->data()->begin()->value;
@@ -180,7 +182,8 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(isSweepFolder(folder), 10000);
         page.openFolder(folder);
         std::vector<int> seen;
-        connect(&page, &SweepsPage::loaded, &page, [&] { seen.push_back(page.data() ? page.data()->done() : -1); });
+        connect(&page, &SweepsPage::loaded, &page,
+                [&] { seen.push_back(page.data() ? page.data()->done() : -1); });
         QTRY_VERIFY_WITH_TIMEOUT(page.data() && page.data()->allDone(), 30000);
         worker.join();
         QVERIFY(seen.size() >= 2); // updated as cells finished, not only at the end
@@ -190,6 +193,59 @@ private slots:
         QVERIFY(page.progressLabel()->text().contains("8 of 8 cells done"));
         QTRY_VERIFY(!page.follower()->isPolling()); // done: polling stops
         QCOMPARE(SweepCharts::graphs(page.charts()->lossPlot(), "mean")[0]->dataCount(), 2);
+    }
+
+    void sweepWithoutLrAxisShowsSeedsPerVariant() {
+        const QString folder = m_dir.filePath("seeds");
+        SweepSpec spec = tinySweep(20);
+        spec.axes.erase(spec.axes.begin() + 1); // variants × seeds, as value-residual-seeds
+        runSweep(spec, folder);
+        SweepsPage page;
+        page.openFolder(folder);
+        QVERIFY(waitLoaded(page));
+        QCustomPlot* plot = page.charts()->lossPlot();
+        QCOMPARE(plot->xAxis->scaleType(), QCPAxis::stLinear);
+        const auto seeds = SweepCharts::graphs(plot, "seeds");
+        const auto means = SweepCharts::graphs(plot, "mean");
+        QCOMPARE(seeds.size(), std::size_t(2));
+        QCOMPARE(means.size(), std::size_t(2));
+        QCOMPARE(seeds[0]->dataCount(), 2); // one circle per seed
+        const SweepSummary summary = summarizeSweep(spec, folder.toStdString());
+        QCOMPARE(means[0]->data()->begin()->value, summary.groups[0].finalValLoss.mean);
+        QVERIFY(page.findChild<QLabel*>("caption-sweep-variant-loss"));
+        QVERIFY(page.table()->isColumnHidden(SweepTableModel::Sensitivity));
+    }
+
+    void stopThenResumeFromThePage() {
+        const QString folder = m_dir.filePath("stop-resume");
+        SweepSpec spec = tinySweep(200);
+        spec.axes[1].values = {1e-3};
+        spec.axes[1].labels = {"0.001"};
+        SweepsPage page;
+        page.follower()->setInterval(50);
+        SweepOptions options;
+        options.parallel = 1;
+        QString error;
+        QVERIFY2(page.job()->start(spec, folder, options, &error), qPrintable(error));
+        page.openFolder(folder);
+        QSignalSpy finished(page.job(), &SweepJob::finished);
+        QTRY_VERIFY_WITH_TIMEOUT(page.job()->lastProgress().stepsDone > 0, 10000);
+        page.stop();
+        QVERIFY(finished.count() == 1 || finished.wait(10000));
+        const auto progress = finished.at(0).at(0).value<SweepProgress>();
+        QVERIFY(progress.cancelled);
+        QVERIFY(progress.done < 4);
+        QTRY_VERIFY(page.data() && page.data()->done() == progress.done);
+        QPushButton* resume = nullptr;
+        for (QPushButton* b : page.findChildren<QPushButton*>())
+            if (b->text() == "Resume") resume = b;
+        QVERIFY(resume && !resume->isHidden()); // a partial folder offers Resume
+        resume->click();
+        QVERIFY(page.job()->isRunning());
+        QVERIFY(finished.wait(30000));
+        QVERIFY(!finished.at(1).at(0).value<SweepProgress>().cancelled);
+        QTRY_VERIFY_WITH_TIMEOUT(page.data()->allDone(), 10000);
+        QVERIFY(resume->isHidden());
     }
 
     void doubleClickOpensTheCellsRun() {
@@ -247,7 +303,7 @@ private slots:
             for (int i = 0; i < d.variantList()->count(); ++i) {
                 QListWidgetItem* item = d.variantList()->item(i);
                 item->setCheckState(item->text() == "baseline" || item->text() == "qk-norm" ? Qt::Checked
-                                                                                           : Qt::Unchecked);
+                                                                                            : Qt::Unchecked);
             }
             d.lrEdit()->setText("1e-3, 1e-2");
             d.seedsBox()->setValue(2);

@@ -21,8 +21,9 @@
 namespace attnscope::gui {
 
 NewSweepDialog::NewSweepDialog(QWidget* parent, const QString& defaultFolder)
-    : QDialog(parent), m_defaultFolder(defaultFolder.isEmpty() ? QDir::current().filePath(QStringLiteral("sweeps"))
-                                                               : defaultFolder) {
+    : QDialog(parent),
+      m_defaultFolder(defaultFolder.isEmpty() ? QDir::current().filePath(QStringLiteral("sweeps"))
+                                              : defaultFolder) {
     setWindowTitle(tr("New sweep"));
     auto* form = new QFormLayout;
     m_preset = new QComboBox(this);
@@ -124,7 +125,8 @@ void NewSweepDialog::presetChanged() {
 
 void NewSweepDialog::updateCount() {
     int variants = 0;
-    for (int i = 0; i < m_variants->count(); ++i) variants += m_variants->item(i)->checkState() == Qt::Checked;
+    for (int i = 0; i < m_variants->count(); ++i)
+        variants += m_variants->item(i)->checkState() == Qt::Checked;
     int lrs = 1;
     if (m_lrs->isEnabled()) lrs = int(m_lrs->text().split(QLatin1Char(','), Qt::SkipEmptyParts).size());
     m_count->setText(tr("%1 cells (%2 variant(s) × %3 LR(s) × %4 seed(s))")
@@ -150,7 +152,8 @@ void NewSweepDialog::folderChanged() {
                 .arg(holder.isEmpty() ? QString() : tr(", being trained now (%1)").arg(holder)));
         m_resumeButton->setVisible(!data->allDone() && holder.isEmpty());
     } catch (const std::exception& e) {
-        m_existing->setText(tr("This folder holds a sweep that cannot be read: %1").arg(QString::fromUtf8(e.what())));
+        m_existing->setText(
+            tr("This folder holds a sweep that cannot be read: %1").arg(QString::fromUtf8(e.what())));
     }
 }
 

@@ -1,8 +1,8 @@
 #pragma once
-// "New sweep…": one of core's sweep presets (lr-sensitivity, value-residual-seeds) with its variants, LR grid,
-// seeds and steps per cell adjustable, the output folder, and how many cells train at once with how many
-// threads each. When the folder already holds a sweep that is not finished, the dialog says how far it got
-// and offers to resume it instead (the settings are then the folder's own).
+// "New sweep…": one of core's sweep presets (lr-sensitivity, value-residual-seeds) with its variants, LR
+// grid, seeds and steps per cell adjustable, the output folder, and how many cells train at once with how
+// many threads each. When the folder already holds a sweep that is not finished, the dialog says how far it
+// got and offers to resume it instead (the settings are then the folder's own).
 #include "core/sweep/sweep_runner.h"
 #include "gui/sweeps/sweep_request.h"
 

@@ -2,6 +2,7 @@
 
 #include "gui/session/run_palette.h"
 #include "gui/sweeps/sweep_folder.h"
+#include "gui/sweeps/variant_seed_chart.h"
 #include "gui/views/log_ticker.h"
 #include "gui/widgets/chart_help.h"
 
@@ -37,7 +38,7 @@ QCustomPlot* makePlot(QWidget* parent, const QString& y) {
     return plot;
 }
 
-QWidget* withCaption(QWidget* parent, QCustomPlot* plot, const QString& key) {
+QWidget* withCaption(QWidget* parent, QCustomPlot* plot, const QString& key, ChartCaption** captionOut) {
     auto* box = new QWidget(parent);
     auto* layout = new QVBoxLayout(box);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -45,6 +46,7 @@ QWidget* withCaption(QWidget* parent, QCustomPlot* plot, const QString& key) {
     layout->addWidget(plot, 1);
     auto* caption = new ChartCaption(key, box);
     plot->setToolTip(caption->toolTip());
+    *captionOut = caption;
     layout->addWidget(caption);
     return box;
 }
@@ -54,20 +56,22 @@ void placeLegend(QCustomPlot* plot) {
     const Qt::Alignment corners[] = {Qt::AlignTop | Qt::AlignLeft, Qt::AlignTop | Qt::AlignRight,
                                      Qt::AlignBottom | Qt::AlignRight, Qt::AlignBottom | Qt::AlignLeft};
     int count[4] = {0, 0, 0, 0};
-    // Fraction along an axis from its lower end, in the axis's own scale (no pixels: the chart may not be laid
-    // out yet).
+    // Fraction along an axis from its lower end, in the axis's own scale (no pixels: the chart may not be
+    // laid out yet).
     auto fraction = [](const QCPAxis* axis, double v) {
         const QCPRange range = axis->range();
-        return axis->scaleType() == QCPAxis::stLogarithmic ? std::log(v / range.lower) / std::log(range.upper / range.lower)
-                                                          : (v - range.lower) / range.size();
+        return axis->scaleType() == QCPAxis::stLogarithmic
+                   ? std::log(v / range.lower) / std::log(range.upper / range.lower)
+                   : (v - range.lower) / range.size();
     };
     for (int g = 0; g < plot->graphCount(); ++g) {
         QCPGraph* graph = plot->graph(g);
         for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it) {
             const double fx = fraction(plot->xAxis, it->key);
             const double fy = 1 - fraction(plot->yAxis, it->value); // 0 at the top
-            const bool left = fx < 0.45, right = fx > 0.55, top = fy < 0.5, bottom = fy > 0.5;
-            count[0] += left && top, count[1] += right && top, count[2] += right && bottom, count[3] += left && bottom;
+            const bool left = fx<0.45, right = fx> 0.55, top = fy<0.5, bottom = fy> 0.5;
+            count[0] += left && top, count[1] += right && top, count[2] += right && bottom,
+                count[3] += left && bottom;
         }
     }
     const int best = int(std::min_element(count, count + 4) - count);
@@ -89,8 +93,8 @@ SweepCharts::SweepCharts(QWidget* parent) : QWidget(parent) {
     m_logit->setObjectName(QStringLiteral("sweepLogitPlot"));
     m_logit->yAxis->setScaleType(QCPAxis::stLogarithmic);
     m_logit->yAxis->setTicker(QSharedPointer<LogTicker>::create());
-    layout->addWidget(withCaption(this, m_loss, QStringLiteral("sweep-lr-loss")), 1);
-    layout->addWidget(withCaption(this, m_logit, QStringLiteral("sweep-lr-logit")), 1);
+    layout->addWidget(withCaption(this, m_loss, QStringLiteral("sweep-lr-loss"), &m_lossCaption), 1);
+    layout->addWidget(withCaption(this, m_logit, QStringLiteral("sweep-lr-logit"), &m_logitCaption), 1);
 }
 
 std::vector<QCPGraph*> SweepCharts::graphs(QCustomPlot* plot, const QString& role) {
@@ -107,16 +111,37 @@ void SweepCharts::setData(std::shared_ptr<const SweepData> data) {
     draw(m_logit, true);
 }
 
+// The LR charts or the per-variant ones: x axis, and the caption and tooltip that explain them.
+void SweepCharts::setLrLayout(QCustomPlot* plot, bool lr) {
+    const bool logit = plot == m_logit;
+    ChartCaption* caption = logit ? m_logitCaption : m_lossCaption;
+    caption->setKey(QStringLiteral("sweep-%1-%2").arg(lr ? "lr" : "variant", logit ? "logit" : "loss"));
+    plot->setToolTip(caption->toolTip());
+    plot->xAxis->setScaleType(lr ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    plot->xAxis->setLabel(lr ? tr("peak learning rate η (log)") : tr("variant"));
+}
+
 void SweepCharts::draw(QCustomPlot* plot, bool logit) {
     plot->clearGraphs();
+    plot->clearPlottables();
     plot->clearItems();
+    const bool lr = !m_curves.empty() || !m_data || m_data->cells.empty();
+    setLrLayout(plot, lr);
+    if (!lr) {
+        drawVariantSeeds(plot, *m_data, logit);
+        plot->legend->setVisible(plot->legend->itemCount() > 0);
+        placeLegend(plot);
+        plot->replot();
+        return;
+    }
+    plot->legend->setVisible(!m_curves.empty());
     if (m_curves.empty()) {
         auto* text = new QCPItemText(plot);
         text->position->setType(QCPItemPosition::ptAxisRectRatio);
         text->position->setCoords(0.5, 0.5);
         text->setColor(QColor(120, 120, 120));
         text->setText(!m_data ? tr("Open a sweep folder (File › Open sweep…)")
-                              : tr("This sweep has no learning-rate axis:\nits results are in the table below."));
+                              : tr("This sweep has no cells."));
         plot->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
         plot->replot();
         return;
@@ -176,8 +201,9 @@ void SweepCharts::draw(QCustomPlot* plot, bool logit) {
     if (logit) {
         plot->yAxis->setRange(yLo / 1.6, yHi * 1.6);
     } else {
-        // The LR sensitivity counts no loss above ℓ0 (min(ℓ, ℓ0)): the axis stops just above the highest ℓ0, and
-        // a loss beyond it (a run that blew up without a NaN) leaves the chart with its value written at the top.
+        // The LR sensitivity counts no loss above ℓ0 (min(ℓ, ℓ0)): the axis stops just above the highest ℓ0,
+        // and a loss beyond it (a run that blew up without a NaN) leaves the chart with its value written at
+        // the top.
         double init = -INFINITY;
         for (const VariantCurve& c : m_curves)
             for (const LrPoint& p : c.points)
@@ -190,7 +216,8 @@ void SweepCharts::draw(QCustomPlot* plot, bool logit) {
             line->point1->setCoords(lo, init);
             line->point2->setCoords(hi, init);
             line->setPen(QPen(QColor(130, 130, 130), 1, Qt::DashLine));
-            auto* label = new QCPItemText(plot); // below the line, between the legend and the off-chart values
+            auto* label =
+                new QCPItemText(plot); // below the line, between the legend and the off-chart values
             label->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
             label->position->setCoords(0.46, init);
             label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);

@@ -1,8 +1,9 @@
 #pragma once
 // The two charts of the Sweeps page (Wortsman et al. 2023, Fig. 1 and Fig. 3): final validation loss against
 // peak LR (log x) and final max attention logit against LR (log y), one line per variant in the run palette,
-// the mean over seeds with ± 1 sd as a shaded band; diverged cells as crosses labelled "diverged" (on the loss
-// chart at ℓ0, the loss the LR sensitivity counts them as). Each chart has its "What am I seeing?" line.
+// the mean over seeds with ± 1 sd as a shaded band; diverged cells as crosses labelled "diverged" (on the
+// loss chart at ℓ0, the loss the LR sensitivity counts them as). Each chart has its "What am I seeing?" line.
+// A sweep without an LR axis gets one column per variant with its seeds instead (variant_seed_chart.h).
 #include "gui/sweeps/sweep_curves.h"
 
 #include <QWidget>
@@ -30,10 +31,14 @@ public:
 private:
     void draw(QCustomPlot* plot, bool logit);
 
+    void setLrLayout(QCustomPlot* plot, bool lr);
+
     std::shared_ptr<const SweepData> m_data;
     std::vector<VariantCurve> m_curves;
     QCustomPlot* m_loss;
     QCustomPlot* m_logit;
+    ChartCaption* m_lossCaption = nullptr;
+    ChartCaption* m_logitCaption = nullptr;
 };
 
 } // namespace attnscope::gui

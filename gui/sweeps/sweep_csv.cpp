@@ -78,7 +78,9 @@ std::map<std::string, CellResult> readCellsCsv(const std::string& path) {
         if (f.size() != header.size())
             throw Error(path + ", line " + std::to_string(line) + ": " + std::to_string(f.size()) +
                         " fields, the header has " + std::to_string(header.size()) + ".");
-        auto get = [&](const char* name) { return col.count(name) ? f[std::size_t(col[name])] : std::string(); };
+        auto get = [&](const char* name) {
+            return col.count(name) ? f[std::size_t(col[name])] : std::string();
+        };
         CellResult r;
         r.id = f[0];
         r.labels.assign(f.begin() + 1, f.begin() + statusCol);

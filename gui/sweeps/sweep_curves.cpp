@@ -42,7 +42,8 @@ std::vector<VariantCurve> lrCurves(const SweepData& data) {
 
     for (std::size_t i = 0; i < data.cells.size() && i < s.cells.size(); ++i) {
         const std::vector<std::string> key = without(data.cells[i].labels, s.lrAxis, s.seedAxis);
-        auto it = std::find_if(curves.begin(), curves.end(), [&](const VariantCurve& c) { return c.labels == key; });
+        auto it = std::find_if(curves.begin(), curves.end(),
+                               [&](const VariantCurve& c) { return c.labels == key; });
         if (it == curves.end()) {
             VariantCurve c;
             c.labels = key;
@@ -73,8 +74,9 @@ std::vector<VariantCurve> lrCurves(const SweepData& data) {
                     ++p.diverged;
                     init.push_back(r.initLoss);
                     if (std::isfinite(r.peakMaxLogit))
-                        p.divergedLogit = std::isnan(p.divergedLogit) ? r.peakMaxLogit
-                                                                      : std::max(p.divergedLogit, r.peakMaxLogit);
+                        p.divergedLogit = std::isnan(p.divergedLogit)
+                                              ? r.peakMaxLogit
+                                              : std::max(p.divergedLogit, r.peakMaxLogit);
                     continue;
                 }
                 loss.push_back(r.finalValLoss);
@@ -96,7 +98,8 @@ QString formatStat(const Stat& s, int precision) {
     const bool plain = std::abs(s.mean) >= 100 && std::abs(s.mean) < 1e6;
     const QString mean = plain ? QString::number(s.mean, 'f', 0) : QString::number(s.mean, 'g', precision);
     if (s.n < 2 || std::isnan(s.sd)) return mean;
-    return QStringLiteral("%1 ± %2").arg(mean, plain ? QString::number(s.sd, 'f', 0) : QString::number(s.sd, 'g', 2));
+    return QStringLiteral("%1 ± %2").arg(mean, plain ? QString::number(s.sd, 'f', 0)
+                                                     : QString::number(s.sd, 'g', 2));
 }
 
 } // namespace attnscope::gui

@@ -16,19 +16,19 @@ struct SweepData;
 
 struct LrPoint {
     double lr = 0;
-    Stat loss;   // final validation loss over the finished (not diverged) seeds
-    Stat logit;  // final max logit over the same seeds
+    Stat loss;  // final validation loss over the finished (not diverged) seeds
+    Stat logit; // final max logit over the same seeds
     int diverged = 0;
     double divergedLoss = NAN;  // mean ℓ0 of the diverged seeds (where the sensitivity counts them)
     double divergedLogit = NAN; // largest peak max logit of the diverged seeds (NaN when none is finite)
-    double initLoss = NAN;      // mean ℓ0 over every complete seed (the ceiling min(ℓ, ℓ0) of the score)
-    std::vector<int> cells;     // indices into SweepData::cells (every seed, finished or not)
+    double initLoss = NAN;  // mean ℓ0 over every complete seed (the ceiling min(ℓ, ℓ0) of the score)
+    std::vector<int> cells; // indices into SweepData::cells (every seed, finished or not)
 };
 
 struct VariantCurve {
     QString label; // the variant's labels joined with " · " ("qk-norm"); the sweep's name without any
     std::vector<std::string> labels;
-    std::vector<LrPoint> points; // one per LR of the grid, ascending
+    std::vector<LrPoint> points;                // one per LR of the grid, ascending
     const LrSensitivity* sensitivity = nullptr; // into SweepData::summary (null before any LR axis)
 };
 

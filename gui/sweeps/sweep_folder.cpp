@@ -58,7 +58,8 @@ std::shared_ptr<SweepData> readSweepFolder(const QString& folder, CellCache* cac
             CellCacheEntry* hit = nullptr;
             if (cache) {
                 auto it = cache->find(path.string());
-                if (it != cache->end() && it->second.size == std::int64_t(size) && it->second.mtimeNs == mtime)
+                if (it != cache->end() && it->second.size == std::int64_t(size) &&
+                    it->second.mtimeNs == mtime)
                     hit = &it->second;
             }
             CellResult r;

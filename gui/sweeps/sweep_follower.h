@@ -35,13 +35,14 @@ signals:
 
 private:
     void poll();
-    void deliver(std::shared_ptr<const SweepData> data, bool changed, const QString& error, quint64 generation);
+    void deliver(std::shared_ptr<const SweepData> data, bool changed, const QString& error,
+                 quint64 generation);
 
     QString m_folder;
     QTimer* m_timer;
     std::thread m_worker;
     std::atomic<bool> m_busy{false};
-    CellCache m_cache;     // touched by the worker only while m_busy
+    CellCache m_cache;        // touched by the worker only while m_busy
     quint64 m_generation = 0; // bumped by open(): a read of the previous folder is dropped
     int m_lastDone = -1;
 };

@@ -87,7 +87,8 @@ SweepSpec buildSweepSpec(const SweepRequest& request) {
     if (const int a = spec.axisSetting("train.seed"); a >= 0 && request.seeds > 0) {
         SweepAxis& axis = spec.axes[std::size_t(a)];
         axis.values.clear(), axis.labels.clear();
-        for (int s = 1; s <= request.seeds; ++s) axis.values.push_back(s), axis.labels.push_back(std::to_string(s));
+        for (int s = 1; s <= request.seeds; ++s)
+            axis.values.push_back(s), axis.labels.push_back(std::to_string(s));
     }
     // Through JSON and back: the same validation as a --spec file (and expandGrid checks every cell).
     spec = sweepSpecFromJson(toJson(spec));

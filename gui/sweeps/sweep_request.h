@@ -10,12 +10,12 @@
 namespace attnscope::gui {
 
 struct SweepRequest {
-    std::string preset;            // sweepPresets() id
-    QStringList variants;          // labels to keep (empty: all)
-    std::vector<double> lrs;       // empty: the preset's grid (ignored without an LR axis)
-    int seeds = 0;                 // 0: the preset's
-    int steps = 0;                 // 0: the preset's
-    nlohmann::json overlay;        // extra RunSpec JSON merged into the base (tests: a tiny model)
+    std::string preset;      // sweepPresets() id
+    QStringList variants;    // labels to keep (empty: all)
+    std::vector<double> lrs; // empty: the preset's grid (ignored without an LR axis)
+    int seeds = 0;           // 0: the preset's
+    int steps = 0;           // 0: the preset's
+    nlohmann::json overlay;  // extra RunSpec JSON merged into the base (tests: a tiny model)
 };
 
 // Throws attnscope::Error with a message for the dialog (unknown preset, no variant left, bad LR…).

@@ -39,8 +39,7 @@ QString statusText(const SweepData& d, const std::vector<int>& cells, bool singl
         QString s = QString::fromStdString(r.status);
         if (single && !r.complete && r.steps > 0 && r.status != "missing" && r.status != "unreadable")
             s = QStringLiteral("%1 %2/%3").arg(s).arg(r.step).arg(r.steps);
-        if (d.sources[std::size_t(i)] == CellSource::SummaryCsv && single)
-            s += QObject::tr(" (summary)");
+        if (d.sources[std::size_t(i)] == CellSource::SummaryCsv && single) s += QObject::tr(" (summary)");
         if (!counts.count(s)) order << s;
         ++counts[s];
     }
@@ -80,8 +79,10 @@ void SweepTableModel::rebuild() {
             if (added) {
                 Row r;
                 QStringList variant;
-                for (const std::string& l : variantKey(cell, lrAxis, seedAxis)) variant << QString::fromStdString(l);
-                r.variant = variant.isEmpty() ? QString::fromStdString(d.spec.name) : variant.join(QStringLiteral(" · "));
+                for (const std::string& l : variantKey(cell, lrAxis, seedAxis))
+                    variant << QString::fromStdString(l);
+                r.variant = variant.isEmpty() ? QString::fromStdString(d.spec.name)
+                                              : variant.join(QStringLiteral(" · "));
                 r.lr = axisText(cell, lrAxis);
                 r.lrValue = axisNumber(d, cell, lrAxis);
                 r.seedValue = axisNumber(d, cell, seedAxis);
@@ -130,23 +131,37 @@ QVariant SweepTableModel::data(const QModelIndex& index, int role) const {
     const auto sens = r.sensitivity ? r.sensitivity->sensitivity : Stat{};
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
-        case Variant: return r.variant;
-        case Lr: return r.lr.isEmpty() ? QStringLiteral("—") : r.lr;
-        case Seeds: return r.seeds;
-        case FinalLoss: return formatStat(r.loss, 4);
-        case MaxLogit: return formatStat(r.logit, 3);
-        case Status: return r.status;
-        case Sensitivity: return r.sensitivity ? formatStat(sens, 3) : QStringLiteral("—");
+        case Variant:
+            return r.variant;
+        case Lr:
+            return r.lr.isEmpty() ? QStringLiteral("—") : r.lr;
+        case Seeds:
+            return r.seeds;
+        case FinalLoss:
+            return formatStat(r.loss, 4);
+        case MaxLogit:
+            return formatStat(r.logit, 3);
+        case Status:
+            return r.status;
+        case Sensitivity:
+            return r.sensitivity ? formatStat(sens, 3) : QStringLiteral("—");
         }
     } else if (role == Qt::UserRole) { // sort keys: numbers where the column is numeric
         switch (index.column()) {
-        case Variant: return r.variant;
-        case Lr: return r.lrValue;
-        case Seeds: return r.seedValue;
-        case FinalLoss: return r.loss.n ? r.loss.mean : 1e300;
-        case MaxLogit: return r.logit.n ? r.logit.mean : 1e300;
-        case Status: return r.status;
-        case Sensitivity: return std::isnan(sens.mean) ? 1e300 : sens.mean;
+        case Variant:
+            return r.variant;
+        case Lr:
+            return r.lrValue;
+        case Seeds:
+            return r.seedValue;
+        case FinalLoss:
+            return r.loss.n ? r.loss.mean : 1e300;
+        case MaxLogit:
+            return r.logit.n ? r.logit.mean : 1e300;
+        case Status:
+            return r.status;
+        case Sensitivity:
+            return std::isnan(sens.mean) ? 1e300 : sens.mean;
         }
     } else if (role == Qt::ForegroundRole && index.column() == Status && r.diverged) {
         return QBrush(QColor(0xB0, 0x30, 0x20));
@@ -156,7 +171,8 @@ QVariant SweepTableModel::data(const QModelIndex& index, int role) const {
         QStringList seeds;
         for (double v : r.sensitivity->perSeed)
             seeds << (std::isnan(v) ? QStringLiteral("—") : QString::number(v, 'g', 3));
-        return tr("LR sensitivity of this variant per seed: %1\nbest LR %2 (final val loss %3), %4 diverged cell(s)")
+        return tr("LR sensitivity of this variant per seed: %1\nbest LR %2 (final val loss %3), %4 diverged "
+                  "cell(s)")
             .arg(seeds.join(QStringLiteral(", ")), QString::number(r.sensitivity->bestLr, 'g', 3),
                  QString::number(r.sensitivity->bestLoss, 'g', 4))
             .arg(r.sensitivity->diverged);
@@ -170,13 +186,20 @@ QVariant SweepTableModel::data(const QModelIndex& index, int role) const {
 QVariant SweepTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
     switch (section) {
-    case Variant: return tr("Variant");
-    case Lr: return tr("LR");
-    case Seeds: return m_perCell ? tr("Seed") : tr("Seeds");
-    case FinalLoss: return tr("Final val loss");
-    case MaxLogit: return tr("Max logit");
-    case Status: return tr("Status");
-    case Sensitivity: return tr("LR sensitivity (variant)");
+    case Variant:
+        return tr("Variant");
+    case Lr:
+        return tr("LR");
+    case Seeds:
+        return m_perCell ? tr("Seed") : tr("Seeds");
+    case FinalLoss:
+        return tr("Final val loss");
+    case MaxLogit:
+        return tr("Max logit");
+    case Status:
+        return tr("Status");
+    case Sensitivity:
+        return tr("LR sensitivity (variant)");
     }
     return {};
 }

@@ -118,13 +118,15 @@ void SweepsPage::openFolder(const QString& folder) {
 void SweepsPage::openDialog() {
     QSettings settings;
     const QString dir = QFileDialog::getExistingDirectory(
-        this, tr("Open sweep folder"), settings.value(QStringLiteral("sweeps/lastDir"), QDir::currentPath()).toString());
+        this, tr("Open sweep folder"),
+        settings.value(QStringLiteral("sweeps/lastDir"), QDir::currentPath()).toString());
     if (dir.isEmpty()) return;
     settings.setValue(QStringLiteral("sweeps/lastDir"), dir);
     if (!isSweepFolder(dir)) {
-        QMessageBox::warning(this, tr("Not a sweep folder"),
-                             tr("%1 holds no sweep.json (a folder written by attnscope-cli sweep or New sweep…).")
-                                 .arg(QDir::toNativeSeparators(dir)));
+        QMessageBox::warning(
+            this, tr("Not a sweep folder"),
+            tr("%1 holds no sweep.json (a folder written by attnscope-cli sweep or New sweep…).")
+                .arg(QDir::toNativeSeparators(dir)));
         return;
     }
     openFolder(dir);
@@ -142,14 +144,19 @@ void SweepsPage::showData(std::shared_ptr<const SweepData> data) {
                               QDir::toNativeSeparators(d.folder).toHtmlEscaped(), source));
     m_charts->setData(m_data);
     m_model->setData(m_data);
+    const bool lr = d.summary.lrAxis >= 0; // a seeds-only sweep has neither an LR nor a sensitivity
+    m_table->setColumnHidden(SweepTableModel::Lr, !lr);
+    m_table->setColumnHidden(SweepTableModel::Sensitivity, !lr);
     m_table->resizeColumnsToContents();
     QStringList scores;
     for (const VariantCurve& c : lrCurves(d))
         if (c.sensitivity)
-            scores << QStringLiteral("%1 <b>%2</b>").arg(c.label.toHtmlEscaped(), formatStat(c.sensitivity->sensitivity));
-    m_sensitivity->setText(scores.isEmpty() ? QString()
-                                            : tr("LR sensitivity (lower is more robust): %1")
-                                                  .arg(scores.join(QStringLiteral(" · "))));
+            scores << QStringLiteral("%1 <b>%2</b>")
+                          .arg(c.label.toHtmlEscaped(), formatStat(c.sensitivity->sensitivity));
+    m_sensitivity->setText(
+        scores.isEmpty()
+            ? QString()
+            : tr("LR sensitivity (lower is more robust): %1").arg(scores.join(QStringLiteral(" · "))));
     showProgress();
     emit loaded();
 }
@@ -167,7 +174,10 @@ void SweepsPage::showProgress() {
     if (running) {
         const SweepProgress& p = m_job->lastProgress();
         if (p.total > 0) {
-            text += tr(" · training here: %1 running, %2 of %3 steps").arg(p.running).arg(p.stepsDone).arg(p.stepsTotal);
+            text += tr(" · training here: %1 running, %2 of %3 steps")
+                        .arg(p.running)
+                        .arg(p.stepsDone)
+                        .arg(p.stepsTotal);
             if (p.etaSec >= 0) text += tr(", ETA %1 s").arg(qRound(p.etaSec));
             if (p.failed) text += tr(", %1 failed").arg(p.failed);
         }
@@ -192,7 +202,7 @@ bool SweepsPage::start(const NewSweepDialog& dialog) {
         return false;
     }
     emit message(dialog.resuming() ? tr("Resuming the sweep in %1").arg(dialog.folder())
-                                    : tr("Sweep started in %1").arg(dialog.folder()));
+                                   : tr("Sweep started in %1").arg(dialog.folder()));
     openFolder(dialog.folder());
     showProgress();
     return true;
@@ -224,8 +234,13 @@ void SweepsPage::jobFinished(const SweepProgress& p, const QString& error) {
     if (!error.isEmpty()) {
         QMessageBox::warning(this, tr("Sweep"), error);
     } else {
-        emit message(p.cancelled ? tr("Sweep stopped: %1 of %2 cells done (Resume continues it)").arg(p.done).arg(p.total)
-                                 : tr("Sweep finished: %1 of %2 cells done, %3 failed").arg(p.done).arg(p.total).arg(p.failed));
+        emit message(
+            p.cancelled
+                ? tr("Sweep stopped: %1 of %2 cells done (Resume continues it)").arg(p.done).arg(p.total)
+                : tr("Sweep finished: %1 of %2 cells done, %3 failed")
+                      .arg(p.done)
+                      .arg(p.total)
+                      .arg(p.failed));
     }
     m_follower->follow();
     showProgress();

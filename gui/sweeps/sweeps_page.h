@@ -54,7 +54,7 @@ public:
     std::function<bool(NewSweepDialog&)> runDialog;
 
 signals:
-    void loaded();                            // a read of the folder was shown
+    void loaded();                              // a read of the folder was shown
     void openRunRequested(const QString& path); // double-click on a row whose run file exists
     void message(const QString& text);
 
