@@ -31,7 +31,8 @@ struct LessonView {
 struct Lesson {
     QString id, title, summary, textFile;
     std::vector<LessonRun> runs;
-    QString sweep; // a shipped sample sweep (sample_runs/sweeps/<name>) shown on the Sweeps page; may be empty
+    QString
+        sweep; // a shipped sample sweep (sample_runs/sweeps/<name>) shown on the Sweeps page; may be empty
     LessonView view;
     QString markdown() const; // the lesson text; a sentence saying it is missing when it is
 };

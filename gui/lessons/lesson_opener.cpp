@@ -109,8 +109,9 @@ bool LessonOpener::open(const Lesson& lesson, QString* error) {
     if (!lesson.sweep.isEmpty() && m_window.sweeps()) {
         const QString folder = SweepsController::sampleSweep(lesson.sweep);
         if (folder.isEmpty())
-            problems << tr("The sample sweep “%1” is not installed (attnscope-cli sweep --preset %1 makes it).")
-                            .arg(lesson.sweep);
+            problems
+                << tr("The sample sweep “%1” is not installed (attnscope-cli sweep --preset %1 makes it).")
+                       .arg(lesson.sweep);
         else
             m_window.sweeps()->showFolder(folder), sweepShown = true;
     }

@@ -11,6 +11,7 @@
 #include <QFileInfo>
 #include <QMenu>
 #include <QMenuBar>
+#include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
 
@@ -25,6 +26,12 @@ SweepsController::SweepsController(MainWindow& window) : QObject(&window), m_win
     connect(m_page, &SweepsPage::message, this,
             [this](const QString& text) { m_window.statusBar()->showMessage(text, 8000); });
     addMenuActions();
+    // The sweep shown when the app was last used, back on the page (not made current: the workspace decides).
+    connect(m_page, &SweepsPage::loaded, this, [this] {
+        if (m_page->data()) QSettings().setValue(QStringLiteral("sweeps/lastFolder"), m_page->data()->folder);
+    });
+    const QString last = QSettings().value(QStringLiteral("sweeps/lastFolder")).toString();
+    if (!last.isEmpty() && isSweepFolder(last)) m_page->openFolder(last);
 }
 
 QStringList SweepsController::sampleSweepFolders() {
