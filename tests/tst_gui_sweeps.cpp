@@ -20,6 +20,7 @@
 #include "gui/sweeps/sweeps_controller.h"
 #include "gui/sweeps/sweeps_page.h"
 #include "gui/views/training_view.h"
+#include "helpers/tiny_sweep.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -47,18 +48,9 @@ using nlohmann::json;
 
 namespace {
 
-// Seconds-sized cells (1 layer, d 16, the copy task), as tests/tst_sweep.cpp.
-json tinyBase(int steps) {
-    return json{{"model", {{"layers", 1}, {"heads", 2}, {"d_model", 16}, {"context", 16}}},
-                {"train",
-                 {{"steps", steps},
-                  {"batch", 4},
-                  {"warmup", 5},
-                  {"eval_every", 10},
-                  {"record_every", 10},
-                  {"checkpoint_every", 10},
-                  {"probe_length", 8}}},
-                {"data", {{"source", "task"}, {"task", "copy"}}}};
+// Seconds-sized cells: 1 layer, d 16, the copy task (helpers/tiny_sweep.h).
+json tinyBase(int steps = 30) {
+    return test::tinySweepBase(steps);
 }
 
 // 2 variants × 3 LRs × 2 seeds; LR 1000 diverges within a few steps (NaN loss).

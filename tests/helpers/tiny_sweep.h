@@ -1,0 +1,11 @@
+#pragma once
+// The base settings of seconds-sized sweep cells (1 layer × 2 heads, d 16, context 16, the copy task), shared
+// by the sweep tests of the core (tst_sweep) and of the Sweeps page (tst_gui_sweeps).
+#include <nlohmann/json.hpp>
+
+namespace attnscope::test {
+
+// RunSpec JSON for `steps` steps, evaluated, recorded and checkpointed every 10.
+nlohmann::json tinySweepBase(int steps = 30);
+
+} // namespace attnscope::test
