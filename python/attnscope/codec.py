@@ -43,6 +43,16 @@ def blob_to_int32s(blob, what):
     return np.frombuffer(blob, dtype="<i4").astype(np.int32)
 
 
+class PackedMaps:
+    """Maps [L, H, T, T] already packed by pack_causal_maps: the recorder compresses them on its own threads
+    and hands the blob to the writer."""
+
+    def __init__(self, maps):
+        maps = np.asarray(maps, dtype=np.float32)
+        self.shape = maps.shape
+        self.blob = pack_causal_maps(maps)
+
+
 def pack_causal_maps(maps):
     """maps: [..., T, T] (any leading shape, flattened in C order = layer-major, head-minor).
     float16 conversion rounds to nearest even, overflow gives ±inf, NaN stays NaN (as blob_codec.cpp)."""

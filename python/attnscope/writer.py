@@ -14,7 +14,7 @@ import zlib
 import numpy as np
 
 from . import __version__, safetensors
-from .codec import MAP_ENCODING, floats_to_blob, int32s_to_blob, nan_to_none, pack_causal_maps
+from .codec import MAP_ENCODING, PackedMaps, floats_to_blob, int32s_to_blob, nan_to_none, pack_causal_maps
 from .schema import (APP_MARKER, CREATE_SQL, EVENT_KINDS, MIN_READER_SCHEMA, SCHEMA_VERSION, SNAPSHOT_ARRAYS,
                      SNAPSHOT_REALS, STATUSES, UPGRADE_COLUMNS, UPGRADE_TABLES)
 
@@ -232,7 +232,8 @@ class RunWriter:
         tokens = np.asarray(tokens, dtype=np.int32).ravel()
         T = tokens.size
         if attention is not None:
-            attention = np.asarray(attention, dtype=np.float32)
+            if not isinstance(attention, PackedMaps):
+                attention = np.asarray(attention, dtype=np.float32)
             layers, heads = attention.shape[0], attention.shape[1]
         if layers is None or heads is None:
             raise ValueError("append_snapshot needs attention maps or layers= and heads=")
@@ -256,8 +257,8 @@ class RunWriter:
                 if value.shape != shape:
                     raise ValueError(f"{what}: {name} has shape {value.shape}, expected {shape}")
             row[name] = floats_to_blob(value)
-        row["attention"] = pack_causal_maps(attention) if attention is not None else None
-        row["logits"] = pack_causal_maps(logits) if logits is not None else None
+        packed = lambda m: None if m is None else m.blob if isinstance(m, PackedMaps) else pack_causal_maps(m)  # noqa: E731
+        row["attention"], row["logits"] = packed(attention), packed(logits)
         scalars = list((scalars or {}).items())
 
         def run(cur):

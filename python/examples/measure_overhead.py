@@ -34,14 +34,17 @@ def main():
     p.add_argument("--context", type=int, default=64)
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--heads", type=int, default=4)
+    p.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N (steps end with loss.item(): synchronised)")
     args = p.parse_args()
+    device = args.device
     torch.manual_seed(0)
     torch.set_num_threads(args.threads)
     text, _ = corpus_text(200_000)
     tok = attnscope.Tokenizer.from_text(text)
     stream = np.array(tok.encode(text), dtype=np.int64)
-    config = GPTConfig(layers=args.layers, heads=4, d_model=args.d_model, context=args.context, vocab=tok.vocab_size)
-    models = {"with": GPT(config)}
+    config = GPTConfig(layers=args.layers, heads=args.heads, d_model=args.d_model, context=args.context, vocab=tok.vocab_size)
+    models = {"with": GPT(config).to(device)}
     models["without"] = copy.deepcopy(models["with"])
     opts = {k: torch.optim.AdamW(m.parameters(), lr=1e-3) for k, m in models.items()}
     rng = np.random.default_rng(0)
@@ -55,7 +58,7 @@ def main():
 
         def train_step(kind):
             x, y = batches(stream, args.batch, args.context, rng)
-            _, loss = models[kind](torch.from_numpy(x), torch.from_numpy(y))
+            _, loss = models[kind](torch.from_numpy(x).to(device), torch.from_numpy(y).to(device))
             opts[kind].zero_grad(set_to_none=True)
             loss.backward()
             gn = torch.nn.utils.clip_grad_norm_(models[kind].parameters(), 1.0)
@@ -84,8 +87,8 @@ def main():
         rec.close()
     med = {k: statistics.median(v) for k, v in blocks.items()}
     cmed = {k: statistics.median(v) for k, v in cpu.items()}
-    print(f"model: {args.layers} layers x 4 heads, d {args.d_model}, context {args.context}, batch {args.batch}, "
-          f"{args.threads} thread(s), torch {torch.__version__}")
+    print(f"model: {args.layers} layers x {args.heads} heads, d {args.d_model}, context {args.context}, "
+          f"batch {args.batch}, {args.threads} thread(s), {device}, torch {torch.__version__}")
     print(f"median step without recorder: {1000 * statistics.median(single):.1f} ms")
     print(f"median block of {args.every} steps: without {med['without']:.3f} s, with {med['with']:.3f} s "
           f"-> overhead {100 * (med['with'] / med['without'] - 1):+.1f}% (wall clock)")

@@ -288,10 +288,10 @@ class GPT(nn.Module):
                 raise ValueError(f"learned positions exist only for {c.context} positions, not {T}")
             x = x + self.transformer.wpe.weight[:T]
         elif c.position == "sinusoidal":
-            x = x + sinusoidal_table(T, c.d_model, c.sinusoidal_scale).to(x.dtype)
+            x = x + sinusoidal_table(T, c.d_model, c.sinusoidal_scale).to(device=x.device, dtype=x.dtype)
         rope = None
         if c.position == "rope":
-            rope = tuple(t.to(x.dtype) for t in rope_tables(T, c.head_dim, c.rope_theta))
+            rope = tuple(t.to(device=x.device, dtype=x.dtype) for t in rope_tables(T, c.head_dim, c.rope_theta))
         v_first = None
         for block in self.transformer.h:
             x, v = block(x, v_first, rope)
@@ -330,15 +330,21 @@ class GPT(nn.Module):
     def to_checkpoint(self, step=0, spec=None):
         """An AttnScope checkpoint image of the parameters (params and σReparam vectors; zero AdamW
         moments). The engine can evaluate and probe it; `spec` is the RunSpec dict to embed."""
-        from ..spec import run_spec
-        spec = spec or run_spec(model=self.config.to_spec())
-        tensors = checkpoint_from_state_dict(self.state_dict(), self.config)
-        for name in [k for k in tensors if k.startswith("param/")]:
-            tensors["adam_m/" + name[6:]] = np.zeros_like(tensors[name])
-            tensors["adam_v/" + name[6:]] = np.zeros_like(tensors[name])
-        tensors["rng"] = np.zeros(4, dtype=np.int64)
-        meta = {"format": "attnscope-checkpoint-1", "spec": json.dumps(spec), "step": str(step), "adam_steps": str(step)}
-        return safetensors.dumps(tensors, meta)
+        return checkpoint_image(self.state_dict(), self.config, step, spec)
+
+
+def checkpoint_image(state_dict, config, step=0, spec=None):
+    """GPT.to_checkpoint for a state_dict (the recorder copies one at the step and builds the image on its
+    worker thread)."""
+    from ..spec import run_spec
+    spec = spec or run_spec(model=config.to_spec())
+    tensors = checkpoint_from_state_dict(state_dict, config)
+    for name in [k for k in tensors if k.startswith("param/")]:
+        tensors["adam_m/" + name[6:]] = np.zeros_like(tensors[name])
+        tensors["adam_v/" + name[6:]] = np.zeros_like(tensors[name])
+    tensors["rng"] = np.zeros(4, dtype=np.int64)
+    meta = {"format": "attnscope-checkpoint-1", "spec": json.dumps(spec), "step": str(step), "adam_steps": str(step)}
+    return safetensors.dumps(tensors, meta)
 
 
 def _mapping(config):

@@ -14,15 +14,20 @@ mode under no_grad, captures every layer's attention, computes the engine's per-
 a recorder whose methods do nothing); the probe runs on the unwrapped module, so no collective is issued."""
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import torch
 
+from ..background import BackgroundJobs
+from ..codec import PackedMaps
 from ..metrics import snapshot_metrics
+from ..recording_gaps import CHECKPOINT, RECORDS, SNAPSHOT, GuardedWrites
 from ..spec import run_spec
 from ..tokenizer import Tokenizer
 from ..writer import RunWriter
 from . import capture as cap
+from .model import checkpoint_image
 
 
 def _rank():
@@ -34,19 +39,21 @@ def _rank():
 class Recorder:
     def __init__(self, path, model, probe, every=25, tokenizer=None, capture="auto", name=None, description="",
                  spec=None, corpus_name="", probe_text="", overwrite=False, flush_seconds=1.0, rank=None,
-                 checkpoint_every=0, total_steps=None, data=None):
+                 checkpoint_every=0, total_steps=None, data=None, background=True):
         """path: the .attnrun to create. model: the module being trained (DDP-wrapped is fine). probe: 1-D
         token ids (the fixed probe sequence). every: snapshot cadence in steps. tokenizer: an
         attnscope.Tokenizer (labels the app shows; ids 0/1 are <unk>/<bos> in AttnScope's convention).
         capture: "auto", "attnscope", "nanogpt", "hf", or a function fn(model, probe) → per-layer
         attention / {q, k} (see attnscope.torch.capture.capture_function). checkpoint_every: for
         attnscope.torch.GPT models, store a checkpoint every N steps (0: none). data: the spec's data
-        section (e.g. {"source": "fortunes"}), so `attnscope-cli eval --run` finds the data."""
+        section (e.g. {"source": "fortunes"}), so `attnscope-cli eval --run` finds the data. background:
+        compute metrics and write on a worker thread (attnscope.background), so the training loop only
+        pays for the probe's forward pass and the copies; False does everything in the calling thread."""
         self.active = (_rank() if rank is None else rank) == 0
         self.every = int(every)
         if self.every < 1:
             raise ValueError("every must be at least 1")
-        self.probe_seconds = 0.0  # wall time spent in probes and writes, for overhead reports
+        self.probe_seconds = 0.0  # wall time the training thread spent in the recorder, for overhead reports
         self.probe_cpu_seconds = 0.0  # the same in this process's CPU time
         if not self.active:
             return
@@ -92,6 +99,10 @@ class Recorder:
                                        overwrite=overwrite)
         self.path = self.writer.path
         self.writer.set_status("training", 0)
+        self._jobs = BackgroundJobs() if background else None
+        self._pool = (ThreadPoolExecutor(max_workers=max(1, min(3, (os.cpu_count() or 2) - 1)),
+                                         thread_name_prefix="attnscope metrics") if background else None)
+        self._guard = GuardedWrites(self.writer.append_event, self.path)
         self.snapshot(0)
 
     def _tokenizer(self, tokenizer):
@@ -127,33 +138,43 @@ class Recorder:
             inner.train(was_training)
 
     def snapshot(self, step, scalars=None):
-        """Runs the probe now and writes the snapshot of `step`."""
+        """Runs the probe now and writes the snapshot of `step` (on the worker thread when background)."""
         if not self.active:
             return
         t0, c0 = time.perf_counter(), time.process_time()
         inner = cap.unwrap(self.model)
-        layers, out_logits, windows = self._capture(inner)
-        attention = np.stack([l.attention for l in layers]).astype(np.float32)
-        logits = None if any(l.logits is None for l in layers) else np.stack([l.logits for l in layers]).astype(np.float32)
-        L, H = attention.shape[:2]
-        w = np.zeros((L, H), dtype=np.int64) if windows is None else np.asarray(windows, dtype=np.int64)
-        metrics = snapshot_metrics(attention, logits, w)
-        if logits is None:
-            metrics.pop("max_logit"), metrics.pop("mean_row_max")
+        layers, out_logits, windows = self._capture(inner)  # numpy copies: safe from later optimizer steps
+        heads = layers[0].attention.shape[0]
         qk_norm = cap.is_attnscope_gpt(inner) and inner.config.qk_norm
-        metrics.update(cap.weight_metrics(layers, H, qk_norm))
-        if out_logits is not None:
-            z = out_logits.astype(np.float64)
-            m = z.max(-1, keepdims=True)
-            metrics["mean_log_z"] = float((m[:, 0] + np.log(np.exp(z - m).sum(-1))).mean())
-            metrics["out_logit_max"] = float(np.abs(z).max())
         all_scalars = dict(self._model_scalars(inner))
         all_scalars.update(scalars or {})
         self._flush()
-        self.writer.append_snapshot(step, self.probe[0].numpy(), attention, logits, metrics, all_scalars)
+        tokens = self.probe[0].numpy()
+        write = self._write_snapshot(step, tokens, layers, out_logits, windows, heads, qk_norm, all_scalars)
+        self._submit(SNAPSHOT, [step], write)
         if self.checkpoint_every and step and step % self.checkpoint_every == 0:
             self.save_checkpoint(step)
         self._account(t0, c0)
+
+    def _write_snapshot(self, step, tokens, layers, out_logits, windows, heads, qk_norm, scalars):
+        """Metrics, weight metrics and the two compressed map blobs are independent: with a compute pool
+        they run side by side (numpy's large operations and zlib release the GIL); the write waits for all
+        of them, so rows still land in order."""
+        compute = self._pool.submit if self._pool is not None else _Done
+        has_logits = all(l.logits is not None for l in layers)
+        attention = compute(lambda: PackedMaps(np.stack([l.attention for l in layers])))
+        logits = compute(lambda: PackedMaps(np.stack([l.logits for l in layers]))) if has_logits else _Done(lambda: None)
+        metrics = compute(lambda: _snapshot_metrics(layers, out_logits, windows, heads, qk_norm, has_logits))
+        return lambda: self.writer.append_snapshot(step, tokens, attention.result(), logits.result(),
+                                                   metrics.result(), scalars, layers=len(layers), heads=heads)
+
+    def _submit(self, kind, steps, write):
+        """Runs write() under the failure policy (attnscope.recording_gaps), on the worker when background."""
+        job = lambda: self._guard.run(kind, steps, write)  # noqa: E731
+        if self._jobs is None:
+            job()
+        else:
+            self._jobs.submit(job)
 
     def _model_scalars(self, inner):
         """σReparam σ/γ and ResFormer λ of attnscope GPT models, named as the engine names them."""
@@ -168,7 +189,7 @@ class Recorder:
             with torch.no_grad():
                 sigma, _ = m._sigma(training=False)  # as the probe's eval forward: nothing stored
             out.append(("sigma/" + engine, float(sigma[block])))
-            out.append(("gamma/" + engine, float(m.gamma[block])))
+            out.append(("gamma/" + engine, float(m.gamma[block].detach())))
         if inner.config.value_residual in ("identity", "constant", "learnable"):
             for l, a in enumerate(inner.attention_modules()):
                 if l > 0:
@@ -184,7 +205,10 @@ class Recorder:
         inner = cap.unwrap(self.model)
         if not cap.is_attnscope_gpt(inner):
             raise TypeError("checkpoints in the engine's format need an attnscope.torch.GPT model")
-        self.writer.save_checkpoint(step, inner.to_checkpoint(step, self.spec if isinstance(self.spec, dict) else None))
+        state = {k: v.detach().to("cpu", copy=True) for k, v in inner.state_dict().items()}
+        config, spec = inner.config, self.spec if isinstance(self.spec, dict) else None
+        self._submit(CHECKPOINT, [step],
+                     lambda: self.writer.save_checkpoint(step, checkpoint_image(state, config, step, spec)))
         self._last_checkpoint = step
 
     # --- per step --------------------------------------------------------------------------------------
@@ -204,8 +228,7 @@ class Recorder:
             self._pending_scalars.append((int(step), dict(scalars)))
         self._last_step = int(step)
         if not np.isfinite(loss):
-            self._flush()
-            self.writer.append_event(step, "nonfinite", f"training loss is {loss}")
+            self.event(step, "nonfinite", f"training loss is {loss}")
         if step % self.every == 0:
             self._account(t0, c0)
             self.snapshot(step)
@@ -221,31 +244,62 @@ class Recorder:
     def event(self, step, kind, message):
         if self.active:
             self._flush()
-            self.writer.append_event(step, kind, message)
+            self._submit(RECORDS, [step], lambda: self.writer.append_event(step, kind, message))
 
     def eval(self, step, length, loss, mode="nonoverlapping", note=""):
         if self.active:
-            self.writer.append_eval(step, length, loss, mode, note)
+            self._submit(RECORDS, [step], lambda: self.writer.append_eval(step, length, loss, mode, note))
 
     def _flush(self):
-        if self._pending:
-            self.writer.append_steps(self._pending)
-            self._pending = []
-        for step, values in self._pending_scalars:
-            self.writer.append_step_scalars(step, values)
-        self._pending_scalars = []
+        pending, scalars = self._pending, self._pending_scalars
+        self._pending, self._pending_scalars = [], []
         self._last_flush = time.monotonic()
+        if not pending and not scalars:
+            return
+
+        def write():
+            if pending:
+                self.writer.append_steps(pending)
+            for step, values in scalars:
+                self.writer.append_step_scalars(step, values)
+        self._submit(RECORDS, [r["step"] for r in pending] + [st for st, _ in scalars], write)
+
+    def sync(self):
+        """Waits until everything recorded so far is in the file (a reader then sees it); raises a write
+        error of the worker, if any."""
+        if self.active and self.writer is not None:
+            self._flush()
+            if self._jobs is not None:
+                self._jobs.drain()
 
     def close(self, status="finished", message=""):
         """Flushes, records the final status (finished / stopped / diverged / failed) and releases the file."""
         if not self.active or self.writer is None:
             return
-        self._flush()
-        if self.checkpoint_every and self._last_checkpoint != self._last_step:
-            self.save_checkpoint(self._last_step)
-        self.writer.set_status(status, self._last_step, message)
-        self.writer.close()
-        self.writer = None
+        try:
+            self._flush()
+            if self.checkpoint_every and self._last_checkpoint != self._last_step:
+                self.save_checkpoint(self._last_step)
+        finally:
+            error = None
+            if self._jobs is not None:
+                try:
+                    self._jobs.close()  # everything queued is written before the final status
+                except BaseException as e:  # noqa: BLE001
+                    error = e
+                self._jobs = None
+                self._pool.shutdown()
+            if self._guard.unwritten_records:  # a last try for the records a failing disk held back
+                self._guard.run(RECORDS, [], lambda: None)
+            try:
+                if error is not None and status == "finished":
+                    status, message = "failed", f"the recorder could not write: {error}"
+                self.writer.set_status(status, self._last_step, message)
+            finally:
+                self.writer.close()
+                self.writer = None
+            if error is not None:
+                raise error
 
     def __enter__(self):
         return self
@@ -256,3 +310,30 @@ class Recorder:
         elif self.active and self.writer is not None:
             status = "stopped" if issubclass(exc_type, KeyboardInterrupt) else "failed"
             self.close(status, "" if status == "stopped" else f"{exc_type.__name__}: {exc}")
+
+
+class _Done:
+    """A computed-now stand-in for a Future (the recorder without a worker)."""
+
+    def __init__(self, fn):
+        self._value = fn()
+
+    def result(self):
+        return self._value
+
+
+def _snapshot_metrics(layers, out_logits, windows, heads, qk_norm, has_logits):
+    attention = np.stack([l.attention for l in layers]).astype(np.float32)
+    logits = np.stack([l.logits for l in layers]).astype(np.float32) if has_logits else None
+    L = attention.shape[0]
+    w = np.zeros((L, heads), dtype=np.int64) if windows is None else np.asarray(windows, dtype=np.int64)
+    metrics = snapshot_metrics(attention, logits, w)
+    if logits is None:
+        metrics.pop("max_logit"), metrics.pop("mean_row_max")
+    metrics.update(cap.weight_metrics(layers, heads, qk_norm))
+    if out_logits is not None:
+        z = out_logits.astype(np.float64)
+        m = z.max(-1, keepdims=True)
+        metrics["mean_log_z"] = float((m[:, 0] + np.log(np.exp(z - m).sum(-1))).mean())
+        metrics["out_logit_max"] = float(np.abs(z).max())
+    return metrics
