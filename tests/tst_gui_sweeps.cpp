@@ -28,6 +28,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -37,6 +38,8 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <qcustomplot.h>
@@ -170,15 +173,27 @@ private slots:
         SweepOptions options;
         options.parallel = 1;
         SweepRunner runner(spec, folder.toStdString(), options);
+        std::atomic<bool> go{false};
+        runner.setProgressCallback([&](const SweepProgress&) { // holds the first cell until the lock is seen
+            while (!go) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        });
         std::thread worker([&] { runner.run(); });
+        const auto release = qScopeGuard([&] { // also when a check below fails
+            go = true;
+            if (worker.joinable()) worker.join();
+        });
         QTRY_VERIFY_WITH_TIMEOUT(isSweepFolder(folder), 10000);
+        // The runner holds the folder's lock while it trains (this process: its pid), and not after.
+        QTRY_COMPARE(sweepLockHolder(folder), QString("pid %1").arg(QCoreApplication::applicationPid()));
+        go = true;
         page.openFolder(folder);
         std::vector<int> seen;
         connect(&page, &SweepsPage::loaded, &page,
                 [&] { seen.push_back(page.data() ? page.data()->done() : -1); });
         QTRY_VERIFY_WITH_TIMEOUT(page.data() && page.data()->allDone(), 30000);
         worker.join();
-        QVERIFY(seen.size() >= 2); // updated as cells finished, not only at the end
+        QCOMPARE(sweepLockHolder(folder), QString()); // released
+        QVERIFY(seen.size() >= 2);                    // updated as cells finished, not only at the end
         QVERIFY(seen.front() < 8);
         QCOMPARE(seen.back(), 8);
         QVERIFY(std::is_sorted(seen.begin(), seen.end()));

@@ -6,10 +6,12 @@
 
 #include <QDir>
 #include <QFileInfo>
-#include <fcntl.h>
+#include <cstdio>
 #include <filesystem>
-#include <sys/file.h>
-#include <unistd.h>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 namespace attnscope::gui {
 
@@ -100,17 +102,26 @@ std::shared_ptr<SweepData> readSweepFolder(const QString& folder, CellCache* cac
 }
 
 QString sweepLockHolder(const QString& folder) {
+    // Looked up in /proc/locks rather than by trying the lock: a probe, however short, could make a sweep
+    // that starts at that moment fail with "another process is running the sweep".
+    struct stat st {};
     const std::string path = QDir(folder).filePath(QStringLiteral("sweep.lock")).toStdString();
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return {}; // never run here, or read-only: nobody holds it
-    QString holder;
-    if (::flock(fd, LOCK_SH | LOCK_NB) != 0) {
-        char text[64] = {};
-        const auto n = ::pread(fd, text, sizeof text - 1, 0);
-        holder = n > 0 ? QString::fromUtf8(text, int(n)).trimmed() : QStringLiteral("another process");
+    if (::stat(path.c_str(), &st) != 0) return {}; // never run here: nobody holds it
+    char device[32];
+    std::snprintf(device, sizeof device, "%02x:%02x:%llu", major(st.st_dev), minor(st.st_dev),
+                  static_cast<unsigned long long>(st.st_ino));
+    std::ifstream locks("/proc/locks");
+    std::string line;
+    while (std::getline(locks, line)) {
+        // "3: FLOCK  ADVISORY  WRITE 847 fe:00:10978684 0 EOF"
+        std::istringstream in(line);
+        std::string id, kind, mode, access, pid, where;
+        if (!(in >> id >> kind)) continue;
+        if (kind == "->") in >> kind; // a waiter
+        if (in >> mode >> access >> pid >> where && kind == "FLOCK" && where == device)
+            return QStringLiteral("pid %1").arg(QString::fromStdString(pid));
     }
-    ::close(fd); // releases the shared lock when it was granted
-    return holder;
+    return {};
 }
 
 } // namespace attnscope::gui

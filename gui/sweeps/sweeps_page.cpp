@@ -21,6 +21,7 @@
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -188,7 +189,9 @@ void SweepsPage::showProgress() {
 }
 
 void SweepsPage::newSweep() {
-    QString base = QDir::current().filePath(QStringLiteral("sweeps"));
+    // Beside the app's runs (…/AttnScope/runs), not in the working folder: a desktop start has none useful.
+    const QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+                         QStringLiteral("/AttnScope/sweeps");
     NewSweepDialog dialog(this, base);
     if (m_data && !m_data->allDone()) dialog.folderEdit()->setText(m_data->folder);
     const bool accepted = runDialog ? runDialog(dialog) : dialog.exec() == QDialog::Accepted;
