@@ -248,16 +248,23 @@ void SweepCharts::draw(QCustomPlot* plot, bool logit) {
     for (QCPGraph* g : graphs(plot, QStringLiteral("diverged")))
         for (auto it = g->data()->begin(); it != g->data()->end(); ++it)
             if (!std::isfinite(it->value)) it->value = top;
+    // One "diverged" per LR, above and left of its highest cross (the last LR sits at the right edge, where
+    // a label to the right would be clipped), in the colour of that cross's variant.
+    std::map<double, std::pair<double, QColor>> highest;
     for (QCPGraph* g : graphs(plot, QStringLiteral("diverged")))
         for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) {
-            auto* label = new QCPItemText(plot);
-            label->position->setCoords(it->key, it->value);
-            label->setPositionAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-            label->setPadding(QMargins(8, 0, 0, 0));
-            label->setFont(QFont(plot->font().family(), 8));
-            label->setColor(g->scatterStyle().pen().color());
-            label->setText(tr("diverged"));
+            auto& h = highest.try_emplace(it->key, it->value, g->scatterStyle().pen().color()).first->second;
+            if (it->value > h.first) h = {it->value, g->scatterStyle().pen().color()};
         }
+    for (const auto& [lr, h] : highest) {
+        auto* label = new QCPItemText(plot);
+        label->position->setCoords(lr, h.first);
+        label->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+        label->setPadding(QMargins(0, 0, 6, 4));
+        label->setFont(QFont(plot->font().family(), 8));
+        label->setColor(h.second);
+        label->setText(tr("diverged"));
+    }
     if (anyDiverged) {
         QCPGraph* key = plot->addGraph(); // a legend entry for the cross, drawn nowhere
         key->setProperty("role", QStringLiteral("legend"));

@@ -149,6 +149,9 @@ void SweepsPage::showData(std::shared_ptr<const SweepData> data) {
     m_table->setColumnHidden(SweepTableModel::Lr, !lr);
     m_table->setColumnHidden(SweepTableModel::Sensitivity, !lr);
     m_table->resizeColumnsToContents();
+    // Re-applied after the resize, which leaves the last column at its content width otherwise.
+    m_table->horizontalHeader()->setStretchLastSection(false);
+    m_table->horizontalHeader()->setStretchLastSection(true);
     QStringList scores;
     for (const VariantCurve& c : lrCurves(d))
         if (c.sensitivity)
