@@ -6,7 +6,7 @@
 #include "gui/views/log_ticker.h"
 #include "gui/widgets/chart_help.h"
 
-#include <QHBoxLayout>
+#include <QBoxLayout>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -25,7 +25,7 @@ QColor variantColor(std::size_t i) {
 
 QCustomPlot* makePlot(QWidget* parent, const QString& y) {
     auto* plot = new QCustomPlot(parent);
-    plot->setMinimumSize(300, 240);
+    plot->setMinimumSize(260, 240);
     plot->xAxis->setLabel(QObject::tr("peak learning rate η (log)"));
     plot->yAxis->setLabel(y);
     plot->xAxis->setScaleType(QCPAxis::stLogarithmic);
@@ -85,7 +85,7 @@ QString lrText(double lr) {
 } // namespace
 
 SweepCharts::SweepCharts(QWidget* parent) : QWidget(parent) {
-    auto* layout = new QHBoxLayout(this);
+    auto* layout = new QBoxLayout(QBoxLayout::LeftToRight, this);
     layout->setContentsMargins(0, 0, 0, 0);
     m_loss = makePlot(this, tr("final validation loss (nats)"));
     m_loss->setObjectName(QStringLiteral("sweepLossPlot"));
@@ -95,6 +95,11 @@ SweepCharts::SweepCharts(QWidget* parent) : QWidget(parent) {
     m_logit->yAxis->setTicker(QSharedPointer<LogTicker>::create());
     layout->addWidget(withCaption(this, m_loss, QStringLiteral("sweep-lr-loss"), &m_lossCaption), 1);
     layout->addWidget(withCaption(this, m_logit, QStringLiteral("sweep-lr-logit"), &m_logitCaption), 1);
+}
+
+void SweepCharts::setStacked(bool stacked) {
+    static_cast<QBoxLayout*>(layout())->setDirection(stacked ? QBoxLayout::TopToBottom
+                                                             : QBoxLayout::LeftToRight);
 }
 
 std::vector<QCPGraph*> SweepCharts::graphs(QCustomPlot* plot, const QString& role) {

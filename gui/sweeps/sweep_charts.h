@@ -22,6 +22,8 @@ public:
     explicit SweepCharts(QWidget* parent = nullptr);
 
     void setData(std::shared_ptr<const SweepData> data);
+    // One chart above the other instead of side by side (a narrow page).
+    void setStacked(bool stacked);
     QCustomPlot* lossPlot() const { return m_loss; }
     QCustomPlot* logitPlot() const { return m_logit; }
     // The graphs of one chart with property "role" = `role` ("mean", "band-upper", "band-lower",

@@ -18,6 +18,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -84,15 +85,27 @@ SweepsPage::SweepsPage(QWidget* parent)
     hint->setStyleSheet(QStringLiteral("color: palette(dark)"));
     tableLayout->addWidget(hint);
 
+    m_table->setMinimumHeight(130);
     auto* split = new QSplitter(Qt::Vertical, this);
+    split->setChildrenCollapsible(false);
     split->addWidget(m_charts);
     split->addWidget(tableBox);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
+    // Charts, captions and table need ≈ 600 × 560 pixels; beside the docks of a 1280 × 720 screen the page is
+    // smaller, so it scrolls instead of drawing its parts over each other.
+    auto* content = new QWidget(this);
+    auto* contentLayout = new QVBoxLayout(content);
+    contentLayout->setContentsMargins(0, 0, 0, 0);
+    contentLayout->addWidget(m_title);
+    contentLayout->addWidget(split, 1);
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(content);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(bar);
-    layout->addWidget(m_title);
-    layout->addWidget(split, 1);
+    layout->addWidget(scroll, 1);
 
     connect(open, &QPushButton::clicked, this, &SweepsPage::openDialog);
     connect(create, &QPushButton::clicked, this, &SweepsPage::newSweep);
@@ -109,6 +122,11 @@ SweepsPage::SweepsPage(QWidget* parent)
     connect(m_job, &SweepJob::progress, this, &SweepsPage::jobProgress);
     connect(m_job, &SweepJob::finished, this, &SweepsPage::jobFinished);
     showProgress();
+}
+
+void SweepsPage::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    m_charts->setStacked(width() < 640); // two 260-pixel charts and their axes do not fit side by side
 }
 
 void SweepsPage::openFolder(const QString& folder) {

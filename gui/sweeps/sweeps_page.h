@@ -53,6 +53,9 @@ public:
     // Tests replace the dialog: called with the dialog before exec(); return true to accept it as set up.
     std::function<bool(NewSweepDialog&)> runDialog;
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 signals:
     void loaded();                              // a read of the folder was shown
     void openRunRequested(const QString& path); // double-click on a row whose run file exists
