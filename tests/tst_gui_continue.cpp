@@ -4,6 +4,7 @@
 // a fork that would change the parameter layout is refused with a message.
 #include "core/run/run_driver.h"
 #include "core/store/run_reader.h"
+#include "gui/app/fork_dialog.h"
 #include "gui/app/main_window.h"
 #include "gui/app/new_run_panel.h"
 #include "gui/app/run_actions.h"
@@ -11,6 +12,7 @@
 #include "gui/session/run_registry.h"
 #include "gui/session/session_manager.h"
 #include "gui/session/training_session.h"
+#include "helpers/gui/new_run_form.h"
 
 #include <QComboBox>
 #include <QFile>
@@ -26,33 +28,9 @@
 
 using namespace attnscope;
 using namespace attnscope::gui;
+using namespace attnscope::test;
 
 namespace {
-
-template <typename T> T* field(QWidget* panel, const char* name) {
-    auto* w = panel->findChild<T*>(QString::fromLatin1(name));
-    if (!w) qFatal("no field %s", name);
-    return w;
-}
-
-// 2 layers × 2 heads, d 32, T 16 on the copy task, a checkpoint every 10 steps.
-void setTiny(NewRunPanel* p, int steps, const QString& name) {
-    field<QLineEdit>(p, "name")->setText(name);
-    field<QSpinBox>(p, "model.layers")->setValue(2);
-    field<QSpinBox>(p, "model.heads")->setValue(2);
-    field<QSpinBox>(p, "model.dModel")->setValue(32);
-    field<QSpinBox>(p, "model.context")->setValue(16);
-    auto* source = field<QComboBox>(p, "data.source");
-    source->setCurrentIndex(source->findData("task"));
-    field<QComboBox>(p, "data.task")->setCurrentText("copy");
-    field<QSpinBox>(p, "train.batch")->setValue(4);
-    field<QSpinBox>(p, "train.steps")->setValue(steps);
-    field<QSpinBox>(p, "train.warmup")->setValue(2);
-    field<QSpinBox>(p, "train.recordEvery")->setValue(5);
-    field<QSpinBox>(p, "train.evalEvery")->setValue(10);
-    field<QSpinBox>(p, "train.checkpointEvery")->setValue(10);
-    field<QSpinBox>(p, "train.threads")->setValue(1);
-}
 
 std::vector<double> losses(const QString& path) {
     std::vector<double> out;
@@ -97,7 +75,8 @@ private slots:
     void continueMatchesCliResumeAndForkIsAChild() {
         MainWindow w;
         w.sessions().setRunDirectory(m_dir.path());
-        setTiny(w.newRunPanel(), 300, "stopped");
+        setTinyRun(w.newRunPanel(), 300, "stopped", 10);
+        field<QSpinBox>(w.newRunPanel(), "train.threads")->setValue(1);
         const int id = w.newRunPanel()->start();
         QVERIFY(id);
         QTRY_VERIFY_WITH_TIMEOUT(w.registry().find(id)->lastStep() >= 12, 30000);
@@ -166,6 +145,50 @@ private slots:
         QVERIFY(!messages.isEmpty());
         QVERIFY2(messages.last().at(0).toString().startsWith("Cannot fork"),
                  qPrintable(messages.last().at(0).toString()));
+    }
+
+    // The fork dialog offers what the engine can change without touching the parameters or the optimiser's
+    // state: ReLU attention is accepted (and recorded in the child's header); another optimiser is refused
+    // by the engine with its reason, and the dialog does not offer it.
+    void forkDialogOffersWhatTheEngineAccepts() {
+        MainWindow w;
+        w.sessions().setRunDirectory(m_dir.path());
+        setTinyRun(w.newRunPanel(), 20, "softmax-parent", 10);
+        field<QSpinBox>(w.newRunPanel(), "train.threads")->setValue(1);
+        const int id = w.newRunPanel()->start();
+        QVERIFY(id);
+        QTRY_VERIFY_WITH_TIMEOUT(w.sessions().session(id)->hasFinished(), 30000);
+        const RunData* run = w.registry().find(id);
+        QCOMPARE(run->checkpointSteps, (std::vector<int>{10, 20}));
+
+        ForkDialog dialog(run->name, run->spec, run->checkpointSteps);
+        QVERIFY(!dialog.momentumBox()->isEnabled()); // an AdamW run: no momentum, no optimiser choice
+        QVERIFY(dialog.findChildren<QComboBox*>(QStringLiteral("fork.optimizer")).isEmpty());
+        dialog.checkpointBox()->setCurrentIndex(dialog.checkpointBox()->findData(10));
+        dialog.attentionBox()->setCurrentIndex(dialog.attentionBox()->findData(int(AttentionFunction::Relu)));
+        dialog.findChild<QSpinBox*>(QStringLiteral("fork.steps"))->setValue(30);
+        QVERIFY2(dialog.changes().contains("ReLU attention"), qPrintable(dialog.changes()));
+        const int child = w.runActions()->fork(id, dialog.fromStep(), [&](RunSpec& s) { dialog.apply(s); });
+        QVERIFY(child);
+        QTRY_VERIFY_WITH_TIMEOUT(w.sessions().session(child)->hasFinished(), 30000);
+        {
+            const RunReader reader(w.registry().find(child)->filePath.toStdString());
+            QCOMPARE(reader.spec().model.attention, AttentionFunction::Relu);
+            QCOMPARE(reader.meta("parent_step"), std::string("10"));
+            QCOMPARE(reader.steps().back().step, 30);
+        }
+
+        QSignalSpy messages(w.runActions(), &RunActions::message);
+        QCOMPARE(w.runActions()->fork(id, 10,
+                                      [](RunSpec& s) {
+                                          s.name = "sgd-child";
+                                          s.train.optimizer = OptimizerKind::Sgd;
+                                      }),
+                 0);
+        QVERIFY(!messages.isEmpty());
+        const QString refused = messages.last().at(0).toString();
+        QVERIFY2(refused.startsWith("Cannot fork") && refused.contains("optimiser changes from adamw to sgd"),
+                 qPrintable(refused));
     }
 };
 

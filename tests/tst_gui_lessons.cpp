@@ -10,6 +10,7 @@
 #include "gui/attention/attention_panel.h"
 #include "gui/inspect/inspect_controller.h"
 #include "gui/inspect/step_timeline.h"
+#include "gui/lessons/lesson_catalog.h"
 #include "gui/lessons/lesson_opener.h"
 #include "gui/lessons/lessons_controller.h"
 #include "gui/lessons/lessons_panel.h"
@@ -35,6 +36,7 @@
 #include <QTemporaryDir>
 #include <QTextBrowser>
 #include <QtTest>
+#include <algorithm>
 #include <cmath>
 #include <qcustomplot.h>
 
@@ -90,11 +92,12 @@ private slots:
         }
     }
 
+    // Every lesson of resources/lessons/lessons.json, so that a lesson added there is tested too.
     void openLesson_data() {
         QTest::addColumn<QString>("id");
-        for (const char* id : {"logit-growth", "entropy-collapse", "extrapolation", "value-residual",
-                               "stabilisers", "induction", "sinks"})
-            QTest::newRow(id) << QString(id);
+        const std::vector<Lesson> lessons = loadLessons();
+        QVERIFY(lessons.size() >= 7);
+        for (const Lesson& l : lessons) QTest::newRow(qPrintable(l.id)) << l.id;
     }
     void openLesson() {
         QFETCH(QString, id);
@@ -123,19 +126,32 @@ private slots:
             const bool sample = !LessonOpener::samplePath(lesson->runs[i].sample).isEmpty();
             QCOMPARE(reg.find(ids[i])->live, !sample);
         }
-        // The views it sets.
+        // The views it sets: only the lesson's runs visible, the chosen one selected, its tab and metric.
+        for (const auto& r : reg.runs())
+            QCOMPARE(r->visible, std::find(ids.begin(), ids.end(), r->id) != ids.end());
         QCOMPARE(reg.selectedId(), ids[std::size_t(lesson->view.select)]);
         QCOMPARE(m_window->tabs()->currentWidget(), LessonOpener::tabPage(*m_window, lesson->view.tab));
         if (lesson->view.metric == "entropy")
             QCOMPARE(m_window->entropyView()->metric(), EntropyView::Metric::Entropy);
+        if (lesson->view.metric == "normalized")
+            QCOMPARE(m_window->entropyView()->metric(), EntropyView::Metric::Normalized);
         const RunData* selected = reg.selected();
         StepTimeline* timeline = m_window->timeline();
         if (!selected->snapshots.empty()) QCOMPARE(timeline->step(), selected->snapshots.back()->step);
         if (lesson->view.pin && !selected->snapshots.empty())
             QCOMPARE(selected->pinnedStep, std::optional<int>(selected->snapshotAt(*lesson->view.pin)->step));
-        if (lesson->view.layer && id == "induction") // once the live run's first snapshot arrives
+        if (lesson->view.layer) { // the enlarged head; a live run's once its first snapshot arrives
             QTRY_COMPARE_WITH_TIMEOUT(m_window->attentionPanel()->grid()->selectedLayer(),
                                       *lesson->view.layer, 20000);
+            QCOMPARE(m_window->attentionPanel()->grid()->selectedHead(), lesson->view.head.value_or(0));
+        }
+        if (lesson->view.positions) { // the per-position loss of every visible run, on a worker
+            auto* extrapolation =
+                qobject_cast<ExtrapolationView*>(LessonOpener::tabPage(*m_window, "extrapolation"));
+            QVERIFY(extrapolation);
+            for (int runId : ids)
+                QTRY_VERIFY_WITH_TIMEOUT(extrapolation->positionLosses().count(runId) > 0, 60000);
+        }
         if (id == "induction")
             QCOMPARE(QString::fromStdString(selected->spec.data.task), QString("induction"));
         if (id == "sinks") {

@@ -3,11 +3,11 @@
 // A, with the nearest earlier snapshot when their steps differ; runs of other shapes are refused; and the
 // export dialog writes the difference on screen exactly as `attnscope-cli plot --compare-*` does.
 #include "figures/figure_data.h"
-#include "gui/attention/attention_panel.h"
 #include "gui/app/main_window.h"
 #include "gui/attention/attention_grid_canvas.h"
 #include "gui/attention/attention_grid_view.h"
 #include "gui/attention/attention_heatmap.h"
+#include "gui/attention/attention_panel.h"
 #include "gui/export/difference_picker.h"
 #include "gui/export/export_dialog.h"
 #include "gui/inspect/inspect_controller.h"
@@ -16,9 +16,11 @@
 #include "gui/session/run_registry.h"
 #include "gui/views/curve_chart.h"
 #include "gui/views/entropy_view.h"
+#include "gui/views/extreme_tokens_view.h"
 #include "gui/views/logit_view.h"
 #include "gui/views/sinks_view.h"
 #include "gui/views/training_view.h"
+#include "gui/views/value_residual_view.h"
 #include "helpers/synthetic_run.h"
 
 #include <QComboBox>
@@ -29,6 +31,7 @@
 #include <QTemporaryDir>
 #include <QToolButton>
 #include <QtTest>
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -120,11 +123,21 @@ private slots:
         pinButton()->click();
         timeline->setStep(60);
         for (RunView* v : views())
-            for (CurveChart* c : v->charts()) {
-                if (c == m_window->sinksView()->profileChart()) continue; // x is the key position there
+            for (CurveChart* c : v->stepCharts()) {
                 QCOMPARE(m_inspect->cursorStep(c), 60.0);
                 QCOMPARE(m_inspect->pinCursorStep(c), 30.0);
             }
+        // Charts over positions or keys have no step cursor, and are not step charts.
+        ExtremeTokensView* extreme = m_window->extremeTokensView();
+        const std::vector<CurveChart*> stepCharts = extreme->stepCharts();
+        auto isStepChart = [&](const CurveChart* c) { return std::ranges::count(stepCharts, c) > 0; };
+        for (const CurveChart* c : {m_window->sinksView()->profileChart(), extreme->valueNormChart(),
+                                    extreme->residualNormChart()}) {
+            QVERIFY(std::isnan(m_inspect->cursorStep(c)));
+            QVERIFY(!isStepChart(c));
+        }
+        QVERIFY(isStepChart(extreme->topKeyChart()));
+        QCOMPARE(m_inspect->cursorStep(m_window->valueResidualView()->lossChart()), 60.0);
         // The sink profile draws step A dashed beside step B: twice the points of B alone.
         SinksView* sinks = m_window->sinksView();
         QCOMPARE(sinks->profileStep(), 60);
@@ -357,8 +370,8 @@ private:
         return args;
     }
     std::vector<RunView*> views() const {
-        return {m_window->trainingView(), m_window->entropyView(), m_window->logitView(),
-                m_window->sinksView()};
+        return {m_window->trainingView(), m_window->entropyView(),       m_window->logitView(),
+                m_window->sinksView(),    m_window->extremeTokensView(), m_window->valueResidualView()};
     }
     QToolButton* pinButton() const { return m_window->findChild<QToolButton*>(QStringLiteral("pinButton")); }
     static QString cliPath() {

@@ -5,10 +5,10 @@
 #include "core/store/run_reader.h"
 #include "core/train/trainer.h"
 #include "core/util/error.h"
-#include "gui/attention/attention_panel.h"
 #include "gui/app/main_window.h"
 #include "gui/app/new_run_panel.h"
 #include "gui/app/run_status_widget.h"
+#include "gui/attention/attention_panel.h"
 #include "gui/session/run_loader.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/session_manager.h"
@@ -18,6 +18,7 @@
 #include "gui/views/logit_view.h"
 #include "gui/views/sinks_view.h"
 #include "gui/views/training_view.h"
+#include "helpers/gui/new_run_form.h"
 #include "helpers/large_run.h"
 
 #include <QCheckBox>
@@ -37,38 +38,7 @@
 using namespace attnscope;
 using namespace attnscope::gui;
 
-namespace {
-
-template <typename T> T* field(QWidget* panel, const char* name) {
-    auto* w = panel->findChild<T*>(QString::fromLatin1(name));
-    if (!w) qFatal("no field %s", name);
-    return w;
-}
-
-void selectData(QComboBox* box, const QVariant& data) {
-    const int i = box->findData(data);
-    QVERIFY2(i >= 0, qPrintable(data.toString()));
-    box->setCurrentIndex(i);
-}
-
-// 2 layers × 2 heads, d 32, T 16 on the copy task: trains in well under a second.
-void setTiny(NewRunPanel* p, int steps, const QString& name = "tiny") {
-    field<QLineEdit>(p, "name")->setText(name);
-    field<QSpinBox>(p, "model.layers")->setValue(2);
-    field<QSpinBox>(p, "model.heads")->setValue(2);
-    field<QSpinBox>(p, "model.dModel")->setValue(32);
-    field<QSpinBox>(p, "model.context")->setValue(16);
-    selectData(field<QComboBox>(p, "data.source"), "task");
-    field<QComboBox>(p, "data.task")->setCurrentText("copy");
-    field<QSpinBox>(p, "train.batch")->setValue(4);
-    field<QSpinBox>(p, "train.steps")->setValue(steps);
-    field<QSpinBox>(p, "train.warmup")->setValue(2);
-    field<QSpinBox>(p, "train.recordEvery")->setValue(5);
-    field<QSpinBox>(p, "train.evalEvery")->setValue(10);
-    field<QSpinBox>(p, "train.checkpointEvery")->setValue(0);
-}
-
-} // namespace
+using namespace attnscope::test;
 
 class TestGuiSession : public QObject {
     Q_OBJECT
@@ -87,7 +57,7 @@ private slots:
         w.sessions().setRunDirectory(m_runs.path());
         w.show();
         NewRunPanel* panel = w.newRunPanel();
-        setTiny(panel, 30);
+        setTinyRun(panel, 30, "tiny");
         auto* start = field<QPushButton>(panel, "start");
         QVERIFY2(start->isEnabled(), qPrintable(panel->problems().join("; ")));
         start->click();
@@ -140,14 +110,14 @@ private slots:
         MainWindow w;
         w.sessions().setRunDirectory(m_runs.path());
         NewRunPanel* panel = w.newRunPanel();
-        setTiny(panel, 100000, "toggles");
+        setTinyRun(panel, 100000, "toggles");
         field<QCheckBox>(panel, "model.lsAttention")->setChecked(true);
         field<QSpinBox>(panel, "model.window")->setValue(4);
         field<QSpinBox>(panel, "model.globalHeads")->setValue(1);
-        selectData(field<QComboBox>(panel, "model.position"), int(PositionScheme::Alibi));
-        selectData(field<QComboBox>(panel, "model.valueResidual"), int(ValueResidual::Learnable));
-        selectData(field<QComboBox>(panel, "model.sigmaReparam"), int(SigmaReparam::Separate));
-        selectData(field<QComboBox>(panel, "model.gammaInit"), int(GammaInit::Sigma0));
+        QVERIFY(selectData(field<QComboBox>(panel, "model.position"), int(PositionScheme::Alibi)));
+        QVERIFY(selectData(field<QComboBox>(panel, "model.valueResidual"), int(ValueResidual::Learnable)));
+        QVERIFY(selectData(field<QComboBox>(panel, "model.sigmaReparam"), int(SigmaReparam::Separate)));
+        QVERIFY(selectData(field<QComboBox>(panel, "model.gammaInit"), int(GammaInit::Sigma0)));
         field<QCheckBox>(panel, "model.qkNorm")->setChecked(true);
         field<QDoubleSpinBox>(panel, "model.zLoss")->setValue(1e-4);
         field<QCheckBox>(panel, "data.bos")->setChecked(true);
@@ -187,7 +157,7 @@ private slots:
         MainWindow w;
         w.sessions().setRunDirectory(m_runs.path());
         NewRunPanel* panel = w.newRunPanel();
-        setTiny(panel, 30);
+        setTinyRun(panel, 30, "tiny");
         field<QSpinBox>(panel, "model.heads")->setValue(3); // 32 is not divisible by 3
         auto* start = field<QPushButton>(panel, "start");
         QVERIFY(!start->isEnabled());
@@ -205,7 +175,7 @@ private slots:
         QVERIFY(message->isHidden());
 
         // A spec that validates but whose data cannot be built is refused at Start, with the reason.
-        selectData(field<QComboBox>(panel, "data.source"), "file");
+        QVERIFY(selectData(field<QComboBox>(panel, "data.source"), "file"));
         field<QLineEdit>(panel, "data.path")->setText(m_runs.filePath("missing.txt"));
         if (panel->problems().isEmpty()) {
             QCOMPARE(panel->start(), 0);
@@ -219,8 +189,8 @@ private slots:
         w.sessions().setRunDirectory(m_runs.path());
         w.sessions().setCores(4);
         NewRunPanel* panel = w.newRunPanel();
-        setTiny(panel, 100000, "ab");
-        selectData(field<QComboBox>(panel, "abToggle"), "alibi");
+        setTinyRun(panel, 100000, "ab");
+        QVERIFY(selectData(field<QComboBox>(panel, "abToggle"), "alibi"));
         const auto [a, b] = panel->startAb();
         QVERIFY(a && b);
         const RunData* runA = w.registry().find(a);
@@ -265,7 +235,7 @@ private slots:
             MainWindow w;
             w.sessions().setRunDirectory(m_runs.path());
             w.show();
-            setTiny(w.newRunPanel(), 100000, "closing");
+            setTinyRun(w.newRunPanel(), 100000, "closing");
             const int id = w.newRunPanel()->start();
             QVERIFY(id);
             QTRY_VERIFY_WITH_TIMEOUT(w.registry().find(id)->snapshots.size() >= 2, 20000);

@@ -144,6 +144,22 @@ private slots:
             });
         });
         QVERIFY2(mechanism.find("Cannot fork") != std::string::npos, mechanism.c_str());
+        // ReLU attention has no parameters: accepted. Another optimiser cannot read the checkpoint's state.
+        auto relu = RunDriver::fork(parent, {std::nullopt, path("relu.attnrun"), false}, [](RunSpec& s) {
+            s.model.attention = AttentionFunction::Relu;
+            s.train.steps = 15;
+        });
+        QCOMPARE(relu->spec().model.attention, AttentionFunction::Relu);
+        relu.reset();
+        const std::string optimiser = errorOf([&] {
+            RunDriver::fork(parent, {std::nullopt, path("sgd.attnrun"), false}, [](RunSpec& s) {
+                s.train.optimizer = OptimizerKind::Sgd;
+                s.train.steps = 15;
+            });
+        });
+        QVERIFY2(optimiser.find("the optimiser changes from adamw to sgd") != std::string::npos,
+                 optimiser.c_str());
+        QVERIFY(!QFile::exists(QString::fromStdString(path("sgd.attnrun"))));
         const std::string early = errorOf([&] {
             RunDriver::fork(parent, {std::nullopt, path("e.attnrun"), false}, nullptr);
         });

@@ -43,28 +43,40 @@ void linear_forward(MatrixRef<T> y, MatrixRef<const T> x, MatrixRef<const T> w, 
 }
 
 namespace {
-// One job for dX, then every part's dW and db blocks (independent of each other and of dX).
+// One job for dX, then every part's dW and db blocks (independent of each other and of dX); then, when the
+// rows span several blocks, one job that adds the dW partials.
 template <typename T>
 void backwardShared(MatrixRef<T>* dx, bool accumulateDx, MatrixRef<const T> x,
                     const std::vector<LinearGrad<T>>& parts, const RowEpilogue& dxEpilogue) {
     const std::ptrdiff_t rows = x.rows;
     const std::ptrdiff_t dxBlocks = dx ? blockCount(rows, kRowBlock) : 0;
-    // dW += Xᵀ dY in disjoint blocks of dW, split along its longer side: each block packs its share of one
-    // operand and all of the other, so splitting the long side repacks the least.
+    // dW += Xᵀ dY is split along the rows (the GEMMs' K): row block b writes the partial Xᵀ_b dY_b of the
+    // whole dW into its own buffer, and the partials are added in block order afterwards. Each block packs
+    // its rows of X and dY once; splitting dW's columns instead repacked all of X (or dY) for every column
+    // block (+5–10% on R1's dW products in a microbenchmark). With one row block the GEMM accumulates into dW.
+    const std::ptrdiff_t kBlocks = blockCount(rows, kRowBlock);
+    const bool partials = kBlocks > 1;
     struct Block {
         std::size_t part;
         bool bias;
-        std::ptrdiff_t b0;
+        std::ptrdiff_t b0; // first row (dW) or column (db)
     };
     std::vector<Block> blocks;
+    std::vector<std::size_t> partialOffset(parts.size(), 0);
+    std::size_t partialFloats = 0;
     for (std::size_t p = 0; p < parts.size(); ++p) {
         const LinearGrad<T>& g = parts[p];
-        if (g.dw)
-            for (std::ptrdiff_t b = 0; b < std::max(x.cols, g.dy.cols); b += kColBlock)
-                blocks.push_back({p, false, b});
+        if (g.dw) {
+            for (std::ptrdiff_t b = 0; b < rows; b += kRowBlock) blocks.push_back({p, false, b});
+            partialOffset[p] = partialFloats;
+            if (partials) partialFloats += std::size_t(kBlocks * x.cols * g.dy.cols);
+        }
         if (g.dbias)
             for (std::ptrdiff_t b = 0; b < g.dy.cols; b += kColBlock) blocks.push_back({p, true, b});
     }
+    static thread_local std::vector<T> scratch; // the calling thread's, reused across steps
+    if (scratch.size() < partialFloats) scratch.resize(partialFloats);
+    T* const partialBase = scratch.data();
     parallelChunks(dxBlocks + std::ptrdiff_t(blocks.size()), 1, [&](std::ptrdiff_t k, std::ptrdiff_t) {
         if (k < dxBlocks) {
             // dX = Σ_i dY_i W_iᵀ on a row block, parts in order.
@@ -88,14 +100,34 @@ void backwardShared(MatrixRef<T>* dx, bool accumulateDx, MatrixRef<const T> x,
                 const T* row = at(dy, r, 0);
                 for (std::ptrdiff_t c = b0; c < c1; ++c) g.dbias[c] += row[c];
             }
-        } else if (x.cols > dy.cols) {
-            const std::ptrdiff_t r1 = std::min<std::ptrdiff_t>(x.cols, b0 + kColBlock);
-            gemm(true, false, int(r1 - b0), dy.cols, dy.rows, T(1), x.data + b0, x.ld, dy.data, dy.ld, T(1),
-                 at(*g.dw, b0, 0), g.dw->ld);
-        } else {
-            const std::ptrdiff_t c1 = std::min<std::ptrdiff_t>(dy.cols, b0 + kColBlock);
-            gemm(true, false, x.cols, int(c1 - b0), dy.rows, T(1), x.data, x.ld, at(dy, 0, b0), dy.ld, T(1),
-                 at(*g.dw, 0, b0), g.dw->ld);
+            return;
+        }
+        const std::ptrdiff_t r1 = std::min(rows, b0 + kRowBlock);
+        if (!partials) {
+            gemm(true, false, int(x.cols), int(dy.cols), int(r1 - b0), T(1), at(x, b0, 0), x.ld, at(dy, b0, 0),
+                 dy.ld, T(1), g.dw->data, g.dw->ld);
+            return;
+        }
+        T* partial = partialBase + partialOffset[blk.part] + std::size_t((b0 / kRowBlock) * x.cols * dy.cols);
+        gemm(true, false, int(x.cols), int(dy.cols), int(r1 - b0), T(1), at(x, b0, 0), x.ld, at(dy, b0, 0),
+             dy.ld, T(0), partial, int(dy.cols));
+    });
+    if (!partials) return;
+    // dW += Σ_b partial_b, blocks in order, over the rows of every part's dW (one job).
+    std::vector<std::size_t> withDw;
+    for (std::size_t p = 0; p < parts.size(); ++p)
+        if (parts[p].dw) withDw.push_back(p);
+    const std::ptrdiff_t dwRows = x.cols;
+    parallelChunks(std::ptrdiff_t(withDw.size()) * dwRows, 16, [&](std::ptrdiff_t i0, std::ptrdiff_t i1) {
+        for (std::ptrdiff_t i = i0; i < i1; ++i) {
+            const std::size_t p = withDw[std::size_t(i / dwRows)];
+            const std::ptrdiff_t r = i % dwRows, cols = parts[p].dy.cols;
+            T* out = at(*parts[p].dw, r, 0);
+            const T* part = partialBase + partialOffset[p] + std::size_t(r * cols);
+            for (std::ptrdiff_t b = 0; b < kBlocks; ++b, part += dwRows * cols) {
+#pragma omp simd
+                for (std::ptrdiff_t c = 0; c < cols; ++c) out[c] += part[c];
+            }
         }
     });
 }

@@ -28,6 +28,9 @@ void AdamW::step(float* params, const float* grads, double lr, std::vector<float
         float* v = m_v.data() + t.offset;
         double du2 = 0;
         if (measure) {
+            // ‖Δθ‖² in double, vectorised: the lane order is fixed by the binary, so the ratio's bits do not
+            // depend on the thread count; Δθ itself is the arithmetic of the loop below.
+#pragma omp simd reduction(+ : du2)
             for (std::ptrdiff_t i = b; i < e; ++i) {
                 m[i] = fb1 * m[i] + (1.0f - fb1) * g[i];
                 v[i] = fb2 * v[i] + (1.0f - fb2) * g[i] * g[i];

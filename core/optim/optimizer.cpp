@@ -36,6 +36,7 @@ void Optimizer::forEachTensor(const float* params, std::vector<float>* updateRat
             if (updateRatios) {
                 const float* p = params + m_layout.tensors[blk.tensor].offset;
                 double acc = 0;
+#pragma omp simd reduction(+ : acc)
                 for (std::ptrdiff_t i = blk.begin; i < blk.end; ++i) acc += double(p[i]) * p[i];
                 p2[std::size_t(k)] = acc;
                 du2[std::size_t(k)] = update(blk.tensor, blk.begin, blk.end);

@@ -4,10 +4,12 @@
 #include "core/probe/snapshot.h"
 
 #include <Eigen/Dense>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <vector>
 
 namespace attnscope {
 
@@ -34,6 +36,43 @@ double productNorm(const MatD& P, const MatD& Q) {
     const MatD Rq = Eigen::HouseholderQR<MatD>(Q).matrixQR().topRows(D).triangularView<Eigen::Upper>();
     return Eigen::JacobiSVD<MatD>(Rp * Rq.transpose()).singularValues()(0);
 }
+// One eigen-solve per row over its visible keys (a local head's rows see at most w of them).
+Eigen::VectorXd windowKeyNorms(const MatD& gram, int window) {
+    const int T = int(gram.rows());
+    Eigen::VectorXd norms(T);
+    for (int i = 0; i < T; ++i) {
+        const int n = visibleKeys(i, window);
+        norms(i) = std::sqrt(largestEigenvalue(gram.block(i - n + 1, i - n + 1, n, n))) * kNormMargin;
+    }
+    return norms;
+}
+
+// A global head's row i sees the prefix {0..i}; an eigen-solve per row costs O(i³), O(T⁴) a layer (≈ 50 ms
+// at T = 128: most of a recording step, issue 15). Solved exactly at rows 0…kExactHead−1, every kStride-th
+// row and the last; between two solved rows a < i < b the value is min(λ_b, λ_a + Σ_{a<j≤i} ‖x̃_j‖²), both
+// upper bounds of λ_i = ‖X̃_{V_i}‖₂²: λ_i ≤ λ_b by Cauchy interlacing (G_i is a principal block of G_b), and
+// λ_i ≤ λ_a + Σ‖x̃_j‖² by Weyl's inequality (X̃_iᵀX̃_i = X̃_aᵀX̃_a + Σ x̃_j x̃_jᵀ, each x̃_j x̃_jᵀ of norm ‖x̃_j‖²).
+// So the entropy bound stays a bound: exact at the solved rows, slightly looser between them.
+Eigen::VectorXd prefixKeyNorms(const MatD& gram) {
+    constexpr int kExactHead = 8, kStride = 8;
+    const int T = int(gram.rows());
+    std::vector<int> solved;
+    for (int i = 0; i < T; ++i)
+        if (i < kExactHead || (i + 1) % kStride == 0 || i == T - 1) solved.push_back(i);
+    Eigen::VectorXd lambda = Eigen::VectorXd::Constant(T, std::numeric_limits<double>::quiet_NaN());
+    for (int i : solved) lambda(i) = largestEigenvalue(gram.topLeftCorner(i + 1, i + 1));
+    for (std::size_t k = 0; k + 1 < solved.size(); ++k) {
+        const int a = solved[k], b = solved[k + 1];
+        double weyl = lambda(a);
+        for (int i = a + 1; i < b; ++i) {
+            weyl += gram(i, i);
+            lambda(i) = std::min(lambda(b), weyl);
+        }
+    }
+    Eigen::VectorXd norms(T);
+    for (int i = 0; i < T; ++i) norms(i) = std::sqrt(lambda(i)) * kNormMargin;
+    return norms;
+}
 } // namespace
 
 double entropyFloor(double r, int n) {
@@ -43,7 +82,8 @@ double entropyFloor(double r, int n) {
 }
 
 std::vector<float> causalEntropyBounds(const float* X, int T, int C, const float* qkvW, int ldw,
-                                       const float* qkvB, int D, const std::vector<BoundHead>& heads) {
+                                       const float* qkvB, int D, const std::vector<BoundHead>& heads,
+                                       KeyNorms keyNormMode) {
     MatD Xa(T, C + 1);
     Xa.leftCols(C) = MapF(X, T, C, Eigen::OuterStride<>(C)).cast<double>();
     Xa.col(C).setOnes();
@@ -56,12 +96,10 @@ std::vector<float> causalEntropyBounds(const float* X, int T, int C, const float
     std::map<int, Eigen::VectorXd> keyNorms;
     for (const BoundHead& head : heads) {
         if (keyNorms.count(head.window)) continue;
-        Eigen::VectorXd norms(T);
-        for (int i = 0; i < T; ++i) {
-            const int n = visibleKeys(i, head.window);
-            norms(i) = std::sqrt(largestEigenvalue(gram.block(i - n + 1, i - n + 1, n, n))) * kNormMargin;
-        }
-        keyNorms.emplace(head.window, std::move(norms));
+        const bool prefix = head.window == 0 || head.window >= T; // V_i = {0..i} for every row
+        keyNorms.emplace(head.window, prefix && keyNormMode == KeyNorms::Interpolated
+                                          ? prefixKeyNorms(gram)
+                                          : windowKeyNorms(gram, head.window));
     }
 
     const int H = int(heads.size());

@@ -1,6 +1,7 @@
 #include "core/probe/probe.h"
 
 #include "core/nn/attention.h"
+#include "core/nn/parallel.h"
 #include "core/probe/entropy_bound.h"
 #include "core/probe/metrics.h"
 
@@ -76,6 +77,14 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
     s->importanceEntropy.assign(L, 0.0f);
     const float scale = 1.0f / std::sqrt(float(D));
     int sinkHeads = 0;
+    struct BoundLayer {
+        int layer;
+        const float* x;
+        const float* qkv;
+        int ldw;
+        const float* qkvB;
+    };
+    std::vector<BoundLayer> boundLayers;
     for (int l = 0; l < L; ++l) {
         const auto& W = ws.layers[l];
         const LayerParams& lp = model.layout().layers[l];
@@ -135,17 +144,23 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
         // The per-row bound of every head (core/probe/entropy_bound.h). QK-norm and RoPE make the logits
         // non-bilinear in X and ReLU attention is no softmax: the theorem says nothing there, no value is
         // recorded.
-        if (!c.qkNorm && c.position != PositionScheme::Rope && c.attention != AttentionFunction::Relu) {
-            std::vector<BoundHead> heads;
-            for (const nn::HeadSpec& spec : ws.attention.heads()) heads.push_back({spec.window, spec.slope});
-            const std::vector<float> bounds =
-                causalEntropyBounds(W.ln1, T, C, qkv, ldw, model.weight(lp.qkvB), D, heads);
-            for (int h = 0; h < H; ++h) {
-                s->scalarNames.push_back(causalBoundScalarName(l, h));
-                s->scalarValues.push_back(bounds[h]);
-            }
-        }
+        if (!c.qkNorm && c.position != PositionScheme::Rope && c.attention != AttentionFunction::Relu)
+            boundLayers.push_back({l, W.ln1, qkv, ldw, model.weight(lp.qkvB)});
     }
+    // The layers' bounds are independent and the largest part of a snapshot's cost (eigen-solves): one
+    // parallel job over the layers, recorded in layer order.
+    std::vector<BoundHead> heads;
+    for (const nn::HeadSpec& spec : ws.attention.heads()) heads.push_back({spec.window, spec.slope});
+    std::vector<std::vector<float>> bounds(boundLayers.size());
+    nn::parallelChunks(std::ptrdiff_t(boundLayers.size()), 1, [&](std::ptrdiff_t k, std::ptrdiff_t) {
+        const BoundLayer& b = boundLayers[std::size_t(k)];
+        bounds[std::size_t(k)] = causalEntropyBounds(b.x, T, C, b.qkv, b.ldw, b.qkvB, D, heads);
+    });
+    for (std::size_t k = 0; k < boundLayers.size(); ++k)
+        for (int h = 0; h < H; ++h) {
+            s->scalarNames.push_back(causalBoundScalarName(boundLayers[k].layer, h));
+            s->scalarValues.push_back(bounds[k][std::size_t(h)]);
+        }
     s->sinkRate = float(sinkHeads) / float(LH);
     double logZ = 0;
     float outMax = 0;

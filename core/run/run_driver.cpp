@@ -179,6 +179,14 @@ std::unique_ptr<RunDriver> RunDriver::fork(const std::string& parentPath, const 
                     ", so the checkpoint of step " + std::to_string(origin.step) +
                     " does not fit. Only settings that keep the parameters can change in a fork (learning "
                     "rate, schedule, batch, steps, regularisation, recording); start a new run otherwise.");
+    // The checkpoint holds the optimiser's state (AdamW's two moments, or SGD's momentum buffer): another
+    // optimiser would start from state it cannot read.
+    if (spec.train.optimizer != parentSpec.train.optimizer)
+        throw Error("Cannot fork " + parentPath + " with these settings: the optimiser changes from " +
+                    toString(parentSpec.train.optimizer) + " to " + toString(spec.train.optimizer) +
+                    ", and the checkpoint of step " + std::to_string(origin.step) + " holds " +
+                    toString(parentSpec.train.optimizer) +
+                    "'s state, which the other cannot continue from; start a new run otherwise.");
     checkSameData(trainer, parentPath, origin.corpusHash);
     trainer.restore(origin.checkpoint);
     driver->m_startStep = origin.step;

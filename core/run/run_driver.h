@@ -82,7 +82,8 @@ public:
     // parent's path) and parent_step; the child holds the starting checkpoint and a probe snapshot at that
     // step, then its own steps. Settings that change the parameter layout (model shape, vocabulary,
     // positions, mechanisms with parameters) are refused with an Error naming the first difference; so are
-    // a step count not beyond the checkpoint and data that changed since the parent was recorded.
+    // another optimiser (the checkpoint holds its state), a step count not beyond the checkpoint and data
+    // that changed since the parent was recorded.
     static std::unique_ptr<RunDriver> fork(const std::string& parentPath, const ForkOptions& options,
                                            const std::function<void(RunSpec&)>& change);
 

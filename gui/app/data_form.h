@@ -1,6 +1,7 @@
 #pragma once
-// New-run form for DataConfig: corpus (Debian fortunes, a text file) or a synthetic task, BOS, the
-// validation split and an optional custom probe text.
+// New-run form for DataConfig: corpus (Debian fortunes, a text file) or a synthetic task (with the
+// Bigram-Backcopy task's triggers), BOS and BOS-aligned sequences, the validation split and an optional
+// custom probe text.
 #include "core/train/train_config.h"
 
 #include <QWidget>
@@ -31,8 +32,8 @@ private:
     QComboBox *m_source, *m_task;
     QLineEdit* m_path;
     QToolButton* m_browse;
-    QSpinBox *m_alphabet, *m_localK;
-    QCheckBox* m_bos;
+    QSpinBox *m_alphabet, *m_localK, *m_triggers;
+    QCheckBox *m_bos, *m_bosAligned;
     QDoubleSpinBox* m_valFraction;
     QLineEdit* m_probeText;
 };

@@ -22,7 +22,7 @@ ForkDialog::ForkDialog(const QString& runName, const RunSpec& spec, const std::v
     auto* layout = new QVBoxLayout(this);
     auto* intro = new QLabel(tr("A new run starts from a checkpoint of “%1” with the settings below; it is "
                                 "recorded as its child. Changes of the model's parameters (shape, positions, "
-                                "mechanisms with weights) are refused.")
+                                "mechanisms with weights) or of the optimiser are refused.")
                                  .arg(runName.toHtmlEscaped()),
                              this);
     intro->setWordWrap(true);
@@ -40,8 +40,27 @@ ForkDialog::ForkDialog(const QString& runName, const RunSpec& spec, const std::v
     m_weightDecay->setValue(spec.train.weightDecay);
     m_steps = intField(this, QStringLiteral("fork.steps"), 1, INT_MAX);
     m_steps->setValue(spec.train.steps);
+    // The OK button depends on this value: follow every keystroke, so typing a larger step count enables it
+    // at once (a disabled button cannot take the focus that would commit the typed value).
+    m_steps->setKeyboardTracking(true);
     m_zLoss = sciField(this, QStringLiteral("fork.zLoss"), 0, 1);
     m_zLoss->setValue(spec.model.zLoss);
+    m_momentum = fractionField(this, QStringLiteral("fork.momentum"), 0, 0.9999, 0.05);
+    m_momentum->setDecimals(4);
+    m_momentum->setValue(spec.train.momentum);
+    const bool sgd = spec.train.optimizer == OptimizerKind::Sgd;
+    m_momentum->setEnabled(sgd); // AdamW has no momentum to change; the optimiser itself cannot change
+    m_momentum->setToolTip(sgd ? tr("SGD momentum μ of the child (the momentum buffer carries over).")
+                               : tr("This run trains with AdamW. A fork keeps the optimiser: its state "
+                                    "(AdamW's moments, SGD's momentum buffer) carries over from the "
+                                    "checkpoint."));
+    m_attention = enumField(this, QStringLiteral("fork.attention"),
+                            {{tr("softmax"), int(AttentionFunction::Softmax)},
+                             {tr("ReLU: relu(q·k/√D) / n"), int(AttentionFunction::Relu)}});
+    setEnum(m_attention, int(spec.model.attention));
+    m_attention->setToolTip(tr("Switch how scores become weights from the checkpoint on (no parameters "
+                               "change): does a sink that formed under softmax survive ReLU attention "
+                               "(Guo et al. 2024)?"));
     m_ls = boolField(this, QStringLiteral("fork.lsAttention"), tr("LS-attention"));
     m_ls->setChecked(spec.model.lsAttention);
     m_window = intField(this, QStringLiteral("fork.window"), 1, 4096);
@@ -59,8 +78,10 @@ ForkDialog::ForkDialog(const QString& runName, const RunSpec& spec, const std::v
     form->addRow(tr("Learning rate"), m_lr);
     form->addRow(tr("Weight decay"), m_weightDecay);
     form->addRow(tr("Total steps"), m_steps);
+    form->addRow(tr("SGD momentum"), m_momentum);
     form->addRow(tr("z-loss"), m_zLoss);
-    form->addRow(tr("Attention"), ls);
+    form->addRow(tr("Attention weights"), m_attention);
+    form->addRow(tr("Local heads"), ls);
     layout->addLayout(form);
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("fork.summary"));
@@ -73,12 +94,13 @@ ForkDialog::ForkDialog(const QString& runName, const RunSpec& spec, const std::v
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     for (QDoubleSpinBox* box :
          {static_cast<QDoubleSpinBox*>(m_lr), static_cast<QDoubleSpinBox*>(m_weightDecay),
-          static_cast<QDoubleSpinBox*>(m_zLoss)})
+          static_cast<QDoubleSpinBox*>(m_zLoss), m_momentum})
         connect(box, &QDoubleSpinBox::valueChanged, this, &ForkDialog::update);
     for (QSpinBox* box : {m_steps, m_window, m_globalHeads})
         connect(box, &QSpinBox::valueChanged, this, &ForkDialog::update);
     connect(m_ls, &QCheckBox::toggled, this, &ForkDialog::update);
-    connect(m_from, &QComboBox::currentIndexChanged, this, &ForkDialog::update);
+    for (QComboBox* box : {m_from, m_attention})
+        connect(box, &QComboBox::currentIndexChanged, this, &ForkDialog::update);
     connect(m_name, &QLineEdit::textChanged, this, &ForkDialog::update);
     update();
 }
@@ -96,7 +118,9 @@ void ForkDialog::apply(RunSpec& spec) const {
     spec.train.lr = m_lr->value();
     spec.train.weightDecay = m_weightDecay->value();
     spec.train.steps = m_steps->value();
+    if (spec.train.optimizer == OptimizerKind::Sgd) spec.train.momentum = m_momentum->value();
     spec.model.zLoss = m_zLoss->value();
+    spec.model.attention = AttentionFunction(enumValue(m_attention));
     spec.model.lsAttention = m_ls->isChecked();
     spec.model.window = m_window->value();
     spec.model.globalHeads = m_globalHeads->value();
@@ -112,7 +136,11 @@ QString ForkDialog::changes() const {
     compare(tr("lr"), m_spec.train.lr, child.train.lr);
     compare(tr("weight decay"), m_spec.train.weightDecay, child.train.weightDecay);
     compare(tr("steps"), m_spec.train.steps, child.train.steps);
+    compare(tr("momentum"), m_spec.train.momentum, child.train.momentum);
     compare(tr("z-loss"), m_spec.model.zLoss, child.model.zLoss);
+    if (m_spec.model.attention != child.model.attention)
+        parts << tr("%1 attention")
+                     .arg(child.model.attention == AttentionFunction::Relu ? tr("ReLU") : tr("softmax"));
     if (m_spec.model.lsAttention != child.model.lsAttention)
         parts << (child.model.lsAttention ? tr("LS-attention on") : tr("LS-attention off"));
     if (child.model.lsAttention) {

@@ -1,8 +1,8 @@
 #pragma once
 // Fork a run: a new run that starts from one of the run's checkpoints with changed settings — learning rate,
-// weight decay, step count, z-loss, LS-attention (window, global heads), the mechanisms whose change keeps
-// the parameter layout. The engine (RunDriver::fork) refuses any change of the layout with a message naming
-// it; the dialog only collects the choices.
+// weight decay, step count, SGD momentum, z-loss, LS-attention (window, global heads), softmax or ReLU
+// attention: what changes without changing the parameter layout or the optimiser's state. The engine
+// (RunDriver::fork) refuses any other change with a message naming it; the dialog only collects the choices.
 #include "core/train/run_spec.h"
 
 #include <QDialog>
@@ -10,6 +10,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -34,6 +35,8 @@ public:
 
     QComboBox* checkpointBox() const { return m_from; }
     SciSpinBox* lrBox() const { return m_lr; }
+    QComboBox* attentionBox() const { return m_attention; }
+    QDoubleSpinBox* momentumBox() const { return m_momentum; } // enabled for SGD runs only
     QLineEdit* nameEdit() const { return m_name; }
 
 private:
@@ -45,6 +48,8 @@ private:
     SciSpinBox* m_lr;
     SciSpinBox* m_weightDecay;
     SciSpinBox* m_zLoss;
+    QDoubleSpinBox* m_momentum;
+    QComboBox* m_attention;
     QSpinBox* m_steps;
     QCheckBox* m_ls;
     QSpinBox* m_window;

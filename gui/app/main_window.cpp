@@ -114,6 +114,7 @@ MainWindow::MainWindow(QWidget* parent)
     pages.attention = m_attention;
     pages.probe = m_probe;
     pages.timeline = m_timeline;
+    pages.curveViews = {m_training, m_entropy, m_logits, m_sinks, m_extremeTokens, m_valueResidual};
     m_inspect = new InspectController(*this, *m_registry, pages,
                                       [this](const QString& path) { return openRunFile(path); });
     buildMenus();

@@ -58,6 +58,15 @@ ModelForm::ModelForm(QWidget* parent) : QWidget(parent) {
 
     auto* mech = new QGroupBox(tr("Mechanisms"), this);
     auto* mf = new QFormLayout(mech);
+    m_attention = enumField(mech, "model.attention",
+                            {{tr("softmax (standard)"), int(AttentionFunction::Softmax)},
+                             {tr("ReLU: relu(q·k/√D) / n"), int(AttentionFunction::Relu)}});
+    m_attention->setToolTip(
+        tr("How a query turns its scores into weights. Softmax makes every query's weights sum to 1, so a "
+           "query with nothing to look at must still put its attention somewhere — often on the first token "
+           "(an attention sink). ReLU attention divides relu(score) by the number of keys the query sees: "
+           "weights need not sum to 1, a query can attend to nothing, and Guo et al. (2024, "
+           "arXiv 2410.13835) found that no sink forms."));
     m_ls = boolField(mech, "model.lsAttention", tr("LS-attention"));
     m_window = intField(mech, "model.window", 1, 4096);
     m_window->setPrefix(tr("window "));
@@ -86,6 +95,7 @@ ModelForm::ModelForm(QWidget* parent) : QWidget(parent) {
     m_sigma->setToolTip(tr("Zhai et al.: every linear layer uses γ/σ(W)·W (spectral reparametrisation)."));
     m_zLoss->setMinimumWidth(70);
     m_zLoss->setToolTip(tr("Coefficient of (log Z)²; Wortsman et al. use 1e-4. 0 disables."));
+    mf->addRow(tr("Attention weights"), m_attention);
     mf->addRow(m_ls, row(mech, {m_window, m_globalHeads}));
     mf->addRow(tr("Value residual"), m_valueResidual);
     mf->addRow(QString(), row(mech, {m_lambda1, m_lambda2}));
@@ -98,7 +108,7 @@ ModelForm::ModelForm(QWidget* parent) : QWidget(parent) {
     for (QDoubleSpinBox* box : std::initializer_list<QDoubleSpinBox*>{
              m_sinusoidalScale, m_ropeTheta, m_lnEps, m_initStd, m_lambda1, m_lambda2, m_zLoss})
         connect(box, &QDoubleSpinBox::valueChanged, this, &ModelForm::edited);
-    for (QComboBox* box : {m_position, m_valueResidual, m_sigma, m_gammaInit})
+    for (QComboBox* box : {m_position, m_attention, m_valueResidual, m_sigma, m_gammaInit})
         connect(box, &QComboBox::currentIndexChanged, this, &ModelForm::edited);
     for (QCheckBox* box : {m_tiedHead, m_ls, m_qkNorm})
         connect(box, &QCheckBox::toggled, this, &ModelForm::edited);
@@ -118,6 +128,7 @@ void ModelForm::setConfig(const ModelConfig& c) {
     m_tiedHead->setChecked(c.tiedHead);
     m_lnEps->setValue(c.layerNormEps);
     m_initStd->setValue(c.initStd);
+    setEnum(m_attention, int(c.attention));
     m_ls->setChecked(c.lsAttention);
     m_window->setValue(c.window);
     m_globalHeads->setValue(c.globalHeads);
@@ -142,6 +153,7 @@ void ModelForm::apply(ModelConfig& c) const {
     c.tiedHead = m_tiedHead->isChecked();
     c.layerNormEps = m_lnEps->value();
     c.initStd = m_initStd->value();
+    c.attention = AttentionFunction(enumValue(m_attention));
     c.lsAttention = m_ls->isChecked();
     c.window = m_window->value();
     c.globalHeads = m_globalHeads->value();

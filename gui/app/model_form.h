@@ -34,6 +34,7 @@ private:
     QCheckBox* m_tiedHead;
     QLabel* m_headDim;
 
+    QComboBox* m_attention;
     QCheckBox* m_ls;
     QSpinBox *m_window, *m_globalHeads;
     QComboBox* m_valueResidual;

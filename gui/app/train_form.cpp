@@ -28,8 +28,21 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
 
-    auto* opt = new QGroupBox(tr("Optimisation (AdamW, warmup + cosine)"), this);
+    auto* opt = new QGroupBox(tr("Optimisation (warmup + cosine)"), this);
     auto* of = new QFormLayout(opt);
+    m_optimizer = enumField(
+        opt, "train.optimizer",
+        {{tr("AdamW"), int(OptimizerKind::AdamW)}, {tr("SGD with momentum"), int(OptimizerKind::Sgd)}});
+    m_optimizer->setToolTip(
+        tr("AdamW scales every parameter's step by its own running gradient size (β₁, β₂, ε); SGD steps "
+           "along the gradient, smoothed by momentum, with one learning rate for all. SGD needs a larger LR "
+           "(the sink presets use 3e-2). Guo et al. (2024, arXiv 2410.13835) found that attention sinks form "
+           "under Adam but hardly under SGD."));
+    m_momentum = fractionField(opt, "train.momentum", 0, 0.9999, 0.05);
+    m_momentum->setDecimals(4);
+    m_momentum->setPrefix(tr("momentum "));
+    m_momentum->setToolTip(tr("SGD heavy-ball momentum μ: b ← μ·b + g, θ ← θ − lr·b. 0 is plain SGD; "
+                              "must be below 1."));
     m_batch = intField(opt, "train.batch", 1, 4096);
     m_steps = intField(opt, "train.steps", 1, 10'000'000, 100);
     m_lr = sciField(opt, "train.lr", 0, 10);
@@ -54,6 +67,7 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     m_seed->setValidator(new QRegularExpressionValidator(QRegularExpression("[0-9]{1,19}"), m_seed));
     m_threads = intField(opt, "train.threads", 0, 1024);
     m_threads->setSpecialValueText(tr("auto (split cores)"));
+    of->addRow(tr("Optimiser"), pair(opt, m_optimizer, m_momentum));
     of->addRow(tr("Batch × steps"), pair(opt, m_batch, m_steps));
     of->addRow(tr("Peak LR"), pair(opt, m_lr, m_minLrRatio));
     of->addRow(tr("Warmup steps"), m_warmup);
@@ -83,16 +97,20 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     for (QSpinBox* box : {m_batch, m_steps, m_warmup, m_threads, m_recordEvery, m_probeLength, m_evalEvery,
                           m_evalBatches, m_checkpointEvery})
         connect(box, &QSpinBox::valueChanged, this, &TrainForm::edited);
-    for (QDoubleSpinBox* box : std::initializer_list<QDoubleSpinBox*>{m_lr, m_weightDecay, m_eps, m_gradClip,
-                                                                      m_minLrRatio, m_beta1, m_beta2})
+    for (QDoubleSpinBox* box : std::initializer_list<QDoubleSpinBox*>{
+             m_lr, m_weightDecay, m_eps, m_gradClip, m_minLrRatio, m_beta1, m_beta2, m_momentum})
         connect(box, &QDoubleSpinBox::valueChanged, this, &TrainForm::edited);
-    connect(m_decayMode, &QComboBox::currentIndexChanged, this, &TrainForm::edited);
+    for (QComboBox* box : {m_optimizer, m_decayMode})
+        connect(box, &QComboBox::currentIndexChanged, this, &TrainForm::edited);
+    connect(this, &TrainForm::edited, this, &TrainForm::updateEnabled);
     connect(m_seed, &QLineEdit::textChanged, this, &TrainForm::edited);
     setConfig(TrainConfig{});
 }
 
 void TrainForm::setConfig(const TrainConfig& c) {
     const QSignalBlocker block(this);
+    setEnum(m_optimizer, int(c.optimizer));
+    m_momentum->setValue(c.momentum);
     m_batch->setValue(c.batch);
     m_steps->setValue(c.steps);
     m_lr->setValue(c.lr);
@@ -111,9 +129,12 @@ void TrainForm::setConfig(const TrainConfig& c) {
     m_evalEvery->setValue(c.evalEvery);
     m_evalBatches->setValue(c.evalBatches);
     m_checkpointEvery->setValue(c.checkpointEvery);
+    updateEnabled();
 }
 
 void TrainForm::apply(TrainConfig& c) const {
+    c.optimizer = OptimizerKind(enumValue(m_optimizer));
+    c.momentum = m_momentum->value();
     c.batch = m_batch->value();
     c.steps = m_steps->value();
     c.lr = m_lr->value();
@@ -132,6 +153,13 @@ void TrainForm::apply(TrainConfig& c) const {
     c.evalEvery = m_evalEvery->value();
     c.evalBatches = m_evalBatches->value();
     c.checkpointEvery = m_checkpointEvery->value();
+}
+
+void TrainForm::updateEnabled() {
+    const bool adam = OptimizerKind(enumValue(m_optimizer)) == OptimizerKind::AdamW;
+    for (QWidget* w : std::initializer_list<QWidget*>{m_beta1, m_beta2, m_eps}) w->setEnabled(adam);
+    m_momentum->setEnabled(!adam);
+    m_decayMode->setItemText(0, adam ? tr("decoupled (AdamW)") : tr("decoupled (lr·λ·θ)"));
 }
 
 } // namespace attnscope::gui

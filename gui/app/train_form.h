@@ -1,5 +1,6 @@
 #pragma once
-// New-run form for TrainConfig: optimiser and schedule, seed and threads, recording cadence.
+// New-run form for TrainConfig: optimiser (AdamW or SGD with momentum) and schedule, seed and threads,
+// recording cadence.
 #include "core/train/train_config.h"
 
 #include <QWidget>
@@ -24,10 +25,12 @@ signals:
     void edited();
 
 private:
+    void updateEnabled(); // betas and ε belong to AdamW, momentum to SGD
+
     QSpinBox *m_batch, *m_steps, *m_warmup, *m_threads;
     SciSpinBox *m_lr, *m_weightDecay, *m_eps, *m_gradClip;
-    QDoubleSpinBox *m_minLrRatio, *m_beta1, *m_beta2;
-    QComboBox* m_decayMode;
+    QDoubleSpinBox *m_minLrRatio, *m_beta1, *m_beta2, *m_momentum;
+    QComboBox *m_optimizer, *m_decayMode;
     QLineEdit* m_seed; // 64-bit: wider than a QSpinBox
     QSpinBox *m_recordEvery, *m_probeLength, *m_evalEvery, *m_evalBatches, *m_checkpointEvery;
 };

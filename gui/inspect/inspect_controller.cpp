@@ -217,10 +217,8 @@ void InspectController::showStep(int step) {
 
 void InspectController::updateCursors(int step) {
     std::vector<CurveChart*> charts;
-    for (RunView* v :
-         std::initializer_list<RunView*>{m_pages.training, m_pages.entropy, m_pages.logits, m_pages.sinks})
-        for (CurveChart* c : v->charts())
-            if (c != m_pages.sinks->profileChart()) charts.push_back(c); // x is key position there
+    for (RunView* v : m_pages.curveViews)
+        for (CurveChart* c : v->stepCharts()) charts.push_back(c);
     m_cursors.show(charts, step, m_pages.timeline->pin());
 }
 

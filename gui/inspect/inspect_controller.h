@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <vector>
 
 class QAction;
 class QMainWindow;
@@ -26,6 +27,7 @@ class LogitView;
 class ProbeTextPanel;
 class SavedNotice;
 class RunRegistry;
+class RunView;
 class SinksView;
 class StepTimeline;
 class TrainingView;
@@ -41,6 +43,8 @@ struct InspectPages {
     AttentionPanel* attention = nullptr;
     ProbeTextPanel* probe = nullptr;
     StepTimeline* timeline = nullptr;
+    // Every curve view: the timeline's step cursors (B, and A while pinned) go on their step charts.
+    std::vector<RunView*> curveViews;
 };
 
 class InspectController : public QObject {

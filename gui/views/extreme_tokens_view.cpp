@@ -26,18 +26,23 @@ ExtremeTokensView::ExtremeTokensView(RunRegistry& registry, ChartSettings& setti
     layout->addLayout(bar);
     m_charts = new LayerCharts(QStringLiteral("extreme"), tr("Layer %1 · sink score, non-trigger queries"),
                                settings, 3, this);
-    m_topKey = m_charts->addSummary(QStringLiteral("topkey"), tr("Key receiving most attention, per head"));
-    m_valueNorm = m_charts->addSummary(QStringLiteral("valuenorm"), tr("Value-state norm ‖v W_o‖ per key"));
-    m_residual = m_charts->addSummary(QStringLiteral("residual"), tr("Residual norm ‖x‖ per position"));
+    m_topKey = m_charts->addSummary(QStringLiteral("topkey"), tr("Most-attended key, per head"));
+    m_valueNorm = m_charts->addSummary(QStringLiteral("valuenorm"), tr("Value norm ‖v W_o‖ per key"));
+    // Log y by default: the residual grows layer by layer (≈ 1 entering layer 0, tens at the end), and the
+    // peak at the sink position shows within each line, whatever its scale.
+    m_residual = m_charts->addSummary(QStringLiteral("residual"), tr("Residual norm ‖x‖"), true);
     for (CurveChart* c : {m_valueNorm, m_residual}) {
         c->setXLabel(tr("position"));
         c->setSmoothingEnabled(false);
+        c->setKeepExtremesInView(true); // the sink position is the outlier ("Ignore outliers" cropped it)
         c->setPlaceholder(tr("no snapshot with value and residual norms"));
     }
     m_topKey->setPlaceholder(tr("no snapshot with the top key (recorded before this version)"));
     layout->addWidget(m_charts, 1);
-    for (const char* key : {"sink-nontrigger", "argmax-key", "value-norm"})
-        layout->addWidget(new ChartCaption(QString::fromLatin1(key), this));
+    addCaptions(layout, this,
+                {{"sink-nontrigger", tr("Layer charts")},
+                 {"argmax-key", tr("Key receiving most attention")},
+                 {"value-norm", tr("Value-state and residual norms")}});
     connect(m_layer, &QSpinBox::valueChanged, this, [this] {
         m_profileStep = -1;
         updateProfiles();
@@ -51,6 +56,12 @@ ExtremeTokensView::ExtremeTokensView(RunRegistry& registry, ChartSettings& setti
 
 std::vector<CurveChart*> ExtremeTokensView::charts() const {
     return m_charts->charts();
+}
+
+std::vector<CurveChart*> ExtremeTokensView::stepCharts() const {
+    std::vector<CurveChart*> all = charts();
+    std::erase_if(all, [this](const CurveChart* c) { return c == m_valueNorm || c == m_residual; });
+    return all;
 }
 
 CurveChart* ExtremeTokensView::layerChart(int layer) const {
@@ -141,8 +152,10 @@ void ExtremeTokensView::updateProfiles() {
             residualKey +=
                 QStringLiteral("<span style='color:%1'>■</span>&nbsp;%2 ").arg(st.color.name(), label);
         }
-    m_valueNorm->setTitle(tr("Value-state norm ‖v W_o‖ per key · layer %1 · step %2").arg(layer).arg(s.step));
-    m_residual->setTitle(tr("Residual norm ‖x‖ per position · step %1").arg(s.step));
+    for (CurveChart* c : {m_valueNorm, m_residual}) c->setXDomain(-1, T); // key 0 off the y axis (sinks_view)
+    // Short titles: the chart's log-y button takes the right end of the title row.
+    m_valueNorm->setTitle(tr("Value norm · L%1 · step %2").arg(layer).arg(s.step));
+    m_residual->setTitle(tr("Residual norm ‖x‖ · step %1").arg(s.step));
     m_valueNorm->setKey(valueKey.trimmed());
     m_residual->setKey(residualKey.trimmed());
 }

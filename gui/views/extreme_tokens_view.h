@@ -21,6 +21,8 @@ class ExtremeTokensView : public RunView {
 public:
     ExtremeTokensView(RunRegistry& registry, ChartSettings& settings, QWidget* parent = nullptr);
     std::vector<CurveChart*> charts() const override;
+    std::vector<CurveChart*> stepCharts() const override; // not the norm profiles (x = position)
+    LayerCharts* layerGrid() const override { return m_charts; }
     CurveChart* topKeyChart() const { return m_topKey; }
     CurveChart* valueNormChart() const { return m_valueNorm; }
     CurveChart* residualNormChart() const { return m_residual; }

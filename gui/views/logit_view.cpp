@@ -24,8 +24,8 @@ LogitView::LogitView(RunRegistry& registry, ChartSettings& settings, QWidget* pa
     m_sigma->setPlaceholder(tr("no σReparam run"));
     m_gamma->setPlaceholder(tr("no σReparam run"));
     layout->addWidget(m_charts, 1);
-    for (const char* key : {"max-logit", "sigma", "gamma"})
-        layout->addWidget(new ChartCaption(QString::fromLatin1(key), this));
+    addCaptions(layout, this,
+                {{"max-logit", tr("Max logit charts")}, {"sigma", tr("σ(W)")}, {"gamma", tr("γ")}});
     rebuild();
 }
 

@@ -163,7 +163,7 @@ void RunView::applyDomain() {
     int last = 0;
     for (const auto& run : m_registry.runs())
         if (run->visible) last = std::max(last, run->lastStep());
-    for (CurveChart* chart : charts()) chart->setXDomain(0, last);
+    for (CurveChart* chart : stepCharts()) chart->setXDomain(0, last);
 }
 
 void RunView::processPending() {

@@ -29,6 +29,9 @@ public:
     // Applies pending updates now instead of at the next frame (tests, screenshots).
     void flushUpdates();
     virtual std::vector<CurveChart*> charts() const = 0;
+    // The charts whose x axis is the training step: their x range follows the runs' newest step and the
+    // timeline draws its step cursors on them. A view with charts over positions or keys leaves those out.
+    virtual std::vector<CurveChart*> stepCharts() const { return charts(); }
     // The view's per-layer small multiples, if any: only as many layer charts as the visible runs have
     // layers are shown (hiding a 6-layer run among 2-layer runs removes layers 2–5).
     virtual LayerCharts* layerGrid() const { return nullptr; }

@@ -52,8 +52,10 @@ SinksView::SinksView(RunRegistry& registry, ChartSettings& settings, QWidget* pa
     m_profile->setKeepExtremesInView(true); // the sink is the outlier
     m_profile->setPlaceholder(tr("no snapshot of the selected run yet"));
     layout->addWidget(m_charts, 1);
-    for (const char* key : {"sink-score", "sink-rate", "key-profile"})
-        layout->addWidget(new ChartCaption(QString::fromLatin1(key), this));
+    addCaptions(layout, this,
+                {{"sink-rate", tr("Sink rate")},
+                 {"key-profile", tr("Attention received per key")},
+                 {"sink-score", tr("Layer charts, sink score α₁")}});
 
     connect(m_layer, &QSpinBox::valueChanged, this, [this] { updateProfile(); });
     connect(m_step, &QSlider::valueChanged, this, [this](int value) {
@@ -228,6 +230,8 @@ void SinksView::updateProfile() {
     } else {
         m_profile->plot()->xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
     }
+    // One key of margin each side: the sink is key 0, and a peak drawn on the y axis itself is hard to see.
+    m_profile->setXDomain(-1, T);
     m_profile->resetView();
 }
 

@@ -54,8 +54,8 @@ ValueResidualView::ValueResidualView(RunRegistry& registry, ChartSettings& setti
     m_lambda = m_charts->addSummary(QStringLiteral("lambda"), tr("λ₁ (solid), λ₂ (dashed)"));
     m_lambda->setPlaceholder(tr("no ResFormer run"));
     layout->addWidget(m_charts, 1);
-    layout->addWidget(new ChartCaption(QStringLiteral("importance-entropy"), this));
-    layout->addWidget(new ChartCaption(QStringLiteral("lambda"), this));
+    addCaptions(layout, this,
+                {{"importance-entropy", tr("Layer charts, importance entropy")}, {"lambda", tr("λ₁, λ₂")}});
     m_cache = new QTableWidget(0, 4, this);
     m_cache->setHorizontalHeaderLabels(
         {tr("run"), tr("value residual"), tr("KV cache (bytes/token, f32)"), tr("vs vanilla")});

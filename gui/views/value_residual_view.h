@@ -24,6 +24,7 @@ class ValueResidualView : public RunView {
 public:
     ValueResidualView(RunRegistry& registry, ChartSettings& settings, QWidget* parent = nullptr);
     std::vector<CurveChart*> charts() const override;
+    LayerCharts* layerGrid() const override { return m_charts; }
     CurveChart* lossChart() const { return m_loss; }
     CurveChart* lambdaChart() const { return m_lambda; }
     CurveChart* layerChart(int layer) const;

@@ -1,5 +1,6 @@
 #include "gui/widgets/chart_help.h"
 
+#include <QBoxLayout>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -37,7 +38,8 @@ ChartHelp chartHelp(const QString& key) {
     return it == help.end() ? ChartHelp{} : it->second;
 }
 
-ChartCaption::ChartCaption(const QString& key, QWidget* parent) : QLabel(parent) {
+ChartCaption::ChartCaption(const QString& key, QWidget* parent, const QString& subject)
+    : QLabel(parent), m_subject(subject) {
     setWordWrap(true);
     setTextFormat(Qt::RichText);
     setStyleSheet(QStringLiteral("color: palette(dark); padding: 1px 4px;"));
@@ -48,11 +50,19 @@ void ChartCaption::setKey(const QString& key) {
     m_key = key;
     const ChartHelp help = chartHelp(key);
     setObjectName(QStringLiteral("caption-") + key);
+    const QString subject =
+        m_subject.isEmpty() ? QString() : QStringLiteral("<i>%1:</i> ").arg(m_subject.toHtmlEscaped());
     setText(help.isEmpty() ? QString()
-                           : tr("<b>What am I seeing?</b> %1 <span style='color:#2060a0'>[formula]</span>")
-                                 .arg(help.what.toHtmlEscaped()));
+                           : tr("<b>What am I seeing?</b> %1%2 <span style='color:#2060a0'>[formula]</span>")
+                                 .arg(subject, help.what.toHtmlEscaped()));
     setToolTip(help.isEmpty() ? QString() : help.toolTip());
     setVisible(!help.isEmpty());
+}
+
+void addCaptions(QBoxLayout* layout, QWidget* parent,
+                 std::initializer_list<std::pair<const char*, QString>> keysAndSubjects) {
+    for (const auto& [key, subject] : keysAndSubjects)
+        layout->addWidget(new ChartCaption(QString::fromLatin1(key), parent, subject));
 }
 
 } // namespace attnscope::gui

@@ -4,6 +4,10 @@
 // under a chart; its "[formula]" mark announces the formula and units as a tooltip.
 #include <QLabel>
 #include <QString>
+#include <initializer_list>
+#include <utility>
+
+class QBoxLayout;
 
 namespace attnscope::gui {
 
@@ -21,12 +25,18 @@ ChartHelp chartHelp(const QString& key);
 class ChartCaption : public QLabel {
     Q_OBJECT
 public:
-    ChartCaption(const QString& key, QWidget* parent = nullptr);
+    // `subject` names the chart the line explains when several captions sit under one grid of charts.
+    ChartCaption(const QString& key, QWidget* parent = nullptr, const QString& subject = {});
     QString key() const { return m_key; }
     void setKey(const QString& key);
 
 private:
     QString m_key;
+    QString m_subject;
 };
+
+// One caption per (key, chart name) under a grid of charts, in the grid's order.
+void addCaptions(QBoxLayout* layout, QWidget* parent,
+                 std::initializer_list<std::pair<const char*, QString>> keysAndSubjects);
 
 } // namespace attnscope::gui

@@ -2,10 +2,39 @@
 
 #include "gui/widgets/sci_spin_box.h"
 
+#include <QAbstractScrollArea>
+#include <QCoreApplication>
+#include <QEvent>
+
 namespace attnscope::gui {
+
+namespace {
+// Hands wheel events of unfocused fields to the scroll area around them (if any), which scrolls.
+class WheelGuard : public QObject {
+public:
+    using QObject::QObject;
+    bool eventFilter(QObject* watched, QEvent* event) override {
+        auto* field = qobject_cast<QWidget*>(watched);
+        if (event->type() != QEvent::Wheel || !field || field->hasFocus()) return false;
+        for (QWidget* w = field->parentWidget(); w; w = w->parentWidget())
+            if (auto* area = qobject_cast<QAbstractScrollArea*>(w)) {
+                QCoreApplication::sendEvent(area->viewport(), event);
+                break;
+            }
+        return true;
+    }
+};
+} // namespace
+
+void guardWheel(QWidget* field) {
+    static WheelGuard* guard = new WheelGuard(QCoreApplication::instance());
+    field->setFocusPolicy(Qt::StrongFocus); // a click or Tab focuses it; the wheel alone does not
+    field->installEventFilter(guard);
+}
 
 QSpinBox* intField(QWidget* parent, const QString& key, int min, int max, int step) {
     auto* box = new QSpinBox(parent);
+    guardWheel(box);
     box->setObjectName(key);
     box->setRange(min, max);
     box->setSingleStep(step);
@@ -15,6 +44,7 @@ QSpinBox* intField(QWidget* parent, const QString& key, int min, int max, int st
 
 QDoubleSpinBox* fractionField(QWidget* parent, const QString& key, double min, double max, double step) {
     auto* box = new QDoubleSpinBox(parent);
+    guardWheel(box);
     box->setObjectName(key);
     box->setDecimals(3);
     box->setRange(min, max);
@@ -25,6 +55,7 @@ QDoubleSpinBox* fractionField(QWidget* parent, const QString& key, double min, d
 
 SciSpinBox* sciField(QWidget* parent, const QString& key, double min, double max) {
     auto* box = new SciSpinBox(parent);
+    guardWheel(box);
     box->setObjectName(key);
     box->setRange(min, max);
     return box;
@@ -39,6 +70,7 @@ QCheckBox* boolField(QWidget* parent, const QString& key, const QString& text) {
 QComboBox* enumField(QWidget* parent, const QString& key,
                      std::initializer_list<std::pair<QString, int>> items) {
     auto* box = new QComboBox(parent);
+    guardWheel(box);
     box->setObjectName(key);
     for (const auto& [text, value] : items) box->addItem(text, value);
     return box;

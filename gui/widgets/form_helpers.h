@@ -19,6 +19,9 @@ SciSpinBox* sciField(QWidget* parent, const QString& key, double min, double max
 QCheckBox* boolField(QWidget* parent, const QString& key, const QString& text);
 QComboBox* enumField(QWidget* parent, const QString& key,
                      std::initializer_list<std::pair<QString, int>> items);
+// The mouse wheel scrolls the form instead of editing `field` unless the field has keyboard focus: rolling
+// the wheel over a long form must not change a value under the pointer. The field builders above do this.
+void guardWheel(QWidget* field);
 // Selects the item whose data is `value` (no change when absent).
 void setEnum(QComboBox* box, int value);
 int enumValue(const QComboBox* box);
