@@ -51,22 +51,9 @@ using nlohmann::json;
 
 namespace {
 
-// Seconds-sized cells: 1 layer, d 16, the copy task (helpers/tiny_sweep.h).
-json tinyBase(int steps = 30) {
-    return test::tinySweepBase(steps);
-}
-
 // 2 variants × 3 LRs × 2 seeds; LR 1000 diverges within a few steps (NaN loss).
 SweepSpec tinySweep(int steps = 30) {
-    return sweepSpecFromJson(json{{"name", "tiny"},
-                                  {"base", tinyBase(steps)},
-                                  {"axes",
-                                   {{{"name", "variant"},
-                                     {"variants",
-                                      {{{"label", "base"}, {"set", json::object()}},
-                                       {{"label", "qk"}, {"set", {{"model", {{"qk_norm", true}}}}}}}}},
-                                    {{"name", "lr"}, {"field", "train.lr"}, {"values", {1e-3, 1e-2, 1e3}}},
-                                    {{"name", "seed"}, {"field", "train.seed"}, {"values", {1, 2}}}}}});
+    return test::tinySweepSpec(steps, {1e-3, 1e-2, 1e3});
 }
 
 void runSweep(const SweepSpec& spec, const QString& folder) {

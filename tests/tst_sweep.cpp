@@ -29,15 +29,7 @@ json tinyBase(int steps = 30) {
 }
 
 SweepSpec tinySweep(int steps = 30) {
-    return sweepSpecFromJson(json{{"name", "tiny"},
-                                  {"base", tinyBase(steps)},
-                                  {"axes",
-                                   {{{"name", "variant"},
-                                     {"variants",
-                                      {{{"label", "base"}, {"set", json::object()}},
-                                       {{"label", "qk"}, {"set", {{"model", {{"qk_norm", true}}}}}}}}},
-                                    {{"field", "train.lr"}, {"values", {1e-3, 1e-2}}},
-                                    {{"field", "train.seed"}, {"values", {1, 2}}}}}});
+    return test::tinySweepSpec(steps, {1e-3, 1e-2});
 }
 
 std::vector<double> losses(const std::string& path) {

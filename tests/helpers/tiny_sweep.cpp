@@ -16,4 +16,17 @@ nlohmann::json tinySweepBase(int steps) {
                 {"data", {{"source", "task"}, {"task", "copy"}}}};
 }
 
+SweepSpec tinySweepSpec(int steps, const std::vector<double>& lrs) {
+    using nlohmann::json;
+    return sweepSpecFromJson(json{{"name", "tiny"},
+                                  {"base", tinySweepBase(steps)},
+                                  {"axes",
+                                   {{{"name", "variant"},
+                                     {"variants",
+                                      {{{"label", "base"}, {"set", json::object()}},
+                                       {{"label", "qk"}, {"set", {{"model", {{"qk_norm", true}}}}}}}}},
+                                    {{"field", "train.lr"}, {"values", lrs}},
+                                    {{"field", "train.seed"}, {"values", {1, 2}}}}}});
+}
+
 } // namespace attnscope::test
