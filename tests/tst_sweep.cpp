@@ -7,6 +7,7 @@
 #include "core/sweep/sweep_runner.h"
 #include "core/sweep/sweep_summary.h"
 #include "core/util/error.h"
+#include "helpers/tiny_sweep.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -22,30 +23,13 @@ using nlohmann::json;
 
 namespace {
 
-// Seconds-sized cells: 1 layer, d 16, the copy task.
+// Seconds-sized cells: 1 layer, d 16, the copy task (helpers/tiny_sweep.h).
 json tinyBase(int steps = 30) {
-    return json{{"model", {{"layers", 1}, {"heads", 2}, {"d_model", 16}, {"context", 16}}},
-                {"train",
-                 {{"steps", steps},
-                  {"batch", 4},
-                  {"warmup", 5},
-                  {"eval_every", 10},
-                  {"record_every", 10},
-                  {"checkpoint_every", 10},
-                  {"probe_length", 8}}},
-                {"data", {{"source", "task"}, {"task", "copy"}}}};
+    return test::tinySweepBase(steps);
 }
 
 SweepSpec tinySweep(int steps = 30) {
-    return sweepSpecFromJson(json{{"name", "tiny"},
-                                  {"base", tinyBase(steps)},
-                                  {"axes",
-                                   {{{"name", "variant"},
-                                     {"variants",
-                                      {{{"label", "base"}, {"set", json::object()}},
-                                       {{"label", "qk"}, {"set", {{"model", {{"qk_norm", true}}}}}}}}},
-                                    {{"field", "train.lr"}, {"values", {1e-3, 1e-2}}},
-                                    {{"field", "train.seed"}, {"values", {1, 2}}}}}});
+    return test::tinySweepSpec(steps, {1e-3, 1e-2});
 }
 
 std::vector<double> losses(const std::string& path) {

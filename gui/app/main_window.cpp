@@ -18,6 +18,7 @@
 #include "gui/session/run_loader.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/session_manager.h"
+#include "gui/sweeps/sweeps_controller.h"
 #include "gui/views/chart_controls.h"
 #include "gui/views/chart_settings.h"
 #include "gui/views/entropy_view.h"
@@ -117,6 +118,8 @@ MainWindow::MainWindow(QWidget* parent)
     m_inspect = new InspectController(*this, *m_registry, pages,
                                       [this](const QString& path) { return openRunFile(path); });
     buildMenus();
+    // The Sweeps page and its File-menu actions (issue 11), before the lessons, which open it.
+    m_sweeps = new SweepsController(*this);
     // The Lessons dock and menu (issue 11); after the menus, so that Lessons sits before Help.
     m_lessons = new LessonsController(*this);
     QSettings settings;
@@ -232,6 +235,10 @@ void MainWindow::openDialog() {
 }
 
 int MainWindow::openRunFile(const QString& path, QString* error) {
+    if (m_sweeps && m_sweeps->openIfSweep(path)) {
+        if (error) error->clear();
+        return 0;
+    }
     try {
         RunData run = loadRunFile(path);
         const int id = m_registry->add(std::move(run));

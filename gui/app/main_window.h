@@ -31,6 +31,7 @@ class RunsPanel;
 class RunStatusWidget;
 class SessionManager;
 class SinksView;
+class SweepsController;
 class TrainingView;
 
 class MainWindow : public QMainWindow {
@@ -46,6 +47,7 @@ public:
     void openStartup(const QStringList& paths);
     void saveWorkspace() const;
     // Returns the run id, or 0 with `error` set. Without `error` a failure is shown in a message box.
+    // A sweep folder (or its sweep.json) opens on the Sweeps page instead (returns 0, `error` empty).
     int openRunFile(const QString& path, QString* error = nullptr);
 
     RunRegistry& registry() const { return *m_registry; }
@@ -73,6 +75,7 @@ public:
     ExtremeTokensView* extremeTokensView() const { return m_extremeTokens; }
     ValueResidualView* valueResidualView() const { return m_valueResidual; }
     LessonsController* lessons() const { return m_lessons; }
+    SweepsController* sweeps() const { return m_sweeps; }
 
     // The one way pages and docks enter the window (called from buildPages()/buildDocks()).
     void addPage(QWidget* page, const QString& title);
@@ -116,6 +119,7 @@ private:
     ExtremeTokensView* m_extremeTokens = nullptr;
     ValueResidualView* m_valueResidual = nullptr;
     LessonsController* m_lessons = nullptr;
+    SweepsController* m_sweeps = nullptr;
     QMenu* m_viewMenu = nullptr;
 };
 

@@ -161,7 +161,8 @@ bool InspectController::eventFilter(QObject* watched, QEvent* event) {
     if (watched == &m_window && event->type() == QEvent::DragEnter) {
         auto* e = static_cast<QDragEnterEvent*>(event);
         for (const QUrl& url : e->mimeData()->urls())
-            if (url.isLocalFile() && url.toLocalFile().endsWith(QLatin1String(kRunFileExtension))) {
+            if (url.isLocalFile() && (url.toLocalFile().endsWith(QLatin1String(kRunFileExtension)) ||
+                                      QFileInfo::exists(url.toLocalFile() + QStringLiteral("/sweep.json")))) {
                 e->acceptProposedAction();
                 return true;
             }

@@ -47,6 +47,7 @@ std::vector<Lesson> loadLessons(QString* error) {
         l.title = o.value("title").toString();
         l.summary = o.value("summary").toString();
         l.textFile = o.value("text").toString();
+        l.sweep = o.value("sweep").toString();
         for (const QJsonValue& r : o.value("runs").toArray()) {
             const QJsonObject ro = r.toObject();
             l.runs.push_back({ro.value("sample").toString(), ro.value("preset").toString(),

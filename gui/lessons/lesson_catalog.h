@@ -31,6 +31,8 @@ struct LessonView {
 struct Lesson {
     QString id, title, summary, textFile;
     std::vector<LessonRun> runs;
+    // A shipped sample sweep (sample_runs/sweeps/<name>) shown on the Sweeps page; may be empty.
+    QString sweep;
     LessonView view;
     QString markdown() const; // the lesson text; a sentence saying it is missing when it is
 };

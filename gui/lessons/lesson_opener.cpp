@@ -10,6 +10,7 @@
 #include "gui/inspect/step_timeline.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/session_manager.h"
+#include "gui/sweeps/sweeps_controller.h"
 #include "gui/views/entropy_view.h"
 #include "gui/views/extrapolation_view.h"
 
@@ -104,8 +105,18 @@ bool LessonOpener::open(const Lesson& lesson, QString* error) {
         m_ids[i] = openRun(lesson.runs[i], &problem);
         if (!m_ids[i]) problems << problem;
     }
+    bool sweepShown = false;
+    if (!lesson.sweep.isEmpty() && m_window.sweeps()) {
+        const QString folder = SweepsController::sampleSweep(lesson.sweep);
+        if (folder.isEmpty())
+            problems
+                << tr("The sample sweep “%1” is not installed (attnscope-cli sweep --preset %1 makes it).")
+                       .arg(lesson.sweep);
+        else
+            m_window.sweeps()->showFolder(folder), sweepShown = true;
+    }
     if (error) *error = problems.join(QLatin1Char('\n'));
-    const bool any = std::any_of(m_ids.begin(), m_ids.end(), [](int id) { return id != 0; });
+    const bool any = std::any_of(m_ids.begin(), m_ids.end(), [](int id) { return id != 0; }) || sweepShown;
     if (any) arrange();
     updateProgress();
     return any;
