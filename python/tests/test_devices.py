@@ -3,7 +3,6 @@ autocast; behind torch.compile; with PyTorch's fused attention (scaled_dot_produ
 maps; with a real Hugging Face GPT-2; inside DistributedDataParallel. What is recorded must be what an fp32
 eval forward of the same weights gives, wherever the weights lived. CUDA cases skip on machines without a GPU
 (CI has none); they ran on an H200 (docs/python.md, "Recording on a GPU")."""
-import math
 import os
 import socket
 
@@ -12,12 +11,12 @@ import pytest
 
 import attnscope
 from conftest import HAVE_TORCH, needs_torch
+from nanogpt import nanogpt_model, reference_maps
 
 pytestmark = needs_torch
 
 if HAVE_TORCH:
     import torch
-    import torch.nn as nn
     import torch.nn.functional as F
 
     HAVE_CUDA = torch.cuda.is_available()
@@ -37,6 +36,25 @@ def batch(device, B=4, seed=None):
 
 def autocast(device):
     return torch.autocast(device_type=device, dtype=torch.bfloat16)
+
+
+def train(model, rec, device, steps, amp=False, params=None, between=None):
+    """AdamW steps on random batches (seeded by step), recorded; amp: forward under bf16 autocast;
+    between(step): called after each recorded step."""
+    opt = torch.optim.AdamW(params if params is not None else model.parameters(), lr=3e-3)
+    for step in range(1, steps + 1):
+        x, y = batch(device, seed=step)
+        if amp:
+            with autocast(device):
+                _, loss = model(x, y)
+        else:
+            _, loss = model(x, y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        rec.step(step, loss)  # a tensor on the device is accepted as the loss
+        if between:
+            between(step)
 
 
 def probe_maps_fp32(model, probe):
@@ -64,15 +82,7 @@ def test_gpt_trained_under_bf16_autocast_records_fp32_maps(device, position, tmp
     probe = np.arange(T) % 10 + 2
     path = tmp_path / f"{device}-{position}.attnrun"
     rec = Recorder(path, model, probe=probe, every=4, checkpoint_every=12, total_steps=12)
-    opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
-    for step in range(1, 13):
-        x, y = batch(device, seed=step)
-        with autocast(device):
-            _, loss = model(x, y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        rec.step(step, loss, lr=3e-3)  # a tensor on the device is accepted as the loss
+    train(model, rec, device, 12, amp=True)
     rec.close()
     with attnscope.open_run(path) as run:
         assert list(run.snapshot_steps()) == [0, 4, 8, 12] and run.status[0] == "finished"
@@ -111,78 +121,11 @@ def test_compiled_model_is_probed_eagerly(device, tmp_path):
     compiled = torch.compile(model)
     probe = np.arange(T) % 10 + 2
     rec = Recorder(tmp_path / "compiled.attnrun", compiled, probe=probe, every=2)
-    opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
-    for step in range(1, 5):
-        x, y = batch(device, seed=step)
-        _, loss = compiled(x, y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        rec.step(step, loss)
+    train(compiled, rec, device, 4)
     rec.close()
     with attnscope.open_run(tmp_path / "compiled.attnrun") as run:
         assert list(run.snapshot_steps()) == [0, 2, 4]
         np.testing.assert_allclose(run.snapshot(4).attention, probe_maps_fp32(model, probe), rtol=FP16, atol=2e-6)
-
-
-def sdpa_nanogpt(device, C=16, H=2, layers=2):
-    """nanoGPT with flash attention (F.scaled_dot_product_attention): the maps are never materialised, so
-    the recorder recomputes them from c_attn."""
-
-    class CausalSelfAttention(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.c_attn, self.c_proj = nn.Linear(C, 3 * C), nn.Linear(C, C)
-            self.n_head, self.n_embd = H, C
-
-        def forward(self, x):
-            B, T_, _ = x.shape
-            q, k, v = (t.view(B, T_, H, C // H).transpose(1, 2) for t in self.c_attn(x).split(C, dim=2))
-            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
-            return self.c_proj(y.transpose(1, 2).reshape(B, T_, C))
-
-    class Block(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.ln_1, self.attn, self.ln_2 = nn.LayerNorm(C), CausalSelfAttention(), nn.LayerNorm(C)
-            self.mlp = nn.Sequential(nn.Linear(C, 4 * C), nn.GELU(), nn.Linear(4 * C, C))
-
-        def forward(self, x):
-            x = x + self.attn(self.ln_1(x))
-            return x + self.mlp(self.ln_2(x))
-
-    class NanoGPT(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.wte, self.wpe = nn.Embedding(VOCAB, C), nn.Embedding(T, C)
-            self.h = nn.ModuleList([Block() for _ in range(layers)])
-            self.ln_f, self.lm_head = nn.LayerNorm(C), nn.Linear(C, VOCAB, bias=False)
-
-        def forward(self, idx, targets=None):
-            x = self.wte(idx) + self.wpe(torch.arange(idx.shape[1], device=idx.device))
-            for b in self.h:
-                x = b(x)
-            logits = self.lm_head(self.ln_f(x))
-            loss = None if targets is None else F.cross_entropy(logits.reshape(-1, VOCAB), targets.reshape(-1))
-            return logits, loss
-
-    return NanoGPT().to(device)
-
-
-def hand_maps(model, probe):
-    """The nanoGPT maps computed by hand in fp32 on the CPU."""
-    model = model.float().cpu().eval()
-    maps = []
-    with torch.no_grad():
-        x = model.wte(probe) + model.wpe(torch.arange(probe.shape[1]))
-        for b in model.h:
-            q, k, _ = b.attn.c_attn(b.ln_1(x)[0]).split(b.attn.n_embd, dim=-1)
-            H, D = b.attn.n_head, b.attn.n_embd // b.attn.n_head
-            q, k = (t.view(-1, H, D).transpose(0, 1) for t in (q, k))
-            z = (q @ k.transpose(-1, -2)) / math.sqrt(D)
-            maps.append(z.masked_fill(torch.ones(T, T).triu(1).bool(), float("-inf")).softmax(-1).numpy())
-            x = b(x)
-    return np.stack(maps)
 
 
 @pytest.mark.skipif(not HAVE_TORCH or not hasattr(F, "scaled_dot_product_attention"),
@@ -190,22 +133,14 @@ def hand_maps(model, probe):
 @pytest.mark.parametrize("device", DEVICES)
 def test_fused_attention_nanogpt_is_recomputed_from_c_attn(device, tmp_path):
     torch.manual_seed(6)
-    model = sdpa_nanogpt(device)
+    model = nanogpt_model(fused=True, device=device)
     probe = torch.as_tensor(np.arange(T) % 10 + 2)[None]
     rec = Recorder_for(model, probe, tmp_path / "sdpa.attnrun")
-    opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
-    for step in range(1, 4):
-        x, y = batch(device, seed=step)
-        with autocast(device):
-            _, loss = model(x, y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        rec.step(step, loss)
+    train(model, rec, device, 3, amp=True)
     rec.close()
     with attnscope.open_run(tmp_path / "sdpa.attnrun") as run:
         recorded = run.snapshot(3)
-    np.testing.assert_allclose(recorded.attention, hand_maps(model, probe), rtol=FP16, atol=2e-6)
+    np.testing.assert_allclose(recorded.attention, reference_maps(model, probe), rtol=FP16, atol=2e-6)
     assert np.all(np.isfinite(recorded.max_logit))
 
 
@@ -260,14 +195,7 @@ def test_ddp_wrapped_model_on_its_device(device, tmp_path):
         ddp = torch.nn.parallel.DistributedDataParallel(model, device_ids=[0] if device == "cuda" else None)
         probe = np.arange(T) % 10 + 2
         rec = Recorder(tmp_path / "ddp.attnrun", ddp, probe=probe, every=2)
-        opt = torch.optim.AdamW(ddp.parameters(), lr=3e-3)
-        for step in range(1, 5):
-            x, y = batch(device, seed=step)
-            _, loss = ddp(x, y)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            rec.step(step, loss)
+        train(ddp, rec, device, 4)
         rec.close()
     finally:
         dist.destroy_process_group()
@@ -310,17 +238,9 @@ def test_failed_writes_never_stop_training_and_leave_a_gap_note(background, tmp_
                 raise sqlite3.OperationalError("database or disk is full")
             return _original(*a, **k)
         monkeypatch.setattr(rec.writer, name, guarded)
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
     with pytest.warns(RuntimeWarning, match="database or disk is full"):
-        for step in range(1, 11):
-            failing["on"] = step in (3, 4, 5)
-            x, y = batch("cpu", seed=step)
-            _, loss = model(x, y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            rec.step(step, loss)
-            rec.sync()  # the failing window is the steps' own (the worker runs while `failing` holds)
+        # The failing window is the steps' own: sync() lets the worker write while `failing` holds.
+        train(model, rec, "cpu", 10, between=lambda step: (rec.sync(), failing.update(on=step + 1 in (3, 4, 5))))
         rec.close()
     with attnscope.open_run(tmp_path / "full.attnrun") as run:
         assert list(run.steps()["step"]) == list(range(1, 11))
@@ -338,14 +258,7 @@ def test_background_and_inline_recorders_write_the_same_file(tmp_path):
         model = GPT(GPTConfig(layers=2, heads=2, d_model=16, context=T, vocab=VOCAB, sigma_reparam="fused"))
         path = tmp_path / f"bg-{background}.attnrun"
         rec = Recorder(path, model, probe=np.arange(T) % 10 + 2, every=3, checkpoint_every=6, background=background)
-        opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
-        for step in range(1, 7):
-            x, y = batch("cpu", seed=step)
-            _, loss = model(x, y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            rec.step(step, loss)
+        train(model, rec, "cpu", 6)
         rec.close()
         with attnscope.open_run(path) as run:
             snaps = [run.snapshot(s) for s in run.snapshot_steps()]

@@ -2,7 +2,6 @@
 a Hugging Face GPT-2-style model (output_attentions) and a user function; computes the engine's metrics;
 writes only on rank 0; and the resulting run opens in attnscope-cli."""
 import json
-import math
 import os
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import pytest
 
 import attnscope
 from conftest import needs_torch, run_cli
+from nanogpt import nanogpt_model, reference_maps
 
 pytestmark = needs_torch
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -69,74 +69,6 @@ def test_recorder_with_attnscope_gpt(cli, tmp_path):
     info = run_cli(cli, "info", path)
     assert "ALiBi" in info and "snapshots    3 (steps 0–10)" in info and "10 / 10" in info, info
 
-
-
-def nanogpt_model(vocab=12, C=16, H=2, T=16, layers=2):
-    """A minimal nanoGPT (karpathy/nanoGPT model.py): CausalSelfAttention with c_attn, n_head, n_embd and
-    flash/SDPA-style attention the recorder cannot see from outside."""
-    import torch
-    import torch.nn as nn
-    import torch.nn.functional as F
-
-    class CausalSelfAttention(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.c_attn = nn.Linear(C, 3 * C)
-            self.c_proj = nn.Linear(C, C)
-            self.n_head, self.n_embd = H, C
-
-        def forward(self, x):
-            B, T_, _ = x.shape
-            q, k, v = self.c_attn(x).split(C, dim=2)
-            q, k, v = (t.view(B, T_, H, C // H).transpose(1, 2) for t in (q, k, v))
-            att = (q @ k.transpose(-2, -1)) / math.sqrt(C // H)
-            att = att.masked_fill(torch.ones(T_, T_).triu(1).bool(), float("-inf")).softmax(-1)
-            return self.c_proj((att @ v).transpose(1, 2).reshape(B, T_, C))
-
-    class Block(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.ln_1, self.attn, self.ln_2 = nn.LayerNorm(C), CausalSelfAttention(), nn.LayerNorm(C)
-            self.mlp = nn.Sequential(nn.Linear(C, 4 * C), nn.GELU(), nn.Linear(4 * C, C))
-
-        def forward(self, x):
-            x = x + self.attn(self.ln_1(x))
-            return x + self.mlp(self.ln_2(x))
-
-    class NanoGPT(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.wte, self.wpe = nn.Embedding(vocab, C), nn.Embedding(T, C)
-            self.h = nn.ModuleList([Block() for _ in range(layers)])
-            self.ln_f, self.lm_head = nn.LayerNorm(C), nn.Linear(C, vocab, bias=False)
-
-        def forward(self, idx, targets=None):
-            x = self.wte(idx) + self.wpe(torch.arange(idx.shape[1]))
-            for b in self.h:
-                x = b(x)
-            logits = self.lm_head(self.ln_f(x))
-            if targets is None:
-                return logits[:, [-1], :], None  # as nanoGPT at inference
-            return logits, F.cross_entropy(logits.reshape(-1, vocab), targets.reshape(-1))
-
-    return NanoGPT()
-
-
-def reference_maps(model, probe):
-    """Attention computed by hand from the nanoGPT modules' weights."""
-    import torch
-    maps = []
-    with torch.no_grad():
-        x = model.wte(probe) + model.wpe(torch.arange(probe.shape[1]))
-        for b in model.h:
-            h = b.ln_1(x)[0]
-            q, k, _ = b.attn.c_attn(h).split(b.attn.n_embd, dim=-1)
-            H, D = b.attn.n_head, b.attn.n_embd // b.attn.n_head
-            q, k = (t.view(-1, H, D).transpose(0, 1) for t in (q, k))
-            z = (q @ k.transpose(-1, -2)) / math.sqrt(D)
-            maps.append(z.masked_fill(torch.ones(z.shape[-1], z.shape[-1]).triu(1).bool(), float("-inf")).softmax(-1).numpy())
-            x = b(x)
-    return np.stack(maps)
 
 
 def test_recorder_with_nanogpt_module(tmp_path):
