@@ -142,8 +142,9 @@ private slots:
                 const double expected =
                     std::max(0.0, Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(A).eigenvalues().maxCoeff());
                 const double got = largestSymmetricEigenvalue(R.data(), n);
-                QVERIFY2(std::abs(got - expected) <= 1e-12 * std::max(1.0, expected),
-                         qPrintable(QString("n %1 kind %2: %3 vs %4").arg(n).arg(kind).arg(got).arg(expected)));
+                QVERIFY2(
+                    std::abs(got - expected) <= 1e-12 * std::max(1.0, expected),
+                    qPrintable(QString("n %1 kind %2: %3 vs %4").arg(n).arg(kind).arg(got).arg(expected)));
             }
         }
     }
@@ -171,10 +172,17 @@ private slots:
                                                    KeyNorms::ExactEveryRow);
             for (std::size_t h = 0; h < heads.size(); ++h) {
                 QVERIFY2(fast[h] <= exact[h] + 1e-6f, qPrintable(QString("pattern %1 head %2: %3 > exact %4")
-                                                                     .arg(pattern).arg(h).arg(fast[h]).arg(exact[h])));
-                qInfo("pattern %d head %zu: bound %.4f (exact key norms %.4f)", pattern, h, fast[h], exact[h]);
+                                                                     .arg(pattern)
+                                                                     .arg(h)
+                                                                     .arg(fast[h])
+                                                                     .arg(exact[h])));
+                qInfo("pattern %d head %zu: bound %.4f (exact key norms %.4f)", pattern, h, fast[h],
+                      exact[h]);
                 QVERIFY2(fast[h] >= 0.95f * exact[h], qPrintable(QString("pattern %1 head %2: %3 vs exact %4")
-                                                                     .arg(pattern).arg(h).arg(fast[h]).arg(exact[h])));
+                                                                     .arg(pattern)
+                                                                     .arg(h)
+                                                                     .arg(fast[h])
+                                                                     .arg(exact[h])));
                 if (heads[h].window > 0) QCOMPARE(fast[h], exact[h]); // local heads are always solved exactly
             }
         }

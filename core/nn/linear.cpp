@@ -53,7 +53,8 @@ void backwardShared(MatrixRef<T>* dx, bool accumulateDx, MatrixRef<const T> x,
     // dW += Xᵀ dY is split along the rows (the GEMMs' K): row block b writes the partial Xᵀ_b dY_b of the
     // whole dW into its own buffer, and the partials are added in block order afterwards. Each block packs
     // its rows of X and dY once; splitting dW's columns instead repacked all of X (or dY) for every column
-    // block (+5–10% on R1's dW products in a microbenchmark). With one row block the GEMM accumulates into dW.
+    // block (+5–10% on R1's dW products in a microbenchmark). With one row block the GEMM accumulates into
+    // dW.
     const std::ptrdiff_t kBlocks = blockCount(rows, kRowBlock);
     const bool partials = kBlocks > 1;
     struct Block {
@@ -108,8 +109,8 @@ void backwardShared(MatrixRef<T>* dx, bool accumulateDx, MatrixRef<const T> x,
         if (!partials || b0 == 0) {
             // The first row block accumulates straight into dW (nobody else writes dW during this job); the
             // others are added after it, in order.
-            gemm(true, false, int(x.cols), int(dy.cols), int(r1 - b0), T(1), at(x, b0, 0), x.ld, at(dy, b0, 0),
-                 dy.ld, T(1), g.dw->data, g.dw->ld);
+            gemm(true, false, int(x.cols), int(dy.cols), int(r1 - b0), T(1), at(x, b0, 0), x.ld,
+                 at(dy, b0, 0), dy.ld, T(1), g.dw->data, g.dw->ld);
             return;
         }
         T* partial =

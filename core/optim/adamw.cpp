@@ -41,7 +41,8 @@ void AdamW::step(float* params, const float* grads, double lr, std::vector<float
             }
             return du2;
         }
-        // The same arithmetic as above, vectorised (vsqrtps rounds like vsqrtss; -fno-math-errno on this file).
+        // The same arithmetic as above, vectorised (vsqrtps rounds like vsqrtss; -fno-math-errno on this
+        // file).
 #pragma omp simd
         for (std::ptrdiff_t i = b; i < e; ++i) {
             m[i] = fb1 * m[i] + (1.0f - fb1) * g[i];

@@ -27,7 +27,8 @@ void Optimizer::forEachTensor(const float* params, std::vector<float>* updateRat
     std::vector<Block> blocks;
     for (std::size_t ti = 0; ti < m_layout.tensors.size(); ++ti) {
         const std::ptrdiff_t size = std::ptrdiff_t(m_layout.tensors[ti].size());
-        for (std::ptrdiff_t b = 0; b < size; b += kBlock) blocks.push_back({ti, b, std::min(size, b + kBlock)});
+        for (std::ptrdiff_t b = 0; b < size; b += kBlock)
+            blocks.push_back({ti, b, std::min(size, b + kBlock)});
     }
     std::vector<double> du2(updateRatios ? blocks.size() : 0), p2(du2.size());
     nn::parallelChunks(std::ptrdiff_t(blocks.size()), 1, [&](std::ptrdiff_t k0, std::ptrdiff_t k1) {

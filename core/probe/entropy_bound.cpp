@@ -25,8 +25,8 @@ constexpr double kNormMargin = 1.0 + 1e-9;
 
 // λ_max of a symmetric matrix: Householder tridiagonalisation (backward stable, as inside Eigen's
 // SelfAdjointEigenSolver), then bisection on Sturm counts for the largest eigenvalue alone, returning the
-// upper end of the final bracket. The solver's QR sweeps for all n eigenvalues took three quarters of its time;
-// this is ≈ 3× faster at n = 129 and agrees with it to ~1e-14 relative (kNormMargin covers that).
+// upper end of the final bracket. The solver's QR sweeps for all n eigenvalues took three quarters of its
+// time; this is ≈ 3× faster at n = 129 and agrees with it to ~1e-14 relative (kNormMargin covers that).
 double largestEigenvalue(const MatD& symmetric) {
     const int n = int(symmetric.rows());
     if (n == 0) return 0;
