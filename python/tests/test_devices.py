@@ -270,3 +270,27 @@ def test_background_and_inline_recorders_write_the_same_file(tmp_path):
         np.testing.assert_array_equal(x, y)
     for k in p1:
         np.testing.assert_array_equal(p1[k], p2[k])
+
+
+def test_script_that_never_closes_still_gets_its_snapshots(tmp_path):
+    """The writer thread is a daemon; what a script recorded reaches the file even without close()."""
+    import subprocess
+    import sys
+    path = tmp_path / "unclosed.attnrun"
+    script = f"""
+import sys; sys.path.insert(0, {os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')!r})
+import time
+import numpy as np, torch
+from attnscope.torch import GPT, GPTConfig, Recorder
+torch.manual_seed(0)
+model = GPT(GPTConfig(layers=2, heads=2, d_model=16, context=16, vocab=12))
+rec = Recorder({str(path)!r}, model, probe=np.arange(16) % 10 + 2, every=2)
+slow = rec.writer.append_snapshot  # a slow disk: snapshots are still queued when the script ends
+rec.writer.append_snapshot = lambda *a, **k: (time.sleep(0.2), slow(*a, **k))[1]
+for step in range(1, 11):
+    rec.step(step, 1.0 / step)
+"""
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    with attnscope.open_run(path) as run:
+        assert list(run.snapshot_steps()) == [0, 2, 4, 6, 8, 10]

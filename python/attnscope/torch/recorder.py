@@ -14,6 +14,7 @@ mode under no_grad, captures every layer's attention, computes the engine's per-
 a recorder whose methods do nothing); the probe runs on the unwrapped module, so no collective is issued."""
 import os
 import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -100,6 +101,10 @@ class Recorder:
         self.path = self.writer.path
         self.writer.set_status("training", 0)
         self._jobs = BackgroundJobs() if background else None
+        if self._jobs is not None:
+            # A script that ends without close() still gets everything it recorded into the file (the
+            # worker is a daemon thread, which the interpreter would otherwise stop mid-queue).
+            weakref.finalize(self, _drain_quietly, self._jobs)
         self._pool = (ThreadPoolExecutor(max_workers=max(1, min(3, (os.cpu_count() or 2) - 1)),
                                          thread_name_prefix="attnscope metrics") if background else None)
         self._guard = GuardedWrites(self.writer.append_event, self.path)
@@ -310,6 +315,13 @@ class Recorder:
         elif self.active and self.writer is not None:
             status = "stopped" if issubclass(exc_type, KeyboardInterrupt) else "failed"
             self.close(status, "" if status == "stopped" else f"{exc_type.__name__}: {exc}")
+
+
+def _drain_quietly(jobs):
+    try:
+        jobs.close()
+    except Exception:  # noqa: BLE001 — at exit there is nobody left to report to
+        pass
 
 
 class _Done:
