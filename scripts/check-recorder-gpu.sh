@@ -13,6 +13,11 @@ status=0
 "$py" -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "device",
       torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none")'
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null
+if ! "$py" -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+  echo "check-recorder-gpu: $py has no torch that sees a CUDA GPU; on a CPU machine run the Python suite instead" \
+       "(ctest -R python_attnscope)." >&2
+  exit 2
+fi
 echo "== device tests (attnscope-cli-free parts of the suite)"
 "$py" -m pytest -q -p no:cacheprovider "$here/python/tests/test_devices.py" \
   "$here/python/tests/test_recorder.py" -k "not attnscope_gpt and not ddp_example" 2>&1 | tail -25 || status=1
