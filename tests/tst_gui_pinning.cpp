@@ -146,6 +146,13 @@ private slots:
         const RunData& run = *m_window->registry().find(id);
         QCOMPARE(withA,
                  std::size_t(2 * run.spec.model.heads * run.snapshotAt(60)->length)); // a line per head
+        // So do the Extreme tokens norm profiles: a dashed step-A twin of every line.
+        const std::size_t T = std::size_t(run.snapshotAt(60)->length);
+        QCOMPARE(extreme->profileStep(), 60);
+        QCOMPARE(extreme->pinnedProfileStep(), std::optional<int>(30));
+        QCOMPARE(extreme->valueNormChart()->visiblePointCount(), 2 * std::size_t(run.spec.model.heads) * T);
+        QCOMPARE(extreme->residualNormChart()->visiblePointCount(),
+                 2 * std::size_t(run.spec.model.layers + 1) * T);
 
         m_window->findChild<QToolButton*>(QStringLiteral("clearPinButton"))->click();
         QVERIFY(!m_window->registry().find(id)->pinnedStep);
@@ -154,6 +161,8 @@ private slots:
         QVERIFY(std::isnan(m_inspect->pinCursorStep(m_window->entropyView()->meanChart())));
         QCOMPARE(m_inspect->cursorStep(m_window->entropyView()->meanChart()), 60.0);
         QVERIFY(!sinks->pinnedProfileStep());
+        QVERIFY(!extreme->pinnedProfileStep());
+        QCOMPARE(extreme->valueNormChart()->visiblePointCount(), std::size_t(run.spec.model.heads) * T);
         QCOMPARE(sinks->profileChart()->visiblePointCount(), withA / 2);
         // The pinned-step difference stays chosen but says what is missing instead of drawing anything.
         AttentionPanel* panel = m_window->attentionPanel();

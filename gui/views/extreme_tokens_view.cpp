@@ -51,6 +51,9 @@ ExtremeTokensView::ExtremeTokensView(RunRegistry& registry, ChartSettings& setti
         m_profileStep = -1;
         updateProfiles();
     });
+    connect(&registry, &RunRegistry::pinChanged, this, [this](int id) {
+        if (id == this->registry().selectedId()) updateProfiles();
+    });
     rebuild();
 }
 
@@ -123,39 +126,62 @@ void ExtremeTokensView::showStep(int step) {
 void ExtremeTokensView::updateProfiles() {
     const RunData* run = registry().selected();
     const SnapshotPtr snap = run ? run->snapshotAt(m_step) : nullptr;
-    if (!snap || snap->step == m_profileStep) return;
+    // The pinned step A, dashed beside step B, as on the Sinks key profile (same snapshot rule: at or
+    // before).
+    const SnapshotPtr pinned = run && run->pinnedStep ? run->snapshotAt(*run->pinnedStep) : nullptr;
+    const std::optional<int> pinStep = pinned ? std::optional<int>(pinned->step) : std::nullopt;
+    if (!snap || (snap->step == m_profileStep && pinStep == m_profilePin)) return;
     m_profileStep = snap->step;
+    m_profilePin = pinStep;
     m_valueNorm->clear();
     m_residual->clear();
     const ProbeSnapshot& s = *snap;
     const int T = s.length, layer = std::min(m_layer->value(), s.layers - 1);
     std::vector<double> x(T);
     for (int j = 0; j < T; ++j) x[j] = j;
+    const bool pinComparable = pinned && pinned->length == T && pinned->layers == s.layers &&
+                               pinned->heads == s.heads && pinned->valueNorm.size() == s.valueNorm.size() &&
+                               pinned->residualNorm.size() == s.residualNorm.size();
+    // One line per entry at step B, and its step-A twin dashed; offset: first value of the entry's row.
+    auto addPair = [&](CurveChart* chart, SeriesStyle st, std::size_t offset, const std::vector<float>& atB,
+                       const std::vector<float>* atA) {
+        const int id = chart->addSeries(st);
+        chart->replaceData(id, x,
+                           std::vector<double>(atB.begin() + long(offset), atB.begin() + long(offset + T)));
+        if (!atA) return;
+        st.name = tr("%1 at step A").arg(st.name);
+        st.pen = Qt::DashLine;
+        st.width = 1.0;
+        st.points = false;
+        const int pin = chart->addSeries(st);
+        chart->replaceData(pin, x,
+                           std::vector<double>(atA->begin() + long(offset), atA->begin() + long(offset + T)));
+    };
     QString valueKey, residualKey;
     if (s.valueNorm.size() == std::size_t(s.layers) * s.heads * T)
         for (int h = 0; h < s.heads; ++h) {
             SeriesStyle st = probeSeries(*run, headLabel(run->spec.model, h), lineColor(*run, h, s.heads));
             st.points = T <= 64;
-            const int id = m_valueNorm->addSeries(st);
-            const float* v = s.valueNorm.data() + s.headIndex(layer, h) * T;
-            m_valueNorm->replaceData(id, x, std::vector<double>(v, v + T));
+            addPair(m_valueNorm, st, s.headIndex(layer, h) * T, s.valueNorm,
+                    pinComparable ? &pinned->valueNorm : nullptr);
             valueKey +=
                 QStringLiteral("<span style='color:%1'>■</span>&nbsp;H%2 ").arg(st.color.name()).arg(h);
         }
     if (s.residualNorm.size() == std::size_t(s.layers + 1) * T)
         for (int l = 0; l <= s.layers; ++l) {
             const QString label = l < s.layers ? QStringLiteral("into L%1").arg(l) : tr("final");
-            SeriesStyle st = probeSeries(*run, label, lineColor(*run, l, s.layers + 1));
-            const int id = m_residual->addSeries(st);
-            const float* r = s.residualNorm.data() + std::size_t(l) * T;
-            m_residual->replaceData(id, x, std::vector<double>(r, r + T));
+            const SeriesStyle st = probeSeries(*run, label, lineColor(*run, l, s.layers + 1));
+            addPair(m_residual, st, std::size_t(l) * T, s.residualNorm,
+                    pinComparable ? &pinned->residualNorm : nullptr);
             residualKey +=
                 QStringLiteral("<span style='color:%1'>■</span>&nbsp;%2 ").arg(st.color.name(), label);
         }
     for (CurveChart* c : {m_valueNorm, m_residual}) c->setXDomain(-1, T); // key 0 off the y axis (sinks_view)
     // Short titles: the chart's log-y button takes the right end of the title row.
-    m_valueNorm->setTitle(tr("Value norm · L%1 · step %2").arg(layer).arg(s.step));
-    m_residual->setTitle(tr("Residual norm ‖x‖ · step %1").arg(s.step));
+    const QString steps = pinComparable ? tr("step %1 · A dashed: %2").arg(s.step).arg(pinned->step)
+                                        : tr("step %1").arg(s.step);
+    m_valueNorm->setTitle(tr("Value norm · L%1 · %2").arg(layer).arg(steps));
+    m_residual->setTitle(tr("Residual norm ‖x‖ · %1").arg(steps));
     m_valueNorm->setKey(valueKey.trimmed());
     m_residual->setKey(residualKey.trimmed());
 }

@@ -9,6 +9,7 @@
 #include "gui/views/run_view.h"
 
 #include <map>
+#include <optional>
 
 class QSpinBox;
 
@@ -29,6 +30,7 @@ public:
     CurveChart* layerChart(int layer) const;
     void showStep(int step); // the profiles show the selected run's snapshot at or before `step`
     int profileStep() const { return m_profileStep; }
+    std::optional<int> pinnedProfileStep() const { return m_profilePin; }
 
 protected:
     void addRun(const RunData& run) override;
@@ -51,6 +53,7 @@ private:
     std::map<int, RunSeries> m_runs;
     int m_step = 1 << 30; // the timeline's step (default: the latest snapshot)
     int m_profileStep = 0;
+    std::optional<int> m_profilePin; // step A drawn dashed, if any
 };
 
 } // namespace attnscope::gui

@@ -21,6 +21,14 @@ ProbeSnapshot syntheticSnapshot(int step, int layers, int heads, int length, dou
                     &s.sigmaQK, &s.sigmaQ, &s.sigmaK, &s.entropyBound})
         v->assign(count, 0.f);
     s.keyProfile.assign(count * T, 0.f);
+    // Value and residual norms with the extreme-token shape: key 0's value drains as the step grows, the
+    // residual stream entering layer 0 peaks at position 0.
+    for (std::size_t h = 0; h < count; ++h)
+        for (std::size_t j = 0; j < T; ++j)
+            s.valueNorm.push_back(j == 0 ? 2.0f / (1.0f + 0.1f * float(step)) : 2.0f + 0.01f * float(h + j));
+    for (int l = 0; l <= layers; ++l)
+        for (std::size_t j = 0; j < T; ++j)
+            s.residualNorm.push_back(1.0f + float(l) + (l == 0 && j == 0 ? 0.05f * float(step) : 0.0f));
     s.attention.assign(count * T * T, 0.f);
     s.logits.assign(count * T * T, NAN);
     for (std::size_t h = 0; h < count; ++h) {
