@@ -176,12 +176,15 @@ void ExtremeTokensView::updateProfiles() {
             residualKey +=
                 QStringLiteral("<span style='color:%1'>■</span>&nbsp;%2 ").arg(st.color.name(), label);
         }
-    for (CurveChart* c : {m_valueNorm, m_residual}) c->setXDomain(-1, T); // key 0 off the y axis (sinks_view)
+    for (CurveChart* c : {m_valueNorm, m_residual}) {
+        c->setXDomain(-1, T); // key 0 off the y axis (sinks_view)
+        c->refresh();         // new series, new data: re-fit and replot now, not at the next snapshot
+    }
     // Short titles: the chart's log-y button takes the right end of the title row.
-    const QString steps = pinComparable ? tr("step %1 · A dashed: %2").arg(s.step).arg(pinned->step)
-                                        : tr("step %1").arg(s.step);
+    const QString steps =
+        pinComparable ? tr("B %1, A %2").arg(s.step).arg(pinned->step) : tr("step %1").arg(s.step);
     m_valueNorm->setTitle(tr("Value norm · L%1 · %2").arg(layer).arg(steps));
-    m_residual->setTitle(tr("Residual norm ‖x‖ · %1").arg(steps));
+    m_residual->setTitle(tr("Residual ‖x‖ · %1").arg(steps));
     m_valueNorm->setKey(valueKey.trimmed());
     m_residual->setKey(residualKey.trimmed());
 }
