@@ -34,6 +34,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <qcustomplot.h>
 
 using namespace attnscope;
 using namespace attnscope::gui;
@@ -153,6 +154,18 @@ private slots:
         QCOMPARE(extreme->valueNormChart()->visiblePointCount(), 2 * std::size_t(run.spec.model.heads) * T);
         QCOMPARE(extreme->residualNormChart()->visiblePointCount(),
                  2 * std::size_t(run.spec.model.layers + 1) * T);
+        // … and the plot holds them at once (it used to keep the previous snapshot's lines until the next
+        // update).
+        m_window->show(); // hidden charts defer their plotting to showEvent
+        m_window->tabs()->setCurrentWidget(extreme);
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QVERIFY(extreme->valueNormChart()->isVisible());
+        timeline->setStep(50); // while the tab is on screen
+        QCustomPlot* plot = extreme->valueNormChart()->plot();
+        const ProbeSnapshot& at50 = *run.snapshotAt(50);
+        QVERIFY(plot->graphCount() > 0 && plot->graph(0)->data()->size() == int(T));
+        QCOMPARE(plot->graph(0)->data()->at(1)->value, double(at50.valueNorm[at50.headIndex(0, 0) * T + 1]));
+        timeline->setStep(60);
 
         m_window->findChild<QToolButton*>(QStringLiteral("clearPinButton"))->click();
         QVERIFY(!m_window->registry().find(id)->pinnedStep);
