@@ -100,7 +100,7 @@ def torch_worker(threads, steps):
     print(f"{torch_tokens_per_second(torch, threads, steps, warmup=10):.1f}")
 
 
-def torch_in_process(threads, steps, one_blas_thread):
+def torch_in_subprocess(threads, steps, one_blas_thread):
     env = dict(os.environ)
     if one_blas_thread:
         env["OPENBLAS_NUM_THREADS"] = "1"
@@ -166,8 +166,8 @@ def main():
             results[t][0].append(ours)
             line = f"round {r + 1}  {t} thread(s): AttnScope {ours:8.0f}"
             if torch:
-                default = torch_in_process(t, args.steps, False)
-                one_blas = torch_in_process(t, args.steps, True)
+                default = torch_in_subprocess(t, args.steps, False)
+                one_blas = torch_in_subprocess(t, args.steps, True)
                 best = max(default, one_blas)
                 results[t][1].append(default)
                 results[t][2].append(best)

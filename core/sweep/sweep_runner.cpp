@@ -6,12 +6,15 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <thread>
 #include <unistd.h>
 
@@ -25,11 +28,15 @@ double nowSec() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+std::string lockPath(const std::string& folder) {
+    return (fs::path(folder) / "sweep.lock").string();
+}
+
 // Holds flock(LOCK_EX | LOCK_NB) on <folder>/sweep.lock for the runner's lifetime: one process per folder.
 class FolderLock {
 public:
     explicit FolderLock(const std::string& folder) {
-        const std::string path = (fs::path(folder) / "sweep.lock").string();
+        const std::string path = lockPath(folder);
         m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (m_fd < 0) throw Error("Cannot create " + path + ": " + std::strerror(errno) + ".");
         if (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
@@ -267,6 +274,25 @@ SweepSpec readSweepManifest(const std::string& folder) {
     } catch (const Error& e) {
         throw Error(path + ": " + e.what());
     }
+}
+
+std::string sweepLockHolder(const std::string& folder) {
+    struct stat st {};
+    if (::stat(lockPath(folder).c_str(), &st) != 0) return {}; // never run here: nobody holds it
+    char device[48];
+    std::snprintf(device, sizeof device, "%02x:%02x:%llu", major(st.st_dev), minor(st.st_dev),
+                  static_cast<unsigned long long>(st.st_ino));
+    std::ifstream locks("/proc/locks");
+    std::string line;
+    while (std::getline(locks, line)) {
+        // "3: FLOCK  ADVISORY  WRITE 847 fe:00:10978684 0 EOF"
+        std::istringstream in(line);
+        std::string id, kind, mode, access, pid, where;
+        if (!(in >> id >> kind)) continue;
+        if (kind == "->") in >> kind; // a waiter
+        if (in >> mode >> access >> pid >> where && kind == "FLOCK" && where == device) return "pid " + pid;
+    }
+    return {};
 }
 
 } // namespace attnscope

@@ -98,4 +98,9 @@ void writeSweepManifest(const std::string& folder, const SweepSpec& spec,
                         const std::vector<SweepCell>& cells);
 SweepSpec readSweepManifest(const std::string& folder);
 
+// "pid 1234" when a process (this one too) holds the folder's sweep lock (SweepRunner's flock); empty when
+// no sweep runs in it. Read from /proc/locks rather than by trying the lock: a probe, however short, could
+// make a sweep that starts at that moment fail with "another process is running the sweep".
+std::string sweepLockHolder(const std::string& folder);
+
 } // namespace attnscope

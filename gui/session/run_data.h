@@ -27,6 +27,8 @@ struct RunData : RecordedRun {
     // Step A of the timeline's "pin A against B" (a recorded snapshot step). One per run, because runs
     // record different steps; it goes away with the run.
     std::optional<int> pinnedStep;
+    // The snapshot drawn as step A (at or before pinnedStep, as snapshotAt), or null when nothing is pinned.
+    SnapshotPtr pinnedSnapshot() const { return pinnedStep ? snapshotAt(*pinnedStep) : nullptr; }
     // Snapshot steps still to be decoded from filePath (a large run opened; see loadRunFile).
     // RunRegistry::add hands them to a worker thread, which appends the snapshots in order as they are
     // decoded.

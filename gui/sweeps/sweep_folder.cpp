@@ -1,17 +1,12 @@
 #include "gui/sweeps/sweep_folder.h"
 
+#include "core/sweep/cells_csv_reader.h"
 #include "core/sweep/sweep_runner.h"
 #include "core/util/error.h"
-#include "gui/sweeps/sweep_csv.h"
 
 #include <QDir>
 #include <QFileInfo>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 namespace attnscope::gui {
 
@@ -102,26 +97,7 @@ std::shared_ptr<SweepData> readSweepFolder(const QString& folder, CellCache* cac
 }
 
 QString sweepLockHolder(const QString& folder) {
-    // Looked up in /proc/locks rather than by trying the lock: a probe, however short, could make a sweep
-    // that starts at that moment fail with "another process is running the sweep".
-    struct stat st {};
-    const std::string path = QDir(folder).filePath(QStringLiteral("sweep.lock")).toStdString();
-    if (::stat(path.c_str(), &st) != 0) return {}; // never run here: nobody holds it
-    char device[32];
-    std::snprintf(device, sizeof device, "%02x:%02x:%llu", major(st.st_dev), minor(st.st_dev),
-                  static_cast<unsigned long long>(st.st_ino));
-    std::ifstream locks("/proc/locks");
-    std::string line;
-    while (std::getline(locks, line)) {
-        // "3: FLOCK  ADVISORY  WRITE 847 fe:00:10978684 0 EOF"
-        std::istringstream in(line);
-        std::string id, kind, mode, access, pid, where;
-        if (!(in >> id >> kind)) continue;
-        if (kind == "->") in >> kind; // a waiter
-        if (in >> mode >> access >> pid >> where && kind == "FLOCK" && where == device)
-            return QStringLiteral("pid %1").arg(QString::fromStdString(pid));
-    }
-    return {};
+    return QString::fromStdString(attnscope::sweepLockHolder(folder.toStdString()));
 }
 
 } // namespace attnscope::gui

@@ -49,8 +49,7 @@ bool isSweepFolder(const QString& folder);
 std::shared_ptr<SweepData> readSweepFolder(const QString& folder, CellCache* cache = nullptr,
                                            bool* changed = nullptr);
 
-// "pid 1234" when a process (this one too, when it runs the sweep) holds the folder's sweep.lock (flock, see
-// core/sweep/sweep_runner.h); empty when no sweep is running in it. Linux: read from /proc/locks.
+// core/sweep's sweepLockHolder for a QString folder: "pid 1234", or empty when no sweep runs in it.
 QString sweepLockHolder(const QString& folder);
 
 } // namespace attnscope::gui

@@ -128,7 +128,7 @@ void ExtremeTokensView::updateProfiles() {
     const SnapshotPtr snap = run ? run->snapshotAt(m_step) : nullptr;
     // The pinned step A, dashed beside step B, as on the Sinks key profile (same snapshot rule: at or
     // before).
-    const SnapshotPtr pinned = run && run->pinnedStep ? run->snapshotAt(*run->pinnedStep) : nullptr;
+    const SnapshotPtr pinned = run ? run->pinnedSnapshot() : nullptr;
     const std::optional<int> pinStep = pinned ? std::optional<int>(pinned->step) : std::nullopt;
     if (!snap || (snap->step == m_profileStep && pinStep == m_profilePin)) return;
     m_profileStep = snap->step;

@@ -194,7 +194,7 @@ void SinksView::updateProfile() {
         m_profilePin.reset();
     }
     // The pinned step A, dashed beside step B, as on every other chart (same snapshot rule: at or before).
-    const SnapshotPtr pinned = run && run->pinnedStep ? run->snapshotAt(*run->pinnedStep) : nullptr;
+    const SnapshotPtr pinned = run ? run->pinnedSnapshot() : nullptr;
     const std::optional<int> pinStep = pinned ? std::optional<int>(pinned->step) : std::nullopt;
     m_stepLabel->setText(!snap     ? tr("—")
                          : pinStep ? tr("step %1 · A (dashed): %2").arg(snap->step).arg(*pinStep)

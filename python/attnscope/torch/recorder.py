@@ -155,16 +155,16 @@ class Recorder:
         all_scalars.update(scalars or {})
         self._flush()
         tokens = self.probe[0].numpy()
-        write = self._write_snapshot(step, tokens, layers, out_logits, windows, heads, qk_norm, all_scalars)
+        write = self._schedule_snapshot(step, tokens, layers, out_logits, windows, heads, qk_norm, all_scalars)
         self._submit(SNAPSHOT, [step], write)
         if self.checkpoint_every and step and step % self.checkpoint_every == 0:
             self.save_checkpoint(step)
         self._account(t0, c0)
 
-    def _write_snapshot(self, step, tokens, layers, out_logits, windows, heads, qk_norm, scalars):
-        """Metrics, weight metrics and the two compressed map blobs are independent: with a compute pool
-        they run side by side (numpy's large operations and zlib release the GIL); the write waits for all
-        of them, so rows still land in order."""
+    def _schedule_snapshot(self, step, tokens, layers, out_logits, windows, heads, qk_norm, scalars):
+        """Starts the snapshot's computations and returns the write that waits for them. Metrics, weight
+        metrics and the two compressed map blobs are independent: with a compute pool they run side by side
+        (numpy's large operations and zlib release the GIL); rows still land in order."""
         compute = self._pool.submit if self._pool is not None else _Done
         has_logits = all(l.logits is not None for l in layers)
         attention = compute(lambda: PackedMaps(np.stack([l.attention for l in layers])))

@@ -1,4 +1,4 @@
-#include "gui/sweeps/sweep_csv.h"
+#include "core/sweep/cells_csv_reader.h"
 
 #include "core/util/error.h"
 
@@ -7,7 +7,7 @@
 #include <sstream>
 #include <vector>
 
-namespace attnscope::gui {
+namespace attnscope {
 
 namespace {
 
@@ -102,4 +102,4 @@ std::map<std::string, CellResult> readCellsCsv(const std::string& path) {
     return out;
 }
 
-} // namespace attnscope::gui
+} // namespace attnscope

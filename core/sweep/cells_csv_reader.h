@@ -7,9 +7,9 @@
 #include <map>
 #include <string>
 
-namespace attnscope::gui {
+namespace attnscope {
 
 // Cell id → its result. Throws attnscope::Error naming the file and line when it is not a cells summary.
 std::map<std::string, CellResult> readCellsCsv(const std::string& path);
 
-} // namespace attnscope::gui
+} // namespace attnscope
