@@ -1,5 +1,6 @@
 // attnscope-cli info: a summary of one run file; cheap enough to call on a run that is still training.
 #include "cli/common.h"
+#include "core/run/run_summary.h"
 #include "core/store/run_reader.h"
 #include "core/train/checkpoint.h"
 #include "core/util/error.h"
@@ -47,17 +48,15 @@ int runInfo(const Args& args) {
             // A damaged checkpoint does not stop the summary; the header's total stands.
         }
     }
-    const int doneSteps = steps.empty() ? 0 : steps.back().step;
-    double finalLoss = kNotEvaluated, finalCeLoss = kNotEvaluated, finalValLoss = kNotEvaluated;
-    int valStep = 0;
-    if (!steps.empty()) finalLoss = steps.back().loss, finalCeLoss = steps.back().ceLoss;
-    for (auto it = steps.rbegin(); it != steps.rend(); ++it)
-        if (!std::isnan(it->valLoss)) {
-            finalValLoss = it->valLoss, valStep = it->step;
-            break;
-        }
-    std::map<std::string, int> eventKinds;
-    for (const Event& e : events) ++eventKinds[e.kindName()];
+    // Snapshots are not decoded: info stays fast on a large run or one still being written.
+    RunSummary reached;
+    reached.setSteps(steps);
+    reached.setEvents(events);
+    const int doneSteps = reached.lastStep;
+    const double finalLoss = reached.finalLoss, finalCeLoss = reached.finalCeLoss;
+    const double finalValLoss = reached.finalValLoss;
+    const int valStep = reached.finalValStep;
+    const std::map<std::string, int>& eventKinds = reached.eventKinds;
     std::vector<std::string> kindCounts;
     for (const auto& [kind, count] : eventKinds) kindCounts.push_back(kind + " " + std::to_string(count));
     std::vector<std::string> checkpointList;

@@ -1,5 +1,6 @@
 #include "core/sweep/sweep_summary.h"
 
+#include "core/run/run_summary.h"
 #include "core/store/run_reader.h"
 #include "core/util/error.h"
 
@@ -110,39 +111,23 @@ CellResult readCellResult(const std::string& runPath) {
     RunReader reader(runPath);
     const StatusRecord status = reader.status();
     r.status = toString(status.status);
-    const std::vector<StepRecord> steps = reader.steps();
     try {
         r.steps = runSpecFromJson(nlohmann::json::parse(reader.header().specJson)).train.steps;
     } catch (const std::exception& e) {
         throw Error(runPath + ": its header's run settings do not parse (" + e.what() + ").");
     }
-    if (!steps.empty()) {
-        r.step = steps.back().step;
-        if (steps.front().step == 1) r.initLoss = steps.front().loss;
-        r.finalLoss = steps.back().loss;
-        for (auto it = steps.rbegin(); it != steps.rend(); ++it)
-            if (!std::isnan(it->valLoss)) {
-                r.finalValLoss = it->valLoss;
-                break;
-            }
-    }
+    const RunSummary summary = summarizeRunFile(reader);
+    r.step = summary.lastStep;
+    r.initLoss = summary.initLoss;
+    r.finalLoss = summary.finalLoss;
+    r.finalValLoss = summary.finalValLoss;
     r.diverged = status.status == RunStatus::Diverged;
     r.complete = r.diverged || (status.status == RunStatus::Finished && r.step >= r.steps);
-    for (const Event& e : reader.events()) r.events += e.kind != EventKind::Note;
-    const std::vector<int> snapshots = reader.snapshotSteps();
-    for (std::size_t k = 0; k < snapshots.size(); ++k) {
-        const SnapshotPtr snap = reader.snapshot(snapshots[k]);
-        if (!snap || snap->maxLogit.empty()) continue;
-        const double peak = *std::max_element(snap->maxLogit.begin(), snap->maxLogit.end());
-        r.peakMaxLogit = std::isnan(r.peakMaxLogit) ? peak : std::max(r.peakMaxLogit, peak);
-        if (k + 1 == snapshots.size()) {
-            r.maxLogit = peak;
-            r.minEntropy = *std::min_element(snap->entropy.begin(), snap->entropy.end());
-            double sum = 0;
-            for (float h : snap->entropy) sum += h;
-            r.meanEntropy = sum / double(snap->entropy.size());
-        }
-    }
+    r.events = summary.detectorEvents;
+    r.maxLogit = summary.finalMaxLogit;
+    r.peakMaxLogit = summary.peakMaxLogit;
+    r.minEntropy = summary.finalMinEntropy;
+    r.meanEntropy = summary.finalMeanEntropy;
     return r;
 }
 
