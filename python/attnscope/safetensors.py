@@ -1,6 +1,6 @@
 """safetensors images (https://github.com/huggingface/safetensors) without the safetensors package:
 8-byte little-endian header length, JSON header padded with spaces to a multiple of 8, byte buffer.
-Laid out like the reference implementation and core/store/safetensors.cpp (descending element size,
+Laid out like the reference implementation and core/io/safetensors.cpp (descending element size,
 then name)."""
 import json
 import struct

@@ -2,7 +2,7 @@
 WAL journal, synchronous=NORMAL, one short transaction per call, NaN stored as NULL, snapshots encoded
 f16_tril_zlib, checkpoints as safetensors blobs with size and CRC-32. One writer per file: the writer holds
 flock(LOCK_EX | LOCK_NB) on the run file for its lifetime and records meta `writer` = "pid N on HOST";
-a second writer (Python or C++) fails at once naming the holder (HELPERS.md, shared decision)."""
+a second writer (Python or C++) fails at once naming the holder (shared decision)."""
 import datetime
 import fcntl
 import json

@@ -1,4 +1,4 @@
-"""Issue 14: C++-written runs read in Python, and Python-written runs open in the C++ reader
+"""C++-written runs read in Python, and Python-written runs open in the C++ reader
 (`attnscope-cli info` and `export-data` succeed and show the values written)."""
 import csv
 import json

@@ -1,4 +1,4 @@
-"""Issue 14: the Python metrics and the engine's (core/probe/metrics.cpp, through
+"""The Python metrics and the engine's (core/probe/metrics.cpp, through
 tests/tools/attnscope_metrics_tool) agree to 1e-5 on the same attention maps."""
 import json
 import subprocess
