@@ -118,7 +118,7 @@ double median(std::vector<double> v) {
 }
 
 // R1 at 1 thread and at all threads, on the idle machine and beside a competing busy process (started here),
-// in interleaved rounds; prints medians and the ratios issue 15 asks for.
+// in interleaved rounds; prints medians and the ratios.
 int contended(int cores, int steps, int rounds) {
     const Reference r1{"R1", 4, 4, 128, 128, 16, 96};
     std::printf("R1 under contention: %d rounds of (idle 1 thread, idle %d threads, then beside one busy "

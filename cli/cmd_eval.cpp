@@ -4,9 +4,9 @@
 #include "core/data/text_corpus.h"
 #include "core/data/token_source.h"
 #include "core/eval/extrapolation.h"
+#include "core/io/safetensors.h"
 #include "core/store/run_reader.h"
 #include "core/store/run_writer.h"
-#include "core/store/safetensors.h"
 #include "core/train/checkpoint.h"
 #include "core/util/error.h"
 

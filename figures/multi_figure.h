@@ -1,5 +1,5 @@
 #pragma once
-// Figures of several runs at once (issue 12), drawn by the same painters as one-run figures and written
+// Figures of several runs at once, drawn by the same painters as one-run figures and written
 // by the same file writer: curves of every run overlaid on one chart with a run legend; small multiples —
 // one panel per run, per layer or per head — on shared axes with one legend; and the attention maps of two
 // runs side by side on one colour scale. The side-car holds every plotted series under its run's name.

@@ -1,4 +1,4 @@
-// Telling runs apart and keeping the workspace (issue 12): unique colours while runs are open, unique names,
+// Telling runs apart and keeping the workspace: unique colours while runs are open, unique names,
 // rename and tags, the run legend on every chart, the runs table (sort, filter, selection → charts), the
 // events list and "Next event", leftover state (difference mode, layers of hidden runs, experiment button),
 // deleting a run, and the workspace coming back after a restart.
@@ -13,7 +13,6 @@
 #include "gui/export/export_dialog.h"
 #include "gui/inspect/inspect_controller.h"
 #include "gui/inspect/saved_notice.h"
-#include "gui/inspect/step_timeline.h"
 #include "gui/session/run_palette.h"
 #include "gui/session/run_registry.h"
 #include "gui/views/chart_settings.h"
@@ -23,6 +22,7 @@
 #include "gui/views/logit_view.h"
 #include "gui/views/sinks_view.h"
 #include "gui/views/training_view.h"
+#include "gui/widgets/step_timeline.h"
 #include "helpers/synthetic_run.h"
 
 #include <QCheckBox>

@@ -1,4 +1,4 @@
-// The Sweeps page (issue 11): a real sweep folder trained by core's SweepRunner in the test (seconds-sized
+// The Sweeps page: a real sweep folder trained by core's SweepRunner in the test (seconds-sized
 // cells, one LR high enough to diverge) drawn as the LR-sensitivity plot — one line per variant with one
 // point per LR, the seed band, diverged cells marked — and a table whose LR sensitivity is summarizeSweep's;
 // the same numbers from a folder that holds only its CSV summary; following a sweep while it trains;
@@ -20,6 +20,7 @@
 #include "gui/sweeps/sweeps_controller.h"
 #include "gui/sweeps/sweeps_page.h"
 #include "gui/views/training_view.h"
+#include "gui/widgets/page_switcher.h"
 #include "helpers/tiny_sweep.h"
 
 #include <QCheckBox>
@@ -272,7 +273,7 @@ private slots:
         window.lessons()->panel()->openButton()->click();
         window.sessions().stopAll(); // the lesson's live QK-norm run: not needed here
         QCOMPARE(window.tabs()->currentWidget(), page);
-        QCOMPARE(LessonOpener::tabPage(window, "sweeps"), page);
+        QCOMPARE(window.pages().page("sweeps"), page);
         QVERIFY(loaded.count() > 0 || loaded.wait(10000));
         QCOMPARE(page->data()->folder, QDir(shipped).absolutePath());
         QCOMPARE(page->data()->total(), 75);

@@ -1,11 +1,11 @@
 // The .attnrun store: the float16 / causal-map codec, round trips of every record type, following a run while
 // it is written, the recorder, snapshot size on disk, and the documented Python loader. Damage, kill -9 and
 // disk-full robustness: tst_run_file_damage.cpp.
-#include "core/store/blob_codec.h"
+#include "core/io/blob_codec.h"
+#include "core/io/safetensors.h"
 #include "core/store/run_reader.h"
 #include "core/store/run_recorder.h"
 #include "core/store/run_writer.h"
-#include "core/store/safetensors.h"
 #include "core/util/error.h"
 #include "helpers/run_fixtures.h"
 #include "helpers/test_paths.h"

@@ -1,4 +1,4 @@
-#include "core/probe/text_probe.h"
+#include "core/eval/text_probe.h"
 
 #include "core/data/source_common.h"
 #include "core/eval/extrapolation.h"

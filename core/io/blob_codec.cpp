@@ -1,4 +1,4 @@
-#include "core/store/blob_codec.h"
+#include "core/io/blob_codec.h"
 
 #include "core/util/error.h"
 

@@ -1,6 +1,6 @@
-#include "core/store/safetensors.h"
+#include "core/io/safetensors.h"
 
-#include "core/store/blob_codec.h"
+#include "core/io/blob_codec.h"
 #include "core/util/error.h"
 
 #include <algorithm>

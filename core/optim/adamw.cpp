@@ -4,7 +4,7 @@
 
 namespace attnscope {
 
-AdamW::AdamW(const ParamLayout& layout, const TrainConfig& config)
+AdamW::AdamW(const ParamLayout& layout, const OptimizerConfig& config)
     : Optimizer(layout, config), m_m(layout.total, 0.0f), m_v(layout.total, 0.0f) {}
 
 std::vector<std::pair<std::string, AlignedVector<float>*>> AdamW::stateBuffers() {

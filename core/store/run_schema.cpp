@@ -1,6 +1,6 @@
 #include "core/store/run_schema.h"
 
-#include "core/store/blob_codec.h"
+#include "core/io/blob_codec.h"
 #include "core/store/snapshot_codec.h"
 #include "core/util/error.h"
 
@@ -95,7 +95,8 @@ void upgradeForWriting(sqlite::Database& db) {
         db.exec("CREATE TABLE step_scalars (step INTEGER NOT NULL, name TEXT NOT NULL, value REAL, "
                 "PRIMARY KEY (step, name)) WITHOUT ROWID");
     for (const std::string& column : snapshotcodec::schema2Columns())
-        if (!hasColumn(db, "snapshots", column)) db.exec("ALTER TABLE snapshots ADD COLUMN " + column + " BLOB");
+        if (!hasColumn(db, "snapshots", column))
+            db.exec("ALTER TABLE snapshots ADD COLUMN " + column + " BLOB");
     bool found = false;
     const int version = parseVersion(getMeta(db, "schema_version", found), db);
     if (version < kRunSchemaVersion) {

@@ -133,7 +133,7 @@ const std::string& RunWriter::path() const {
 RunWriter RunWriter::create(const std::string& path, RunHeader header, IfExists ifExists) {
     checkCanCreate(path, ifExists);
     WriterLock::checkNotHeld(path); // overwriting must not pull a file from under its writer
-    removeRunFiles(path); // only reached when absent or overwriting; also clears a stale -wal/-shm
+    removeRunFiles(path);           // only reached when absent or overwriting; also clears a stale -wal/-shm
     if (header.appVersion.empty()) header.appVersion = ATTNSCOPE_VERSION;
     if (header.createdAt.empty()) header.createdAt = isoUtcNow();
     WriterLock lock = WriterLock::acquire(path); // creates the (empty) file before SQLite opens it
@@ -154,7 +154,7 @@ RunWriter RunWriter::create(const std::string& path, RunHeader header, IfExists 
 
 RunWriter RunWriter::openForAppend(const std::string& path) {
     runschema::checkFileSignature(path, path);
-    WriterLock lock = WriterLock::acquire(path); // before SQLite opens the file (HELPERS.md protocol)
+    WriterLock lock = WriterLock::acquire(path); // before SQLite opens the file
     auto db = std::make_unique<sqlite::Database>(path, sqlite::Database::Mode::ReadWrite, path);
     runschema::validate(*db, /*forWriting=*/true);
     configureForWriting(*db);

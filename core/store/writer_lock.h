@@ -1,5 +1,5 @@
 #pragma once
-// One writer per run file (HELPERS.md protocol, shared with the Python writer): a writer holds
+// One writer per run file (shared with the Python writer): a writer holds
 // flock(fd, LOCK_EX | LOCK_NB) on the run file itself, through its own file descriptor opened before SQLite
 // opens the file, for its whole lifetime, and records meta key `writer` = "pid <pid> on <hostname>". A
 // second writer fails at once with a message naming the file and that holder. Readers never lock. flock

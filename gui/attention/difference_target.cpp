@@ -1,4 +1,4 @@
-#include "gui/inspect/difference_target.h"
+#include "gui/attention/difference_target.h"
 
 #include "figures/figure_comparison.h"
 #include "gui/session/run_registry.h"

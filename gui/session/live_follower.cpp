@@ -1,4 +1,4 @@
-#include "gui/inspect/live_follower.h"
+#include "gui/session/live_follower.h"
 
 #include "core/store/run_reader.h"
 #include "gui/session/run_registry.h"

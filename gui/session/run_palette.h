@@ -1,6 +1,7 @@
 #pragma once
-// Run colours. Okabe–Ito based, so overlaid runs stay distinguishable for colour-blind users (peers.md §6:
-// TensorBoard #449 "palette too similar"); yellow is swapped for brown because it vanishes on white.
+// Run colours. Okabe–Ito based, so overlaid runs stay distinguishable for colour-blind users
+// (tensorflow/tensorboard#449, "palette too similar"); yellow is swapped for brown because it vanishes on
+// white.
 #include <QColor>
 #include <vector>
 

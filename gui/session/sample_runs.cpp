@@ -1,4 +1,4 @@
-#include "gui/inspect/sample_runs.h"
+#include "gui/session/sample_runs.h"
 
 #include "core/store/run_reader.h"
 

@@ -1,4 +1,4 @@
-#include "gui/inspect/pin_slider.h"
+#include "gui/widgets/pin_slider.h"
 
 #include <QPainter>
 #include <QPainterPath>

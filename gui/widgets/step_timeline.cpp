@@ -1,6 +1,6 @@
-#include "gui/inspect/step_timeline.h"
+#include "gui/widgets/step_timeline.h"
 
-#include "gui/inspect/pin_slider.h"
+#include "gui/widgets/pin_slider.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>

@@ -1,5 +1,5 @@
 #pragma once
-// The one step timeline of the inspect workflow (peers.md §6 "Linked step cursor"): a slider over every
+// The one step timeline of the inspect workflow: a slider over every
 // recorded snapshot of the selected run (all of them, no sampling), a step spin box, play/pause (Space),
 // ←/→ and Home/End, and "next event". Emits stepChanged; InspectController fans it out to every view.
 // "Pin A" (key A) marks the current step as A for difference views; the slider then shows A while the

@@ -1,6 +1,6 @@
 // attnscope_metrics_tool: the engine's attention metrics (core/probe/metrics.h) of maps given as .npy files,
 // printed as JSON. Used by python/tests/test_metrics.py to check that the Python package computes the same
-// numbers (issue 14: metric definitions are shared, not re-invented).
+// numbers (metric definitions are shared, not re-invented).
 //
 //   attnscope_metrics_tool ATTENTION.npy LOGITS.npy WINDOWS.npy
 //     ATTENTION, LOGITS: float32 [N, T, T] (C order; logits NaN where invisible); WINDOWS: int64 [N]
