@@ -3,7 +3,7 @@
 # published as "<folder>/…" under a private include root in the build tree (a symbolic link to the source
 # folder), never the source root. An include that points upward, e.g. `#include "core/train/trainer.h"` in
 # core/probe/, therefore fails to compile ("No such file or directory"); the fix is to move the code down, not
-# to add the link. docs/architecture.md draws the allowed arrows.
+# to add the link. The allowed arrows are listed at the top of core/CMakeLists.txt and gui/CMakeLists.txt.
 
 # attnscope_publish(<target> <folder>): `#include "<folder>/x.h"` works in <target> and in what links it.
 function(attnscope_publish target folder)
