@@ -15,29 +15,6 @@
 
 namespace attnscope::cli {
 
-namespace {
-template <typename F> std::string shortest(F v) {
-    if (std::isnan(v)) return {};
-    char buf[64];
-    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-    return ec == std::errc() ? std::string(buf, end) : std::string();
-}
-} // namespace
-
-std::string exactNumber(double v) {
-    return shortest(v);
-}
-std::string exactNumber(float v) {
-    return shortest(v);
-}
-
-std::string roundedNumber(double v, int digits) {
-    if (std::isnan(v)) return "—";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-    return buf;
-}
-
 std::string humanBytes(std::uint64_t bytes) {
     const char* units[] = {"B", "KB", "MB", "GB", "TB"};
     double v = double(bytes);

@@ -4,6 +4,7 @@
 #include "core/data/tokenizer.h"
 #include "core/model/model.h"
 #include "core/train/run_spec.h"
+#include "core/util/number_text.h"
 
 #include <cstdint>
 #include <memory>
@@ -34,12 +35,6 @@ const Command& sweepCommand();
 // --from-step and --quiet from args when present.
 int resumeRun(const std::string& runPath, const Args& args);
 
-// Exact and shortest text of a number that reads back to the same bits ("" for NaN): CSV files and
-// bit-identity checks compare this text.
-std::string exactNumber(double v);
-std::string exactNumber(float v);
-// For people: `digits` significant digits, "—" for NaN.
-std::string roundedNumber(double v, int digits = 4);
 std::string humanBytes(std::uint64_t bytes);
 std::string humanDuration(double seconds);
 // Pads to `width` characters (UTF-8 aware): right-aligned for width > 0, left-aligned for width < 0.

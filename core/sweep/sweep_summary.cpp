@@ -1,8 +1,10 @@
 #include "core/sweep/sweep_summary.h"
 
 #include "core/run/run_summary.h"
+#include "core/store/csv_writer.h"
 #include "core/store/run_reader.h"
 #include "core/util/error.h"
+#include "core/util/number_text.h"
 
 #include <algorithm>
 #include <cmath>
@@ -29,37 +31,18 @@ std::size_t slot(std::vector<std::vector<std::string>>& keys, const std::vector<
     return keys.size() - 1;
 }
 
-std::string num(double v) {
-    if (std::isnan(v)) return "";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
-    double back = 0;
-    for (int digits = 6; digits <= 17; ++digits) { // shortest text that reads back to the same double
-        std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-        if (std::sscanf(buf, "%lf", &back) == 1 && back == v) break;
-    }
-    return buf;
-}
-
-std::string field(const std::string& text) {
-    if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-    std::string s = "\"";
-    for (const char c : text) s += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return s + "\"";
-}
-
 std::string row(const std::vector<std::string>& fields) {
     std::string s;
     for (std::size_t i = 0; i < fields.size(); ++i) {
         if (i) s += ',';
-        s += field(fields[i]);
+        s += csvField(fields[i]);
     }
     return s + "\n";
 }
 
 void addStat(std::vector<std::string>& out, const Stat& s) {
-    out.push_back(num(s.mean));
-    out.push_back(num(s.sd));
+    out.push_back(exactNumber(s.mean));
+    out.push_back(exactNumber(s.sd));
 }
 
 void statHeader(std::vector<std::string>& out, const std::string& name) {
@@ -242,9 +225,10 @@ std::string cellsCsv(const SweepSummary& s) {
         r.insert(r.end(), c.labels.begin(), c.labels.end());
         for (const std::string& v :
              {c.status, std::string(c.complete ? "1" : "0"), std::string(c.diverged ? "1" : "0"),
-              std::to_string(c.step), std::to_string(c.steps), num(c.initLoss), num(c.finalLoss),
-              num(c.finalValLoss), num(c.maxLogit), num(c.peakMaxLogit), num(c.minEntropy),
-              num(c.meanEntropy), std::to_string(c.events)})
+              std::to_string(c.step), std::to_string(c.steps), exactNumber(c.initLoss),
+              exactNumber(c.finalLoss), exactNumber(c.finalValLoss), exactNumber(c.maxLogit),
+              exactNumber(c.peakMaxLogit), exactNumber(c.minEntropy), exactNumber(c.meanEntropy),
+              std::to_string(c.events)})
             r.push_back(v);
         out += row(r);
     }
@@ -281,10 +265,10 @@ std::string sensitivityCsv(const SweepSummary& s) {
         std::string perSeed;
         for (std::size_t i = 0; i < l.perSeed.size(); ++i) {
             if (i) perSeed += ' ';
-            perSeed += num(l.perSeed[i]);
+            perSeed += exactNumber(l.perSeed[i]);
         }
-        for (const std::string& v : {std::to_string(l.sensitivity.n), num(l.bestLr), num(l.bestLoss),
-                                     std::to_string(l.diverged), perSeed})
+        for (const std::string& v : {std::to_string(l.sensitivity.n), exactNumber(l.bestLr),
+                                     exactNumber(l.bestLoss), std::to_string(l.diverged), perSeed})
             r.push_back(v);
         out += row(r);
     }
