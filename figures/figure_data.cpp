@@ -2,6 +2,7 @@
 
 #include "core/util/error.h"
 #include "figures/figure_comparison.h"
+#include "figures/palette.h"
 
 #include <array>
 #include <cmath>
@@ -41,7 +42,7 @@ CurveData perHead(const FigureInput& in, const FigureRequest& req,
     d.cursor = cursorStep(in, req);
     d.pinCursor = req.pinStep;
     for (int h = 0; h < first->heads; ++h)
-        d.lines.push_back({QStringLiteral("H%1").arg(h), {}, seriesColor(h), false, {}, true});
+        d.lines.push_back({QStringLiteral("H%1").arg(h), {}, categoricalColor(h), false, {}, true});
     for (const SnapshotPtr& s : in.snapshots) {
         d.x.push_back(s->step);
         for (int h = 0; h < first->heads; ++h) {
@@ -57,12 +58,6 @@ CurveData perHead(const FigureInput& in, const FigureRequest& req,
 
 bool isMapView(FigureView view) {
     return view == FigureView::Attention || view == FigureView::Grid;
-}
-
-QColor seriesColor(int index) {
-    static const std::array<QRgb, 8> okabeIto{0x0072B2, 0xE69F00, 0x009E73, 0xCC79A7,
-                                              0x56B4E9, 0xD55E00, 0xF0E442, 0x000000};
-    return QColor(okabeIto[std::size_t(index) % okabeIto.size()]);
 }
 
 CurveData curveData(const FigureInput& in, const FigureRequest& req) {
@@ -84,8 +79,8 @@ CurveData curveData(const FigureInput& in, const FigureRequest& req) {
         d.yLabel = QStringLiteral("cross-entropy (nats)");
         d.cursor = cursorStep(in, req);
         d.pinCursor = req.pinStep;
-        d.lines = {{QStringLiteral("train"), {}, seriesColor(0), false, {}, true},
-                   {QStringLiteral("validation"), {}, seriesColor(1), true, {}, true}};
+        d.lines = {{QStringLiteral("train"), {}, categoricalColor(0), false, {}, true},
+                   {QStringLiteral("validation"), {}, categoricalColor(1), true, {}, true}};
         for (const StepRecord& r : in.steps) {
             d.x.push_back(r.step);
             d.lines[0].y.push_back(r.loss);

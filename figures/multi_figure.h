@@ -26,7 +26,8 @@ struct MultiRequest {
     Facet facet = Facet::Run;
 };
 
-// The colour of run `index` in a figure: the run's own (the app's) when set, else Okabe–Ito by index.
+// The colour of run `index` in a figure: the run's own (the app's) when set, else the app's run palette
+// (Okabe–Ito) by index.
 QColor runColor(const FigureInput& run, int index);
 
 // Every run's lines on one chart. Lines of one run share its colour (heads in shades of it); the legend

@@ -1,9 +1,9 @@
-#include "gui/session/run_palette.h"
+#include "figures/palette.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace attnscope::gui {
+namespace attnscope {
 
 const std::vector<QColor>& runPalette() {
     static const std::vector<QColor> palette{
@@ -70,4 +70,4 @@ QColor categoricalColor(int index) {
     return colors[std::size_t(index) % colors.size()];
 }
 
-} // namespace attnscope::gui
+} // namespace attnscope

@@ -2,6 +2,7 @@
 // rename and tags, the run legend on every chart, the runs table (sort, filter, selection → charts), the
 // events list and "Next event", leftover state (difference mode, layers of hidden runs, experiment button),
 // deleting a run, and the workspace coming back after a restart.
+#include "figures/palette.h"
 #include "gui/app/main_window.h"
 #include "gui/app/new_run_panel.h"
 #include "gui/app/run_actions.h"
@@ -13,7 +14,6 @@
 #include "gui/export/export_dialog.h"
 #include "gui/inspect/inspect_controller.h"
 #include "gui/inspect/saved_notice.h"
-#include "gui/session/run_palette.h"
 #include "gui/session/run_registry.h"
 #include "gui/views/chart_settings.h"
 #include "gui/views/curve_chart.h"
