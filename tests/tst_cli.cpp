@@ -237,11 +237,11 @@ void TestCli::ctrlCStopsCleanly() {
     // The "training … →" line comes once the run file exists and the trainer starts.
     QByteArray err;
     QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError()).contains("training"), 20000);
-    QTest::qWait(300);
-    // info reads a run another process is still writing.
-    const Result live = run({"info", file});
-    QVERIFY2(live.exitCode == 0, qPrintable(live.err));
-    QVERIFY(live.out.contains(QRegularExpression("status\\s+training")));
+    // info reads a run another process is still writing: once the writer has committed its status.
+    Result live;
+    QTRY_VERIFY_WITH_TIMEOUT((live = run({"info", file})).exitCode == 0 &&
+                                 live.out.contains(QRegularExpression("status\\s+training")),
+                             20000);
     // One writer per run file: a second train --force or a resume on it is refused, naming the holder.
     const QString holder = QString("pid %1 on ").arg(p.processId());
     const Result overwrite = run(QStringList{"train"} + kTiny + QStringList{"--force", "--out", file});

@@ -25,6 +25,7 @@
 #include "gui/widgets/step_timeline.h"
 #include "helpers/synthetic_run.h"
 
+#include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
@@ -150,6 +151,8 @@ private slots:
         w.show();
         const int a = w.openRunFile(m_a), b = w.openRunFile(m_b), d = w.openRunFile(m_deep);
         RunsTablePage* page = w.runsTable();
+        QAbstractItemModelTester tester(page->proxy()->sourceModel(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(page->proxy()->rowCount(), 3);
         // Final train loss 4 − 0.03·steps: alpha (60 steps) lowest, deep (30) highest.
         page->view()->sortByColumn(RunsTableModel::TrainLossColumn, Qt::AscendingOrder);

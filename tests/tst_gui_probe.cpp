@@ -20,6 +20,7 @@
 #include "gui/widgets/step_timeline.h"
 #include "helpers/test_paths.h"
 
+#include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QPlainTextEdit>
@@ -100,6 +101,10 @@ private slots:
         QVERIFY2(!panel->textEdit()->toPlainText().isEmpty(), "a preset fills an empty box");
 
         AttentionGridView* grid = panel->result()->grid();
+        QAbstractItemModelTester headTester(panel->result()->headModel(),
+                                            QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tokenTester(panel->result()->tokenModel(),
+                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(grid->grid()->layers(), 0);
         const QString text = "the cat sat on the mat";
         panel->setText(text);

@@ -23,6 +23,7 @@
 #include "gui/widgets/page_switcher.h"
 #include "helpers/tiny_sweep.h"
 
+#include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
@@ -336,6 +337,7 @@ private slots:
 private:
     void checkTable(SweepsPage& page, const SweepSummary& summary) {
         SweepTableModel* model = page.model();
+        QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(model->rowCount(), 6); // variant × LR, seeds aggregated
         QCOMPARE(summary.sensitivity.size(), std::size_t(2));
         for (int row = 0; row < model->rowCount(); ++row) {
