@@ -21,6 +21,11 @@ inline int visibleKeys(int i, int window) {
 
 HeadMetrics headMetrics(const float* A, const float* Z, int T, int window);
 
+// A head is a sink head when its sink score exceeds this (Gu et al.'s ε = 0.3); the sink rate of a model is
+// the fraction of its heads that are.
+inline constexpr float kSinkThreshold = 0.3f;
+float sinkRate(const std::vector<float>& sinkScores);
+
 // Mean attention key j receives from the queries that see it (T values).
 std::vector<float> keyProfile(const float* A, int T, int window);
 

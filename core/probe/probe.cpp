@@ -76,7 +76,6 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
     s->logits.assign(LH * TT, std::numeric_limits<float>::quiet_NaN());
     s->importanceEntropy.assign(L, 0.0f);
     const float scale = 1.0f / std::sqrt(float(D));
-    int sinkHeads = 0;
     struct BoundLayer {
         int layer;
         const float* x;
@@ -111,7 +110,6 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
             s->entropy[idx] = m.entropy, s->normEntropy[idx] = m.normEntropy, s->maxLogit[idx] = m.maxLogit;
             s->meanRowMax[idx] = m.meanRowMax, s->sinkScore[idx] = m.sinkScore,
             s->meanDistance[idx] = m.meanDistance;
-            sinkHeads += m.sinkScore > 0.3f;
             const SinkMetrics sm = sinkMetrics(A, T, window, dormant);
             s->sinkNonTrigger[idx] = sm.sinkNonTrigger, s->topKey[idx] = float(sm.topKey);
             s->topKeyShare[idx] = sm.topKeyShare;
@@ -161,7 +159,7 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
             s->scalarNames.push_back(causalBoundScalarName(boundLayers[k].layer, h));
             s->scalarValues.push_back(bounds[k][std::size_t(h)]);
         }
-    s->sinkRate = float(sinkHeads) / float(LH);
+    s->sinkRate = sinkRate(s->sinkScore);
     double logZ = 0;
     float outMax = 0;
     for (int i = 0; i < T; ++i) {
