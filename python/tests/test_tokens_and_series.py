@@ -144,7 +144,7 @@ def test_checkpoint_series_replays_training(cli, tmp_path):
         assert list(steps["step"]) == [100, 200, 300] and np.all(np.isnan(steps["loss"]))
         assert run.tokenizer.label(int(probe[3])) == labels_from_tokenizer_json(
             json.load(open(os.path.join(folders[0], "tokenizer.json"), encoding="utf-8")))[int(probe[3])]
-    info = json.loads(run_cli(cli, "info", str(path), "--json").stdout)
+    info = json.loads(run_cli(cli, "info", str(path), "--json"))
     assert info["snapshots"] == 3 and info["steps_done"] == 300 and info["status"] == "finished"
     # State dicts need their steps; a checkpoint of another architecture is refused by name.
     with pytest.raises(ValueError, match="no training step"):
