@@ -234,7 +234,7 @@ def capture(model, probe, verify=False):
             hooks.append(mod.register_forward_hook(
                 lambda m, args, out, layer=layer: outputs.__setitem__(layer, out[0] if isinstance(out, tuple) else out)))
     try:
-        result = model(probe)
+        result = model(probe, use_cache=False)  # no key/value cache: one pass over the probe
     finally:
         for h in hooks:
             h.remove()
