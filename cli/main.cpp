@@ -19,6 +19,7 @@ const std::vector<const Command*>& commands() {
     static const std::vector<const Command*> all{
         &trainCommand(),      &resumeCommand(),           &evalCommand(),    &infoCommand(),
         &exportDataCommand(), &exportCheckpointCommand(), &presetsCommand(), &sweepCommand(),
+        &importCommand(),
     };
     return all;
 }
