@@ -1,12 +1,13 @@
 # What `cmake --install build --prefix P` puts under P (GNU layout), and the .deb CPack builds from it:
 #   bin/attnscope, bin/attnscope-cli, bin/attnscope-plot      (the programs install themselves in their folders)
-#   share/attnscope/sample_runs/                               the app opens these on first start
+#   share/attnscope/sample_runs/                               the app opens these on first start, and the
+#                                                              sample sweeps (sample_runs/sweeps/<name>/)
 #   share/doc/attnscope/                                       README and docs/
 #   share/applications, share/metainfo, share/icons/hicolor    desktop integration
 set(ATTNSCOPE_APP_ID io.github.attnscope.AttnScope)
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/sample_runs/ DESTINATION ${CMAKE_INSTALL_DATADIR}/attnscope/sample_runs
-        FILES_MATCHING PATTERN "*.attnrun" PATTERN "*.md")
+        FILES_MATCHING PATTERN "*.attnrun" PATTERN "*.md" PATTERN "*.csv" PATTERN "*.json")
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/attnscope)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/attnscope/docs)
 

@@ -7,11 +7,83 @@
 #include "gui/lessons/lessons_panel.h"
 
 #include <QApplication>
+#include <QByteArray>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace {
+
+// --help and --version are answered before Qt starts, so they work without a display (and help2man can read
+// them to write the manual page). Returns the exit status when one of them was asked for, -1 otherwise.
+int answerWithoutGui(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--version") == 0) {
+            std::printf("attnscope %s\n", ATTNSCOPE_VERSION);
+            return 0;
+        }
+        if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+            std::printf("Usage: attnscope [RUN.attnrun ...] [--lesson ID]\n"
+                        "Desktop lab for attention dynamics: trains small transformers and shows what their "
+                        "attention does.\n\n"
+                        "Opens the given run files (with none: the last session's runs, or a sample run on "
+                        "first start).\n\n"
+                        "Options:\n"
+                        "  --lesson ID    open the lesson ID (e.g. extrapolation) in the Lessons panel\n"
+                        "  -h, --help     print this help and exit\n"
+                        "  --version      print the version and exit\n\n"
+                        "Qt's own options (-platform, -style, ...) are accepted too. Training, export and "
+                        "plots without a display: attnscope-cli and attnscope-plot.\n");
+            return 0;
+        }
+    }
+    return -1;
+}
+
+// Without a display Qt ends the program with abort() and a paragraph about plugins. The app says so in one
+// line and exits with status 1 instead: before Qt starts when no display is configured at all, and through
+// this handler, installed only while QApplication connects, when the configured one cannot be reached.
+constexpr char kNoDisplay[] = "attnscope: cannot open a display";
+constexpr char kNoDisplayHint[] =
+    "the app needs a desktop session (attnscope-cli and attnscope-plot work without one)";
+QtMessageHandler g_previousHandler = nullptr;
+QString g_platformWarning; // the platform plugin's own reason, e.g. "could not connect to display :99"
+
+void exitOnPlatformFailure(QtMsgType type, const QMessageLogContext& context, const QString& message) {
+    const bool platform = context.category && std::strncmp(context.category, "qt.qpa", 6) == 0;
+    if (type == QtFatalMsg) {
+        const QString reason =
+            g_platformWarning.isEmpty() ? message.section(QLatin1Char('\n'), 0, 0) : g_platformWarning;
+        std::fprintf(stderr, "%s (%s); %s.\n", kNoDisplay, qPrintable(reason), kNoDisplayHint);
+        std::_Exit(1);
+    }
+    if (platform) {
+        if (g_platformWarning.isEmpty()) g_platformWarning = message;
+    } else if (g_previousHandler) {
+        g_previousHandler(type, context, message);
+    }
+}
+
+bool displayConfigured() {
+    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
+           !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
     attnscope::requireCpuFeatures(); // before any AVX2 code: a message, not SIGILL
+    if (const int status = answerWithoutGui(argc, argv); status >= 0) return status;
+    bool platformArgument = false;
+    for (int i = 1; i < argc; ++i) platformArgument |= std::strcmp(argv[i], "-platform") == 0;
+    if (!displayConfigured() && !platformArgument) {
+        std::fprintf(stderr, "%s (neither DISPLAY nor WAYLAND_DISPLAY is set); %s.\n", kNoDisplay,
+                     kNoDisplayHint);
+        return 1;
+    }
+    g_previousHandler = qInstallMessageHandler(exitOnPlatformFailure);
     QApplication app(argc, argv);
+    qInstallMessageHandler(g_previousHandler);
     QApplication::setOrganizationName(QStringLiteral("AttnScope"));
     QApplication::setApplicationName(QStringLiteral("AttnScope"));
     QApplication::setApplicationVersion(QStringLiteral(ATTNSCOPE_VERSION));

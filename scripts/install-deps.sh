@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages AttnScope needs. Idempotent: does nothing when all are present.
 set -euo pipefail
 PACKAGES=(build-essential cmake g++ qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqcustomplot-dev
-          libeigen3-dev libopenblas-pthread-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev libgl-dev fortunes
+          libeigen3-dev libopenblas-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev libgl-dev fortunes
           fonts-dejavu-core python3-numpy python3-torch python3-pytest python3-pandas)
 if [[ "${1:-}" == "--gui-check" ]]; then
     # Extra tools for looking at the app and its exports (screenshots, PDF/SVG rendering).
