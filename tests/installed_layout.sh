@@ -50,6 +50,12 @@ for program in "$prefix"/bin/*; do
 done
 echo "programs: no build-machine path, no RUNPATH"
 
+# The MIME type compiles (update-mime-database validates the XML) into application/x-attnscope-run.
+if command -v update-mime-database >/dev/null; then
+    update-mime-database "$prefix/share/mime" || fail "update-mime-database rejects the MIME type"
+    [[ -f "$prefix/share/mime/application/x-attnscope-run.xml" ]] || fail "no application/x-attnscope-run"
+fi
+
 cd "$prefix"
 "$prefix/bin/attnscope-cli" --version >/dev/null
 sample="$(ls "$data"/*.attnrun | head -1)"
