@@ -7,6 +7,10 @@ PACKAGES=(build-essential cmake g++ qt6-base-dev qt6-base-dev-tools qt6-svg-dev 
 if [[ "${1:-}" == "--gui-check" ]]; then
     # Extra tools for looking at the app and its exports (screenshots, PDF/SVG rendering).
     PACKAGES+=(xvfb xauth imagemagick poppler-utils librsvg2-bin)
+elif [[ "${1:-}" == "--package" ]]; then
+    # scripts/make-deb.sh: dpkg-buildpackage with debhelper, manual pages from --help (help2man), lintian,
+    # and the metadata checks (appstreamcli, desktop-file-validate, update-mime-database).
+    PACKAGES+=(dpkg-dev debhelper help2man lintian appstream desktop-file-utils shared-mime-info)
 fi
 missing=()
 for p in "${PACKAGES[@]}"; do
