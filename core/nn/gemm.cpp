@@ -24,12 +24,13 @@ struct Backend {
         openblas_set_num_threads(1);
         if (openblas_get_parallel() != 1) {
             serialise = true;
-            std::fprintf(stderr,
-                         "AttnScope: the OpenBLAS in use (%s) is not safe for concurrent calls; its GEMMs run "
-                         "one at a time (slower). For full speed select the pthread flavour: "
-                         "update-alternatives --config libopenblas.so.0-x86_64-linux-gnu (libopenblas0-pthread)."
-                         "\n",
-                         openblas_get_config());
+            std::fprintf(
+                stderr,
+                "AttnScope: the OpenBLAS in use (%s) is not safe for concurrent calls; its GEMMs run "
+                "one at a time (slower). For full speed select the pthread flavour: "
+                "update-alternatives --config libopenblas.so.0-x86_64-linux-gnu (libopenblas0-pthread)."
+                "\n",
+                openblas_get_config());
         }
     }
 };

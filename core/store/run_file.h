@@ -42,8 +42,8 @@ struct RunHeader {
 struct StatusRecord {
     RunStatus status = RunStatus::Created;
     int step = 0;
-    std::string message; // reason for Failed / Diverged / Stopped
-    std::string at;      // ISO-8601 UTC time it was recorded
+    std::string message;   // reason for Failed / Diverged / Stopped
+    std::string at;        // ISO-8601 UTC time it was recorded
     std::string rawStatus; // the stored name when status is Unknown
     std::string statusName() const { return status == RunStatus::Unknown ? rawStatus : toString(status); }
 };
