@@ -1,5 +1,6 @@
 // AttnScope desktop app: everything lives in attnscope_gui; this only starts it.
-//   attnscope [RUN.attnrun …] [--lesson ID]   (--lesson opens that lesson, e.g. "extrapolation")
+//   attnscope [RUN.attnrun …] [--lesson ID] [--help] [--version]   (--lesson opens that lesson, e.g.
+//   "extrapolation")
 #include "core/util/cpu_check.h"
 #include "gui/app/app_icon.h"
 #include "gui/app/main_window.h"
@@ -7,33 +8,31 @@
 #include "gui/lessons/lessons_panel.h"
 
 #include <QApplication>
-#include <QByteArray>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 namespace {
 
-// --help and --version are answered before Qt starts, so they work without a display (and help2man can read
-// them to write the manual page). Returns the exit status when one of them was asked for, -1 otherwise.
-int answerWithoutGui(int argc, char** argv) {
+// --help and --version print to stdout and end the program before Qt starts, so they work without a display
+// and are never taken for run files. Returns the exit status, or -1 to go on starting the app.
+int handleInformationalOptions(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--version") == 0) {
+        if (std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0) {
             std::printf("attnscope %s\n", ATTNSCOPE_VERSION);
             return 0;
         }
         if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-            std::printf("Usage: attnscope [RUN.attnrun ...] [--lesson ID]\n"
-                        "Desktop lab for attention dynamics: trains small transformers and shows what their "
-                        "attention does.\n\n"
-                        "Opens the given run files (with none: the last session's runs, or a sample run on "
-                        "first start).\n\n"
-                        "Options:\n"
-                        "  --lesson ID    open the lesson ID (e.g. extrapolation) in the Lessons panel\n"
-                        "  -h, --help     print this help and exit\n"
-                        "  --version      print the version and exit\n\n"
-                        "Qt's own options (-platform, -style, ...) are accepted too. Training, export and "
-                        "plots without a display: attnscope-cli and attnscope-plot.\n");
+            std::printf(
+                "Usage: attnscope [RUN.attnrun | SWEEP-FOLDER ...] [--lesson ID]\n"
+                "Train small transformers on the CPU and watch what their attention does.\n\n"
+                "  RUN.attnrun ...  open these runs (or sweep folders) instead of the last workspace\n"
+                "  --lesson ID      open a lesson, e.g. induction or extrapolation (an unknown id\n"
+                "                   lists them all)\n"
+                "  -h, --help       print this help and exit\n"
+                "  -v, --version    print the version and exit\n\n"
+                "Command-line training and figures: attnscope-cli --help. Documentation: README.md and "
+                "docs/ of the source tree, or /usr/share/doc/attnscope where installed.\n");
             return 0;
         }
     }
@@ -72,8 +71,8 @@ bool displayConfigured() {
 } // namespace
 
 int main(int argc, char** argv) {
+    if (const int status = handleInformationalOptions(argc, argv); status >= 0) return status;
     attnscope::requireCpuFeatures(); // before any AVX2 code: a message, not SIGILL
-    if (const int status = answerWithoutGui(argc, argv); status >= 0) return status;
     bool platformArgument = false;
     for (int i = 1; i < argc; ++i) platformArgument |= std::strcmp(argv[i], "-platform") == 0;
     if (!displayConfigured() && !platformArgument) {
