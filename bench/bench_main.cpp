@@ -12,6 +12,7 @@
 #include "bench/peak.h"
 #include "core/model/model.h"
 #include "core/nn/gemm.h"
+#include "core/nn/kernels.h"
 #include "core/optim/adamw.h"
 #include "core/probe/probe.h"
 #include "core/util/cpu_check.h"
@@ -242,6 +243,7 @@ int main(int argc, char** argv) {
             cores, 100 * fmaAll / (cores * fma1), cores);
     std::printf("GEMM backend    : %s\n", nn::gemmBackend());
     std::printf("Compiled for    : %s\n", *requiredCpuFeatures() ? requiredCpuFeatures() : "x86-64 base ISA");
+    std::printf("Kernel path     : %s\n", nn::kernelPathName(nn::activeKernelPath()));
     for (auto [m, k, n] : {std::tuple{2048, 128, 384}, {2048, 128, 512}, {2048, 512, 128}, {4096, 384, 1152}})
         std::printf("GEMM %4dx%4dx%4d: %6.1f GFLOP/s (1 thread; Eigen %5.1f)\n", m, k, n,
                     bench::gemmGflops(m, k, n), bench::eigenGemmGflops(m, k, n));
