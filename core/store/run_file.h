@@ -13,9 +13,9 @@ namespace attnscope {
 
 inline constexpr const char* kRunFileExtension = ".attnrun";
 // The schema this build writes, and the newest it can read. See "Versioning" in docs/run-format.md.
-inline constexpr int kRunSchemaVersion = 2;
-// The oldest reader schema that can read what this build writes: schema 2 only added a table
-// (step_scalars) and columns, so schema-1 readers still read our files.
+inline constexpr int kRunSchemaVersion = 3;
+// The oldest reader schema that can read what this build writes: schemas 2 and 3 only added a table
+// (step_scalars) and columns (schema 3: run.model_json), so schema-1 readers still read our files.
 inline constexpr int kMinReaderSchema = 1;
 // Value of meta.app that marks a SQLite file as an AttnScope run.
 inline constexpr const char* kRunAppMarker = "attnscope";
@@ -36,6 +36,9 @@ struct RunHeader {
     std::string probeText;
     std::string description;
     std::string createdAt; // ISO-8601 UTC, e.g. "2024-05-01T12:34:56Z"; RunWriter fills "now" if empty
+    // The recorded model's description (core/model/model_description.h), JSON text; "" (stored as NULL)
+    // when the run has none — files before schema 3, and engine runs, whose spec describes their model.
+    std::string modelJson;
 };
 
 // One entry of the run's status history; the last one is the current status.

@@ -500,8 +500,11 @@ def build(config, seed=0):
 
 # --- Hugging Face checkpoint folders -----------------------------------------------------------------------
 def _tensor_for_file(t, dtype):
-    """(safetensors dtype name, numpy array or raw bytes) of a tensor stored as `dtype`."""
+    """A numpy array, or safetensors.Raw for bfloat16, of a floating-point tensor stored as `dtype` (other
+    tensors — a boolean mask buffer — as they are)."""
     t = t.detach().cpu().contiguous()
+    if not t.is_floating_point():
+        return t.numpy()
     if dtype == "float32":
         return t.float().numpy()
     if dtype == "float16":
@@ -512,21 +515,33 @@ def _tensor_for_file(t, dtype):
 
 
 def checkpoint_state(model, hub_style=False):
-    """The tensors save_pretrained writes: the state dict without a tied head's copy. hub_style: GPT-2 as the
-    original hub files store it (GPT2Model's keys without the "transformer." prefix, plus the legacy
-    attn.bias / attn.masked_bias buffers that loaders must ignore)."""
+    """The tensors save_pretrained writes: the state dict without a tied head's copy. hub_style: as older
+    files on the hub store them, with buffers loaders must ignore — GPT-2 with GPT2Model's keys (no
+    "transformer." prefix) plus attn.bias / attn.masked_bias; GPT-NeoX (Pythia) plus attention.bias,
+    attention.masked_bias and attention.rotary_emb.inv_freq."""
     state = dict(model.state_dict())
     if getattr(model.config, "tie_word_embeddings", model.config.model_type == "gpt2"):
         for head in ("lm_head.weight", "embed_out.weight"):
             state.pop(head, None)
-    if hub_style:
-        if model.config.model_type != "gpt2":
-            raise ValueError("hub_style is the layout of the original GPT-2 files")
+    if not hub_style:
+        return state
+    c = model.config
+    if c.model_type == "gpt2":
         state = {k[len("transformer."):]: v for k, v in state.items() if k.startswith("transformer.")}
-        n = model.config.n_positions
-        for i in range(model.config.n_layer):
+        n = c.n_positions
+        for i in range(c.n_layer):
             state[f"h.{i}.attn.bias"] = torch.tril(torch.ones(n, n)).view(1, 1, n, n)
             state[f"h.{i}.attn.masked_bias"] = torch.tensor(-1e4)
+    elif c.model_type == "gpt_neox":
+        n = c.max_position_embeddings
+        for i, layer in enumerate(model.gpt_neox.layers):
+            a = layer.attention
+            state[f"gpt_neox.layers.{i}.attention.bias"] = torch.tril(torch.ones(n, n, dtype=torch.bool)).view(1, 1, n, n)
+            state[f"gpt_neox.layers.{i}.attention.masked_bias"] = torch.tensor(-1e9)
+            state[f"gpt_neox.layers.{i}.attention.rotary_emb.inv_freq"] = 1.0 / (
+                a.rotary_base ** (torch.arange(0, a.rotary_ndims, 2).float() / a.rotary_ndims))
+    else:
+        raise ValueError("hub_style is the layout of older GPT-2 and GPT-NeoX files")
     return state
 
 

@@ -146,11 +146,11 @@ def test_rotary_logits_depend_on_relative_position_only():
 
 
 def test_twelve_heads_and_a_wrapped_model_open_everywhere(cli, tmp_path):
-    """A 12-head model whose d_model is not the engine's (48, head dim 4), held by a user's wrapper module,
+    """A 12-head model whose d_model is not the engine's (96, head dim 8), held by a user's wrapper module,
     records and opens in Python and attnscope-cli (info, export-data with logits)."""
     import torch
     hf = _hf()
-    inner = hf.build(hf.tiny_config("gpt_neox", layers=2, heads=12, d_model=48, vocab=50), seed=4)
+    inner = hf.build(hf.tiny_config("gpt_neox", layers=2, heads=12, d_model=96, vocab=50), seed=4)
 
     class Wrapper(torch.nn.Module):  # forward signature unlike a language model's: the recorder runs `lm`
         def __init__(self):
@@ -164,17 +164,31 @@ def test_twelve_heads_and_a_wrapped_model_open_everywhere(cli, tmp_path):
     maps, _, _ = _reference(inner, probe)
     with _record(tmp_path, Wrapper(), probe, name="wrapped") as run:
         np.testing.assert_allclose(run.snapshot(0).attention, maps, **F16)
-        assert run.snapshot(0).heads == 12 and run.model_description["d_model"] == 48
+        assert run.snapshot(0).heads == 12 and run.model_description["d_model"] == 96
     path = str(tmp_path / "wrapped.attnrun")
-    info = json.loads(run_cli(cli, "info", path, "--json").stdout)
-    assert info["model"]["heads"] == 12 and info["model"]["d_model"] == 48 and info["model"]["head_dim"] == 4
+    info = json.loads(run_cli(cli, "info", path, "--json"))
+    assert info["model"]["heads"] == 12 and info["model"]["d_model"] == 96 and info["model"]["head_dim"] == 8
     assert info["model"]["family"] == "gpt_neox" and info["steps_total"] is None
-    text = run_cli(cli, "info", path).stdout
-    assert "12 heads" in text and "d_model 48" in text and "/ 2000" not in text
+    text = run_cli(cli, "info", path)
+    assert "12 heads" in text and "d_model 96" in text and "/ 2000" not in text
     out = tmp_path / "export"
     run_cli(cli, "export-data", path, "--out", str(out), "--logits")
     logits = np.load(out / "logits.npy")
     assert logits.shape[-3:] == (12, 10, 10) and np.isfinite(logits[..., 3, 2]).all()
+    # Seen only through its maps (capture=fn): 12 heads, d_model unknown — the engine's default 128, which 12
+    # does not divide, must not make the run "damaged".
+    from attnscope.torch import Recorder
+    maps_only = lambda m, p: [torch.from_numpy(a) for a in maps]  # noqa: E731
+    Recorder(tmp_path / "maps.attnrun", inner, probe=probe, capture=maps_only, every=1, background=False).close()
+    path = str(tmp_path / "maps.attnrun")
+    info = json.loads(run_cli(cli, "info", path, "--json"))
+    assert info["model"]["heads"] == 12 and "d_model" not in info["model"] and info["model"]["family"] == "custom"
+    assert "d_model —" in run_cli(cli, "info", path)
+    import subprocess
+    failed = subprocess.run([cli, "export-data", path, "--out", str(tmp_path / "maps"), "--logits"],
+                            capture_output=True, text=True)
+    assert failed.returncode != 0 and "recorded no content logits" in failed.stderr
+    assert not os.path.exists(tmp_path / "maps" / "logits.npy")
 
 
 def test_ddp_and_compile_wrappers_are_unwrapped(tmp_path):
@@ -270,3 +284,38 @@ def test_transformers_models_when_installed(tmp_path):
             np.testing.assert_allclose(run.snapshot(0).attention, np.stack([a[0].numpy() for a in lib.attentions]),
                                        **F16)
             assert run.model_description["family"] == family
+
+
+def _cli_has_import(cli):
+    import subprocess
+    out = subprocess.run([cli, "--help"], capture_output=True, text=True)
+    return " import" in out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("family,extra", CASES)
+def test_recorder_capture_equals_the_engines_import(cli, tmp_path, family, extra):
+    """The same tiny checkpoint folder, recorded by the Python Recorder (PyTorch, hf_families) and imported
+    by the engine (attnscope-cli import, C++ forward): the same maps, content logits, metrics and model."""
+    import torch
+    if not _cli_has_import(cli):
+        pytest.skip("this attnscope-cli has no import command")
+    hf = _hf()
+    folder = str(tmp_path / f"{family}-ckpt")
+    hf.tiny_checkpoint(folder, family, seed=7, **extra)
+    model = hf.load_checkpoint(folder)
+    probe = torch.arange(3, 19) % model.config.vocab_size
+    ids = ",".join(str(int(i)) for i in probe)
+    engine = tmp_path / "engine.attnrun"
+    run_cli(cli, "import", folder, "--out", str(engine), "--probe-ids", ids, "--steps", "0")
+    with _record(tmp_path, model, probe, tokenizer=folder) as ours, attnscope.open_run(engine) as theirs:
+        a, b = ours.snapshot(0), theirs.snapshot(int(theirs.snapshot_steps()[0]))
+        np.testing.assert_allclose(b.attention, a.attention, rtol=2e-3, atol=2e-4)
+        if b.logits is not None:
+            np.testing.assert_allclose(b.logits, a.logits, rtol=2e-3, atol=2e-3, equal_nan=True)
+        for name in ("entropy", "sink_score", "mean_distance"):
+            np.testing.assert_allclose(getattr(b, name), getattr(a, name), rtol=2e-3, atol=2e-3, err_msg=name)
+        mine, engines = ours.model_description, theirs.model_description
+        for key in ("family", "layers", "heads", "kv_heads", "head_dim", "d_model", "vocab", "context"):
+            if key in engines:
+                assert engines[key] == mine[key], key
+        assert ours.tokenizer.label(int(probe[0])) == theirs.tokenizer.label(int(probe[0]))

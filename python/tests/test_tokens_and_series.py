@@ -144,7 +144,7 @@ def test_checkpoint_series_replays_training(cli, tmp_path):
         assert list(steps["step"]) == [100, 200, 300] and np.all(np.isnan(steps["loss"]))
         assert run.tokenizer.label(int(probe[3])) == labels_from_tokenizer_json(
             json.load(open(os.path.join(folders[0], "tokenizer.json"), encoding="utf-8")))[int(probe[3])]
-    info = json.loads(run_cli(cli, "info", str(path), "--json").stdout)
+    info = json.loads(run_cli(cli, "info", str(path), "--json"))
     assert info["snapshots"] == 3 and info["steps_done"] == 300 and info["status"] == "finished"
     # State dicts need their steps; a checkpoint of another architecture is refused by name.
     with pytest.raises(ValueError, match="no training step"):
@@ -153,3 +153,24 @@ def test_checkpoint_series_replays_training(cli, tmp_path):
     hf.tiny_checkpoint(other, "llama")
     with pytest.raises(ValueError, match="lacks"):
         record_checkpoints(tmp_path / "y.attnrun", fresh, [other], probe, overwrite=True)
+
+
+@needs_torch
+def test_hub_style_checkpoints_load(tmp_path):
+    """Older hub files: GPT-2 without the "transformer." prefix and with attn.bias buffers, Pythia with its
+    attention.bias / masked_bias / rotary_emb.inv_freq buffers — loaded, the buffers ignored."""
+    import torch
+    from attnscope.torch import record_checkpoints
+    hf = _hf()
+    probe = torch.arange(9)
+    for family in ("gpt2", "gpt_neox"):
+        source = hf.build(hf.tiny_config(family, vocab=30), seed=11)
+        folder = str(tmp_path / family / "step42")
+        hf.write_checkpoint(folder, source, hub_style=True)
+        path = record_checkpoints(tmp_path / f"{family}.attnrun", hf.build(hf.tiny_config(family, vocab=30), seed=0),
+                                  [folder], probe)
+        with torch.no_grad():
+            expected = np.stack([a[0].numpy() for a in source(probe[None], output_attentions=True).attentions])
+        with attnscope.open_run(path) as run:
+            assert list(run.snapshot_steps()) == [42]
+            np.testing.assert_allclose(run.snapshot(42).attention, expected, **F16)

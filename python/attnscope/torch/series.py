@@ -78,9 +78,12 @@ def _load_into(model, state, where):
 
 def _tied_copy(model, key):
     """Whether `key` names a parameter that shares its storage with another one (a tied head)."""
-    params = dict(model.named_parameters(remove_duplicate=False))
-    p = params.get(key)
-    return p is not None and any(q is p and name != key for name, q in params.items())
+    owners = {}
+    for prefix, module in model.named_modules():
+        for name, p in module._parameters.items():
+            if p is not None:
+                owners.setdefault(id(p), []).append(f"{prefix}.{name}" if prefix else name)
+    return any(key in names and len(names) > 1 for names in owners.values())
 
 
 def probe_loss(logits, tokens):
