@@ -19,6 +19,10 @@ inline constexpr int kRunSchemaVersion = 3;
 inline constexpr int kMinReaderSchema = 1;
 // Value of meta.app that marks a SQLite file as an AttnScope run.
 inline constexpr const char* kRunAppMarker = "attnscope";
+// SQLite's application_id (the big-endian 32-bit word at byte offset 68 of the file): ASCII "AtSc". New run
+// files carry it so that file-type detection (shared-mime-info, libmagic) tells them from other SQLite
+// databases; readers do not require it (files written before it have 0). docs/run-format.md, "File type".
+inline constexpr std::uint32_t kRunApplicationId = 0x41745363u;
 
 // Fixed facts about a run, written once when the file is created.
 struct RunHeader {

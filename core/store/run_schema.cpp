@@ -109,6 +109,7 @@ void upgradeForWriting(sqlite::Database& db) {
 void create(sqlite::Database& db, const RunHeader& header) {
     db.exec(kCreateSql);
     db.exec("PRAGMA user_version = " + std::to_string(kRunSchemaVersion));
+    db.exec("PRAGMA application_id = " + std::to_string(std::int32_t(kRunApplicationId)));
     putMeta(db, "app", kRunAppMarker);
     putMeta(db, "schema_version", std::to_string(kRunSchemaVersion));
     putMeta(db, "min_reader_schema", std::to_string(kMinReaderSchema));

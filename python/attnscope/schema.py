@@ -3,6 +3,9 @@ The Python writer creates exactly these tables, so the app and attnscope-cli tre
 the reader looks columns up by name and tolerates columns and tables it does not know."""
 
 APP_MARKER = "attnscope"
+#: SQLite's application_id of new run files (ASCII "AtSc" at byte offset 68), as the engine's writer sets it
+#: (core/store/run_file.h); readers do not require it. docs/run-format.md, "File type".
+APPLICATION_ID = 0x41745363
 #: Schema this package writes, and the newest whose files it reads without caveats.
 SCHEMA_VERSION = 3
 #: Oldest reader schema that reads what this package writes (additions only keep it at 1).

@@ -15,8 +15,8 @@ import numpy as np
 
 from . import __version__, safetensors
 from .codec import MAP_ENCODING, PackedMaps, floats_to_blob, int32s_to_blob, nan_to_none, pack_causal_maps
-from .schema import (APP_MARKER, CREATE_SQL, EVENT_KINDS, MIN_READER_SCHEMA, SCHEMA_VERSION, SNAPSHOT_ARRAYS,
-                     SNAPSHOT_REALS, STATUSES, UPGRADE_COLUMNS, UPGRADE_TABLES)
+from .schema import (APP_MARKER, APPLICATION_ID, CREATE_SQL, EVENT_KINDS, MIN_READER_SCHEMA, SCHEMA_VERSION,
+                     SNAPSHOT_ARRAYS, SNAPSHOT_REALS, STATUSES, UPGRADE_COLUMNS, UPGRADE_TABLES)
 
 
 class WriterLockedError(RuntimeError):
@@ -100,6 +100,7 @@ class RunWriter:
                 if stmt.strip():
                     cur.execute(stmt)
             cur.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            cur.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             meta = {"app": APP_MARKER, "schema_version": str(SCHEMA_VERSION),
                     "min_reader_schema": str(MIN_READER_SCHEMA), "rewinds": "0", "writer": _writer_id()}
             cur.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", meta.items())
