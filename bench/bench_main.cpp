@@ -194,13 +194,13 @@ int main(int argc, char** argv) {
         else if (!std::strcmp(argv[i], "--latency"))
             latency = true;
         else {
-            std::fprintf(stderr,
-                         "usage: attnscope-bench [--quick] [--steps N] [--only R1|R2] [--threads N] "
-                         "[--contended] [--latency]\n"
-                         "       attnscope-bench --hf MODEL_DIR [FORWARD_TOKENS PROBE_TOKENS REPEAT THREADS]\n"
-                         "  --only and --threads skip the peak measurements (for profiling one case)\n"
-                         "  --contended: R1 at 1 and all threads, idle and beside a busy process it starts\n"
-                         "  --latency: forward latency of full attention vs LS-attention at T = 512..2048\n");
+            std::fprintf(
+                stderr, "usage: attnscope-bench [--quick] [--steps N] [--only R1|R2] [--threads N] "
+                        "[--contended] [--latency]\n"
+                        "       attnscope-bench --hf MODEL_DIR [FORWARD_TOKENS PROBE_TOKENS REPEAT THREADS]\n"
+                        "  --only and --threads skip the peak measurements (for profiling one case)\n"
+                        "  --contended: R1 at 1 and all threads, idle and beside a busy process it starts\n"
+                        "  --latency: forward latency of full attention vs LS-attention at T = 512..2048\n");
             return 2;
         }
     }

@@ -16,7 +16,8 @@ double since(Clock::time_point t) {
 }
 std::vector<std::int32_t> tokens(int n, int vocab) {
     std::vector<std::int32_t> t(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i) t[static_cast<std::size_t>(i)] = std::int32_t((1103515245u * unsigned(i) + 12345u) % unsigned(vocab));
+    for (int i = 0; i < n; ++i)
+        t[static_cast<std::size_t>(i)] = std::int32_t((1103515245u * unsigned(i) + 12345u) % unsigned(vocab));
     return t;
 }
 } // namespace
@@ -25,7 +26,8 @@ int runHfForward(const std::string& folder, int forwardTokens, int probeTokens, 
     try {
         if (threads > 0) omp_set_num_threads(threads);
         const hf::HfCheckpoint model(folder);
-        const auto f = tokens(forwardTokens, model.config().vocab), p = tokens(probeTokens, model.config().vocab);
+        const auto f = tokens(forwardTokens, model.config().vocab),
+                   p = tokens(probeTokens, model.config().vocab);
         hf::forwardHfModel(model, f, nullptr); // pages the weights in
         for (int r = 0; r < repeat; ++r) {
             auto t = Clock::now();

@@ -1,5 +1,5 @@
-// attnscope-cli import: Hugging Face checkpoint folders (GPT-2, GPT-NeoX/Pythia, Llama/Mistral/Qwen2) as a run
-// whose timeline has one probe snapshot per folder at its training step (core/hf/hf_import.h).
+// attnscope-cli import: Hugging Face checkpoint folders (GPT-2, GPT-NeoX/Pythia, Llama/Mistral/Qwen2) as a
+// run whose timeline has one probe snapshot per folder at its training step (core/hf/hf_import.h).
 #include "cli/common.h"
 #include "core/hf/hf_import.h"
 #include "core/util/error.h"
@@ -18,7 +18,8 @@ int runImport(const Args& args) {
     request.folders = args.positionals();
     request.out = args.text("out").value_or("");
     if (request.out.empty()) throw UsageError("import needs --out RUN.attnrun");
-    const int probeOptions = int(args.has("probe-text")) + int(args.has("probe-file")) + int(args.has("probe-ids"));
+    const int probeOptions =
+        int(args.has("probe-text")) + int(args.has("probe-file")) + int(args.has("probe-ids"));
     if (probeOptions > 1) throw UsageError("give at most one of --probe-text, --probe-file and --probe-ids");
     if (args.has("probe-text")) request.probeText = *args.text("probe-text");
     if (args.has("probe-file")) {
@@ -27,7 +28,8 @@ int runImport(const Args& args) {
         if (!in) throw Error("Cannot open the probe file " + path + ".");
         request.probeText = std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
-    if (const auto ids = args.integerList("probe-ids", 0, (1 << 30))) request.probeIds.assign(ids->begin(), ids->end());
+    if (const auto ids = args.integerList("probe-ids", 0, (1 << 30)))
+        request.probeIds.assign(ids->begin(), ids->end());
     if (const auto steps = args.integerList("steps", 0, 1'000'000'000)) request.steps = *steps;
     useThreads(args.integer("threads", 0, 4096).value_or(0));
     request.overwrite = args.has("force");
@@ -37,7 +39,9 @@ int runImport(const Args& args) {
             std::printf("step %-10d probe loss %.4f nats  (%.2f s)  %s\n", s.step, s.probeLoss, s.seconds,
                         s.folder.c_str());
     });
-    if (!quiet) std::printf("wrote %s: %zu snapshot%s\n", request.out.c_str(), done.size(), done.size() == 1 ? "" : "s");
+    if (!quiet)
+        std::printf("wrote %s: %zu snapshot%s\n", request.out.c_str(), done.size(),
+                    done.size() == 1 ? "" : "s");
     return 0;
 }
 

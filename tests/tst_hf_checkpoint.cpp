@@ -29,11 +29,13 @@ std::vector<float> randomValues(std::size_t n, unsigned seed) {
     return v;
 }
 
-SafeTensor bf16Tensor(const std::string& name, const std::vector<float>& values, std::vector<std::int64_t> shape) {
+SafeTensor bf16Tensor(const std::string& name, const std::vector<float>& values,
+                      std::vector<std::int64_t> shape) {
     SafeTensor t;
     t.name = name, t.dtype = "BF16", t.shape = std::move(shape);
     for (float v : values) {
-        const std::uint16_t b = std::uint16_t(std::bit_cast<std::uint32_t>(v) >> 16); // truncation is a valid bf16
+        const std::uint16_t b =
+            std::uint16_t(std::bit_cast<std::uint32_t>(v) >> 16); // truncation is a valid bf16
         t.bytes.push_back(std::uint8_t(b & 0xFF)), t.bytes.push_back(std::uint8_t(b >> 8));
     }
     return t;
@@ -52,7 +54,8 @@ std::map<std::string, std::vector<std::int64_t>> gpt2Shapes() {
                                                        {"transformer.ln_f.bias", {8}}};
     for (int l = 0; l < 2; ++l) {
         const std::string p = "transformer.h." + std::to_string(l) + ".";
-        for (const char* n : {"ln_1.weight", "ln_1.bias", "ln_2.weight", "ln_2.bias", "attn.c_proj.bias", "mlp.c_proj.bias"})
+        for (const char* n :
+             {"ln_1.weight", "ln_1.bias", "ln_2.weight", "ln_2.bias", "attn.c_proj.bias", "mlp.c_proj.bias"})
             s[p + n] = {8};
         s[p + "attn.c_attn.weight"] = {8, 24}, s[p + "attn.c_attn.bias"] = {24};
         s[p + "attn.c_proj.weight"] = {8, 8};
@@ -163,9 +166,11 @@ private slots:
             if (t.name != "transformer.h.1.mlp.c_fc.weight") broken.add(t);
         broken.saveFile(dir.filePath("model-1.safetensors").toStdString());
         const std::string missing = message();
-        QVERIFY2(missing.find("h.1.mlp.c_fc.weight") != std::string::npos || missing.find("h.1.") != std::string::npos,
+        QVERIFY2(missing.find("h.1.mlp.c_fc.weight") != std::string::npos ||
+                     missing.find("h.1.") != std::string::npos,
                  missing.c_str());
-        writeText(dir.filePath("config.json"), R"({"model_type": "gpt2", "n_embd": 8, "n_head": 2, "n_layer": 2,
+        writeText(dir.filePath("config.json"),
+                  R"({"model_type": "gpt2", "n_embd": 8, "n_head": 2, "n_layer": 2,
                                                   "n_positions": 7, "vocab_size": 11})");
         QVERIFY(message().find("shape") != std::string::npos);
     }

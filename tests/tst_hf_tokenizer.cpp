@@ -38,10 +38,17 @@ json sentencePieceJson() {
     int id = 3;
     static const char* digits = "0123456789ABCDEF";
     for (int b = 0; b < 256; ++b) vocab[std::string("<0x") + digits[b >> 4] + digits[b & 15] + ">"] = id++;
-    for (const char* piece : {"\xE2\x96\x81", "a", "b", "c", "\xE2\x96\x81" "a", "ab", "\xE2\x96\x81" "ab"})
+    for (const char* piece : {"\xE2\x96\x81", "a", "b", "c",
+                              "\xE2\x96\x81"
+                              "a",
+                              "ab",
+                              "\xE2\x96\x81"
+                              "ab"})
         vocab[piece] = id++;
     return {{"added_tokens",
-             {{{"id", 0}, {"content", "<unk>"}}, {{"id", 1}, {"content", "<s>"}}, {{"id", 2}, {"content", "</s>"}}}},
+             {{{"id", 0}, {"content", "<unk>"}},
+              {{"id", 1}, {"content", "<s>"}},
+              {{"id", 2}, {"content", "</s>"}}}},
             {"normalizer",
              {{"type", "Sequence"},
               {"normalizers",
@@ -50,14 +57,19 @@ json sentencePieceJson() {
             {"pre_tokenizer", nullptr},
             {"post_processor",
              {{"type", "TemplateProcessing"},
-              {"single", {{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}}, {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}}},
+              {"single",
+               {{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}},
+                {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}}},
               {"special_tokens", {{"<s>", {{"id", "<s>"}, {"ids", {1}}, {"tokens", {"<s>"}}}}}}}},
             {"model",
              {{"type", "BPE"},
               {"byte_fallback", true},
               {"unk_token", "<unk>"},
               {"vocab", vocab},
-              {"merges", {"\xE2\x96\x81 a", "a b", "\xE2\x96\x81a b"}}}}};
+              {"merges",
+               {"\xE2\x96\x81 a", "a b",
+                "\xE2\x96\x81"
+                "a b"}}}}};
 }
 
 std::string randomBytes(std::mt19937& rng, int n) {
@@ -67,8 +79,8 @@ std::string randomBytes(std::mt19937& rng, int n) {
 }
 
 std::string randomUtf8(std::mt19937& rng, int n) {
-    static const std::uint32_t ranges[][2] = {{0x20, 0x7E}, {0xA0, 0x24F}, {0x370, 0x3FF}, {0x4E00, 0x4FFF},
-                                              {0x1F600, 0x1F64F}, {0x9, 0xD}};
+    static const std::uint32_t ranges[][2] = {{0x20, 0x7E},     {0xA0, 0x24F},      {0x370, 0x3FF},
+                                              {0x4E00, 0x4FFF}, {0x1F600, 0x1F64F}, {0x9, 0xD}};
     std::string s;
     for (int i = 0; i < n; ++i) {
         const auto& r = ranges[rng() % 6];
@@ -93,7 +105,8 @@ private slots:
         QCOMPARE(pieces("Hello world's  end\n"), (V{"Hello", " world", "'s", " ", " end", "\n"}));
         QCOMPARE(pieces("abc123 x?!  "), (V{"abc", "123", " x", "?!", "  "}));
         QCOMPARE(pieces("I'll go\n\nnow"), (V{"I", "'ll", " go", "\n\n", "now"}));
-        QCOMPARE(pieces("caf\xC3\xA9 \xE4\xB8\xAD\xE6\x96\x87"), (V{"caf\xC3\xA9", " \xE4\xB8\xAD\xE6\x96\x87"}));
+        QCOMPARE(pieces("caf\xC3\xA9 \xE4\xB8\xAD\xE6\x96\x87"),
+                 (V{"caf\xC3\xA9", " \xE4\xB8\xAD\xE6\x96\x87"}));
     }
 
     void mergesApplyInRankOrder() {
@@ -101,17 +114,20 @@ private slots:
         const auto first = BpeTokenizer::fromJson(byteLevelJson({{"a", "b"}, {"b", "c"}}));
         const auto second = BpeTokenizer::fromJson(byteLevelJson({{"b", "c"}, {"a", "b"}}));
         QCOMPARE(first.encode("abc"), (std::vector<std::int32_t>{first.tokenId("ab"), first.tokenId("c")}));
-        QCOMPARE(second.encode("abc"), (std::vector<std::int32_t>{second.tokenId("a"), second.tokenId("bc")}));
+        QCOMPARE(second.encode("abc"),
+                 (std::vector<std::int32_t>{second.tokenId("a"), second.tokenId("bc")}));
         // Merges build on merges, and never cross a pre-tokenizer boundary.
         const std::string G = byteToUnicode()[' '];
         const auto t = BpeTokenizer::fromJson(byteLevelJson({{G, "t"}, {"h", "e"}, {G + "t", "he"}}));
-        QCOMPARE(t.encode(" the the"), (std::vector<std::int32_t>{t.tokenId(G + "the"), t.tokenId(G + "the")}));
+        QCOMPARE(t.encode(" the the"),
+                 (std::vector<std::int32_t>{t.tokenId(G + "the"), t.tokenId(G + "the")}));
         QCOMPARE(t.encode("th e").size(), std::size_t(4)); // t h | Ġ e: "h e" is split by the pattern
     }
 
     void byteLevelRoundTripsArbitraryBytesAndUtf8() {
         const std::string G = byteToUnicode()[' '];
-        const auto t = BpeTokenizer::fromJson(byteLevelJson({{G, "t"}, {"h", "e"}, {G + "t", "he"}, {"e", "r"}}));
+        const auto t =
+            BpeTokenizer::fromJson(byteLevelJson({{G, "t"}, {"h", "e"}, {G + "t", "he"}, {"e", "r"}}));
         std::mt19937 rng(7);
         for (int trial = 0; trial < 300; ++trial) {
             const std::string bytes = randomBytes(rng, int(rng() % 40));
@@ -135,7 +151,7 @@ private slots:
         const std::string G = byteToUnicode()[' '];
         const auto t = BpeTokenizer::fromJson(byteLevelJson({{G, "t"}}));
         QCOMPARE(t.label(t.tokenId(G + "t")), std::string(" t"));
-        QCOMPARE(t.label(t.tokenId(byteToUnicode()[0xE2])), std::string("\\xE2")); // a third of "▁"
+        QCOMPARE(t.label(t.tokenId(byteToUnicode()[0xE2])), std::string("\\xe2")); // a third of "▁"
         QCOMPARE(t.label(t.tokenId(byteToUnicode()['\n'])), std::string("\n"));
         QCOMPARE(int(t.labels().size()), t.vocabSize());
     }
@@ -145,13 +161,20 @@ private slots:
         const std::int32_t bos = 1;
         // "ab ab": ▁ab ▁ab (Prepend + Replace, then ▁a, ab, ▁ab merges), <s> first from the template.
         const auto ids = t.encode("ab ab");
-        QCOMPARE(ids, (std::vector<std::int32_t>{bos, t.tokenId("\xE2\x96\x81" "ab"), t.tokenId("\xE2\x96\x81" "ab")}));
+        QCOMPARE(ids, (std::vector<std::int32_t>{bos,
+                                                 t.tokenId("\xE2\x96\x81"
+                                                           "ab"),
+                                                 t.tokenId("\xE2\x96\x81"
+                                                           "ab")}));
         // é is not in the vocabulary: its two UTF-8 bytes as <0xC3> <0xA9>.
         const auto e = t.encode("\xC3\xA9", false);
-        QCOMPARE(e, (std::vector<std::int32_t>{t.tokenId("\xE2\x96\x81"), t.tokenId("<0xC3>"), t.tokenId("<0xA9>")}));
+        QCOMPARE(e, (std::vector<std::int32_t>{t.tokenId("\xE2\x96\x81"), t.tokenId("<0xC3>"),
+                                               t.tokenId("<0xA9>")}));
         QCOMPARE(t.decode(e), std::string("\xC3\xA9"));
-        QCOMPARE(t.label(t.tokenId("\xE2\x96\x81" "ab")), std::string(" ab"));
-        QCOMPARE(t.label(t.tokenId("<0xC3>")), std::string("\\xC3"));
+        QCOMPARE(t.label(t.tokenId("\xE2\x96\x81"
+                                   "ab")),
+                 std::string(" ab"));
+        QCOMPARE(t.label(t.tokenId("<0xC3>")), std::string("\\xc3"));
         std::mt19937 rng(11);
         for (int trial = 0; trial < 300; ++trial) {
             const std::string text = randomUtf8(rng, 1 + int(rng() % 30));

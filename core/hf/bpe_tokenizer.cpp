@@ -58,7 +58,8 @@ BpeTokenizer BpeTokenizer::fromJson(const json& j) {
     if (m.value("type", std::string("BPE")) != "BPE")
         refuse("the model type \"" + m.value("type", std::string()) + "\" is not supported (BPE only).");
     for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"})
-        if (m.contains(key) && !m[key].is_null() && !(m[key].is_string() && m[key].get<std::string>().empty()))
+        if (m.contains(key) && !m[key].is_null() &&
+            !(m[key].is_string() && m[key].get<std::string>().empty()))
             refuse(std::string("BPE with a ") + key + " is not supported.");
     if (!m.contains("vocab") || !m["vocab"].is_object()) refuse("the BPE model has no \"vocab\" object.");
     BpeTokenizer t;
@@ -72,8 +73,8 @@ BpeTokenizer BpeTokenizer::fromJson(const json& j) {
     std::vector<std::pair<std::string, std::int32_t>> added;
     if (j.contains("added_tokens") && j["added_tokens"].is_array())
         for (const json& a : j["added_tokens"]) {
-            if (!a.is_object() || !a.contains("id") || !a["id"].is_number_integer() || !a.contains("content") ||
-                !a["content"].is_string())
+            if (!a.is_object() || !a.contains("id") || !a["id"].is_number_integer() ||
+                !a.contains("content") || !a["content"].is_string())
                 refuse("an added token needs an integer \"id\" and a string \"content\".");
             added.push_back({a["content"].get<std::string>(), a["id"].get<std::int32_t>()});
             maxId = std::max(maxId, added.back().second);
@@ -87,7 +88,9 @@ BpeTokenizer BpeTokenizer::fromJson(const json& j) {
         t.m_addedContents.push_back(content);
     }
     std::sort(t.m_addedContents.begin(), t.m_addedContents.end(),
-              [](const std::string& a, const std::string& b) { return a.size() > b.size() || (a.size() == b.size() && a < b); });
+              [](const std::string& a, const std::string& b) {
+                  return a.size() > b.size() || (a.size() == b.size() && a < b);
+              });
 
     auto merges = std::make_shared<MergeTable>();
     if (m.contains("merges") && m["merges"].is_array()) {
@@ -114,7 +117,8 @@ BpeTokenizer BpeTokenizer::fromJson(const json& j) {
     t.m_merges = std::move(merges);
     t.m_byteFallback = m.value("byte_fallback", false);
     t.m_ignoreMerges = m.value("ignore_merges", false);
-    if (m.contains("unk_token") && m["unk_token"].is_string()) t.m_unk = t.tokenId(m["unk_token"].get<std::string>());
+    if (m.contains("unk_token") && m["unk_token"].is_string())
+        t.m_unk = t.tokenId(m["unk_token"].get<std::string>());
 
     // Normalizer: none, or SentencePiece's Prepend("▁") + Replace(" " → "▁") (Llama 2, Mistral).
     const json normalizer = j.value("normalizer", json());
@@ -145,16 +149,18 @@ BpeTokenizer BpeTokenizer::fromJson(const json& j) {
         const std::string type = p.value("type", "");
         if (type == "ByteLevel") {
             if (!p.value("use_regex", true))
-                refuse("a ByteLevel pre-tokenizer without GPT-2's pattern (use_regex false) is not supported.");
+                refuse(
+                    "a ByteLevel pre-tokenizer without GPT-2's pattern (use_regex false) is not supported.");
             t.m_byteLevel = true;
             t.m_byteLevelPrefixSpace = p.value("add_prefix_space", false);
         } else if (type == "Metaspace") {
-            if (p.value("replacement", kMeta) != kMeta) refuse("a Metaspace replacement other than ▁ is not supported.");
+            if (p.value("replacement", kMeta) != kMeta)
+                refuse("a Metaspace replacement other than ▁ is not supported.");
             t.m_spaceToMeta = true;
             t.m_metaspaceSplit = p.value("split", true);
-            const std::string scheme =
-                p.contains("prepend_scheme") ? p.value("prepend_scheme", "always")
-                                             : (p.value("add_prefix_space", true) ? "always" : "never");
+            const std::string scheme = p.contains("prepend_scheme")
+                                           ? p.value("prepend_scheme", "always")
+                                           : (p.value("add_prefix_space", true) ? "always" : "never");
             t.m_prependSpace = scheme != "never";
             t.m_prependFirstOnly = scheme == "first";
         } else {
@@ -169,7 +175,8 @@ BpeTokenizer BpeTokenizer::fromJson(const json& j) {
     else if (post.is_object())
         posts.push_back(post);
     for (const json& p : posts) {
-        if (p.value("type", "") != "TemplateProcessing" || !p.contains("single") || !p["single"].is_array()) continue;
+        if (p.value("type", "") != "TemplateProcessing" || !p.contains("single") || !p["single"].is_array())
+            continue;
         for (const json& item : p["single"]) {
             if (item.contains("Sequence")) break;
             if (!item.contains("SpecialToken")) continue;
@@ -181,7 +188,8 @@ BpeTokenizer BpeTokenizer::fromJson(const json& j) {
                 t.m_prefixIds.push_back(t.tokenId(name));
         }
     }
-    if (t.m_byteLevel && t.m_spaceToMeta) refuse("byte-level and SentencePiece spaces together are not supported.");
+    if (t.m_byteLevel && t.m_spaceToMeta)
+        refuse("byte-level and SentencePiece spaces together are not supported.");
     return t;
 }
 
@@ -193,7 +201,8 @@ std::int32_t BpeTokenizer::tokenId(const std::string& piece) const {
 void BpeTokenizer::encodePiece(std::string_view piece, std::vector<std::int32_t>& out) const {
     if (piece.empty()) return;
     if (m_ignoreMerges)
-        if (const std::int32_t whole = tokenId(std::string(piece)); whole >= 0 && !m_added[std::size_t(whole)]) {
+        if (const std::int32_t whole = tokenId(std::string(piece));
+            whole >= 0 && !m_added[std::size_t(whole)]) {
             out.push_back(whole);
             return;
         }
@@ -333,19 +342,34 @@ std::string BpeTokenizer::decode(const std::vector<std::int32_t>& ids) const {
     return out;
 }
 
-std::string BpeTokenizer::label(std::int32_t id) const {
-    const std::string bytes = bytesOf(id);
+namespace {
+// Bytes as readable text, as the Python package labels them (attnscope/hf_tokenizer.py): UTF-8 characters
+// as themselves, a byte that is not part of a complete character and a control character other than newline
+// and tab as \xNN.
+std::string textOfBytes(const std::string& bytes) {
     std::string out;
-    static const char* digits = "0123456789ABCDEF";
+    static const char* digits = "0123456789abcdef";
+    auto escape = [&](unsigned char b) { out += std::string("\\x") + digits[b >> 4] + digits[b & 15]; };
     for (const TextUnit& u : decodeUtf8(bytes)) {
-        if (u.codePoint >= 0) {
+        const bool control = u.codePoint >= 0 && u.codePoint != '\n' && u.codePoint != '\t' &&
+                             (u.codePoint < 0x20 || u.codePoint == 0x7F);
+        if (u.codePoint < 0 || control)
+            escape(static_cast<unsigned char>(bytes[u.begin]));
+        else
             out += bytes.substr(u.begin, u.end - u.begin);
-        } else {
-            const auto b = static_cast<unsigned char>(bytes[u.begin]);
-            out += std::string("\\x") + digits[b >> 4] + digits[b & 15];
-        }
     }
     return out;
+}
+} // namespace
+
+std::string BpeTokenizer::label(std::int32_t id) const {
+    if (id < 0 || std::size_t(id) >= m_pieces.size() || m_pieces[std::size_t(id)].empty())
+        return std::string("<").append(std::to_string(id)).append(">");
+    const std::string& piece = m_pieces[std::size_t(id)];
+    if (m_added[std::size_t(id)]) return piece;
+    const bool byteToken = m_byteFallback && piece.size() == 6 && piece.compare(0, 3, "<0x") == 0;
+    if (m_byteLevel || byteToken) return textOfBytes(bytesOf(id));
+    return bytesOf(id); // SentencePiece: "▁" as a space
 }
 
 std::vector<std::string> BpeTokenizer::labels() const {

@@ -34,8 +34,10 @@ public:
     // The text of `ids` (bytes of byte-level and <0xNN> tokens joined before UTF-8 is read; "▁" as a space;
     // added tokens as their content).
     std::string decode(const std::vector<std::int32_t>& ids) const;
-    // One token as readable text: its decoded bytes where they are valid UTF-8, "\xNN" for each byte that
-    // is not (half of a character), "▁" shown as a space.
+    // One token as readable text, the same as the Python package's labels (attnscope/hf_tokenizer.py): added
+    // tokens by their content, byte-level pieces and <0xNN> tokens as the text of their bytes ("\xnn" for a
+    // byte that is not a complete UTF-8 character or is a control character other than newline and tab),
+    // SentencePiece pieces with "▁" as a space; "<id>" for an id no piece has.
     std::string label(std::int32_t id) const;
     // Labels of every id from 0 to vocabSize() − 1 ("" for an id with no token).
     std::vector<std::string> labels() const;
@@ -60,10 +62,10 @@ private:
     std::int32_t m_unk = -1;
     std::unordered_map<std::string, std::int32_t> m_vocab;
     std::shared_ptr<const MergeTable> m_merges;
-    std::vector<std::string> m_pieces;                // id → token string
-    std::vector<bool> m_added;                        // id → an added token (matched in the raw text)
-    std::vector<std::string> m_addedContents;         // longest first
-    std::vector<std::int32_t> m_prefixIds;            // post-processor's tokens before the text
+    std::vector<std::string> m_pieces;        // id → token string
+    std::vector<bool> m_added;                // id → an added token (matched in the raw text)
+    std::vector<std::string> m_addedContents; // longest first
+    std::vector<std::int32_t> m_prefixIds;    // post-processor's tokens before the text
 };
 
 } // namespace attnscope::hf

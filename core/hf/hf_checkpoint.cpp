@@ -76,8 +76,8 @@ const TensorView* HfCheckpoint::optional(const std::string& name, std::vector<st
     if (!t) return nullptr;
     m_used.insert(t);
     if (t->shape != shape)
-        throw Error(m_folder + ": the tensor \"" + t->name + "\" has shape " + shapeText(t->shape) + ", but " +
-                    "config.json implies " + shapeText(shape) + ".");
+        throw Error(m_folder + ": the tensor \"" + t->name + "\" has shape " + shapeText(t->shape) +
+                    ", but " + "config.json implies " + shapeText(shape) + ".");
     if (t->dtype != "F32" && t->dtype != "F16" && t->dtype != "BF16")
         throw Error(m_folder + ": the tensor \"" + t->name + "\" is stored as " + t->dtype +
                     "; weights must be F32, F16 or BF16 (quantised checkpoints are not read).");
@@ -166,10 +166,13 @@ void HfCheckpoint::bind() {
     const std::string headName = neox ? "embed_out.weight" : "lm_head.weight";
     const TensorView* head = optional(headName, {V, C});
     if (c.tiedEmbeddings) {
-        w.head = w.embed; // a stored copy of a tied head equals the embedding; transformers reads the embedding
+        w.head =
+            w.embed; // a stored copy of a tied head equals the embedding; transformers reads the embedding
     } else {
-        if (!head) throw Error(m_folder + ": the weights have no output head \"" + headName + "\" and config.json "
-                               "says the embeddings are not tied.");
+        if (!head)
+            throw Error(m_folder + ": the weights have no output head \"" + headName +
+                        "\" and config.json "
+                        "says the embeddings are not tied.");
         w.head = head;
     }
     // Parameters and stored type of the tensors the model uses (not of buffers such as GPT-2's stored masks).

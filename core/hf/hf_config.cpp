@@ -53,7 +53,8 @@ Activation activation(const std::string& name) {
     if (name == "gelu_new" || name == "gelu_fast" || name == "gelu_pytorch_tanh") return Activation::GeluTanh;
     if (name == "relu") return Activation::Relu;
     if (name == "silu" || name == "swish") return Activation::Silu;
-    refuse("the activation \"" + name + "\" is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu, silu).");
+    refuse("the activation \"" + name +
+           "\" is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu, silu).");
 }
 
 // Rope scaling (linear, dynamic NTK, YaRN, llama3) changes the rotation frequencies; none is implemented, so
@@ -80,9 +81,12 @@ void common(HfConfig& h, const json& c) {
 
 const char* familyName(Family f) {
     switch (f) {
-    case Family::Gpt2: return "gpt2";
-    case Family::GptNeoX: return "gpt_neox";
-    case Family::Llama: return "llama";
+    case Family::Gpt2:
+        return "gpt2";
+    case Family::GptNeoX:
+        return "gpt_neox";
+    case Family::Llama:
+        return "llama";
     }
     return "?";
 }
@@ -143,7 +147,8 @@ HfConfig parseHfConfig(const json& c) {
         } else {
             h.qkvBias = h.outBias = boolOr(c, "attention_bias", false);
             h.mlpBias = boolOr(c, "mlp_bias", false);
-            if (h.modelType == "mistral") h.slidingWindow = has(c, "sliding_window") ? positiveInt(c, "sliding_window") : 0;
+            if (h.modelType == "mistral")
+                h.slidingWindow = has(c, "sliding_window") ? positiveInt(c, "sliding_window") : 0;
         }
     } else {
         refuse("model_type \"" + h.modelType +

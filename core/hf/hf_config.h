@@ -25,13 +25,13 @@ struct HfConfig {
     int layers = 0, heads = 0, kvHeads = 0, headDim = 0, dModel = 0, ffn = 0, vocab = 0, context = 0;
     double normEps = 1e-5;
     Activation activation = Activation::GeluTanh;
-    int rotaryDims = 0;       // leading dimensions of each head that are rotated (0: no rotary)
+    int rotaryDims = 0; // leading dimensions of each head that are rotated (0: no rotary)
     double rotaryBase = 10000;
     bool parallelResidual = false;
     bool tiedEmbeddings = false;
     bool qkvBias = false, outBias = false, mlpBias = false;
-    int slidingWindow = 0;    // 0: every query sees all earlier keys
-    std::string torchDtype;   // config's torch_dtype (informational), empty when absent
+    int slidingWindow = 0;  // 0: every query sees all earlier keys
+    std::string torchDtype; // config's torch_dtype (informational), empty when absent
 
     bool rotary() const { return rotaryDims > 0; }
     bool rmsNorm() const { return family == Family::Llama; }

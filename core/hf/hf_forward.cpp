@@ -29,10 +29,18 @@ float rowNorm(const float* x, int n) {
 
 void activate(Activation a, float* u, long n) {
     switch (a) {
-    case Activation::GeluTanh: nn::gelu_forward(u, u, n); break;
-    case Activation::GeluErf: geluErf(u, n); break;
-    case Activation::Relu: relu(u, n); break;
-    case Activation::Silu: silu(u, n); break;
+    case Activation::GeluTanh:
+        nn::gelu_forward(u, u, n);
+        break;
+    case Activation::GeluErf:
+        geluErf(u, n);
+        break;
+    case Activation::Relu:
+        relu(u, n);
+        break;
+    case Activation::Silu:
+        silu(u, n);
+        break;
     }
 }
 
@@ -116,11 +124,12 @@ void recordAttention(ProbeSnapshot& s, int layer, const nn::AttentionLayout& lay
         float* Z = s.logits.data() + idx * TT;
         nn::attention_dense(A, probs.data(), layout, 0, int(hd));
         Buffer full(TT), values(std::size_t(T) * C);
-        nn::gemm<float>(false, true, T, T, D, scale, q.data() + hd * D, H * D, kx.data() + hd * D, H * D, 0.0f,
-                        full.data(), T);
-        for (int i = 0; i < T; ++i) std::copy_n(full.data() + std::size_t(i) * T, i + 1, Z + std::size_t(i) * T);
-        nn::gemm<float>(false, false, T, C, D, 1.0f, vx.data() + hd * D, H * D, wo.data() + hd * D * C, C, 0.0f,
-                        values.data(), C);
+        nn::gemm<float>(false, true, T, T, D, scale, q.data() + hd * D, H * D, kx.data() + hd * D, H * D,
+                        0.0f, full.data(), T);
+        for (int i = 0; i < T; ++i)
+            std::copy_n(full.data() + std::size_t(i) * T, i + 1, Z + std::size_t(i) * T);
+        nn::gemm<float>(false, false, T, C, D, 1.0f, vx.data() + hd * D, H * D, wo.data() + hd * D * C, C,
+                        0.0f, values.data(), C);
         for (int j = 0; j < T; ++j) s.valueNorm[idx * T + j] = rowNorm(values.data() + std::size_t(j) * C, C);
     });
 }
@@ -225,7 +234,8 @@ std::vector<float> forwardHfModel(const HfCheckpoint& model, const std::vector<s
         }
     }
     if (s)
-        for (int i = 0; i < T; ++i) s->residualNorm[std::size_t(L) * T + i] = rowNorm(x.data() + std::size_t(i) * C, C);
+        for (int i = 0; i < T; ++i)
+            s->residualNorm[std::size_t(L) * T + i] = rowNorm(x.data() + std::size_t(i) * C, C);
     normalise(c, h.data(), x.data(), W.finalNorm, W.finalNormBias, T);
     Buffer logits(std::size_t(T) * V);
     linear(logits.data(), V, h.data(), T, Matrix{W.head, C, V, Storage::OutIn}, nullptr);

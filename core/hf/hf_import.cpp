@@ -13,10 +13,11 @@
 
 namespace attnscope::hf {
 
-const char* const kDefaultProbeText =
-    "The old lighthouse keeper climbed the stairs every evening to light the lamp. Ships passing in the night "
-    "saw the beam and knew the rocks were near. The old lighthouse keeper climbed the stairs every evening to "
-    "light the lamp.";
+const char* const kDefaultProbeText = "The old lighthouse keeper climbed the stairs every evening to light "
+                                      "the lamp. Ships passing in the night "
+                                      "saw the beam and knew the rocks were near. The old lighthouse keeper "
+                                      "climbed the stairs every evening to "
+                                      "light the lamp.";
 
 namespace {
 
@@ -66,10 +67,10 @@ nlohmann::json modelDescription(const HfCheckpoint& model, const std::string& so
     else
         j["position"] = {{"scheme", "learned"}};
     j["norm"] = c.rmsNorm() ? "rmsnorm" : "layernorm";
-    j["mlp"] = c.gatedMlp() ? "swiglu"
+    j["mlp"] = c.gatedMlp()                                                                  ? "swiglu"
                : c.activation == Activation::GeluErf || c.activation == Activation::GeluTanh ? "gelu"
-               : c.activation == Activation::Relu ? "relu"
-                                                  : "silu";
+               : c.activation == Activation::Relu                                            ? "relu"
+                                                                                             : "silu";
     j["parallel_residual"] = c.parallelResidual;
     j["tied_embeddings"] = c.tiedEmbeddings;
     j["parameters"] = model.parameterCount();
@@ -81,16 +82,16 @@ nlohmann::json modelDescription(const HfCheckpoint& model, const std::string& so
 std::string vocabularyTokenizerJson(const std::optional<BpeTokenizer>& tokenizer, int vocab) {
     std::vector<std::string> labels(static_cast<std::size_t>(vocab));
     for (int i = 0; i < vocab; ++i) {
-        std::string l = tokenizer && i < tokenizer->vocabSize() ? tokenizer->label(i) : std::string();
-        if (l.empty()) l.append("#").append(std::to_string(i)); // an id without a token: its number
-        labels[std::size_t(i)] = std::move(l);
+        labels[std::size_t(i)] = tokenizer ? tokenizer->label(i) : std::to_string(i);
     }
-    nlohmann::json j{{"format", "attnscope-tokenizer"}, {"version", 1}, {"kind", "vocab"}, {"labels", labels}};
+    nlohmann::json j{
+        {"format", "attnscope-tokenizer"}, {"version", 1}, {"kind", "vocab"}, {"labels", labels}};
     return j.dump();
 }
 
-std::vector<ImportedSnapshot> importCheckpoints(const ImportRequest& request,
-                                                const std::function<void(const ImportedSnapshot&)>& progress) {
+std::vector<ImportedSnapshot>
+importCheckpoints(const ImportRequest& request,
+                  const std::function<void(const ImportedSnapshot&)>& progress) {
     if (request.folders.empty()) throw Error("No model folder to import.");
     if (!request.steps.empty() && request.steps.size() != request.folders.size())
         throw Error("--steps gives " + std::to_string(request.steps.size()) + " steps for " +
@@ -106,8 +107,9 @@ std::vector<ImportedSnapshot> importCheckpoints(const ImportRequest& request,
         const std::string& folder = request.folders[i];
         const HfCheckpoint model(folder);
         if (first && !sameArchitecture(*first, model.config()))
-            throw Error(folder + " holds a " + layoutText(model.config()) + " model, but " + request.folders[0] +
-                        " a " + layoutText(*first) + ": a run holds one model's checkpoints.");
+            throw Error(folder + " holds a " + layoutText(model.config()) + " model, but " +
+                        request.folders[0] + " a " + layoutText(*first) +
+                        ": a run holds one model's checkpoints.");
         if (!first) first = model.config();
         int step = 0;
         if (!request.steps.empty()) {
@@ -120,7 +122,8 @@ std::vector<ImportedSnapshot> importCheckpoints(const ImportRequest& request,
         }
         entries.push_back({folder, step});
     }
-    std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.step < b.step; });
+    std::stable_sort(entries.begin(), entries.end(),
+                     [](const Entry& a, const Entry& b) { return a.step < b.step; });
     for (std::size_t i = 1; i < entries.size(); ++i)
         if (entries[i].step == entries[i - 1].step)
             throw Error(entries[i - 1].folder + " and " + entries[i].folder + " are both step " +
@@ -131,7 +134,8 @@ std::vector<ImportedSnapshot> importCheckpoints(const ImportRequest& request,
     std::string probeText;
     if (probe.empty()) {
         if (!tokenizer)
-            throw Error(request.folders[0] + " has no tokenizer.json: give the probe as token ids (--probe-ids).");
+            throw Error(request.folders[0] +
+                        " has no tokenizer.json: give the probe as token ids (--probe-ids).");
         probeText = request.probeText.value_or(kDefaultProbeText);
         probe = tokenizer->encode(probeText);
         if (probe.empty()) throw Error("The probe text has no tokens.");
@@ -146,10 +150,11 @@ std::vector<ImportedSnapshot> importCheckpoints(const ImportRequest& request,
     header.tokenizerJson = vocabularyTokenizerJson(tokenizer, first->vocab);
     header.probeTokens = probe;
     header.probeText = probeText;
-    header.description = "Imported from " + std::to_string(entries.size()) + " Hugging Face checkpoint folder" +
-                         (entries.size() == 1 ? "" : "s") + " (" + layoutText(*first) + ").";
-    RunWriter writer = RunWriter::create(request.out, header,
-                                         request.overwrite ? RunWriter::IfExists::Overwrite : RunWriter::IfExists::Fail);
+    header.description = "Imported from " + std::to_string(entries.size()) +
+                         " Hugging Face checkpoint folder" + (entries.size() == 1 ? "" : "s") + " (" +
+                         layoutText(*first) + ").";
+    RunWriter writer = RunWriter::create(
+        request.out, header, request.overwrite ? RunWriter::IfExists::Overwrite : RunWriter::IfExists::Fail);
     writer.setStatus(RunStatus::Training, 0);
     std::vector<ImportedSnapshot> done;
     for (const Entry& e : entries) {

@@ -37,8 +37,9 @@ struct ImportedSnapshot {
 
 // Checks everything (folders, shared architecture, steps, tokenizer, probe) before writing, then writes the
 // run. `progress` is called after each snapshot. Throws attnscope::Error with a message naming the folder.
-std::vector<ImportedSnapshot> importCheckpoints(const ImportRequest& request,
-                                                const std::function<void(const ImportedSnapshot&)>& progress = {});
+std::vector<ImportedSnapshot>
+importCheckpoints(const ImportRequest& request,
+                  const std::function<void(const ImportedSnapshot&)>& progress = {});
 
 // The tokenizer of a model folder: its tokenizer.json, or nullopt when it has none.
 std::optional<BpeTokenizer> folderTokenizer(const std::string& folder);

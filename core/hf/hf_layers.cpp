@@ -46,7 +46,8 @@ void rotateHalf(float* x, int ld, int T, int heads, int headDim, int rotaryDims,
 
 void geluErf(float* u, long n) {
     nn::parallelChunks(n, 4096, [&](std::ptrdiff_t b, std::ptrdiff_t e) {
-        for (std::ptrdiff_t i = b; i < e; ++i) u[i] = 0.5f * u[i] * (1.0f + std::erf(u[i] * float(M_SQRT1_2)));
+        for (std::ptrdiff_t i = b; i < e; ++i)
+            u[i] = 0.5f * u[i] * (1.0f + std::erf(u[i] * float(M_SQRT1_2)));
     });
 }
 

@@ -13,14 +13,15 @@ constexpr int kRowBlock = 512; // probes up to 512 tokens convert each weight bl
 constexpr int kColBlock = 256;
 } // namespace
 
-void linear(float* y, int ldy, const float* x, int rows, const Matrix& w, const TensorView* bias, int outBegin,
-            int outCount) {
+void linear(float* y, int ldy, const float* x, int rows, const Matrix& w, const TensorView* bias,
+            int outBegin, int outCount) {
     if (outCount < 0) outCount = w.out - outBegin;
     const int K = w.in;
     const TensorView& t = *w.tensor;
     const float* inPlace = t.float32InPlace();
     const std::vector<float> b = vector32(bias);
-    const std::ptrdiff_t rowBlocks = nn::blockCount(rows, kRowBlock), colBlocks = nn::blockCount(outCount, kColBlock);
+    const std::ptrdiff_t rowBlocks = nn::blockCount(rows, kRowBlock),
+                         colBlocks = nn::blockCount(outCount, kColBlock);
     nn::parallelChunks(rowBlocks * colBlocks, 1, [&](std::ptrdiff_t job, std::ptrdiff_t) {
         const int r0 = int(job / colBlocks) * kRowBlock, r1 = std::min(rows, r0 + kRowBlock);
         const int c0 = int(job % colBlocks) * kColBlock, c1 = std::min(outCount, c0 + kColBlock);

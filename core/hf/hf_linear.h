@@ -1,7 +1,7 @@
 #pragma once
 // Y = X·W (+ b) for a weight in its stored type and layout (hf_checkpoint.h: nn.Linear's (out, in) or
-// Conv1D's (in, out)), in float32. Output columns are cut into fixed blocks: each block converts its slice of W
-// to float32 once per row block (F16 and BF16 weights are never widened whole) and multiplies with the one
+// Conv1D's (in, out)), in float32. Output columns are cut into fixed blocks: each block converts its slice of
+// W to float32 once per row block (F16 and BF16 weights are never widened whole) and multiplies with the one
 // GEMM (core/nn/gemm.h). Blocks depend only on the shapes, so results do not depend on the thread count.
 #include "core/hf/hf_checkpoint.h"
 

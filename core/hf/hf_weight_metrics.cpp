@@ -57,8 +57,10 @@ void recordWeightMetrics(ProbeSnapshot& s, int layer, const HfCheckpoint& model,
     const double scale = 1.0 / std::sqrt(double(D));
     nn::parallelChunks(H, 1, [&](std::ptrdiff_t h, std::ptrdiff_t) {
         const std::size_t idx = s.headIndex(layer, int(h));
-        const Eigen::MatrixXd Wq = MapF(qW.data() + qColumn(int(h)), C, D, Eigen::OuterStride<>(ldq)).cast<double>();
-        const Eigen::MatrixXd Wk = MapF(kData + kColumn(int(h)), C, D, Eigen::OuterStride<>(ldk)).cast<double>();
+        const Eigen::MatrixXd Wq =
+            MapF(qW.data() + qColumn(int(h)), C, D, Eigen::OuterStride<>(ldq)).cast<double>();
+        const Eigen::MatrixXd Wk =
+            MapF(kData + kColumn(int(h)), C, D, Eigen::OuterStride<>(ldk)).cast<double>();
         s.sigmaQ[idx] = float(spectralNorm(qW.data() + qColumn(int(h)), C, D, ldq));
         s.sigmaK[idx] = float(spectralNorm(kData + kColumn(int(h)), C, D, ldk));
         const double sigmaQK = productSpectralNorm(Wq, Wk);

@@ -28,8 +28,15 @@ std::vector<TextUnit> decodeUtf8(std::string_view text) {
     std::size_t i = 0;
     while (i < text.size()) {
         const auto b0 = static_cast<unsigned char>(text[i]);
-        int length = b0 < 0x80 ? 1 : (b0 & 0xE0) == 0xC0 ? 2 : (b0 & 0xF0) == 0xE0 ? 3 : (b0 & 0xF8) == 0xF0 ? 4 : 0;
-        std::int32_t cp = length == 1 ? b0 : length == 2 ? (b0 & 0x1F) : length == 3 ? (b0 & 0x0F) : (b0 & 0x07);
+        int length = b0 < 0x80             ? 1
+                     : (b0 & 0xE0) == 0xC0 ? 2
+                     : (b0 & 0xF0) == 0xE0 ? 3
+                     : (b0 & 0xF8) == 0xF0 ? 4
+                                           : 0;
+        std::int32_t cp = length == 1   ? b0
+                          : length == 2 ? (b0 & 0x1F)
+                          : length == 3 ? (b0 & 0x0F)
+                                        : (b0 & 0x07);
         bool valid = length > 0 && i + std::size_t(length) <= text.size();
         for (int k = 1; valid && k < length; ++k) {
             const auto b = static_cast<unsigned char>(text[i + std::size_t(k)]);
@@ -59,7 +66,8 @@ std::string encodeUtf8(std::uint32_t cp) {
     } else if (cp < 0x10000) {
         s += char(0xE0 | (cp >> 12)), s += char(0x80 | ((cp >> 6) & 0x3F)), s += char(0x80 | (cp & 0x3F));
     } else {
-        s += char(0xF0 | (cp >> 18)), s += char(0x80 | ((cp >> 12) & 0x3F)), s += char(0x80 | ((cp >> 6) & 0x3F));
+        s += char(0xF0 | (cp >> 18)), s += char(0x80 | ((cp >> 12) & 0x3F)),
+            s += char(0x80 | ((cp >> 6) & 0x3F));
         s += char(0x80 | (cp & 0x3F));
     }
     return s;
@@ -70,20 +78,25 @@ std::vector<std::pair<std::size_t, std::size_t>> splitGpt2(std::string_view text
     const std::size_t n = u.size();
     std::vector<std::pair<std::size_t, std::size_t>> pieces;
     auto cp = [&](std::size_t k) { return k < n ? u[k].codePoint : -2; };
-    auto other = [&](std::size_t k) { return k < n && !isSpace(cp(k)) && !isLetter(cp(k)) && !isNumber(cp(k)); };
+    auto other = [&](std::size_t k) {
+        return k < n && !isSpace(cp(k)) && !isLetter(cp(k)) && !isNumber(cp(k));
+    };
     std::size_t i = 0;
     while (i < n) {
         std::size_t end = i;
         // 's|'t|'re|'ve|'m|'ll|'d (case-sensitive, as GPT-2's pattern)
         if (cp(i) == '\'') {
             const std::int32_t a = cp(i + 1), b = cp(i + 2);
-            if (a == 's' || a == 't' || a == 'm' || a == 'd') end = i + 2;
-            else if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') || (a == 'l' && b == 'l')) end = i + 3;
+            if (a == 's' || a == 't' || a == 'm' || a == 'd')
+                end = i + 2;
+            else if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') || (a == 'l' && b == 'l'))
+                end = i + 3;
         }
         if (end == i) {
             // ` ?\p{L}+`, ` ?\p{N}+`, ` ?[^\s\p{L}\p{N}]+`: an optional space, then a run of one class.
             const std::size_t start = cp(i) == ' ' ? i + 1 : i;
-            for (auto* cls : {+[](std::int32_t c) { return isLetter(c); }, +[](std::int32_t c) { return isNumber(c); }}) {
+            for (auto* cls :
+                 {+[](std::int32_t c) { return isLetter(c); }, +[](std::int32_t c) { return isNumber(c); }}) {
                 if (end != i || start >= n || !cls(cp(start))) continue;
                 end = start;
                 while (end < n && cls(cp(end))) ++end;
@@ -94,7 +107,8 @@ std::vector<std::pair<std::size_t, std::size_t>> splitGpt2(std::string_view text
             }
         }
         if (end == i) {
-            // `\s+(?!\S)` leaves the last space of a run before a non-space to the next piece; `\s+` otherwise.
+            // `\s+(?!\S)` leaves the last space of a run before a non-space to the next piece; `\s+`
+            // otherwise.
             std::size_t run = i;
             while (run < n && isSpace(cp(run))) ++run;
             end = run == n || run - i == 1 ? run : run - 1;
@@ -110,7 +124,8 @@ const std::array<std::string, 256>& byteToUnicode() {
         std::array<std::string, 256> t;
         int extra = 0;
         for (int b = 0; b < 256; ++b) {
-            const bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+            const bool printable =
+                (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
             t[std::size_t(b)] = encodeUtf8(printable ? std::uint32_t(b) : std::uint32_t(256 + extra++));
         }
         return t;
@@ -124,7 +139,8 @@ int unicodeToByte(std::int32_t codePoint) {
         inv.fill(-1);
         int extra = 0;
         for (int b = 0; b < 256; ++b) {
-            const bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+            const bool printable =
+                (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
             inv[std::size_t(printable ? b : 256 + extra++)] = b;
         }
         return inv;

@@ -112,7 +112,8 @@ void convertToFloat32(const std::string& dtype, const std::uint8_t* p, std::size
     } else if (dtype == "F64") {
         for (std::size_t i = 0; i < n; ++i) out[i] = float(loadLittleEndian<double>(p + 8 * i));
     } else if (dtype == "F16") {
-        for (std::size_t i = 0; i < n; ++i) out[i] = blob::halfToFloat(loadLittleEndian<std::uint16_t>(p + 2 * i));
+        for (std::size_t i = 0; i < n; ++i)
+            out[i] = blob::halfToFloat(loadLittleEndian<std::uint16_t>(p + 2 * i));
     } else if (dtype == "BF16") {
         for (std::size_t i = 0; i < n; ++i)
             out[i] = std::bit_cast<float>(std::uint32_t(loadLittleEndian<std::uint16_t>(p + 2 * i)) << 16);
@@ -293,8 +294,9 @@ SafeTensorsLayout parseSafeTensorsLayout(const std::uint8_t* data, std::size_t s
                   std::to_string(bufferSize) + " buffer bytes");
     const std::uint64_t buffer = 8 + headerLength;
     for (Placed& p : placed)
-        layout.tensors.push_back({std::move(p.tensor.name), std::move(p.tensor.dtype), std::move(p.tensor.shape),
-                                  buffer + std::uint64_t(p.begin), buffer + std::uint64_t(p.end)});
+        layout.tensors.push_back({std::move(p.tensor.name), std::move(p.tensor.dtype),
+                                  std::move(p.tensor.shape), buffer + std::uint64_t(p.begin),
+                                  buffer + std::uint64_t(p.end)});
     return layout;
 }
 

@@ -11,8 +11,8 @@
 namespace attnscope {
 
 struct MapMetricInputs {
-    std::vector<int> windows;           // per head of a layer: 0 full causal, w > 0 a local head's window
-    std::vector<std::int32_t> triggers; // tokens whose queries sinkNonTrigger leaves out (ProbeExtras)
+    std::vector<int> windows;            // per head of a layer: 0 full causal, w > 0 a local head's window
+    std::vector<std::int32_t> triggers;  // tokens whose queries sinkNonTrigger leaves out (ProbeExtras)
     const float* outputLogits = nullptr; // (T, V)
     const float* logZ = nullptr;         // (T) log-sum-exp of each row of outputLogits
     int vocab = 0;

@@ -249,14 +249,15 @@ void MainWindow::openDialog() {
 void MainWindow::openModelDialog() {
     if (!m_modelImport) {
         m_modelImport = new ModelImport(this);
-        connect(m_modelImport, &ModelImport::finished, this, [this](const QString& path, const QString& error) {
-            if (!error.isEmpty()) {
-                statusBar()->clearMessage();
-                QMessageBox::warning(this, tr("Cannot open model"), error);
-                return;
-            }
-            if (openRunFile(path)) m_tabs->setCurrentWidget(m_attention);
-        });
+        connect(m_modelImport, &ModelImport::finished, this,
+                [this](const QString& path, const QString& error) {
+                    if (!error.isEmpty()) {
+                        statusBar()->clearMessage();
+                        QMessageBox::warning(this, tr("Cannot open model"), error);
+                        return;
+                    }
+                    if (openRunFile(path)) m_tabs->setCurrentWidget(m_attention);
+                });
     }
     QSettings settings;
     const QString folder = QFileDialog::getExistingDirectory(
@@ -265,7 +266,8 @@ void MainWindow::openModelDialog() {
     if (folder.isEmpty()) return;
     settings.setValue("window/lastModelDir", QFileInfo(folder).absolutePath());
     if (!m_modelImport->start(folder)) {
-        QMessageBox::information(this, tr("Open model"), tr("Another model is being read; try again when it is open."));
+        QMessageBox::information(this, tr("Open model"),
+                                 tr("Another model is being read; try again when it is open."));
         return;
     }
     statusBar()->showMessage(tr("Reading %1 and probing it…").arg(QDir::toNativeSeparators(folder)));
