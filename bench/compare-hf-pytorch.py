@@ -8,7 +8,8 @@ then the full 256-token probe: forward + every map and metric), then PyTorch's f
 weights on the same 1024 tokens (python/tests/hf_families.py's GPT2LMHeadModel, the written-out definition
 of transformers' model, float32, torch.no_grad, attention maps returned as the engine records them) on the same number of intra-op threads, in a fresh
 process as well. Both are pinned to the same cores. Medians over the repetitions of a round; the per-round
-ratio is what to read on a shared machine.
+ratio is what to read on a shared machine, and the CPU-time columns (process CPU seconds, all threads) are
+what each takes on cores of its own when the machine is too busy for wall times to mean anything.
 
 Usage: /usr/bin/python3 bench/compare-hf-pytorch.py [--rounds 3] [--repeat 3] [--threads 2]
                                                    [--bench build/bench/attnscope-bench]
@@ -34,10 +35,12 @@ model = hf.load_checkpoint(sys.argv[2])
 ids = torch.tensor([[(1103515245 * i + 12345) % (2 ** 32) % model.config.vocab_size for i in range(1024)]])
 with torch.no_grad():
     model(ids, output_attentions=True)
-    times = []
+    times, cpus = [], []
     for _ in range(int(sys.argv[4])):
-        t = time.perf_counter(); model(ids, output_attentions=True); times.append(time.perf_counter() - t)
-print(statistics.median(times))
+        t, c = time.perf_counter(), time.process_time()
+        model(ids, output_attentions=True)
+        times.append(time.perf_counter() - t), cpus.append(time.process_time() - c)
+print(statistics.median(times), statistics.median(cpus))
 """
 
 
@@ -54,19 +57,23 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         hf.write_checkpoint(folder, hf.build(hf.tiny_config("gpt2", **SHAPE)))
         print(f"GPT-2-small shape, F32, {a.threads} threads; forward of 1024 tokens; probe of 256 tokens")
-        print(f"{'round':>5} {'engine fwd s':>13} {'torch fwd s':>12} {'torch/engine':>13} {'engine probe-256 s':>19}")
-        ratios = []
+        print(f"{'round':>5} {'engine fwd s':>13} {'torch fwd s':>12} {'torch/engine':>13} {'engine probe-256 s':>19}"
+              f" {'engine fwd cpu s':>17} {'torch fwd cpu s':>16} {'cpu torch/engine':>17} {'probe-256 cpu s':>16}")
+        ratios, cpu_ratios = [], []
         for r in range(a.rounds):
             cpus = sorted(os.sched_getaffinity(0))[: a.threads]
             out = subprocess.run(["taskset", "-c", ",".join(map(str, cpus)), a.bench, "--hf", folder, "1024", "256",
                                   str(a.repeat), str(a.threads)], capture_output=True, text=True, check=True).stdout
-            fwd = statistics.median(float(l.split()[2]) for l in out.splitlines() if l.startswith("forward"))
-            probe = statistics.median(float(l.split()[2]) for l in out.splitlines() if l.startswith("probe"))
-            torch_s = float(subprocess.run([sys.executable, "-c", TORCH_ROUND, REPO, folder, str(a.threads),
-                                            str(a.repeat)], capture_output=True, text=True, check=True).stdout)
-            ratios.append(torch_s / fwd)
-            print(f"{r + 1:>5} {fwd:>13.3f} {torch_s:>12.3f} {torch_s / fwd:>13.2f} {probe:>19.3f}")
-        print(f"median torch/engine ratio {statistics.median(ratios):.2f}")
+            def column(kind, i):
+                return statistics.median(float(l.split()[i]) for l in out.splitlines() if l.startswith(kind))
+            fwd, probe, fwd_cpu, probe_cpu = column("forward", 2), column("probe", 2), column("forward", 3), column("probe", 3)
+            torch_s, torch_cpu = map(float, subprocess.run([sys.executable, "-c", TORCH_ROUND, REPO, folder,
+                                                            str(a.threads), str(a.repeat)],
+                                                           capture_output=True, text=True, check=True).stdout.split())
+            ratios.append(torch_s / fwd), cpu_ratios.append(torch_cpu / fwd_cpu)
+            print(f"{r + 1:>5} {fwd:>13.3f} {torch_s:>12.3f} {torch_s / fwd:>13.2f} {probe:>19.3f}"
+                  f" {fwd_cpu:>17.3f} {torch_cpu:>16.3f} {torch_cpu / fwd_cpu:>17.2f} {probe_cpu:>16.3f}")
+        print(f"median torch/engine ratio: wall {statistics.median(ratios):.2f}, CPU time {statistics.median(cpu_ratios):.2f}")
 
 
 if __name__ == "__main__":

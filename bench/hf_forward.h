@@ -6,7 +6,8 @@
 
 namespace attnscope::bench {
 
-// Prints one line per repetition: "forward T <seconds>" then "probe T <seconds>". Returns the exit status.
+// Prints per repetition "forward T <wall s> <cpu s>" then "probe T <wall s> <cpu s>" (CPU seconds of all
+// threads). Returns the exit status.
 int runHfForward(const std::string& folder, int forwardTokens, int probeTokens, int repeat, int threads);
 
 } // namespace attnscope::bench
