@@ -11,15 +11,15 @@ namespace attnscope::gui {
 
 RunSummary summarize(const RunData& run) {
     RunSummary s;
-    for (const std::string& b : run.spec.model.mechanismBadges()) s.mechanisms << QString::fromStdString(b);
-    if (run.spec.data.bos) s.mechanisms << QStringLiteral("BOS");
-    const ModelConfig& m = run.spec.model;
-    s.shape = QStringLiteral("%1L × %2H · d%3 · T%4").arg(m.layers).arg(m.heads).arg(m.dModel).arg(m.context);
-    s.lr = run.spec.train.lr;
-    s.weightDecay = run.spec.train.weightDecay;
-    s.batch = run.spec.train.batch;
+    for (const std::string& b : run.badges()) s.mechanisms << QString::fromStdString(b);
+    if (run.spec.data.bos && !run.external) s.mechanisms << QStringLiteral("BOS");
+    s.shape = QString::fromStdString(run.model().shapeLine());
+    const double unknown = std::numeric_limits<double>::quiet_NaN();
+    s.lr = run.statesTrain("lr") ? run.spec.train.lr : unknown;
+    s.weightDecay = run.statesTrain("weight_decay") ? run.spec.train.weightDecay : unknown;
+    s.batch = run.statesTrain("batch") ? run.spec.train.batch : 0;
     s.steps = run.lastStep();
-    s.plannedSteps = run.totalSteps();
+    s.plannedSteps = run.plannedSteps().value_or(0);
     if (!run.steps.empty()) s.trainLoss = run.steps.back().loss;
     for (auto it = run.steps.rbegin(); it != run.steps.rend(); ++it)
         if (std::isfinite(it->valLoss)) {
