@@ -212,6 +212,8 @@ private slots:
         QCOMPARE(back.display(3), std::string("\u2423\u2423"));
         QCOMPARE(back.display(4), std::string("\u2205"));
         QCOMPARE(back.decode({1, 5}), std::string(" theé"));
+        QCOMPARE(Tokenizer::fromLabels({std::string(1, '\0'), "a\rb"}).display(0), std::string("\\x00"));
+        QCOMPARE(Tokenizer::fromLabels({"a\rb"}).display(0), std::string("a\\x0Db"));
         QCOMPARE(back.encode("! the"), (std::vector<std::int32_t>{0, 1}));
     }
 };

@@ -129,15 +129,18 @@ std::string Tokenizer::display(std::int32_t id) const {
     const std::string& t = m_tokens[id];
     if (m_labelled) {
         // Leading spaces stay spaces (" the", as TransformerLens shows GPT-2 pieces); line breaks, tabs and
-        // an all-space label get the byte tokenizer's symbols so that no label is blank.
+        // an all-space label get the byte tokenizer's symbols so that no label is blank; other control bytes
+        // are written \xNN, as the byte tokenizer writes them.
         std::string shown;
         const bool blank = t.find_first_not_of(' ') == std::string::npos;
-        for (char c : t)
-            shown += c == '\n'             ? "\u23CE"
-                     : c == '\t'           ? "\u21E5"
-                     : c == '\r'           ? "\\r"
-                     : (c == ' ' && blank) ? "\u2423"
-                                           : std::string(1, c);
+        for (char c : t) {
+            const auto b = static_cast<unsigned char>(c);
+            shown += c == '\n'               ? "\u23CE"
+                     : c == '\t'             ? "\u21E5"
+                     : (c == ' ' && blank)   ? "\u2423"
+                     : b < 0x20 || b == 0x7F ? hexByte(b)
+                                             : std::string(1, c);
+        }
         return shown.empty() ? "\u2205" : shown; // ∅
     }
     if (id < 2 || !m_byteLevel) return t;

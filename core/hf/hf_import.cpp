@@ -103,14 +103,17 @@ importCheckpoints(const ImportRequest& request,
     };
     std::vector<Entry> entries;
     std::optional<HfConfig> first;
+    nlohmann::json description; // of the first folder's model, for the header's model_json
     for (std::size_t i = 0; i < request.folders.size(); ++i) {
         const std::string& folder = request.folders[i];
         const HfCheckpoint model(folder);
         if (first && !sameArchitecture(*first, model.config()))
-            throw Error(folder + " holds a " + layoutText(model.config()) + " model, but " +
-                        request.folders[0] + " a " + layoutText(*first) +
-                        ": a run holds one model's checkpoints.");
-        if (!first) first = model.config();
+            throw Error(folder + " holds a " + layoutText(model.config()) + " model, but " + request.folders[0] +
+                        " a " + layoutText(*first) + ": a run holds one model's checkpoints.");
+        if (!first) {
+            first = model.config();
+            description = modelDescription(model, "import");
+        }
         int step = 0;
         if (!request.steps.empty()) {
             step = request.steps[i];
@@ -145,9 +148,14 @@ importCheckpoints(const ImportRequest& request,
     checkProbe(*first, probe);
 
     RunHeader header;
-    header.specJson = toJson(runSpecOf(*first, entries.back().step)).dump();
+    // The spec states only what is known of an imported model's training: the step its timeline ends at (no
+    // seed, learning rate or batch; readers show those as unknown).
+    nlohmann::json spec = toJson(runSpecOf(*first, entries.back().step));
+    spec["train"] = nlohmann::json{{"steps", spec["train"]["steps"]}};
+    header.specJson = spec.dump();
     header.corpusName = std::filesystem::path(request.folders[0]).filename().string();
     header.tokenizerJson = vocabularyTokenizerJson(tokenizer, first->vocab);
+    header.modelJson = description.dump(); // readers take the model from here
     header.probeTokens = probe;
     header.probeText = probeText;
     header.description = "Imported from " + std::to_string(entries.size()) +

@@ -134,7 +134,7 @@ std::vector<std::pair<std::string, std::string>> ModelDescription::displayRows()
             {"vocabulary", shown(vocab)},
             {"context", shown(context)},
             {"position", position},
-            {"normalisation", shown(norm)},
+            {"norm", shown(norm)},
             {"MLP", shown(mlp)},
             {"parallel residual", shown(parallelResidual)},
             {"tied embeddings", shown(tiedEmbeddings)},

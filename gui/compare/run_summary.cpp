@@ -2,18 +2,20 @@
 
 #include "gui/session/run_data.h"
 
+#include <limits>
+
 namespace attnscope::gui {
 
 RunRow runRow(const RunData& run) {
     RunRow s;
-    for (const std::string& b : run.spec.model.mechanismBadges()) s.mechanisms << QString::fromStdString(b);
-    if (run.spec.data.bos) s.mechanisms << QStringLiteral("BOS");
-    const ModelConfig& m = run.spec.model;
-    s.shape = QStringLiteral("%1L × %2H · d%3 · T%4").arg(m.layers).arg(m.heads).arg(m.dModel).arg(m.context);
-    s.lr = run.spec.train.lr;
-    s.weightDecay = run.spec.train.weightDecay;
-    s.batch = run.spec.train.batch;
-    s.plannedSteps = run.totalSteps();
+    for (const std::string& b : run.badges()) s.mechanisms << QString::fromStdString(b);
+    if (run.spec.data.bos && !run.external) s.mechanisms << QStringLiteral("BOS");
+    s.shape = QString::fromStdString(run.model().shapeLine());
+    const double unknown = std::numeric_limits<double>::quiet_NaN();
+    s.lr = run.statesTrain("lr") ? run.spec.train.lr : unknown;
+    s.weightDecay = run.statesTrain("weight_decay") ? run.spec.train.weightDecay : unknown;
+    s.batch = run.statesTrain("batch") ? run.spec.train.batch : 0;
+    s.plannedSteps = run.plannedSteps().value_or(0);
     s.reached = summarizeRun(run);
     QStringList parts;
     for (const auto& [kind, n] : s.reached.eventKinds)

@@ -14,10 +14,10 @@ struct RunData;
 struct RunRow {
     QStringList mechanisms; // badges, e.g. "ALiBi", "σReparam"
     QString shape;          // "4L × 4H · d128 · T128"
-    double lr = 0;
+    double lr = 0;          // NaN, and batch 0, when a run recorded outside the engine did not say
     double weightDecay = 0;
     int batch = 0;
-    int plannedSteps = 0; // steps the spec asks for
+    int plannedSteps = 0; // steps the spec asks for; 0 when the run did not say
     attnscope::RunSummary reached;
     QString eventKinds; // "2 × entropy_collapse, 1 × loss_spike"
     QString status;

@@ -85,14 +85,16 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
     case ShapeColumn:
         return sort ? QVariant(run.spec.model.layers * 1000 + run.spec.model.heads) : QVariant(s.shape);
     case LrColumn:
-        return sort ? QVariant(s.lr) : QVariant(QString::number(s.lr, 'g', 3));
+        return sort ? sortable(s.lr) : number(s.lr, 3);
     case WeightDecayColumn:
-        return sort ? QVariant(s.weightDecay) : QVariant(QString::number(s.weightDecay, 'g', 3));
+        return sort ? sortable(s.weightDecay) : number(s.weightDecay, 3);
     case BatchColumn:
-        return s.batch;
+        return s.batch > 0 ? QVariant(s.batch) : QVariant(QString::fromUtf8(kUnknownValue));
     case StepsColumn:
         return sort ? QVariant(s.reached.lastStep)
-                    : QVariant(QStringLiteral("%1 / %2").arg(s.reached.lastStep).arg(s.plannedSteps));
+                    : QVariant(s.plannedSteps > 0
+                                   ? QStringLiteral("%1 / %2").arg(s.reached.lastStep).arg(s.plannedSteps)
+                                   : QString::number(s.reached.lastStep));
     case TrainLossColumn:
         return sort ? sortable(s.reached.finalLoss) : number(s.reached.finalLoss);
     case ValLossColumn:
