@@ -2,10 +2,10 @@
 // it is written, the recorder, snapshot size on disk, and the documented Python loader. Damage, kill -9 and
 // disk-full robustness: tst_run_file_damage.cpp.
 #include "core/io/blob_codec.h"
+#include "core/io/safetensors.h"
 #include "core/store/run_reader.h"
 #include "core/store/run_recorder.h"
 #include "core/store/run_writer.h"
-#include "core/io/safetensors.h"
 #include "core/store/sqlite_db.h"
 #include "core/util/error.h"
 #include "helpers/run_fixtures.h"
