@@ -48,6 +48,13 @@ int runInfo(const Args& args) {
         }
     }
     const int doneSteps = steps.empty() ? 0 : steps.back().step;
+    // A file that still says it is training (or being created, or paused) while no writer holds its lock
+    // was left by a writer that was killed or crashed.
+    const bool interrupted = (status.status == RunStatus::Training || status.status == RunStatus::Paused ||
+                              status.status == RunStatus::Created) &&
+                             !reader.hasLiveWriter();
+    const std::string statusName = interrupted ? "interrupted" : status.statusName();
+    const int statusStep = interrupted ? doneSteps : status.step;
     double finalLoss = kNotEvaluated, finalCeLoss = kNotEvaluated, finalValLoss = kNotEvaluated;
     int valStep = 0;
     if (!steps.empty()) finalLoss = steps.back().loss, finalCeLoss = steps.back().ceLoss;
@@ -84,8 +91,9 @@ int runInfo(const Args& args) {
             {"data", {{"name", header.corpusName}, {"hash", header.corpusHash}}},
             {"steps_done", doneSteps},
             {"steps_total", totalSteps},
-            {"status", status.statusName()},
-            {"status_step", status.step},
+            {"status", statusName},
+            {"status_step", statusStep},
+            {"recorded_status", status.statusName()},
             {"status_message", status.message},
             {"final_loss", std::isnan(finalLoss) ? nlohmann::json() : nlohmann::json(finalLoss)},
             {"final_ce_loss", std::isnan(finalCeLoss) ? nlohmann::json() : nlohmann::json(finalCeLoss)},
@@ -114,10 +122,15 @@ int runInfo(const Args& args) {
                      std::to_string(m.vocab) + " — " + withThousands(params) + " parameters");
     row("data", header.corpusName + " (hash " + header.corpusHash + ")");
     row("steps", std::to_string(doneSteps) + " / " + std::to_string(totalSteps));
-    std::string statusText = status.statusName();
-    if (status.status != RunStatus::Created) statusText += " at step " + std::to_string(status.step);
-    if (!status.message.empty()) statusText += " — " + status.message;
-    if (!status.at.empty()) statusText += " (" + status.at + ")";
+    std::string statusText = statusName;
+    if (interrupted || status.status != RunStatus::Created)
+        statusText += " at step " + std::to_string(statusStep);
+    if (interrupted)
+        statusText += " — its writer stopped without closing it (killed or crashed); attnscope-cli resume "
+                      "continues it from its latest checkpoint";
+    else if (!status.message.empty())
+        statusText += " — " + status.message;
+    if (!interrupted && !status.at.empty()) statusText += " (" + status.at + ")";
     row("status", statusText);
     row("loss", steps.empty() ? "—"
                               : roundedNumber(finalLoss, 5) + " (step " + std::to_string(doneSteps) +
