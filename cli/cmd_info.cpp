@@ -38,9 +38,10 @@ int runInfo(const Args& args) {
     const std::vector<EvalRecord> evals = reader.evals();
     const StatusRecord status = reader.status();
 
-    // A resumed run may have been extended with --steps; its latest checkpoint holds the current total.
-    int totalSteps = spec.train.steps;
-    if (!checkpoints.empty()) {
+    // A resumed run may have been extended with --steps; its latest checkpoint holds the current total. A run
+    // recorded outside the engine has a total only when its recorder gave one.
+    std::optional<int> totalSteps = plannedSteps(spec, reader.external());
+    if (!checkpoints.empty() && !reader.external()) {
         try {
             totalSteps = checkpointSpec(reader.checkpoint(checkpoints.back())).train.steps;
         } catch (const Error&) {
@@ -70,9 +71,20 @@ int runInfo(const Args& args) {
     std::vector<std::string> checkpointList;
     for (int s : checkpoints) checkpointList.push_back(std::to_string(s));
     const std::uint64_t size = fileSize(path), walSize = fileSize(path + "-wal");
-    const std::vector<std::string> badges = spec.model.mechanismBadges();
+    const std::vector<std::string> badges = runBadges(spec, reader.external());
     const ModelConfig& m = spec.model;
-    const std::uint64_t params = parameterCount(m);
+    const ModelDescription described = reader.model();
+    // The engine's parameter count comes from its own layout; a recorded model's is what its recorder
+    // counted.
+    const bool paramsKnown = !reader.external() || described.parameters.has_value();
+    const std::uint64_t params = !reader.external() ? parameterCount(m)
+                                 : paramsKnown      ? std::uint64_t(*described.parameters)
+                                                    : 0;
+    nlohmann::json modelJson = toJson(described);
+    modelJson["parameters"] = paramsKnown ? nlohmann::json(params) : nlohmann::json();
+    const auto shown = [](const std::optional<int>& v) {
+        return v ? std::to_string(*v) : std::string(kUnknownValue);
+    };
 
     if (args.has("json")) {
         nlohmann::json j{
@@ -81,16 +93,10 @@ int runInfo(const Args& args) {
             {"preset", spec.preset},
             {"description", header.description},
             {"mechanisms", badges},
-            {"model",
-             {{"layers", m.layers},
-              {"heads", m.heads},
-              {"d_model", m.dModel},
-              {"context", m.context},
-              {"vocab", m.vocab},
-              {"parameters", params}}},
+            {"model", modelJson},
             {"data", {{"name", header.corpusName}, {"hash", header.corpusHash}}},
             {"steps_done", doneSteps},
-            {"steps_total", totalSteps},
+            {"steps_total", totalSteps ? nlohmann::json(*totalSteps) : nlohmann::json()},
             {"status", statusName},
             {"status_step", statusStep},
             {"recorded_status", status.statusName()},
@@ -117,17 +123,28 @@ int runInfo(const Args& args) {
     if (!spec.preset.empty()) row("preset", spec.preset);
     if (!header.description.empty()) row("description", header.description);
     row("mechanisms", joined(badges, ", "));
-    row("model", std::to_string(m.layers) + " layers × " + std::to_string(m.heads) + " heads, d_model " +
-                     std::to_string(m.dModel) + ", context " + std::to_string(m.context) + ", vocab " +
-                     std::to_string(m.vocab) + " — " + withThousands(params) + " parameters");
+    std::string heads = shown(described.heads) + " heads";
+    if (described.kvHeads && described.heads && *described.kvHeads != *described.heads)
+        heads += " (" + std::to_string(*described.kvHeads) + " key/value)";
+    row("model", shown(described.layers) + " layers × " + heads + ", head dim " + shown(described.headDim) +
+                     ", d_model " + shown(described.dModel) + ", context " + shown(described.context) +
+                     ", vocab " + shown(described.vocab) + " — " +
+                     (paramsKnown ? withThousands(params) : kUnknownValue) + " parameters");
+    if (reader.external()) {
+        for (const auto& [key, value] : described.displayRows())
+            if (key == "family" || key == "position" || key == "normalisation" || key == "weights" ||
+                key == "model")
+                row(("  " + key).c_str(), value);
+    }
     row("data", header.corpusName + " (hash " + header.corpusHash + ")");
-    row("steps", std::to_string(doneSteps) + " / " + std::to_string(totalSteps));
+    row("steps", std::to_string(doneSteps) + (totalSteps ? " / " + std::to_string(*totalSteps) : ""));
     std::string statusText = statusName;
     if (interrupted || status.status != RunStatus::Created)
         statusText += " at step " + std::to_string(statusStep);
     if (interrupted)
-        statusText += " — its writer stopped without closing it (killed or crashed); attnscope-cli resume "
-                      "continues it from its latest checkpoint";
+        statusText +=
+            std::string(" — its writer stopped without closing it (killed or crashed)") +
+            (checkpoints.empty() ? "" : "; attnscope-cli resume continues it from its latest checkpoint");
     else if (!status.message.empty())
         statusText += " — " + status.message;
     if (!interrupted && !status.at.empty()) statusText += " (" + status.at + ")";

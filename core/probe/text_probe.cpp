@@ -77,20 +77,19 @@ ProbeText encodeProbeInput(const Tokenizer& tokenizer, const std::string& text, 
     return p;
 }
 
-TextProbeResult probeModel(Model<float>& model, const std::vector<std::int32_t>& tokens, int step) {
-    if (tokens.empty()) throw Error("Nothing to probe: the text has no tokens.");
-    const int T = int(tokens.size()), V = model.config().vocab;
-    Workspace<float> ws(model.config(), 1, T);
+TextProbeResult textProbeResult(SnapshotPtr snapshot, const float* allLogits, const float* allLogZ, int V,
+                                const std::vector<std::int32_t>& tokens, int step) {
+    const int T = int(tokens.size());
     TextProbeResult r;
     r.step = step;
-    r.snapshot = takeSnapshot(model, ws, tokens, step); // leaves the output logits and logZ in ws
+    r.snapshot = std::move(snapshot);
     r.predictions.resize(std::size_t(T));
     const int k = std::min(TokenPrediction::kTop, V);
     std::vector<std::int32_t> order(static_cast<std::size_t>(V));
     double total = 0;
     for (int i = 0; i < T; ++i) {
-        const float* logits = ws.logits + std::size_t(i) * V;
-        const float logZ = ws.logZ[i];
+        const float* logits = allLogits + std::size_t(i) * V;
+        const float logZ = allLogZ[i];
         TokenPrediction& p = r.predictions[std::size_t(i)];
         p.loss = std::numeric_limits<float>::quiet_NaN();
         if (i + 1 < T) {
@@ -112,6 +111,14 @@ TextProbeResult probeModel(Model<float>& model, const std::vector<std::int32_t>&
     }
     r.meanLoss = T > 1 ? total / (T - 1) : std::numeric_limits<double>::quiet_NaN();
     return r;
+}
+
+TextProbeResult probeModel(Model<float>& model, const std::vector<std::int32_t>& tokens, int step) {
+    if (tokens.empty()) throw Error("Nothing to probe: the text has no tokens.");
+    const int T = int(tokens.size());
+    Workspace<float> ws(model.config(), 1, T);
+    SnapshotPtr snapshot = takeSnapshot(model, ws, tokens, step); // leaves the output logits and logZ in ws
+    return textProbeResult(std::move(snapshot), ws.logits, ws.logZ, model.config().vocab, tokens, step);
 }
 
 TextProbeResult probeCheckpoint(const std::vector<std::uint8_t>& checkpoint,

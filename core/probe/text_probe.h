@@ -53,6 +53,11 @@ struct TextProbeResult {
     int step = 0;                             // the checkpoint's step
 };
 
+// The predictions and mean loss of a probe from its output logits (T, V) and their log-sum-exp (T): the one
+// place both the engine's models and imported ones (core/hf) turn logits into a TextProbeResult.
+TextProbeResult textProbeResult(SnapshotPtr snapshot, const float* logits, const float* logZ, int vocab,
+                                const std::vector<std::int32_t>& tokens, int step);
+
 // One forward of `tokens` (B = 1, T = tokens.size()) through `model`: takeSnapshot plus the predictions.
 TextProbeResult probeModel(Model<float>& model, const std::vector<std::int32_t>& tokens, int step);
 

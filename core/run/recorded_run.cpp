@@ -11,6 +11,7 @@ namespace attnscope {
 RecordedRun RecordedRun::load(const RunReader& reader, Snapshots snapshots) {
     RecordedRun run;
     run.spec = reader.spec();
+    run.external = reader.external();
     run.tokenizer = std::make_shared<Tokenizer>(Tokenizer::fromJson(reader.header().tokenizerJson));
     run.steps = reader.steps();
     if (snapshots != Snapshots::Skip)

@@ -105,23 +105,26 @@ std::int64_t SafeTensor::elementCount() const {
     return checkedElementCount(shape);
 }
 
-std::vector<float> SafeTensor::toFloat32() const {
-    const std::size_t n = bytes.size() / std::max<std::size_t>(1, dtypeSize(dtype));
-    std::vector<float> out(n);
-    const std::uint8_t* p = bytes.data();
+void convertToFloat32(const std::string& dtype, const std::uint8_t* p, std::size_t n, float* out,
+                      const std::string& tensor) {
     if (dtype == "F32") {
-        if (n) std::memcpy(out.data(), p, n * 4);
+        if (n) std::memcpy(out, p, n * 4);
     } else if (dtype == "F64") {
         for (std::size_t i = 0; i < n; ++i) out[i] = float(loadLittleEndian<double>(p + 8 * i));
     } else if (dtype == "F16") {
-        for (std::size_t i = 0; i < n; ++i)
-            out[i] = blob::halfToFloat(loadLittleEndian<std::uint16_t>(p + 2 * i));
+        for (std::size_t i = 0; i < n; ++i) out[i] = blob::halfToFloat(loadLittleEndian<std::uint16_t>(p + 2 * i));
     } else if (dtype == "BF16") {
         for (std::size_t i = 0; i < n; ++i)
             out[i] = std::bit_cast<float>(std::uint32_t(loadLittleEndian<std::uint16_t>(p + 2 * i)) << 16);
     } else {
-        throw Error("Tensor \"" + name + "\" has dtype " + dtype + ", which is not a floating-point type.");
+        throw Error("Tensor \"" + tensor + "\" has dtype " + dtype + ", which is not a floating-point type.");
     }
+}
+
+std::vector<float> SafeTensor::toFloat32() const {
+    const std::size_t n = bytes.size() / std::max<std::size_t>(1, dtypeSize(dtype));
+    std::vector<float> out(n);
+    convertToFloat32(dtype, bytes.data(), n, out.data(), name);
     return out;
 }
 
@@ -237,7 +240,7 @@ std::vector<std::uint8_t> SafeTensorsFile::serialize() const {
     return out;
 }
 
-SafeTensorsFile SafeTensorsFile::parse(const std::uint8_t* data, std::size_t size) {
+SafeTensorsLayout parseSafeTensorsLayout(const std::uint8_t* data, std::size_t size) {
     if (size < 8) malformed("it is only " + std::to_string(size) + " bytes long");
     const auto headerLength = loadLittleEndian<std::uint64_t>(data);
     if (headerLength > kMaxHeaderBytes)
@@ -250,7 +253,7 @@ SafeTensorsFile SafeTensorsFile::parse(const std::uint8_t* data, std::size_t siz
         nlohmann::json::parse(headerBegin, headerBegin + headerLength, nullptr, /*allow_exceptions=*/false);
     if (header.is_discarded() || !header.is_object()) malformed("its header is not a JSON object");
 
-    SafeTensorsFile file;
+    SafeTensorsLayout layout;
     struct Placed {
         std::int64_t begin, end;
         SafeTensor tensor;
@@ -262,7 +265,7 @@ SafeTensorsFile SafeTensorsFile::parse(const std::uint8_t* data, std::size_t siz
             if (!value.is_object()) malformed("__metadata__ is not an object");
             for (const auto& [mk, mv] : value.items()) {
                 if (!mv.is_string()) malformed("metadata \"" + mk + "\" is not a string");
-                file.metadata[mk] = mv.get<std::string>();
+                layout.metadata[mk] = mv.get<std::string>();
             }
             continue;
         }
@@ -288,10 +291,22 @@ SafeTensorsFile SafeTensorsFile::parse(const std::uint8_t* data, std::size_t siz
     if (std::uint64_t(expectedBegin) != bufferSize)
         malformed("the tensors cover " + std::to_string(expectedBegin) + " of the " +
                   std::to_string(bufferSize) + " buffer bytes");
-    const std::uint8_t* buffer = data + 8 + headerLength;
-    for (Placed& p : placed) {
-        p.tensor.bytes.assign(buffer + p.begin, buffer + p.end);
-        file.m_tensors.push_back(std::move(p.tensor));
+    const std::uint64_t buffer = 8 + headerLength;
+    for (Placed& p : placed)
+        layout.tensors.push_back({std::move(p.tensor.name), std::move(p.tensor.dtype), std::move(p.tensor.shape),
+                                  buffer + std::uint64_t(p.begin), buffer + std::uint64_t(p.end)});
+    return layout;
+}
+
+SafeTensorsFile SafeTensorsFile::parse(const std::uint8_t* data, std::size_t size) {
+    SafeTensorsLayout layout = parseSafeTensorsLayout(data, size);
+    SafeTensorsFile file;
+    file.metadata = std::move(layout.metadata);
+    for (SafeTensorEntry& e : layout.tensors) {
+        SafeTensor t;
+        t.name = std::move(e.name), t.dtype = std::move(e.dtype), t.shape = std::move(e.shape);
+        t.bytes.assign(data + e.begin, data + e.end);
+        file.m_tensors.push_back(std::move(t));
     }
     return file;
 }

@@ -30,6 +30,25 @@ struct SafeTensor {
 // Bytes per element of a safetensors dtype name, or 0 when the name is not a known dtype.
 std::size_t dtypeSize(const std::string& dtype);
 
+// Converts n elements of F32 / F64 / F16 / BF16 data at `data` (little-endian, any alignment) to float32;
+// throws attnscope::Error naming `tensor` for other dtypes.
+void convertToFloat32(const std::string& dtype, const std::uint8_t* data, std::size_t n, float* out,
+                      const std::string& tensor);
+
+// A validated header: where each tensor's bytes lie, without copying them. Offsets are absolute in the file.
+struct SafeTensorEntry {
+    std::string name, dtype;
+    std::vector<std::int64_t> shape;
+    std::uint64_t begin = 0, end = 0;
+};
+struct SafeTensorsLayout {
+    std::map<std::string, std::string> metadata;
+    std::vector<SafeTensorEntry> tensors; // by offset
+};
+// The one header parser (SafeTensorsFile::parse and the memory-mapped reader use it). Throws attnscope::Error
+// on the malformations listed at SafeTensorsFile::parse.
+SafeTensorsLayout parseSafeTensorsLayout(const std::uint8_t* data, std::size_t size);
+
 class SafeTensorsFile {
 public:
     std::map<std::string, std::string> metadata; // "__metadata__": string → string only

@@ -1,6 +1,7 @@
 #include "gui/app/main_window.h"
 
 #include "core/store/run_file.h"
+#include "gui/app/model_import.h"
 #include "gui/app/new_run_panel.h"
 #include "gui/app/run_actions.h"
 #include "gui/app/run_status_widget.h"
@@ -201,6 +202,7 @@ void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&New run…"), QKeySequence::New, this, &MainWindow::showNewRun);
     file->addAction(tr("&Open run…"), QKeySequence::Open, this, &MainWindow::openDialog);
+    file->addAction(tr("Open &model…"), this, &MainWindow::openModelDialog);
     QAction* quitSeparator = file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     m_inspect->addFileActions(file, quitSeparator);
@@ -232,6 +234,31 @@ void MainWindow::openDialog() {
         settings.setValue("window/lastOpenDir", QFileInfo(path).absolutePath());
         openRunFile(path);
     }
+}
+
+void MainWindow::openModelDialog() {
+    if (!m_modelImport) {
+        m_modelImport = new ModelImport(this);
+        connect(m_modelImport, &ModelImport::finished, this, [this](const QString& path, const QString& error) {
+            if (!error.isEmpty()) {
+                statusBar()->clearMessage();
+                QMessageBox::warning(this, tr("Cannot open model"), error);
+                return;
+            }
+            if (openRunFile(path)) m_tabs->setCurrentWidget(m_attention);
+        });
+    }
+    QSettings settings;
+    const QString folder = QFileDialog::getExistingDirectory(
+        this, tr("Open a Hugging Face model folder (config.json + model.safetensors)"),
+        settings.value("window/lastModelDir", QDir::homePath()).toString());
+    if (folder.isEmpty()) return;
+    settings.setValue("window/lastModelDir", QFileInfo(folder).absolutePath());
+    if (!m_modelImport->start(folder)) {
+        QMessageBox::information(this, tr("Open model"), tr("Another model is being read; try again when it is open."));
+        return;
+    }
+    statusBar()->showMessage(tr("Reading %1 and probing it…").arg(QDir::toNativeSeparators(folder)));
 }
 
 int MainWindow::openRunFile(const QString& path, QString* error) {

@@ -23,6 +23,7 @@ class RunActions;
 class RunsTablePage;
 class InspectController;
 class LogitView;
+class ModelImport;
 class NewRunPanel;
 class ProbeTextPanel;
 class StepTimeline;
@@ -90,6 +91,7 @@ private:
     void buildDocks();
     void buildMenus();
     void openDialog();
+    void openModelDialog();
     void showNewRun();
 
     RunRegistry* m_registry;
@@ -121,6 +123,7 @@ private:
     LessonsController* m_lessons = nullptr;
     SweepsController* m_sweeps = nullptr;
     QMenu* m_viewMenu = nullptr;
+    ModelImport* m_modelImport = nullptr;
 };
 
 } // namespace attnscope::gui

@@ -220,6 +220,35 @@ class Run:
 
     @property
     @_reads
+    def model_description(self):
+        """What the run says about its model (attnscope.ModelDescription): the header's model_json when the
+        run was recorded outside the engine, else described from the engine's spec; unknown keys are absent."""
+        from .model_description import ModelDescription
+        header = self.header
+        if header.get("model_json"):
+            parse_json_text(header["model_json"], f"{self.path} (its model description)")  # bounded first
+            try:
+                return ModelDescription.from_json(header["model_json"])
+            except ValueError as e:
+                raise FormatError(f"{self.path} is damaged: its model description is unreadable ({e}).") from None
+        spec_model = self.spec.get("model", {})
+        if str(header.get("app_version", "")).startswith("attnscope-python"):
+            # Written before schema 3: only what the spec really holds is known.
+            known = {k: spec_model[k] for k in ("layers", "heads", "d_model", "context", "vocab") if k in spec_model}
+            return ModelDescription(source="recorder", **known)
+        from .spec import model_config
+        m = model_config(spec_model)
+        position = {"learned": {"scheme": "learned"}, "sinusoidal": {"scheme": "sinusoidal"},
+                    "none": {"scheme": "none"}, "alibi": {"scheme": "alibi"},
+                    "rope": {"scheme": "rotary", "rotary_fraction": 1.0, "rotary_base": m["rope_theta"]}}
+        return ModelDescription(family="attnscope", source="engine", layers=m["layers"], heads=m["heads"],
+                                kv_heads=m["heads"], head_dim=m["d_model"] // m["heads"] if m["d_model"] % m["heads"] == 0 else None,
+                                d_model=m["d_model"], vocab=m["vocab"], context=m["context"],
+                                position=position.get(m["position"]), norm="layernorm", mlp="gelu",
+                                parallel_residual=False, tied_embeddings=m["tied_head"], dtype="float32")
+
+    @property
+    @_reads
     def tokenizer(self):
         from .tokenizer import Tokenizer
         text = self.header["tokenizer_json"]

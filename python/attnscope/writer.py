@@ -15,8 +15,8 @@ import numpy as np
 from . import __version__, safetensors
 from .codec import MAP_ENCODING, PackedMaps, floats_to_blob, int32s_to_blob, nan_to_none, pack_causal_maps
 from .writer_lock import WriterLockedError, lock_existing_run, lock_new_run, remove_locked_run  # noqa: F401 (re-exported)
-from .schema import (APP_MARKER, CREATE_SQL, EVENT_KINDS, MIN_READER_SCHEMA, SCHEMA_VERSION, SNAPSHOT_ARRAYS,
-                     SNAPSHOT_REALS, STATUSES, UPGRADE_COLUMNS, UPGRADE_TABLES)
+from .schema import (APP_MARKER, APPLICATION_ID, CREATE_SQL, EVENT_KINDS, MIN_READER_SCHEMA, SCHEMA_VERSION,
+                     SNAPSHOT_ARRAYS, SNAPSHOT_REALS, STATUSES, UPGRADE_COLUMNS, UPGRADE_TABLES)
 
 
 def iso_utc_now():
@@ -34,9 +34,11 @@ class RunWriter:
     # --- opening ---------------------------------------------------------------------------------------
     @classmethod
     def create(cls, path, spec=None, tokenizer_json=None, probe_tokens=(), probe_text="", corpus_name="",
-               corpus_hash="", description="", app_version=None, overwrite=False):
+               corpus_hash="", description="", app_version=None, overwrite=False, model=None):
         """Creates a new run. spec: the RunSpec dict stored as spec_json (see attnscope.spec.run_spec; the
-        app and CLI parse it, so it may only hold keys they know). tokenizer_json: Tokenizer.to_json()."""
+        app and CLI parse it, so it may only hold keys they know). tokenizer_json: Tokenizer.to_json().
+        model: what is known about the recorded model (attnscope.ModelDescription or a dict of its keys),
+        stored as model_json; it marks the run as recorded outside the engine."""
         path = os.fspath(path)
         folder = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(folder):
@@ -48,7 +50,9 @@ class RunWriter:
         fd = lock_new_run(path, overwrite)  # refuses a run another process is writing, and non-run files
         from .tokenizer import Tokenizer
         from .spec import run_spec
+        from .model_description import ModelDescription
         spec = run_spec() if spec is None else spec
+        model_json = ModelDescription(model).to_json() if model is not None else None
         tokenizer_json = tokenizer_json or Tokenizer("symbols", []).to_json()
         try:
             con = None
@@ -59,15 +63,16 @@ class RunWriter:
                 if stmt.strip():
                     cur.execute(stmt)
             cur.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            cur.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             meta = {"app": APP_MARKER, "schema_version": str(SCHEMA_VERSION),
                     "min_reader_schema": str(MIN_READER_SCHEMA), "rewinds": "0", "writer": _writer_id()}
             cur.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", meta.items())
             cur.execute("INSERT INTO run (id, spec_json, app_version, corpus_name, corpus_hash, tokenizer_json, "
-                        "probe_tokens, probe_text, description, created_at) VALUES (1,?,?,?,?,?,?,?,?,?)",
+                        "probe_tokens, probe_text, description, created_at, model_json) VALUES (1,?,?,?,?,?,?,?,?,?,?)",
                         (json.dumps(spec) if not isinstance(spec, str) else spec,
                          app_version or f"attnscope-python {__version__}", corpus_name, corpus_hash,
                          tokenizer_json, int32s_to_blob(np.asarray(probe_tokens, dtype=np.int32)) if len(probe_tokens) else None,
-                         probe_text, description, iso_utc_now()))
+                         probe_text, description, iso_utc_now(), model_json))
             cur.execute("INSERT INTO status_history (step, status, message, at) VALUES (0, 'created', '', ?)",
                         (iso_utc_now(),))
             cur.execute("COMMIT")

@@ -22,7 +22,8 @@ def small_run(path, maps=True):
     """A valid Python-written run: 4 steps, two snapshots (with or without maps), an event."""
     L, H, T = 2, 2, 6
     rng = np.random.default_rng(0)
-    with RunWriter.create(path, spec=attnscope.run_spec(name="small", model=dict(layers=L, heads=H))) as w:
+    with RunWriter.create(path, spec=attnscope.run_spec(name="small", model=dict(layers=L, heads=H)),
+                          overwrite=True) as w:
         for s in range(1, 5):
             w.append_step(s, 3.0 - 0.1 * s)
         for s in (2, 4):
