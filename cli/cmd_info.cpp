@@ -58,6 +58,13 @@ int runInfo(const Args& args) {
     const double finalValLoss = reached.finalValLoss;
     const int valStep = reached.finalValStep;
     const std::map<std::string, int>& eventKinds = reached.eventKinds;
+    // A file that still says it is training (or being created, or paused) while no writer holds its lock
+    // was left by a writer that was killed or crashed.
+    const bool interrupted = (status.status == RunStatus::Training || status.status == RunStatus::Paused ||
+                              status.status == RunStatus::Created) &&
+                             !reader.hasLiveWriter();
+    const std::string statusName = interrupted ? "interrupted" : status.statusName();
+    const int statusStep = interrupted ? doneSteps : status.step;
     std::vector<std::string> kindCounts;
     for (const auto& [kind, count] : eventKinds) kindCounts.push_back(kind + " " + std::to_string(count));
     std::vector<std::string> checkpointList;
@@ -89,8 +96,9 @@ int runInfo(const Args& args) {
             {"data", {{"name", header.corpusName}, {"hash", header.corpusHash}}},
             {"steps_done", doneSteps},
             {"steps_total", totalSteps ? nlohmann::json(*totalSteps) : nlohmann::json()},
-            {"status", status.statusName()},
-            {"status_step", status.step},
+            {"status", statusName},
+            {"status_step", statusStep},
+            {"recorded_status", status.statusName()},
             {"status_message", status.message},
             {"final_loss", std::isnan(finalLoss) ? nlohmann::json() : nlohmann::json(finalLoss)},
             {"final_ce_loss", std::isnan(finalCeLoss) ? nlohmann::json() : nlohmann::json(finalCeLoss)},
@@ -129,10 +137,16 @@ int runInfo(const Args& args) {
     }
     row("data", header.corpusName + " (hash " + header.corpusHash + ")");
     row("steps", std::to_string(doneSteps) + (totalSteps ? " / " + std::to_string(*totalSteps) : ""));
-    std::string statusText = status.statusName();
-    if (status.status != RunStatus::Created) statusText += " at step " + std::to_string(status.step);
-    if (!status.message.empty()) statusText += " — " + status.message;
-    if (!status.at.empty()) statusText += " (" + status.at + ")";
+    std::string statusText = statusName;
+    if (interrupted || status.status != RunStatus::Created)
+        statusText += " at step " + std::to_string(statusStep);
+    if (interrupted)
+        statusText +=
+            std::string(" — its writer stopped without closing it (killed or crashed)") +
+            (checkpoints.empty() ? "" : "; attnscope-cli resume continues it from its latest checkpoint");
+    else if (!status.message.empty())
+        statusText += " — " + status.message;
+    if (!interrupted && !status.at.empty()) statusText += " (" + status.at + ")";
     row("status", statusText);
     row("loss", steps.empty() ? "—"
                               : roundedNumber(finalLoss, 5) + " (step " + std::to_string(doneSteps) +

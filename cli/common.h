@@ -58,7 +58,9 @@ void checkMemory(std::size_t bytes, const std::string& what, const std::string& 
 // --data fortunes | file:PATH | task:NAME onto a data config (keeps its other settings). Throws UsageError.
 void applyDataOption(const std::string& text, DataConfig& data);
 
-// Sets the OpenMP thread count (0 = all cores).
+// Sets the OpenMP thread count (0 = all cores). Requests above kMaxThreadsPerCore × the cores are capped
+// there, with a note on stderr.
+inline constexpr int kMaxThreadsPerCore = 4;
 void useThreads(int threads);
 
 } // namespace attnscope::cli

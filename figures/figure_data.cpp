@@ -24,6 +24,11 @@ void checkLayer(const ProbeSnapshot& s, int layer) {
                     std::to_string(s.layers) + " layers.");
 }
 
+bool hasAllMaps(const ProbeSnapshot& s) {
+    const std::size_t length = std::size_t(s.length);
+    return s.attention.size() == std::size_t(s.layers) * std::size_t(s.heads) * length * length;
+}
+
 int cursorStep(const FigureInput& in, const FigureRequest& req) {
     if (req.step >= 0) return req.step;
     return in.steps.empty() ? (in.snapshots.empty() ? -1 : in.snapshots.back()->step) : in.steps.back().step;
@@ -108,7 +113,15 @@ MapData mapData(const FigureInput& in, const FigureRequest& req) {
     }
     d.layers = grid ? s->layers : 1;
     d.heads = grid ? s->heads : 1;
+    // Maps are optional in a run file (NULL columns: a recorder that skipped them); map() would then point
+    // into an empty vector.
+    if (!hasAllMaps(*s))
+        throw Error("The snapshot of step " + std::to_string(s->step) + " of " + in.runName.toStdString() +
+                    " holds no attention maps (they were not recorded); plot a curve view instead.");
     const SnapshotPtr other = in.comparison;
+    if (other && !hasAllMaps(*other))
+        throw Error("The snapshot compared against (" + in.comparisonLabel.toStdString() +
+                    ") holds no attention maps.");
     if (other) {
         // A difference of mismatched maps would be garbage; say why instead of drawing plain maps under
         // a "Δ" title.

@@ -2,6 +2,7 @@
 
 #include "core/util/error.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -69,20 +70,46 @@ std::vector<std::uint8_t> compress(std::span<const std::uint8_t> raw, int level)
 
 std::vector<std::uint8_t> decompress(std::span<const std::uint8_t> packed, std::size_t expectedSize,
                                      const std::string& what) {
-    // Deflate expands at most ~1032:1; a larger claimed size is corruption, and refusing it here keeps a
-    // damaged size field from triggering a huge allocation.
+    // Deflate expands at most ~1032:1; a larger claimed size is corruption, refused before any work.
     if (expectedSize > (packed.size() + 64) * 1100)
         throw Error(what + " is damaged: " + std::to_string(packed.size()) +
                     " compressed bytes cannot hold " + std::to_string(expectedSize) + " bytes.");
-    // One extra byte of room detects a stream that inflates to more than expected.
-    std::vector<std::uint8_t> out(expectedSize + 1);
-    uLongf size = uLongf(out.size());
-    const int rc = uncompress(out.data(), &size, packed.data(), uLong(packed.size()));
-    if (rc != Z_OK || size != expectedSize)
-        throw Error(
-            what + " is damaged: its compressed data " +
-            (rc == Z_OK ? "has the wrong length" : std::string("does not inflate (") + zError(rc) + ")") +
-            ".");
+    // Inflated in steps, the buffer growing only with what the stream really produces: a damaged size
+    // field (dimensions) costs no more memory than the data behind it, and never more than expectedSize.
+    const auto fail = [&](const std::string& why) -> std::vector<std::uint8_t> {
+        throw Error(what + " is damaged: its compressed data " + why + ".");
+    };
+    z_stream stream{};
+    if (inflateInit(&stream) != Z_OK) throw Error("zlib could not start inflating " + what + ".");
+    std::vector<std::uint8_t> out(
+        std::min<std::size_t>(expectedSize + 1, std::max<std::size_t>(packed.size() * 4, 1 << 16)));
+    stream.next_in = const_cast<Bytef*>(packed.data());
+    std::size_t inLeft = packed.size();
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+        if (stream.total_out == out.size()) {
+            if (out.size() > expectedSize) break; // more than expected: stop at one byte over
+            out.resize(std::min(expectedSize + 1, out.size() * 2));
+        }
+        const uInt inChunk = uInt(std::min<std::size_t>(inLeft, 1u << 30));
+        stream.avail_in = inChunk;
+        const std::size_t room = std::min<std::size_t>(out.size() - stream.total_out, 1u << 30);
+        stream.next_out = out.data() + stream.total_out;
+        stream.avail_out = uInt(room);
+        rc = inflate(&stream, Z_NO_FLUSH);
+        inLeft -= inChunk - stream.avail_in;
+        if (rc == Z_BUF_ERROR && stream.avail_out > 0) break; // input ended mid-stream
+        if (rc == Z_BUF_ERROR) rc = Z_OK;                     // output full: grow and go on
+    }
+    const std::size_t produced = stream.total_out;
+    const char* message = stream.msg;
+    inflateEnd(&stream);
+    if (rc != Z_STREAM_END) {
+        if (produced > expectedSize)
+            return fail("inflates to more than " + std::to_string(expectedSize) + " bytes");
+        return fail(std::string("does not inflate (") + (message ? message : zError(rc)) + ")");
+    }
+    if (produced != expectedSize) return fail("has the wrong length");
     out.resize(expectedSize);
     return out;
 }

@@ -39,7 +39,7 @@ struct RecordedRun {
         bool rewound = false; // the writer truncated the run: everything was replaced
     };
 
-    enum class Snapshots { Decode, Skip };
+    enum class Snapshots { Decode, MetricsOnly, Skip }; // MetricsOnly: snapshots without their maps
     // Everything committed in `reader`'s file. With Snapshots::Skip the snapshot list is left empty: the
     // caller decodes them itself (off its thread; see snapshotSteps()), because decoding the maps is what
     // makes a large run slow to open. A run whose status says training or paused is given as recorded;

@@ -3,7 +3,10 @@
 #include "core/store/run_schema.h"
 #include "core/store/snapshot_codec.h"
 #include "core/store/sqlite_db.h"
+#include "core/store/writer_lock.h"
+#include "core/util/clipped_text.h"
 #include "core/util/error.h"
+#include "core/util/json_nesting.h"
 
 #include <algorithm>
 #include <charconv>
@@ -14,6 +17,10 @@
 namespace attnscope {
 
 namespace {
+
+// Texts shown to the user (event messages, status messages, eval notes) are read clipped to this many
+// characters: memory and display time stay bounded whatever a damaged file stores.
+constexpr int kMaxStoredTextChars = 4000;
 
 // Step numbers are ints in memory; a value outside that range can only come from a damaged file.
 int toStep(std::int64_t value, const sqlite::Database& db) {
@@ -79,8 +86,11 @@ std::vector<int> readStepColumn(sqlite::Database& db, const char* table, int aft
 }
 
 std::vector<Event> readEvents(sqlite::Database& db, std::int64_t afterId, std::int64_t* lastId) {
-    sqlite::Statement s(db, "SELECT id, step, kind, message FROM events WHERE id > ? ORDER BY id");
-    s.bind(1, afterId);
+    // Texts are clipped by SQLite itself, so a damaged 20 MB message is never read into memory.
+    sqlite::Statement s(
+        db, "SELECT id, step, substr(kind, 1, ?2), substr(message, 1, ?2) FROM events WHERE id > ?1 "
+            "ORDER BY id");
+    s.bind(1, afterId).bind(2, std::int64_t(kMaxStoredTextChars));
     std::vector<Event> out;
     while (s.step()) {
         // A kind this build does not know (a newer writer's) is kept and shown by its name, never a reason
@@ -95,9 +105,10 @@ std::vector<Event> readEvents(sqlite::Database& db, std::int64_t afterId, std::i
 }
 
 std::vector<EvalRecord> readEvals(sqlite::Database& db, std::int64_t afterId, std::int64_t* lastId) {
-    sqlite::Statement s(db, "SELECT id, step, length, mode, loss, perplexity, note FROM evals WHERE id > ? "
-                            "ORDER BY id");
-    s.bind(1, afterId);
+    sqlite::Statement s(db,
+                        "SELECT id, step, length, substr(mode, 1, ?2), loss, perplexity, substr(note, 1, ?2) "
+                        "FROM evals WHERE id > ?1 ORDER BY id");
+    s.bind(1, afterId).bind(2, std::int64_t(kMaxStoredTextChars));
     std::vector<EvalRecord> out;
     while (s.step()) {
         EvalRecord e;
@@ -115,8 +126,9 @@ std::vector<EvalRecord> readEvals(sqlite::Database& db, std::int64_t afterId, st
 
 std::vector<StatusRecord> readStatuses(sqlite::Database& db, std::int64_t afterId, std::int64_t* lastId) {
     sqlite::Statement s(db,
-                        "SELECT id, step, status, message, at FROM status_history WHERE id > ? ORDER BY id");
-    s.bind(1, afterId);
+                        "SELECT id, step, substr(status, 1, ?2), substr(message, 1, ?2), substr(at, 1, ?2) "
+                        "FROM status_history WHERE id > ?1 ORDER BY id");
+    s.bind(1, afterId).bind(2, std::int64_t(kMaxStoredTextChars));
     std::vector<StatusRecord> out;
     while (s.step()) {
         const std::string name = s.textAt(2);
@@ -169,20 +181,25 @@ ModelDescription describeFromSpecKeys(const nlohmann::json& model) {
 RunSpec parseSpec(const RunHeader& header, const std::string& path,
                   std::optional<ExternalRunFacts>& external) {
     RunSpec spec;
+    checkJsonNesting(header.specJson, path + " is damaged: its run configuration");
+    checkJsonNesting(header.modelJson, path + " is damaged: its model description");
     nlohmann::json json;
     try {
         json = nlohmann::json::parse(header.specJson);
         spec = runSpecFromJson(json);
     } catch (const nlohmann::json::exception& e) {
-        throw Error(path + " is damaged: its run configuration is not valid JSON (" + e.what() + ").");
+        throw Error(path + " is damaged: its run configuration is not valid JSON (" +
+                    clippedForDisplay(e.what(), kMaxShownErrorDetail) + ").");
     } catch (const Error& e) {
-        throw Error(path + " has a run configuration this version cannot read: " + e.what());
+        throw Error(path + " has a run configuration this version cannot read: " +
+                    clippedForDisplay(e.what(), kMaxShownErrorDetail));
     }
     ModelDescription model;
     try {
         model = modelDescriptionFromJsonText(header.modelJson);
     } catch (const Error& e) {
-        throw Error(path + " is damaged: its model description is unreadable (" + e.what() + ").");
+        throw Error(path + " is damaged: its model description is unreadable (" +
+                    clippedForDisplay(e.what(), kMaxShownErrorDetail) + ").");
     }
     std::vector<std::string> errors;
     if (recordedOutsideEngine(header, model)) {
@@ -280,14 +297,14 @@ std::vector<int> RunReader::snapshotStepsAfter(int step) const {
     return readStepColumn(*m_db, "snapshots", step);
 }
 
-SnapshotPtr RunReader::snapshot(int step) const {
+SnapshotPtr RunReader::snapshot(int step, bool maps) const {
     sqlite::Database& db = *m_db;
     sqlite::Transaction read(db, /*write=*/false); // row and scalars from the same commit
     sqlite::Statement row(
         db, ("SELECT " + snapshotcodec::selectColumns(db) + " FROM snapshots WHERE step = ?").c_str());
     row.bind(1, std::int64_t(step));
     if (!row.step()) return nullptr;
-    auto snapshot = std::make_shared<ProbeSnapshot>(snapshotcodec::decode(row, m_path));
+    auto snapshot = std::make_shared<ProbeSnapshot>(snapshotcodec::decode(row, m_path, maps));
     sqlite::Statement scalars(db, "SELECT name, value FROM snapshot_scalars WHERE step = ? ORDER BY idx");
     scalars.bind(1, std::int64_t(step));
     while (scalars.step()) {
@@ -336,6 +353,8 @@ std::vector<StatusRecord> RunReader::statusHistory() const {
 }
 
 RunUpdate RunReader::poll(RunCursor& cursor) const {
+    if (m_db->changedSinceOpen()) // a writer appeared: read through its -wal from now on
+        m_db = std::make_unique<sqlite::Database>(m_path, sqlite::Database::Mode::ReadOnly, m_path);
     sqlite::Database& db = *m_db;
     sqlite::Transaction read(db, /*write=*/false);
     RunUpdate update;
@@ -366,6 +385,10 @@ RunUpdate RunReader::poll(RunCursor& cursor) const {
     read.commit();
     cursor = next;
     return update;
+}
+
+bool RunReader::hasLiveWriter() const {
+    return !WriterLock::holderPid(m_path).empty();
 }
 
 std::vector<std::string> RunReader::verify() const {

@@ -90,8 +90,10 @@ public:
     std::vector<StepRecord> stepsAfter(int step) const;
     std::vector<int> snapshotSteps() const;
     std::vector<int> snapshotStepsAfter(int step) const;
-    SnapshotPtr snapshot(int step) const; // nullptr when no snapshot has that step
-    std::vector<Event> events() const;    // in the order they were written
+    // nullptr when no snapshot has that step. Without `maps` its attention and logit maps are left empty
+    // (not decoded): what curve views need, at a fraction of the time and memory.
+    SnapshotPtr snapshot(int step, bool maps = true) const;
+    std::vector<Event> events() const; // in the order they were written
     std::vector<EvalRecord> evals() const;
     std::vector<int> checkpointSteps() const;
     // Throws if there is no checkpoint at `step` or its bytes fail their CRC-32.
@@ -102,13 +104,18 @@ public:
     // Everything committed since `cursor`, read in one transaction (a consistent view); advances it.
     RunUpdate poll(RunCursor& cursor) const;
 
+    // Whether a writer (this or another process) holds the file's writer lock now. A file whose status
+    // says "training" without one was interrupted: its writer was killed or crashed.
+    bool hasLiveWriter() const;
+
     // SQLite's PRAGMA quick_check over the whole file (slow for big runs, so not done on open). Returns
     // the problems found; empty when the file is sound.
     std::vector<std::string> verify() const;
 
 private:
     std::string m_path;
-    std::unique_ptr<sqlite::Database> m_db;
+    // Replaced by poll() when a file read as immutable (nobody had it open) gains a writer.
+    mutable std::unique_ptr<sqlite::Database> m_db;
     int m_schemaVersion = 0;
     RunHeader m_header;
     RunSpec m_spec;

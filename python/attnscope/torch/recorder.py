@@ -14,6 +14,7 @@ mode under no_grad, captures every layer's attention, computes the engine's per-
 a recorder whose methods do nothing); the probe runs on the unwrapped module, so no collective is issued."""
 import os
 import time
+import warnings
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 
@@ -361,17 +362,25 @@ class Recorder:
                     error = e
                 self._jobs = None
                 self._pool.shutdown()
-            if self._guard.unwritten_records:  # a last try for the records a failing disk held back
-                self._guard.run(RECORDS, [], lambda: None)
+            if error is not None and status == "finished":
+                status, message = "failed", f"the recorder could not write: {error}"
+            # The final status goes through the failure policy like every record: after a last try of the
+            # records a full disk held back, and never as an exception out of close() (the training it
+            # records is over; what was written stays readable).
+            step = self._last_step
+            self._guard.run(RECORDS, [step], lambda: self.writer.set_status(status, step, message))
+            if self._guard.unwritten_records:
+                warnings.warn(f"AttnScope could not record the end of the run in {self.writer.path} "
+                              f"({self._guard.cause}); the file keeps everything written before and shows the "
+                              "run as interrupted", RuntimeWarning, stacklevel=2)
             try:
-                if error is not None and status == "finished":
-                    status, message = "failed", f"the recorder could not write: {error}"
-                self.writer.set_status(status, self._last_step, message)
-            finally:
                 self.writer.close()
-                self.writer = None
-            if error is not None:
-                raise error
+            except Exception as e:  # noqa: BLE001 — closing a file on a full disk; nothing left to lose
+                warnings.warn(f"AttnScope could not close {self.writer.path} cleanly ({e})", RuntimeWarning,
+                              stacklevel=2)
+            self.writer = None
+            if error is not None and not isinstance(error, Exception):
+                raise error  # KeyboardInterrupt and the like, not a write error
 
     def __enter__(self):
         return self
