@@ -26,7 +26,7 @@ SHAPE = dict(layers=12, heads=12, d_model=768, vocab=50257, context=1024)
 
 TORCH_ROUND = r"""
 import json, os, sys, time, statistics
-sys.path.insert(0, os.path.join(sys.argv[1], "python", "tests"))
+sys.path[:0] = [os.path.join(sys.argv[1], "python"), os.path.join(sys.argv[1], "python", "tests")]
 cpus = sorted(os.sched_getaffinity(0)); os.sched_setaffinity(0, set(cpus[:int(sys.argv[3])]))
 import torch
 torch.set_num_threads(int(sys.argv[3]))
@@ -51,7 +51,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--bench", default=os.path.join(REPO, "build", "bench", "attnscope-bench"))
     a = ap.parse_args()
-    sys.path.insert(0, os.path.join(REPO, "python", "tests"))
+    sys.path[:0] = [os.path.join(REPO, "python"), os.path.join(REPO, "python", "tests")]
     import hf_families as hf
 
     with tempfile.TemporaryDirectory() as folder:

@@ -1,6 +1,7 @@
 #include "core/hf/hf_weight_metrics.h"
 
 #include "core/hf/hf_linear.h"
+#include "core/nn/gemm.h"
 #include "core/nn/parallel.h"
 #include "core/probe/metrics.h"
 #include "core/probe/probe.h"
@@ -29,6 +30,15 @@ double powerEigenvalue(const Eigen::MatrixXd& M, int iterations = 100) {
     return lambda;
 }
 
+// WᵀW of W (rows × cols, leading dimension ld) by the float GEMM, accumulated in float and widened.
+Eigen::MatrixXd gram(const float* w, int rows, int cols, int ld) {
+    std::vector<float> g(std::size_t(cols) * cols);
+    nn::gemm<float>(true, false, cols, cols, rows, 1.0f, w, ld, w, ld, 0.0f, g.data(), cols);
+    return Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(g.data(),
+                                                                                                   cols, cols)
+        .cast<double>();
+}
+
 } // namespace
 
 void recordWeightMetrics(ProbeSnapshot& s, int layer, const HfCheckpoint& model, const float* normalisedInput,
@@ -54,14 +64,11 @@ void recordWeightMetrics(ProbeSnapshot& s, int layer, const HfCheckpoint& model,
     const double scale = 1.0 / std::sqrt(double(D));
     nn::parallelChunks(H, 1, [&](std::ptrdiff_t h, std::ptrdiff_t) {
         const std::size_t idx = s.headIndex(layer, int(h));
-        const Eigen::MatrixXd Wq =
-            MapF(qW.data() + qColumn(int(h)), C, D, Eigen::OuterStride<>(ldq)).cast<double>();
-        const Eigen::MatrixXd Wk =
-            MapF(kData + kColumn(int(h)), C, D, Eigen::OuterStride<>(ldk)).cast<double>();
         // Through the D×D Gram matrices G = WᵀW, never the C×C product: σ(W)² = λ_max(G), and
         // σ(W_q W_kᵀ)² = λ_max(G_q G_k) (the nonzero eigenvalues of (W_q W_kᵀ)ᵀ W_q W_kᵀ = W_k G_q W_kᵀ are
         // those of G_q G_k): O(C·D²) per head instead of 40 passes over C×D matrices.
-        const Eigen::MatrixXd Gq = Wq.transpose() * Wq, Gk = Wk.transpose() * Wk;
+        const Eigen::MatrixXd Gq = gram(qW.data() + qColumn(int(h)), C, D, ldq);
+        const Eigen::MatrixXd Gk = gram(kData + kColumn(int(h)), C, D, ldk);
         s.sigmaQ[idx] = float(std::sqrt(powerEigenvalue(Gq)));
         s.sigmaK[idx] = float(std::sqrt(powerEigenvalue(Gk)));
         const double sigmaQK = std::sqrt(powerEigenvalue(Gq * Gk));
