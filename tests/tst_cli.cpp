@@ -123,7 +123,7 @@ void TestCli::trainInfoAndExport() {
     QVERIFY(info.out.contains(QRegularExpression("status\\s+finished at step 20")));
     QVERIFY(info.out.contains("task:copy"));
     QVERIFY(info.out.contains(QRegularExpression("snapshots\\s+3 \\(steps 0–20\\)")));
-    QVERIFY(info.out.contains("schema 2"));
+    QVERIFY(info.out.contains(QString("schema %1").arg(attnscope::kRunSchemaVersion)));
 
     const QString out = path("basic-data");
     const Result exp = run({"export-data", runFile, "--out", out, "--steps", "all", "--heads", "0,2"});
