@@ -116,7 +116,8 @@ int runInfo(const Args& args) {
     row("steps", std::to_string(doneSteps) + " / " + std::to_string(totalSteps));
     std::string statusText = status.statusName();
     if (status.status != RunStatus::Created) statusText += " at step " + std::to_string(status.step);
-    if (!status.message.empty()) statusText += " — " + status.message;
+    // Files written before the trainer stated the reason repeat the status as its message.
+    if (!status.message.empty() && status.message != statusText) statusText += " — " + status.message;
     if (!status.at.empty()) statusText += " (" + status.at + ")";
     row("status", statusText);
     row("loss", steps.empty() ? "—"

@@ -24,6 +24,7 @@ FigureInput loadFigureInput(const std::string& runPath) {
     in.steps = std::move(run.steps);
     in.snapshots = std::move(run.snapshots);
     in.events = std::move(run.events);
+    in.evals = std::move(run.evals);
     return in;
 }
 
