@@ -1,5 +1,6 @@
 // AttnScope desktop app: everything lives in attnscope_gui; this only starts it.
-//   attnscope [RUN.attnrun …] [--lesson ID]   (--lesson opens that lesson, e.g. "extrapolation")
+//   attnscope [RUN.attnrun …] [--lesson ID] [--help] [--version]   (--lesson opens that lesson, e.g.
+//   "extrapolation")
 #include "core/util/cpu_check.h"
 #include "gui/app/app_icon.h"
 #include "gui/app/main_window.h"
@@ -8,8 +9,39 @@
 
 #include <QApplication>
 #include <cstdio>
+#include <cstring>
+
+namespace {
+
+// --help and --version print to stdout and end the program before Qt starts, so they work without a display
+// and are never taken for run files. Returns the exit status, or -1 to go on starting the app.
+int handleInformationalOptions(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0) {
+            std::printf("attnscope %s\n", ATTNSCOPE_VERSION);
+            return 0;
+        }
+        if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+            std::printf(
+                "Usage: attnscope [RUN.attnrun | SWEEP-FOLDER ...] [--lesson ID]\n"
+                "Train small transformers on the CPU and watch what their attention does.\n\n"
+                "  RUN.attnrun ...  open these runs (or sweep folders) instead of the last workspace\n"
+                "  --lesson ID      open a lesson, e.g. induction or extrapolation (an unknown id\n"
+                "                   lists them all)\n"
+                "  -h, --help       print this help and exit\n"
+                "  -v, --version    print the version and exit\n\n"
+                "Command-line training and figures: attnscope-cli --help. Documentation: README.md and "
+                "docs/ of the source tree, or /usr/share/doc/attnscope where installed.\n");
+            return 0;
+        }
+    }
+    return -1;
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
+    if (const int status = handleInformationalOptions(argc, argv); status >= 0) return status;
     attnscope::requireCpuFeatures(); // before any AVX2 code: a message, not SIGILL
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("AttnScope"));

@@ -16,6 +16,7 @@ class ChartSettings;
 class EntropyView;
 class ExtrapolationView;
 class ExtremeTokensView;
+class Appearance;
 class LessonsController;
 class ValueResidualView;
 class EventList;
@@ -75,6 +76,7 @@ public:
     ExtremeTokensView* extremeTokensView() const { return m_extremeTokens; }
     ValueResidualView* valueResidualView() const { return m_valueResidual; }
     LessonsController* lessons() const { return m_lessons; }
+    Appearance* appearance() const { return m_appearance; }
     SweepsController* sweeps() const { return m_sweeps; }
 
     // The one way pages and docks enter the window (called from buildPages()/buildDocks()).
@@ -86,6 +88,8 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    // Shrinks and moves the window onto `screen` (its available geometry) where it does not fit.
+    void fitInto(const QRect& screen);
     void buildPages();
     void buildDocks();
     void buildMenus();
@@ -121,6 +125,7 @@ private:
     LessonsController* m_lessons = nullptr;
     SweepsController* m_sweeps = nullptr;
     QMenu* m_viewMenu = nullptr;
+    Appearance* m_appearance = nullptr;
 };
 
 } // namespace attnscope::gui
