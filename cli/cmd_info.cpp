@@ -144,7 +144,7 @@ int runInfo(const Args& args) {
         statusText +=
             std::string(" — its writer stopped without closing it (killed or crashed)") +
             (checkpoints.empty() ? "" : "; attnscope-cli resume continues it from its latest checkpoint");
-    else if (!status.message.empty())
+    else if (!status.message.empty() && status.message != statusText) // older files repeat the status
         statusText += " — " + status.message;
     if (!interrupted && !status.at.empty()) statusText += " (" + status.at + ")";
     row("status", statusText);

@@ -101,7 +101,9 @@ bool crosses(const QLineF& s, const QRectF& r) {
 } // namespace
 
 QPointF CurveLayout::map(double x, double y) const {
-    const double fx = xHi > xLo ? (x - xLo) / (xHi - xLo) : 0.5;
+    const double fx = !(xHi > xLo) ? 0.5
+                      : logX       ? (x > 0 ? std::log10(x / xLo) / std::log10(xHi / xLo) : -1)
+                                   : (x - xLo) / (xHi - xLo);
     double fy;
     if (logY)
         fy = y > 0 ? (std::log10(y) - std::log10(yLo)) / (std::log10(yHi) - std::log10(yLo)) : -1;
@@ -135,6 +137,7 @@ CurveLayout layoutCurves(const QSizeF& sizePt, const CurveData& data, const Figu
     L.titleFont = L.font;
     L.titleFont.setBold(true);
     L.logY = options.logY;
+    L.logX = data.logX;
     const QFontMetricsF fm(L.font, device);
     const QFontMetricsF tfm(L.titleFont, device);
     const QRectF page(QPointF(kPage, kPage), sizePt - QSizeF(2 * kPage, 2 * kPage));
@@ -146,7 +149,7 @@ CurveLayout layoutCurves(const QSizeF& sizePt, const CurveData& data, const Figu
         bool any = false;
         for (std::size_t k = 0; k < data.x.size() && k < data.lines[i].y.size(); ++k) {
             const double y = data.lines[i].y[k];
-            if (!usable(y, L.logY)) continue;
+            if (!usable(y, L.logY) || (L.logX && !(data.x[k] > 0))) continue;
             xLo = std::min(xLo, data.x[k]), xHi = std::max(xHi, data.x[k]);
             yLo = std::min(yLo, y), yHi = std::max(yHi, y);
             any = true;
@@ -157,7 +160,13 @@ CurveLayout layoutCurves(const QSizeF& sizePt, const CurveData& data, const Figu
     if (data.yRange && (!L.logY || data.yRange->first > 0))
         yLo = data.yRange->first, yHi = data.yRange->second;
     if (!(xLo <= xHi)) xLo = 0, xHi = 1, yLo = L.logY ? 0.1 : 0, yHi = 1;
-    if (xLo == xHi) xLo -= 0.5, xHi += 0.5;
+    if (xLo == xHi) {
+        if (L.logX)
+            xLo /= 2, xHi *= 2;
+        else
+            xLo -= 0.5, xHi += 0.5;
+    }
+    if (L.logX && !(xLo > 0)) xLo = 1, xHi = std::max(xHi, 10.0);
     if (L.logY) {
         if (yLo == yHi) yLo /= 2, yHi *= 2;
         const double pad = std::pow(10.0, 0.05 * std::log10(yHi / yLo));
@@ -175,7 +184,7 @@ CurveLayout layoutCurves(const QSizeF& sizePt, const CurveData& data, const Figu
             L.titleRects.emplace_back(page.left(), top, page.width(), tfm.height());
         if (!L.titleLines.isEmpty()) top += kGap;
     }
-    const bool lettered = data.pinCursor >= 0 && data.cursor >= 0;
+    const bool lettered = data.cursor >= 0; // the cursor is always labelled (B, or its step)
     const double letterLine = lettered ? fm.height() : fm.height() / 2; // half a line: the top y label
 
     // Legend geometry: one entry is a line sample and the series name.
@@ -235,8 +244,14 @@ CurveLayout layoutCurves(const QSizeF& sizePt, const CurveData& data, const Figu
         const double right = page.right() - rightReserve -
                              std::max(4.0, fm.horizontalAdvance(xLabel(xHi, xHi >= 10000 ? 1000 : 1)) / 2);
         L.plot = QRectF(QPointF(left, plotTop), QPointF(std::max(left + 10, right), plotTop + plotH));
-        const auto xPos = [&](double v) { return L.plot.width() * (v - xLo) / (xHi - xLo); };
-        L.xTicks = chooseTicks(xLo, xHi, false, fm.horizontalAdvance(QStringLiteral("00")), xLabel, xPos,
+        const auto xPos = [&](double v) {
+            return L.logX ? L.plot.width() * std::log10(v / xLo) / std::log10(xHi / xLo)
+                          : L.plot.width() * (v - xLo) / (xHi - xLo);
+        };
+        const auto xTickLabel = [&](double v, double step) {
+            return L.logX ? QString::number(v, 'g', 3) : xLabel(v, step);
+        };
+        L.xTicks = chooseTicks(xLo, xHi, L.logX, fm.horizontalAdvance(QStringLiteral("00")), xTickLabel, xPos,
                                [&](const QString& s) { return fm.horizontalAdvance(s); });
         for (AxisTick& t : L.xTicks) {
             const double w = fm.horizontalAdvance(t.label);
@@ -297,15 +312,18 @@ CurveLayout layoutCurves(const QSizeF& sizePt, const CurveData& data, const Figu
         QFont bold = L.font;
         bold.setBold(true);
         const QFontMetricsF bfm(bold, device);
-        const double w = bfm.horizontalAdvance(QStringLiteral("B")) + 1;
-        const auto place = [&](double x, bool leftSide) {
+        L.bText = data.pinCursor >= 0 ? QStringLiteral("B") : QStringLiteral("step %1").arg(data.cursor);
+        const auto place = [&](double x, bool leftSide, const QString& text) {
+            const double w = bfm.horizontalAdvance(text) + 1;
             QRectF r(leftSide ? x - w - 1 : x + 1, L.plot.top() - fm.height(), w, fm.height());
             if (r.left() < page.left()) r.moveLeft(page.left());
             if (r.right() > page.right()) r.moveRight(page.right());
             return r;
         };
-        if (data.pinCursor >= xLo && data.pinCursor <= xHi) L.aLabelRect = place(a, a <= b);
-        if (data.cursor >= xLo && data.cursor <= xHi) L.bLabelRect = place(b, b < a);
+        if (data.pinCursor >= 0 && data.pinCursor >= xLo && data.pinCursor <= xHi)
+            L.aLabelRect = place(a, a <= b, QStringLiteral("A"));
+        if (data.cursor >= xLo && data.cursor <= xHi)
+            L.bLabelRect = place(b, data.pinCursor >= 0 ? b < a : b > L.plot.center().x(), L.bText);
     }
     return L;
 }

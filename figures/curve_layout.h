@@ -38,11 +38,14 @@ struct CurveLayout {
     QRectF plot; // the data area
     double xLo = 0, xHi = 1, yLo = 0, yHi = 1;
     bool logY = false;
+    bool logX = false;
     std::vector<AxisTick> xTicks, yTicks;
     std::vector<double> yMinorTicks; // log axis only
     QRectF xLabelRect;
     QRectF yLabelRect;             // before the −90° rotation: centred where the rotated label goes
     QRectF aLabelRect, bLabelRect; // cursor letters above the data area; empty when not drawn
+    // What the cursor line says: "B" beside a pinned A, else "step N", so no dashed line goes unexplained.
+    QString bText;
     LegendLayout legend;
 
     // Data coordinates → page points. y may be ≤ 0 on a log axis: it maps below the data area.

@@ -138,7 +138,7 @@ void paintCurves(QPainter& p, const QSizeF& sizePt, const CurveData& data, const
     }
     if (!L.bLabelRect.isEmpty()) {
         p.setPen(kCursorB);
-        p.drawText(L.bLabelRect, Qt::AlignCenter, QStringLiteral("B"));
+        p.drawText(L.bLabelRect, Qt::AlignCenter, L.bText);
     }
     paintLegend(p, L, data);
     p.setPen(Qt::black);

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cmath>
+#include <map>
 #include <string>
 
 namespace attnscope::figures {
@@ -34,18 +35,25 @@ int cursorStep(const FigureInput& in, const FigureRequest& req) {
     return in.steps.empty() ? (in.snapshots.empty() ? -1 : in.snapshots.back()->step) : in.steps.back().step;
 }
 
+// A chart over training steps with the timeline's cursors: "run · what".
+CurveData stepCurves(const FigureInput& in, const FigureRequest& req, const QString& what,
+                     const QString& yLabel) {
+    CurveData d;
+    d.title = QStringLiteral("%1 · %2").arg(in.runName, what);
+    d.xLabel = QStringLiteral("step");
+    d.yLabel = yLabel;
+    d.cursor = cursorStep(in, req);
+    d.pinCursor = req.pinStep;
+    return d;
+}
+
 // One line per head of `layer`, over every snapshot (all of them: no sampling away).
 CurveData perHead(const FigureInput& in, const FigureRequest& req,
                   const std::vector<float> ProbeSnapshot::*field, const QString& what,
                   const QString& yLabel) {
     const SnapshotPtr first = requireSnapshot(in, -1);
     checkLayer(*first, req.layer);
-    CurveData d;
-    d.title = QStringLiteral("%1 · %2 · layer %3").arg(in.runName, what).arg(req.layer);
-    d.xLabel = QStringLiteral("step");
-    d.yLabel = yLabel;
-    d.cursor = cursorStep(in, req);
-    d.pinCursor = req.pinStep;
+    CurveData d = stepCurves(in, req, QStringLiteral("%1 · layer %2").arg(what).arg(req.layer), yLabel);
     for (int h = 0; h < first->heads; ++h)
         d.lines.push_back({QStringLiteral("H%1").arg(h), {}, categoricalColor(h), false, {}, true});
     for (const SnapshotPtr& s : in.snapshots) {
@@ -78,12 +86,7 @@ CurveData curveData(const FigureInput& in, const FigureRequest& req) {
                        QStringLiteral("α₁"));
     case FigureView::Training: {
         if (in.steps.empty()) throw Error("The run " + in.runName.toStdString() + " has no training steps.");
-        CurveData d;
-        d.title = QStringLiteral("%1 · loss").arg(in.runName);
-        d.xLabel = QStringLiteral("step");
-        d.yLabel = QStringLiteral("cross-entropy (nats)");
-        d.cursor = cursorStep(in, req);
-        d.pinCursor = req.pinStep;
+        CurveData d = stepCurves(in, req, QStringLiteral("loss"), QStringLiteral("cross-entropy (nats)"));
         d.lines = {{QStringLiteral("train"), {}, categoricalColor(0), false, {}, true},
                    {QStringLiteral("validation"), {}, categoricalColor(1), true, {}, true}};
         for (const StepRecord& r : in.steps) {
@@ -93,8 +96,51 @@ CurveData curveData(const FigureInput& in, const FigureRequest& req) {
         }
         return d;
     }
+    case FigureView::ExtremeTokens:
+        return perHead(in, req, &ProbeSnapshot::sinkNonTrigger,
+                       QStringLiteral("sink score, non-trigger queries"),
+                       QStringLiteral("mean A_i0 (dormant queries)"));
+    case FigureView::ValueResidual: {
+        const SnapshotPtr first = requireSnapshot(in, -1);
+        CurveData d = stepCurves(in, req, QStringLiteral("importance entropy per layer"),
+                                 QStringLiteral("importance entropy (nats)"));
+        for (int l = 0; l < first->layers; ++l)
+            d.lines.push_back({QStringLiteral("L%1").arg(l), {}, seriesColor(l), false, {}, true});
+        for (const SnapshotPtr& s : in.snapshots) {
+            d.x.push_back(s->step);
+            for (int l = 0; l < first->layers; ++l)
+                d.lines[std::size_t(l)].y.push_back(std::size_t(l) < s->importanceEntropy.size()
+                                                        ? double(s->importanceEntropy[std::size_t(l)])
+                                                        : NAN);
+        }
+        return d;
+    }
+    case FigureView::Extrapolation: {
+        // The latest non-overlapping evaluation at each length (Press et al.'s protocol as the app runs it).
+        std::map<int, std::pair<int, double>> byLength; // length → (step, loss)
+        for (const EvalRecord& e : in.evals)
+            if (e.mode == "nonoverlapping" &&
+                (!byLength.count(e.length) || byLength[e.length].first <= e.step))
+                byLength[e.length] = {e.step, e.loss};
+        if (byLength.empty())
+            throw Error(
+                "The run " + in.runName.toStdString() +
+                " has no length evaluations (attnscope-cli eval --run FILE --save, or Evaluate lengths… in "
+                "the app).");
+        CurveData d;
+        d.title = QStringLiteral("%1 · loss against evaluation length").arg(in.runName);
+        d.xLabel = QStringLiteral("evaluation length (tokens)");
+        d.yLabel = QStringLiteral("validation loss (nats)");
+        d.logX = true;
+        d.lines = {{QStringLiteral("validation loss"), {}, seriesColor(0), false, {}, true}};
+        for (const auto& [length, stepLoss] : byLength) {
+            d.x.push_back(length);
+            d.lines[0].y.push_back(stepLoss.second);
+        }
+        return d;
+    }
     default:
-        throw Error("Not a curve view.");
+        throw Error("Not a curve view of a run.");
     }
 }
 

@@ -34,6 +34,7 @@ struct CurveData {
     double pinCursor = -1; // step A pinned against it (then the cursors are lettered B and A); < 0 = none
     // Axis ranges shared by the panels of one figure (small multiples); unset: fitted to this chart's data.
     std::optional<std::pair<double, double>> xRange, yRange;
+    bool logX = false; // x spans decades (learning rates, sequence lengths): logarithmic x axis
 };
 
 struct MapData {

@@ -26,6 +26,7 @@ FigureInput loadFigureInput(const std::string& runPath, bool maps) {
     in.steps = std::move(run.steps);
     in.snapshots = std::move(run.snapshots);
     in.events = std::move(run.events);
+    in.evals = std::move(run.evals);
     return in;
 }
 

@@ -17,6 +17,7 @@ struct FigureInput {
     std::vector<StepRecord> steps;
     std::vector<SnapshotPtr> snapshots; // every recorded snapshot, in step order (no sampling)
     std::vector<Event> events;
+    std::vector<EvalRecord> evals; // loss at evaluation lengths (length extrapolation)
     std::shared_ptr<const Tokenizer> tokenizer;
     SnapshotPtr comparison; // optional: maps show snapshot − comparison
     QString comparisonLabel;

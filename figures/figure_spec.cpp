@@ -18,13 +18,20 @@ QString viewName(FigureView view) {
         return QStringLiteral("sinks");
     case FigureView::Training:
         return QStringLiteral("training");
+    case FigureView::Extrapolation:
+        return QStringLiteral("extrapolation");
+    case FigureView::ValueResidual:
+        return QStringLiteral("value-residual");
+    case FigureView::ExtremeTokens:
+        return QStringLiteral("extreme-tokens");
+    case FigureView::LrSensitivity:
+        return QStringLiteral("lr-sensitivity");
     }
     return {};
 }
 
 std::optional<FigureView> parseView(const QString& name) {
-    for (FigureView v : {FigureView::Attention, FigureView::Grid, FigureView::Entropy, FigureView::Logits,
-                         FigureView::Sinks, FigureView::Training})
+    for (FigureView v : kAllViews)
         if (viewName(v) == name.trimmed().toLower()) return v;
     return std::nullopt;
 }

@@ -8,10 +8,28 @@
 
 namespace attnscope::figures {
 
-enum class FigureView { Attention, Grid, Entropy, Logits, Sinks, Training };
+// LrSensitivity is drawn from a sweep's summary (figures/sweep_figure.h), the others from runs.
+enum class FigureView {
+    Attention,
+    Grid,
+    Entropy,
+    Logits,
+    Sinks,
+    Training,
+    Extrapolation,
+    ValueResidual,
+    ExtremeTokens,
+    LrSensitivity
+};
+// Every view, in the order the export dialog and `attnscope-cli plot --help` list them.
+inline constexpr FigureView kAllViews[] = {
+    FigureView::Attention,     FigureView::Grid,         FigureView::Entropy,       FigureView::Logits,
+    FigureView::Sinks,         FigureView::Training,     FigureView::Extrapolation, FigureView::ValueResidual,
+    FigureView::ExtremeTokens, FigureView::LrSensitivity};
 enum class FigureFormat { Pdf, Svg, Png };
 
-// "attention", "grid", "entropy", "logits", "sinks", "training".
+// "attention", "grid", "entropy", "logits", "sinks", "training", "extrapolation", "value-residual",
+// "extreme-tokens", "lr-sensitivity".
 QString viewName(FigureView view);
 std::optional<FigureView> parseView(const QString& name);
 // From the file suffix (case-insensitive); nullopt for anything else.

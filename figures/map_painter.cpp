@@ -41,14 +41,61 @@ ValueRange rangeOf(const MapData& d) {
     return d.difference ? ValueRange{-top, top} : ValueRange{0, top};
 }
 
+// The smallest and largest visible (causal) value: what the colour range may have clipped.
+ValueRange spanOf(const MapData& d) {
+    const std::size_t cells = std::size_t(d.length) * d.length;
+    double lo = INFINITY, hi = -INFINITY;
+    for (std::size_t i = 0; i < d.values.size(); ++i) {
+        const std::size_t cell = i % cells;
+        if (cell % d.length > cell / d.length || !std::isfinite(d.values[i])) continue;
+        lo = std::min(lo, double(d.values[i])), hi = std::max(hi, double(d.values[i]));
+    }
+    return std::isfinite(lo) ? ValueRange{lo, hi} : ValueRange{0, 0};
+}
+
+// Which ends of the colour range cut data off (matplotlib's extend="min"/"max"/"both").
+struct Clipping {
+    bool low = false, high = false;
+    bool any() const { return low || high; }
+};
+
+Clipping clippingOf(const ValueRange& range, const ValueRange& span) {
+    const double tolerance = 1e-6 * std::max(1.0, std::abs(range.hi - range.lo));
+    return {span.lo<range.lo - tolerance, span.hi> range.hi + tolerance};
+}
+
+// "colours clipped at ±0.23 (arrows on the colour bar); data span −0.74 … +0.13".
+QString clippingNote(const ValueRange& range, const ValueRange& span, bool difference) {
+    const auto number = [](double v, bool sign) {
+        const QString text = QString::number(std::abs(v), 'g', 2);
+        return (v < 0 ? QStringLiteral("−") : sign ? QStringLiteral("+") : QString()) + text;
+    };
+    const QString at =
+        difference ? QStringLiteral("±") + QString::number(range.hi, 'g', 2) : number(range.hi, false);
+    return QStringLiteral("colours clipped at %1 (arrows on the colour bar); data span %2 … %3")
+        .arg(at, number(span.lo, difference), number(span.hi, difference));
+}
+
 void paintColorbar(QPainter& p, const QRectF& bar, const ColorNorm& norm, const Colormap& cmap,
-                   const QFont& font) {
+                   const QFont& font, const Clipping& clipping, const QString& label) {
     QImage strip(1, Colormap::kSize, QImage::Format_RGB32);
     for (int i = 0; i < Colormap::kSize; ++i) strip.setPixel(0, Colormap::kSize - 1 - i, cmap.entry(i));
     p.drawImage(bar, strip);
     p.setPen(QPen(Qt::black, 0.4));
     p.setBrush(Qt::NoBrush);
     p.drawRect(bar);
+    // Clipped ends get a triangle in the end colour pointing away from the bar.
+    const double tip = bar.width();
+    if (clipping.high) {
+        p.setBrush(QColor(cmap.entry(Colormap::kSize - 1)));
+        p.drawPolygon(QPolygonF({bar.topLeft(), bar.topRight(), QPointF(bar.center().x(), bar.top() - tip)}));
+    }
+    if (clipping.low) {
+        p.setBrush(QColor(cmap.entry(0)));
+        p.drawPolygon(
+            QPolygonF({bar.bottomLeft(), bar.bottomRight(), QPointF(bar.center().x(), bar.bottom() + tip)}));
+    }
+    p.setBrush(Qt::NoBrush);
     p.setFont(font);
     const std::vector<double> ticks = norm.ticks(5);
     const double step = ticks.size() > 1 ? ticks[1] - ticks[0] : 1;
@@ -58,6 +105,30 @@ void paintColorbar(QPainter& p, const QRectF& bar, const ColorNorm& norm, const 
         p.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 2, y));
         p.drawText(QPointF(bar.right() + 3, y + fm.capHeight() / 2), formatTick(v, ColorScale::Linear, step));
     }
+    // What the colours mean, along the bar beyond its tick labels.
+    p.save();
+    p.translate(bar.right() + 3 + fm.horizontalAdvance(QStringLiteral("−0.00")) + 2, bar.center().y());
+    p.rotate(90);
+    p.drawText(QRectF(-bar.height() / 2 - 20, -fm.height(), bar.height() + 40, fm.height()), Qt::AlignCenter,
+               label);
+    p.restore();
+}
+
+// The title in as many lines as it needs, split at its " · " separators, never elided.
+QStringList titleLines(const QString& text, const QFontMetricsF& fm, double width) {
+    QStringList lines;
+    QString current;
+    for (const QString& part : text.split(QStringLiteral(" · "))) {
+        const QString longer = current.isEmpty() ? part : current + QStringLiteral(" · ") + part;
+        if (!current.isEmpty() && fm.horizontalAdvance(longer) > width) {
+            lines << current;
+            current = part;
+        } else {
+            current = longer;
+        }
+    }
+    if (!current.isEmpty()) lines << current;
+    return lines;
 }
 
 } // namespace
@@ -68,7 +139,9 @@ void paintMaps(QPainter& p, const QSizeF& sizePt, const MapData& d, const Figure
     font.setPointSizeF(options.fontPt);
     const QFontMetricsF fm(font, p.device());
     const Colormap& cmap = Colormap::get(d.difference ? ColormapKind::Diverging : options.colormap);
-    const ColorNorm norm(rangeOf(d), ColorScale::Linear);
+    const ValueRange range = rangeOf(d), span = spanOf(d);
+    const ColorNorm norm(range, ColorScale::Linear);
+    const Clipping clipping = clippingOf(range, span);
     const bool grid = d.layers * d.heads > 1;
 
     QRectF area(QPointF(2, 2), sizePt - QSizeF(4, 4));
@@ -78,30 +151,38 @@ void paintMaps(QPainter& p, const QSizeF& sizePt, const MapData& d, const Figure
         p.setFont(bold);
         p.setPen(Qt::black);
         const QFontMetricsF bfm(bold, p.device());
-        // One line when it fits; otherwise what is shown (the difference) gets a line of its own rather
-        // than being elided away.
-        const QString oneLine = d.title + QStringLiteral(" · ") + d.detail;
-        const QStringList lines = bfm.horizontalAdvance(oneLine) <= area.width() || d.detail.isEmpty()
-                                      ? QStringList{oneLine}
-                                      : QStringList{d.title, d.detail};
-        for (const QString& line : lines) {
-            const QRectF titleRect(area.left(), area.top(), area.width(), fm.height());
-            p.drawText(titleRect, Qt::AlignHCenter | Qt::AlignVCenter,
-                       bfm.elidedText(line, Qt::ElideRight, area.width()));
+        // As many lines as it takes: a reader must see what is shown (the difference) and of which run.
+        const QString full = d.detail.isEmpty() ? d.title : d.title + QStringLiteral(" · ") + d.detail;
+        for (const QString& line : titleLines(full, bfm, area.width())) {
+            const QRectF titleRect(area.left(), area.top(), area.width(), bfm.height());
+            p.drawText(titleRect, Qt::AlignHCenter | Qt::AlignVCenter | Qt::TextWordWrap, line);
             area.setTop(titleRect.bottom() + 1);
         }
         area.setTop(area.top() + 2);
     }
+    const QString clipNote = clipping.any() ? clippingNote(range, span, d.difference) : QString();
     if (options.colorbar) {
-        // Bar plus the widest tick label ("−0.25") and a gap.
-        const double reserve = 7 + 3 + fm.horizontalAdvance(QStringLiteral("−0.000")) + 4;
+        // Bar plus the widest tick label ("−0.25"), the bar's rotated label and gaps.
+        const double reserve = 7 + 3 + fm.horizontalAdvance(QStringLiteral("−0.000")) + 2 + fm.height() + 2;
         area.setRight(area.right() - reserve);
-        area.setBottom(area.bottom() - fm.height() / 2); // room for the bottom tick label
+        area.setBottom(area.bottom() - fm.height() / 2 - (clipping.low ? 7 : 0)); // bottom tick, arrow
+        area.setTop(area.top() + (clipping.high ? 7 : 0));
+        if (!clipNote.isEmpty()) {
+            // The note under everything, in as many lines as the width needs.
+            const QRectF note =
+                fm.boundingRect(QRectF(2, 0, sizePt.width() - 4, 1000), Qt::TextWordWrap, clipNote);
+            const QRectF noteRect(2, sizePt.height() - 2 - note.height(), sizePt.width() - 4, note.height());
+            p.setFont(font);
+            p.setPen(Qt::black);
+            p.drawText(noteRect, Qt::AlignHCenter | Qt::AlignBottom | Qt::TextWordWrap, clipNote);
+            area.setBottom(area.bottom() - note.height() - 2);
+        }
     }
 
     // Axis labels take a text line on the left and at the bottom (single map) or head/layer names (grid).
     QFont small = font;
-    small.setPointSizeF(std::max(4.0, options.fontPt * 0.8));
+    // Position and token labels: never smaller than 7 pt (or the figure's own size when that is smaller).
+    small.setPointSizeF(std::min(options.fontPt, std::max(7.0, options.fontPt * 0.9)));
     const QFontMetricsF sfm(small, p.device());
     const double labelW = grid ? fm.horizontalAdvance(QStringLiteral("L00")) + 4
                                : fm.height() + sfm.horizontalAdvance(QStringLiteral("<bos>")) + 3;
@@ -119,7 +200,9 @@ void paintMaps(QPainter& p, const QSizeF& sizePt, const MapData& d, const Figure
 
     const std::size_t cells = std::size_t(d.length) * d.length;
     if (options.colorbar) // right beside the maps, as tall as they are, however wide the page is
-        paintColorbar(p, QRectF(origin.x() + blockW + 6, origin.y(), 7, blockH), norm, cmap, font);
+        paintColorbar(p, QRectF(origin.x() + blockW + 6, origin.y(), 7, blockH), norm, cmap, font, clipping,
+                      d.difference ? QStringLiteral("Δ attention weight")
+                                   : QStringLiteral("attention weight"));
     p.setFont(font);
     for (int l = 0; l < d.layers; ++l)
         for (int h = 0; h < d.heads; ++h) {

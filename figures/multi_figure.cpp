@@ -14,7 +14,8 @@ namespace attnscope::figures {
 namespace {
 
 bool perHead(FigureView view) {
-    return view == FigureView::Entropy || view == FigureView::Logits || view == FigureView::Sinks;
+    return view == FigureView::Entropy || view == FigureView::Logits || view == FigureView::Sinks ||
+           view == FigureView::ExtremeTokens;
 }
 
 // Lines of one run in shades of its colour, dark to light, so the run stays recognisable.
@@ -117,6 +118,7 @@ CurveData overlayCurves(const std::vector<FigureInput>& runs, const FigureReques
     if (perHead(request.view)) out.title += QStringLiteral(" · one line per head");
     out.xLabel = each.front().xLabel;
     out.yLabel = each.front().yLabel;
+    out.logX = each.front().logX;
     out.cursor = request.step; // the runs' latest steps differ: no cursor unless a step is asked for
     out.pinCursor = request.pinStep;
     out.x = unionSteps(each);
@@ -291,6 +293,12 @@ QString whatOf(FigureView view) {
         return QStringLiteral("first-token sink score");
     case FigureView::Training:
         return QStringLiteral("loss (dashed: validation)");
+    case FigureView::ExtremeTokens:
+        return QStringLiteral("sink score, non-trigger queries");
+    case FigureView::ValueResidual:
+        return QStringLiteral("importance entropy per layer");
+    case FigureView::Extrapolation:
+        return QStringLiteral("loss against evaluation length");
     default:
         return viewName(view);
     }

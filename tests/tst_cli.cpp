@@ -279,7 +279,10 @@ void TestCli::divergenceIsAResult() {
             QStringList{"--config", config.fileName(), "--steps", "200", "--out", path("diverged.attnrun")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QVERIFY2(r.out.contains(QRegularExpression("diverged at step \\d+")), qPrintable(r.out));
-    QVERIFY(run({"info", path("diverged.attnrun")}).out.contains(QRegularExpression("status\\s+diverged")));
+    const QString info = run({"info", path("diverged.attnrun")}).out;
+    QVERIFY(info.contains(
+        QRegularExpression("status\\s+diverged at step \\d+ — (loss|gradient norm) is not finite")));
+    QCOMPARE(info.count("diverged at step"), 1); // said once, with the reason
     // Divergence ends a run without a final checkpoint; with none before it, there is nothing to resume.
     const Result resume = run({"resume", path("diverged.attnrun")});
     QCOMPARE(resume.exitCode, 1);

@@ -90,6 +90,12 @@ private slots:
             QVERIFY2(text.contains("Try next"), qPrintable(l.id));
             QVERIFY2(m_window->pages().page(l.view.tab), qPrintable(l.id + " tab " + l.view.tab));
             QVERIFY(!l.runs.empty());
+            // A run whose settings the lesson overrides is another model than its preset's: it describes
+            // itself rather than recording the preset's description.
+            for (const LessonRun& r : l.runs)
+                if (!r.json.isEmpty())
+                    QVERIFY2(!r.json.value("description").toString().isEmpty(),
+                             qPrintable(l.id + " " + r.name()));
         }
     }
 

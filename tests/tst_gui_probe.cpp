@@ -87,6 +87,30 @@ private slots:
         QVERIFY(m_dir.isValid());
     }
 
+    // The pre-filled induction text is written in the selected run's vocabulary: selecting another run
+    // replaces it (a text the user typed stays).
+    void presetTextFollowsTheSelectedRun() {
+        MainWindow w;
+        const int sample = w.openRunFile(kSample); // a character vocabulary of English text
+        const int sinks = w.openRunFile(
+            QString::fromStdString(test::sourceDir() + "/sample_runs/sinks-bigram-backcopy.attnrun"));
+        QVERIFY(sample && sinks);
+        ProbeTextPanel* panel = probePanel(w);
+        w.registry().setSelected(sample);
+        const QString first = panel->textEdit()->toPlainText();
+        QVERIFY(!first.isEmpty());
+        w.registry().setSelected(sinks);
+        const QString second = panel->textEdit()->toPlainText();
+        QVERIFY2(second != first, qPrintable(second));
+        std::size_t unknown = 0;
+        const RunData* run = w.registry().find(sinks);
+        run->tokenizer->encode(second.toStdString(), &unknown);
+        QCOMPARE(unknown, std::size_t(0));
+        panel->setText(QStringLiteral("my own text"));
+        w.registry().setSelected(sample);
+        QCOMPARE(panel->textEdit()->toPlainText(), QStringLiteral("my own text"));
+    }
+
     void probesTheNearestCheckpointIntoTheGrid() {
         MainWindow w;
         const int id = w.openRunFile(kSample);

@@ -8,6 +8,7 @@
 #include "figures/figure_comparison.h"
 #include "figures/figure_export.h"
 #include "figures/multi_figure.h"
+#include "figures/sweep_figure.h"
 
 #include <QGuiApplication>
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <string>
 
 namespace attnscope::cli {
 
@@ -22,10 +24,33 @@ using namespace attnscope::figures;
 
 namespace {
 
+// Qt warns on stderr when XDG_RUNTIME_DIR is unset (a shell without a login session, a CI job) although an
+// offscreen plot never uses it: give it a private one (0700, as Qt requires) for the life of the program.
+class PrivateRuntimeDir {
+public:
+    PrivateRuntimeDir() {
+        if (std::getenv("XDG_RUNTIME_DIR")) return;
+        std::string pattern = (std::filesystem::temp_directory_path() / "attnscope-plot-XXXXXX").string();
+        if (mkdtemp(pattern.data())) {
+            m_path = pattern;
+            setenv("XDG_RUNTIME_DIR", m_path.c_str(), 1);
+        }
+    }
+    ~PrivateRuntimeDir() {
+        std::error_code ec;
+        if (!m_path.empty()) std::filesystem::remove_all(m_path, ec);
+    }
+
+private:
+    std::string m_path;
+};
+
 // Fonts need a QGuiApplication; make one (offscreen unless the caller chose a platform) on first use.
 void ensureApplication() {
     if (QCoreApplication::instance()) return;
     if (!std::getenv("QT_QPA_PLATFORM")) setenv("QT_QPA_PLATFORM", "offscreen", 1);
+    static PrivateRuntimeDir runtimeDir; // destroyed after the application below
+
     static int argc = 1;
     static char name[] = "attnscope-plot";
     static char* argv[] = {name, nullptr};
@@ -67,7 +92,8 @@ int runPlot(const Args& args) {
     const std::string viewText = args.text("view", "attention");
     const std::optional<FigureView> view = parseView(QString::fromStdString(viewText));
     if (!view)
-        throw UsageError("--view must be attention, grid, entropy, logits, sinks or training, not '" +
+        throw UsageError("--view must be attention, grid, entropy, logits, sinks, training, extrapolation, "
+                         "value-residual, extreme-tokens or lr-sensitivity, not '" +
                          viewText + "'.");
     request.view = *view;
     request.step = args.integer("step", 0, 1 << 30).value_or(-1);
@@ -95,6 +121,24 @@ int runPlot(const Args& args) {
     if (!formatForPath(QString::fromStdString(out)))
         throw UsageError("--out must end in .pdf, .svg or .png.");
 
+    if (request.view == FigureView::LrSensitivity) {
+        // Drawn from a sweep folder's summary (its run files, or its summary_cells.csv), not from runs.
+        if (args.positionals().size() != 1)
+            throw UsageError(
+                "--view lr-sensitivity takes one sweep folder (written by attnscope-cli sweep).");
+        const std::string folder = args.positionals().front();
+        const SweepSummary summary = readSweepSummary(folder);
+        ensureApplication();
+        const QString name =
+            QString::fromStdString(std::filesystem::path(folder).lexically_normal().filename().string());
+        const ExportResult result =
+            exportLrSensitivity(summary, name.isEmpty() ? QStringLiteral("sweep") : name, options,
+                                QString::fromStdString(out), !args.has("no-data"));
+        if (!result.ok) throw Error(result.error.toStdString());
+        std::printf("%s\n", out.c_str());
+        if (!result.sidecarPath.isEmpty()) std::printf("%s\n", result.sidecarPath.toStdString().c_str());
+        return 0;
+    }
     const std::vector<std::string> runPaths = expandRunPaths(args.positionals());
     const std::optional<std::string> arrangeText = args.text("arrange"), facetText = args.text("facet");
     const std::optional<Arrangement> arrangement =
@@ -157,7 +201,11 @@ const CommandSpec& plotSpec() {
         "two runs' attention maps side by side on one colour scale. The side-car names every series by run.",
         1,
         256,
-        {{"view", "NAME", "attention (one head), grid (layers × heads), entropy, logits, sinks or training"},
+        {{"view", "NAME",
+          "attention (one head), grid (layers × heads), entropy, logits, sinks, training, extrapolation "
+          "(loss "
+          "against evaluation length), value-residual (importance entropy per layer), extreme-tokens (sink "
+          "score over non-trigger queries), or lr-sensitivity (a sweep FOLDER: final loss against LR)"},
          {"step", "N", "snapshot at or before step N (default: the latest)"},
          {"layer", "L", "layer (default 0)"},
          {"head", "H", "head for --view attention (default 0)"},
@@ -188,7 +236,10 @@ const CommandSpec& plotSpec() {
         "a-minus-b.pdf\n"
         "  attnscope-plot base.attnrun sigma.attnrun --view entropy --layer 2 --out entropy-both.pdf\n"
         "  attnscope-plot runs/sweep-lr/ --view training --arrange panels --width 7.16in --out sweep.pdf\n"
-        "  attnscope-plot base.attnrun alibi.attnrun --view attention --layer 1 --head 0 --out side.pdf\n"};
+        "  attnscope-plot base.attnrun alibi.attnrun --view attention --layer 1 --head 0 --out side.pdf\n"
+        "  attnscope-plot alibi.attnrun sinusoidal.attnrun --view extrapolation --out extrapolation.pdf\n"
+        "  attnscope-plot sample_runs/sweeps/lr-sensitivity --view lr-sensitivity --width 7.16in --out "
+        "lr.pdf\n"};
     return spec;
 }
 

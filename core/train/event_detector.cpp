@@ -16,6 +16,13 @@ std::string format(const char* f, double a, double b = 0, double c = 0, double d
     std::snprintf(buf, sizeof buf, f, a, b, c, d);
     return buf;
 }
+// A logit for a message: whole numbers while they stay short, then 3 significant digits ("2.41e+27", not a
+// 28-digit integer).
+std::string logitText(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, std::abs(v) < 1e6 ? "%.0f" : "%.3g", v);
+    return buf;
+}
 } // namespace
 
 std::vector<Event> EventDetector::onStep(int step, double loss) {
@@ -51,7 +58,19 @@ std::vector<Event> EventDetector::onSnapshot(const ProbeSnapshot& s) {
             const std::size_t i = s.headIndex(l, h);
             const float e = s.entropy[i];
             m_peakEntropy[i] = std::max(m_peakEntropy[i], e);
-            if (!m_collapsed.count(int(i)) && e < collapseEntropy &&
+            const bool sink = i < s.sinkScore.size() && s.sinkScore[i] > sinkScore;
+            if (!sink) {
+                m_seenBelowSink.insert(int(i));
+            } else if (m_seenBelowSink.count(int(i)) && !m_sinks.count(int(i))) {
+                m_sinks.insert(int(i));
+                events.push_back(
+                    {s.step, EventKind::Note,
+                     format("sink formation: layer %.0f head %.0f puts α₁ = %.2f on key 0 (sink above "
+                            "%.1f)",
+                            l, h, s.sinkScore[i], sinkScore)});
+            }
+            // A head that piles onto key 0 is a sink (reported above), not a collapse onto content.
+            if (!sink && !m_collapsed.count(int(i)) && e < collapseEntropy &&
                 e < (1 - collapseDrop) * m_peakEntropy[i]) {
                 m_collapsed.insert(int(i));
                 events.push_back(
@@ -63,8 +82,8 @@ std::vector<Event> EventDetector::onSnapshot(const ProbeSnapshot& s) {
         if (!m_exploded.count(l) && layerMax > explosionLogit) {
             m_exploded.insert(l);
             events.push_back({s.step, EventKind::LogitExplosion,
-                              format("layer %.0f max pre-softmax logit %.0f (threshold %.0f)", l, layerMax,
-                                     explosionLogit)});
+                              format("layer %.0f max pre-softmax logit ", l) + logitText(layerMax) +
+                                  format(" (threshold %.0f)", explosionLogit)});
         }
     }
     return events;

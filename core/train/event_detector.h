@@ -1,8 +1,9 @@
 #pragma once
 // Turns the stream of losses and probe snapshots into events worth marking on a timeline: NaN/Inf, loss
 // spikes (robust z-score against a rolling median), entropy collapse (a head's entropy falling sharply to
-// near zero), and logit explosion (a layer's max content logit crossing a threshold). Each head/layer event
-// fires once.
+// near zero while it is not a sink), sink formation (a note: a head's attention on key 0 rising past Gu et
+// al.'s threshold after a snapshot below it), and logit explosion (a layer's max content logit crossing a
+// threshold). Each head/layer event fires once.
 #include "core/probe/snapshot.h"
 
 #include <deque>
@@ -23,11 +24,12 @@ public:
     double collapseEntropy = 0.1;  // nats: a head below this...
     double collapseDrop = 0.5;     // ...after falling by at least this fraction since its running peak
     double explosionLogit = 100.0; // max content logit per layer
+    double sinkScore = 0.3; // a head with more attention on key 0 is a sink (Gu et al., arXiv 2410.10781)
 
 private:
     std::deque<double> m_recent;
     std::vector<float> m_peakEntropy;
-    std::set<int> m_collapsed, m_exploded;
+    std::set<int> m_collapsed, m_exploded, m_sinks, m_seenBelowSink;
 };
 
 } // namespace attnscope

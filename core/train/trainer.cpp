@@ -202,11 +202,10 @@ void Trainer::run() {
         const double gradNorm = clipGradientNorm(s.model->grads.data(), s.model->grads.size(), tc.gradClip);
         if (!std::isfinite(loss) || !std::isfinite(gradNorm)) {
             // Divergence is a result, not a failure: keep the parameters of the last finite step, record why.
-            m_bus.publish(
-                Event{step, EventKind::NonFinite,
-                      std::string(!std::isfinite(loss) ? "loss" : "gradient norm") + " is not finite"});
+            const std::string reason = std::string(!std::isfinite(loss) ? "loss" : "gradient norm") + " is not finite";
+            m_bus.publish(Event{step, EventKind::NonFinite, reason});
             m_step = step;
-            publishStatus(RunStatus::Diverged, "diverged at step " + std::to_string(step));
+            publishStatus(RunStatus::Diverged, reason); // the status says "diverged at step N"; this says why
             return;
         }
         const double lr = learningRate(tc, step);

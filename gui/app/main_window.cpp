@@ -2,6 +2,8 @@
 
 #include "core/store/run_file.h"
 #include "gui/app/model_import.h"
+#include "gui/app/appearance.h"
+#include "gui/app/help_menu.h"
 #include "gui/app/new_run_panel.h"
 #include "gui/app/run_actions.h"
 #include "gui/app/run_status_widget.h"
@@ -55,6 +57,7 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_registry(new RunRegistry(this)),
       m_sessions(new SessionManager(*m_registry, this)), m_chartSettings(new ChartSettings(this)) {
     setWindowTitle(tr("AttnScope — attention dynamics lab"));
+    m_appearance = new Appearance(this); // before any widget: the theme and text size they are built with
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
     // The timeline spans the whole width, so its controls fit a 1280-pixel screen beside both side docks.
     setCorner(Qt::BottomLeftCorner, Qt::BottomDockWidgetArea);
@@ -67,6 +70,10 @@ MainWindow::MainWindow(QWidget* parent)
     centralLayout->addWidget(new ChartControls(*m_chartSettings, central));
     m_tabs = new QTabWidget(central);
     m_tabs->setDocumentMode(true);
+    // Every tab stays in view: a narrow window shortens the titles (full title in the tooltip) instead of
+    // hiding tabs behind scroll arrows.
+    m_tabs->setUsesScrollButtons(false);
+    m_tabs->setElideMode(Qt::ElideRight);
     centralLayout->addWidget(m_tabs, 1);
     m_pages = new PageSwitcher(*m_tabs, this);
     setCentralWidget(central);
@@ -117,6 +124,9 @@ MainWindow::MainWindow(QWidget* parent)
     pages.sinks = m_sinks;
     pages.attention = m_attention;
     pages.probe = m_probe;
+    pages.extremeTokens = m_extremeTokens;
+    pages.extrapolation = m_extrapolation;
+    pages.valueResidual = m_valueResidual;
     pages.timeline = m_timeline;
     pages.curveViews = {m_training, m_entropy, m_logits, m_sinks, m_extremeTokens, m_valueResidual};
     m_inspect = new InspectController(*this, *m_registry, pages,
@@ -134,18 +144,33 @@ MainWindow::MainWindow(QWidget* parent)
     tabifyDockWidget(m_newRunDock, m_lessons->dock());
     buildMenus();
     QSettings settings;
-    if (!restoreGeometry(settings.value("window/geometry").toByteArray())) {
-        const QRect screen = QGuiApplication::primaryScreen()
-                                 ? QGuiApplication::primaryScreen()->availableGeometry()
-                                 : QRect(0, 0, 1600, 1000);
+    const QRect screen = QGuiApplication::primaryScreen()
+                             ? QGuiApplication::primaryScreen()->availableGeometry()
+                             : QRect(0, 0, 1600, 1000);
+    if (!restoreGeometry(settings.value("window/geometry").toByteArray()))
         resize(std::min(1600, screen.width()), std::min(1000, screen.height()));
-    }
+    else
+        fitInto(screen); // saved on a larger screen (or another monitor): never larger than this one
     if (!restoreState(settings.value("window/state").toByteArray()))
         resizeDocks({m_runsDock, m_newRunDock}, {290, 390}, Qt::Horizontal);
 }
 
+void MainWindow::fitInto(const QRect& screen) {
+    if (isMaximized() || isFullScreen()) return; // the window system fits those itself
+    const QSize size(std::min(width(), screen.width()), std::min(height(), screen.height()));
+    if (size != this->size()) resize(size);
+    QPoint at = pos();
+    at.setX(std::clamp(at.x(), screen.left(), std::max(screen.left(), screen.right() + 1 - size.width())));
+    at.setY(std::clamp(at.y(), screen.top(), std::max(screen.top(), screen.bottom() + 1 - size.height())));
+    if (at != pos()) move(at);
+}
+
 void MainWindow::addPage(QWidget* page, const QString& title, const QString& key) {
+    // Pages lay out in whatever room is left beside the docks: with this minimum the window fits a
+    // 1280×720 screen (tests/tst_gui_compare).
+    page->setMinimumSize(360, 300);
     m_pages->addPage(page, title, key);
+    m_tabs->setTabToolTip(m_tabs->indexOf(page), title);
 }
 
 QDockWidget* MainWindow::addDock(QWidget* content, const QString& title, const QString& objectName,
@@ -217,16 +242,11 @@ void MainWindow::buildMenus() {
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     for (QDockWidget* dock : findChildren<QDockWidget*>(Qt::FindDirectChildrenOnly))
         m_viewMenu->addAction(dock->toggleViewAction());
+    m_appearance->addActions(m_viewMenu);
     menuBar()->addMenu(m_lessons->menu());
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_lessons->menu()->menuAction());
-    help->addAction(tr("&About AttnScope"), this, [this] {
-        QMessageBox::about(this, tr("About AttnScope"),
-                           tr("<b>AttnScope %1</b><p>Train small transformers on the CPU and watch attention "
-                              "entropy, logit growth and sinks live; toggle LS-attention, ALiBi, "
-                              "ResFormer/SVFormer and σReparam and compare runs.</p>")
-                               .arg(QCoreApplication::applicationVersion()));
-    });
+    fillHelpMenu(*this, help);
 }
 
 void MainWindow::showNewRun() {

@@ -16,6 +16,7 @@ class ChartSettings;
 class EntropyView;
 class ExtrapolationView;
 class ExtremeTokensView;
+class Appearance;
 class LessonsController;
 class ValueResidualView;
 class EventList;
@@ -78,6 +79,7 @@ public:
     ExtremeTokensView* extremeTokensView() const { return m_extremeTokens; }
     ValueResidualView* valueResidualView() const { return m_valueResidual; }
     LessonsController* lessons() const { return m_lessons; }
+    Appearance* appearance() const { return m_appearance; }
     SweepsController* sweeps() const { return m_sweeps; }
 
     // The one way pages and docks enter the window (called from buildPages()/buildDocks()); `key` names the
@@ -90,6 +92,8 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    // Shrinks and moves the window onto `screen` (its available geometry) where it does not fit.
+    void fitInto(const QRect& screen);
     void buildPages();
     void buildDocks();
     void buildMenus();
@@ -128,6 +132,7 @@ private:
     SweepsController* m_sweeps = nullptr;
     QMenu* m_viewMenu = nullptr;
     ModelImport* m_modelImport = nullptr;
+    Appearance* m_appearance = nullptr;
 };
 
 } // namespace attnscope::gui

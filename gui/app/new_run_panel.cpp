@@ -6,6 +6,7 @@
 #include "gui/app/preset_list.h"
 #include "gui/app/train_form.h"
 #include "gui/session/session_manager.h"
+#include "gui/widgets/secondary_text.h"
 
 #include <QComboBox>
 #include <QFormLayout>
@@ -14,6 +15,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QVBoxLayout>
 
 namespace attnscope::gui {
@@ -36,7 +38,7 @@ NewRunPanel::NewRunPanel(SessionManager& sessions, QWidget* parent)
     m_presetInfo = new QLabel(this);
     m_presetInfo->setWordWrap(true);
     m_presetInfo->setTextFormat(Qt::RichText);
-    m_presetInfo->setStyleSheet(QStringLiteral("color: palette(dark);"));
+    makeSecondaryText(m_presetInfo);
     m_name = new QLineEdit(this);
     m_name->setObjectName("name");
     m_description = new QLineEdit(this);
@@ -49,10 +51,11 @@ NewRunPanel::NewRunPanel(SessionManager& sessions, QWidget* parent)
     layout->addLayout(top);
 
     auto* scroll = new QScrollArea(this);
+    scroll->setObjectName(QStringLiteral("newRunForms"));
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    // Narrow docks scroll sideways rather than hide the right end of a row.
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    // The panel is never narrower than its forms (see the end of the constructor): no sideways scrolling.
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     auto* forms = new QWidget(scroll);
     auto* formsLayout = new QVBoxLayout(forms);
     formsLayout->setContentsMargins(0, 0, 4, 0);
@@ -64,6 +67,10 @@ NewRunPanel::NewRunPanel(SessionManager& sessions, QWidget* parent)
     formsLayout->addWidget(m_train);
     formsLayout->addStretch(1);
     scroll->setWidget(forms);
+    // As wide as the widest form row plus the vertical scroll bar, so nothing is cut and nothing scrolls
+    // sideways.
+    scroll->setMinimumWidth(forms->minimumSizeHint().width() +
+                            scroll->verticalScrollBar()->sizeHint().width() + 2);
     layout->addWidget(scroll, 1);
 
     m_message = new QLabel(this);

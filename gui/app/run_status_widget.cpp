@@ -1,5 +1,6 @@
 #include "gui/app/run_status_widget.h"
 
+#include "core/run/training_time.h"
 #include "gui/session/run_registry.h"
 
 #include <QHBoxLayout>
@@ -63,11 +64,17 @@ void RunStatusWidget::showRun(const RunData* run) {
     if (run->isActive() && run->threads > 0)
         speed += run->threads == 1 ? tr(" · 1 thread") : tr(" · %1 threads").arg(run->threads);
     m_speed->setText(speed);
-    if (run->isActive() && total && last && step > 0 && last->elapsedSec > 0) {
-        const double perStep = last->elapsedSec / step;
-        m_eta->setText(tr("ETA %1").arg(formatDuration(perStep * (*total - step))));
+    // After a Continue or a Fork only this session's steps were timed (core/run/training_time.h).
+    const TrainingTime time = trainingTime(run->steps);
+    if (run->isActive() && total && last && std::isfinite(time.secondsPerStep())) {
+        m_eta->setText(tr("ETA %1").arg(formatDuration(time.secondsPerStep() * (*total - step))));
     } else if (last) {
-        m_eta->setText(tr("took %1").arg(formatDuration(last->elapsedSec)));
+        const bool sessions = time.totalSeconds > time.sessionSeconds;
+        m_eta->setText(sessions ? tr("took %1 for its last %2 steps · %3 in all")
+                                      .arg(formatDuration(time.sessionSeconds))
+                                      .arg(time.sessionSteps)
+                                      .arg(formatDuration(time.totalSeconds))
+                                : tr("took %1").arg(formatDuration(time.totalSeconds)));
     } else {
         m_eta->clear();
     }

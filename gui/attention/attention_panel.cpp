@@ -2,12 +2,15 @@
 
 #include "gui/attention/attention_grid_view.h"
 #include "gui/session/run_registry.h"
+#include "gui/widgets/chart_help.h"
 #include "gui/widgets/pin_slider.h"
 
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
 #include <QPoint>
 #include <QSignalBlocker>
 #include <QVBoxLayout>
@@ -51,6 +54,17 @@ AttentionPanel::AttentionPanel(RunRegistry& registry, QWidget* parent)
     layout->addLayout(bar);
     m_grid = new AttentionGridView(this);
     layout->addWidget(m_grid, 1);
+    m_caption = new ChartCaption(QStringLiteral("attention-map"), this);
+    layout->addWidget(m_caption);
+    // Right-click on the maps: the window's File › Export figure, the one export path (figures library).
+    setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(this, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        QAction* exportFigure = window()->findChild<QAction*>(QStringLiteral("exportFigure"));
+        if (!exportFigure) return;
+        QMenu menu(this);
+        menu.addAction(exportFigure); // choosing it triggers the window's action
+        menu.exec(mapToGlobal(pos));
+    });
 
     connect(m_step, &QSlider::valueChanged, this, [this](int v) {
         const QSignalBlocker block(m_follow);
@@ -185,6 +199,7 @@ void AttentionPanel::updateComparison() {
     m_other = m_target.snapshot;
     m_grid->setComparison(m_other, m_target.label, m_target.note);
     m_grid->setComparisonWarning(m_target.warning);
+    m_caption->setKey(m_other ? QStringLiteral("attention-difference") : QStringLiteral("attention-map"));
 }
 
 } // namespace attnscope::gui

@@ -15,6 +15,8 @@ class QLabel;
 
 namespace attnscope::gui {
 
+class ChartCaption;
+
 class PinSlider;
 class RunRegistry;
 
@@ -55,6 +57,7 @@ private:
     QCheckBox* m_follow;
     QLabel* m_stepLabel;
     QComboBox* m_compare;
+    ChartCaption* m_caption;
     SnapshotPtr m_shown, m_other;
     DifferenceTarget m_target;
     int m_shownRun = 0;

@@ -2,6 +2,7 @@
 
 #include "gui/compare/runs_table_model.h"
 #include "gui/session/run_registry.h"
+#include "gui/widgets/secondary_text.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -34,7 +35,7 @@ RunsTablePage::RunsTablePage(RunRegistry& registry, QWidget* parent)
     showAll->setObjectName(QStringLiteral("showAllRuns"));
     auto* hint = new QLabel(
         tr("Select rows to show only those runs in the charts · right-click a run for more"), this);
-    hint->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    makeSecondaryText(hint);
     hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     bar->addWidget(m_filter, 2);
     bar->addWidget(showAll);

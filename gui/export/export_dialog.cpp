@@ -34,6 +34,7 @@ FigureInput figureInputFrom(const RunData& run) {
     in.steps = run.steps;
     in.snapshots = run.snapshots;
     in.events = run.events;
+    in.evals = run.evals;
     in.tokenizer = run.tokenizer;
     in.color = run.color; // figures of several runs keep the colours of the screen
     return in;
@@ -47,9 +48,9 @@ ExportDialog::ExportDialog(FigureInput input, FigureRequest request, QWidget* pa
 
     m_view = new QComboBox(this);
     m_view->setObjectName(QStringLiteral("exportView"));
-    for (FigureView v : {FigureView::Attention, FigureView::Grid, FigureView::Entropy, FigureView::Logits,
-                         FigureView::Sinks, FigureView::Training})
-        m_view->addItem(viewName(v), int(v));
+    for (FigureView v : kAllViews)
+        if (v != FigureView::LrSensitivity)
+            m_view->addItem(viewName(v), int(v)); // a sweep's: the Sweeps page
     m_view->setItemText(1, tr("grid (layers × heads, one figure)"));
     m_view->setCurrentIndex(m_view->findData(int(request.view)));
     form->addRow(tr("View"), m_view);

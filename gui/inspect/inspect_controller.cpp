@@ -101,7 +101,8 @@ void InspectController::addFileActions(QMenu* file, QAction* before) {
     samples->setToolTipsVisible(true);
     samples->setEnabled(!samples->isEmpty());
     file->insertMenu(before, samples);
-    QAction* exportAction = new QAction(tr("&Export figure…"), file);
+    QAction* exportAction = new QAction(tr("&Export figure (PDF, SVG, PNG + data)…"), file);
+    exportAction->setObjectName(QStringLiteral("exportFigure")); // the charts' context menus trigger it
     exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
     connect(exportAction, &QAction::triggered, this, &InspectController::exportFigure);
     file->insertSeparator(before);
@@ -223,6 +224,12 @@ void InspectController::updateCursors(int step) {
 }
 
 void InspectController::exportFigure() {
+    // A page drawn from something other than a run (the Sweeps page) exports its own figure.
+    QWidget* tab = m_pages.tabs->currentWidget();
+    if (tab && tab->metaObject()->indexOfMethod("promptExportFigure()") >= 0) {
+        QMetaObject::invokeMethod(tab, "promptExportFigure");
+        return;
+    }
     const std::unique_ptr<ExportDialog> dialog = exportDialog();
     if (!dialog) return showMessage(tr("Select a run to export"), 5000);
     if (dialog->exec() == QDialog::Accepted) announceSaved(dialog->writtenFiles());
@@ -241,11 +248,14 @@ std::unique_ptr<ExportDialog> InspectController::exportDialog() {
     const RunData* run = m_registry.selected();
     if (!run) return nullptr;
     figures::FigureRequest request;
-    request.view = tab == m_pages.training  ? figures::FigureView::Training
-                   : tab == m_pages.entropy ? figures::FigureView::Entropy
-                   : tab == m_pages.logits  ? figures::FigureView::Logits
-                   : tab == m_pages.sinks   ? figures::FigureView::Sinks
-                                            : figures::FigureView::Attention;
+    request.view = tab == m_pages.training        ? figures::FigureView::Training
+                   : tab == m_pages.entropy       ? figures::FigureView::Entropy
+                   : tab == m_pages.logits        ? figures::FigureView::Logits
+                   : tab == m_pages.sinks         ? figures::FigureView::Sinks
+                   : tab == m_pages.extremeTokens ? figures::FigureView::ExtremeTokens
+                   : tab == m_pages.extrapolation ? figures::FigureView::Extrapolation
+                   : tab == m_pages.valueResidual ? figures::FigureView::ValueResidual
+                                                  : figures::FigureView::Attention;
     const AttentionPanel* attention = m_pages.attention;
     request.step = m_pages.timeline->step();
     if (tab == attention && attention->shownSnapshot()) request.step = attention->shownSnapshot()->step;

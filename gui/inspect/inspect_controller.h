@@ -42,6 +42,11 @@ struct InspectPages {
     SinksView* sinks = nullptr;
     AttentionPanel* attention = nullptr;
     ProbeTextPanel* probe = nullptr;
+    // Pages whose figure views the export offers (as QWidget: only compared with the current tab).
+    QWidget* extremeTokens = nullptr;
+    QWidget* extrapolation = nullptr;
+    QWidget* valueResidual = nullptr;
+    QWidget* sweeps = nullptr;
     StepTimeline* timeline = nullptr;
     // Every curve view: the timeline's step cursors (B, and A while pinned) go on their step charts.
     std::vector<RunView*> curveViews;

@@ -73,6 +73,9 @@ int LessonOpener::openRun(const LessonRun& run, QString* error) {
         return 0;
     }
     RunSpec spec = preset->spec;
+    // Overrides make another model than the preset's: its one-line description no longer applies, so the
+    // lesson's JSON must bring its own (tests/tst_gui_lessons checks that each does).
+    if (!run.json.isEmpty()) spec.description.clear();
     try {
         if (!run.json.isEmpty())
             applyJson(nlohmann::json::parse(QJsonDocument(run.json).toJson().toStdString()), spec);

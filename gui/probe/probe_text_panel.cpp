@@ -6,6 +6,7 @@
 #include "gui/probe/text_probe_runner.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/thread_budget.h"
+#include "gui/widgets/chart_help.h"
 #include "gui/widgets/step_timeline.h"
 
 #include <QCheckBox>
@@ -75,11 +76,13 @@ ProbeTextPanel::ProbeTextPanel(RunRegistry& registry, StepTimeline& timeline, QW
     status->addRow(tr("Result"), m_message);
     layout->addLayout(status);
     layout->addWidget(m_result, 1);
+    layout->addWidget(new ChartCaption(QStringLiteral("probe-text"), this));
 
     setMessage(m_message, tr("Nothing probed yet: press Probe (Ctrl+Enter)."), kInfo);
 
     connect(m_probe, &QPushButton::clicked, this, &ProbeTextPanel::probe);
     auto* shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), m_text);
+    shortcut->setWhatsThis(tr("Probe text: probe the typed text (in the text field)"));
     connect(shortcut, &QShortcut::activated, this, &ProbeTextPanel::probe);
     connect(m_text, &QPlainTextEdit::textChanged, this, &ProbeTextPanel::checkInput);
     connect(m_presets, &QComboBox::activated, this, [this](int index) {
@@ -159,10 +162,14 @@ void ProbeTextPanel::rebuildPresets(const RunData* run) {
                            .arg(run->name)
                            .arg(vocabulary.size())
                            .arg(vocabulary.join(QLatin1Char(' '))));
-    // An empty box starts with the induction preset: one click on Probe shows something worth seeing.
-    if (m_text->toPlainText().isEmpty() && m_presets->count() > 1) {
+    // An empty box starts with the induction preset: one click on Probe shows something worth seeing. A text
+    // the panel filled in for another run is in that run's vocabulary: it is replaced too (a text the user
+    // typed is kept).
+    const QString current = m_text->toPlainText();
+    if ((current.isEmpty() || current == m_autoText) && m_presets->count() > 1) {
         const int induction = m_presets->findText(QStringLiteral("Repeated"), Qt::MatchStartsWith);
-        setText(m_presets->itemData(induction > 0 ? induction : 1).toString());
+        m_autoText = m_presets->itemData(induction > 0 ? induction : 1).toString();
+        setText(m_autoText);
     }
 }
 

@@ -66,7 +66,8 @@ private:
     QLabel* m_message;
     ProbeResultView* m_result;
     TextProbeRunner* m_runner;
-    int m_presetRun = -1;                   // the run the presets were written for
+    int m_presetRun = -1; // the run the presets were written for
+    QString m_autoText;   // the preset text the panel filled in itself (replaced when the run changes)
     bool m_presetsHaveRecorded = false;     // they include its recorded probe text
     int m_shownRun = 0;                     // the run of the result on screen
     int m_followRun = 0, m_followStep = -1; // the last probe asked for: run and expected checkpoint

@@ -9,16 +9,11 @@
 
 namespace attnscope::gui {
 
-namespace {
-
-// The source folder of the build tree this program was built in, or empty for an installed program.
 QString buildTreeSources() {
     QFile marker(QCoreApplication::applicationDirPath() + QStringLiteral("/attnscope-source-dir"));
     if (!marker.open(QIODevice::ReadOnly)) return {};
     return QString::fromUtf8(marker.readAll()).trimmed();
 }
-
-} // namespace
 
 QStringList sampleRunFolders() {
     QStringList candidates;

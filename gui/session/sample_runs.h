@@ -9,6 +9,10 @@
 
 namespace attnscope::gui {
 
+// The source folder of the build tree this program was built in (from `attnscope-source-dir`), or empty for
+// an installed program.
+QString buildTreeSources();
+
 // Every *.attnrun in the first of those folders that has any, sorted by name; empty when none has.
 QStringList sampleRunFiles();
 

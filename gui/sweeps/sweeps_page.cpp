@@ -1,11 +1,13 @@
 #include "gui/sweeps/sweeps_page.h"
 
+#include "figures/sweep_figure.h"
 #include "gui/sweeps/new_sweep_dialog.h"
 #include "gui/sweeps/sweep_charts.h"
 #include "gui/sweeps/sweep_curves.h"
 #include "gui/sweeps/sweep_follower.h"
 #include "gui/sweeps/sweep_job.h"
 #include "gui/sweeps/sweep_table_model.h"
+#include "gui/widgets/secondary_text.h"
 
 #include <QCheckBox>
 #include <QDir>
@@ -15,6 +17,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
@@ -25,6 +28,7 @@
 #include <QStandardPaths>
 #include <QTableView>
 #include <QVBoxLayout>
+#include <qcustomplot.h>
 
 namespace attnscope::gui {
 
@@ -55,6 +59,14 @@ SweepsPage::SweepsPage(QWidget* parent)
     m_title->setWordWrap(true);
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_charts = new SweepCharts(this);
+    for (QCustomPlot* plot : {m_charts->lossPlot(), m_charts->logitPlot()}) {
+        plot->setContextMenuPolicy(Qt::CustomContextMenu);
+        connect(plot, &QWidget::customContextMenuRequested, this, [this, plot](const QPoint& pos) {
+            QMenu menu(plot);
+            QAction* exportAction = menu.addAction(tr("Export figure (PDF, SVG, PNG + data)…"));
+            if (menu.exec(plot->mapToGlobal(pos)) == exportAction) promptExportFigure();
+        });
+    }
 
     m_model = new SweepTableModel(this);
     m_proxy = new QSortFilterProxyModel(this);
@@ -82,7 +94,7 @@ SweepsPage::SweepsPage(QWidget* parent)
     tableLayout->addLayout(tableBar);
     tableLayout->addWidget(m_table, 1);
     auto* hint = new QLabel(tr("Double-click a row to open its run(s) in the other tabs."), tableBox);
-    hint->setStyleSheet(QStringLiteral("color: palette(dark)"));
+    makeSecondaryText(hint);
     tableLayout->addWidget(hint);
 
     m_table->setMinimumHeight(130);
@@ -157,7 +169,7 @@ void SweepsPage::showData(std::shared_ptr<const SweepData> data) {
     const QString source = d.hasRunFiles() ? tr("run files")
                            : d.done() > 0  ? tr("summary_cells.csv (the run files are not in the folder)")
                                            : tr("no results yet");
-    m_title->setText(tr("<b>%1</b> — %2<br><span style='color:gray'>%3 · read from %4</span>")
+    m_title->setText(tr("<b>%1</b> — %2<br><i>%3 · read from %4</i>")
                          .arg(QString::fromStdString(d.spec.name).toHtmlEscaped(),
                               QString::fromStdString(d.spec.description).toHtmlEscaped(),
                               QDir::toNativeSeparators(d.folder).toHtmlEscaped(), source));
@@ -284,6 +296,33 @@ void SweepsPage::activated(const QModelIndex& proxyIndex) {
     if (!opened)
         emit message(tr("This sweep's run files are not in its folder (only its summary is); rerun it with "
                         "attnscope-cli sweep to get them."));
+}
+
+bool SweepsPage::exportFigure(const QString& path, QString* error) {
+    if (!m_data || m_data->done() == 0) {
+        if (error) *error = tr("Open a sweep with finished cells first.");
+        return false;
+    }
+    figures::FigureOptions options;
+    options.widthIn = 7.16; // two columns: five variants and their legend need the width
+    options.heightIn = 3.0;
+    const figures::ExportResult result = figures::exportLrSensitivity(
+        m_data->summary, QString::fromStdString(m_data->spec.name), options, path);
+    if (!result.ok && error) *error = result.error;
+    return result.ok;
+}
+
+void SweepsPage::promptExportFigure() {
+    const QString suggested =
+        QDir(m_data ? m_data->folder : QDir::homePath()).filePath(QStringLiteral("lr-sensitivity.pdf"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export LR-sensitivity figure"), suggested,
+                                                      tr("Figures (*.pdf *.svg *.png)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (exportFigure(path, &error))
+        emit message(tr("Saved %1 and its data (.csv)").arg(QDir::toNativeSeparators(path)));
+    else
+        QMessageBox::warning(this, tr("Cannot export the figure"), error);
 }
 
 } // namespace attnscope::gui

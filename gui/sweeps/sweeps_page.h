@@ -41,6 +41,12 @@ public:
     bool start(const NewSweepDialog& dialog);
     void resume(); // the open folder's sweep, continued
     void stop();
+    // The open sweep's LR-sensitivity figure (figures/sweep_figure.h) at `path` (.pdf/.svg/.png) with its
+    // .csv side-car, as `attnscope-cli plot --view lr-sensitivity FOLDER` draws it. False with `error` set
+    // when there is nothing to draw.
+    bool exportFigure(const QString& path, QString* error);
+    // File › Export figure… and the charts' context menu on this page: asks for a file, then exportFigure().
+    Q_INVOKABLE void promptExportFigure();
 
     std::shared_ptr<const SweepData> data() const { return m_data; }
     SweepCharts* charts() const { return m_charts; }

@@ -1,6 +1,7 @@
 #include "gui/views/chart_controls.h"
 
 #include "gui/views/chart_settings.h"
+#include "gui/widgets/secondary_text.h"
 
 #include <QCheckBox>
 #include <QDoubleSpinBox>
@@ -29,10 +30,15 @@ ChartControls::ChartControls(ChartSettings& settings, QWidget* parent)
     m_outliers->setToolTip(tr("Ignore outliers in chart scaling: the y range fits the bulk of the data"));
     m_outliers->setObjectName("ignoreOutliers");
     m_legend = new QCheckBox(tr("Run legend"), this);
+    m_xFit = new QCheckBox(tr("Steps of selected run"), this);
+    m_xFit->setObjectName(QStringLiteral("xFitsSelectedRun"));
+    m_xFit->setToolTip(
+        tr("Step axes span the selected run (a training run: its planned steps) instead of the "
+           "longest visible run"));
     m_legend->setObjectName("runLegend");
     m_legend->setToolTip(tr("Show which colour is which run above every chart"));
     auto* hint = new QLabel(tr("drag: zoom · double-click: reset · right-click: log y, save"), this);
-    hint->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    makeSecondaryText(hint);
     hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // a hint must not widen the window
     hint->setToolTip(tr("Drag a rectangle to zoom, wheel zooms steps, double-click resets, right-click for "
                         "log scale and image export. Hover a chart to read every run at that step."));
@@ -42,6 +48,7 @@ ChartControls::ChartControls(ChartSettings& settings, QWidget* parent)
     layout->addSpacing(12);
     layout->addWidget(m_outliers);
     layout->addWidget(m_legend);
+    layout->addWidget(m_xFit);
     layout->addWidget(hint, 1);
 
     auto sync = [this] {
@@ -55,6 +62,8 @@ ChartControls::ChartControls(ChartSettings& settings, QWidget* parent)
     connect(m_slider, &QSlider::valueChanged, this, [this](int v) { m_settings.setSmoothing(v / 100.0); });
     connect(m_value, &QDoubleSpinBox::valueChanged, this, [this](double v) { m_settings.setSmoothing(v); });
     connect(m_outliers, &QCheckBox::toggled, &m_settings, &ChartSettings::setIgnoreOutliers);
+    m_xFit->setChecked(m_settings.xFitsSelectedRun());
+    connect(m_xFit, &QCheckBox::toggled, &m_settings, &ChartSettings::setXFitsSelectedRun);
     connect(&m_settings, &ChartSettings::smoothingChanged, this, sync);
     connect(&m_settings, &ChartSettings::ignoreOutliersChanged, this, sync);
     connect(m_legend, &QCheckBox::toggled, &m_settings, &ChartSettings::setShowRunLegend);

@@ -22,6 +22,7 @@ private:
     QDoubleSpinBox* m_value;
     QCheckBox* m_outliers;
     QCheckBox* m_legend;
+    QCheckBox* m_xFit;
 };
 
 } // namespace attnscope::gui

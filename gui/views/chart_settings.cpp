@@ -10,6 +10,14 @@ ChartSettings::ChartSettings(QObject* parent) : QObject(parent) {
     m_smoothing = std::clamp(s.value("charts/smoothing", m_smoothing).toDouble(), 0.0, kMaxSmoothing);
     m_ignoreOutliers = s.value("charts/ignoreOutliers", m_ignoreOutliers).toBool();
     m_showRunLegend = s.value("charts/runLegend", m_showRunLegend).toBool();
+    m_xFitsSelectedRun = s.value("charts/xFitsSelectedRun", m_xFitsSelectedRun).toBool();
+}
+
+void ChartSettings::setXFitsSelectedRun(bool on) {
+    if (on == m_xFitsSelectedRun) return;
+    m_xFitsSelectedRun = on;
+    QSettings().setValue("charts/xFitsSelectedRun", on);
+    emit xFitsSelectedRunChanged(on);
 }
 
 void ChartSettings::setShowRunLegend(bool on) {

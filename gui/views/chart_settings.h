@@ -20,6 +20,10 @@ public:
     // The run legend above every curve chart (which colour is which run); on by default.
     bool showRunLegend() const { return m_showRunLegend; }
     void setShowRunLegend(bool on);
+    // Step axes span the selected run (a live one: its planned steps) rather than the longest visible run,
+    // so a new run is not squeezed into a corner beside a long one; on by default.
+    bool xFitsSelectedRun() const { return m_xFitsSelectedRun; }
+    void setXFitsSelectedRun(bool on);
 
     // Per-chart log-y toggle, remembered under the chart's key (TensorBoard #5610).
     static bool logY(const QString& chartKey, bool fallback);
@@ -29,11 +33,13 @@ signals:
     void smoothingChanged(double weight);
     void ignoreOutliersChanged(bool on);
     void showRunLegendChanged(bool on);
+    void xFitsSelectedRunChanged(bool on);
 
 private:
     double m_smoothing = 0.6; // TensorBoard's default
     bool m_ignoreOutliers = true;
     bool m_showRunLegend = true;
+    bool m_xFitsSelectedRun = true;
 };
 
 } // namespace attnscope::gui

@@ -4,7 +4,9 @@
 #include "gui/views/curve_chart_parts.h"
 #include "gui/views/robust_range.h"
 #include "gui/views/smoothing.h"
+#include "gui/widgets/display_scale.h"
 
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QToolButton>
@@ -338,11 +340,21 @@ void CurveChart::resetView() {
     refresh();
 }
 
+void CurveChart::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() != QEvent::ApplicationFontChange && event->type() != QEvent::ApplicationPaletteChange)
+        return;
+    styleChartAxes(*m_plot);
+    m_cursor->setPen(QPen(palette().color(QPalette::WindowText), lineScale(), Qt::DotLine));
+    for (auto& s : m_series) applyStyle(*s);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
 void CurveChart::applyStyle(Series& s) {
     const bool smoothed =
         s.style.smoothable && m_smoothingEnabled && m_settings && m_settings->smoothing() > 0;
     const bool emphasized = m_emphasized != 0 && s.style.group == m_emphasized;
-    const double width = s.style.width + (emphasized ? 0.8 : 0.0);
+    const double width = (s.style.width + (emphasized ? 0.8 : 0.0)) * lineScale();
     QPen main(s.style.color, width, s.style.pen);
     if (smoothed) {
         QColor faint = s.style.color;

@@ -95,6 +95,8 @@ signals:
 protected:
     void showEvent(QShowEvent* event) override;
     bool eventFilter(QObject* watched, QEvent* event) override;
+    // A theme or presentation-mode switch (application palette or font): axes, lines and text restyle.
+    void changeEvent(QEvent* event) override;
 
 private:
     struct Series;

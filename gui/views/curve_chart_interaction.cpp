@@ -3,7 +3,9 @@
 #include "gui/views/curve_chart.h"
 #include "gui/views/curve_chart_parts.h"
 
-#include <QFileDialog>
+#include "gui/widgets/display_scale.h"
+
+#include <QApplication>
 #include <QMenu>
 #include <QToolTip>
 #include <algorithm>
@@ -32,23 +34,32 @@ std::size_t nearestIndex(const std::vector<double>& xs, double x) {
 }
 
 void styleChartAxes(QCustomPlot& plot) {
-    QFont tickFont = plot.font();
+    QFont tickFont = QApplication::font(); // follows presentation mode
     tickFont.setPointSizeF(std::max(7.0, tickFont.pointSizeF() - 1.0));
+    // Colours from the application palette (light or dark theme): text toward the plot background.
+    const QPalette palette = QApplication::palette();
+    const QColor text = palette.color(QPalette::Text), background = palette.color(QPalette::Base);
+    const auto mix = [&](double towardBackground) {
+        const auto channel = [&](double a, double b) { return a + (b - a) * towardBackground; };
+        return QColor::fromRgbF(float(channel(text.redF(), background.redF())),
+                                float(channel(text.greenF(), background.greenF())),
+                                float(channel(text.blueF(), background.blueF())));
+    };
     for (QCPAxis* axis : {plot.xAxis, plot.yAxis}) {
         axis->setTickLabelFont(tickFont);
         axis->setLabelFont(tickFont);
-        axis->setBasePen(QPen(QColor(120, 120, 120)));
-        axis->setTickPen(QPen(QColor(120, 120, 120)));
-        axis->setSubTickPen(QPen(QColor(160, 160, 160)));
-        axis->setTickLabelColor(QColor(70, 70, 70));
-        axis->setLabelColor(QColor(70, 70, 70));
-        axis->grid()->setPen(QPen(QColor(225, 225, 225), 1, Qt::SolidLine));
+        axis->setBasePen(QPen(mix(0.5), lineScale()));
+        axis->setTickPen(QPen(mix(0.5), lineScale()));
+        axis->setSubTickPen(QPen(mix(0.65)));
+        axis->setTickLabelColor(mix(0.2));
+        axis->setLabelColor(mix(0.2));
+        axis->grid()->setPen(QPen(mix(0.88), 1, Qt::SolidLine));
         axis->grid()->setSubGridVisible(false);
         axis->setPadding(2);
         axis->setLabelPadding(2);
     }
     plot.axisRect()->setAutoMargins(QCP::msAll);
-    plot.setBackground(Qt::white);
+    plot.setBackground(background);
 }
 
 QString CurveChart::readoutAt(double x) const {
@@ -134,19 +145,17 @@ void CurveChart::showContextMenu(const QPoint& pos) {
     log->setChecked(m_logY);
     QAction* reset = menu.addAction(tr("Reset view (double-click)"));
     menu.addSeparator();
-    QAction* save = menu.addAction(tr("Save image…"));
+    // One drawing path for every export: the window's File › Export figure (the figures library), which
+    // knows this page's view; the chart has no exporter of its own.
+    QAction* exportFigure = window()->findChild<QAction*>(QStringLiteral("exportFigure"));
+    QAction* save = exportFigure ? menu.addAction(exportFigure->text()) : nullptr;
     QAction* chosen = menu.exec(m_plot->mapToGlobal(pos));
     if (chosen == log) {
         setLogY(!m_logY);
     } else if (chosen == reset) {
         resetView();
-    } else if (chosen == save) {
-        const QString path = QFileDialog::getSaveFileName(
-            this, tr("Save chart"), m_key + QStringLiteral(".png"), tr("PNG image (*.png);;PDF (*.pdf)"));
-        if (path.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive))
-            m_plot->savePdf(path, 0, 0, QCP::epNoCosmetic);
-        else if (!path.isEmpty())
-            m_plot->savePng(path, 0, 0, 2.0);
+    } else if (chosen && chosen == save) {
+        exportFigure->trigger();
     }
 }
 

@@ -6,6 +6,7 @@
 #include "gui/views/head_label.h"
 #include "gui/views/layer_charts.h"
 #include "gui/widgets/chart_help.h"
+#include "gui/widgets/secondary_text.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -42,7 +43,7 @@ EntropyView::EntropyView(RunRegistry& registry, ChartSettings& settings, QWidget
     auto* hint = new QLabel(tr("Mean over the probe's queries, per head. Dashed: lower bound (Zhai et al. "
                                "Thm 3.1, per causal row). Flags: entropy collapse."),
                             this);
-    hint->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    makeSecondaryText(hint);
     bar->addWidget(hint, 1);
     layout->addLayout(bar);
     // Runs probed on different lengths have different entropy scales (uniform over 32 keys ≈ 2.55 nats,
@@ -67,7 +68,8 @@ EntropyView::EntropyView(RunRegistry& registry, ChartSettings& settings, QWidget
     layout->addWidget(m_caption);
     m_boundNote = new QLabel(this);
     m_boundNote->setWordWrap(true);
-    m_boundNote->setStyleSheet(QStringLiteral("color: palette(dark); padding: 1px 4px;"));
+    m_boundNote->setContentsMargins(4, 1, 4, 1);
+    makeSecondaryText(m_boundNote);
     layout->addWidget(m_boundNote);
     connect(m_metricBox, &QComboBox::currentIndexChanged, this,
             [this](int index) { setMetric(index == 1 ? Metric::Normalized : Metric::Entropy); });

@@ -3,6 +3,7 @@
 #include "gui/views/curve_chart.h"
 
 #include <QGridLayout>
+#include <QResizeEvent>
 #include <algorithm>
 
 namespace attnscope::gui {
@@ -10,7 +11,8 @@ namespace attnscope::gui {
 LayerCharts::LayerCharts(const QString& keyPrefix, const QString& title, ChartSettings& settings, int columns,
                          QWidget* parent, bool defaultLogY)
     : QWidget(parent), m_keyPrefix(keyPrefix), m_title(title), m_settings(settings),
-      m_columns(std::max(1, columns)), m_defaultLogY(defaultLogY), m_grid(new QGridLayout(this)) {
+      m_maxColumns(std::max(1, columns)), m_columns(m_maxColumns), m_defaultLogY(defaultLogY),
+      m_grid(new QGridLayout(this)) {
     m_grid->setContentsMargins(0, 0, 0, 0);
     m_grid->setSpacing(6);
 }
@@ -70,6 +72,25 @@ std::vector<CurveChart*> LayerCharts::charts() const {
 void LayerCharts::setYLabel(const QString& label) {
     m_yLabel = label;
     for (CurveChart* c : m_layers) c->setYLabel(label);
+}
+
+void LayerCharts::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    const int fit = std::clamp(width() / kMinChartWidth, 1, m_maxColumns);
+    if (fit == m_columns) return;
+    m_columns = fit;
+    relayout();
+}
+
+void LayerCharts::relayout() {
+    const std::vector<CurveChart*> all = charts();
+    for (CurveChart* c : all) m_grid->removeWidget(c);
+    for (int r = 0; r < m_grid->rowCount(); ++r) m_grid->setRowStretch(r, 0);
+    for (int c = 0; c < m_grid->columnCount(); ++c) m_grid->setColumnStretch(c, 0);
+    for (std::size_t i = 0; i < all.size(); ++i)
+        m_grid->addWidget(all[i], int(i) / m_columns, int(i) % m_columns);
+    for (int c = 0; c < m_columns; ++c) m_grid->setColumnStretch(c, 1);
+    restretch();
 }
 
 void LayerCharts::place(CurveChart* chart) {

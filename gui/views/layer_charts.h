@@ -30,14 +30,23 @@ public:
     CurveChart* layer(int index) const;
     std::vector<CurveChart*> charts() const;
     void setYLabel(const QString& label);
+    int columns() const { return m_columns; } // columns in use now (fewer than asked on a narrow page)
+
+    // A chart narrower than this has tick labels running together: the grid uses fewer columns instead.
+    static constexpr int kMinChartWidth = 300;
+
+protected:
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void place(CurveChart* chart);
     void restretch();
+    void relayout(); // every chart again, in m_columns columns
 
     QString m_keyPrefix, m_title;
     ChartSettings& m_settings;
-    int m_columns;
+    int m_maxColumns; // as constructed
+    int m_columns;    // in use: as many as the width allows, at most m_maxColumns
     bool m_defaultLogY;
     QString m_yLabel;
     QGridLayout* m_grid;

@@ -2,9 +2,12 @@
 
 #include "figures/palette.h"
 #include "gui/session/run_registry.h"
+#include "gui/views/chart_settings.h"
 #include "gui/views/curve_chart.h"
+#include "gui/views/head_label.h"
 #include "gui/views/layer_charts.h"
 
+#include <QStringList>
 #include <algorithm>
 
 namespace attnscope::gui {
@@ -53,8 +56,13 @@ RunView::RunView(RunRegistry& registry, ChartSettings& settings, QWidget* parent
     connect(&registry, &RunRegistry::appearanceChanged, this, &RunView::onAppearanceChanged);
     for (auto signal : {&RunRegistry::runAdded, &RunRegistry::runRemoved, &RunRegistry::appearanceChanged})
         connect(&registry, signal, this, &RunView::updateRunLegend);
+    connect(&settings, &ChartSettings::xFitsSelectedRunChanged, this, [this] {
+        applyDomain();
+        for (CurveChart* chart : charts()) chart->refresh();
+    });
     connect(&registry, &RunRegistry::selectionChanged, this, [this](int id) {
         afterUpdate(); // keys follow the selected run
+        applyDomain();
         for (CurveChart* chart : charts()) {
             chart->setEmphasizedGroup(visibleRunCount() > 1 ? id : 0);
             chart->refresh();
@@ -114,12 +122,28 @@ const RunData* RunView::keyReference() const {
 QString RunView::lineKey(int count, const QString& prefix) const {
     const RunData* reference = keyReference();
     if (!reference || count <= 0) return {};
-    QString html;
-    for (int i = 0; i < count; ++i)
-        html += QStringLiteral("<span style='color:%1'>■</span>&nbsp;%2%3 ")
-                    .arg(lineColor(*reference, i, count).name(), prefix)
-                    .arg(i);
-    return html.trimmed();
+    const bool heads = prefix == QLatin1String("H");
+    // Head keys name each head's mechanism (LS-attention's local and global heads) for every visible run, in
+    // that run's colours: runs of different head layouts side by side stay readable.
+    std::vector<const RunData*> runs;
+    if (heads)
+        for (const auto& run : m_registry.runs())
+            if (run->visible && runs.size() < 4) runs.push_back(run.get());
+    if (runs.empty()) runs.push_back(reference);
+    QStringList rows;
+    for (const RunData* run : runs) {
+        const int n = heads ? run->spec.model.heads : count;
+        QString html =
+            runs.size() > 1 ? QStringLiteral("<i>%1:</i> ").arg(run->name.toHtmlEscaped()) : QString();
+        for (int i = 0; i < n; ++i)
+            html += QStringLiteral("<span style='color:%1'>■</span>&nbsp;%2 ")
+                        .arg(lineColor(*run, i, n).name(),
+                             heads ? headLabel(run->spec.model, i)
+                                         .replace(QLatin1Char(' '), QStringLiteral("&nbsp;"))
+                                   : prefix + QString::number(i));
+        rows << html.trimmed();
+    }
+    return rows.join(QStringLiteral("<br>"));
 }
 
 QString RunView::seriesName(const RunData& run, const QString& what) const {
@@ -161,8 +185,13 @@ void RunView::schedule(int runId) {
 
 void RunView::applyDomain() {
     int last = 0;
-    for (const auto& run : m_registry.runs())
-        if (run->visible) last = std::max(last, run->lastStep());
+    const RunData* selected = m_registry.selected();
+    if (m_settings.xFitsSelectedRun() && selected && selected->visible)
+        last = selected->isActive() ? std::max(selected->totalSteps(), selected->lastStep())
+                                    : selected->lastStep();
+    else
+        for (const auto& run : m_registry.runs())
+            if (run->visible) last = std::max(last, run->lastStep());
     for (CurveChart* chart : stepCharts()) chart->setXDomain(0, last);
 }
 

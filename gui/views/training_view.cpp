@@ -2,19 +2,22 @@
 
 #include "gui/session/run_registry.h"
 #include "gui/views/curve_chart.h"
+#include "gui/views/layer_charts.h"
 #include "gui/views/snapshot_scalars.h"
 #include "gui/widgets/chart_help.h"
 
 #include <QGridLayout>
+#include <QResizeEvent>
+#include <algorithm>
 #include <cmath>
 
 namespace attnscope::gui {
 
 TrainingView::TrainingView(RunRegistry& registry, ChartSettings& settings, QWidget* parent)
     : RunView(registry, settings, parent) {
-    auto* grid = new QGridLayout(this);
-    grid->setContentsMargins(4, 4, 4, 4);
-    grid->setSpacing(6);
+    m_grid = new QGridLayout(this);
+    m_grid->setContentsMargins(4, 4, 4, 4);
+    m_grid->setSpacing(6);
     m_loss = new CurveChart("training/loss", tr("Loss — train, ● validation"), &settings, this);
     m_grad =
         new CurveChart("training/gradnorm", tr("Gradient norm (before clipping)"), &settings, this, true);
@@ -30,13 +33,33 @@ TrainingView::TrainingView(RunRegistry& registry, ChartSettings& settings, QWidg
     const std::pair<CurveChart*, const char*> cells[] = {{m_loss, "loss"},     {m_grad, "grad-norm"},
                                                          {m_lr, "lr"},         {m_outLogits, "out-logits"},
                                                          {m_lambda, "lambda"}, {m_tokens, "throughput"}};
-    for (int i = 0; i < 6; ++i) {
-        grid->addWidget(cells[i].first, 2 * (i / 3), i % 3);
-        grid->addWidget(new ChartCaption(QString::fromLatin1(cells[i].second), this), 2 * (i / 3) + 1, i % 3);
-        grid->setRowStretch(2 * (i / 3), 1);
-    }
-    for (int c = 0; c < 3; ++c) grid->setColumnStretch(c, 1);
+    for (const auto& [chart, key] : cells)
+        m_cells.push_back({chart, new ChartCaption(QString::fromLatin1(key), this)});
+    arrange(3);
     rebuild();
+}
+
+void TrainingView::resizeEvent(QResizeEvent* event) {
+    RunView::resizeEvent(event);
+    // Three columns while each chart keeps LayerCharts::kMinChartWidth pixels, fewer on a narrow page.
+    const int columns = std::clamp(width() / LayerCharts::kMinChartWidth, 1, 3);
+    if (columns != m_columns) arrange(columns);
+}
+
+void TrainingView::arrange(int columns) {
+    m_columns = columns;
+    for (const auto& [chart, caption] : m_cells) {
+        m_grid->removeWidget(chart);
+        m_grid->removeWidget(caption);
+    }
+    for (int r = 0; r < m_grid->rowCount(); ++r) m_grid->setRowStretch(r, 0);
+    for (int c = 0; c < m_grid->columnCount(); ++c) m_grid->setColumnStretch(c, 0);
+    for (int i = 0; i < int(m_cells.size()); ++i) {
+        m_grid->addWidget(m_cells[std::size_t(i)].first, 2 * (i / columns), i % columns);
+        m_grid->addWidget(m_cells[std::size_t(i)].second, 2 * (i / columns) + 1, i % columns);
+        m_grid->setRowStretch(2 * (i / columns), 1);
+    }
+    for (int c = 0; c < columns; ++c) m_grid->setColumnStretch(c, 1);
 }
 
 std::vector<CurveChart*> TrainingView::charts() const {

@@ -6,8 +6,14 @@
 
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
+
+class QGridLayout;
 
 namespace attnscope::gui {
+
+class ChartCaption;
 
 class TrainingView : public RunView {
     Q_OBJECT
@@ -24,8 +30,10 @@ protected:
     void consumeNew(const RunData& run) override;
     void forgetRun(int runId) override;
     void afterUpdate() override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
+    void arrange(int columns); // the charts, each with its caption under it, in `columns` columns
     struct RunSeries {
         int loss = 0, val = 0, grad = 0, lr = 0, tokens = 0, outMax = 0, logZ = 0;
         std::map<std::string, int> lambdas; // scalar name → series, created as they appear
@@ -39,6 +47,9 @@ private:
     CurveChart* m_outLogits;
     CurveChart* m_lambda;
     CurveChart* m_tokens;
+    QGridLayout* m_grid;
+    std::vector<std::pair<CurveChart*, ChartCaption*>> m_cells;
+    int m_columns = 0;
     std::map<int, RunSeries> m_runs;
 };
 

@@ -1,5 +1,7 @@
 #include "gui/widgets/chart_help.h"
 
+#include "gui/widgets/secondary_text.h"
+
 #include <QBoxLayout>
 #include <QFile>
 #include <QJsonDocument>
@@ -42,7 +44,8 @@ ChartCaption::ChartCaption(const QString& key, QWidget* parent, const QString& s
     : QLabel(parent), m_subject(subject) {
     setWordWrap(true);
     setTextFormat(Qt::RichText);
-    setStyleSheet(QStringLiteral("color: palette(dark); padding: 1px 4px;"));
+    setContentsMargins(4, 1, 4, 1);
+    makeSecondaryText(this);
     setKey(key);
 }
 
@@ -52,9 +55,10 @@ void ChartCaption::setKey(const QString& key) {
     setObjectName(QStringLiteral("caption-") + key);
     const QString subject =
         m_subject.isEmpty() ? QString() : QStringLiteral("<i>%1:</i> ").arg(m_subject.toHtmlEscaped());
-    setText(help.isEmpty() ? QString()
-                           : tr("<b>What am I seeing?</b> %1%2 <span style='color:#2060a0'>[formula]</span>")
-                                 .arg(subject, help.what.toHtmlEscaped()));
+    setText(
+        help.isEmpty()
+            ? QString()
+            : tr("<b>What am I seeing?</b> %1%2 <u>[formula]</u>").arg(subject, help.what.toHtmlEscaped()));
     setToolTip(help.isEmpty() ? QString() : help.toolTip());
     setVisible(!help.isEmpty());
 }

@@ -114,17 +114,20 @@ StepTimeline::StepTimeline(QWidget* parent)
     // Window-wide keys (PlotJuggler/Rerun/llm-viz convention). A focused spin box or text field still gets
     // its own arrows and spaces first: Qt offers them the key as ShortcutOverride before any shortcut fires.
     QWidget* scope = parent ? parent->window() : this;
-    const auto shortcut = [&](QKeySequence key, auto slot) {
+    // The description is what Help › Keyboard shortcuts lists.
+    const auto shortcut = [&](QKeySequence key, const QString& what, auto slot) {
         auto* s = new QShortcut(key, scope, this, slot);
         s->setContext(Qt::WindowShortcut);
+        s->setWhatsThis(what);
     };
-    shortcut(Qt::Key_Space, [this] { setPlaying(!isPlaying()); });
-    shortcut(Qt::Key_Left, [this] { stepBy(-1); });
-    shortcut(Qt::Key_Right, [this] { stepBy(1); });
-    shortcut(Qt::Key_Home, [this] { first(); });
-    shortcut(Qt::Key_End, [this] { last(); });
-    shortcut(Qt::Key_A, [this] { m_pinButton->click(); });
-    shortcut(Qt::SHIFT | Qt::Key_A, [this] { emit clearPinRequested(); });
+    shortcut(Qt::Key_Space, tr("Timeline: play / pause"), [this] { setPlaying(!isPlaying()); });
+    shortcut(Qt::Key_Left, tr("Timeline: previous snapshot"), [this] { stepBy(-1); });
+    shortcut(Qt::Key_Right, tr("Timeline: next snapshot"), [this] { stepBy(1); });
+    shortcut(Qt::Key_Home, tr("Timeline: first snapshot"), [this] { first(); });
+    shortcut(Qt::Key_End, tr("Timeline: latest snapshot"), [this] { last(); });
+    shortcut(Qt::Key_A, tr("Pin step A at the timeline's step (difference maps compare against it)"),
+             [this] { m_pinButton->click(); });
+    shortcut(Qt::SHIFT | Qt::Key_A, tr("Clear step A"), [this] { emit clearPinRequested(); });
     setSteps({}, {});
     updatePin();
 }
