@@ -131,8 +131,7 @@ int runInfo(const Args& args) {
                      (paramsKnown ? withThousands(params) : kUnknownValue) + " parameters");
     if (reader.external()) {
         for (const auto& [key, value] : described.displayRows())
-            if (key == "family" || key == "position" || key == "norm" || key == "weights" ||
-                key == "model")
+            if (key == "family" || key == "position" || key == "norm" || key == "weights" || key == "model")
                 row(("  " + key).c_str(), value);
     }
     row("data", header.corpusName + " (hash " + header.corpusHash + ")");

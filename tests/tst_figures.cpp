@@ -32,7 +32,7 @@ CurveData curves(int lines, int n, double lastStep, const std::function<double(i
     d.yLabel = QStringLiteral("entropy (nats)");
     for (int i = 0; i < n; ++i) d.x.push_back(lastStep * i / (n - 1));
     for (int l = 0; l < lines; ++l) {
-        CurveLine line{QStringLiteral("H%1").arg(l), {}, categoricalColor(l), false, {}, true};
+        CurveLine line{QStringLiteral("H%1").arg(l), {}, attnscope::categoricalColor(l), false, {}, true};
         for (int i = 0; i < n; ++i) line.y.push_back(f(l, double(i) / (n - 1)));
         d.lines.push_back(line);
     }

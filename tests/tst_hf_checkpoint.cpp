@@ -3,8 +3,8 @@
 // mismatched files refused with a message, training steps from folder names.
 #include "core/hf/hf_checkpoint.h"
 #include "core/io/blob_codec.h"
-#include "core/store/mapped_safetensors.h"
 #include "core/io/safetensors.h"
+#include "core/store/mapped_safetensors.h"
 #include "core/util/error.h"
 
 #include <QTemporaryDir>

@@ -236,7 +236,9 @@ void TestTraining::frontEndQueuesDropOldSnapshotsNeverSteps() {
     const auto frontEnd = bus.subscribe(3);
     const auto file = bus.subscribe();
     for (int step = 1; step <= 50; ++step) {
-        bus.publish(StepRecord{step, 1.0 / step});
+        StepRecord record;
+        record.step = step, record.loss = 1.0 / step;
+        bus.publish(record);
         auto snapshot = std::make_shared<ProbeSnapshot>();
         snapshot->step = step;
         bus.publish(SnapshotPtr(snapshot));

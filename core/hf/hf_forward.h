@@ -4,8 +4,8 @@
 // rotary, per query head; a grouped key/value head serves all its query heads), value and residual norms,
 // the per-head weight metrics, and the output logits. The maps' metrics come from the one shared path
 // (core/probe/map_metrics.h), so imported runs carry every metric engine runs carry.
-#include "core/hf/hf_checkpoint.h"
 #include "core/eval/text_probe.h"
+#include "core/hf/hf_checkpoint.h"
 
 #include <cstdint>
 #include <vector>

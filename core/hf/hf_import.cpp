@@ -108,8 +108,9 @@ importCheckpoints(const ImportRequest& request,
         const std::string& folder = request.folders[i];
         const HfCheckpoint model(folder);
         if (first && !sameArchitecture(*first, model.config()))
-            throw Error(folder + " holds a " + layoutText(model.config()) + " model, but " + request.folders[0] +
-                        " a " + layoutText(*first) + ": a run holds one model's checkpoints.");
+            throw Error(folder + " holds a " + layoutText(model.config()) + " model, but " +
+                        request.folders[0] + " a " + layoutText(*first) +
+                        ": a run holds one model's checkpoints.");
         if (!first) {
             first = model.config();
             description = modelDescription(model, "import");
