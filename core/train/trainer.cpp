@@ -202,7 +202,8 @@ void Trainer::run() {
         const double gradNorm = clipGradientNorm(s.model->grads.data(), s.model->grads.size(), tc.gradClip);
         if (!std::isfinite(loss) || !std::isfinite(gradNorm)) {
             // Divergence is a result, not a failure: keep the parameters of the last finite step, record why.
-            const std::string reason = std::string(!std::isfinite(loss) ? "loss" : "gradient norm") + " is not finite";
+            const std::string reason =
+                std::string(!std::isfinite(loss) ? "loss" : "gradient norm") + " is not finite";
             m_bus.publish(Event{step, EventKind::NonFinite, reason});
             m_step = step;
             publishStatus(RunStatus::Diverged, reason); // the status says "diverged at step N"; this says why

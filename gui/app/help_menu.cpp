@@ -53,8 +53,8 @@ QString shortcutListHtml(const QMainWindow& window) {
 
 QString documentationFolder() {
     const QString app = QCoreApplication::applicationDirPath();
-    for (const QString& folder : {QDir::cleanPath(app + QStringLiteral("/../share/doc/attnscope")),
-                                  buildTreeSources()})
+    for (const QString& folder :
+         {QDir::cleanPath(app + QStringLiteral("/../share/doc/attnscope")), buildTreeSources()})
         if (QFileInfo::exists(folder + QStringLiteral("/README.md"))) return folder;
     return {};
 }

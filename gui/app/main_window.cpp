@@ -1,9 +1,9 @@
 #include "gui/app/main_window.h"
 
 #include "core/store/run_file.h"
-#include "gui/app/model_import.h"
 #include "gui/app/appearance.h"
 #include "gui/app/help_menu.h"
+#include "gui/app/model_import.h"
 #include "gui/app/new_run_panel.h"
 #include "gui/app/run_actions.h"
 #include "gui/app/run_status_widget.h"
