@@ -99,7 +99,7 @@ CurveData curveData(const FigureInput& in, const FigureRequest& req) {
 }
 
 MapData mapData(const FigureInput& in, const FigureRequest& req) {
-    const SnapshotPtr s = requireSnapshot(in, req.step);
+    const SnapshotPtr s = withMaps(requireSnapshot(in, req.step), in.runPath);
     MapData d;
     d.step = s->step;
     d.length = s->length;
@@ -113,7 +113,7 @@ MapData mapData(const FigureInput& in, const FigureRequest& req) {
     }
     d.layers = grid ? s->layers : 1;
     d.heads = grid ? s->heads : 1;
-    const SnapshotPtr other = in.comparison;
+    const SnapshotPtr other = withMaps(in.comparison, in.comparisonPath);
     if (other) {
         // A difference of mismatched maps would be garbage; say why instead of drawing plain maps under
         // a "Δ" title.

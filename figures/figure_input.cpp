@@ -2,6 +2,7 @@
 
 #include "core/run/recorded_run.h"
 #include "core/store/run_reader.h"
+#include "core/util/error.h"
 
 #include <QFileInfo>
 #include <algorithm>
@@ -16,7 +17,8 @@ SnapshotPtr FigureInput::snapshotAt(int step) const {
 
 FigureInput loadFigureInput(const std::string& runPath) {
     const RunReader reader(runPath);
-    RecordedRun run = RecordedRun::load(reader); // the one loading route (also behind the app's RunData)
+    // the one loading route (also behind the app's RunData); maps are read by the figure that draws them
+    RecordedRun run = RecordedRun::load(reader, RecordedRun::Snapshots::WithoutMaps);
     FigureInput in;
     in.runName = run.spec.name.empty() ? QFileInfo(QString::fromStdString(runPath)).completeBaseName()
                                        : QString::fromStdString(run.spec.name);
@@ -24,7 +26,16 @@ FigureInput loadFigureInput(const std::string& runPath) {
     in.steps = std::move(run.steps);
     in.snapshots = std::move(run.snapshots);
     in.events = std::move(run.events);
+    in.runPath = runPath;
     return in;
+}
+
+SnapshotPtr withMaps(const SnapshotPtr& s, const std::string& runPath) {
+    if (!s || !s->mapsOmitted) return s;
+    if (runPath.empty()) throw Error("The maps of step " + std::to_string(s->step) + " are not loaded.");
+    SnapshotPtr full = RunReader(runPath).snapshot(s->step);
+    if (!full) throw Error(runPath + " has no snapshot at step " + std::to_string(s->step) + " any more.");
+    return full;
 }
 
 } // namespace attnscope::figures

@@ -3,7 +3,9 @@
 set -euo pipefail
 PACKAGES=(build-essential cmake g++ qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqcustomplot-dev
           libeigen3-dev libopenblas-pthread-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev libgl-dev fortunes
-          fonts-dejavu-core python3-numpy python3-torch python3-pytest python3-pandas)
+          fonts-dejavu-core python3-numpy python3-torch python3-pytest python3-pandas
+          libopenblas0-openmp)
+# libopenblas0-openmp: bench/compare-pytorch.py runs PyTorch with it too (its fastest configuration here).
 if [[ "${1:-}" == "--gui-check" ]]; then
     # Extra tools for looking at the app and its exports (screenshots, PDF/SVG rendering).
     PACKAGES+=(xvfb xauth imagemagick poppler-utils librsvg2-bin)

@@ -11,6 +11,7 @@
 #include "gui/attention/attention_panel.h"
 #include "gui/session/run_loader.h"
 #include "gui/session/run_registry.h"
+#include "gui/session/snapshot_map_cache.h"
 #include "gui/session/session_manager.h"
 #include "gui/session/training_session.h"
 #include "gui/views/curve_chart.h"
@@ -320,8 +321,28 @@ private slots:
         QCOMPARE(run.snapshots.size(), eager.snapshots.size());
         for (std::size_t i = 0; i < run.snapshots.size(); ++i) {
             QCOMPARE(run.snapshots[i]->step, eager.snapshots[i]->step);
-            QVERIFY(run.snapshots[i]->attention == eager.snapshots[i]->attention);
+            QCOMPARE(run.snapshots[i]->entropy, eager.snapshots[i]->entropy);
+            QVERIFY(run.snapshots[i]->mapsOmitted && run.snapshots[i]->attention.empty()); // metrics only
         }
+        // The maps come through the map cache, read off the GUI thread, equal to the eager decode.
+        SnapshotMapCache& cache = w.registry().mapCache();
+        const SnapshotPtr last = run.snapshots.back();
+        QVERIFY(!cache.withMaps(run.filePath, last));
+        QTRY_VERIFY_WITH_TIMEOUT(cache.withMaps(run.filePath, last) != nullptr, 20000);
+        QVERIFY(cache.withMaps(run.filePath, last)->attention == eager.snapshots.back()->attention);
+        QVERIFY(cache.heldBytes() >= SnapshotMapCache::bytesOf(*eager.snapshots.back()));
+        // The budget bounds what stays: with room for one snapshot, reading a second pushes the first out.
+        const std::size_t one = SnapshotMapCache::bytesOf(*eager.snapshots.back());
+        cache.setBudgetBytes(one);
+        const SnapshotPtr first = run.snapshots.front();
+        QTRY_VERIFY_WITH_TIMEOUT(cache.withMaps(run.filePath, first) != nullptr, 20000);
+        QCOMPARE(cache.heldBytes(), one);
+        QVERIFY(!cache.withMaps(run.filePath, last)); // evicted: read again
+        // The attention tab shows the maps of the selected run's snapshot once they are read.
+        QTRY_VERIFY_WITH_TIMEOUT(w.findChild<attnscope::gui::AttentionPanel*>() &&
+                                     w.findChild<attnscope::gui::AttentionPanel*>()->shownSnapshot() &&
+                                     !w.findChild<attnscope::gui::AttentionPanel*>()->shownSnapshot()->attention.empty(),
+                                 20000);
         // Closing a run while it decodes stops its worker (no crash, no late delivery).
         const int again = w.registry().add(loadRunFile(file, 0));
         w.sessions().close(again);

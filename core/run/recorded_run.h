@@ -38,12 +38,15 @@ struct RecordedRun {
         bool rewound = false; // the writer truncated the run: everything was replaced
     };
 
-    enum class Snapshots { Decode, Skip };
+    enum class Snapshots { Decode, Skip, WithoutMaps };
     // Everything committed in `reader`'s file. With Snapshots::Skip the snapshot list is left empty: the
     // caller decodes them itself (off its thread; see snapshotSteps()), because decoding the maps is what
-    // makes a large run slow to open. A run whose status says training or paused is given as recorded;
-    // see settleInterrupted().
+    // makes a large run slow to open. With Snapshots::WithoutMaps every snapshot is read without its maps
+    // (RunReader::snapshotWithoutMaps; mapsOnDemand is set, and later snapshots of a followed file are read
+    // the same way): memory then no longer grows with the maps, and a viewer reads the maps of the step it
+    // shows. A run whose status says training or paused is given as recorded; see settleInterrupted().
     static RecordedRun load(const RunReader& reader, Snapshots snapshots = Snapshots::Decode);
+    bool mapsOnDemand = false;
 
     // A file whose writer is gone still says "training": shown as stopped at its last step.
     void settleInterrupted();

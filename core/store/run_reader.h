@@ -64,6 +64,9 @@ public:
     std::vector<int> snapshotSteps() const;
     std::vector<int> snapshotStepsAfter(int step) const;
     SnapshotPtr snapshot(int step) const; // nullptr when no snapshot has that step
+    // The same without the attention and logit maps (not even read from disk): every metric, profile and
+    // scalar, at a few hundred bytes per head instead of T² values; mapsOmitted is set.
+    SnapshotPtr snapshotWithoutMaps(int step) const;
     std::vector<Event> events() const;    // in the order they were written
     std::vector<EvalRecord> evals() const;
     std::vector<int> checkpointSteps() const;
@@ -80,6 +83,7 @@ public:
     std::vector<std::string> verify() const;
 
 private:
+    SnapshotPtr readSnapshot(int step, bool maps) const;
     std::string m_path;
     std::unique_ptr<sqlite::Database> m_db;
     int m_schemaVersion = 0;

@@ -131,7 +131,7 @@ CellResult readCellResult(const std::string& runPath) {
     for (const Event& e : reader.events()) r.events += e.kind != EventKind::Note;
     const std::vector<int> snapshots = reader.snapshotSteps();
     for (std::size_t k = 0; k < snapshots.size(); ++k) {
-        const SnapshotPtr snap = reader.snapshot(snapshots[k]);
+        const SnapshotPtr snap = reader.snapshotWithoutMaps(snapshots[k]); // metrics only
         if (!snap || snap->maxLogit.empty()) continue;
         const double peak = *std::max_element(snap->maxLogit.begin(), snap->maxLogit.end());
         r.peakMaxLogit = std::isnan(r.peakMaxLogit) ? peak : std::max(r.peakMaxLogit, peak);

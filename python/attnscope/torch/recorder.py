@@ -40,7 +40,7 @@ def _rank():
 class Recorder:
     def __init__(self, path, model, probe, every=25, tokenizer=None, capture="auto", name=None, description="",
                  spec=None, corpus_name="", probe_text="", overwrite=False, flush_seconds=1.0, rank=None,
-                 checkpoint_every=0, total_steps=None, data=None, background=True):
+                 checkpoint_every=0, total_steps=None, data=None, background=True, precision="q8", logits=None):
         """path: the .attnrun to create. model: the module being trained (DDP-wrapped is fine). probe: 1-D
         token ids (the fixed probe sequence). every: snapshot cadence in steps. tokenizer: an
         attnscope.Tokenizer (labels the app shows; ids 0/1 are <unk>/<bos> in AttnScope's convention).
@@ -49,7 +49,12 @@ class Recorder:
         attnscope.torch.GPT models, store a checkpoint every N steps (0: none). data: the spec's data
         section (e.g. {"source": "fortunes"}), so `attnscope-cli eval --run` finds the data. background:
         compute metrics and write on a worker thread (attnscope.background), so the training loop only
-        pays for the probe's forward pass and the copies; False does everything in the calling thread."""
+        pays for the probe's forward pass and the copies; False does everything in the calling thread.
+        precision: how the maps are stored, "q8" (8 bits per value against each row's range: about a tenth
+        of float16's bytes, error ≤ (row max − row min)/504, docs/run-format.md) or "f16" (float16). logits:
+        whether the content-logit maps are stored (the per-head logit metrics are recorded either way; the
+        app shows stored logits in its tooltips); None stores them for probes of up to 256 tokens, where they
+        cost little."""
         self.active = (_rank() if rank is None else rank) == 0
         self.every = int(every)
         if self.every < 1:
@@ -62,6 +67,10 @@ class Recorder:
         self.probe = torch.as_tensor(np.asarray(probe), dtype=torch.long).reshape(1, -1)
         if self.probe.shape[1] < 1:
             raise ValueError("the probe needs at least one token")
+        if precision not in ("q8", "f16"):
+            raise ValueError(f'precision must be "q8" or "f16", got {precision!r}')
+        self.precision = precision
+        self.store_logits = self.probe.shape[1] <= 256 if logits is None else bool(logits)
         self.capture = capture
         self.flush_seconds = flush_seconds
         self.checkpoint_every = checkpoint_every
@@ -87,7 +96,8 @@ class Recorder:
                     model_section["d_model"] = int(layers[0].wq.shape[0])
             if tokenizer is not None:
                 model_section["vocab"] = tokenizer.vocab_size
-            train = {"record_every": self.every, "probe_length": T, "checkpoint_every": checkpoint_every}
+            train = {"record_every": self.every, "probe_length": T, "checkpoint_every": checkpoint_every,
+                     "map_precision": precision, "probe_logits": self.store_logits}
             if total_steps:
                 train["steps"] = int(total_steps)
             spec = run_spec(name=name or os.path.splitext(os.path.basename(path))[0], description=description,
@@ -167,11 +177,13 @@ class Recorder:
         (numpy's large operations and zlib release the GIL); rows still land in order."""
         compute = self._pool.submit if self._pool is not None else _Done
         has_logits = all(l.logits is not None for l in layers)
-        attention = compute(lambda: PackedMaps(np.stack([l.attention for l in layers])))
-        logits = compute(lambda: PackedMaps(np.stack([l.logits for l in layers]))) if has_logits else _Done(lambda: None)
+        pack = lambda name: PackedMaps([getattr(l, name) for l in layers], self.precision)  # noqa: E731
+        attention = compute(lambda: pack("attention"))
+        logits = compute(lambda: pack("logits")) if has_logits and self.store_logits else _Done(lambda: None)
         metrics = compute(lambda: _snapshot_metrics(layers, out_logits, windows, heads, qk_norm, has_logits))
         return lambda: self.writer.append_snapshot(step, tokens, attention.result(), logits.result(),
-                                                   metrics.result(), scalars, layers=len(layers), heads=heads)
+                                                   metrics.result(), scalars, layers=len(layers), heads=heads,
+                                                   precision=self.precision)
 
     def _submit(self, kind, steps, write):
         """Runs write() under the failure policy (attnscope.recording_gaps), on the worker when background."""
@@ -335,9 +347,9 @@ class _Done:
 
 
 def _snapshot_metrics(layers, out_logits, windows, heads, qk_norm, has_logits):
-    attention = np.stack([l.attention for l in layers]).astype(np.float32)
-    logits = np.stack([l.logits for l in layers]).astype(np.float32) if has_logits else None
-    L = attention.shape[0]
+    attention = [l.attention for l in layers]  # per layer: never stacked (a 1024-token snapshot is GBs)
+    logits = [l.logits for l in layers] if has_logits else None
+    L = len(attention)
     w = np.zeros((L, heads), dtype=np.int64) if windows is None else np.asarray(windows, dtype=np.int64)
     metrics = snapshot_metrics(attention, logits, w)
     if logits is None:
