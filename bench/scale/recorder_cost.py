@@ -7,6 +7,7 @@ which the machine's load does not inflate), the peak memory the snapshot adds, a
 """
 import argparse
 import os
+import sqlite3
 import sys
 import tempfile
 import time
@@ -53,7 +54,6 @@ def main():
         rec = Recorder(path, model, probe=probe, every=1, precision=args.precision, logits=args.logits,
                        background=args.background)
         rec.sync()
-        size0 = os.path.getsize(path) + (os.path.getsize(path + "-wal") if os.path.exists(path + "-wal") else 0)
         forward, total, peaks = [], [], []
         for k in range(args.snapshots):
             c0 = time.process_time()
@@ -67,12 +67,15 @@ def main():
             total.append(time.process_time() - c0)
             peaks.append(rss_mb("VmHWM") - base)
         rec.close()
-        size = os.path.getsize(path)
+        con = sqlite3.connect(path)
+        stored = con.execute("SELECT avg(length(attention) + coalesce(length(logits), 0)) FROM snapshots "
+                             "WHERE step > 0").fetchone()[0]
+        con.close()
     extra = np.median(np.array(total) - np.array(forward))
     print(f"recorder {args.precision}{' + logits' if args.logits else ''}, {args.layers}x{args.heads}x{T}: "
           f"probe forward {np.median(forward):.2f} s CPU, snapshot {np.median(total):.2f} s CPU "
           f"(extra {extra:.2f} s), peak memory +{max(peaks):.0f} MB, "
-          f"{(size - size0) / 1e6 / args.snapshots:.1f} MB per snapshot (median of {args.snapshots})")
+          f"maps {stored / 1e6:.1f} MB per snapshot (median of {args.snapshots})")
 
 
 if __name__ == "__main__":

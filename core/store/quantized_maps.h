@@ -22,8 +22,8 @@ inline constexpr std::uint8_t kNegInf = 253, kPosInf = 254, kNaN = 255;
 // finite values span [lo, hi]. One definition for the docs, the tests and the app's tooltip.
 double errorBound(double lo, double hi);
 
-// maps: `count` row-major T×T matrices (only key ≤ query is read). zlib level 1: the codes are noise-like
-// beyond their leading bits, and higher levels cost several times the CPU for a few percent.
+// maps: `count` row-major T×T matrices (only key ≤ query is read). Each block is deflated with the run-length
+// strategy (see the .cpp).
 std::vector<std::uint8_t> pack(std::span<const float> maps, std::size_t count, std::size_t length);
 
 // A packed blob with its block table checked against the stored shape: any map decodes alone.

@@ -69,32 +69,54 @@ def q8_error_bound(lo, hi):
     return (hi - lo) / (2 * Q8_LEVELS) + np.ldexp(np.maximum(np.abs(lo), np.abs(hi)), -23)
 
 
-def _quantize_map(tri, starts):
-    """One map's lower triangle (row-major, float32) → zlib block of lo[T], hi[T] (float32) and the codes."""
-    finite = np.isfinite(tri)
-    lo = np.fmin.reduceat(np.where(finite, tri, np.nan), starts)
-    hi = np.fmax.reduceat(np.where(finite, tri, np.nan), starts)
-    lo = np.where(np.isnan(lo), 0, lo).astype(np.float32)
-    hi = np.where(np.isnan(hi), 0, hi).astype(np.float32)
-    counts = np.diff(np.append(starts, tri.size))
+_TRIL = {}
+
+
+def _tril_mask(T):
+    if T not in _TRIL:
+        _TRIL.clear()
+        _TRIL[T] = np.tril(np.ones((T, T), dtype=bool))
+    return _TRIL[T]
+
+
+def _deflate_rle(raw):
+    """zlib stream (RFC 1950) with deflate's run-length strategy: codes beyond their leading bits are noise,
+    where string matching only costs time; runs (zeros of sparse rows) still shrink. Any inflater reads it."""
+    stream = zlib.compressobj(1, zlib.DEFLATED, 15, 8, zlib.Z_RLE)
+    return stream.compress(raw) + stream.flush()
+
+
+def _quantize_map(m):
+    """One map [T, T] (float32; only key ≤ query is read) → zlib block of lo[T], hi[T] (float32) and the codes
+    of the lower triangle, row by row (as quantized_maps.cpp)."""
+    tril = _tril_mask(m.shape[-1])
+    finite = np.isfinite(m) & tril
+    lo = np.where(finite, m, np.float32(np.inf)).min(1)
+    hi = np.where(finite, m, np.float32(-np.inf)).max(1)
+    empty = lo > hi  # rows without a finite value
+    lo[empty] = 0
+    hi[empty] = 0
     lo64, hi64 = lo.astype(np.float64), hi.astype(np.float64)
     scale = np.divide(Q8_LEVELS, hi64 - lo64, out=np.zeros_like(lo64), where=hi64 > lo64)
     with np.errstate(invalid="ignore"):
-        codes = np.rint((tri - np.repeat(lo64, counts)) * np.repeat(scale, counts))
-    codes = np.clip(np.nan_to_num(codes, nan=0.0), 0, Q8_LEVELS).astype(np.uint8)
-    codes[np.isnan(tri)] = 255
-    codes[tri == np.inf] = 254
-    codes[tri == -np.inf] = 253
-    return zlib.compress(lo.astype("<f4").tobytes() + hi.astype("<f4").tobytes() + codes.tobytes(), 1)
+        c = (m - lo64[:, None]) * scale[:, None]
+    np.rint(c, out=c)
+    np.clip(c, 0, Q8_LEVELS, out=c)  # NaN stays NaN here and is overwritten below
+    if np.count_nonzero(finite) == np.count_nonzero(tril):  # the usual case: nothing to mark
+        codes = c.astype(np.uint8)
+    else:
+        codes = np.nan_to_num(c, nan=0.0).astype(np.uint8)
+        codes[np.isnan(m)] = 255
+        codes[m == np.inf] = 254
+        codes[m == -np.inf] = 253
+    return _deflate_rle(lo.astype("<f4").tobytes() + hi.astype("<f4").tobytes() + codes[tril].tobytes())
 
 
 def pack_quantized_maps(maps):
     """maps: [..., T, T] or a list of per-layer arrays → q8_tril_zlib: a uint32 table of block sizes, then
-    one zlib block (level 1) per map."""
+    one zlib block per map."""
     T, chunks = _square_chunks(maps)
-    rows, cols = np.tril_indices(T)
-    starts = (np.arange(T) * (np.arange(T) + 1) // 2).astype(np.intp)
-    blocks = [_quantize_map(m[rows, cols], starts) for chunk in chunks for m in chunk]
+    blocks = [_quantize_map(m) for chunk in chunks for m in chunk]
     return struct.pack(f"<{len(blocks)}I", *map(len, blocks)) + b"".join(blocks)
 
 

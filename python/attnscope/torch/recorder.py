@@ -13,6 +13,7 @@ mode under no_grad, captures every layer's attention, computes the engine's per-
 (attnscope.metrics) and writes a snapshot. Under torch.distributed only rank 0 writes (other ranks get
 a recorder whose methods do nothing); the probe runs on the unwrapped module, so no collective is issued."""
 import os
+import threading
 import time
 import weakref
 from concurrent.futures import ThreadPoolExecutor
@@ -111,6 +112,9 @@ class Recorder:
         self.path = self.writer.path
         self.writer.set_status("training", 0)
         self._jobs = BackgroundJobs() if background else None
+        # One snapshot in the works at a time: a capture that finds the previous one still being encoded waits
+        # for it, so the recorder holds at most two snapshots' maps (1.2 GB each at 12 × 12 × 1024 tokens).
+        self._snapshot_slot = threading.BoundedSemaphore(1)
         if self._jobs is not None:
             # A script that ends without close() still gets everything it recorded into the file (the
             # worker is a daemon thread, which the interpreter would otherwise stop mid-queue).
@@ -165,8 +169,14 @@ class Recorder:
         all_scalars.update(scalars or {})
         self._flush()
         tokens = self.probe[0].numpy()
-        write = self._schedule_snapshot(step, tokens, layers, out_logits, windows, heads, qk_norm, all_scalars)
-        self._submit(SNAPSHOT, [step], write)
+        self._snapshot_slot.acquire()
+        try:
+            write = self._schedule_snapshot(step, tokens, layers, out_logits, windows, heads, qk_norm, all_scalars)
+        except BaseException:
+            self._snapshot_slot.release()
+            raise
+        del layers  # the scheduled work holds the maps now; the slot is freed once they are written or dropped
+        self._submit(SNAPSHOT, [step], write, done=self._snapshot_slot.release)
         if self.checkpoint_every and step and step % self.checkpoint_every == 0:
             self.save_checkpoint(step)
         self._account(t0, c0)
@@ -185,13 +195,24 @@ class Recorder:
                                                    metrics.result(), scalars, layers=len(layers), heads=heads,
                                                    precision=self.precision)
 
-    def _submit(self, kind, steps, write):
-        """Runs write() under the failure policy (attnscope.recording_gaps), on the worker when background."""
-        job = lambda: self._guard.run(kind, steps, write)  # noqa: E731
+    def _submit(self, kind, steps, write, done=None):
+        """Runs write() under the failure policy (attnscope.recording_gaps), on the worker when background;
+        done() runs after it whatever happens (also when the job is never queued)."""
+        def job():
+            try:
+                self._guard.run(kind, steps, write)
+            finally:
+                if done is not None:
+                    done()
         if self._jobs is None:
             job()
-        else:
+            return
+        try:
             self._jobs.submit(job)
+        except BaseException:
+            if done is not None:
+                done()
+            raise
 
     def _model_scalars(self, inner):
         """σReparam σ/γ and ResFormer λ of attnscope GPT models, named as the engine names them."""
