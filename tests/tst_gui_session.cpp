@@ -327,7 +327,6 @@ private slots:
         // The maps come through the map cache, read off the GUI thread, equal to the eager decode.
         SnapshotMapCache& cache = w.registry().mapCache();
         const SnapshotPtr last = run.snapshots.back();
-        QVERIFY(!cache.withMaps(run.filePath, last));
         QTRY_VERIFY_WITH_TIMEOUT(cache.withMaps(run.filePath, last) != nullptr, 20000);
         QVERIFY(cache.withMaps(run.filePath, last)->attention == eager.snapshots.back()->attention);
         QVERIFY(cache.heldBytes() >= SnapshotMapCache::bytesOf(*eager.snapshots.back()));
@@ -339,9 +338,8 @@ private slots:
         QCOMPARE(cache.heldBytes(), one);
         QVERIFY(!cache.withMaps(run.filePath, last)); // evicted: read again
         // The attention tab shows the maps of the selected run's snapshot once they are read.
-        QTRY_VERIFY_WITH_TIMEOUT(w.findChild<attnscope::gui::AttentionPanel*>() &&
-                                     w.findChild<attnscope::gui::AttentionPanel*>()->shownSnapshot() &&
-                                     !w.findChild<attnscope::gui::AttentionPanel*>()->shownSnapshot()->attention.empty(),
+        QTRY_VERIFY_WITH_TIMEOUT(w.attentionPanel()->shownSnapshot() &&
+                                     !w.attentionPanel()->shownSnapshot()->attention.empty(),
                                  20000);
         // Closing a run while it decodes stops its worker (no crash, no late delivery).
         const int again = w.registry().add(loadRunFile(file, 0));

@@ -74,9 +74,9 @@ private slots:
                     if (err > quantizedmaps::errorBound(lo, hi))
                         QFAIL(qPrintable(QString("map %1 row %2 key %3: error %4 > bound %5")
                                              .arg(m).arg(q).arg(k).arg(err).arg(quantizedmaps::errorBound(lo, hi))));
-                    if (double(row[k]) == lo || double(row[k]) == hi) QCOMPARE(got[k], row[k]);
+                    if (double(row[k]) == lo || double(row[k]) == hi) QVERIFY(got[k] == row[k]);
                 }
-                for (int k = q + 1; k < T; ++k) QCOMPARE(got[k], -7.0f);
+                for (int k = q + 1; k < T; ++k) QVERIFY(got[k] == -7.0f);
             }
         }
         QCOMPARE(packed.all(0.0f).size(), maps.size());
@@ -115,14 +115,14 @@ private slots:
         }
         const RunReader reader(file);
         const SnapshotPtr full = reader.snapshot(10);
-        QCOMPARE(full->mapPrecision, MapPrecision::Quantized8);
+        QVERIFY(full->mapPrecision == MapPrecision::Quantized8);
         QCOMPARE(full->attention.size(), snap.attention.size());
         for (std::size_t i = 0; i < snap.attention.size(); ++i)
             QVERIFY(std::abs(full->attention[i] - snap.attention[i]) <= 1.0f / 504 + 1e-6f);
         const SnapshotPtr light = reader.snapshotWithoutMaps(10);
         QVERIFY(light->mapsOmitted && light->attention.empty() && light->logits.empty());
-        QCOMPARE(light->entropy, snap.entropy);
-        QCOMPARE(light->keyProfile, snap.keyProfile);
+        QVERIFY(light->entropy == snap.entropy && light->keyProfile == snap.keyProfile);
+        QVERIFY(light->mapPrecision == MapPrecision::Quantized8);
     }
 };
 

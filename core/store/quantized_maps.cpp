@@ -63,7 +63,8 @@ float dequantize(std::uint8_t code, float lo, float hi) {
 } // namespace
 
 double errorBound(double lo, double hi) {
-    return (hi - lo) / (2.0 * kLevels) + std::ldexp(std::max(std::abs(lo), std::abs(hi)), -23);
+    return (hi - lo) / (2.0 * kLevels) + std::ldexp(std::max(std::abs(lo), std::abs(hi)), -23) +
+           std::ldexp(1.0, -149);
 }
 
 std::vector<std::uint8_t> pack(std::span<const float> maps, std::size_t count, std::size_t length) {

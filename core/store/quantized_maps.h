@@ -3,8 +3,9 @@
 // per value against its own row's range, one zlib block per map. About a tenth of float16 + zlib for
 // attention, and any one map decodes without inflating the others, so a viewer decodes only the heads it
 // draws. Error bound, per value v of row i with finite range [lo_i, hi_i]:
-//     |decoded − v| ≤ (hi_i − lo_i) / 504 + 2⁻²³ · max(|lo_i|, |hi_i|)
-// (half a quantisation step of (hi − lo)/252, plus float32 rounding of the decoded value). The row's
+//     |decoded − v| ≤ (hi_i − lo_i) / 504 + 2⁻²³ · max(|lo_i|, |hi_i|) + 2⁻¹⁴⁹
+// (half a quantisation step of (hi − lo)/252, plus float32 rounding of the decoded value, whose spacing is
+// 2⁻¹⁴⁹ among subnormals). The row's
 // minimum and maximum, exact zeros at the row's minimum, NaN and ±inf are reproduced exactly.
 #include <cstddef>
 #include <cstdint>

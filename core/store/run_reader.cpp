@@ -200,7 +200,8 @@ SnapshotPtr RunReader::readSnapshot(int step, bool maps) const {
     sqlite::Transaction read(db, /*write=*/false); // row and scalars from the same commit
     std::string columns = snapshotcodec::selectColumns(db);
     if (!maps) // SQLite then never reads the maps' overflow pages, the bulk of the file
-        for (const std::string name : {"attention", "logits"}) {
+        for (const char* column : {"attention", "logits"}) {
+            const std::string name = column;
             const std::size_t at = columns.find(", " + name + ",");
             columns.replace(at + 2, name.size(), "NULL AS " + name);
         }

@@ -9,6 +9,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QScrollArea>
+#include <algorithm>
 #include <QSplitter>
 #include <QVBoxLayout>
 
@@ -103,6 +104,9 @@ void AttentionGridView::setComparisonWarning(const QString& warning) {
 void AttentionGridView::refresh() {
     const bool comparable = m_snapshot && m_other && HeadField::sameShape(*m_snapshot, *m_other);
     m_grid->setData(m_snapshot, comparable ? m_other : nullptr, m_tags);
+    // Every head of a layer side by side at the smallest legible thumbnail (12 heads need ≈ 600 px): the grid's
+    // pane keeps that width from the enlarged heatmap (up to 900 px; wider models scroll).
+    m_splitter->widget(0)->setMinimumWidth(std::min(m_grid->minimumSizeHint().width(), 900));
     m_heatmap->setHead(m_snapshot, m_labels, m_tags, m_grid->selectedLayer(), m_grid->selectedHead());
     m_heatmap->setComparison(comparable ? m_other : nullptr);
     m_heatmap->setComparisonLabel(m_otherLabel);

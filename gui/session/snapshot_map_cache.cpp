@@ -8,6 +8,7 @@
 #include <exception>
 #include <map>
 #include <memory>
+#include <new>
 
 namespace attnscope::gui {
 

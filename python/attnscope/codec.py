@@ -64,9 +64,10 @@ class PackedMaps:
 
 def q8_error_bound(lo, hi):
     """The largest decoding error of a q8 value of a row whose finite values span [lo, hi]: half a step of
-    (hi − lo)/252 plus float32 rounding of the decoded value (as quantized_maps.h)."""
+    (hi − lo)/252 plus float32 rounding of the decoded value, 2⁻¹⁴⁹ apart among subnormals (as
+    quantized_maps.h)."""
     lo, hi = np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)
-    return (hi - lo) / (2 * Q8_LEVELS) + np.ldexp(np.maximum(np.abs(lo), np.abs(hi)), -23)
+    return (hi - lo) / (2 * Q8_LEVELS) + np.ldexp(np.maximum(np.abs(lo), np.abs(hi)), -23) + 2.0 ** -149
 
 
 _TRIL = {}
