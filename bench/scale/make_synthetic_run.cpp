@@ -1,17 +1,17 @@
 // attnscope-synthetic-run: writes a GPT-2-small-shaped run without a model (bench/scale/synthetic_run.h) and
 // reports what the C++ writer costs per snapshot: CPU seconds of encoding + writing (this thread's CPU
-// time, which the machine's load does not inflate) and bytes on disk.
+// time, which the machine's load does not inflate) and the bytes of the stored maps.
 //
 // Usage: attnscope-synthetic-run OUT.attnrun [--layers 12] [--heads 12] [--length 1024] [--snapshots 25]
 //                                [--precision f16|q8] [--no-logits]
 #include "bench/scale/synthetic_run.h"
 #include "core/store/run_writer.h"
+#include "core/store/sqlite_db.h"
 #include "core/util/error.h"
 
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <string>
 #include <time.h>
 
@@ -25,11 +25,11 @@ double threadCpuSeconds() {
     return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
 }
 
-std::uintmax_t fileBytes(const std::string& path) {
-    std::error_code ec;
-    std::uintmax_t total = std::filesystem::file_size(path, ec);
-    const std::uintmax_t wal = std::filesystem::file_size(path + "-wal", ec);
-    return ec ? total : total + wal;
+// Bytes of the snapshot's stored maps (the file's size would count pages twice while the WAL holds them).
+double mapMegabytes(const std::string& path, int step) {
+    sqlite::Database db(path, sqlite::Database::Mode::ReadOnly, path);
+    return std::stod(db.queryText("SELECT length(attention) + coalesce(length(logits), 0) FROM snapshots WHERE "
+                                  "step = " + std::to_string(step))) / 1e6;
 }
 
 int usage() {
@@ -70,9 +70,7 @@ int main(int argc, char** argv) {
     try {
         RunWriter writer = RunWriter::create(path, bench::syntheticHeader(shape), RunWriter::IfExists::Overwrite);
         writer.setStatus(RunStatus::Training, 0);
-        double cpuTotal = 0;
-        std::uintmax_t bytes = fileBytes(path);
-        const std::uintmax_t before = bytes;
+        double cpuTotal = 0, megabytesTotal = 0;
         for (int k = 0; k < shape.snapshots; ++k) {
             const ProbeSnapshot snapshot = bench::syntheticSnapshot(shape, k);
             std::vector<StepRecord> steps;
@@ -87,17 +85,17 @@ int main(int argc, char** argv) {
             writer.appendSnapshot(snapshot);
             const double cpu = threadCpuSeconds() - cpu0;
             cpuTotal += cpu;
-            const std::uintmax_t now = fileBytes(path);
-            std::printf("snapshot %d (step %d): %.2f s CPU to encode and write, %.1f MB\n", k, snapshot.step, cpu,
-                        double(now - bytes) / 1e6);
+            const double megabytes = mapMegabytes(path, snapshot.step);
+            megabytesTotal += megabytes;
+            std::printf("snapshot %d (step %d): %.2f s CPU to encode and write, maps %.1f MB\n", k, snapshot.step,
+                        cpu, megabytes);
             std::fflush(stdout);
-            bytes = now;
         }
         writer.setStatus(RunStatus::Finished, (shape.snapshots - 1) * shape.stepsPerSnapshot);
-        std::printf("writer %s%s, %d x %d x %d: %.2f s CPU and %.1f MB per snapshot (mean of %d)\n",
+        std::printf("writer %s%s, %d x %d x %d: %.2f s CPU and maps of %.1f MB per snapshot (mean of %d)\n",
                     shape.precision == MapPrecision::Quantized8 ? "q8" : "f16", shape.logits ? "" : " (no logits)",
                     shape.layers, shape.heads, shape.length, cpuTotal / shape.snapshots,
-                    double(bytes - before) / 1e6 / shape.snapshots, shape.snapshots);
+                    megabytesTotal / shape.snapshots, shape.snapshots);
     } catch (const Error& e) {
         std::fprintf(stderr, "%s\n", e.what());
         return 1;

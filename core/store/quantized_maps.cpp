@@ -82,7 +82,10 @@ std::vector<std::uint8_t> pack(std::span<const float> maps, std::size_t count, s
             float rowLo = std::numeric_limits<float>::infinity(), rowHi = -rowLo;
             for (std::size_t k = 0; k <= q; ++k)
                 if (std::isfinite(row[k])) rowLo = std::min(rowLo, row[k]), rowHi = std::max(rowHi, row[k]);
-            if (rowLo > rowHi) rowLo = rowHi = 0; // no finite value
+            // The range always includes 0: a near-uniform row (an untrained model's attention) then quantises to
+            // a few codes near 252 instead of spreading its insignificant noise over all of them, and exact
+            // zeros stay exact. The bound below holds for any range that contains the row.
+            rowLo = std::min(rowLo, 0.0f), rowHi = std::max(rowHi, 0.0f); // also 0, 0 for no finite value
             lo[q] = rowLo, hi[q] = rowHi;
             const double scale = rowHi > rowLo ? kLevels / (double(rowHi) - double(rowLo)) : 0.0;
             for (std::size_t k = 0; k <= q; ++k) *codes++ = quantize(row[k], rowLo, scale);

@@ -1,12 +1,12 @@
 #pragma once
 // Map encoding "q8_tril_zlib" (docs/run-format.md): every causal map's lower triangle quantised to 8 bits
-// per value against its own row's range, one zlib block per map. About a tenth of float16 + zlib for
-// attention, and any one map decodes without inflating the others, so a viewer decodes only the heads it
-// draws. Error bound, per value v of row i with finite range [lo_i, hi_i]:
+// per value against its own row's range, widened to include 0, with one zlib block per map, so a viewer
+// decodes only the heads it draws. Error bound, per finite value v of row i, stored with the range
+// [lo_i, hi_i] = [min(0, row min), max(0, row max)] over the row's finite values:
 //     |decoded − v| ≤ (hi_i − lo_i) / 504 + 2⁻²³ · max(|lo_i|, |hi_i|) + 2⁻¹⁴⁹
 // (half a quantisation step of (hi − lo)/252, plus float32 rounding of the decoded value, whose spacing is
-// 2⁻¹⁴⁹ among subnormals). The row's
-// minimum and maximum, exact zeros at the row's minimum, NaN and ±inf are reproduced exactly.
+// 2⁻¹⁴⁹ among subnormals). Zeros, a positive row maximum, a negative row minimum, NaN and ±inf come back
+// exactly.
 #include <cstddef>
 #include <cstdint>
 #include <span>

@@ -94,9 +94,10 @@ def _quantize_map(m):
     finite = np.isfinite(m) & tril
     lo = np.where(finite, m, np.float32(np.inf)).min(1)
     hi = np.where(finite, m, np.float32(-np.inf)).max(1)
-    empty = lo > hi  # rows without a finite value
-    lo[empty] = 0
-    hi[empty] = 0
+    # The range always includes 0 (as quantized_maps.cpp): a near-uniform row (an untrained model's attention)
+    # quantises to a few codes near 252 instead of spreading insignificant noise over all of them.
+    lo = np.minimum(lo, np.float32(0))  # also 0 for rows without a finite value
+    hi = np.maximum(hi, np.float32(0))
     lo64, hi64 = lo.astype(np.float64), hi.astype(np.float64)
     scale = np.divide(Q8_LEVELS, hi64 - lo64, out=np.zeros_like(lo64), where=hi64 > lo64)
     with np.errstate(invalid="ignore"):
