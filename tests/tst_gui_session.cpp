@@ -8,6 +8,8 @@
 #include "gui/app/main_window.h"
 #include "gui/app/new_run_panel.h"
 #include "gui/app/run_status_widget.h"
+#include "gui/attention/attention_grid_canvas.h"
+#include "gui/attention/attention_grid_view.h"
 #include "gui/attention/attention_panel.h"
 #include "gui/session/run_loader.h"
 #include "gui/session/run_registry.h"
@@ -33,6 +35,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <algorithm>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -341,6 +344,17 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(w.attentionPanel()->shownSnapshot() &&
                                      !w.attentionPanel()->shownSnapshot()->attention.empty(),
                                  20000);
+        // "Top heads by sink score" outlines as many heads as a layer has, none scoring below an unmarked one.
+        auto* mark = w.attentionPanel()->findChild<QComboBox*>("attentionMarkTop");
+        QVERIFY(mark);
+        mark->setCurrentIndex(mark->findData(QStringLiteral("sink")));
+        const SnapshotPtr shown = w.attentionPanel()->shownSnapshot();
+        const std::vector<bool>& marked = w.attentionPanel()->grid()->grid()->marked();
+        QCOMPARE(marked.size(), shown->sinkScore.size());
+        QCOMPARE(int(std::count(marked.begin(), marked.end(), true)), shown->heads);
+        for (std::size_t a = 0; a < marked.size(); ++a)
+            for (std::size_t b = 0; b < marked.size(); ++b)
+                if (marked[a] && !marked[b]) QVERIFY(shown->sinkScore[a] >= shown->sinkScore[b]);
         // Closing a run while it decodes stops its worker (no crash, no late delivery).
         const int again = w.registry().add(loadRunFile(file, 0));
         w.sessions().close(again);

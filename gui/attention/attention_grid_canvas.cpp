@@ -94,6 +94,11 @@ void AttentionGridCanvas::setSelected(int layer, int head) {
     invalidate(); // the selected row and column headers are highlighted in the cache
 }
 
+void AttentionGridCanvas::setMarked(std::vector<bool> marked) {
+    m_marked = std::move(marked);
+    invalidate();
+}
+
 void AttentionGridCanvas::invalidate() {
     m_cacheValid = false;
     update();
@@ -281,6 +286,11 @@ void AttentionGridCanvas::paintCache() {
             p.drawImage(r.topLeft(), m_thumbs[index(l, h)]);
             p.drawRect(QRectF(r).adjusted(-0.5, -0.5, 0.5, 0.5));
         }
+    if (m_marked.size() != std::size_t(m_layers) * std::size_t(m_heads)) return;
+    p.setPen(QPen(QColor(0xE6, 0x9F, 0x00), 2.5)); // Okabe–Ito orange: visible on viridis and on RdBu
+    for (int l = 0; l < m_layers; ++l)
+        for (int h = 0; h < m_heads; ++h)
+            if (m_marked[index(l, h)]) p.drawRect(QRectF(thumbnailRect(l, h)).adjusted(-2, -2, 2, 2));
 }
 
 void AttentionGridCanvas::paintEvent(QPaintEvent* e) {

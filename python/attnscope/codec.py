@@ -105,7 +105,8 @@ def _quantize_map(m):
     np.rint(c, out=c)
     np.clip(c, 0, Q8_LEVELS, out=c)  # NaN stays NaN here and is overwritten below
     if np.count_nonzero(finite) == np.count_nonzero(tril):  # the usual case: nothing to mark
-        codes = c.astype(np.uint8)
+        with np.errstate(invalid="ignore"):  # NaN above the diagonal (masked logits) is never stored
+            codes = c.astype(np.uint8)
     else:
         codes = np.nan_to_num(c, nan=0.0).astype(np.uint8)
         codes[np.isnan(m)] = 255
