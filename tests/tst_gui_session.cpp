@@ -13,8 +13,8 @@
 #include "gui/attention/attention_panel.h"
 #include "gui/session/run_loader.h"
 #include "gui/session/run_registry.h"
-#include "gui/session/snapshot_map_cache.h"
 #include "gui/session/session_manager.h"
+#include "gui/session/snapshot_map_cache.h"
 #include "gui/session/training_session.h"
 #include "gui/views/curve_chart.h"
 #include "gui/views/entropy_view.h"
@@ -35,10 +35,10 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStandardPaths>
-#include <algorithm>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <algorithm>
 
 using namespace attnscope;
 using namespace attnscope::gui;
@@ -344,7 +344,8 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(w.attentionPanel()->shownSnapshot() &&
                                      !w.attentionPanel()->shownSnapshot()->attention.empty(),
                                  20000);
-        // "Top heads by sink score" outlines as many heads as a layer has, none scoring below an unmarked one.
+        // "Top heads by sink score" outlines as many heads as a layer has, none scoring below an unmarked
+        // one.
         auto* mark = w.attentionPanel()->findChild<QComboBox*>("attentionMarkTop");
         QVERIFY(mark);
         mark->setCurrentIndex(mark->findData(QStringLiteral("sink")));

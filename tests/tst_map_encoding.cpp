@@ -1,7 +1,7 @@
-// Map encoding q8_tril_zlib (core/store/quantized_maps.h, docs/run-format.md): the stated error bound holds on
-// adversarial rows; NaN, ±inf, zeros and each row's extremes beyond 0 come back exactly; one map decodes alone; damaged
-// blocks fail with a sentence; a run written with map_precision q8 reads back through RunReader, with and
-// without its maps.
+// Map encoding q8_tril_zlib (core/store/quantized_maps.h, docs/run-format.md): the stated error bound holds
+// on adversarial rows; NaN, ±inf, zeros and each row's extremes beyond 0 come back exactly; one map decodes
+// alone; damaged blocks fail with a sentence; a run written with map_precision q8 reads back through
+// RunReader, with and without its maps.
 #include "core/store/quantized_maps.h"
 #include "core/store/run_reader.h"
 #include "core/store/run_writer.h"
@@ -32,16 +32,17 @@ std::vector<float> adversarialMaps(int T, std::size_t& count) {
     auto at = [&](std::size_t map, int q, int k) -> float& { return m[(map * T + q) * T + k]; };
     for (int q = 0; q < T; ++q)
         for (int k = 0; k <= q; ++k) {
-            at(0, q, k) = std::pow(u(rng), 12.0f);                             // far below the row max
-            at(1, q, k) = n(rng) * 1e30f;                                      // huge, both signs
-            at(2, q, k) = (n(rng) > 0 ? 1 : -1) * 3.4e38f;                     // the whole float range
-            at(3, q, k) = 0.7f;                                                // constant
-            at(4, q, k) = u(rng) * 1e-42f;                                     // subnormals
-            at(5, q, k) = float((q * T + k) % 253) / 252.0f + (q % 2 ? 0.5f / 252.0f : 0.0f); // on / between codes
-            at(6, q, k) = u(rng) < 0.2f ? kNaN : 3 * n(rng);                   // masked logits
-            at(7, q, k) = kNaN;                                                // no finite value
-            at(8, q, k) = k == 0 ? 1e6f : n(rng);                              // one outlier (sink)
-            at(9, q, k) = 1.0f + u(rng) * 1e-6f;                               // a few ulp of range
+            at(0, q, k) = std::pow(u(rng), 12.0f);         // far below the row max
+            at(1, q, k) = n(rng) * 1e30f;                  // huge, both signs
+            at(2, q, k) = (n(rng) > 0 ? 1 : -1) * 3.4e38f; // the whole float range
+            at(3, q, k) = 0.7f;                            // constant
+            at(4, q, k) = u(rng) * 1e-42f;                 // subnormals
+            at(5, q, k) =
+                float((q * T + k) % 253) / 252.0f + (q % 2 ? 0.5f / 252.0f : 0.0f); // on / between codes
+            at(6, q, k) = u(rng) < 0.2f ? kNaN : 3 * n(rng);                        // masked logits
+            at(7, q, k) = kNaN;                                                     // no finite value
+            at(8, q, k) = k == 0 ? 1e6f : n(rng);                                   // one outlier (sink)
+            at(9, q, k) = 1.0f + u(rng) * 1e-6f;                                    // a few ulp of range
         }
     at(6, 9, 0) = kInf, at(6, 9, 1) = -kInf, at(6, 9, 2) = kNaN;
     return m;
@@ -64,7 +65,8 @@ private slots:
                 const float* got = back.data() + std::size_t(q) * T;
                 double lo = 0, hi = 0; // the stored range always includes 0
                 for (int k = 0; k <= q; ++k)
-                    if (std::isfinite(row[k])) lo = std::min(lo, double(row[k])), hi = std::max(hi, double(row[k]));
+                    if (std::isfinite(row[k]))
+                        lo = std::min(lo, double(row[k])), hi = std::max(hi, double(row[k]));
                 for (int k = 0; k <= q; ++k) {
                     if (!std::isfinite(row[k])) {
                         QVERIFY(std::isnan(row[k]) ? std::isnan(got[k]) : got[k] == row[k]);
@@ -73,8 +75,13 @@ private slots:
                     const double err = std::abs(double(got[k]) - double(row[k]));
                     if (err > quantizedmaps::errorBound(lo, hi))
                         QFAIL(qPrintable(QString("map %1 row %2 key %3: error %4 > bound %5")
-                                             .arg(m).arg(q).arg(k).arg(err).arg(quantizedmaps::errorBound(lo, hi))));
-                    if (double(row[k]) == lo || double(row[k]) == hi || row[k] == 0) QVERIFY(got[k] == row[k]);
+                                             .arg(m)
+                                             .arg(q)
+                                             .arg(k)
+                                             .arg(err)
+                                             .arg(quantizedmaps::errorBound(lo, hi))));
+                    if (double(row[k]) == lo || double(row[k]) == hi || row[k] == 0)
+                        QVERIFY(got[k] == row[k]);
                 }
                 for (int k = q + 1; k < T; ++k) QVERIFY(got[k] == -7.0f);
             }
@@ -99,7 +106,7 @@ private slots:
         };
         QVERIFY(fails({blob.begin(), blob.end() - 1}, count, T, "damaged"));
         QVERIFY(fails(blob, count + 100000, T, "block table")); // a damaged count cannot read past the blob
-        QVERIFY(fails(blob, count, T + 1, "damaged"));           // a damaged length inflates to the wrong size
+        QVERIFY(fails(blob, count, T + 1, "damaged"));          // a damaged length inflates to the wrong size
         blob[blob.size() - 3] ^= 0xFF;
         QVERIFY(fails(blob, count, T, "damaged"));
     }

@@ -1,7 +1,7 @@
-// attnscope-bench-app: how the app handles a large run, driven offscreen (QT_QPA_PLATFORM=offscreen): the time
-// from opening a run file to the first attention maps on screen, the time one timeline step takes until every
-// view (curves and the attention grid) shows the new step, and the process's peak memory. Make the run with
-// attnscope-synthetic-run (GPT-2-small shape: 12 layers × 12 heads × 1024 tokens, 25 snapshots).
+// attnscope-bench-app: how the app handles a large run, driven offscreen (QT_QPA_PLATFORM=offscreen): the
+// time from opening a run file to the first attention maps on screen, the time one timeline step takes until
+// every view (curves and the attention grid) shows the new step, and the process's peak memory. Make the run
+// with attnscope-synthetic-run (GPT-2-small shape: 12 layers × 12 heads × 1024 tokens, 25 snapshots).
 //
 // Usage: QT_QPA_PLATFORM=offscreen attnscope-bench-app RUN.attnrun [--steps 6] [--width 1920 --height 1080]
 #include "gui/app/main_window.h"
@@ -88,8 +88,9 @@ int main(int argc, char** argv) {
     const double listedMs = waitFor([&] { return !w.registry().isDecoding(id); });
     const int lastStep = run.snapshots.empty() ? -1 : run.snapshots.back()->step;
     const double firstMapsMs = waitFor([&] { return showsMapsOf(w, lastStep); });
-    std::printf("open %s: curves %.0f ms, snapshots listed %.0f ms, first maps on screen %.0f ms after opening\n",
-                qPrintable(path), curvesMs, curvesMs + listedMs, double(clock.nsecsElapsed()) / 1e6);
+    std::printf(
+        "open %s: curves %.0f ms, snapshots listed %.0f ms, first maps on screen %.0f ms after opening\n",
+        qPrintable(path), curvesMs, curvesMs + listedMs, double(clock.nsecsElapsed()) / 1e6);
     if (firstMapsMs < 0) std::printf("  (the maps did not appear within two minutes)\n");
 
     // Timeline steps backwards from the newest snapshot: each waits until the attention grid shows the new
@@ -108,8 +109,8 @@ int main(int argc, char** argv) {
     }
     std::vector<double> sorted = stepMs;
     std::sort(sorted.begin(), sorted.end());
-    std::printf("timeline step: median %.0f ms over %zu steps\n", sorted.empty() ? 0.0 : sorted[sorted.size() / 2],
-                stepMs.size());
+    std::printf("timeline step: median %.0f ms over %zu steps\n",
+                sorted.empty() ? 0.0 : sorted[sorted.size() / 2], stepMs.size());
     if (visited.size() >= 2) { // back one step: served from the map cache when the budget holds two snapshots
         const int back = visited[visited.size() - 2];
         QElapsedTimer t;

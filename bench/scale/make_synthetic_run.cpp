@@ -28,8 +28,11 @@ double threadCpuSeconds() {
 // Bytes of the snapshot's stored maps (the file's size would count pages twice while the WAL holds them).
 double mapMegabytes(const std::string& path, int step) {
     sqlite::Database db(path, sqlite::Database::Mode::ReadOnly, path);
-    return std::stod(db.queryText("SELECT length(attention) + coalesce(length(logits), 0) FROM snapshots WHERE "
-                                  "step = " + std::to_string(step))) / 1e6;
+    return std::stod(
+               db.queryText("SELECT length(attention) + coalesce(length(logits), 0) FROM snapshots WHERE "
+                            "step = " +
+                            std::to_string(step))) /
+           1e6;
 }
 
 int usage() {
@@ -55,26 +58,34 @@ int main(int argc, char** argv) {
             return true;
         };
         bool ok = true;
-        if (a == "--layers") ok = number(shape.layers);
-        else if (a == "--heads") ok = number(shape.heads);
-        else if (a == "--length") ok = number(shape.length);
-        else if (a == "--snapshots") ok = number(shape.snapshots);
-        else if (a == "--no-logits") shape.logits = false;
+        if (a == "--layers")
+            ok = number(shape.layers);
+        else if (a == "--heads")
+            ok = number(shape.heads);
+        else if (a == "--length")
+            ok = number(shape.length);
+        else if (a == "--snapshots")
+            ok = number(shape.snapshots);
+        else if (a == "--no-logits")
+            shape.logits = false;
         else if (a == "--precision" && i + 1 < argc) {
             const std::string p = argv[++i];
             ok = p == "f16" || p == "q8";
             shape.precision = p == "q8" ? MapPrecision::Quantized8 : MapPrecision::Float16;
-        } else ok = false;
+        } else
+            ok = false;
         if (!ok) return usage();
     }
     try {
-        RunWriter writer = RunWriter::create(path, bench::syntheticHeader(shape), RunWriter::IfExists::Overwrite);
+        RunWriter writer =
+            RunWriter::create(path, bench::syntheticHeader(shape), RunWriter::IfExists::Overwrite);
         writer.setStatus(RunStatus::Training, 0);
         double cpuTotal = 0, megabytesTotal = 0;
         for (int k = 0; k < shape.snapshots; ++k) {
             const ProbeSnapshot snapshot = bench::syntheticSnapshot(shape, k);
             std::vector<StepRecord> steps;
-            for (int st = k == 0 ? 0 : snapshot.step - shape.stepsPerSnapshot + 1; st <= snapshot.step; ++st) {
+            for (int st = k == 0 ? 0 : snapshot.step - shape.stepsPerSnapshot + 1; st <= snapshot.step;
+                 ++st) {
                 StepRecord r;
                 r.step = st, r.loss = r.ceLoss = 2.0 + 8.0 / (1.0 + 0.01 * st), r.lr = 6e-4, r.gradNorm = 1.0;
                 r.tokensPerSec = 5000, r.elapsedSec = 0.2 * st;
@@ -87,15 +98,15 @@ int main(int argc, char** argv) {
             cpuTotal += cpu;
             const double megabytes = mapMegabytes(path, snapshot.step);
             megabytesTotal += megabytes;
-            std::printf("snapshot %d (step %d): %.2f s CPU to encode and write, maps %.1f MB\n", k, snapshot.step,
-                        cpu, megabytes);
+            std::printf("snapshot %d (step %d): %.2f s CPU to encode and write, maps %.1f MB\n", k,
+                        snapshot.step, cpu, megabytes);
             std::fflush(stdout);
         }
         writer.setStatus(RunStatus::Finished, (shape.snapshots - 1) * shape.stepsPerSnapshot);
         std::printf("writer %s%s, %d x %d x %d: %.2f s CPU and maps of %.1f MB per snapshot (mean of %d)\n",
-                    shape.precision == MapPrecision::Quantized8 ? "q8" : "f16", shape.logits ? "" : " (no logits)",
-                    shape.layers, shape.heads, shape.length, cpuTotal / shape.snapshots,
-                    megabytesTotal / shape.snapshots, shape.snapshots);
+                    shape.precision == MapPrecision::Quantized8 ? "q8" : "f16",
+                    shape.logits ? "" : " (no logits)", shape.layers, shape.heads, shape.length,
+                    cpuTotal / shape.snapshots, megabytesTotal / shape.snapshots, shape.snapshots);
     } catch (const Error& e) {
         std::fprintf(stderr, "%s\n", e.what());
         return 1;

@@ -32,8 +32,9 @@ Kind kindOf(int layer, int head) {
     return Kind((layer * 5 + head * 3) % 4);
 }
 
-const char* kText = "It was the best of times, it was the worst of times, it was the age of wisdom, it was the "
-                    "age of foolishness, it was the epoch of belief, it was the epoch of incredulity. ";
+const char* kText =
+    "It was the best of times, it was the worst of times, it was the age of wisdom, it was the "
+    "age of foolishness, it was the epoch of belief, it was the epoch of incredulity. ";
 
 std::vector<std::int32_t> probeTokens(int length) {
     const Tokenizer tok = Tokenizer::fromText(kText);
@@ -57,9 +58,9 @@ ProbeSnapshot syntheticSnapshot(const SyntheticRunShape& shape, int index) {
     const float progress = shape.snapshots > 1 ? float(index) / float(shape.snapshots - 1) : 1.0f;
     s.attention.assign(LH * TT, 0.0f);
     s.logits.assign(LH * TT, std::numeric_limits<float>::quiet_NaN());
-    for (auto* v : {&s.entropy, &s.normEntropy, &s.maxLogit, &s.meanRowMax, &s.sinkScore, &s.meanDistance,
-                    &s.sigmaQK, &s.sigmaQ, &s.sigmaK, &s.entropyBound, &s.sinkNonTrigger, &s.topKey,
-                    &s.topKeyShare})
+    for (auto* v :
+         {&s.entropy, &s.normEntropy, &s.maxLogit, &s.meanRowMax, &s.sinkScore, &s.meanDistance, &s.sigmaQK,
+          &s.sigmaQ, &s.sigmaK, &s.entropyBound, &s.sinkNonTrigger, &s.topKey, &s.topKeyShare})
         v->assign(LH, 0.0f);
     s.keyProfile.assign(LH * T, 0.0f);
     s.valueNorm.assign(LH * T, 0.0f);
@@ -93,7 +94,8 @@ ProbeSnapshot syntheticSnapshot(const SyntheticRunShape& shape, int index) {
         }
         const HeadMetrics m = headMetrics(A, Z, T, 0);
         s.entropy[idx] = m.entropy, s.normEntropy[idx] = m.normEntropy, s.maxLogit[idx] = m.maxLogit;
-        s.meanRowMax[idx] = m.meanRowMax, s.sinkScore[idx] = m.sinkScore, s.meanDistance[idx] = m.meanDistance;
+        s.meanRowMax[idx] = m.meanRowMax, s.sinkScore[idx] = m.sinkScore,
+        s.meanDistance[idx] = m.meanDistance;
         sinkHeads += m.sinkScore > 0.3f;
         const SinkMetrics sm = sinkMetrics(A, T, 0, dormant);
         s.sinkNonTrigger[idx] = sm.sinkNonTrigger, s.topKey[idx] = float(sm.topKey);

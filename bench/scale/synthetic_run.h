@@ -1,8 +1,8 @@
 #pragma once
 // A GPT-2-small-shaped run made without a model (bench/scale): causal softmax maps whose heads look like a
-// trained model's — previous-token diagonals, sink columns on key 0, local (distance-decaying) heads and diffuse
-// heads — sharpening over the snapshots, with the engine's per-head metrics computed from them. Used to measure
-// the writers, readers and the app at the scale of issue-sized runs without torch.
+// trained model's — previous-token diagonals, sink columns on key 0, local (distance-decaying) heads and
+// diffuse heads — sharpening over the snapshots, with the engine's per-head metrics computed from them. Used
+// to measure the writers, readers and the app at the scale of issue-sized runs without torch.
 #include "core/probe/snapshot.h"
 #include "core/store/run_file.h"
 

@@ -19,9 +19,9 @@ std::size_t blockSize(std::size_t length) {
     return length * 2 * sizeof(float) + blob::lowerTriangleSize(length);
 }
 
-// zlib stream with deflate's run-length strategy (Z_RLE): the codes are noise beyond their leading bits, where
-// string matching costs time for nothing, while runs (zeros of sparse rows) still shrink. Smaller and faster
-// than level 1's default strategy on these blocks; any inflater reads it.
+// zlib stream with deflate's run-length strategy (Z_RLE): the codes are noise beyond their leading bits,
+// where string matching costs time for nothing, while runs (zeros of sparse rows) still shrink. Smaller and
+// faster than level 1's default strategy on these blocks; any inflater reads it.
 std::vector<std::uint8_t> deflateRunLength(std::span<const std::uint8_t> raw) {
     z_stream z{};
     if (deflateInit2(&z, 1, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK)
@@ -34,7 +34,8 @@ std::vector<std::uint8_t> deflateRunLength(std::span<const std::uint8_t> raw) {
     const int rc = deflate(&z, Z_FINISH);
     out.resize(z.total_out);
     deflateEnd(&z);
-    if (rc != Z_STREAM_END) throw Error("zlib could not compress a map of " + std::to_string(raw.size()) + " bytes.");
+    if (rc != Z_STREAM_END)
+        throw Error("zlib could not compress a map of " + std::to_string(raw.size()) + " bytes.");
     return out;
 }
 
@@ -82,9 +83,9 @@ std::vector<std::uint8_t> pack(std::span<const float> maps, std::size_t count, s
             float rowLo = std::numeric_limits<float>::infinity(), rowHi = -rowLo;
             for (std::size_t k = 0; k <= q; ++k)
                 if (std::isfinite(row[k])) rowLo = std::min(rowLo, row[k]), rowHi = std::max(rowHi, row[k]);
-            // The range always includes 0: a near-uniform row (an untrained model's attention) then quantises to
-            // a few codes near 252 instead of spreading its insignificant noise over all of them, and exact
-            // zeros stay exact. The bound below holds for any range that contains the row.
+            // The range always includes 0: a near-uniform row (an untrained model's attention) then quantises
+            // to a few codes near 252 instead of spreading its insignificant noise over all of them, and
+            // exact zeros stay exact. The bound below holds for any range that contains the row.
             rowLo = std::min(rowLo, 0.0f), rowHi = std::max(rowHi, 0.0f); // also 0, 0 for no finite value
             lo[q] = rowLo, hi[q] = rowHi;
             const double scale = rowHi > rowLo ? kLevels / (double(rowHi) - double(rowLo)) : 0.0;
@@ -100,11 +101,12 @@ std::vector<std::uint8_t> pack(std::span<const float> maps, std::size_t count, s
     return out;
 }
 
-PackedMaps::PackedMaps(std::vector<std::uint8_t> blob, std::size_t count, std::size_t length, std::string what)
+PackedMaps::PackedMaps(std::vector<std::uint8_t> blob, std::size_t count, std::size_t length,
+                       std::string what)
     : m_blob(std::move(blob)), m_count(count), m_length(length), m_what(std::move(what)) {
     if (m_count > m_blob.size() / kTableEntry)
-        throw Error(m_what + " is damaged: its block table does not fit its " + std::to_string(m_blob.size()) +
-                    " bytes.");
+        throw Error(m_what + " is damaged: its block table does not fit its " +
+                    std::to_string(m_blob.size()) + " bytes.");
     m_offsets.resize(m_count + 1);
     std::size_t at = m_count * kTableEntry;
     for (std::size_t m = 0; m < m_count; ++m) {

@@ -134,8 +134,9 @@ EncodedSnapshot encode(const ProbeSnapshot& s) {
     e.mapEncoding = s.mapPrecision == MapPrecision::Quantized8 ? quantizedmaps::kEncoding : kMapEncoding;
     const auto packMaps = [&](const std::vector<float>& v) {
         if (v.empty()) return std::vector<std::uint8_t>();
-        return s.mapPrecision == MapPrecision::Quantized8 ? quantizedmaps::pack(v, maps, std::size_t(s.length))
-                                                         : blob::packCausalMaps(v, maps, std::size_t(s.length));
+        return s.mapPrecision == MapPrecision::Quantized8
+                   ? quantizedmaps::pack(v, maps, std::size_t(s.length))
+                   : blob::packCausalMaps(v, maps, std::size_t(s.length));
     };
     e.blobs.push_back(packMaps(s.attention));
     e.blobs.push_back(packMaps(s.logits));
@@ -203,9 +204,11 @@ ProbeSnapshot decode(const sqlite::Statement& row, const std::string& what, Maps
         std::vector<std::uint8_t> packed = row.blobAt(col);
         if (packed.empty()) return std::vector<float>();
         if (quantized)
-            return quantizedmaps::PackedMaps(std::move(packed), mapCount, std::size_t(s.length), where + " " + field)
+            return quantizedmaps::PackedMaps(std::move(packed), mapCount, std::size_t(s.length),
+                                             where + " " + field)
                 .all(upperFill);
-        return blob::unpackCausalMaps(packed, mapCount, std::size_t(s.length), upperFill, where + " " + field);
+        return blob::unpackCausalMaps(packed, mapCount, std::size_t(s.length), upperFill,
+                                      where + " " + field);
     };
     s.attention = unpack(column++, 0.0f, "attention");
     s.logits = unpack(column++, std::numeric_limits<float>::quiet_NaN(), "logits");

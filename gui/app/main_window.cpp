@@ -213,12 +213,13 @@ void MainWindow::buildMenus() {
     m_viewMenu->addAction(tr("Memory for attention maps…"), this, [this] {
         SnapshotMapCache& cache = m_registry->mapCache();
         bool ok = false;
-        const int megabytes = QInputDialog::getInt(
-            this, tr("Memory for attention maps"),
-            tr("Large runs keep only their metrics in memory and read the maps of the step on screen from the "
-               "file. Recently viewed maps are kept up to this many megabytes (a 12-layer, 12-head snapshot of "
-               "1024 tokens takes 600 MB):"),
-            cache.budgetMegabytes(), 64, 1 << 20, 64, &ok);
+        const int megabytes = QInputDialog::getInt(this, tr("Memory for attention maps"),
+                                                   tr("Large runs keep only their metrics in memory and read "
+                                                      "the maps of the step on screen from the "
+                                                      "file. Recently viewed maps are kept up to this many "
+                                                      "megabytes (a 12-layer, 12-head snapshot of "
+                                                      "1024 tokens takes 600 MB):"),
+                                                   cache.budgetMegabytes(), 64, 1 << 20, 64, &ok);
         if (ok) cache.setBudgetMegabytes(megabytes);
     });
     QMenu* help = menuBar()->addMenu(tr("&Help"));

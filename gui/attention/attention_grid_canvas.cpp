@@ -13,8 +13,8 @@ using namespace attnscope;
 namespace {
 
 constexpr int kMargin = 8;
-constexpr int kGap = 6;        // between thumbnails
-constexpr int kMinThumb = 40;  // below this a map no longer shows its structure; the view scrolls instead
+constexpr int kGap = 6;       // between thumbnails
+constexpr int kMinThumb = 40; // below this a map no longer shows its structure; the view scrolls instead
 // Longer maps are held as their max-pooled level of detail at this side (HeadField::levelOfDetail): 144 heads
 // of 1024² cells would take 2 GB as full fields, at 256² they take 120 MB, and thumbnails are smaller anyway.
 constexpr int kLodSide = 256;

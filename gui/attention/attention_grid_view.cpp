@@ -37,8 +37,9 @@ AttentionGridView::AttentionGridView(QWidget* parent) : QWidget(parent) {
     m_markBox->addItem(tr("Top heads by sink score"), QStringLiteral("sink"));
     m_markBox->addItem(tr("Top heads by lowest entropy"), QStringLiteral("entropy"));
     m_markBox->addItem(tr("Top heads by max logit"), QStringLiteral("logit"));
-    m_markBox->setToolTip(tr("Outline the heads with the highest sink score, the lowest entropy or the largest "
-                             "content logit at this step: as many as a layer has heads"));
+    m_markBox->setToolTip(
+        tr("Outline the heads with the highest sink score, the lowest entropy or the largest "
+           "content logit at this step: as many as a layer has heads"));
     m_status = new QLabel(this);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     // Long comparison notes wrap instead of widening the window past the screen.
@@ -115,8 +116,8 @@ void AttentionGridView::setComparisonWarning(const QString& warning) {
 void AttentionGridView::refresh() {
     const bool comparable = m_snapshot && m_other && HeadField::sameShape(*m_snapshot, *m_other);
     m_grid->setData(m_snapshot, comparable ? m_other : nullptr, m_tags);
-    // Every head of a layer side by side at the smallest legible thumbnail (12 heads need ≈ 600 px): the grid's
-    // pane keeps that width from the enlarged heatmap (up to 900 px; wider models scroll).
+    // Every head of a layer side by side at the smallest legible thumbnail (12 heads need ≈ 600 px): the
+    // grid's pane keeps that width from the enlarged heatmap (up to 900 px; wider models scroll).
     m_splitter->widget(0)->setMinimumWidth(std::min(m_grid->minimumSizeHint().width(), 900));
     m_heatmap->setHead(m_snapshot, m_labels, m_tags, m_grid->selectedLayer(), m_grid->selectedHead());
     m_heatmap->setComparison(comparable ? m_other : nullptr);
@@ -128,7 +129,7 @@ void AttentionGridView::refresh() {
 
 void AttentionGridView::updateMarks() {
     const QString metric = m_markBox->currentData().toString();
-    const std::vector<float>* values = !m_snapshot          ? nullptr
+    const std::vector<float>* values = !m_snapshot           ? nullptr
                                        : metric == "sink"    ? &m_snapshot->sinkScore
                                        : metric == "entropy" ? &m_snapshot->entropy
                                        : metric == "logit"   ? &m_snapshot->maxLogit
@@ -140,8 +141,9 @@ void AttentionGridView::updateMarks() {
     for (std::size_t i = 0; i < n; ++i)
         if (std::isfinite((*values)[i])) order.push_back(i);
     const std::size_t top = std::min(order.size(), std::size_t(m_snapshot->heads));
-    std::partial_sort(order.begin(), order.begin() + std::ptrdiff_t(top), order.end(),
-                      [&](std::size_t a, std::size_t b) { return sign * (*values)[a] > sign * (*values)[b]; });
+    std::partial_sort(
+        order.begin(), order.begin() + std::ptrdiff_t(top), order.end(),
+        [&](std::size_t a, std::size_t b) { return sign * (*values)[a] > sign * (*values)[b]; });
     std::vector<bool> marked(n, false);
     for (std::size_t k = 0; k < top; ++k) marked[order[k]] = true;
     m_grid->setMarked(std::move(marked));

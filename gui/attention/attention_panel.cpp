@@ -170,9 +170,9 @@ void AttentionPanel::refresh() {
     const int index = m_step->value();
     const SnapshotPtr light =
         run && index < int(run->snapshots.size()) ? run->snapshots[std::size_t(index)] : nullptr;
-    m_stepLabel->setText(light
-                             ? tr("step %1 (%2/%3)").arg(light->step).arg(index + 1).arg(run->snapshots.size())
-                             : tr("no snapshot yet"));
+    m_stepLabel->setText(
+        light ? tr("step %1 (%2/%3)").arg(light->step).arg(index + 1).arg(run->snapshots.size())
+              : tr("no snapshot yet"));
     m_stepLabel->setToolTip(QString());
     m_step->update(); // the A–B band follows the handle
     const int runId = run ? run->id : 0;

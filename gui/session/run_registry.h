@@ -65,7 +65,7 @@ signals:
 private:
     std::vector<std::unique_ptr<RunData>> m_runs;
     std::map<int, std::unique_ptr<SnapshotBackfill>> m_backfills; // destroyed (joined) before m_runs
-    SnapshotMapCache* m_mapCache; // a child QObject
+    SnapshotMapCache* m_mapCache;                                 // a child QObject
     int m_nextId = 1;
     int m_selected = 0;
 };

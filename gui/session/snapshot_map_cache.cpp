@@ -96,7 +96,8 @@ void SnapshotMapCache::work() {
             auto& reader = readers[request.path];
             if (!reader) reader = std::make_unique<RunReader>(request.path.toStdString());
             snapshot = reader->snapshot(request.step);
-            if (!snapshot) error = tr("%1 has no snapshot at step %2 any more.").arg(request.path).arg(request.step);
+            if (!snapshot)
+                error = tr("%1 has no snapshot at step %2 any more.").arg(request.path).arg(request.step);
         } catch (const std::bad_alloc&) {
             error = tr("Not enough memory to decode the maps of step %1.").arg(request.step);
         } catch (const std::exception& e) {

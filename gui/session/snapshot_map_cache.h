@@ -1,9 +1,9 @@
 #pragma once
 // The attention and logit maps of snapshots that were opened without them (RecordedRun::mapsOnDemand: a large
 // run keeps only its metrics in memory). withMaps() hands back a snapshot with its maps when they are at hand
-// and otherwise reads them on a worker thread — the GUI never waits for a decode — and emits ready(); the most
-// recently used snapshots stay within a memory budget (QSettings key kBudgetKey, megabytes), so the app's
-// memory does not grow with the number of snapshots a run has.
+// and otherwise reads them on a worker thread — the GUI never waits for a decode — and emits ready(); the
+// most recently used snapshots stay within a memory budget (QSettings key kBudgetKey, megabytes), so the
+// app's memory does not grow with the number of snapshots a run has.
 #include "core/probe/snapshot.h"
 
 #include <QObject>
@@ -21,12 +21,12 @@ class SnapshotMapCache : public QObject {
     Q_OBJECT
 public:
     static constexpr const char* kBudgetKey = "maps/cacheMegabytes";
-    // 1 GiB: the maps of one 12 × 12 × 1024 snapshot (0.6 GB as float32) and a second one to compare with fit,
-    // and the app stays under 1.5 GB.
+    // 1 GiB: the maps of one 12 × 12 × 1024 snapshot (0.6 GB as float32) and a second one to compare with
+    // fit, and the app stays under 1.5 GB.
     static constexpr int kDefaultBudgetMegabytes = 1024;
 
     explicit SnapshotMapCache(QObject* parent = nullptr); // budget from the settings
-    ~SnapshotMapCache() override;                        // stops the worker after its current read
+    ~SnapshotMapCache() override;                         // stops the worker after its current read
 
     void setBudgetMegabytes(int megabytes); // at least 64; stored in the settings; trims at once
     void setBudgetBytes(std::size_t bytes); // for this session only (tests)
