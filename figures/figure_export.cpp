@@ -105,8 +105,8 @@ ExportResult exportFigure(const FigureInput& input, const FigureRequest& request
     return result;
 }
 
-bool writeSidecarFile(const QString& figurePath, FigureView view, const MapData* maps, const CurveData& curves,
-                      ExportResult& result) {
+bool writeSidecarFile(const QString& figurePath, FigureView view, const MapData* maps,
+                      const CurveData& curves, ExportResult& result) {
     result.sidecarPath = sidecarPathFor(figurePath, view);
     QString error;
     const bool ok = maps ? writeMapNpy(*maps, result.sidecarPath, &error)

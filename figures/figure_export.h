@@ -33,7 +33,7 @@ bool writeCurveCsv(const CurveData& data, const QString& path, QString* error);
 bool writeMapNpy(const MapData& data, const QString& path, QString* error);
 // Writes the side-car of a figure at `figurePath` (maps as .npy when `maps` is given, else curves as .csv)
 // into result: sidecarPath, and error when it fails. Returns whether it was written.
-bool writeSidecarFile(const QString& figurePath, FigureView view, const MapData* maps, const CurveData& curves,
-                      ExportResult& result);
+bool writeSidecarFile(const QString& figurePath, FigureView view, const MapData* maps,
+                      const CurveData& curves, ExportResult& result);
 
 } // namespace attnscope::figures

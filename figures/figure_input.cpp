@@ -15,10 +15,12 @@ SnapshotPtr FigureInput::snapshotAt(int step) const {
     return snapshots[std::size_t(snapshotIndexAt(snapshots, step))];
 }
 
-FigureInput loadFigureInput(const std::string& runPath) {
+FigureInput loadFigureInput(const std::string& runPath, bool maps) {
     const RunReader reader(runPath);
-    // the one loading route (also behind the app's RunData); maps are read by the figure that draws them
-    RecordedRun run = RecordedRun::load(reader, RecordedRun::Snapshots::WithoutMaps);
+    // The one loading route (also behind the app's RunData). Without `maps` a map figure still reads the
+    // maps of the one snapshot it draws (withMaps).
+    RecordedRun run = RecordedRun::load(reader, maps ? RecordedRun::Snapshots::Decode
+                                                     : RecordedRun::Snapshots::MetricsOnly);
     FigureInput in;
     in.runName = run.spec.name.empty() ? QFileInfo(QString::fromStdString(runPath)).completeBaseName()
                                        : QString::fromStdString(run.spec.name);

@@ -29,10 +29,10 @@ struct FigureInput {
     SnapshotPtr snapshotAt(int step) const;
 };
 
-// Reads every step, snapshot and event of a run file; the snapshots without their maps, which a map figure
-// reads for the one snapshot it draws (withMaps), so a curve figure decodes no map at all. Throws
-// attnscope::Error on unreadable files.
-FigureInput loadFigureInput(const std::string& runPath);
+// Reads every step, snapshot and event of a run file; the snapshots' maps only with `maps` (map views).
+// Snapshots read without them are marked (mapsOmitted): a map figure reads the maps of the one snapshot it
+// draws (withMaps). Throws attnscope::Error on unreadable files.
+FigureInput loadFigureInput(const std::string& runPath, bool maps = true);
 
 // `s` with its maps: itself when it holds them, else read from `runPath` (throws attnscope::Error when it
 // cannot be read).

@@ -126,7 +126,7 @@ private slots:
         QCOMPARE(full->attention.size(), snap.attention.size());
         for (std::size_t i = 0; i < snap.attention.size(); ++i)
             QVERIFY(std::abs(full->attention[i] - snap.attention[i]) <= 1.0f / 504 + 1e-6f);
-        const SnapshotPtr light = reader.snapshotWithoutMaps(10);
+        const SnapshotPtr light = reader.snapshot(10, false);
         QVERIFY(light->mapsOmitted && light->attention.empty() && light->logits.empty());
         QVERIFY(light->entropy == snap.entropy && light->keyProfile == snap.keyProfile);
         QVERIFY(light->mapPrecision == MapPrecision::Quantized8);

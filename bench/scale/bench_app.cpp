@@ -6,9 +6,9 @@
 // Usage: QT_QPA_PLATFORM=offscreen attnscope-bench-app RUN.attnrun [--steps 6] [--width 1920 --height 1080]
 #include "gui/app/main_window.h"
 #include "gui/attention/attention_panel.h"
-#include "gui/inspect/step_timeline.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/snapshot_map_cache.h"
+#include "gui/widgets/step_timeline.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

@@ -20,7 +20,7 @@ enum class MapPrecision { Float16, Quantized8 };
 
 // One optimisation step.
 struct StepRecord {
-    int step = 0;                   // 1-based index of the completed step
+    int step = 0; // 1-based index of the completed step
     // The training objective the optimiser minimised: mean cross-entropy over scored targets plus the z-loss
     // term c·mean(log Z)² when z-loss is on (Wortsman et al. 2023); equals ceLoss when it is off.
     double loss = 0;
@@ -38,7 +38,7 @@ struct StepRecord {
     std::vector<std::pair<std::string, double>> scalars;
 };
 
-// Instrumentation of the fixed probe sequence at one step (mechanisms.md §6.4). Arrays indexed
+// Instrumentation of the fixed probe sequence at one step. Arrays indexed
 // [layer * heads + head] unless noted.
 struct ProbeSnapshot {
     int step = 0;
@@ -56,7 +56,7 @@ struct ProbeSnapshot {
     std::vector<float> sigmaK;       // σ(W_k^h)
     std::vector<float> entropyBound; // σReparam Theorem 3.1 lower bound (NaN when not applicable)
     std::vector<float> keyProfile;   // [layer][head][T]: mean attention key j receives from queries seeing it
-    // Extreme-token metrics (Guo et al. 2024, mechanisms.md §12); docs/metrics.md has the formulas.
+    // Extreme-token metrics (Guo et al. 2024); docs/metrics.md has the formulas.
     std::vector<float> sinkNonTrigger; // mean A_i0 over queries i ≥ 1 whose token is not a trigger
     std::vector<float> topKey;         // key j with the largest received attention Σ_i A_ij (an index)
     std::vector<float> topKeyShare;    // Σ_i A_i,topKey / Σ_ij A_ij: its share of the head's attention
@@ -80,9 +80,9 @@ struct ProbeSnapshot {
     std::vector<float> logits;
     // The encoding the run file uses for the two maps above (train.map_precision).
     MapPrecision mapPrecision = MapPrecision::Float16;
-    // Read without its maps (RunReader::snapshotWithoutMaps): `attention` and `logits` are empty although the
-    // file may hold them; RunReader::snapshot(step) decodes them. Keeps an opened run's memory independent
-    // of its map size.
+    // Read without its maps (RunReader::snapshot(step, false)): `attention` and `logits` are empty although
+    // the file may hold them; RunReader::snapshot(step) decodes them. Keeps an opened run's memory
+    // independent of its map size.
     bool mapsOmitted = false;
 
     std::size_t headIndex(int layer, int head) const { return std::size_t(layer) * heads + head; }

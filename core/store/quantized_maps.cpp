@@ -1,6 +1,6 @@
 #include "core/store/quantized_maps.h"
 
-#include "core/store/blob_codec.h"
+#include "core/io/blob_codec.h"
 #include "core/util/error.h"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 #include "core/store/snapshot_codec.h"
 
-#include "core/store/blob_codec.h"
+#include "core/io/blob_codec.h"
 #include "core/store/quantized_maps.h"
 #include "core/util/error.h"
 
@@ -164,7 +164,7 @@ void bind(sqlite::Statement& insert, const EncodedSnapshot& e) {
     for (std::size_t i = 0; i < kSinkArrays.size(); ++i) insert.bindBlob(column++, e.blobs[arrays + 2 + i]);
 }
 
-ProbeSnapshot decode(const sqlite::Statement& row, const std::string& what, Maps maps) {
+ProbeSnapshot decode(const sqlite::Statement& row, const std::string& what, bool maps) {
     ProbeSnapshot s;
     const std::int64_t step = row.int64At(0), layers = row.int64At(1), heads = row.int64At(2),
                        length = row.int64At(3);
@@ -200,7 +200,7 @@ ProbeSnapshot decode(const sqlite::Statement& row, const std::string& what, Maps
     s.mapPrecision = quantized ? MapPrecision::Quantized8 : MapPrecision::Float16;
     const std::size_t mapCount = std::size_t(s.layers) * std::size_t(s.heads);
     const auto unpack = [&](int col, float upperFill, const char* field) {
-        if (maps == Maps::Skip || row.isNull(col)) return std::vector<float>();
+        if (!maps || row.isNull(col)) return std::vector<float>();
         std::vector<std::uint8_t> packed = row.blobAt(col);
         if (packed.empty()) return std::vector<float>();
         if (quantized)

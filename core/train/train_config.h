@@ -1,5 +1,7 @@
 #pragma once
 // Optimiser, schedule, data and recording settings of one training run.
+#include "core/data/data_config.h"
+#include "core/optim/optimizer_config.h"
 #include "core/probe/snapshot.h"
 
 #include <cstdint>
@@ -8,34 +10,9 @@
 
 namespace attnscope {
 
-enum class WeightDecayMode {
-    Decoupled,   // PyTorch AdamW: θ ← θ − η_t·λ·θ (λ scaled by the schedule's lr)
-    Independent, // Wortsman et al.: θ ← θ − s_t·λ·θ (λ scaled by the schedule factor only)
-};
-
-enum class OptimizerKind {
-    AdamW, // Loshchilov & Hutter (core/optim/adamw.h)
-    Sgd,   // SGD with heavy-ball momentum (core/optim/sgd.h)
-};
-
-// Names used in config files and the CLI: "adamw", "sgd".
-const char* toString(OptimizerKind k);
-bool parse(const std::string& s, OptimizerKind& out);
-
-struct TrainConfig {
+// The optimiser and schedule settings (OptimizerConfig) plus what only the trainer uses.
+struct TrainConfig : OptimizerConfig {
     int batch = 16;
-    int steps = 2000;
-    double lr = 1e-3;        // peak learning rate
-    double minLrRatio = 0.1; // cosine floor = lr·minLrRatio
-    int warmup = 100;        // linear warmup steps
-    OptimizerKind optimizer = OptimizerKind::AdamW;
-    double momentum = 0.9; // SGD only
-    double weightDecay = 0.1;
-    WeightDecayMode decayMode = WeightDecayMode::Decoupled;
-    double beta1 = 0.9;
-    double beta2 = 0.95;
-    double eps = 1e-8;
-    double gradClip = 1.0; // global-norm clip; 0 disables
     std::uint64_t seed = 1337;
     int threads = 0; // 0 = all cores
 
@@ -50,25 +27,6 @@ struct TrainConfig {
     // per-head logit metrics are recorded either way).
     MapPrecision mapPrecision = MapPrecision::Float16;
     bool probeLogits = true;
-
-    std::vector<std::string> validate() const;
-};
-
-// Where the tokens come from.
-struct DataConfig {
-    // "fortunes" (Debian fortunes English text), "file" (path), or "task" (synthetic, see `task`)
-    std::string source = "fortunes";
-    std::string path;          // for source == "file"
-    std::string task = "copy"; // copy|reverse|sort|induction|modadd|local
-    int taskAlphabet = 16;     // synthetic tasks: number of distinct symbols
-    int taskLocalK = 4;        // local task: target depends on previous k tokens
-    bool bos = false;          // prepend a BOS separator to every training sequence (attention-sink studies)
-    // Text corpora: every sequence starts at a document start (the first token after a blank line, or the
-    // corpus start) instead of a random offset; implies bos. Synthetic tasks are always aligned.
-    bool bosAligned = false;
-    int taskTriggers = 3;     // bigram-backcopy: the k most frequent characters are triggers
-    double valFraction = 0.1; // tail of the corpus used for validation
-    std::string probeText;    // optional custom probe text; default taken from validation data
 
     std::vector<std::string> validate() const;
 };

@@ -1,13 +1,17 @@
 // attnscope_metrics_tool: the engine's attention metrics (core/probe/metrics.h) of maps given as .npy files,
 // printed as JSON. Used by python/tests/test_metrics.py to check that the Python package computes the same
-// numbers (issue 14: metric definitions are shared, not re-invented).
+// numbers (metric definitions are shared, not re-invented).
 //
-//   attnscope_metrics_tool ATTENTION.npy LOGITS.npy WINDOWS.npy
-//     ATTENTION, LOGITS: float32 [N, T, T] (C order; logits NaN where invisible); WINDOWS: int64 [N]
+//   attnscope_metrics_tool ATTENTION.npy LOGITS.npy WINDOWS.npy [MATRIX.npy]
+//     ATTENTION, LOGITS: float32 [N, T, T] (C order; logits NaN where invisible); WINDOWS: int64 [N];
+//     MATRIX: float32 [R, C]
 //   prints {"heads": [{entropy, norm_entropy, max_logit, mean_row_max, sink_score, mean_distance,
 //           key_profile: [...]}, ...], "importance_entropy": <of all N maps as one layer>,
-//           "entropy_lower_bound": [bound(ς, T) for ς in 0, 0.5, 1, 2, 5, 10]}
+//           "sink_rate": <fraction of the N heads that are sink heads>,
+//           "entropy_lower_bound": [bound(ς, T) for ς in 0, 0.5, 1, 2, 5, 10],
+//           "spectral_norm": <σ(MATRIX) by the probe's power iteration, with MATRIX only>}
 #include "core/probe/metrics.h"
+#include "core/probe/probe.h"
 
 #include <cmath>
 #include <cstdint>
@@ -82,8 +86,8 @@ double finiteOrNull(double v, nlohmann::json& slot) {
 } // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 4) {
-        std::fprintf(stderr, "usage: %s ATTENTION.npy LOGITS.npy WINDOWS.npy\n", argv[0]);
+    if (argc != 4 && argc != 5) {
+        std::fprintf(stderr, "usage: %s ATTENTION.npy LOGITS.npy WINDOWS.npy [MATRIX.npy]\n", argv[0]);
         return 2;
     }
     try {
@@ -97,6 +101,7 @@ int main(int argc, char** argv) {
         nlohmann::json out;
         out["heads"] = nlohmann::json::array();
         std::vector<const float*> maps;
+        std::vector<float> sinkScores;
         for (int n = 0; n < N; ++n) {
             const float* An = A.data() + std::size_t(n) * T * T;
             const float* Zn = Z.data() + std::size_t(n) * T * T;
@@ -111,8 +116,17 @@ int main(int argc, char** argv) {
             h["key_profile"] = attnscope::keyProfile(An, T, int(windows[n]));
             out["heads"].push_back(h);
             maps.push_back(An);
+            sinkScores.push_back(m.sinkScore);
         }
         out["importance_entropy"] = attnscope::importanceEntropy(maps, T);
+        out["sink_rate"] = attnscope::sinkRate(sinkScores);
+        if (argc == 5) {
+            const Npy m = readNpy(argv[4]);
+            if (m.shape.size() != 2) throw std::runtime_error("expected MATRIX [R, C]");
+            const std::vector<float> M = values<float>(m, "<f4");
+            const int rows = int(m.shape[0]), cols = int(m.shape[1]);
+            out["spectral_norm"] = attnscope::spectralNorm(M.data(), rows, cols, cols);
+        }
         for (const double s : {0.0, 0.5, 1.0, 2.0, 5.0, 10.0})
             out["entropy_lower_bound"].push_back(attnscope::entropyLowerBound(s, T));
         std::printf("%s\n", out.dump().c_str());
