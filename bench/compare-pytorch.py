@@ -8,11 +8,13 @@ intra-op threads, each in a fresh process; both report tokens/s from the median 
 excluded). Rounds alternate so that a slow phase of a shared machine hits both alike; the per-round ratio is
 what to read.
 
-Both run pinned to N cores (sched_setaffinity), so "N threads" means N cores for each. PyTorch runs twice
-per round: as installed, and with OPENBLAS_NUM_THREADS=1. Debian's torch calls an OpenBLAS that starts
-threads of its own beside torch's OpenMP threads; on N cores the two pools oversubscribe them (unpinned, at
-torch.set_num_threads(1) its GEMMs even use a second core). The ratio is taken against the faster of the
-two, so AttnScope is compared with PyTorch at its best on the same cores.
+Both run pinned to N cores (sched_setaffinity), so "N threads" means N cores for each. PyTorch runs three
+times per round: as installed, with OPENBLAS_NUM_THREADS=1, and with Debian's OpenMP build of OpenBLAS
+(libopenblas0-openmp, loaded through LD_LIBRARY_PATH for the PyTorch process only). Debian's default
+OpenBLAS starts pthreads of its own beside torch's OpenMP threads; on N cores the two pools oversubscribe
+them (unpinned, at torch.set_num_threads(1) its GEMMs even use a second core); the OpenMP build shares
+torch's OpenMP pool instead. The ratio is taken against the fastest of the three, so AttnScope is compared
+with PyTorch at its best on the same cores.
 
 Usage: /usr/bin/python3 bench/compare-pytorch.py [--rounds 5] [--steps 20] [--threads 1,2]
                                                 [--bench build/bench/attnscope-bench]
@@ -97,16 +99,28 @@ def torch_worker(threads, steps):
     tokens/s after 10 warm-up steps (a fresh torch process runs its first steps slower)."""
     pin_to(threads)
     import torch
-    print(f"{torch_tokens_per_second(torch, threads, steps, warmup=10):.1f}")
+    tokens_per_second = torch_tokens_per_second(torch, threads, steps, warmup=10)
+    with open("/proc/self/maps") as f:  # which OpenBLAS the dynamic loader picked
+        blas = sorted({line.split()[-1] for line in f if "libopenblas" in line or "libblas" in line})
+    print(",".join(blas) or "none", f"{tokens_per_second:.1f}")
 
 
-def torch_in_subprocess(threads, steps, one_blas_thread):
+OPENMP_OPENBLAS = "/usr/lib/x86_64-linux-gnu/openblas-openmp"  # Debian 12: libopenblas0-openmp
+TORCH_CONFIGS = ("as installed", "OPENBLAS_NUM_THREADS=1", "OpenMP OpenBLAS")
+
+
+def torch_in_subprocess(threads, steps, config):
     env = dict(os.environ)
-    if one_blas_thread:
+    if config == "OPENBLAS_NUM_THREADS=1":
         env["OPENBLAS_NUM_THREADS"] = "1"
+    elif config == "OpenMP OpenBLAS":
+        env["LD_LIBRARY_PATH"] = OPENMP_OPENBLAS + os.pathsep + env.get("LD_LIBRARY_PATH", "")
     out = subprocess.run([sys.executable, os.path.abspath(__file__), "--torch-worker", str(threads), str(steps)],
-                         check=True, capture_output=True, text=True, env=env).stdout
-    return float(out.split()[-1])
+                         check=True, capture_output=True, text=True, env=env).stdout.split()
+    if config == "OpenMP OpenBLAS" and OPENMP_OPENBLAS not in out[0]:
+        sys.exit(f"compare-pytorch: PyTorch did not load {OPENMP_OPENBLAS} (it loaded {out[0]}); install "
+                 "libopenblas0-openmp")
+    return float(out[-1])
 
 
 def torch_tokens_per_second(torch, threads, steps, warmup=2):
@@ -166,21 +180,26 @@ def main():
             results[t][0].append(ours)
             line = f"round {r + 1}  {t} thread(s): AttnScope {ours:8.0f}"
             if torch:
-                default = torch_in_subprocess(t, args.steps, False)
-                one_blas = torch_in_subprocess(t, args.steps, True)
-                best = max(default, one_blas)
-                results[t][1].append(default)
+                speeds = {c: torch_in_subprocess(t, args.steps, c) for c in TORCH_CONFIGS}
+                best = max(speeds.values())
+                results[t][1].append(speeds)
                 results[t][2].append(best)
-                line += f"   PyTorch {default:8.0f} (OPENBLAS_NUM_THREADS=1: {one_blas:8.0f})   ratio {ours / best:5.2f}x"
+                line += (f"   PyTorch {speeds['as installed']:8.0f} (OPENBLAS_NUM_THREADS=1: "
+                         f"{speeds['OPENBLAS_NUM_THREADS=1']:8.0f}, OpenMP OpenBLAS: {speeds['OpenMP OpenBLAS']:8.0f})"
+                         f"   ratio {ours / best:5.2f}x")
             print(line + "  tokens/s", flush=True)
     print()
     for t in threads:
-        ours, default, best = results[t]
+        ours, speeds, best = results[t]
         line = f"median {t} thread(s): AttnScope {statistics.median(ours):8.0f} tokens/s"
         if torch:
             ratios = [a / b for a, b in zip(ours, best)]
-            line += (f"   PyTorch {statistics.median(default):8.0f} as installed, {statistics.median(best):8.0f} at "
-                     f"its best   ratio {statistics.median(ratios):.2f}x (rounds {min(ratios):.2f}-{max(ratios):.2f})")
+            per_config = ", ".join(f"{c} {statistics.median(s[c] for s in speeds):.0f}" for c in TORCH_CONFIGS)
+            wins = {c: sum(max(s, key=s.get) == c for s in speeds) for c in TORCH_CONFIGS}
+            line += (f"   PyTorch {per_config}; fastest per round: "
+                     + ", ".join(f"{c} {n}x" for c, n in wins.items() if n)
+                     + f"   ratio against the fastest {statistics.median(ratios):.2f}x (rounds {min(ratios):.2f}-"
+                     f"{max(ratios):.2f})")
         print(line)
 
 

@@ -68,6 +68,13 @@ void applyFlags(const Args& a, RunSpec& s) {
     if (auto v = a.integer("eval-every", 1, INT_MAX)) t.evalEvery = *v;
     if (auto v = a.integer("checkpoint-every", 0, INT_MAX)) t.checkpointEvery = *v;
     if (auto v = a.integer("probe-length", 0, 1 << 16)) t.probeLength = *v;
+    if (a.has("map-precision")) {
+        const std::string p = *a.text("map-precision");
+        if (p != "f16" && p != "q8")
+            throw UsageError("option --map-precision: unknown value '" + p + "' (f16 or q8)");
+        t.mapPrecision = p == "q8" ? MapPrecision::Quantized8 : MapPrecision::Float16;
+    }
+    if (a.has("no-probe-logits")) t.probeLogits = false;
     if (auto v = a.integer("layers", 1, 1024)) m.layers = *v;
     if (auto v = a.integer("heads", 1, 1024)) m.heads = *v;
     if (auto v = a.integer("d-model", 1, 1 << 16)) m.dModel = *v;
@@ -211,6 +218,9 @@ const Command& trainCommand() {
           {"eval-every", "N", "validation loss every N steps"},
           {"checkpoint-every", "N", "checkpoint every N steps (0: only at the end)"},
           {"probe-length", "N", "tokens in the probe sequence (0 = the context); maps are N×N"},
+          {"map-precision", "P",
+           "how snapshots store maps: f16 (float16) or q8 (8 bits per value, ~1/10 the bytes)"},
+          {"no-probe-logits", "", "store no content-logit maps (their per-head metrics are kept)"},
           {"resume", "RUN", "continue a recorded run instead (same as attnscope-cli resume RUN)"},
           {"dry-run", "", "print the resulting configuration and check it, without training"},
           {"quiet", "", "no progress output"}},

@@ -29,6 +29,7 @@ void setComparison(FigureInput& in, const FigureRequest& request, const FigureIn
         throw Error("The run " + source.runName.toStdString() +
                     " has no attention snapshots to compare with.");
     in.comparison = other;
+    in.comparisonPath = source.runPath;
     in.comparisonLabel = comparisonLabel(against ? against->runName : QString(), other->step);
 }
 

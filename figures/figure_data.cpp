@@ -145,7 +145,7 @@ CurveData curveData(const FigureInput& in, const FigureRequest& req) {
 }
 
 MapData mapData(const FigureInput& in, const FigureRequest& req) {
-    const SnapshotPtr s = requireSnapshot(in, req.step);
+    const SnapshotPtr s = withMaps(requireSnapshot(in, req.step), in.runPath);
     MapData d;
     d.step = s->step;
     d.length = s->length;
@@ -164,7 +164,7 @@ MapData mapData(const FigureInput& in, const FigureRequest& req) {
     if (!hasAllMaps(*s))
         throw Error("The snapshot of step " + std::to_string(s->step) + " of " + in.runName.toStdString() +
                     " holds no attention maps (they were not recorded); plot a curve view instead.");
-    const SnapshotPtr other = in.comparison;
+    const SnapshotPtr other = withMaps(in.comparison, in.comparisonPath);
     if (other && !hasAllMaps(*other))
         throw Error("The snapshot compared against (" + in.comparisonLabel.toStdString() +
                     ") holds no attention maps.");

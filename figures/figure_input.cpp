@@ -2,6 +2,7 @@
 
 #include "core/run/recorded_run.h"
 #include "core/store/run_reader.h"
+#include "core/util/error.h"
 
 #include <QFileInfo>
 #include <algorithm>
@@ -16,7 +17,8 @@ SnapshotPtr FigureInput::snapshotAt(int step) const {
 
 FigureInput loadFigureInput(const std::string& runPath, bool maps) {
     const RunReader reader(runPath);
-    // The one loading route (also behind the app's RunData).
+    // The one loading route (also behind the app's RunData). Without `maps` a map figure still reads the
+    // maps of the one snapshot it draws (withMaps).
     RecordedRun run = RecordedRun::load(reader, maps ? RecordedRun::Snapshots::Decode
                                                      : RecordedRun::Snapshots::MetricsOnly);
     FigureInput in;
@@ -27,7 +29,16 @@ FigureInput loadFigureInput(const std::string& runPath, bool maps) {
     in.snapshots = std::move(run.snapshots);
     in.events = std::move(run.events);
     in.evals = std::move(run.evals);
+    in.runPath = runPath;
     return in;
+}
+
+SnapshotPtr withMaps(const SnapshotPtr& s, const std::string& runPath) {
+    if (!s || !s->mapsOmitted) return s;
+    if (runPath.empty()) throw Error("The maps of step " + std::to_string(s->step) + " are not loaded.");
+    SnapshotPtr full = RunReader(runPath).snapshot(s->step);
+    if (!full) throw Error(runPath + " has no snapshot at step " + std::to_string(s->step) + " any more.");
+    return full;
 }
 
 } // namespace attnscope::figures

@@ -16,11 +16,14 @@ struct FigureInput {
     QString runName;
     std::vector<StepRecord> steps;
     std::vector<SnapshotPtr> snapshots; // every recorded snapshot, in step order (no sampling)
+    // The run file; a map figure reads the maps of a snapshot held without them (mapsOnDemand) from it.
+    std::string runPath;
     std::vector<Event> events;
     std::vector<EvalRecord> evals; // loss at evaluation lengths (length extrapolation)
     std::shared_ptr<const Tokenizer> tokenizer;
     SnapshotPtr comparison; // optional: maps show snapshot − comparison
     QString comparisonLabel;
+    std::string comparisonPath; // the comparison's run file (for its maps, as runPath)
     QColor color; // the run's colour in the app; figures of several runs draw it with this (else Okabe–Ito)
 
     // The snapshot at or before `step` (-1: the latest); the first one when none is that early.
@@ -28,7 +31,12 @@ struct FigureInput {
 };
 
 // Reads every step, snapshot and event of a run file; the snapshots' maps only with `maps` (map views).
-// Throws attnscope::Error on unreadable files.
+// Snapshots read without them are marked (mapsOmitted): a map figure reads the maps of the one snapshot it
+// draws (withMaps). Throws attnscope::Error on unreadable files.
 FigureInput loadFigureInput(const std::string& runPath, bool maps = true);
+
+// `s` with its maps: itself when it holds them, else read from `runPath` (throws attnscope::Error when it
+// cannot be read).
+SnapshotPtr withMaps(const SnapshotPtr& s, const std::string& runPath);
 
 } // namespace attnscope::figures

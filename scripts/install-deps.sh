@@ -3,7 +3,9 @@
 set -euo pipefail
 PACKAGES=(build-essential cmake g++ qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqcustomplot-dev
           libeigen3-dev libicu-dev libopenblas-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev libgl-dev fortunes
-          fonts-dejavu-core python3-numpy python3-torch python3-pytest python3-pandas poppler-utils)
+          fonts-dejavu-core python3-numpy python3-torch python3-pytest python3-pandas poppler-utils
+          libopenblas0-openmp)
+# libopenblas0-openmp: bench/compare-pytorch.py runs PyTorch with it too (its fastest configuration here).
 # CI's extra checks (scripts/run-tests.sh with CI=true): formatting and static analysis of core/.
 PACKAGES+=(clang-format-14 clang-tidy-14)
 if [[ "${1:-}" == "--gui-check" ]]; then

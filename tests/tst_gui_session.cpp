@@ -8,10 +8,13 @@
 #include "gui/app/main_window.h"
 #include "gui/app/new_run_panel.h"
 #include "gui/app/run_status_widget.h"
+#include "gui/attention/attention_grid_canvas.h"
+#include "gui/attention/attention_grid_view.h"
 #include "gui/attention/attention_panel.h"
 #include "gui/session/run_loader.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/session_manager.h"
+#include "gui/session/snapshot_map_cache.h"
 #include "gui/session/training_session.h"
 #include "gui/views/curve_chart.h"
 #include "gui/views/entropy_view.h"
@@ -35,6 +38,7 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <algorithm>
 
 using namespace attnscope;
 using namespace attnscope::gui;
@@ -322,8 +326,38 @@ private slots:
         QCOMPARE(run.snapshots.size(), eager.snapshots.size());
         for (std::size_t i = 0; i < run.snapshots.size(); ++i) {
             QCOMPARE(run.snapshots[i]->step, eager.snapshots[i]->step);
-            QVERIFY(run.snapshots[i]->attention == eager.snapshots[i]->attention);
+            QCOMPARE(run.snapshots[i]->entropy, eager.snapshots[i]->entropy);
+            QVERIFY(run.snapshots[i]->mapsOmitted && run.snapshots[i]->attention.empty()); // metrics only
         }
+        // The maps come through the map cache, read off the GUI thread, equal to the eager decode.
+        SnapshotMapCache& cache = w.registry().mapCache();
+        const SnapshotPtr last = run.snapshots.back();
+        QTRY_VERIFY_WITH_TIMEOUT(cache.withMaps(run.filePath, last) != nullptr, 20000);
+        QVERIFY(cache.withMaps(run.filePath, last)->attention == eager.snapshots.back()->attention);
+        QVERIFY(cache.heldBytes() >= SnapshotMapCache::bytesOf(*eager.snapshots.back()));
+        // The budget bounds what stays: with room for one snapshot, reading a second pushes the first out.
+        const std::size_t one = SnapshotMapCache::bytesOf(*eager.snapshots.back());
+        cache.setBudgetBytes(one);
+        const SnapshotPtr first = run.snapshots.front();
+        QTRY_VERIFY_WITH_TIMEOUT(cache.withMaps(run.filePath, first) != nullptr, 20000);
+        QCOMPARE(cache.heldBytes(), one);
+        QVERIFY(!cache.withMaps(run.filePath, last)); // evicted: read again
+        // The attention tab shows the maps of the selected run's snapshot once they are read.
+        QTRY_VERIFY_WITH_TIMEOUT(w.attentionPanel()->shownSnapshot() &&
+                                     !w.attentionPanel()->shownSnapshot()->attention.empty(),
+                                 20000);
+        // "Top heads by sink score" outlines as many heads as a layer has, none scoring below an unmarked
+        // one.
+        auto* mark = w.attentionPanel()->findChild<QComboBox*>("attentionMarkTop");
+        QVERIFY(mark);
+        mark->setCurrentIndex(mark->findData(QStringLiteral("sink")));
+        const SnapshotPtr shown = w.attentionPanel()->shownSnapshot();
+        const std::vector<bool>& marked = w.attentionPanel()->grid()->grid()->marked();
+        QCOMPARE(marked.size(), shown->sinkScore.size());
+        QCOMPARE(int(std::count(marked.begin(), marked.end(), true)), shown->heads);
+        for (std::size_t a = 0; a < marked.size(); ++a)
+            for (std::size_t b = 0; b < marked.size(); ++b)
+                if (marked[a] && !marked[b]) QVERIFY(shown->sinkScore[a] >= shown->sinkScore[b]);
         // Closing a run while it decodes stops its worker (no crash, no late delivery).
         const int again = w.registry().add(loadRunFile(file, 0));
         w.sessions().close(again);

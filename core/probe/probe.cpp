@@ -162,6 +162,8 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
         }
     s->scalarNames.insert(s->scalarNames.end(), extras.names.begin(), extras.names.end());
     s->scalarValues.insert(s->scalarValues.end(), extras.values.begin(), extras.values.end());
+    s->mapPrecision = extras.mapPrecision;
+    if (!extras.logitMaps) s->logits = {}; // the metrics above used them; the run does not keep the maps
     return s;
 }
 

@@ -15,6 +15,10 @@ struct ProbeExtras {
     // Trigger tokens of the run's task (TokenSource::triggerTokens): sinkNonTrigger leaves their queries
     // out. Empty: every query i ≥ 1 counts.
     std::vector<std::int32_t> triggers;
+    // What the run stores (train.map_precision, train.probe_logits): the maps' encoding, and whether the
+    // content-logit maps are kept (the per-head logit metrics are computed either way).
+    MapPrecision mapPrecision = MapPrecision::Float16;
+    bool logitMaps = true;
 };
 
 // probe.size() must equal ws.Tlen and ws.B must be 1.

@@ -13,6 +13,11 @@ namespace attnscope {
 
 inline constexpr double kNotEvaluated = std::numeric_limits<double>::quiet_NaN();
 
+// How a run file stores the attention and logit maps (docs/run-format.md, "Map encodings"): float16
+// ("f16_tril_zlib") or 8 bits per value against each row's range ("q8_tril_zlib", about a tenth of the bytes,
+// error ≤ (row max − row min)/504).
+enum class MapPrecision { Float16, Quantized8 };
+
 // One optimisation step.
 struct StepRecord {
     int step = 0; // 1-based index of the completed step
@@ -70,8 +75,15 @@ struct ProbeSnapshot {
 
     // Attention maps [layer][head][T][T], dense (local heads expanded), exactly 0 where masked.
     std::vector<float> attention;
-    // Content logits q·k/√D [layer][head][T][T]; NaN where the key is not visible to the query.
+    // Content logits q·k/√D [layer][head][T][T]; NaN where the key is not visible to the query. Empty when
+    // the run does not store them (train.probe_logits false).
     std::vector<float> logits;
+    // The encoding the run file uses for the two maps above (train.map_precision).
+    MapPrecision mapPrecision = MapPrecision::Float16;
+    // Read without its maps (RunReader::snapshot(step, false)): `attention` and `logits` are empty although
+    // the file may hold them; RunReader::snapshot(step) decodes them. Keeps an opened run's memory
+    // independent of its map size.
+    bool mapsOmitted = false;
 
     std::size_t headIndex(int layer, int head) const { return std::size_t(layer) * heads + head; }
     const float* map(int layer, int head) const {

@@ -14,9 +14,10 @@ RecordedRun RecordedRun::load(const RunReader& reader, Snapshots snapshots) {
     run.external = reader.external();
     run.tokenizer = std::make_shared<Tokenizer>(Tokenizer::fromJson(reader.header().tokenizerJson));
     run.steps = reader.steps();
+    run.mapsOnDemand = snapshots == Snapshots::MetricsOnly;
     if (snapshots != Snapshots::Skip)
         for (int step : reader.snapshotSteps())
-            if (SnapshotPtr s = reader.snapshot(step, snapshots == Snapshots::Decode))
+            if (SnapshotPtr s = reader.snapshot(step, !run.mapsOnDemand))
                 run.snapshots.push_back(std::move(s));
     run.events = reader.events();
     run.evals = reader.evals();
@@ -73,7 +74,7 @@ RecordedRun::Change RecordedRun::apply(const RunUpdate& update, const RunReader&
     if (update.rewound) {
         // The writer resumed from an earlier checkpoint: the file holds the whole run again.
         const RunStatus keptStatus = status;
-        *this = load(reader);
+        *this = load(reader, mapsOnDemand ? Snapshots::MetricsOnly : Snapshots::Decode);
         if (update.statusChanges.empty()) status = keptStatus;
         change.rewound = change.appended = true;
     } else {
@@ -82,7 +83,7 @@ RecordedRun::Change RecordedRun::apply(const RunUpdate& update, const RunReader&
             if (r.step > lastStep()) steps.push_back(r);
         for (int step : update.snapshotSteps)
             if (snapshots.empty() || step > snapshots.back()->step)
-                if (SnapshotPtr s = reader.snapshot(step)) snapshots.push_back(std::move(s));
+                if (SnapshotPtr s = reader.snapshot(step, !mapsOnDemand)) snapshots.push_back(std::move(s));
         for (const Event& e : update.events)
             if (std::none_of(events.begin(), events.end(), [&](const Event& o) {
                     return o.step == e.step && o.kind == e.kind && o.message == e.message;

@@ -42,9 +42,12 @@ struct RecordedRun {
     enum class Snapshots { Decode, MetricsOnly, Skip }; // MetricsOnly: snapshots without their maps
     // Everything committed in `reader`'s file. With Snapshots::Skip the snapshot list is left empty: the
     // caller decodes them itself (off its thread; see snapshotSteps()), because decoding the maps is what
-    // makes a large run slow to open. A run whose status says training or paused is given as recorded;
-    // see settleInterrupted().
+    // makes a large run slow to open. With Snapshots::MetricsOnly every snapshot is read without its maps
+    // (RunReader::snapshot(step, false); mapsOnDemand is set, and later snapshots of a followed file are read
+    // the same way): memory then no longer grows with the maps, and a viewer reads the maps of the step it
+    // shows. A run whose status says training or paused is given as recorded; see settleInterrupted().
     static RecordedRun load(const RunReader& reader, Snapshots snapshots = Snapshots::Decode);
+    bool mapsOnDemand = false;
 
     // A file whose writer is gone still says "training": shown as stopped at its last step.
     void settleInterrupted();

@@ -76,7 +76,7 @@ RunSummary summarizeRunFile(const RunReader& reader, SummarySnapshots snapshots)
     s.setEvents(reader.events());
     if (snapshots == SummarySnapshots::Decode)
         for (int step : reader.snapshotSteps())
-            if (const SnapshotPtr snap = reader.snapshot(step)) s.addSnapshot(*snap);
+            if (const SnapshotPtr snap = reader.snapshot(step, /*maps=*/false)) s.addSnapshot(*snap);
     return s;
 }
 

@@ -47,8 +47,8 @@ struct RunSummary {
 RunSummary summarizeRun(const RecordedRun& run);
 
 enum class SummarySnapshots { Decode, Skip };
-// From a run file. With SummarySnapshots::Decode every snapshot is decoded once, one at a time (the logit and
-// entropy fields need them); with Skip those stay NaN and reading costs no map decoding.
+// From a run file. With SummarySnapshots::Decode every snapshot's metrics are read, one at a time (the logit
+// and entropy fields need them; their maps are never read); with Skip those stay NaN and no snapshot is read.
 RunSummary summarizeRunFile(const RunReader& reader, SummarySnapshots snapshots = SummarySnapshots::Decode);
 
 } // namespace attnscope

@@ -300,11 +300,18 @@ std::vector<int> RunReader::snapshotStepsAfter(int step) const {
 SnapshotPtr RunReader::snapshot(int step, bool maps) const {
     sqlite::Database& db = *m_db;
     sqlite::Transaction read(db, /*write=*/false); // row and scalars from the same commit
-    sqlite::Statement row(
-        db, ("SELECT " + snapshotcodec::selectColumns(db) + " FROM snapshots WHERE step = ?").c_str());
+    std::string columns = snapshotcodec::selectColumns(db);
+    if (!maps) // SQLite then never reads the maps' overflow pages, the bulk of the file
+        for (const char* column : {"attention", "logits"}) {
+            const std::string name = column;
+            const std::size_t at = columns.find(", " + name + ",");
+            columns.replace(at + 2, name.size(), "NULL AS " + name);
+        }
+    sqlite::Statement row(db, ("SELECT " + columns + " FROM snapshots WHERE step = ?").c_str());
     row.bind(1, std::int64_t(step));
     if (!row.step()) return nullptr;
     auto snapshot = std::make_shared<ProbeSnapshot>(snapshotcodec::decode(row, m_path, maps));
+    snapshot->mapsOmitted = !maps;
     sqlite::Statement scalars(db, "SELECT name, value FROM snapshot_scalars WHERE step = ? ORDER BY idx");
     scalars.bind(1, std::int64_t(step));
     while (scalars.step()) {

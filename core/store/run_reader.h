@@ -91,7 +91,8 @@ public:
     std::vector<int> snapshotSteps() const;
     std::vector<int> snapshotStepsAfter(int step) const;
     // nullptr when no snapshot has that step. Without `maps` its attention and logit maps are left empty
-    // (not decoded): what curve views need, at a fraction of the time and memory.
+    // (not even read from disk; mapsOmitted is set): what curve views need, at a few hundred bytes per head
+    // instead of T² values.
     SnapshotPtr snapshot(int step, bool maps = true) const;
     std::vector<Event> events() const; // in the order they were written
     std::vector<EvalRecord> evals() const;

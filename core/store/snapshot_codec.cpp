@@ -1,6 +1,7 @@
 #include "core/store/snapshot_codec.h"
 
 #include "core/io/blob_codec.h"
+#include "core/store/quantized_maps.h"
 #include "core/util/error.h"
 
 #include <array>
@@ -130,8 +131,12 @@ EncodedSnapshot encode(const ProbeSnapshot& s) {
     e.length = s.length;
     e.blobs.push_back(blob::int32sToBytes(s.tokens));
     for (const FloatArray& a : kFloatArrays) e.blobs.push_back(blob::floatsToBytes(s.*a.member));
+    e.mapEncoding = s.mapPrecision == MapPrecision::Quantized8 ? quantizedmaps::kEncoding : kMapEncoding;
     const auto packMaps = [&](const std::vector<float>& v) {
-        return v.empty() ? std::vector<std::uint8_t>() : blob::packCausalMaps(v, maps, std::size_t(s.length));
+        if (v.empty()) return std::vector<std::uint8_t>();
+        return s.mapPrecision == MapPrecision::Quantized8
+                   ? quantizedmaps::pack(v, maps, std::size_t(s.length))
+                   : blob::packCausalMaps(v, maps, std::size_t(s.length));
     };
     e.blobs.push_back(packMaps(s.attention));
     e.blobs.push_back(packMaps(s.logits));
@@ -153,7 +158,7 @@ void bind(sqlite::Statement& insert, const EncodedSnapshot& e) {
     insert.bind(column++, e.sinkRate);
     insert.bind(column++, e.outLogitMax);
     insert.bind(column++, e.meanLogZ);
-    insert.bind(column++, std::string(kMapEncoding));
+    insert.bind(column++, e.mapEncoding);
     insert.bindBlob(column++, e.blobs[arrays]);
     insert.bindBlob(column++, e.blobs[arrays + 1]);
     for (std::size_t i = 0; i < kSinkArrays.size(); ++i) insert.bindBlob(column++, e.blobs[arrays + 2 + i]);
@@ -188,14 +193,20 @@ ProbeSnapshot decode(const sqlite::Statement& row, const std::string& what, bool
     s.outLogitMax = float(row.doubleAt(column++));
     s.meanLogZ = float(row.doubleAt(column++));
     const std::string encoding = row.textAt(column++);
-    if (encoding != kMapEncoding)
+    const bool quantized = encoding == quantizedmaps::kEncoding;
+    if (encoding != kMapEncoding && !quantized)
         throw Error(where + " uses attention-map encoding \"" + encoding +
                     "\", which this version cannot read.");
+    s.mapPrecision = quantized ? MapPrecision::Quantized8 : MapPrecision::Float16;
     const std::size_t mapCount = std::size_t(s.layers) * std::size_t(s.heads);
     const auto unpack = [&](int col, float upperFill, const char* field) {
-        if (!maps) return std::vector<float>();
-        const std::vector<std::uint8_t> packed = row.blobAt(col);
+        if (!maps || row.isNull(col)) return std::vector<float>();
+        std::vector<std::uint8_t> packed = row.blobAt(col);
         if (packed.empty()) return std::vector<float>();
+        if (quantized)
+            return quantizedmaps::PackedMaps(std::move(packed), mapCount, std::size_t(s.length),
+                                             where + " " + field)
+                .all(upperFill);
         return blob::unpackCausalMaps(packed, mapCount, std::size_t(s.length), upperFill,
                                       where + " " + field);
     };

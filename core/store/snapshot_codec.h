@@ -1,7 +1,8 @@
 #pragma once
 // Converts a ProbeSnapshot to the columns of the `snapshots` table and back. Per-head scalars are raw
 // float32 blobs; attention maps and content logits keep only the causal lower triangle (key ≤ query) as
-// float16 and are zlib-compressed (encoding "f16_tril_zlib", docs/run-format.md).
+// float16 and are zlib-compressed (encoding "f16_tril_zlib", docs/run-format.md), or 8-bit quantised per
+// row ("q8_tril_zlib", quantized_maps.h) when the snapshot asks for MapPrecision::Quantized8.
 #include "core/probe/snapshot.h"
 #include "core/store/sqlite_db.h"
 
@@ -25,6 +26,7 @@ struct EncodedSnapshot {
     int step = 0, layers = 0, heads = 0, length = 0;
     std::vector<std::vector<std::uint8_t>> blobs; // tokens, per-head arrays, ..., attention, logits
     double sinkRate = 0, outLogitMax = 0, meanLogZ = 0;
+    std::string mapEncoding = kMapEncoding; // of the two map blobs
 };
 
 // Throws attnscope::Error if an array's size disagrees with the snapshot's dimensions: a trainer bug is

@@ -60,6 +60,8 @@ template <typename V> void visitFields(TrainConfig& c, V&& v) {
     v("eval_batches", c.evalBatches);
     v("checkpoint_every", c.checkpointEvery);
     v("probe_length", c.probeLength);
+    v("map_precision", c.mapPrecision);
+    v("probe_logits", c.probeLogits);
 }
 
 template <typename V> void visitFields(DataConfig& c, V&& v) {
@@ -83,6 +85,19 @@ bool parse(const std::string& s, WeightDecayMode& out) {
         out = WeightDecayMode::Decoupled;
     else if (s == "independent")
         out = WeightDecayMode::Independent;
+    else
+        return false;
+    return true;
+}
+
+const char* toString(MapPrecision p) {
+    return p == MapPrecision::Float16 ? "f16" : "q8";
+}
+bool parse(const std::string& s, MapPrecision& out) {
+    if (s == "f16")
+        out = MapPrecision::Float16;
+    else if (s == "q8")
+        out = MapPrecision::Quantized8;
     else
         return false;
     return true;

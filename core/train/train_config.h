@@ -2,6 +2,7 @@
 // Optimiser, schedule, data and recording settings of one training run.
 #include "core/data/data_config.h"
 #include "core/optim/optimizer_config.h"
+#include "core/probe/snapshot.h"
 
 #include <cstdint>
 #include <string>
@@ -21,6 +22,11 @@ struct TrainConfig : OptimizerConfig {
     int evalBatches = 4;       // validation batches per evaluation
     int checkpointEvery = 500; // checkpoint into the run file every N steps (0: only at the end)
     int probeLength = 0;       // tokens in the probe sequence (0: the context); maps are probeLength²
+    // How snapshots store their maps: float16, or 8 bits per value against each row's range (a tenth of the
+    // bytes; docs/run-format.md states the error). probeLogits false keeps only the attention maps (the
+    // per-head logit metrics are recorded either way).
+    MapPrecision mapPrecision = MapPrecision::Float16;
+    bool probeLogits = true;
 
     std::vector<std::string> validate() const;
 };

@@ -127,6 +127,7 @@ SnapshotPtr Trainer::snapshot(const std::vector<std::int32_t>& probeTokens) cons
     Workspace<float> ws(m_spec.model, 1, int(probeTokens.size()));
     ProbeExtras extras;
     extras.triggers = m_state->data->triggerTokens();
+    extras.mapPrecision = m_spec.train.mapPrecision, extras.logitMaps = m_spec.train.probeLogits;
     return takeSnapshot(*m_state->model, ws, probeTokens, m_step.load(), extras);
 }
 
@@ -160,7 +161,8 @@ void Trainer::run() {
         if (hasParts) parts.publish(*s.data, "val_", scalars);
         return total / tc.evalBatches;
     };
-    auto record = [&](int step, const ProbeExtras& extras) {
+    auto record = [&](int step, ProbeExtras& extras) {
+        extras.mapPrecision = tc.mapPrecision, extras.logitMaps = tc.probeLogits;
         SnapshotPtr snap = takeSnapshot(*s.model, *s.probe, s.probeTokens, step, extras);
         m_bus.publish(snap);
         publishEvents(s.events.onSnapshot(*snap));

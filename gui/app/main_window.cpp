@@ -21,6 +21,7 @@
 #include "gui/session/run_registry.h"
 #include "gui/session/sample_runs.h"
 #include "gui/session/session_manager.h"
+#include "gui/session/snapshot_map_cache.h"
 #include "gui/sweeps/sweeps_controller.h"
 #include "gui/views/chart_controls.h"
 #include "gui/views/chart_settings.h"
@@ -41,6 +42,7 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QGuiApplication>
+#include <QInputDialog>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
@@ -243,6 +245,19 @@ void MainWindow::buildMenus() {
     for (QDockWidget* dock : findChildren<QDockWidget*>(Qt::FindDirectChildrenOnly))
         m_viewMenu->addAction(dock->toggleViewAction());
     m_appearance->addActions(m_viewMenu);
+    m_viewMenu->addSeparator();
+    m_viewMenu->addAction(tr("Memory for attention maps…"), this, [this] {
+        SnapshotMapCache& cache = m_registry->mapCache();
+        bool ok = false;
+        const int megabytes = QInputDialog::getInt(this, tr("Memory for attention maps"),
+                                                   tr("Large runs keep only their metrics in memory and read "
+                                                      "the maps of the step on screen from the "
+                                                      "file. Recently viewed maps are kept up to this many "
+                                                      "megabytes (a 12-layer, 12-head snapshot of "
+                                                      "1024 tokens takes 600 MB):"),
+                                                   cache.budgetMegabytes(), 64, 1 << 20, 64, &ok);
+        if (ok) cache.setBudgetMegabytes(megabytes);
+    });
     menuBar()->addMenu(m_lessons->menu());
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_lessons->menu()->menuAction());

@@ -13,8 +13,11 @@ using namespace attnscope;
 namespace {
 
 constexpr int kMargin = 8;
-constexpr int kGap = 6;        // between thumbnails
-constexpr int kMinThumb = 40;  // below this a map no longer shows its structure; the view scrolls instead
+constexpr int kGap = 6;       // between thumbnails
+constexpr int kMinThumb = 40; // below this a map no longer shows its structure; the view scrolls instead
+// Longer maps are held as their max-pooled level of detail at this side (HeadField::levelOfDetail): 144 heads
+// of 1024² cells would take 2 GB as full fields, at 256² they take 120 MB, and thumbnails are smaller anyway.
+constexpr int kLodSide = 256;
 constexpr int kMaxThumb = 220; // beyond this the enlarged heatmap is the better tool
 
 QFont smallFont(const QFont& base) {
@@ -54,8 +57,9 @@ void AttentionGridCanvas::setData(SnapshotPtr s, SnapshotPtr other, const HeadTa
     for (int l = 0; l < m_layers; ++l)
         for (int h = 0; h < m_heads; ++h) {
             const int w = m_tags.windowOf(h);
-            m_fields[index(l, h)] = m_difference ? HeadField::difference(*m_snapshot, *m_other, l, h, w, w)
-                                                 : HeadField::attention(*m_snapshot, l, h, w);
+            const HeadField full = m_difference ? HeadField::difference(*m_snapshot, *m_other, l, h, w, w)
+                                                : HeadField::attention(*m_snapshot, l, h, w);
+            m_fields[index(l, h)] = full.levelOfDetail(kLodSide);
         }
     m_selLayer = std::clamp(m_selLayer, 0, std::max(0, m_layers - 1));
     m_selHead = std::clamp(m_selHead, 0, std::max(0, m_heads - 1));
@@ -88,6 +92,11 @@ void AttentionGridCanvas::setSelected(int layer, int head) {
     m_selLayer = layer;
     m_selHead = head;
     invalidate(); // the selected row and column headers are highlighted in the cache
+}
+
+void AttentionGridCanvas::setMarked(std::vector<bool> marked) {
+    m_marked = std::move(marked);
+    invalidate();
 }
 
 void AttentionGridCanvas::invalidate() {
@@ -199,8 +208,8 @@ void AttentionGridCanvas::ensureThumbnails() {
         const figures::ColorNorm norm(m_ranges[i], scale);
         // relayout() makes dev a multiple of T when it is at least T, so upscaling gives equal square
         // cells; smaller thumbnails are pooled straight from the data (see HeadField::renderPooled).
-        m_thumbs[i] = dev >= m_length ? m_fields[i].render(norm, cmap).scaled(dev, dev)
-                                      : m_fields[i].renderPooled(norm, cmap, dev);
+        m_thumbs[i] = dev >= m_fields[i].length() ? m_fields[i].render(norm, cmap).scaled(dev, dev)
+                                                  : m_fields[i].renderPooled(norm, cmap, dev);
         m_thumbs[i].setDevicePixelRatio(dpr);
     }
     m_thumbDevice = dev;
@@ -277,6 +286,11 @@ void AttentionGridCanvas::paintCache() {
             p.drawImage(r.topLeft(), m_thumbs[index(l, h)]);
             p.drawRect(QRectF(r).adjusted(-0.5, -0.5, 0.5, 0.5));
         }
+    if (m_marked.size() != std::size_t(m_layers) * std::size_t(m_heads)) return;
+    p.setPen(QPen(QColor(0xE6, 0x9F, 0x00), 2.5)); // Okabe–Ito orange: visible on viridis and on RdBu
+    for (int l = 0; l < m_layers; ++l)
+        for (int h = 0; h < m_heads; ++h)
+            if (m_marked[index(l, h)]) p.drawRect(QRectF(thumbnailRect(l, h)).adjusted(-2, -2, 2, 2));
 }
 
 void AttentionGridCanvas::paintEvent(QPaintEvent* e) {

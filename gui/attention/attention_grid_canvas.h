@@ -23,6 +23,9 @@ public:
     void setScale(attnscope::figures::ColorScale scale);
     void setRangeMode(attnscope::figures::RangeMode mode);
     void setSelected(int layer, int head);
+    // Heads outlined in the accent colour ([layer][head]; e.g. the top heads by a metric). Empty: none.
+    void setMarked(std::vector<bool> marked);
+    const std::vector<bool>& marked() const { return m_marked; }
 
     int layers() const { return m_layers; }
     int heads() const { return m_heads; }
@@ -76,6 +79,7 @@ private:
     attnscope::figures::RangeMode m_rangeMode = attnscope::figures::RangeMode::PerHead;
 
     std::vector<attnscope::HeadField> m_fields;           // [layer][head]
+    std::vector<bool> m_marked;                           // [layer][head], or empty
     std::vector<attnscope::figures::ValueRange> m_ranges; // [layer][head] range used for the image
     std::vector<QImage> m_thumbs; // [layer][head] scaled to the current thumbnail size
     int m_thumbDevice = 0;        // thumbnail side in device pixels the cache was built for

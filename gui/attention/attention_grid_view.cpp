@@ -11,6 +11,8 @@
 #include <QScrollArea>
 #include <QSplitter>
 #include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
 
 using namespace attnscope;
 
@@ -29,6 +31,15 @@ AttentionGridView::AttentionGridView(QWidget* parent) : QWidget(parent) {
     m_rangeBox->setToolTip(tr("Per head: each map uses its own visible range. Shared: one range over all "
                               "heads. Fixed: 0–1 (±1 for differences), comparable across steps and runs.\n"
                               "Masked cells never enter a range."));
+    m_markBox = new QComboBox(this);
+    m_markBox->setObjectName("attentionMarkTop");
+    m_markBox->addItem(tr("Mark no heads"), QString());
+    m_markBox->addItem(tr("Top heads by sink score"), QStringLiteral("sink"));
+    m_markBox->addItem(tr("Top heads by lowest entropy"), QStringLiteral("entropy"));
+    m_markBox->addItem(tr("Top heads by max logit"), QStringLiteral("logit"));
+    m_markBox->setToolTip(
+        tr("Outline the heads with the highest sink score, the lowest entropy or the largest "
+           "content logit at this step: as many as a layer has heads"));
     m_status = new QLabel(this);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     // Long comparison notes wrap instead of widening the window past the screen.
@@ -40,6 +51,7 @@ AttentionGridView::AttentionGridView(QWidget* parent) : QWidget(parent) {
     controls->addWidget(m_colormapBox);
     controls->addWidget(m_logBox);
     controls->addWidget(m_rangeBox);
+    controls->addWidget(m_markBox);
     controls->addSpacing(12);
     controls->addWidget(m_status, 1);
 
@@ -66,6 +78,7 @@ AttentionGridView::AttentionGridView(QWidget* parent) : QWidget(parent) {
         syncHeatmapColours();
         emit headSelected(layer, head);
     });
+    connect(m_markBox, &QComboBox::currentIndexChanged, this, [this] { updateMarks(); });
     connect(m_colormapBox, &QComboBox::currentIndexChanged, this,
             [this] { setColormap(figures::ColormapKind(m_colormapBox->currentData().toInt())); });
     connect(m_logBox, &QCheckBox::toggled, this,
@@ -103,11 +116,37 @@ void AttentionGridView::setComparisonWarning(const QString& warning) {
 void AttentionGridView::refresh() {
     const bool comparable = m_snapshot && m_other && HeadField::sameShape(*m_snapshot, *m_other);
     m_grid->setData(m_snapshot, comparable ? m_other : nullptr, m_tags);
+    // Every head of a layer side by side at the smallest legible thumbnail (12 heads need ≈ 600 px): the
+    // grid's pane keeps that width from the enlarged heatmap (up to 900 px; wider models scroll).
+    m_splitter->widget(0)->setMinimumWidth(std::min(m_grid->minimumSizeHint().width(), 900));
     m_heatmap->setHead(m_snapshot, m_labels, m_tags, m_grid->selectedLayer(), m_grid->selectedHead());
     m_heatmap->setComparison(comparable ? m_other : nullptr);
     m_heatmap->setComparisonLabel(m_otherLabel);
     syncHeatmapColours();
     updateControls();
+    updateMarks();
+}
+
+void AttentionGridView::updateMarks() {
+    const QString metric = m_markBox->currentData().toString();
+    const std::vector<float>* values = !m_snapshot           ? nullptr
+                                       : metric == "sink"    ? &m_snapshot->sinkScore
+                                       : metric == "entropy" ? &m_snapshot->entropy
+                                       : metric == "logit"   ? &m_snapshot->maxLogit
+                                                             : nullptr;
+    const std::size_t n = m_snapshot ? std::size_t(m_snapshot->layers) * std::size_t(m_snapshot->heads) : 0;
+    if (!values || values->size() != n) return m_grid->setMarked({});
+    const float sign = metric == "entropy" ? -1.0f : 1.0f; // lowest entropy = most focused
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < n; ++i)
+        if (std::isfinite((*values)[i])) order.push_back(i);
+    const std::size_t top = std::min(order.size(), std::size_t(m_snapshot->heads));
+    std::partial_sort(
+        order.begin(), order.begin() + std::ptrdiff_t(top), order.end(),
+        [&](std::size_t a, std::size_t b) { return sign * (*values)[a] > sign * (*values)[b]; });
+    std::vector<bool> marked(n, false);
+    for (std::size_t k = 0; k < top; ++k) marked[order[k]] = true;
+    m_grid->setMarked(std::move(marked));
 }
 
 void AttentionGridView::selectHead(int layer, int head) {

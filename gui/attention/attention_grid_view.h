@@ -55,6 +55,7 @@ private:
     void refresh();            // data changed: grid, heatmap and status
     void syncHeatmapColours(); // colour settings changed
     void updateControls();
+    void updateMarks(); // the top heads by the chosen metric, outlined in the grid
 
     attnscope::SnapshotPtr m_snapshot, m_other;
     QString m_otherLabel, m_note, m_warning;
@@ -64,6 +65,7 @@ private:
     QComboBox* m_colormapBox = nullptr;
     QCheckBox* m_logBox = nullptr;
     QComboBox* m_rangeBox = nullptr;
+    QComboBox* m_markBox = nullptr; // outline the top heads by a metric
     QLabel* m_status = nullptr;
     QSplitter* m_splitter = nullptr;
     AttentionGridCanvas* m_grid = nullptr;

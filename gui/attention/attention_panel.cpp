@@ -3,6 +3,7 @@
 #include "gui/attention/attention_grid_view.h"
 #include "gui/session/run_registry.h"
 #include "gui/widgets/chart_help.h"
+#include "gui/session/snapshot_map_cache.h"
 #include "gui/widgets/pin_slider.h"
 
 #include <QAction>
@@ -82,6 +83,13 @@ AttentionPanel::AttentionPanel(RunRegistry& registry, QWidget* parent)
     connect(&registry, &RunRegistry::dataAppended, this, [this](int id) {
         if (id == m_registry.selectedId()) syncSteps();
     });
+    // Maps read in the background (a large run keeps only its metrics in memory): show them when they arrive.
+    connect(&registry.mapCache(), &SnapshotMapCache::ready, this, [this] { refresh(); });
+    connect(&registry.mapCache(), &SnapshotMapCache::failed, this,
+            [this](const QString&, int step, const QString& message) {
+                m_stepLabel->setText(tr("step %1: maps not read").arg(step));
+                m_stepLabel->setToolTip(message);
+            });
     for (auto signal : {&RunRegistry::runAdded, &RunRegistry::runRemoved, &RunRegistry::appearanceChanged})
         connect(&registry, signal, this, [this] {
             syncChoices();
@@ -174,13 +182,19 @@ void AttentionPanel::syncChoices() {
 void AttentionPanel::refresh() {
     const RunData* run = m_registry.selected();
     const int index = m_step->value();
-    SnapshotPtr snap =
+    const SnapshotPtr light =
         run && index < int(run->snapshots.size()) ? run->snapshots[std::size_t(index)] : nullptr;
-    m_stepLabel->setText(snap
-                             ? tr("step %1 (%2/%3)").arg(snap->step).arg(index + 1).arg(run->snapshots.size())
-                             : tr("no snapshot yet"));
+    m_stepLabel->setText(
+        light ? tr("step %1 (%2/%3)").arg(light->step).arg(index + 1).arg(run->snapshots.size())
+              : tr("no snapshot yet"));
+    m_stepLabel->setToolTip(QString());
     m_step->update(); // the A–B band follows the handle
     const int runId = run ? run->id : 0;
+    const SnapshotPtr snap = light ? m_registry.mapCache().withMaps(run->filePath, light) : nullptr;
+    if (light && !snap) { // read in the background; the previous maps stay until these arrive
+        m_stepLabel->setText(tr("step %1: reading maps…").arg(light->step));
+        return;
+    }
     if (snap == m_shown && runId == m_shownRun) {
         updateComparison();
         return;
@@ -197,6 +211,14 @@ void AttentionPanel::updateComparison() {
     m_target =
         run ? resolveDifference(m_registry, *run, m_shown, compareKind(), compareRun()) : DifferenceTarget{};
     m_other = m_target.snapshot;
+    const RunData* otherRun = m_target.run ? m_registry.find(m_target.run) : run;
+    if (m_other && otherRun) m_other = m_registry.mapCache().withMaps(otherRun->filePath, m_other);
+    if (m_target.snapshot && !m_other) { // its maps are being read: plain maps until they arrive
+        m_target.warning = tr("reading the maps of %1…").arg(m_target.label);
+        m_target.snapshot = nullptr;
+    } else {
+        m_target.snapshot = m_other;
+    }
     m_grid->setComparison(m_other, m_target.label, m_target.note);
     m_grid->setComparisonWarning(m_target.warning);
     m_caption->setKey(m_other ? QStringLiteral("attention-difference") : QStringLiteral("attention-map"));

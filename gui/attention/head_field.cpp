@@ -144,6 +144,47 @@ QImage HeadField::renderPooled(const figures::ColorNorm& norm, const figures::Co
                                int size) const {
     if (m_length == 0 || size <= 0) return {};
     if (size >= m_length) return render(norm, cmap);
+    const std::vector<float> pooled = poolPeaks(size);
+    constexpr float ninf = -std::numeric_limits<float>::infinity();
+    QImage img(size, size, QImage::Format_RGB32);
+    const QRgb* lut = cmap.table().data();
+    const QRgb masked = cmap.maskedColor();
+    for (int oy = 0; oy < size; ++oy) {
+        auto* line = reinterpret_cast<QRgb*>(img.scanLine(oy));
+        const float* v = &pooled[std::size_t(oy) * std::size_t(size)];
+        for (int ox = 0; ox < size; ++ox) line[ox] = v[ox] == ninf ? masked : lut[norm.index(v[ox])];
+    }
+    return img;
+}
+
+HeadField HeadField::levelOfDetail(int size) const {
+    if (m_length == 0 || size <= 0 || size >= m_length) return *this;
+    constexpr float ninf = -std::numeric_limits<float>::infinity();
+    HeadField f = *this; // the statistics (ranges, arrows) stay those of the full map
+    f.m_length = size;
+    f.m_values = poolPeaks(size);
+    const std::size_t cells = f.m_values.size();
+    f.m_visible.resize(cells);
+    f.m_poolPos.resize(cells);
+    f.m_poolNeg.resize(m_difference ? cells : 0);
+    f.m_rowFirst.assign(std::size_t(size), size);
+    f.m_rowLast.assign(std::size_t(size), -1);
+    for (int q = 0; q < size; ++q)
+        for (int k = 0; k < size; ++k) {
+            const std::size_t c = f.idx(q, k);
+            const float v = f.m_values[c];
+            const bool use = v != ninf;
+            f.m_visible[c] = use;
+            f.m_poolPos[c] = v;
+            if (m_difference) f.m_poolNeg[c] = use ? -v : ninf;
+            if (!use) continue;
+            f.m_rowFirst[std::size_t(q)] = std::min(f.m_rowFirst[std::size_t(q)], k);
+            f.m_rowLast[std::size_t(q)] = k;
+        }
+    return f;
+}
+
+std::vector<float> HeadField::poolPeaks(int size) const {
     const int T = m_length;
     constexpr float ninf = -std::numeric_limits<float>::infinity();
     // Cells [first[o], last[o]) under output pixel o, partially covered cells included.
@@ -170,9 +211,7 @@ QImage HeadField::renderPooled(const figures::ColorNorm& norm, const figures::Co
             }
         }
     }
-    QImage img(size, size, QImage::Format_RGB32);
-    const QRgb* lut = cmap.table().data();
-    const QRgb masked = cmap.maskedColor();
+    std::vector<float> pooled(std::size_t(size) * std::size_t(size));
     std::vector<float> pos(static_cast<std::size_t>(size)), neg(static_cast<std::size_t>(size));
     for (int oy = 0; oy < size; ++oy) {
         std::fill(pos.begin(), pos.end(), ninf);
@@ -186,15 +225,14 @@ QImage HeadField::renderPooled(const figures::ColorNorm& norm, const figures::Co
                     neg[std::size_t(ox)] = std::max(neg[std::size_t(ox)], b[ox]);
             }
         }
-        auto* line = reinterpret_cast<QRgb*>(img.scanLine(oy));
+        float* line = &pooled[std::size_t(oy) * std::size_t(size)];
         for (int ox = 0; ox < size; ++ox) {
             const float up = pos[std::size_t(ox)], down = neg[std::size_t(ox)];
             // Differences keep the larger change of either sign: +up, or −down.
-            const float v = planes == 2 && down > up ? -down : up;
-            line[ox] = v == ninf ? masked : lut[norm.index(v)];
+            line[ox] = planes == 2 && down > up ? -down : up;
         }
     }
-    return img;
+    return pooled;
 }
 
 } // namespace attnscope

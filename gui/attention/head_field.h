@@ -47,8 +47,14 @@ public:
     // previous-token head) to half its value and nearest-neighbour sampling would drop it entirely; the
     // peaks are what a thumbnail must keep. Pixels covering only masked cells are masked.
     QImage renderPooled(const figures::ColorNorm& norm, const figures::Colormap& cmap, int size) const;
+    // The same pooling kept as a size×size field (size < T; the field itself otherwise): what a grid of many
+    // long maps holds instead of T² cells per head. Its ranges and extension arrows stay those of the full
+    // map; rendering or pooling it again keeps every peak it holds.
+    HeadField levelOfDetail(int size) const;
 
 private:
+    // size×size strongest visible cells (renderPooled's values; −∞ where a pixel covers only masked cells).
+    std::vector<float> poolPeaks(int size) const;
     std::size_t idx(int q, int k) const { return std::size_t(q) * std::size_t(m_length) + std::size_t(k); }
     void computeStats();
 

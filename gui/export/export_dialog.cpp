@@ -37,6 +37,7 @@ FigureInput figureInputFrom(const RunData& run) {
     in.evals = run.evals;
     in.tokenizer = run.tokenizer;
     in.color = run.color; // figures of several runs keep the colours of the screen
+    in.runPath = run.filePath.toStdString();
     return in;
 }
 

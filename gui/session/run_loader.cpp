@@ -17,6 +17,7 @@ RunData loadRunFile(const QString& path, std::uint64_t backgroundFrom) {
     static_cast<RecordedRun&>(run) =
         RecordedRun::load(reader, background ? RecordedRun::Snapshots::Skip : RecordedRun::Snapshots::Decode);
     if (background) run.pendingSnapshots = reader.snapshotSteps();
+    run.mapsOnDemand = background; // the backfill reads metrics only; views read maps through the map cache
     // A file whose writer died mid-run still says "training"; nobody is training it now (a LiveFollower
     // marks it training again when somebody is).
     run.settleInterrupted();

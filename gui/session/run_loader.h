@@ -4,9 +4,11 @@
 // sentence for the user (missing file, not a run, newer format, damaged).
 //
 // A file of `backgroundFrom` bytes or more that nobody is writing opens without decoding its snapshots:
-// they are listed in RunData::pendingSnapshots, and RunRegistry::add decodes them on a worker thread, so
-// the curves show at once. (Decoding every map of a 300 MB run takes seconds; steps and events take
-// milliseconds — docs/inspect.md has the numbers.)
+// they are listed in RunData::pendingSnapshots, and RunRegistry::add reads them on a worker thread without
+// their maps (mapsOnDemand), so the curves show at once and memory does not grow with the maps; the views
+// that draw maps read the ones they show through RunRegistry::mapCache(). (Decoding every map of a 300 MB
+// run takes seconds and a 12 × 12 × 1024 snapshot is 0.6 GB decoded; steps and events take milliseconds —
+// docs/inspect.md has the numbers.)
 #include "gui/session/run_data.h"
 
 #include <QString>

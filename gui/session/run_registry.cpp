@@ -2,12 +2,13 @@
 
 #include "figures/palette.h"
 #include "gui/session/snapshot_backfill.h"
+#include "gui/session/snapshot_map_cache.h"
 
 #include <algorithm>
 
 namespace attnscope::gui {
 
-RunRegistry::RunRegistry(QObject* parent) : QObject(parent) {}
+RunRegistry::RunRegistry(QObject* parent) : QObject(parent), m_mapCache(new SnapshotMapCache(this)) {}
 RunRegistry::~RunRegistry() = default;
 
 int RunRegistry::add(RunData run) {

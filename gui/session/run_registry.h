@@ -11,6 +11,7 @@
 namespace attnscope::gui {
 
 class SnapshotBackfill;
+class SnapshotMapCache;
 
 class RunRegistry : public QObject {
     Q_OBJECT
@@ -43,6 +44,9 @@ public:
     void setVisible(int id, bool visible);
     void setPinnedStep(int id, std::optional<int> step); // nullopt clears the pin
 
+    // The maps of snapshots opened without them (RunData::mapsOnDemand), read on demand within a budget.
+    SnapshotMapCache& mapCache() { return *m_mapCache; }
+
     // Producers call these after mutating a RunData.
     void notifyDataAppended(int id) { emit dataAppended(id); }
     void notifyStatusChanged(int id) { emit statusChanged(id); }
@@ -61,6 +65,7 @@ signals:
 private:
     std::vector<std::unique_ptr<RunData>> m_runs;
     std::map<int, std::unique_ptr<SnapshotBackfill>> m_backfills; // destroyed (joined) before m_runs
+    SnapshotMapCache* m_mapCache;                                 // a child QObject
     int m_nextId = 1;
     int m_selected = 0;
 };

@@ -15,7 +15,7 @@ SnapshotBackfill::SnapshotBackfill(RunRegistry& registry, int runId, std::string
             const RunReader reader(path); // its own connection: readers are per thread
             for (int step : steps) {
                 if (m_stop) break;
-                if (SnapshotPtr s = reader.snapshot(step)) {
+                if (SnapshotPtr s = reader.snapshot(step, false)) {
                     std::lock_guard lock(m_mutex);
                     m_ready.push_back(std::move(s));
                 }

@@ -1,8 +1,9 @@
 #pragma once
-// Decodes the probe snapshots of an opened run on a worker thread and hands them to the run's RunData in
-// step order, a batch per GUI tick, the way a live run grows. Opening a large run thus shows its curves at
-// once (steps and events are small) while the maps — the bulk of the file — arrive behind them
-// (loadRunFile decides when; see run_loader.h).
+// Reads the probe snapshots of an opened run, without their maps, on a worker thread and hands them to the
+// run's RunData in step order, a batch per GUI tick, the way a live run grows. Opening a large run thus shows
+// its curves at once (steps and events are small) while the per-head metrics arrive behind them; the maps
+// stay in the file until a view draws them (RunRegistry::mapCache; loadRunFile decides when; see
+// run_loader.h).
 #include <QObject>
 #include <QTimer>
 #include <atomic>

@@ -9,7 +9,7 @@ import zlib
 import numpy as np
 
 from . import safetensors
-from .codec import FormatError, blob_to_floats, blob_to_int32s, none_to_nan, unpack_causal_maps, MAP_ENCODING
+from .codec import FormatError, blob_to_floats, blob_to_int32s, none_to_nan, unpack_maps, MAP_ENCODING
 from .schema import APP_MARKER, READS_UP_TO, REQUIRED_TABLES, SNAPSHOT_ARRAYS, SNAPSHOT_REALS
 
 
@@ -386,13 +386,10 @@ class Run:
 
         def loader(column, fill):
             def load():
-                if encoding != MAP_ENCODING:
-                    raise FormatError(f'{where} uses attention-map encoding "{encoding}", which this version '
-                                      "cannot read.")
                 blob = row.get(column)
                 if blob is None or blob == b"":
                     return None
-                return unpack_causal_maps(blob, L * H, T, fill, f"{where} {column}").reshape(L, H, T, T)
+                return unpack_maps(encoding, blob, L * H, T, fill, f"{where} {column}").reshape(L, H, T, T)
             return load
 
         snap = Snapshot(int(step), L, H, T, tokens, arrays, reals, scalars,

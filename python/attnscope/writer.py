@@ -1,8 +1,8 @@
 """Writing .attnrun files with the C++ writer's schema and rules (core/store/run_writer.cpp):
 WAL journal, synchronous=NORMAL, one short transaction per call, NaN stored as NULL, snapshots encoded
-f16_tril_zlib, checkpoints as safetensors blobs with size and CRC-32. One writer per file, by the protocol
-shared with the engine (attnscope.writer_lock): a second writer (Python or C++) fails at once naming the
-holder."""
+f16_tril_zlib or q8_tril_zlib, checkpoints as safetensors blobs with size and CRC-32. One writer per file, by
+the protocol shared with the engine (attnscope.writer_lock): a second writer (Python or C++) fails at once
+naming the holder."""
 import datetime
 import json
 import os
@@ -13,7 +13,7 @@ import zlib
 import numpy as np
 
 from . import __version__, safetensors
-from .codec import MAP_ENCODING, PackedMaps, floats_to_blob, int32s_to_blob, nan_to_none, pack_causal_maps
+from .codec import PRECISIONS, PackedMaps, floats_to_blob, int32s_to_blob, nan_to_none
 from .writer_lock import WriterLockedError, lock_existing_run, lock_new_run, remove_locked_run  # noqa: F401 (re-exported)
 from .schema import (APP_MARKER, APPLICATION_ID, CREATE_SQL, EVENT_KINDS, MIN_READER_SCHEMA, SCHEMA_VERSION,
                      SNAPSHOT_ARRAYS, SNAPSHOT_REALS, STATUSES, UPGRADE_COLUMNS, UPGRADE_TABLES)
@@ -193,8 +193,10 @@ class RunWriter:
         self._tx(run)
 
     def append_snapshot(self, step, tokens, attention=None, logits=None, metrics=None, scalars=None,
-                        layers=None, heads=None):
-        """attention, logits: [L, H, T, T] (any masked value is fine; only the lower triangle is stored).
+                        layers=None, heads=None, precision="f16"):
+        """attention, logits: [L, H, T, T] (any masked value is fine; only the lower triangle is stored), or
+        PackedMaps of that shape. precision: "f16" (float16) or "q8" (8 bits per value against each row's
+        range, about a tenth of the bytes; docs/run-format.md states the error); PackedMaps keep their own.
         metrics: column → array (entropy, … [L, H], key_profile [L, H, T], importance_entropy [L]) or float
         (sink_rate, out_logit_max, mean_log_z); see attnscope.metrics.snapshot_metrics. scalars: name → float."""
         metrics = dict(metrics or {})
@@ -207,13 +209,19 @@ class RunWriter:
         if layers is None or heads is None:
             raise ValueError("append_snapshot needs attention maps or layers= and heads=")
         what = f"Cannot store the probe snapshot of step {step}"
+        if precision not in PRECISIONS:
+            raise ValueError(f"{what}: precision must be one of {sorted(PRECISIONS)}, got {precision!r}")
+        encodings = {m.encoding for m in (attention, logits) if isinstance(m, PackedMaps)}
+        if len(encodings) > 1:
+            raise ValueError(f"{what}: attention and logits were packed with different precisions")
+        encoding = encodings.pop() if encodings else PRECISIONS[precision]
         for name, maps in (("attention", attention), ("logits", logits)):
             if maps is not None and np.shape(maps) != (layers, heads, T, T):
                 raise ValueError(f"{what}: {name} has shape {np.shape(maps)}, expected {(layers, heads, T, T)}")
         extent = {"lh": (layers, heads), "lht": (layers, heads, T), "l": (layers,), "l1t": (layers + 1, T)}
         have = self._columns("snapshots")
         row = {"step": int(step), "layers": int(layers), "heads": int(heads), "length": int(T),
-               "tokens": int32s_to_blob(tokens), "map_encoding": MAP_ENCODING}
+               "tokens": int32s_to_blob(tokens), "map_encoding": encoding}
         for name, value in metrics.items():
             if name in SNAPSHOT_REALS:
                 row[name] = nan_to_none(value)
@@ -226,7 +234,7 @@ class RunWriter:
                 if value.shape != shape:
                     raise ValueError(f"{what}: {name} has shape {value.shape}, expected {shape}")
             row[name] = floats_to_blob(value)
-        packed = lambda m: None if m is None else m.blob if isinstance(m, PackedMaps) else pack_causal_maps(m)  # noqa: E731
+        packed = lambda m: None if m is None else m.blob if isinstance(m, PackedMaps) else PackedMaps(m, precision).blob  # noqa: E731
         row["attention"], row["logits"] = packed(attention), packed(logits)
         scalars = list((scalars or {}).items())
 

@@ -81,7 +81,7 @@ def test_gpt_trained_under_bf16_autocast_records_fp32_maps(device, position, tmp
     model = GPT(config).to(device)
     probe = np.arange(T) % 10 + 2
     path = tmp_path / f"{device}-{position}.attnrun"
-    rec = Recorder(path, model, probe=probe, every=4, checkpoint_every=12, total_steps=12)
+    rec = Recorder(path, model, probe=probe, every=4, checkpoint_every=12, total_steps=12, precision="f16")
     train(model, rec, device, 12, amp=True)
     rec.close()
     with attnscope.open_run(path) as run:
@@ -104,7 +104,7 @@ def test_probe_taken_inside_autocast_stays_a_distribution(device, tmp_path):
     model = GPT(GPTConfig(layers=2, heads=2, d_model=16, context=T, vocab=VOCAB)).to(device)
     probe = np.arange(T) % 10 + 2
     with autocast(device):
-        rec = Recorder(tmp_path / "amp.attnrun", model, probe=probe, every=1)
+        rec = Recorder(tmp_path / "amp.attnrun", model, probe=probe, every=1, precision="f16")
         rec.close()
     with attnscope.open_run(tmp_path / "amp.attnrun") as run:
         a = run.snapshot(0).attention
@@ -120,7 +120,7 @@ def test_compiled_model_is_probed_eagerly(device, tmp_path):
     model = GPT(GPTConfig(layers=2, heads=2, d_model=16, context=T, vocab=VOCAB)).to(device)
     compiled = torch.compile(model)
     probe = np.arange(T) % 10 + 2
-    rec = Recorder(tmp_path / "compiled.attnrun", compiled, probe=probe, every=2)
+    rec = Recorder(tmp_path / "compiled.attnrun", compiled, probe=probe, every=2, precision="f16")
     train(compiled, rec, device, 4)
     rec.close()
     with attnscope.open_run(tmp_path / "compiled.attnrun") as run:
@@ -146,7 +146,7 @@ def test_fused_attention_nanogpt_is_recomputed_from_c_attn(device, tmp_path):
 
 def Recorder_for(model, probe, path):
     from attnscope.torch import Recorder
-    return Recorder(path, model, probe=probe[0].numpy(), every=3, capture="nanogpt")
+    return Recorder(path, model, probe=probe[0].numpy(), every=3, capture="nanogpt", precision="f16")
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -158,7 +158,7 @@ def test_hugging_face_gpt2_is_captured(device, tmp_path):
     model = transformers.GPT2LMHeadModel(config).to(device)
     probe = np.arange(T) % 10 + 2
     from attnscope.torch import Recorder
-    rec = Recorder(tmp_path / "hf.attnrun", model, probe=probe, every=1)
+    rec = Recorder(tmp_path / "hf.attnrun", model, probe=probe, every=1, precision="f16")
     rec.close()
     model.eval()
     with torch.no_grad():
@@ -194,7 +194,7 @@ def test_ddp_wrapped_model_on_its_device(device, tmp_path):
         model = GPT(GPTConfig(layers=2, heads=2, d_model=16, context=T, vocab=VOCAB)).to(device)
         ddp = torch.nn.parallel.DistributedDataParallel(model, device_ids=[0] if device == "cuda" else None)
         probe = np.arange(T) % 10 + 2
-        rec = Recorder(tmp_path / "ddp.attnrun", ddp, probe=probe, every=2)
+        rec = Recorder(tmp_path / "ddp.attnrun", ddp, probe=probe, every=2, precision="f16")
         train(ddp, rec, device, 4)
         rec.close()
     finally:

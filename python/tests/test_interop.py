@@ -41,7 +41,7 @@ def test_cpp_run_reads_in_python(cli, cpp_run, tmp_path):
     np.testing.assert_array_equal(exported, attention_all)  # the same decoded numbers, bit for bit
 
 
-def write_python_run(path, steps=30, every=10, L=2, H=3, T=12):
+def write_python_run(path, steps=30, every=10, L=2, H=3, T=12, precision="f16"):
     rng = np.random.default_rng(3)
     tok = attnscope.Tokenizer.from_text("abcdefgh ")
     probe = rng.integers(2, tok.vocab_size, T)
@@ -62,7 +62,8 @@ def write_python_run(path, steps=30, every=10, L=2, H=3, T=12):
                 e = np.where(vis, np.exp(z), 0)
                 a = (e / e.sum(-1, keepdims=True)).astype(np.float32)
                 zl = np.where(vis, z, np.nan).astype(np.float32)
-                w.append_snapshot(step, probe, a, zl, attnscope.snapshot_metrics(a, zl), {"note/x": step * 1.0})
+                w.append_snapshot(step, probe, a, zl, attnscope.snapshot_metrics(a, zl), {"note/x": step * 1.0},
+                                  precision=precision)
                 written["maps"][step] = a
         w.append_event(steps, "note", "written by the Python package")
         w.append_eval(steps, T, 1.25)

@@ -13,6 +13,7 @@ mode under no_grad, captures every layer's attention, computes the engine's per-
 (attnscope.metrics) and writes a snapshot. Under torch.distributed only rank 0 writes (other ranks get
 a recorder whose methods do nothing); the probe runs on the unwrapped module, so no collective is issued."""
 import os
+import threading
 import time
 import warnings
 import weakref
@@ -43,7 +44,8 @@ def _rank():
 class Recorder:
     def __init__(self, path, model, probe, every=25, tokenizer=None, capture="auto", name=None, description="",
                  spec=None, corpus_name="", probe_text="", overwrite=False, flush_seconds=1.0, rank=None,
-                 checkpoint_every=0, total_steps=None, data=None, background=True, initial_snapshot=True):
+                 checkpoint_every=0, total_steps=None, data=None, background=True, initial_snapshot=True,
+                 precision="q8", logits=None):
         """path: the .attnrun to create. model: the module being trained — DDP- or torch.compile-wrapped, or
         held by a wrapper module of yours as an attribute, is fine. probe: 1-D token ids (the fixed probe
         sequence). every: snapshot cadence in steps. tokenizer: what labels the tokens — an
@@ -58,7 +60,11 @@ class Recorder:
         compute metrics and write on a worker thread (attnscope.background), so the training loop only
         pays for the probe's forward pass and the copies; False does everything in the calling thread.
         initial_snapshot: record the model as it is now as step 0 (record_checkpoints sets False: its
-        snapshots are at the checkpoints' steps)."""
+        snapshots are at the checkpoints' steps). precision: how the maps are stored, "q8" (8 bits per value
+        against each row's range: about a tenth of float16's bytes, error ≤ (row max − row min)/504,
+        docs/run-format.md) or "f16" (float16). logits: whether the content-logit maps are stored (the
+        per-head logit metrics are recorded either way; the app shows stored logits in its tooltips); None
+        stores them for probes of up to 256 tokens, where they cost little."""
         self.active = (_rank() if rank is None else rank) == 0
         self.every = int(every)
         if self.every < 1:
@@ -71,6 +77,10 @@ class Recorder:
         self.probe = torch.as_tensor(np.asarray(probe), dtype=torch.long).reshape(1, -1)
         if self.probe.shape[1] < 1:
             raise ValueError("the probe needs at least one token")
+        if precision not in ("q8", "f16"):
+            raise ValueError(f'precision must be "q8" or "f16", got {precision!r}')
+        self.precision = precision
+        self.store_logits = self.probe.shape[1] <= 256 if logits is None else bool(logits)
         self.capture = capture
         self.flush_seconds = flush_seconds
         self.checkpoint_every = checkpoint_every
@@ -101,7 +111,8 @@ class Recorder:
                 model_section = {"layers": L, "heads": H}
                 model_section.update({key: self.model_description[key] for key in ("d_model", "context", "vocab")
                                       if key in self.model_description})
-            train = {"record_every": self.every, "probe_length": T, "checkpoint_every": checkpoint_every}
+            train = {"record_every": self.every, "probe_length": T, "checkpoint_every": checkpoint_every,
+                     "map_precision": precision, "probe_logits": self.store_logits}
             if total_steps:
                 train["steps"] = int(total_steps)
             spec = run_spec(name=name or os.path.splitext(os.path.basename(path))[0], description=description,
@@ -115,6 +126,9 @@ class Recorder:
         self.path = self.writer.path
         self.writer.set_status("training", 0)
         self._jobs = BackgroundJobs() if background else None
+        # One snapshot in the works at a time: a capture that finds the previous one still being encoded waits
+        # for it, so the recorder holds at most two snapshots' maps (1.2 GB each at 12 × 12 × 1024 tokens).
+        self._snapshot_slot = threading.BoundedSemaphore(1)
         if self._jobs is not None:
             # A script that ends without close() still gets everything it recorded into the file (the
             # worker is a daemon thread, which the interpreter would otherwise stop mid-queue).
@@ -210,8 +224,14 @@ class Recorder:
         all_scalars.update(scalars or {})
         self._flush()
         tokens = self.probe[0].numpy()
-        write = self._schedule_snapshot(step, tokens, layers, out_logits, windows, heads, qk_norm, all_scalars)
-        self._submit(SNAPSHOT, [step], write)
+        self._snapshot_slot.acquire()
+        try:
+            write = self._schedule_snapshot(step, tokens, layers, out_logits, windows, heads, qk_norm, all_scalars)
+        except BaseException:
+            self._snapshot_slot.release()
+            raise
+        del layers  # the scheduled work holds the maps now; the slot is freed once they are written or dropped
+        self._submit(SNAPSHOT, [step], write, done=self._snapshot_slot.release)
         if self.checkpoint_every and step and step % self.checkpoint_every == 0:
             self.save_checkpoint(step)
         self._account(t0, c0)
@@ -222,19 +242,32 @@ class Recorder:
         (numpy's large operations and zlib release the GIL); rows still land in order."""
         compute = self._pool.submit if self._pool is not None else _Done
         has_logits = all(l.logits is not None for l in layers)
-        attention = compute(lambda: PackedMaps(np.stack([l.attention for l in layers])))
-        logits = compute(lambda: PackedMaps(np.stack([l.logits for l in layers]))) if has_logits else _Done(lambda: None)
+        pack = lambda name: PackedMaps([getattr(l, name) for l in layers], self.precision)  # noqa: E731
+        attention = compute(lambda: pack("attention"))
+        logits = compute(lambda: pack("logits")) if has_logits and self.store_logits else _Done(lambda: None)
         metrics = compute(lambda: _snapshot_metrics(layers, out_logits, windows, heads, qk_norm, has_logits))
         return lambda: self.writer.append_snapshot(step, tokens, attention.result(), logits.result(),
-                                                   metrics.result(), scalars, layers=len(layers), heads=heads)
+                                                   metrics.result(), scalars, layers=len(layers), heads=heads,
+                                                   precision=self.precision)
 
-    def _submit(self, kind, steps, write):
-        """Runs write() under the failure policy (attnscope.recording_gaps), on the worker when background."""
-        job = lambda: self._guard.run(kind, steps, write)  # noqa: E731
+    def _submit(self, kind, steps, write, done=None):
+        """Runs write() under the failure policy (attnscope.recording_gaps), on the worker when background;
+        done() runs after it whatever happens (also when the job is never queued)."""
+        def job():
+            try:
+                self._guard.run(kind, steps, write)
+            finally:
+                if done is not None:
+                    done()
         if self._jobs is None:
             job()
-        else:
+            return
+        try:
             self._jobs.submit(job)
+        except BaseException:
+            if done is not None:
+                done()
+            raise
 
     def _model_scalars(self, inner):
         """σReparam σ/γ and ResFormer λ of attnscope GPT models, named as the engine names them."""
@@ -411,9 +444,9 @@ class _Done:
 
 
 def _snapshot_metrics(layers, out_logits, windows, heads, qk_norm, has_logits):
-    attention = np.stack([l.attention for l in layers]).astype(np.float32)
-    logits = np.stack([l.logits for l in layers]).astype(np.float32) if has_logits else None
-    L = attention.shape[0]
+    attention = [l.attention for l in layers]  # per layer: never stacked (a 1024-token snapshot is GBs)
+    logits = [l.logits for l in layers] if has_logits else None
+    L = len(attention)
     w = np.zeros((L, heads), dtype=np.int64) if windows is None else np.asarray(windows, dtype=np.int64)
     metrics = snapshot_metrics(attention, logits, w)
     if logits is None:
