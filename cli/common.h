@@ -29,6 +29,7 @@ const Command& exportDataCommand();
 const Command& exportCheckpointCommand();
 const Command& presetsCommand();
 const Command& sweepCommand();
+const Command& headsCommand();
 
 // Continues a recorded run (the `resume` command; also `train --resume RUN`). Reads --steps, --threads,
 // --from-step and --quiet from args when present.

@@ -17,8 +17,9 @@ using namespace attnscope::cli;
 
 const std::vector<const Command*>& commands() {
     static const std::vector<const Command*> all{
-        &trainCommand(),      &resumeCommand(),           &evalCommand(),    &infoCommand(),
-        &exportDataCommand(), &exportCheckpointCommand(), &presetsCommand(), &sweepCommand(),
+        &trainCommand(),   &resumeCommand(),     &evalCommand(),
+        &infoCommand(),    &exportDataCommand(), &exportCheckpointCommand(),
+        &presetsCommand(), &sweepCommand(),      &headsCommand(),
     };
     return all;
 }

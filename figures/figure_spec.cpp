@@ -18,13 +18,15 @@ QString viewName(FigureView view) {
         return QStringLiteral("sinks");
     case FigureView::Training:
         return QStringLiteral("training");
+    case FigureView::Roles:
+        return QStringLiteral("roles");
     }
     return {};
 }
 
 std::optional<FigureView> parseView(const QString& name) {
     for (FigureView v : {FigureView::Attention, FigureView::Grid, FigureView::Entropy, FigureView::Logits,
-                         FigureView::Sinks, FigureView::Training})
+                         FigureView::Sinks, FigureView::Training, FigureView::Roles})
         if (viewName(v) == name.trimmed().toLower()) return v;
     return std::nullopt;
 }

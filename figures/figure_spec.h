@@ -8,10 +8,10 @@
 
 namespace attnscope::figures {
 
-enum class FigureView { Attention, Grid, Entropy, Logits, Sinks, Training };
+enum class FigureView { Attention, Grid, Entropy, Logits, Sinks, Training, Roles };
 enum class FigureFormat { Pdf, Svg, Png };
 
-// "attention", "grid", "entropy", "logits", "sinks", "training".
+// "attention", "grid", "entropy", "logits", "sinks", "training", "roles" (heads × steps by role).
 QString viewName(FigureView view);
 std::optional<FigureView> parseView(const QString& name);
 // From the file suffix (case-insensitive); nullopt for anything else.

@@ -218,8 +218,8 @@ private slots:
 
         const std::string newer = path("newer.attnrun");
         RunWriter::create(newer, makeHeader());
-        rawSql(newer, "UPDATE meta SET value = '3' WHERE key IN ('schema_version', 'min_reader_schema')");
-        expectError(newer, "newer AttnScope (schema 3; this version reads up to 2)");
+        rawSql(newer, "UPDATE meta SET value = '4' WHERE key IN ('schema_version', 'min_reader_schema')");
+        expectError(newer, "newer AttnScope (schema 4; this version reads up to 3)");
         QVERIFY_THROWS_EXCEPTION(Error, RunWriter::openForAppend(newer));
         // A newer schema that declares itself readable by version-1 readers opens, but is not appended to.
         rawSql(newer, "UPDATE meta SET value = '1' WHERE key = 'min_reader_schema'");

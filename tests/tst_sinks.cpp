@@ -161,7 +161,7 @@ private slots:
     }
 
     // A schema-1 file (no step_scalars, no extreme-token columns) still reads, with those arrays empty;
-    // resuming it upgrades it to schema 2, readable by schema-1 readers (min_reader_schema 1).
+    // resuming it upgrades it to the current schema, readable by schema-1 readers (min_reader_schema 1).
     void schemaOneRunsReadAndUpgrade() {
         QTemporaryDir dir;
         const std::string path = dir.filePath("old.attnrun").toStdString();
@@ -175,8 +175,10 @@ private slots:
             QCOMPARE(db.queryText("SELECT value FROM meta WHERE key = 'min_reader_schema'"),
                      std::string("1"));
             db.exec("DROP TABLE step_scalars");
+            db.exec("DROP TABLE induction_snapshots");
             for (const char* c :
-                 {"sink_non_trigger", "top_key", "top_key_share", "value_norm", "residual_norm"})
+                 {"sink_non_trigger", "top_key", "top_key_share", "value_norm", "residual_norm",
+                  "previous_token", "duplicate_token", "induction_score", "local_mass"})
                 db.exec(std::string("ALTER TABLE snapshots DROP COLUMN ") + c);
             db.exec("UPDATE meta SET value = '1' WHERE key = 'schema_version'");
         }
@@ -194,7 +196,7 @@ private slots:
             w.appendSnapshot(test::makeSnapshot(6, 1, 2, 6, 2u));
         }
         RunReader r(path);
-        QCOMPARE(r.schemaVersion(), 2);
+        QCOMPARE(r.schemaVersion(), kRunSchemaVersion);
         QCOMPARE(r.steps().back().scalars, test::stepRecord(6).scalars);
         QCOMPARE(r.snapshot(6)->valueNorm.size(), std::size_t(2 * 6));
         QVERIFY(r.snapshot(3)->valueNorm.empty());

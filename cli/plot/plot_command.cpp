@@ -67,7 +67,7 @@ int runPlot(const Args& args) {
     const std::string viewText = args.text("view", "attention");
     const std::optional<FigureView> view = parseView(QString::fromStdString(viewText));
     if (!view)
-        throw UsageError("--view must be attention, grid, entropy, logits, sinks or training, not '" +
+        throw UsageError("--view must be attention, grid, entropy, logits, sinks, training or roles, not '" +
                          viewText + "'.");
     request.view = *view;
     request.step = args.integer("step", 0, 1 << 30).value_or(-1);
@@ -102,6 +102,8 @@ int runPlot(const Args& args) {
     if (!arrangement) throw UsageError("--arrange must be overlay or panels, not '" + *arrangeText + "'.");
     const std::optional<Facet> facet = parseFacet(QString::fromStdString(facetText.value_or("run")));
     if (!facet) throw UsageError("--facet must be run, layer or head, not '" + *facetText + "'.");
+    if (request.view == FigureView::Roles && (runPaths.size() > 1 || arrangeText || facetText))
+        throw UsageError("--view roles draws one run (no --arrange or --facet).");
     if (runPaths.size() > 1 || arrangeText || facetText) {
         // Several runs on one figure: overlaid, in panels, or two runs' maps side by side.
         if (args.has("compare-run") || args.has("compare-step"))
@@ -156,7 +158,10 @@ const CommandSpec& plotSpec() {
         "two runs' attention maps side by side on one colour scale. The side-car names every series by run.",
         1,
         256,
-        {{"view", "NAME", "attention (one head), grid (layers × heads), entropy, logits, sinks or training"},
+        {{"view", "NAME",
+          "attention (one head), grid (layers × heads), entropy, logits, sinks, training or roles (head "
+          "roles "
+          "over training)"},
          {"step", "N", "snapshot at or before step N (default: the latest)"},
          {"layer", "L", "layer (default 0)"},
          {"head", "H", "head for --view attention (default 0)"},

@@ -3,6 +3,7 @@
 #include "core/nn/attention.h"
 #include "core/nn/parallel.h"
 #include "core/probe/entropy_bound.h"
+#include "core/probe/head_scores.h"
 #include "core/probe/metrics.h"
 
 #include <Eigen/Core>
@@ -38,7 +39,7 @@ double spectralNorm(const float* data, int rows, int cols, int ld, int iteration
 }
 
 SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::vector<std::int32_t>& probe,
-                         int step, const ProbeExtras& extras) {
+                         int step, const ProbeExtras& extras, const InductionProbe* induction) {
     const ModelConfig& c = model.config();
     const int T = ws.Tlen, H = c.heads, D = c.headDim(), C = c.dModel, L = c.layers, V = c.vocab;
     // A probe is an evaluation: σReparam's σ takes its eval-time power step (model.h, ForwardMode).
@@ -51,7 +52,8 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
     s->tokens = probe;
     const std::size_t LH = std::size_t(L) * H, TT = std::size_t(T) * T;
     for (auto* v : {&s->entropy, &s->normEntropy, &s->maxLogit, &s->meanRowMax, &s->sinkScore,
-                    &s->meanDistance, &s->sigmaQK, &s->sigmaQ, &s->sigmaK, &s->entropyBound})
+                    &s->meanDistance, &s->sigmaQK, &s->sigmaQ, &s->sigmaK, &s->entropyBound,
+                    &s->previousToken, &s->duplicateToken, &s->inductionScore, &s->localMass})
         v->assign(LH, 0.0f);
     s->keyProfile.assign(LH * T, 0.0f);
     for (auto* v : {&s->sinkNonTrigger, &s->topKey, &s->topKeyShare}) v->assign(LH, 0.0f);
@@ -112,6 +114,9 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
             s->meanRowMax[idx] = m.meanRowMax, s->sinkScore[idx] = m.sinkScore,
             s->meanDistance[idx] = m.meanDistance;
             sinkHeads += m.sinkScore > 0.3f;
+            const HeadScores hs = headScores(A, probe.data(), T);
+            s->previousToken[idx] = hs.previousToken, s->duplicateToken[idx] = hs.duplicateToken;
+            s->inductionScore[idx] = hs.induction, s->localMass[idx] = hs.localMass;
             const SinkMetrics sm = sinkMetrics(A, T, window, dormant);
             s->sinkNonTrigger[idx] = sm.sinkNonTrigger, s->topKey[idx] = float(sm.topKey);
             s->topKeyShare[idx] = sm.topKeyShare;
@@ -144,7 +149,8 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
         // The per-row bound of every head (core/probe/entropy_bound.h). QK-norm and RoPE make the logits
         // non-bilinear in X and ReLU attention is no softmax: the theorem says nothing there, no value is
         // recorded.
-        if (!c.qkNorm && c.position != PositionScheme::Rope && c.attention != AttentionFunction::Relu)
+        if (extras.entropyBounds && !c.qkNorm && c.position != PositionScheme::Rope &&
+            c.attention != AttentionFunction::Relu)
             boundLayers.push_back({l, W.ln1, qkv, ldw, model.weight(lp.qkvB)});
     }
     // The layers' bounds are independent and the largest part of a snapshot's cost (eigen-solves): one
@@ -189,6 +195,12 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
         }
     s->scalarNames.insert(s->scalarNames.end(), extras.names.begin(), extras.names.end());
     s->scalarValues.insert(s->scalarValues.end(), extras.values.begin(), extras.values.end());
+    if (induction && induction->workspace && !induction->tokens.empty()) {
+        ProbeExtras inductionExtras;
+        inductionExtras.triggers = extras.triggers;
+        inductionExtras.entropyBounds = false;
+        s->induction = takeSnapshot(model, *induction->workspace, induction->tokens, step, inductionExtras);
+    }
     return s;
 }
 

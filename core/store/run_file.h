@@ -13,9 +13,9 @@ namespace attnscope {
 
 inline constexpr const char* kRunFileExtension = ".attnrun";
 // The schema this build writes, and the newest it can read. See "Versioning" in docs/run-format.md.
-inline constexpr int kRunSchemaVersion = 2;
-// The oldest reader schema that can read what this build writes: schema 2 only added a table
-// (step_scalars) and columns, so schema-1 readers still read our files.
+inline constexpr int kRunSchemaVersion = 3;
+// The oldest reader schema that can read what this build writes: schemas 2 and 3 only added tables
+// (step_scalars, induction_snapshots) and columns, so schema-1 readers still read our files.
 inline constexpr int kMinReaderSchema = 1;
 // Value of meta.app that marks a SQLite file as an AttnScope run.
 inline constexpr const char* kRunAppMarker = "attnscope";
@@ -38,8 +38,8 @@ struct RunHeader {
 struct StatusRecord {
     RunStatus status = RunStatus::Created;
     int step = 0;
-    std::string message; // reason for Failed / Diverged / Stopped
-    std::string at;      // ISO-8601 UTC time it was recorded
+    std::string message;   // reason for Failed / Diverged / Stopped
+    std::string at;        // ISO-8601 UTC time it was recorded
     std::string rawStatus; // the stored name when status is Unknown
     std::string statusName() const { return status == RunStatus::Unknown ? rawStatus : toString(status); }
 };

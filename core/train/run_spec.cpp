@@ -60,6 +60,7 @@ template <typename V> void visitFields(TrainConfig& c, V&& v) {
     v("eval_batches", c.evalBatches);
     v("checkpoint_every", c.checkpointEvery);
     v("probe_length", c.probeLength);
+    v("induction_probe", c.inductionProbe);
 }
 
 template <typename V> void visitFields(DataConfig& c, V&& v) {

@@ -43,6 +43,9 @@ struct TrainConfig {
     int evalBatches = 4;       // validation batches per evaluation
     int checkpointEvery = 500; // checkpoint into the run file every N steps (0: only at the end)
     int probeLength = 0;       // tokens in the probe sequence (0: the context); maps are probeLength²
+    // Induction probe (core/probe/induction_probe.h): n random tokens repeated once; n here, 0 = as many as
+    // the context and vocabulary allow, −1 = none.
+    int inductionProbe = 0;
 
     std::vector<std::string> validate() const;
 };

@@ -15,6 +15,7 @@
 #include "gui/inspect/step_timeline.h"
 #include "gui/lessons/lessons_controller.h"
 #include "gui/probe/probe_text_panel.h"
+#include "gui/roles/head_roles_view.h"
 #include "gui/session/run_loader.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/session_manager.h"
@@ -114,7 +115,7 @@ MainWindow::MainWindow(QWidget* parent)
     pages.attention = m_attention;
     pages.probe = m_probe;
     pages.timeline = m_timeline;
-    pages.curveViews = {m_training, m_entropy, m_logits, m_sinks, m_extremeTokens, m_valueResidual};
+    pages.curveViews = {m_training, m_entropy, m_logits, m_sinks, m_extremeTokens, m_valueResidual, m_roles};
     m_inspect = new InspectController(*this, *m_registry, pages,
                                       [this](const QString& path) { return openRunFile(path); });
     buildMenus();
@@ -169,6 +170,10 @@ void MainWindow::buildPages() {
     addPage(m_extremeTokens, tr("Extreme tokens"));
     addPage(m_extrapolation, tr("Extrapolation"));
     addPage(m_valueResidual, tr("Value residual"));
+    m_roles = new HeadRolesView(*m_registry, *m_chartSettings, m_tabs);
+    connect(m_timeline, &StepTimeline::stepChanged, m_roles, &HeadRolesView::showStep);
+    connect(m_roles, &HeadRolesView::stepPicked, m_timeline, &StepTimeline::setStep);
+    addPage(m_roles, tr("Head roles"));
     addPage(m_attention, tr("Attention maps"));
     addPage(m_probe, tr("Probe text"));
     m_runsTable = new RunsTablePage(*m_registry, m_tabs);

@@ -18,6 +18,7 @@ class ExtrapolationView;
 class ExtremeTokensView;
 class LessonsController;
 class ValueResidualView;
+class HeadRolesView;
 class EventList;
 class RunActions;
 class RunsTablePage;
@@ -74,6 +75,7 @@ public:
     ExtrapolationView* extrapolationView() const { return m_extrapolation; }
     ExtremeTokensView* extremeTokensView() const { return m_extremeTokens; }
     ValueResidualView* valueResidualView() const { return m_valueResidual; }
+    HeadRolesView* headRolesView() const { return m_roles; }
     LessonsController* lessons() const { return m_lessons; }
     SweepsController* sweeps() const { return m_sweeps; }
 
@@ -118,6 +120,7 @@ private:
     ExtrapolationView* m_extrapolation = nullptr;
     ExtremeTokensView* m_extremeTokens = nullptr;
     ValueResidualView* m_valueResidual = nullptr;
+    HeadRolesView* m_roles = nullptr;
     LessonsController* m_lessons = nullptr;
     SweepsController* m_sweeps = nullptr;
     QMenu* m_viewMenu = nullptr;

@@ -41,6 +41,18 @@ AttentionPanel::AttentionPanel(RunRegistry& registry, QWidget* parent)
     m_compare->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_compare->setToolTip(tr("Maps show the snapshot on screen (B) minus this one. Pin A on the timeline "
                              "(key A) to compare two steps of a run."));
+    m_probe = new QComboBox(this);
+    m_probe->setObjectName("attentionProbe");
+    m_probe->addItem(tr("text probe"));
+    m_probe->addItem(tr("induction probe"));
+    m_probe->setToolTip(
+        tr("Which probe's maps to show: the run's text probe, or the induction probe (random "
+           "tokens, then the same tokens again) on which induction heads show their diagonal."));
+    connect(m_probe, &QComboBox::currentIndexChanged, this, [this] {
+        m_shown.reset();
+        refresh();
+    });
+    bar->addWidget(m_probe);
     bar->addWidget(new QLabel(tr("Snapshot"), this));
     bar->addWidget(m_step, 1);
     bar->addWidget(m_stepLabel);
@@ -162,9 +174,12 @@ void AttentionPanel::refresh() {
     const int index = m_step->value();
     SnapshotPtr snap =
         run && index < int(run->snapshots.size()) ? run->snapshots[std::size_t(index)] : nullptr;
-    m_stepLabel->setText(snap
-                             ? tr("step %1 (%2/%3)").arg(snap->step).arg(index + 1).arg(run->snapshots.size())
-                             : tr("no snapshot yet"));
+    const bool induction = m_probe->currentIndex() == 1;
+    if (snap && induction) snap = snap->induction;
+    m_stepLabel->setText(
+        snap ? tr("step %1 (%2/%3)").arg(snap->step).arg(index + 1).arg(run->snapshots.size())
+        : induction && run && index < int(run->snapshots.size()) ? tr("no induction probe in this run")
+                                                                 : tr("no snapshot yet"));
     m_step->update(); // the A–B band follows the handle
     const int runId = run ? run->id : 0;
     if (snap == m_shown && runId == m_shownRun) {
@@ -174,7 +189,10 @@ void AttentionPanel::refresh() {
     m_shown = snap;
     m_shownRun = runId;
     // The grid keeps its own copy of the labels, so the tokenizer only has to live through this call.
-    if (snap) m_grid->setSnapshot(snap, run->tokenizer.get(), run->spec.model);
+    if (snap)
+        m_grid->setSnapshot(snap, run->tokenizer.get(), run->spec.model);
+    else
+        m_grid->setSnapshot(nullptr, nullptr, run ? run->spec.model : ModelConfig{});
     updateComparison();
 }
 
@@ -182,6 +200,8 @@ void AttentionPanel::updateComparison() {
     const RunData* run = m_registry.selected();
     m_target =
         run ? resolveDifference(m_registry, *run, m_shown, compareKind(), compareRun()) : DifferenceTarget{};
+    // The induction probe is compared with the other snapshot's induction probe.
+    if (m_target.snapshot && m_probe->currentIndex() == 1) m_target.snapshot = m_target.snapshot->induction;
     m_other = m_target.snapshot;
     m_grid->setComparison(m_other, m_target.label, m_target.note);
     m_grid->setComparisonWarning(m_target.warning);

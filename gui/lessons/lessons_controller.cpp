@@ -3,6 +3,7 @@
 #include "gui/app/main_window.h"
 #include "gui/attention/attention_panel.h"
 #include "gui/lessons/lessons_panel.h"
+#include "gui/roles/head_roles_view.h"
 #include "gui/views/entropy_view.h"
 #include "gui/views/extrapolation_view.h"
 #include "gui/views/extreme_tokens_view.h"
@@ -36,6 +37,7 @@ LessonsController::LessonsController(MainWindow& window) : QObject(&window), m_w
     window.extrapolationView()->setProperty("lessonTab", QStringLiteral("extrapolation"));
     window.extremeTokensView()->setProperty("lessonTab", QStringLiteral("extreme-tokens"));
     window.valueResidualView()->setProperty("lessonTab", QStringLiteral("value-residual"));
+    window.headRolesView()->setProperty("lessonTab", QStringLiteral("roles"));
 
     m_panel = new LessonsPanel(window);
     m_dock = window.addDock(m_panel, tr("Lessons"), QStringLiteral("lessonsDock"), Qt::RightDockWidgetArea);

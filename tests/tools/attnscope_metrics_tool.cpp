@@ -2,11 +2,14 @@
 // printed as JSON. Used by python/tests/test_metrics.py to check that the Python package computes the same
 // numbers (issue 14: metric definitions are shared, not re-invented).
 //
-//   attnscope_metrics_tool ATTENTION.npy LOGITS.npy WINDOWS.npy
-//     ATTENTION, LOGITS: float32 [N, T, T] (C order; logits NaN where invisible); WINDOWS: int64 [N]
+//   attnscope_metrics_tool ATTENTION.npy LOGITS.npy WINDOWS.npy [TOKENS.npy]
+//     ATTENTION, LOGITS: float32 [N, T, T] (C order; logits NaN where invisible); WINDOWS: int64 [N];
+//     TOKENS: int64 [T], the probe tokens: each head then also has its head scores (core/probe/head_scores.h)
+//     previous_token, duplicate_token, induction_score, local_mass
 //   prints {"heads": [{entropy, norm_entropy, max_logit, mean_row_max, sink_score, mean_distance,
 //           key_profile: [...]}, ...], "importance_entropy": <of all N maps as one layer>,
 //           "entropy_lower_bound": [bound(ς, T) for ς in 0, 0.5, 1, 2, 5, 10]}
+#include "core/probe/head_scores.h"
 #include "core/probe/metrics.h"
 
 #include <cmath>
@@ -82,8 +85,8 @@ double finiteOrNull(double v, nlohmann::json& slot) {
 } // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 4) {
-        std::fprintf(stderr, "usage: %s ATTENTION.npy LOGITS.npy WINDOWS.npy\n", argv[0]);
+    if (argc != 4 && argc != 5) {
+        std::fprintf(stderr, "usage: %s ATTENTION.npy LOGITS.npy WINDOWS.npy [TOKENS.npy]\n", argv[0]);
         return 2;
     }
     try {
@@ -94,6 +97,12 @@ int main(int argc, char** argv) {
         const std::vector<float> A = values<float>(a, "<f4"), Z = values<float>(z, "<f4");
         const std::vector<std::int64_t> windows = values<std::int64_t>(w, "<i8");
         const int N = int(a.shape[0]), T = int(a.shape[1]);
+        std::vector<std::int32_t> tokens;
+        if (argc == 5) {
+            const Npy t = readNpy(argv[4]);
+            if (t.shape.size() != 1 || int(t.shape[0]) != T) throw std::runtime_error("expected TOKENS [T]");
+            for (const std::int64_t v : values<std::int64_t>(t, "<i8")) tokens.push_back(std::int32_t(v));
+        }
         nlohmann::json out;
         out["heads"] = nlohmann::json::array();
         std::vector<const float*> maps;
@@ -109,6 +118,13 @@ int main(int argc, char** argv) {
             finiteOrNull(m.sinkScore, h["sink_score"]);
             finiteOrNull(m.meanDistance, h["mean_distance"]);
             h["key_profile"] = attnscope::keyProfile(An, T, int(windows[n]));
+            if (!tokens.empty()) {
+                const attnscope::HeadScores hs = attnscope::headScores(An, tokens.data(), T);
+                h["previous_token"] = hs.previousToken;
+                h["duplicate_token"] = hs.duplicateToken;
+                h["induction_score"] = hs.induction;
+                h["local_mass"] = hs.localMass;
+            }
             out["heads"].push_back(h);
             maps.push_back(An);
         }

@@ -169,7 +169,7 @@ class Recorder:
         has_logits = all(l.logits is not None for l in layers)
         attention = compute(lambda: PackedMaps(np.stack([l.attention for l in layers])))
         logits = compute(lambda: PackedMaps(np.stack([l.logits for l in layers]))) if has_logits else _Done(lambda: None)
-        metrics = compute(lambda: _snapshot_metrics(layers, out_logits, windows, heads, qk_norm, has_logits))
+        metrics = compute(lambda: _snapshot_metrics(layers, out_logits, windows, heads, qk_norm, has_logits, tokens))
         return lambda: self.writer.append_snapshot(step, tokens, attention.result(), logits.result(),
                                                    metrics.result(), scalars, layers=len(layers), heads=heads)
 
@@ -334,12 +334,12 @@ class _Done:
         return self._value
 
 
-def _snapshot_metrics(layers, out_logits, windows, heads, qk_norm, has_logits):
+def _snapshot_metrics(layers, out_logits, windows, heads, qk_norm, has_logits, tokens):
     attention = np.stack([l.attention for l in layers]).astype(np.float32)
     logits = np.stack([l.logits for l in layers]).astype(np.float32) if has_logits else None
     L = attention.shape[0]
     w = np.zeros((L, heads), dtype=np.int64) if windows is None else np.asarray(windows, dtype=np.int64)
-    metrics = snapshot_metrics(attention, logits, w)
+    metrics = snapshot_metrics(attention, logits, w, tokens)
     if logits is None:
         metrics.pop("max_logit"), metrics.pop("mean_row_max")
     metrics.update(cap.weight_metrics(layers, heads, qk_norm))
