@@ -8,6 +8,7 @@
 #include "core/probe/induction_probe.h"
 #include "core/store/run_reader.h"
 #include "core/store/run_writer.h"
+#include "core/util/rng.h"
 #include "helpers/run_fixtures.h"
 
 #include <QTemporaryDir>

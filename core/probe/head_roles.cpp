@@ -158,6 +158,7 @@ std::optional<Event> detectPhaseChange(const std::vector<IclPoint>& p) {
         std::size_t sharpest = from + 1;
         for (std::size_t j = from + 1; j <= k; ++j)
             if (p[j - 1].icl - p[j].icl > p[sharpest - 1].icl - p[sharpest].icl) sharpest = j;
+        if (sharpest == k) continue; // still falling fastest at the newest evaluation: wait for the next one
         char message[200];
         std::snprintf(message, sizeof message,
                       "phase change: induction score %.2f → %.2f and in-context-learning score %.2f → %.2f "

@@ -82,8 +82,9 @@ struct IclPoint {
 
 // Phase-change detection (docs/metrics.md): the first evaluation k at which, over the last kPhaseWindow
 // evaluations, the largest induction score rose by ≥ kPhaseInductionRise and the ICL score fell by
-// ≥ kPhaseIclDrop nats. The event is placed at the evaluation interval with the largest ICL drop in that
-// window. nullopt while none.
+// ≥ kPhaseIclDrop nats, and the ICL score fell faster in an earlier interval of the window than in the newest
+// one (the drop has passed its steepest point). The event is placed at the evaluation ending the interval
+// with the largest ICL drop in that window. nullopt while none.
 inline constexpr int kPhaseWindow = 5;
 inline constexpr double kPhaseInductionRise = 0.15;
 inline constexpr double kPhaseIclDrop = 0.15;

@@ -65,6 +65,9 @@ RunSpec inductionSpec() {
     s.train.batch = 16, s.train.steps = 4000, s.train.lr = 1e-3, s.train.warmup = 100;
     s.train.recordEvery = 50, s.train.evalEvery = 100, s.train.checkpointEvery = 500,
     s.train.probeLength = 64;
+    // The induction probe repeats 12 random symbols: a block length the task trains on (the automatic length,
+    // 17, is longer than any block the model has seen and includes the separator).
+    s.train.inductionProbe = 12;
     s.data.source = "task", s.data.task = "induction", s.data.taskAlphabet = 16, s.data.bos = true;
     return s;
 }
