@@ -10,15 +10,23 @@
 #include "core/store/run_writer.h"
 #include "core/util/rng.h"
 #include "helpers/run_fixtures.h"
+#include "helpers/test_paths.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
+#include <optional>
 #include <set>
+#include <tuple>
 
 using namespace attnscope;
 
 namespace {
+
+// What the induction lesson and docs/experiments.md §8 quote about sample_runs/induction.attnrun.
+constexpr float kShippedInduction = 0.45f;     // largest layer-1 induction score at step 4000
+constexpr float kShippedPreviousToken = 0.35f; // largest layer-0 previous-token score at step 4000
+constexpr int kShippedPhaseStep = 1100;
 
 using Map = std::vector<float>;
 
@@ -232,6 +240,60 @@ private slots:
         const auto [sum, count] = iclSum(inputs.data(), logits.data(), logZ.data(), 1, T, V);
         QCOMPARE(count, 1);
         QVERIFY(std::abs(sum - (62.0 - 5.0) / 100.0) < 1e-6);
+    }
+
+    // The shipped runs the lessons open (sample_runs/): the induction run's circuit and phase change
+    // (docs/experiments.md §8), the sink pair's sink role. These are the numbers the lessons quote.
+    void shippedRunsShowTheirRoles() {
+        const auto load = [](const std::string& name) {
+            RunReader reader(test::sourceDir() + "/sample_runs/" + name + ".attnrun");
+            std::vector<SnapshotPtr> snapshots;
+            for (int step : reader.snapshotSteps()) snapshots.push_back(reader.snapshot(step));
+            return std::make_tuple(snapshots, reader.steps(), reader.events());
+        };
+        {
+            const auto [snapshots, steps, events] = load("induction");
+            const RunRoles roles = analyseRoles(snapshots, steps);
+            const RoleHistory& h = roles.history;
+            QCOMPARE(h.steps.front(), 0);
+            QCOMPARE(h.steps.back(), 4000);
+            for (const RoleScores& s : h.scores.front()) QVERIFY(s.induction < 0.2f); // nothing at step 0
+            float induction = 0, previous = 0;
+            for (std::size_t k = 0; k < h.scores.back().size(); ++k) {
+                if (int(k) >= h.heads) induction = std::max(induction, h.scores.back()[k].induction);
+                else previous = std::max(previous, h.scores.back()[k].previousToken);
+            }
+            QVERIFY2(std::abs(induction - kShippedInduction) < 0.01f, qPrintable(QString::number(induction)));
+            QVERIFY2(std::abs(previous - kShippedPreviousToken) < 0.01f, qPrintable(QString::number(previous)));
+            // The stored phase change is what the rule finds in the recorded series, and it lies at the
+            // largest drop of the ICL score (within 15% of the run's steps).
+            std::optional<int> stored;
+            for (const Event& e : events)
+                if (e.kind == EventKind::PhaseChange) stored = e.step;
+            QVERIFY(stored && roles.phaseChange);
+            QCOMPARE(roles.phaseChange->step, *stored);
+            std::size_t sharpest = 1;
+            for (std::size_t k = 1; k < roles.icl.size(); ++k)
+                if (roles.icl[k - 1].icl - roles.icl[k].icl > roles.icl[sharpest - 1].icl - roles.icl[sharpest].icl)
+                    sharpest = k;
+            QVERIFY(std::abs(*stored - roles.icl[sharpest].step) <= 0.15 * 4000);
+            QCOMPARE(*stored, kShippedPhaseStep);
+        }
+        {
+            const auto [snapshots, steps, events] = load("sinks-bigram-backcopy");
+            const RoleHistory h = roleHistory(snapshots);
+            QCOMPARE(h.roles.front()[0], HeadRole::Diffuse);
+            QCOMPARE(h.roles.back()[0], HeadRole::Sink);
+            const auto births = roleChangeEvents(h);
+            QCOMPARE(int(births.size()), 1);
+            QCOMPARE(QString::fromStdString(births[0].message),
+                     QStringLiteral("layer 0 head 0 became a sink head at step 200"));
+        }
+        {
+            const auto [snapshots, steps, events] = load("sinks-bigram-backcopy-relu");
+            const RoleHistory h = roleHistory(snapshots);
+            for (const auto& roles : h.roles) QVERIFY(roles[0] != HeadRole::Sink);
+        }
     }
 
     void scoresAndInductionSnapshotRoundTrip() {
