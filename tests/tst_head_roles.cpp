@@ -260,11 +260,14 @@ private slots:
             for (const RoleScores& s : h.scores.front()) QVERIFY(s.induction < 0.2f); // nothing at step 0
             float induction = 0, previous = 0;
             for (std::size_t k = 0; k < h.scores.back().size(); ++k) {
-                if (int(k) >= h.heads) induction = std::max(induction, h.scores.back()[k].induction);
-                else previous = std::max(previous, h.scores.back()[k].previousToken);
+                if (int(k) >= h.heads)
+                    induction = std::max(induction, h.scores.back()[k].induction);
+                else
+                    previous = std::max(previous, h.scores.back()[k].previousToken);
             }
             QVERIFY2(std::abs(induction - kShippedInduction) < 0.01f, qPrintable(QString::number(induction)));
-            QVERIFY2(std::abs(previous - kShippedPreviousToken) < 0.01f, qPrintable(QString::number(previous)));
+            QVERIFY2(std::abs(previous - kShippedPreviousToken) < 0.01f,
+                     qPrintable(QString::number(previous)));
             // The stored phase change is what the rule finds in the recorded series, and it lies at the
             // largest drop of the ICL score (within 15% of the run's steps).
             std::optional<int> stored;
@@ -274,7 +277,8 @@ private slots:
             QCOMPARE(roles.phaseChange->step, *stored);
             std::size_t sharpest = 1;
             for (std::size_t k = 1; k < roles.icl.size(); ++k)
-                if (roles.icl[k - 1].icl - roles.icl[k].icl > roles.icl[sharpest - 1].icl - roles.icl[sharpest].icl)
+                if (roles.icl[k - 1].icl - roles.icl[k].icl >
+                    roles.icl[sharpest - 1].icl - roles.icl[sharpest].icl)
                     sharpest = k;
             QVERIFY(std::abs(*stored - roles.icl[sharpest].step) <= 0.15 * 4000);
             QCOMPARE(*stored, kShippedPhaseStep);

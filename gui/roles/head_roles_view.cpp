@@ -7,8 +7,8 @@
 #include "gui/widgets/chart_help.h"
 
 #include <QGridLayout>
-#include <QVBoxLayout>
 #include <QLabel>
+#include <QVBoxLayout>
 #include <cmath>
 
 namespace attnscope::gui {
