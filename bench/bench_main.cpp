@@ -5,11 +5,14 @@
 //   forward = 2·(12·L·C² + C·V)            projections, MLP and LM head
 //           + L·4·C·(T+1)/2                 QKᵀ and A·V over the (T+1)/2 keys a query sees on average
 // Usage: attnscope-bench [--quick] [--steps N] [--only R1|R2] [--threads N] [--contended] [--latency]
+//        attnscope-bench --hf MODEL_DIR [FORWARD_TOKENS PROBE_TOKENS REPEAT THREADS] (bench/hf_forward.h)
 #include "bench/busy_process.h"
+#include "bench/hf_forward.h"
 #include "bench/ls_latency.h"
 #include "bench/peak.h"
 #include "core/model/model.h"
 #include "core/nn/gemm.h"
+#include "core/nn/kernels.h"
 #include "core/optim/adamw.h"
 #include "core/probe/probe.h"
 #include "core/util/cpu_check.h"
@@ -118,7 +121,7 @@ double median(std::vector<double> v) {
 }
 
 // R1 at 1 thread and at all threads, on the idle machine and beside a competing busy process (started here),
-// in interleaved rounds; prints medians and the ratios issue 15 asks for.
+// in interleaved rounds; prints medians and the ratios.
 int contended(int cores, int steps, int rounds) {
     const Reference r1{"R1", 4, 4, 128, 128, 16, 96};
     std::printf("R1 under contention: %d rounds of (idle 1 thread, idle %d threads, then beside one busy "
@@ -172,6 +175,11 @@ int main(int argc, char** argv) {
     bool quick = false, contention = false, latency = false;
     int steps = 20, onlyThreads = 0;
     std::string only;
+    if (argc >= 3 && !std::strcmp(argv[1], "--hf")) {
+        // --hf MODEL_DIR [FORWARD_TOKENS PROBE_TOKENS REPEAT THREADS]
+        auto arg = [&](int i, int fallback) { return argc > i ? std::atoi(argv[i]) : fallback; };
+        return bench::runHfForward(argv[2], arg(3, 1024), arg(4, 256), arg(5, 3), arg(6, 0));
+    }
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--quick"))
             quick = true, steps = 5;
@@ -186,12 +194,13 @@ int main(int argc, char** argv) {
         else if (!std::strcmp(argv[i], "--latency"))
             latency = true;
         else {
-            std::fprintf(stderr,
-                         "usage: attnscope-bench [--quick] [--steps N] [--only R1|R2] [--threads N] "
-                         "[--contended] [--latency]\n"
-                         "  --only and --threads skip the peak measurements (for profiling one case)\n"
-                         "  --contended: R1 at 1 and all threads, idle and beside a busy process it starts\n"
-                         "  --latency: forward latency of full attention vs LS-attention at T = 512..2048\n");
+            std::fprintf(
+                stderr, "usage: attnscope-bench [--quick] [--steps N] [--only R1|R2] [--threads N] "
+                        "[--contended] [--latency]\n"
+                        "       attnscope-bench --hf MODEL_DIR [FORWARD_TOKENS PROBE_TOKENS REPEAT THREADS]\n"
+                        "  --only and --threads skip the peak measurements (for profiling one case)\n"
+                        "  --contended: R1 at 1 and all threads, idle and beside a busy process it starts\n"
+                        "  --latency: forward latency of full attention vs LS-attention at T = 512..2048\n");
             return 2;
         }
     }
@@ -234,6 +243,7 @@ int main(int argc, char** argv) {
             cores, 100 * fmaAll / (cores * fma1), cores);
     std::printf("GEMM backend    : %s\n", nn::gemmBackend());
     std::printf("Compiled for    : %s\n", *requiredCpuFeatures() ? requiredCpuFeatures() : "x86-64 base ISA");
+    std::printf("Kernel path     : %s\n", nn::kernelPathName(nn::activeKernelPath()));
     for (auto [m, k, n] : {std::tuple{2048, 128, 384}, {2048, 128, 512}, {2048, 512, 128}, {4096, 384, 1152}})
         std::printf("GEMM %4dx%4dx%4d: %6.1f GFLOP/s (1 thread; Eigen %5.1f)\n", m, k, n,
                     bench::gemmGflops(m, k, n), bench::eigenGemmGflops(m, k, n));

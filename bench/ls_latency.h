@@ -1,5 +1,5 @@
 #pragma once
-// LS-attention against full attention at inference (issue 15): forward latency of one sequence (batch 1) of
+// LS-attention against full attention at inference: forward latency of one sequence (batch 1) of
 // the same model with all heads global (full causal MHSA) and with LS-attention (heads − 1 local heads of
 // window 32, 1 global; Hajra 2025), at several lengths.
 #include <vector>

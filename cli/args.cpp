@@ -1,5 +1,7 @@
 #include "cli/args.h"
 
+#include "core/util/utf8.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -39,7 +41,8 @@ bool parseInt64(const std::string& text, std::int64_t& out) {
 }
 
 bool parseDouble(const std::string& text, double& out) {
-    if (text.empty() || std::isspace(static_cast<unsigned char>(text[0]))) return false;
+    // Decimal notation only: strtod alone would also read "0x10" (as 16), "infinity" and leading spaces.
+    if (text.empty() || text.find_first_not_of("0123456789+-.eE") != std::string::npos) return false;
     // strtod (not from_chars) so that "1e-3" and ".5" read as users type them; "nan" and "inf" are refused.
     errno = 0;
     char* end = nullptr;
@@ -86,6 +89,14 @@ Args Args::parse(const CommandSpec& spec, const std::vector<std::string>& argv) 
                 throw UsageError("option --" + name + " needs a value (" + option->valueName + ")");
             value = argv[++i];
         }
+        if (!option->valueName.empty() && value.empty())
+            throw UsageError("option --" + name + " needs a value (" + option->valueName +
+                             "), got an empty one");
+        if (!isValidUtf8(value))
+            throw UsageError(
+                "option --" + name +
+                " is not valid UTF-8 text; names and paths are stored as UTF-8 (rename the file, "
+                "or give the name in UTF-8)");
         args.m_values[name] = value;
         args.m_order.push_back(name);
     }

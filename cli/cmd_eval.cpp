@@ -4,11 +4,12 @@
 #include "core/data/text_corpus.h"
 #include "core/data/token_source.h"
 #include "core/eval/extrapolation.h"
+#include "core/io/safetensors.h"
 #include "core/store/run_reader.h"
 #include "core/store/run_writer.h"
-#include "core/store/safetensors.h"
 #include "core/train/checkpoint.h"
 #include "core/util/error.h"
+#include "core/util/input_file.h"
 
 #include <algorithm>
 #include <climits>
@@ -52,9 +53,10 @@ ModelSource openModelSource(const Args& args) {
     }
     if (args.has("step")) throw UsageError("--step selects a checkpoint of a run file; it needs --run");
     const std::string path = *args.text("checkpoint");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error("Cannot read the checkpoint file " + path + ".");
-    m.checkpoint.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    // A checkpoint holds weights and optimiser state: far below this bound for any model the engine trains.
+    constexpr std::size_t kMaxCheckpointBytes = std::size_t(8) << 30;
+    const std::string bytes = readInputFile(path, kMaxCheckpointBytes, "The checkpoint file " + path);
+    m.checkpoint.assign(bytes.begin(), bytes.end());
     SafeTensorsFile file;
     try {
         file = SafeTensorsFile::parse(m.checkpoint);

@@ -1,7 +1,7 @@
 // attnscope-cli export-checkpoint: one checkpoint of a run as a standalone .safetensors file.
 #include "cli/common.h"
+#include "core/io/safetensors.h"
 #include "core/store/run_reader.h"
-#include "core/store/safetensors.h"
 #include "core/util/error.h"
 
 #include <algorithm>

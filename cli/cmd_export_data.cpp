@@ -183,6 +183,11 @@ int runExportData(const Args& args) {
             tokens = s.tokens;
             const std::vector<std::int64_t> shape{std::int64_t(mapSteps.size()), std::int64_t(layers.size()),
                                                   std::int64_t(headList.size()), length, length};
+            // Checked before any map is written: a run whose recorder saw probabilities only (capture=fn
+            // returning attention maps) has no logits, and a half-written logits.npy would be worse than none.
+            if (args.has("logits") && s.logits.empty())
+                throw Error(run + " recorded no content logits (its recorder captured attention probabilities "
+                                  "only): export without --logits.");
             attention = std::make_unique<NpyWriter>(dir + "/attention.npy", "<f4", shape);
             if (args.has("logits")) logits = std::make_unique<NpyWriter>(dir + "/logits.npy", "<f4", shape);
         }

@@ -1,5 +1,6 @@
 // attnscope-cli info: a summary of one run file; cheap enough to call on a run that is still training.
 #include "cli/common.h"
+#include "core/run/run_summary.h"
 #include "core/store/run_reader.h"
 #include "core/train/checkpoint.h"
 #include "core/util/error.h"
@@ -38,34 +39,51 @@ int runInfo(const Args& args) {
     const std::vector<EvalRecord> evals = reader.evals();
     const StatusRecord status = reader.status();
 
-    // A resumed run may have been extended with --steps; its latest checkpoint holds the current total.
-    int totalSteps = spec.train.steps;
-    if (!checkpoints.empty()) {
+    // A resumed run may have been extended with --steps; its latest checkpoint holds the current total. A run
+    // recorded outside the engine has a total only when its recorder gave one.
+    std::optional<int> totalSteps = plannedSteps(spec, reader.external());
+    if (!checkpoints.empty() && !reader.external()) {
         try {
             totalSteps = checkpointSpec(reader.checkpoint(checkpoints.back())).train.steps;
         } catch (const Error&) {
             // A damaged checkpoint does not stop the summary; the header's total stands.
         }
     }
-    const int doneSteps = steps.empty() ? 0 : steps.back().step;
-    double finalLoss = kNotEvaluated, finalCeLoss = kNotEvaluated, finalValLoss = kNotEvaluated;
-    int valStep = 0;
-    if (!steps.empty()) finalLoss = steps.back().loss, finalCeLoss = steps.back().ceLoss;
-    for (auto it = steps.rbegin(); it != steps.rend(); ++it)
-        if (!std::isnan(it->valLoss)) {
-            finalValLoss = it->valLoss, valStep = it->step;
-            break;
-        }
-    std::map<std::string, int> eventKinds;
-    for (const Event& e : events) ++eventKinds[e.kindName()];
+    // Snapshots are not decoded: info stays fast on a large run or one still being written.
+    RunSummary reached;
+    reached.setSteps(steps);
+    reached.setEvents(events);
+    const int doneSteps = reached.lastStep;
+    const double finalLoss = reached.finalLoss, finalCeLoss = reached.finalCeLoss;
+    const double finalValLoss = reached.finalValLoss;
+    const int valStep = reached.finalValStep;
+    const std::map<std::string, int>& eventKinds = reached.eventKinds;
+    // A file that still says it is training (or being created, or paused) while no writer holds its lock
+    // was left by a writer that was killed or crashed.
+    const bool interrupted = (status.status == RunStatus::Training || status.status == RunStatus::Paused ||
+                              status.status == RunStatus::Created) &&
+                             !reader.hasLiveWriter();
+    const std::string statusName = interrupted ? "interrupted" : status.statusName();
+    const int statusStep = interrupted ? doneSteps : status.step;
     std::vector<std::string> kindCounts;
     for (const auto& [kind, count] : eventKinds) kindCounts.push_back(kind + " " + std::to_string(count));
     std::vector<std::string> checkpointList;
     for (int s : checkpoints) checkpointList.push_back(std::to_string(s));
     const std::uint64_t size = fileSize(path), walSize = fileSize(path + "-wal");
-    const std::vector<std::string> badges = spec.model.mechanismBadges();
+    const std::vector<std::string> badges = runBadges(spec, reader.external());
     const ModelConfig& m = spec.model;
-    const std::uint64_t params = parameterCount(m);
+    const ModelDescription described = reader.model();
+    // The engine's parameter count comes from its own layout; a recorded model's is what its recorder
+    // counted.
+    const bool paramsKnown = !reader.external() || described.parameters.has_value();
+    const std::uint64_t params = !reader.external() ? parameterCount(m)
+                                 : paramsKnown      ? std::uint64_t(*described.parameters)
+                                                    : 0;
+    nlohmann::json modelJson = toJson(described);
+    modelJson["parameters"] = paramsKnown ? nlohmann::json(params) : nlohmann::json();
+    const auto shown = [](const std::optional<int>& v) {
+        return v ? std::to_string(*v) : std::string(kUnknownValue);
+    };
 
     if (args.has("json")) {
         nlohmann::json j{
@@ -74,18 +92,13 @@ int runInfo(const Args& args) {
             {"preset", spec.preset},
             {"description", header.description},
             {"mechanisms", badges},
-            {"model",
-             {{"layers", m.layers},
-              {"heads", m.heads},
-              {"d_model", m.dModel},
-              {"context", m.context},
-              {"vocab", m.vocab},
-              {"parameters", params}}},
+            {"model", modelJson},
             {"data", {{"name", header.corpusName}, {"hash", header.corpusHash}}},
             {"steps_done", doneSteps},
-            {"steps_total", totalSteps},
-            {"status", status.statusName()},
-            {"status_step", status.step},
+            {"steps_total", totalSteps ? nlohmann::json(*totalSteps) : nlohmann::json()},
+            {"status", statusName},
+            {"status_step", statusStep},
+            {"recorded_status", status.statusName()},
             {"status_message", status.message},
             {"final_loss", std::isnan(finalLoss) ? nlohmann::json() : nlohmann::json(finalLoss)},
             {"final_ce_loss", std::isnan(finalCeLoss) ? nlohmann::json() : nlohmann::json(finalCeLoss)},
@@ -109,15 +122,31 @@ int runInfo(const Args& args) {
     if (!spec.preset.empty()) row("preset", spec.preset);
     if (!header.description.empty()) row("description", header.description);
     row("mechanisms", joined(badges, ", "));
-    row("model", std::to_string(m.layers) + " layers × " + std::to_string(m.heads) + " heads, d_model " +
-                     std::to_string(m.dModel) + ", context " + std::to_string(m.context) + ", vocab " +
-                     std::to_string(m.vocab) + " — " + withThousands(params) + " parameters");
+    std::string heads = shown(described.heads) + " heads";
+    if (described.kvHeads && described.heads && *described.kvHeads != *described.heads)
+        heads += " (" + std::to_string(*described.kvHeads) + " key/value)";
+    row("model", shown(described.layers) + " layers × " + heads + ", head dim " + shown(described.headDim) +
+                     ", d_model " + shown(described.dModel) + ", context " + shown(described.context) +
+                     ", vocab " + shown(described.vocab) + " — " +
+                     (paramsKnown ? withThousands(params) : kUnknownValue) + " parameters");
+    if (reader.external()) {
+        for (const auto& [key, value] : described.displayRows())
+            if (key == "family" || key == "position" || key == "norm" || key == "weights" ||
+                key == "model")
+                row(("  " + key).c_str(), value);
+    }
     row("data", header.corpusName + " (hash " + header.corpusHash + ")");
-    row("steps", std::to_string(doneSteps) + " / " + std::to_string(totalSteps));
-    std::string statusText = status.statusName();
-    if (status.status != RunStatus::Created) statusText += " at step " + std::to_string(status.step);
-    if (!status.message.empty()) statusText += " — " + status.message;
-    if (!status.at.empty()) statusText += " (" + status.at + ")";
+    row("steps", std::to_string(doneSteps) + (totalSteps ? " / " + std::to_string(*totalSteps) : ""));
+    std::string statusText = statusName;
+    if (interrupted || status.status != RunStatus::Created)
+        statusText += " at step " + std::to_string(statusStep);
+    if (interrupted)
+        statusText +=
+            std::string(" — its writer stopped without closing it (killed or crashed)") +
+            (checkpoints.empty() ? "" : "; attnscope-cli resume continues it from its latest checkpoint");
+    else if (!status.message.empty())
+        statusText += " — " + status.message;
+    if (!interrupted && !status.at.empty()) statusText += " (" + status.at + ")";
     row("status", statusText);
     row("loss", steps.empty() ? "—"
                               : roundedNumber(finalLoss, 5) + " (step " + std::to_string(doneSteps) +

@@ -4,7 +4,10 @@
 #include "core/sweep/sweep_presets.h"
 #include "core/sweep/sweep_runner.h"
 #include "core/sweep/sweep_summary.h"
+#include "core/util/clipped_text.h"
 #include "core/util/error.h"
+#include "core/util/input_file.h"
+#include "core/util/json_nesting.h"
 
 #include <chrono>
 #include <cmath>
@@ -58,14 +61,13 @@ std::vector<std::pair<std::string, std::vector<json>>> assignments(const std::st
 }
 
 json readJsonFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error("Cannot read the sweep file " + path + ".");
-    std::stringstream text;
-    text << in.rdbuf();
+    const std::string label = "The sweep file " + path;
+    const std::string text = readInputFile(path, kMaxConfigFileBytes, label);
+    checkJsonNesting(text, label);
     try {
-        return json::parse(text.str());
+        return json::parse(text);
     } catch (const json::exception& e) {
-        throw Error("The sweep file " + path + " is not valid JSON: " + e.what());
+        throw Error(label + " is not valid JSON: " + clippedForDisplay(e.what(), kMaxShownErrorDetail));
     }
 }
 
@@ -216,6 +218,9 @@ int runSweep(const Args& args) {
     SweepOptions options;
     options.parallel = args.integer("parallel", 1, 256).value_or(2);
     options.threadsPerCell = args.integer("threads", 1, 4096).value_or(1);
+    // Before the header line below, so that a wrong --out (a file, a device) is the one line printed.
+    if (std::error_code ec; std::filesystem::exists(folder, ec) && !std::filesystem::is_directory(folder, ec))
+        throw Error("Cannot use " + folder + " as the sweep folder: it exists and is not a folder.");
     SweepRunner runner(spec, folder, options); // expands and validates every cell
     if (args.has("dry-run")) {
         for (const SweepCell& c : runner.cells()) std::printf("%s\n", c.id.c_str());

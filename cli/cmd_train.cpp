@@ -6,7 +6,10 @@
 #include "core/store/run_file.h"
 #include "core/train/presets.h"
 #include "core/train/trainer.h"
+#include "core/util/clipped_text.h"
 #include "core/util/error.h"
+#include "core/util/input_file.h"
+#include "core/util/json_nesting.h"
 
 #include <algorithm>
 #include <climits>
@@ -21,16 +24,14 @@ namespace attnscope::cli {
 namespace {
 
 RunSpec specFromConfigFile(const std::string& path, RunSpec spec) {
-    if (std::filesystem::is_directory(path)) throw Error(path + " is a folder, not a config file.");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error("Cannot read the config file " + path + ".");
-    std::stringstream text;
-    text << in.rdbuf();
+    const std::string label = "The config file " + path;
+    const std::string text = readInputFile(path, kMaxConfigFileBytes, label);
+    checkJsonNesting(text, label);
     nlohmann::json j;
     try {
-        j = nlohmann::json::parse(text.str());
+        j = nlohmann::json::parse(text);
     } catch (const nlohmann::json::exception& e) {
-        throw Error("The config file " + path + " is not valid JSON: " + e.what());
+        throw Error(label + " is not valid JSON: " + clippedForDisplay(e.what(), kMaxShownErrorDetail));
     }
     try {
         applyJson(j, spec);

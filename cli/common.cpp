@@ -15,29 +15,6 @@
 
 namespace attnscope::cli {
 
-namespace {
-template <typename F> std::string shortest(F v) {
-    if (std::isnan(v)) return {};
-    char buf[64];
-    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-    return ec == std::errc() ? std::string(buf, end) : std::string();
-}
-} // namespace
-
-std::string exactNumber(double v) {
-    return shortest(v);
-}
-std::string exactNumber(float v) {
-    return shortest(v);
-}
-
-std::string roundedNumber(double v, int digits) {
-    if (std::isnan(v)) return "—";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-    return buf;
-}
-
 std::string humanBytes(std::uint64_t bytes) {
     const char* units[] = {"B", "KB", "MB", "GB", "TB"};
     double v = double(bytes);
@@ -121,7 +98,14 @@ void applyDataOption(const std::string& text, DataConfig& data) {
 }
 
 void useThreads(int threads) {
-    omp_set_num_threads(threads > 0 ? threads : std::max(1, omp_get_num_procs()));
+    const int cores = std::max(1, omp_get_num_procs());
+    // More threads than cores only adds switching; results are the same on any thread count, so a
+    // larger request (a config from a bigger machine, a typo) is capped rather than refused.
+    const int most = kMaxThreadsPerCore * cores;
+    if (threads > most)
+        std::fprintf(stderr, "note: %d threads requested; using %d (%d per core on this %d-core machine).\n",
+                     threads, most, kMaxThreadsPerCore, cores);
+    omp_set_num_threads(threads > 0 ? std::min(threads, most) : cores);
 }
 
 } // namespace attnscope::cli

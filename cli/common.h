@@ -4,6 +4,7 @@
 #include "core/data/tokenizer.h"
 #include "core/model/model.h"
 #include "core/train/run_spec.h"
+#include "core/util/number_text.h"
 
 #include <cstdint>
 #include <memory>
@@ -30,17 +31,12 @@ const Command& exportCheckpointCommand();
 const Command& presetsCommand();
 const Command& sweepCommand();
 const Command& headsCommand();
+const Command& importCommand();
 
 // Continues a recorded run (the `resume` command; also `train --resume RUN`). Reads --steps, --threads,
 // --from-step and --quiet from args when present.
 int resumeRun(const std::string& runPath, const Args& args);
 
-// Exact and shortest text of a number that reads back to the same bits ("" for NaN): CSV files and
-// bit-identity checks compare this text.
-std::string exactNumber(double v);
-std::string exactNumber(float v);
-// For people: `digits` significant digits, "—" for NaN.
-std::string roundedNumber(double v, int digits = 4);
 std::string humanBytes(std::uint64_t bytes);
 std::string humanDuration(double seconds);
 // Pads to `width` characters (UTF-8 aware): right-aligned for width > 0, left-aligned for width < 0.
@@ -63,7 +59,9 @@ void checkMemory(std::size_t bytes, const std::string& what, const std::string& 
 // --data fortunes | file:PATH | task:NAME onto a data config (keeps its other settings). Throws UsageError.
 void applyDataOption(const std::string& text, DataConfig& data);
 
-// Sets the OpenMP thread count (0 = all cores).
+// Sets the OpenMP thread count (0 = all cores). Requests above kMaxThreadsPerCore × the cores are capped
+// there, with a note on stderr.
+inline constexpr int kMaxThreadsPerCore = 4;
 void useThreads(int threads);
 
 } // namespace attnscope::cli

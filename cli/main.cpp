@@ -19,7 +19,7 @@ const std::vector<const Command*>& commands() {
     static const std::vector<const Command*> all{
         &trainCommand(),   &resumeCommand(),     &evalCommand(),
         &infoCommand(),    &exportDataCommand(), &exportCheckpointCommand(),
-        &presetsCommand(), &sweepCommand(),      &headsCommand(),
+        &presetsCommand(), &sweepCommand(),      &importCommand(),     &headsCommand(),
     };
     return all;
 }
@@ -46,7 +46,7 @@ int dispatch(int argc, char** argv) {
     }
     const std::string name = argv[1];
     if (name == "--version") {
-        std::printf("%s\n", ATTNSCOPE_VERSION);
+        std::printf("attnscope-cli %s\n", ATTNSCOPE_VERSION);
         return 0;
     }
     if (name == "plot") return runPlotProgram(argc, argv);

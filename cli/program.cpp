@@ -1,6 +1,7 @@
 #include "cli/program.h"
 
 #include "cli/args.h"
+#include "core/util/clipped_text.h"
 #include "core/util/error.h"
 
 #include <cstdio>
@@ -11,9 +12,12 @@ namespace attnscope::cli {
 
 namespace {
 
+constexpr std::size_t kMaxErrorLine = 1000;
+
 int fail(const char* program, const std::string& message, int status) {
     std::fflush(stdout);
-    std::fprintf(stderr, "%s: %s\n", program, oneLine(message).c_str());
+    // One line of readable length, whatever the message quotes (a damaged file's contents).
+    std::fprintf(stderr, "%s: %s\n", program, clippedForDisplay(oneLine(message), kMaxErrorLine).c_str());
     return status;
 }
 

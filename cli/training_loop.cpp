@@ -95,7 +95,7 @@ private:
 } // namespace
 
 int runTrainingLoop(RunDriver& driver, const TrainingLoopOptions& options) {
-    auto watch = driver.bus().subscribe();
+    auto watch = driver.bus().subscribe(kFrontEndPendingBulky);
     Progress progress(driver.step(), driver.spec().train.steps, options.quiet);
     InterruptGuard interrupts;
     driver.start();

@@ -1,7 +1,8 @@
 #pragma once
 // Colour mapping for attention maps: perceptually uniform sequential maps for weights (viridis, magma,
 // cividis) and a diverging map centred on 0 for differences, plus linear/log value normalisation and
-// colorbar ticks. Sequential maps follow the peer conventions in shared/research/peers.md §6.
+// colorbar ticks. Sequential maps follow matplotlib's conventions (viridis, and a diverging map centred on
+// 0).
 #include <QList>
 #include <QRgb>
 #include <QString>

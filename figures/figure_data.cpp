@@ -2,6 +2,7 @@
 
 #include "core/util/error.h"
 #include "figures/figure_comparison.h"
+#include "figures/palette.h"
 
 #include <array>
 #include <cmath>
@@ -23,6 +24,11 @@ void checkLayer(const ProbeSnapshot& s, int layer) {
                     std::to_string(s.layers) + " layers.");
 }
 
+bool hasAllMaps(const ProbeSnapshot& s) {
+    const std::size_t length = std::size_t(s.length);
+    return s.attention.size() == std::size_t(s.layers) * std::size_t(s.heads) * length * length;
+}
+
 int cursorStep(const FigureInput& in, const FigureRequest& req) {
     if (req.step >= 0) return req.step;
     return in.steps.empty() ? (in.snapshots.empty() ? -1 : in.snapshots.back()->step) : in.steps.back().step;
@@ -41,7 +47,7 @@ CurveData perHead(const FigureInput& in, const FigureRequest& req,
     d.cursor = cursorStep(in, req);
     d.pinCursor = req.pinStep;
     for (int h = 0; h < first->heads; ++h)
-        d.lines.push_back({QStringLiteral("H%1").arg(h), {}, seriesColor(h), false, {}, true});
+        d.lines.push_back({QStringLiteral("H%1").arg(h), {}, categoricalColor(h), false, {}, true});
     for (const SnapshotPtr& s : in.snapshots) {
         d.x.push_back(s->step);
         for (int h = 0; h < first->heads; ++h) {
@@ -57,12 +63,6 @@ CurveData perHead(const FigureInput& in, const FigureRequest& req,
 
 bool isMapView(FigureView view) {
     return view == FigureView::Attention || view == FigureView::Grid;
-}
-
-QColor seriesColor(int index) {
-    static const std::array<QRgb, 8> okabeIto{0x0072B2, 0xE69F00, 0x009E73, 0xCC79A7,
-                                              0x56B4E9, 0xD55E00, 0xF0E442, 0x000000};
-    return QColor(okabeIto[std::size_t(index) % okabeIto.size()]);
 }
 
 CurveData curveData(const FigureInput& in, const FigureRequest& req) {
@@ -84,8 +84,8 @@ CurveData curveData(const FigureInput& in, const FigureRequest& req) {
         d.yLabel = QStringLiteral("cross-entropy (nats)");
         d.cursor = cursorStep(in, req);
         d.pinCursor = req.pinStep;
-        d.lines = {{QStringLiteral("train"), {}, seriesColor(0), false, {}, true},
-                   {QStringLiteral("validation"), {}, seriesColor(1), true, {}, true}};
+        d.lines = {{QStringLiteral("train"), {}, categoricalColor(0), false, {}, true},
+                   {QStringLiteral("validation"), {}, categoricalColor(1), true, {}, true}};
         for (const StepRecord& r : in.steps) {
             d.x.push_back(r.step);
             d.lines[0].y.push_back(r.loss);
@@ -113,7 +113,15 @@ MapData mapData(const FigureInput& in, const FigureRequest& req) {
     }
     d.layers = grid ? s->layers : 1;
     d.heads = grid ? s->heads : 1;
+    // Maps are optional in a run file (NULL columns: a recorder that skipped them); map() would then point
+    // into an empty vector.
+    if (!hasAllMaps(*s))
+        throw Error("The snapshot of step " + std::to_string(s->step) + " of " + in.runName.toStdString() +
+                    " holds no attention maps (they were not recorded); plot a curve view instead.");
     const SnapshotPtr other = in.comparison;
+    if (other && !hasAllMaps(*other))
+        throw Error("The snapshot compared against (" + in.comparisonLabel.toStdString() +
+                    ") holds no attention maps.");
     if (other) {
         // A difference of mismatched maps would be garbage; say why instead of drawing plain maps under
         // a "Δ" title.

@@ -53,7 +53,4 @@ bool isMapView(FigureView view);
 CurveData curveData(const FigureInput& in, const FigureRequest& req);
 MapData mapData(const FigureInput& in, const FigureRequest& req);
 
-// Colour-blind-safe qualitative colours (Okabe–Ito) for heads and series.
-QColor seriesColor(int index);
-
 } // namespace attnscope::figures

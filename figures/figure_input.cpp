@@ -14,9 +14,11 @@ SnapshotPtr FigureInput::snapshotAt(int step) const {
     return snapshots[std::size_t(snapshotIndexAt(snapshots, step))];
 }
 
-FigureInput loadFigureInput(const std::string& runPath) {
+FigureInput loadFigureInput(const std::string& runPath, bool maps) {
     const RunReader reader(runPath);
-    RecordedRun run = RecordedRun::load(reader); // the one loading route (also behind the app's RunData)
+    // The one loading route (also behind the app's RunData).
+    RecordedRun run = RecordedRun::load(reader, maps ? RecordedRun::Snapshots::Decode
+                                                     : RecordedRun::Snapshots::MetricsOnly);
     FigureInput in;
     in.runName = run.spec.name.empty() ? QFileInfo(QString::fromStdString(runPath)).completeBaseName()
                                        : QString::fromStdString(run.spec.name);

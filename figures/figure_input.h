@@ -26,7 +26,8 @@ struct FigureInput {
     SnapshotPtr snapshotAt(int step) const;
 };
 
-// Reads every step, snapshot and event of a run file. Throws attnscope::Error on unreadable files.
-FigureInput loadFigureInput(const std::string& runPath);
+// Reads every step, snapshot and event of a run file; the snapshots' maps only with `maps` (map views).
+// Throws attnscope::Error on unreadable files.
+FigureInput loadFigureInput(const std::string& runPath, bool maps = true);
 
 } // namespace attnscope::figures

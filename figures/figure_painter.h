@@ -1,7 +1,7 @@
 #pragma once
 // Paints one figure in points (1/72 in) onto any paint device: a PDF page, an SVG, or a PNG (the caller
 // scales the painter). Dense heatmap cells are drawn as an embedded raster at options.dpi so vector files
-// stay small (peers.md §6, matplotlib's rasterised heatmaps); all text stays text.
+// stay small (matplotlib's rasterised heatmaps); all text stays text.
 #include "figures/figure_data.h"
 
 #include <QSizeF>

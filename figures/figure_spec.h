@@ -1,6 +1,6 @@
 #pragma once
 // What a publication figure shows and how it is sized. Shared by the GUI export dialog and
-// `attnscope-cli plot`, so the same request gives the same file from both (peers.md §6 "Export dialogs").
+// `attnscope-cli plot`, so the same request gives the same file from both.
 #include "figures/colormap.h"
 
 #include <QString>
@@ -21,7 +21,7 @@ std::optional<double> parseLength(const QString& text);
 std::optional<ColormapKind> parseColormap(const QString& name);
 
 struct FigureOptions {
-    // IEEE one column is 3.5 in, two columns 7.16 in (peers.md §6).
+    // IEEE one column is 3.5 in, two columns 7.16 in.
     double widthIn = 3.5;
     double heightIn = 2.5;
     QString fontFamily = QStringLiteral("DejaVu Sans"); // TrueType, so PDFs embed it (no Type 3)

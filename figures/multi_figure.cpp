@@ -2,6 +2,7 @@
 
 #include "core/util/error.h"
 #include "figures/figure_painter.h"
+#include "figures/palette.h"
 
 #include <algorithm>
 #include <cmath>
@@ -103,7 +104,7 @@ QString facetName(Facet facet) {
 }
 
 QColor runColor(const FigureInput& run, int index) {
-    return run.color.isValid() ? run.color : seriesColor(index);
+    return run.color.isValid() ? run.color : runPalette()[std::size_t(index) % runPalette().size()];
 }
 
 CurveData overlayCurves(const std::vector<FigureInput>& runs, const FigureRequest& request) {

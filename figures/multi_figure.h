@@ -1,5 +1,5 @@
 #pragma once
-// Figures of several runs at once (issue 12), drawn by the same painters as one-run figures and written
+// Figures of several runs at once, drawn by the same painters as one-run figures and written
 // by the same file writer: curves of every run overlaid on one chart with a run legend; small multiples —
 // one panel per run, per layer or per head — on shared axes with one legend; and the attention maps of two
 // runs side by side on one colour scale. The side-car holds every plotted series under its run's name.
@@ -26,7 +26,8 @@ struct MultiRequest {
     Facet facet = Facet::Run;
 };
 
-// The colour of run `index` in a figure: the run's own (the app's) when set, else Okabe–Ito by index.
+// The colour of run `index` in a figure: the run's own (the app's) when set, else the app's run palette
+// (Okabe–Ito) by index.
 QColor runColor(const FigureInput& run, int index);
 
 // Every run's lines on one chart. Lines of one run share its colour (heads in shades of it); the legend

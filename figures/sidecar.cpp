@@ -1,4 +1,4 @@
-// Side-car data files: the plotted numbers for replotting in matplotlib/pandas (peers.md §6 "Data export"),
+// Side-car data files: the plotted numbers for replotting in matplotlib/pandas,
 // written by the same CSV and .npy writers as `attnscope-cli export-data` (core/store).
 #include "figures/figure_export.h"
 

@@ -2,11 +2,17 @@
 # Installs the Debian 12 packages AttnScope needs. Idempotent: does nothing when all are present.
 set -euo pipefail
 PACKAGES=(build-essential cmake g++ qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqcustomplot-dev
-          libeigen3-dev libopenblas-pthread-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev libgl-dev fortunes
-          fonts-dejavu-core python3-numpy python3-torch python3-pytest python3-pandas)
+          libeigen3-dev libicu-dev libopenblas-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev libgl-dev fortunes
+          fonts-dejavu-core python3-numpy python3-torch python3-pytest python3-pandas poppler-utils)
+# CI's extra checks (scripts/run-tests.sh with CI=true): formatting and static analysis of core/.
+PACKAGES+=(clang-format-14 clang-tidy-14)
 if [[ "${1:-}" == "--gui-check" ]]; then
     # Extra tools for looking at the app and its exports (screenshots, PDF/SVG rendering).
-    PACKAGES+=(xvfb xauth imagemagick poppler-utils librsvg2-bin)
+    PACKAGES+=(xvfb xauth imagemagick librsvg2-bin)
+elif [[ "${1:-}" == "--package" ]]; then
+    # scripts/make-deb.sh: dpkg-buildpackage with debhelper, manual pages from --help (help2man), lintian,
+    # and the metadata checks (appstreamcli, desktop-file-validate, update-mime-database).
+    PACKAGES+=(dpkg-dev debhelper help2man lintian appstream desktop-file-utils shared-mime-info)
 fi
 missing=()
 for p in "${PACKAGES[@]}"; do

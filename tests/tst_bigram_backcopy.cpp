@@ -1,4 +1,4 @@
-// The Bigram-Backcopy task (Guo et al. 2024; mechanisms.md §12): the backcopy rule on every trigger, the
+// The Bigram-Backcopy task (Guo et al. 2024): the backcopy rule on every trigger, the
 // chain's statistics, the loss split, and sequence alignment (bos_aligned) for text corpora.
 #include "core/data/bigram_backcopy.h"
 #include "core/data/text_corpus.h"

@@ -12,6 +12,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <csignal>
+#include <sys/stat.h>
 
 namespace {
 
@@ -162,7 +163,7 @@ void TestCli::trainInfoAndExport() {
     QVERIFY(info.out.contains(QRegularExpression("status\\s+finished at step 20")));
     QVERIFY(info.out.contains("task:copy"));
     QVERIFY(info.out.contains(QRegularExpression("snapshots\\s+3 \\(steps 0–20\\)")));
-    QVERIFY(info.out.contains("schema 3"));
+    QVERIFY(info.out.contains("schema " + QString::number(attnscope::kRunSchemaVersion)));
 
     const QString out = path("basic-data");
     const Result exp = run({"export-data", runFile, "--out", out, "--steps", "all", "--heads", "0,2"});
@@ -277,11 +278,11 @@ void TestCli::ctrlCStopsCleanly() {
     // The "training … →" line comes once the run file exists and the trainer starts.
     QByteArray err;
     QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError()).contains("training"), 20000);
-    QTest::qWait(300);
-    // info reads a run another process is still writing.
-    const Result live = run({"info", file});
-    QVERIFY2(live.exitCode == 0, qPrintable(live.err));
-    QVERIFY(live.out.contains(QRegularExpression("status\\s+training")));
+    // info reads a run another process is still writing: once the writer has committed its status.
+    Result live;
+    QTRY_VERIFY_WITH_TIMEOUT((live = run({"info", file})).exitCode == 0 &&
+                                 live.out.contains(QRegularExpression("status\\s+training")),
+                             20000);
     // One writer per run file: a second train --force or a resume on it is refused, naming the holder.
     const QString holder = QString("pid %1 on ").arg(p.processId());
     const Result overwrite = run(QStringList{"train"} + kTiny + QStringList{"--force", "--out", file});
@@ -355,7 +356,8 @@ void TestCli::badInputFailsWithOneLine_data() {
                                      << "is not valid JSON";
     QTest::newRow("unknown config key")
         << QStringList{"train", "--config", unknownKey.fileName()} << "model.layerz";
-    QTest::newRow("missing config") << QStringList{"train", "--config", path("nope.json")} << "Cannot read";
+    QTest::newRow("missing config") << QStringList{"train", "--config", path("nope.json")}
+                                    << "does not exist";
     QTest::newRow("invalid model") << QStringList{"train", "--data",    "task:copy", "--heads",
                                                   "3",     "--d-model", "16"}
                                    << "must divide d_model";
@@ -376,6 +378,34 @@ void TestCli::badInputFailsWithOneLine_data() {
     QTest::newRow("bad length") << QStringList{"eval", "--checkpoint", text.fileName(), "--length", "16,x"}
                                 << "comma-separated integers";
     QTest::newRow("export without out") << QStringList{"export-data", text.fileName()} << "needs --out";
+
+    // Hostile command lines (issue: hardening). Each was accepted, hung or crashed before.
+    QTest::newRow("hex number") << QStringList{"train", "--lr", "0x10"} << "expects a number, got '0x10'";
+    QTest::newRow("empty out") << QStringList{"train", "--out", ""} << "got an empty one";
+    const std::string fifo = path("input.fifo").toStdString();
+    QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+    QTest::newRow("FIFO config") << QStringList{"train", "--config", path("input.fifo")} << "is a FIFO";
+    QTest::newRow("FIFO data") << QStringList{"train", "--data", "file:" + path("input.fifo")} << "is a FIFO";
+    QTest::newRow("FIFO out") << QStringList{"train",   "--data", "task:copy",
+                                             "--force", "--out",  path("input.fifo")}
+                              << "must be a regular file";
+    QTest::newRow("endless device data") << QStringList{"train", "--data", "file:/dev/zero"} << "is a device";
+    QTest::newRow("force over a text file")
+        << QStringList{"train", "--data", "task:copy", "--force", "--out", text.fileName()}
+        << "is not an AttnScope run file; overwriting replaces only run files";
+    QFile deep(path("deep.json"));
+    QVERIFY(deep.open(QIODevice::WriteOnly));
+    deep.write(QByteArray(200000, '['));
+    deep.close();
+    QTest::newRow("deeply nested config")
+        << QStringList{"train", "--config", deep.fileName()} << "deeper than 64 levels";
+    QFile huge(path("huge.json"));
+    QVERIFY(huge.open(QIODevice::WriteOnly));
+    huge.write("{\"model\": \"" + QByteArray(2 << 20, 'x')); // a string that never ends
+    huge.close();
+    QTest::newRow("sweep into a device")
+        << QStringList{"sweep", "--grid", "train.lr=0.001", "--out", "/dev/full"} << "is not a folder";
+    QTest::newRow("long error") << QStringList{"train", "--config", huge.fileName()} << "is not valid JSON";
 }
 
 void TestCli::badInputFailsWithOneLine() {
@@ -387,7 +417,8 @@ void TestCli::badInputFailsWithOneLine() {
     const QStringList errLines = lines(r.err);
     QVERIFY2(errLines.size() == 1, qPrintable(r.err));
     QVERIFY2(errLines[0].startsWith("attnscope-cli: "), qPrintable(r.err));
-    QVERIFY2(r.err.contains(expected), qPrintable(r.err));
+    QVERIFY2(r.err.contains(expected), qPrintable(r.err.left(2000)));
+    QVERIFY2(r.err.size() < 1200, "an error line quotes too much of its input");
 }
 
 QTEST_GUILESS_MAIN(TestCli)

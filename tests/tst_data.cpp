@@ -11,6 +11,7 @@
 #include <QDir>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cmath>
@@ -157,7 +158,13 @@ private slots:
         expectError([&] { makeTokenSource(fileConfig(overlong), 8); }, {"offset 3"});
         expectError([&] { makeTokenSource(fileConfig(dir.filePath("nope.txt").toStdString()), 8); },
                     {"nope.txt", "does not exist"});
-        expectError([&] { makeTokenSource(fileConfig(dir.path().toStdString()), 8); }, {"directory"});
+        expectError([&] { makeTokenSource(fileConfig(dir.path().toStdString()), 8); }, {"folder"});
+        // Inputs that never end or never start: refused by type, at once (they used to read /dev/zero
+        // without end and block on a FIFO without a writer).
+        expectError([&] { makeTokenSource(fileConfig("/dev/zero"), 8); }, {"/dev/zero", "device"});
+        const std::string fifo = dir.filePath("corpus.fifo").toStdString();
+        QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+        expectError([&] { makeTokenSource(fileConfig(fifo), 8); }, {"corpus.fifo", "FIFO"});
         const std::string tiny = writeFile(dir, "tiny.txt", "short text\n");
         expectError([&] { makeTokenSource(fileConfig(tiny), 64); }, {"tiny.txt", "11 tokens", "65"});
         // 1000 bytes: 10% validation = 100 tokens, too few for context 128 (needs 129)

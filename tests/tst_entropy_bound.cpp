@@ -3,9 +3,9 @@
 // measured entropy — on random models of every mechanism, on trained runs pushed to collapse, and on the
 // shipped sample runs' checkpoints (and on their recorded snapshots when they carry the bound).
 #include "core/data/tokenizer.h"
+#include "core/eval/text_probe.h"
 #include "core/probe/entropy_bound.h"
 #include "core/probe/probe.h"
-#include "core/probe/text_probe.h"
 #include "core/store/run_reader.h"
 #include "core/train/trainer.h"
 #include "core/util/rng.h"

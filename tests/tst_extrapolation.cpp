@@ -62,7 +62,6 @@ private slots:
     void tooShortStreamGivesANote();
     void syntheticTaskUsesFreshInstances();
     void badArgumentsThrow();
-    void latencyIsMeasured();
 };
 
 void TestExtrapolation::nonoverlappingCoversWholeChunks() {
@@ -244,12 +243,6 @@ void TestExtrapolation::badArgumentsThrow() {
     QVERIFY_THROWS_EXCEPTION(Error, evaluateStream(*model, s, 16, options));
     options.stride = -1;
     QVERIFY_THROWS_EXCEPTION(Error, evaluateStream(*model, s, 16, options));
-}
-
-void TestExtrapolation::latencyIsMeasured() {
-    auto model = tinyModel(PositionScheme::Alibi);
-    const double ms = forwardLatencyMs(*model, 32, 3);
-    QVERIFY(std::isfinite(ms) && ms > 0);
 }
 
 QTEST_APPLESS_MAIN(TestExtrapolation)

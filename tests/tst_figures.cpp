@@ -3,6 +3,7 @@
 // and a painted figure that puts each curve where the layout says.
 #include "figures/curve_layout.h"
 #include "figures/figure_painter.h"
+#include "figures/palette.h"
 
 #include <QImage>
 #include <QPainter>
@@ -31,7 +32,7 @@ CurveData curves(int lines, int n, double lastStep, const std::function<double(i
     d.yLabel = QStringLiteral("entropy (nats)");
     for (int i = 0; i < n; ++i) d.x.push_back(lastStep * i / (n - 1));
     for (int l = 0; l < lines; ++l) {
-        CurveLine line{QStringLiteral("H%1").arg(l), {}, seriesColor(l), false, {}, true};
+        CurveLine line{QStringLiteral("H%1").arg(l), {}, categoricalColor(l), false, {}, true};
         for (int i = 0; i < n; ++i) line.y.push_back(f(l, double(i) / (n - 1)));
         d.lines.push_back(line);
     }

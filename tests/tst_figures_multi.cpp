@@ -1,4 +1,4 @@
-// Figures of several runs (issue 12): overlaid curves list each run once in the legend and keep every line
+// Figures of several runs: overlaid curves list each run once in the legend and keep every line
 // under its run's name in the side-car; runs recorded at other steps line up on the union of the steps;
 // small multiples share their axes; two runs' maps go side by side on one colour scale (and maps of other
 // shapes are refused); the written files carry the runs' names.

@@ -237,7 +237,7 @@ void TestGuiAttention::titlesCarryWindowAndSlope() {
     cfg.window = 32;
     cfg.position = PositionScheme::Alibi;
     const HeadTags tags = HeadTags::fromConfig(cfg);
-    // alibiSlopes(4) = 1/4, 1/16, 1/64, 1/256 (mechanisms.md §3.1)
+    // alibiSlopes(4) = 1/4, 1/16, 1/64, 1/256
     QCOMPARE(headTitle(tags, 1, 1), QStringLiteral("L1 H1 · local w=32 · m=1/16"));
     QCOMPARE(headTitle(tags, 0, 3), QStringLiteral("L0 H3 · global · m=1/256"));
     QCOMPARE(alibiSlopeLabel(std::pow(2.0, -1.5)), QStringLiteral("m=2^−1.5"));

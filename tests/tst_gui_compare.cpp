@@ -1,7 +1,8 @@
-// Telling runs apart and keeping the workspace (issue 12): unique colours while runs are open, unique names,
+// Telling runs apart and keeping the workspace: unique colours while runs are open, unique names,
 // rename and tags, the run legend on every chart, the runs table (sort, filter, selection → charts), the
 // events list and "Next event", leftover state (difference mode, layers of hidden runs, experiment button),
 // deleting a run, and the workspace coming back after a restart.
+#include "figures/palette.h"
 #include "gui/app/main_window.h"
 #include "gui/app/new_run_panel.h"
 #include "gui/app/run_actions.h"
@@ -13,8 +14,6 @@
 #include "gui/export/export_dialog.h"
 #include "gui/inspect/inspect_controller.h"
 #include "gui/inspect/saved_notice.h"
-#include "gui/inspect/step_timeline.h"
-#include "gui/session/run_palette.h"
 #include "gui/session/run_registry.h"
 #include "gui/views/chart_settings.h"
 #include "gui/views/curve_chart.h"
@@ -23,8 +22,10 @@
 #include "gui/views/logit_view.h"
 #include "gui/views/sinks_view.h"
 #include "gui/views/training_view.h"
+#include "gui/widgets/step_timeline.h"
 #include "helpers/synthetic_run.h"
 
+#include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
@@ -150,6 +151,8 @@ private slots:
         w.show();
         const int a = w.openRunFile(m_a), b = w.openRunFile(m_b), d = w.openRunFile(m_deep);
         RunsTablePage* page = w.runsTable();
+        QAbstractItemModelTester tester(page->proxy()->sourceModel(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(page->proxy()->rowCount(), 3);
         // Final train loss 4 − 0.03·steps: alpha (60 steps) lowest, deep (30) highest.
         page->view()->sortByColumn(RunsTableModel::TrainLossColumn, Qt::AscendingOrder);

@@ -1,4 +1,4 @@
-// Continue and fork from the app (issue 12): a run stopped in the app continues from its checkpoint in its
+// Continue and fork from the app: a run stopped in the app continues from its checkpoint in its
 // own file bit-identically to `attnscope-cli resume` on a copy of the same file; a fork from a checkpoint
 // with another learning rate is a new file recorded as the parent's child (Provenance shows the lineage);
 // a fork that would change the parameter layout is refused with a message.

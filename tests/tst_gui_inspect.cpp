@@ -1,23 +1,23 @@
-// Inspect and publish (issue 6): figure export at physical sizes with text kept as text, the step timeline
+// Inspect and publish: figure export at physical sizes with text kept as text, the step timeline
 // driving every view, sample runs opening, and `attnscope-cli plot` matching the GUI export.
 #include "core/store/run_reader.h"
 #include "core/store/run_writer.h"
 #include "core/train/run_spec.h"
 #include "figures/figure_export.h"
 #include "gui/app/app_icon.h"
-#include "gui/attention/attention_panel.h"
 #include "gui/app/main_window.h"
+#include "gui/attention/attention_panel.h"
 #include "gui/export/difference_picker.h"
 #include "gui/export/export_dialog.h"
 #include "gui/inspect/inspect_controller.h"
-#include "gui/inspect/sample_runs.h"
-#include "gui/inspect/step_timeline.h"
 #include "gui/session/run_registry.h"
+#include "gui/session/sample_runs.h"
 #include "gui/views/curve_chart.h"
 #include "gui/views/entropy_view.h"
 #include "gui/views/logit_view.h"
 #include "gui/views/sinks_view.h"
 #include "gui/views/training_view.h"
+#include "gui/widgets/step_timeline.h"
 #include "helpers/synthetic_run.h"
 
 #include <QFile>

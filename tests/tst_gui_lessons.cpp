@@ -1,4 +1,4 @@
-// Lessons (issue 11): the start page on a first start, every lesson's text and "Open lesson" action (its runs
+// Lessons: the start page on a first start, every lesson's text and "Open lesson" action (its runs
 // opened or trained, its tab, selected run, metric, pinned step and timeline step set), the Extrapolation
 // view (ALiBi flat and sinusoidal rising for the shipped pair; "Evaluate lengths" on a worker stores the
 // results in the run file), the Value residual view, the probe-length warning on the entropy tab, and a "what
@@ -9,7 +9,6 @@
 #include "gui/attention/attention_grid_view.h"
 #include "gui/attention/attention_panel.h"
 #include "gui/inspect/inspect_controller.h"
-#include "gui/inspect/step_timeline.h"
 #include "gui/lessons/lesson_catalog.h"
 #include "gui/lessons/lesson_opener.h"
 #include "gui/lessons/lessons_controller.h"
@@ -22,6 +21,8 @@
 #include "gui/views/extreme_tokens_view.h"
 #include "gui/views/value_residual_view.h"
 #include "gui/widgets/chart_help.h"
+#include "gui/widgets/page_switcher.h"
+#include "gui/widgets/step_timeline.h"
 #include "helpers/test_paths.h"
 
 #include <QDockWidget>
@@ -87,7 +88,7 @@ private slots:
             // The lesson's parts: what was measured (honest) and a question to try next.
             QVERIFY2(text.contains("measured at this scale"), qPrintable(l.id));
             QVERIFY2(text.contains("Try next"), qPrintable(l.id));
-            QVERIFY2(LessonOpener::tabPage(*m_window, l.view.tab), qPrintable(l.id + " tab " + l.view.tab));
+            QVERIFY2(m_window->pages().page(l.view.tab), qPrintable(l.id + " tab " + l.view.tab));
             QVERIFY(!l.runs.empty());
         }
     }
@@ -130,7 +131,7 @@ private slots:
         for (const auto& r : reg.runs())
             QCOMPARE(r->visible, std::find(ids.begin(), ids.end(), r->id) != ids.end());
         QCOMPARE(reg.selectedId(), ids[std::size_t(lesson->view.select)]);
-        QCOMPARE(m_window->tabs()->currentWidget(), LessonOpener::tabPage(*m_window, lesson->view.tab));
+        QCOMPARE(m_window->tabs()->currentWidget(), m_window->pages().page(lesson->view.tab));
         if (lesson->view.metric == "entropy")
             QCOMPARE(m_window->entropyView()->metric(), EntropyView::Metric::Entropy);
         if (lesson->view.metric == "normalized")
@@ -146,8 +147,7 @@ private slots:
             QCOMPARE(m_window->attentionPanel()->grid()->selectedHead(), lesson->view.head.value_or(0));
         }
         if (lesson->view.positions) { // the per-position loss of every visible run, on a worker
-            auto* extrapolation =
-                qobject_cast<ExtrapolationView*>(LessonOpener::tabPage(*m_window, "extrapolation"));
+            auto* extrapolation = qobject_cast<ExtrapolationView*>(m_window->pages().page("extrapolation"));
             QVERIFY(extrapolation);
             for (int runId : ids)
                 QTRY_VERIFY_WITH_TIMEOUT(extrapolation->positionLosses().count(runId) > 0, 60000);
@@ -170,7 +170,7 @@ private slots:
         m_window->tabs()->setCurrentIndex(0);
         panel->openButton()->click();
         QCOMPARE(reg.runs().size(), open);
-        QCOMPARE(m_window->tabs()->currentWidget(), LessonOpener::tabPage(*m_window, lesson->view.tab));
+        QCOMPARE(m_window->tabs()->currentWidget(), m_window->pages().page(lesson->view.tab));
     }
 
     void extrapolationShowsAlibiFlatSinusoidalRising() {

@@ -1,4 +1,4 @@
-// The New-run form's controls for the sink regime (issue 11; Guo et al. 2024): softmax or ReLU attention,
+// The New-run form's controls for the sink regime (Guo et al. 2024): softmax or ReLU attention,
 // AdamW or SGD with momentum, BOS-aligned text sequences and the Bigram-Backcopy task's triggers. The presets
 // fill them, each explains itself in a tooltip, options of another choice are disabled, a run started from
 // the form records them in its header, and what the engine cannot build is refused at Start with the reason.

@@ -1,4 +1,4 @@
-// Pin step A against step B, and run A against run B (issue 6): the timeline's pin drives a B − A
+// Pin step A against step B, and run A against run B: the timeline's pin drives a B − A
 // difference on the attention tab and an A cursor on every curve chart; runs compare at the same step or at
 // A, with the nearest earlier snapshot when their steps differ; runs of other shapes are refused; and the
 // export dialog writes the difference on screen exactly as `attnscope-cli plot --compare-*` does.
@@ -11,8 +11,6 @@
 #include "gui/export/difference_picker.h"
 #include "gui/export/export_dialog.h"
 #include "gui/inspect/inspect_controller.h"
-#include "gui/inspect/pin_slider.h"
-#include "gui/inspect/step_timeline.h"
 #include "gui/session/run_registry.h"
 #include "gui/views/curve_chart.h"
 #include "gui/views/entropy_view.h"
@@ -21,6 +19,8 @@
 #include "gui/views/sinks_view.h"
 #include "gui/views/training_view.h"
 #include "gui/views/value_residual_view.h"
+#include "gui/widgets/pin_slider.h"
+#include "gui/widgets/step_timeline.h"
 #include "helpers/synthetic_run.h"
 
 #include <QComboBox>

@@ -1,4 +1,4 @@
-// "Probe text" tab (issue 6): a typed text through the selected run's checkpoint nearest to the timeline's
+// "Probe text" tab: a typed text through the selected run's checkpoint nearest to the timeline's
 // step, shown in the attention grid and the metric tables; the messages for texts and runs that cannot be
 // probed; the worker's latest-request-wins rule; and a run training live in the app.
 #include "core/store/run_reader.h"
@@ -9,7 +9,6 @@
 #include "gui/attention/attention_heatmap.h"
 #include "gui/export/export_dialog.h"
 #include "gui/inspect/inspect_controller.h"
-#include "gui/inspect/step_timeline.h"
 #include "gui/probe/probe_head_model.h"
 #include "gui/probe/probe_presets.h"
 #include "gui/probe/probe_result_view.h"
@@ -18,8 +17,10 @@
 #include "gui/probe/text_probe_runner.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/session_manager.h"
+#include "gui/widgets/step_timeline.h"
 #include "helpers/test_paths.h"
 
+#include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QPlainTextEdit>
@@ -100,6 +101,10 @@ private slots:
         QVERIFY2(!panel->textEdit()->toPlainText().isEmpty(), "a preset fills an empty box");
 
         AttentionGridView* grid = panel->result()->grid();
+        QAbstractItemModelTester headTester(panel->result()->headModel(),
+                                            QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tokenTester(panel->result()->tokenModel(),
+                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(grid->grid()->layers(), 0);
         const QString text = "the cat sat on the mat";
         panel->setText(text);

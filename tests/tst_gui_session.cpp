@@ -218,7 +218,9 @@ private slots:
         QCOMPARE(runB->threads, 4); // what the status bar shows
         QTRY_COMPARE_WITH_TIMEOUT(runA->status, RunStatus::Paused, 10000);
         const int pausedAt = runA->lastStep();
-        QTest::qWait(300);
+        // While run B trains three more steps, run A takes none: B's progress, not the clock, is the wait.
+        const int bAt = runB->lastStep();
+        QTRY_VERIFY_WITH_TIMEOUT((w.sessions().session(b)->pull(), runB->lastStep() >= bAt + 3), 20000);
         w.sessions().session(a)->pull();
         QVERIFY(runA->lastStep() <= pausedAt + 1); // at most the step in flight
         QVERIFY(runB->lastStep() > 0);

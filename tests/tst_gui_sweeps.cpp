@@ -1,4 +1,4 @@
-// The Sweeps page (issue 11): a real sweep folder trained by core's SweepRunner in the test (seconds-sized
+// The Sweeps page: a real sweep folder trained by core's SweepRunner in the test (seconds-sized
 // cells, one LR high enough to diverge) drawn as the LR-sensitivity plot — one line per variant with one
 // point per LR, the seed band, diverged cells marked — and a table whose LR sensitivity is summarizeSweep's;
 // the same numbers from a folder that holds only its CSV summary; following a sweep while it trains;
@@ -20,8 +20,10 @@
 #include "gui/sweeps/sweeps_controller.h"
 #include "gui/sweeps/sweeps_page.h"
 #include "gui/views/training_view.h"
+#include "gui/widgets/page_switcher.h"
 #include "helpers/tiny_sweep.h"
 
+#include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
@@ -272,7 +274,7 @@ private slots:
         window.lessons()->panel()->openButton()->click();
         window.sessions().stopAll(); // the lesson's live QK-norm run: not needed here
         QCOMPARE(window.tabs()->currentWidget(), page);
-        QCOMPARE(LessonOpener::tabPage(window, "sweeps"), page);
+        QCOMPARE(window.pages().page("sweeps"), page);
         QVERIFY(loaded.count() > 0 || loaded.wait(10000));
         QCOMPARE(page->data()->folder, QDir(shipped).absolutePath());
         QCOMPARE(page->data()->total(), 75);
@@ -335,6 +337,7 @@ private slots:
 private:
     void checkTable(SweepsPage& page, const SweepSummary& summary) {
         SweepTableModel* model = page.model();
+        QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(model->rowCount(), 6); // variant × LR, seeds aggregated
         QCOMPARE(summary.sensitivity.size(), std::size_t(2));
         for (int row = 0; row < model->rowCount(); ++row) {

@@ -5,7 +5,7 @@
 #include "core/data/tokenizer.h"
 #include "core/probe/head_roles.h"
 #include "core/probe/head_scores.h"
-#include "core/probe/induction_probe.h"
+#include "core/data/induction_probe.h"
 #include "core/store/run_reader.h"
 #include "core/store/run_writer.h"
 #include "core/util/rng.h"

@@ -1,4 +1,4 @@
-// The defining property of each mechanism, checked on real model forwards/backwards (mechanisms.md §2–§6):
+// The defining property of each mechanism, checked on real model forwards/backwards:
 // LS-attention windows, ALiBi slopes and bias, SVFormer/ResFormer value paths, the QK-norm logit bound,
 // RoPE's relative-position property and the learned-PE length limit. σReparam: tst_sigma_reparam.cpp.
 #include "core/model/model.h"
@@ -140,7 +140,7 @@ void TestMechanisms::alibiSlopesFollowThePaper() {
         for (int h = 0; h < n; ++h)
             QVERIFY2(std::abs(got[h] / want[h] - 1) < 1e-14, qPrintable(QString("n=%1 h=%2").arg(n).arg(h)));
     }
-    // The literal table of mechanisms.md §3.1.
+    // The literal table of Press et al. (ALiBi slopes).
     const std::vector<std::pair<int, std::vector<double>>> table{
         {1, {1.0 / 256}},
         {2, {1.0 / 16, 1.0 / 256}},

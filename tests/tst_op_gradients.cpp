@@ -1,4 +1,4 @@
-// Every core/nn op alone against float64 central differences (mechanisms.md §1.3 item 11): loss = Σ w ⊙ out
+// Every core/nn op alone against float64 central differences: loss = Σ w ⊙ out
 // with random w (so dout = w), ε = 1e-5, relative error ‖a − n‖ / max(‖a‖, ‖n‖) < 1e-6 per input tensor.
 #include "core/nn/attention.h"
 #include "core/nn/cross_entropy.h"
@@ -288,7 +288,7 @@ void TestOpGradients::attention_data() {
     // Global heads compute in 32-query causal blocks: 70 positions give two full blocks and a partial one.
     QTest::newRow("T=70: global, alibi global, local")
         << std::vector<HeadSpec>{{0, 0}, {0, 0.125}, {40, 0}} << 70;
-    // ReLU attention relu(S)/n_i (mechanisms.md §12), alone and with windows and ALiBi.
+    // ReLU attention relu(S)/n_i, alone and with windows and ALiBi.
     QTest::newRow("relu global") << std::vector<HeadSpec>{{0, 0, true}, {0, 0, true}, {0, 0, true}} << 7;
     QTest::newRow("relu local + alibi")
         << std::vector<HeadSpec>{{2, 0, true}, {3, 0.25, true}, {0, 0.5, true}} << 7;

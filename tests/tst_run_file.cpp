@@ -1,11 +1,12 @@
 // The .attnrun store: the float16 / causal-map codec, round trips of every record type, following a run while
 // it is written, the recorder, snapshot size on disk, and the documented Python loader. Damage, kill -9 and
 // disk-full robustness: tst_run_file_damage.cpp.
-#include "core/store/blob_codec.h"
+#include "core/io/blob_codec.h"
+#include "core/io/safetensors.h"
 #include "core/store/run_reader.h"
 #include "core/store/run_recorder.h"
 #include "core/store/run_writer.h"
-#include "core/store/safetensors.h"
+#include "core/store/sqlite_db.h"
 #include "core/util/error.h"
 #include "helpers/run_fixtures.h"
 #include "helpers/test_paths.h"
@@ -29,6 +30,16 @@ using namespace attnscope::test;
 
 namespace {
 const float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+std::vector<std::uint8_t> readFileBytes(const std::string& file, std::size_t count) {
+    std::vector<std::uint8_t> bytes(count, 0);
+    std::FILE* f = std::fopen(file.c_str(), "rb");
+    if (f) {
+        bytes.resize(std::fread(bytes.data(), 1, count, f));
+        std::fclose(f);
+    }
+    return bytes;
+}
 } // namespace
 
 class TestRunFile : public QObject {
@@ -186,6 +197,25 @@ private slots:
         QCOMPARE(r.statusHistory().size(), 3u);
         QVERIFY(r.statusHistory()[0].status == RunStatus::Created);
         QVERIFY(r.verify().empty());
+    }
+
+    // The file type is recognisable from the header (shared-mime-info and libmagic read the big-endian word
+    // at offset 68), and a file without it, as written before, still opens.
+    void newFilesCarryTheApplicationId() {
+        const std::string file = path("application_id.attnrun");
+        { RunWriter w = RunWriter::create(file, makeHeader()); }
+        const auto header = readFileBytes(file, 72);
+        QCOMPARE(std::string(header.begin(), header.begin() + 16), std::string("SQLite format 3\0", 16));
+        const std::uint32_t id = std::uint32_t(header[68]) << 24 | std::uint32_t(header[69]) << 16 |
+                                 std::uint32_t(header[70]) << 8 | std::uint32_t(header[71]);
+        QCOMPARE(id, kRunApplicationId);
+        {
+            sqlite::Database db(file, sqlite::Database::Mode::ReadWrite, "application_id.attnrun");
+            db.exec("PRAGMA application_id = 0");
+        }
+        QCOMPARE(readFileBytes(file, 72)[68], std::uint8_t(0));
+        RunReader r(file);
+        QCOMPARE(r.header().specJson, makeHeader().specJson);
     }
 
     void malformedSnapshotsAreRefused() {

@@ -227,6 +227,122 @@ private slots:
         QVERIFY(errorOf([&] { RunWriter::openForAppend(newer); }).find("not add to it") != std::string::npos);
     }
 
+    // A 100,000-deep spec_json overflowed the stack of every reader (parse, then dump and recursive walks).
+    void deeplyNestedSpecIsRefusedNotRecursed() {
+        const std::string file = path("deep.attnrun");
+        RunWriter::create(file, makeHeader());
+        sqlite3* db = nullptr;
+        sqlite3_open(file.c_str(), &db);
+        const std::string deep(100000, '[');
+        sqlite3_stmt* st = nullptr;
+        sqlite3_prepare_v2(db, "UPDATE run SET spec_json = ?", -1, &st, nullptr);
+        sqlite3_bind_text(st, 1, deep.c_str(), int(deep.size()), SQLITE_TRANSIENT);
+        QCOMPARE(sqlite3_step(st), SQLITE_DONE);
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        const std::string message = errorOf([&] { RunReader r(file); });
+        QVERIFY2(message.find("deeper than 64 levels") != std::string::npos, message.c_str());
+    }
+
+    // Dimensions damaged to claim huge maps: the blob behind them inflates to what it really holds, so
+    // decoding fails having allocated little more than that (it preallocated the claimed size before).
+    void damagedDimensionsCostNoMoreMemoryThanTheData() {
+        const std::string file = path("dims.attnrun");
+        {
+            RunWriter w = RunWriter::create(file, makeHeader());
+            w.appendSnapshot(makeSnapshot(10, 2, 2, 512, 7));
+        }
+        // Only the maps stay (every other array is optional), and `heads` grows until the claimed maps
+        // need ~90% of what the 1100:1 deflate bound lets that blob claim: several hundred MB.
+        sqlite3* db = nullptr;
+        sqlite3_open(file.c_str(), &db);
+        sqlite3_stmt* st = nullptr;
+        sqlite3_prepare_v2(db, "SELECT length(attention) FROM snapshots", -1, &st, nullptr);
+        QCOMPARE(sqlite3_step(st), SQLITE_ROW);
+        const std::int64_t packed = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        const std::int64_t perHead = 2 * std::int64_t(512 * 513 / 2) * 2; // 2 layers, float16 triangles
+        const std::int64_t heads = (packed + 64) * 1100 * 9 / 10 / perHead;
+        QVERIFY(heads * perHead > (400ll << 20));
+        std::string sql =
+            "UPDATE snapshots SET heads = " + std::to_string(heads) + ", logits = NULL, tokens = NULL";
+        for (const char* c :
+             {"entropy", "norm_entropy", "max_logit", "mean_row_max", "sink_score", "mean_distance",
+              "sigma_qk", "sigma_q", "sigma_k", "entropy_bound", "key_profile", "importance_entropy",
+              "sink_non_trigger", "top_key", "top_key_share", "value_norm", "residual_norm"})
+            sql += std::string(", ") + c + " = NULL";
+        QCOMPARE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(db);
+        const pid_t child = fork();
+        if (child == 0) { // 250 MB of address space beyond what the process has: less than the claim
+            std::ifstream status("/proc/self/status");
+            std::string line;
+            unsigned long long vmKb = 0;
+            while (std::getline(status, line))
+                if (line.rfind("VmSize:", 0) == 0) vmKb = std::stoull(line.substr(7));
+            const rlimit limit{(vmKb << 10) + (250ull << 20), (vmKb << 10) + (250ull << 20)};
+            setrlimit(RLIMIT_AS, &limit);
+            try {
+                RunReader(file).snapshot(10);
+            } catch (const Error& e) {
+                _exit(std::string(e.what()).find("is damaged") != std::string::npos ? 0 : 2);
+            } catch (...) {
+                _exit(3); // std::bad_alloc: the claimed size was allocated up front
+            }
+            _exit(4);
+        }
+        int status = 0;
+        waitpid(child, &status, 0);
+        QVERIFY2(WIFEXITED(status), "the reader was killed");
+        QCOMPARE(WEXITSTATUS(status), 0);
+    }
+
+    // Readers create no -wal/-shm beside a run they only read; a killed run whose rows are only in its
+    // -wal reads without its -shm; a file read as immutable is reopened once a writer appears.
+    void readersLeaveNoFilesAndReadAKilledWal() {
+        const std::string file = path("quiet.attnrun");
+        {
+            RunWriter w = RunWriter::create(file, makeHeader());
+            w.appendSteps({stepRecord(1)});
+        }
+        QVERIFY(!fs::exists(file + "-wal") && !fs::exists(file + "-shm"));
+        RunReader follower(file);
+        QCOMPARE(readEverything(file), std::string());
+        QVERIFY2(!fs::exists(file + "-wal") && !fs::exists(file + "-shm"), "a reader created -wal/-shm");
+        RunCursor cursor;
+        QCOMPARE(follower.poll(cursor).steps.size(), std::size_t(1));
+        {
+            RunWriter w = RunWriter::openForAppend(file);
+            w.appendSteps({stepRecord(2)});
+            const RunUpdate update = follower.poll(cursor); // it had opened the file as immutable
+            QCOMPARE(update.steps.size(), std::size_t(1));
+            QVERIFY(RunReader(file).hasLiveWriter());
+        }
+        QVERIFY(!RunReader(file).hasLiveWriter());
+
+        const std::string killed = path("killed-wal.attnrun");
+        const pid_t child = fork();
+        if (child == 0) {
+            try {
+                RunWriter w = RunWriter::create(killed, makeHeader());
+                for (int s = 1; s <= 30; ++s) w.appendSteps({stepRecord(s)});
+                w.setStatus(RunStatus::Training, 30);
+                ::kill(::getpid(), SIGKILL);
+            } catch (...) {
+            }
+            _exit(3);
+        }
+        int status = 0;
+        waitpid(child, &status, 0);
+        QVERIFY(WIFSIGNALED(status));
+        QVERIFY(fs::file_size(killed + "-wal") > 0);
+        fs::remove(killed + "-shm"); // as on a read-only mount that never had it
+        RunReader reader(killed);
+        QCOMPARE(reader.steps().size(), std::size_t(30));
+        QVERIFY(!reader.hasLiveWriter());
+        QVERIFY2(!fs::exists(killed + "-shm"), "the reader created a -shm beside the killed run");
+    }
+
     void damagedCopiesNeverCrash() {
         const std::string base = path("base.attnrun");
         {

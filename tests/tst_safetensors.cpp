@@ -1,7 +1,7 @@
 // The safetensors reader/writer: round trips, byte-exact compatibility with the reference implementation,
 // and rejection (attnscope::Error, never a crash) of every kind of malformed file.
-#include "core/store/blob_codec.h"
-#include "core/store/safetensors.h"
+#include "core/io/blob_codec.h"
+#include "core/io/safetensors.h"
 #include "core/util/error.h"
 
 #include <QTemporaryDir>

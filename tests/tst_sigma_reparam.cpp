@@ -1,4 +1,4 @@
-// σReparam (Zhai et al., mechanisms.md §5): σ from the persistent power iteration matches an SVD of every
+// σReparam (Zhai et al.): σ from the persistent power iteration matches an SVD of every
 // reparametrised block (and follows the weights as they change), the loss is invariant to each block's scale
 // so ⟨∂L/∂W, W⟩_F = 0 (§5.2), and γ₀ = σ(W₀) makes the reparametrised model equal the plain one at step 0.
 // Eigen's JacobiSVD is the σ reference; GCC 12 raises a false warning in its AVX-512 code
@@ -40,7 +40,7 @@ private slots:
 };
 
 void TestSigmaReparam::evalTimeSigmaTakesOneMorePowerStep() {
-    // apple/ml-sigma-reparam (mechanisms.md §5.1): in eval mode the forward still runs one power step under
+    // apple/ml-sigma-reparam: in eval mode the forward still runs one power step under
     // no_grad, but does not store the vectors. So eval σ = a'ᵀ W b' with a' = normalize(W b),
     // b' = normalize(Wᵀ a') from the stored (a, b), which stay as they were.
     ModelConfig c = small();

@@ -1,4 +1,4 @@
-// Attention sinks and the toggles that remove them (mechanisms.md §12): ReLU attention's defining property,
+// Attention sinks and the toggles that remove them: ReLU attention's defining property,
 // the extreme-token metrics (non-trigger sink score, top key, value-state and residual norms) on maps and
 // models where their values are known, and their storage, also in a schema-1 run file that a resume upgrades.
 #include "core/model/model.h"

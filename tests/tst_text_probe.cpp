@@ -1,7 +1,7 @@
 // "Probe your own text" in the core: the nearest-checkpoint rule, encoding a typed text (empty, unknown
 // characters, too long), rebuilding a model from checkpoint bytes, and probing a sample run's checkpoint.
 #include "core/data/tokenizer.h"
-#include "core/probe/text_probe.h"
+#include "core/eval/text_probe.h"
 #include "core/store/run_reader.h"
 #include "core/train/checkpoint.h"
 #include "core/train/trainer.h"

@@ -4,12 +4,14 @@
 #include "core/model/model.h"
 #include "core/optim/adamw.h"
 #include "core/probe/head_roles.h"
+#include "core/train/telemetry.h"
 #include "core/train/trainer.h"
 #include "core/util/error.h"
 
 #include <QtTest>
 #include <cmath>
 #include <omp.h>
+#include <tuple>
 
 using namespace attnscope;
 
@@ -67,6 +69,7 @@ private slots:
     void resumeContinuesBitIdentically();
     void divergenceIsRecordedNotFatal();
     void badConfigurationsAreRefused();
+    void frontEndQueuesDropOldSnapshotsNeverSteps();
 };
 
 void TestTraining::overfitsOneBatch() {
@@ -241,6 +244,59 @@ void TestTraining::badConfigurationsAreRefused() {
     spec = taskSpec("copy", 10);
     spec.model.lsAttention = true, spec.model.window = 64; // larger than the context
     QVERIFY_THROWS_EXCEPTION(Error, Trainer{spec});
+}
+
+// A front end that does not drain holds at most its bound of snapshots and checkpoints (the newest), with the
+// dropped ones counted; every step and event still arrives, and a lossless subscriber gets everything.
+void TestTraining::frontEndQueuesDropOldSnapshotsNeverSteps() {
+    TelemetryBus bus;
+    const auto frontEnd = bus.subscribe(3);
+    const auto file = bus.subscribe();
+    for (int step = 1; step <= 50; ++step) {
+        bus.publish(StepRecord{step, 1.0 / step});
+        auto snapshot = std::make_shared<ProbeSnapshot>();
+        snapshot->step = step;
+        bus.publish(SnapshotPtr(snapshot));
+        if (step % 10 == 0) bus.publish(CheckpointSaved{step, nullptr});
+        if (step == 25) bus.publish(Event(step, EventKind::LossSpike, "spike"));
+    }
+    auto count = [](const std::vector<TelemetryMessage>& messages) {
+        std::vector<int> steps, snapshots, checkpoints;
+        int events = 0;
+        for (const TelemetryMessage& m : messages) {
+            if (const auto* r = std::get_if<StepRecord>(&m)) steps.push_back(r->step);
+            if (const auto* s = std::get_if<SnapshotPtr>(&m)) snapshots.push_back((*s)->step);
+            if (const auto* c = std::get_if<CheckpointSaved>(&m)) checkpoints.push_back(c->step);
+            events += std::holds_alternative<Event>(m);
+        }
+        return std::tuple(steps, snapshots, checkpoints, events);
+    };
+    std::vector<TelemetryMessage> shown, recorded;
+    frontEnd->drain(shown);
+    file->drain(recorded);
+    const auto [steps, snapshots, checkpoints, events] = count(shown);
+    QCOMPARE(int(steps.size()), 50); // losses are never dropped, in order
+    for (int i = 0; i < 50; ++i) QCOMPARE(steps[std::size_t(i)], i + 1);
+    QCOMPARE(events, 1);
+    // The newest three bulky messages: step 49's and 50's snapshots and step 50's checkpoint.
+    QCOMPARE(snapshots, (std::vector<int>{49, 50}));
+    QCOMPARE(checkpoints, (std::vector<int>{50}));
+    QCOMPARE(frontEnd->dropped(), std::uint64_t(50 + 5 - 3));
+    const auto [allSteps, allSnapshots, allCheckpoints, allEvents] = count(recorded);
+    QCOMPARE(int(allSteps.size()), 50);
+    QCOMPARE(int(allSnapshots.size()), 50);
+    QCOMPARE(int(allCheckpoints.size()), 5);
+    QCOMPARE(allEvents, 1);
+    QCOMPARE(file->dropped(), std::uint64_t(0));
+    // Draining empties the count of waiting messages: the bound applies to what waits, not to a total.
+    for (int step = 51; step <= 53; ++step) {
+        auto snapshot = std::make_shared<ProbeSnapshot>();
+        snapshot->step = step;
+        bus.publish(SnapshotPtr(snapshot));
+    }
+    shown.clear();
+    frontEnd->drain(shown);
+    QCOMPARE(std::get<1>(count(shown)), (std::vector<int>{51, 52, 53}));
 }
 
 QTEST_GUILESS_MAIN(TestTraining)

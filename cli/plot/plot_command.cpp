@@ -112,7 +112,8 @@ int runPlot(const Args& args) {
             throw UsageError("Maps of several runs are drawn side by side: give exactly two runs, not " +
                              std::to_string(runPaths.size()) + ".");
         std::vector<FigureInput> runs;
-        for (const std::string& path : runPaths) runs.push_back(loadFigureInput(path));
+        for (const std::string& path : runPaths)
+            runs.push_back(loadFigureInput(path, isMapView(request.view)));
         ensureApplication();
         const ExportResult result = exportRuns(runs, {request, *arrangement, *facet}, options,
                                                QString::fromStdString(out), !args.has("no-data"));
@@ -121,7 +122,7 @@ int runPlot(const Args& args) {
         if (!result.sidecarPath.isEmpty()) std::printf("%s\n", result.sidecarPath.toStdString().c_str());
         return 0;
     }
-    FigureInput input = loadFigureInput(runPaths.front());
+    FigureInput input = loadFigureInput(runPaths.front(), isMapView(request.view));
     const std::optional<int> compareStep = args.integer("compare-step", 0, 1 << 30);
     const std::optional<std::string> compareRun = args.text("compare-run");
     if (!isMapView(request.view)) {

@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
     using namespace attnscope::cli;
     return guardedMain("attnscope-plot", [&] {
         if (argc == 2 && std::string(argv[1]) == "--version") {
-            std::printf("%s\n", ATTNSCOPE_VERSION);
+            std::printf("attnscope-plot %s\n", ATTNSCOPE_VERSION);
             return 0;
         }
         const Args args = Args::parse(plotSpec(), std::vector<std::string>(argv + 1, argv + argc));

@@ -1,7 +1,7 @@
 #pragma once
 // The Bigram-Backcopy task of Guo et al. 2024, "Active-Dormant Attention Heads" (arXiv 2410.13835, §2;
 // code GuoTianYu2000/Active-Dormant-Attention BBM/data.py), the regime where attention sinks reliably form
-// at CPU scale (mechanisms.md §12):
+// at CPU scale:
 //   - vocabulary: the corpus bytes (+ the tokenizer's <unk>, <bos>);
 //   - a bigram chain P(b | a) from the adjacent-byte counts of the corpus, normalised per row (a byte that
 //     is never followed by another uses the marginal);

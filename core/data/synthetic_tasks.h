@@ -12,7 +12,7 @@
 //                                         is not scored: m is unknown, so a fresh symbol could come instead.
 //   modadd     a + b = c ;                c = (a + b) mod alphabet; scored: c
 //   local      x1 y1 x2 y2 …              one stream per sequence; y_t = (x_t + … + x_{t−k+1}) mod alphabet,
-//                                         terms before x1 count as 0 (mechanisms.md §2.3); scored: every y
+//                                         terms before x1 count as 0; scored: every y
 //
 // With DataConfig::bos the sequence starts with <bos> (not scored). Train and validation are disjoint:
 // an instance belongs to validation when a hash of its random content falls below val_fraction, and each

@@ -2,6 +2,8 @@
 
 #include "core/data/source_common.h"
 #include "core/util/error.h"
+#include "core/util/input_file.h"
+#include "core/util/utf8.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -15,37 +17,8 @@ namespace attnscope {
 
 namespace {
 
-// Offset of the first byte that does not start a well-formed UTF-8 character (RFC 3629: no overlong forms,
-// no surrogates, nothing above U+10FFFF), or npos when the whole text is valid.
-std::size_t firstInvalidUtf8(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t len = 0;
-        std::uint32_t cp = 0, minimum = 0;
-        if ((c & 0xE0) == 0xC0)
-            len = 2, cp = c & 0x1F, minimum = 0x80;
-        else if ((c & 0xF0) == 0xE0)
-            len = 3, cp = c & 0x0F, minimum = 0x800;
-        else if ((c & 0xF8) == 0xF0)
-            len = 4, cp = c & 0x07, minimum = 0x10000;
-        else
-            return i;
-        if (i + len > s.size()) return i;
-        for (std::size_t k = 1; k < len; ++k) {
-            const unsigned char d = static_cast<unsigned char>(s[i + k]);
-            if ((d & 0xC0) != 0x80) return i;
-            cp = (cp << 6) | (d & 0x3F);
-        }
-        if (cp < minimum || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-        i += len;
-    }
-    return std::string_view::npos;
-}
+// A corpus is read whole and tokenised in memory; a bigger file is almost surely not the intended one.
+constexpr std::size_t kMaxCorpusBytes = std::size_t(1) << 30;
 
 // Control bytes that do not occur in ordinary text. Tab, newline, CR, form feed, vertical tab, backspace
 // (fortune files underline by overstriking) and ESC (ANSI colour) are tolerated.
@@ -90,14 +63,7 @@ void checkText(std::string_view bytes, const std::string& label) {
 std::string readTextFile(const std::string& path) {
     if (path.empty()) throw Error("No corpus file was given; set data.path to a UTF-8 text file.");
     const std::string label = "The corpus file '" + path + "'";
-    std::error_code ec;
-    const auto status = std::filesystem::status(path, ec);
-    if (!std::filesystem::exists(status)) throw Error(label + " does not exist.");
-    if (std::filesystem::is_directory(status)) throw Error(label + " is a directory, not a text file.");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(label + " could not be opened for reading (" + std::strerror(errno) + ").");
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw Error(label + " could not be read to the end.");
+    std::string bytes = readInputFile(path, kMaxCorpusBytes, label);
     checkText(bytes, label);
     return bytes;
 }

@@ -1,8 +1,8 @@
 #pragma once
 // Where training tokens come from: a text corpus (file, Debian fortunes) or a synthetic teaching task.
 // Every source owns its tokenizer, a deterministic train/validation split, and a fixed probe sequence.
+#include "core/data/data_config.h"
 #include "core/data/tokenizer.h"
-#include "core/train/train_config.h"
 #include "core/util/rng.h"
 
 #include <cstdint>

@@ -53,6 +53,14 @@ Tokenizer Tokenizer::fromSymbols(const std::vector<std::string>& symbols) {
     return t;
 }
 
+Tokenizer Tokenizer::fromLabels(std::vector<std::string> labels) {
+    Tokenizer t;
+    t.m_byteLevel = false;
+    t.m_labelled = true;
+    t.m_tokens = std::move(labels);
+    return t;
+}
+
 std::vector<std::int32_t> Tokenizer::encode(std::string_view text, std::size_t* unknownCount,
                                             std::vector<std::size_t>* unknownAt) const {
     std::vector<std::int32_t> ids;
@@ -72,24 +80,30 @@ std::vector<std::int32_t> Tokenizer::encode(std::string_view text, std::size_t* 
     } else {
         // Symbol vocabularies: greedy longest match of the symbol names. Whitespace that is not a symbol only
         // separates symbols, so "a b | b a" and "ab|ba" encode alike; any other unmatched byte is one <unk>.
+        // Labelled vocabularies match the same way over all their labels; an unmatched byte there is counted
+        // but has no id to stand for it.
         std::size_t i = 0;
         while (i < text.size()) {
             std::int32_t best = kUnk;
             std::size_t bestLen = 0;
-            for (std::size_t id = 2; id < m_tokens.size(); ++id) {
+            for (std::size_t id = m_labelled ? 0 : 2; id < m_tokens.size(); ++id) {
                 const std::string& name = m_tokens[id];
                 if (name.size() > bestLen && text.compare(i, name.size(), name) == 0) {
                     best = std::int32_t(id);
                     bestLen = name.size();
                 }
             }
-            if (best == kUnk) {
+            if (bestLen == 0) {
                 bestLen = 1;
                 if (std::string_view(" \t\n\r").find(text[i]) != std::string_view::npos) {
                     ++i;
                     continue;
                 }
                 markUnknown(i);
+                if (m_labelled) {
+                    ++i;
+                    continue;
+                }
             }
             ids.push_back(best);
             i += bestLen;
@@ -113,6 +127,22 @@ std::string Tokenizer::decode(const std::vector<std::int32_t>& ids) const {
 std::string Tokenizer::display(std::int32_t id) const {
     if (id < 0 || id >= vocabSize()) return "<?" + std::to_string(id) + ">";
     const std::string& t = m_tokens[id];
+    if (m_labelled) {
+        // Leading spaces stay spaces (" the", as TransformerLens shows GPT-2 pieces); line breaks, tabs and
+        // an all-space label get the byte tokenizer's symbols so that no label is blank; other control bytes
+        // are written \xNN, as the byte tokenizer writes them.
+        std::string shown;
+        const bool blank = t.find_first_not_of(' ') == std::string::npos;
+        for (char c : t) {
+            const auto b = static_cast<unsigned char>(c);
+            shown += c == '\n'               ? "\u23CE"
+                     : c == '\t'             ? "\u21E5"
+                     : (c == ' ' && blank)   ? "\u2423"
+                     : b < 0x20 || b == 0x7F ? hexByte(b)
+                                             : std::string(1, c);
+        }
+        return shown.empty() ? "\u2205" : shown; // ∅
+    }
     if (id < 2 || !m_byteLevel) return t;
     const unsigned char b = static_cast<unsigned char>(t[0]);
     if (b == ' ') return "\u2423";  // ␣
@@ -131,6 +161,9 @@ std::string Tokenizer::toJson() const {
             bytes.push_back(static_cast<unsigned char>(m_tokens[id][0]));
         j["kind"] = "bytes";
         j["bytes"] = bytes;
+    } else if (m_labelled) {
+        j["kind"] = "vocab";
+        j["labels"] = m_tokens;
     } else {
         j["kind"] = "symbols";
         j["symbols"] = std::vector<std::string>(m_tokens.begin() + 2, m_tokens.end());
@@ -176,7 +209,17 @@ Tokenizer Tokenizer::fromJson(const std::string& text) {
             throw Error(std::string("The tokenizer JSON is malformed: ") + e.what());
         }
     }
-    malformed("\"kind\" must be \"bytes\" or \"symbols\", not \"" + kind + "\"");
+    if (kind == "vocab") {
+        if (!j.contains("labels") || !j["labels"].is_array())
+            malformed("\"labels\" must be an array of strings");
+        std::vector<std::string> labels;
+        for (const auto& s : j["labels"]) {
+            if (!s.is_string()) malformed("\"labels\" must hold strings, found " + s.dump());
+            labels.push_back(s.get<std::string>());
+        }
+        return fromLabels(std::move(labels));
+    }
+    malformed("\"kind\" must be \"bytes\", \"symbols\" or \"vocab\", not \"" + kind + "\"");
 }
 
 } // namespace attnscope

@@ -1,6 +1,8 @@
 #pragma once
 // Byte-level tokenizer whose vocabulary is the set of bytes that occur in the corpus, plus two specials.
 // Id 0 is <unk> (a byte the corpus never contained: counted, never dropped), id 1 is <bos>.
+// A third kind labels a foreign model's vocabulary ("vocab": ids from 0, one text label each, e.g. a
+// tokenizer.json's pieces decoded to text), so runs recorded from other models show their tokens.
 #include <array>
 #include <cstdint>
 #include <string>
@@ -19,10 +21,15 @@ public:
     static Tokenizer fromText(std::string_view text);
     // Vocabulary of `symbols` named tokens (synthetic tasks), after the specials.
     static Tokenizer fromSymbols(const std::vector<std::string>& symbols);
+    // A foreign vocabulary: id i is labelled labels[i], from id 0; no specials are added (labels may repeat:
+    // two byte-level pieces can decode to the same text).
+    static Tokenizer fromLabels(std::vector<std::string> labels);
 
     int vocabSize() const { return int(m_tokens.size()); }
     // Byte tokens (text corpora) or named symbols (synthetic tasks: whitespace only separates them).
     bool isByteLevel() const { return m_byteLevel; }
+    // Labels of a foreign vocabulary (fromLabels): ids 0 and 1 are tokens like any other.
+    bool isLabelled() const { return m_labelled; }
     // Encodes bytes; bytes outside the vocabulary become kUnk and are counted in *unknownCount. *unknownAt
     // receives the byte offset in `text` of each of them (so a GUI can name the characters it could not
     // read).
@@ -41,6 +48,7 @@ private:
     std::vector<std::string> m_tokens; // token text (one byte for byte tokens, a name for specials/symbols)
     std::array<std::int32_t, 256> m_byteToId{};
     bool m_byteLevel = true;
+    bool m_labelled = false;
 };
 
 } // namespace attnscope

@@ -1,6 +1,6 @@
 #pragma once
 // Loss of a trained model at a sequence length other than (usually longer than) the one it was trained on:
-// the length-extrapolation protocol of Press et al. (mechanisms.md §3.2).
+// the length-extrapolation protocol of Press et al..
 //
 //   nonoverlapping  the validation stream is cut into consecutive chunks of `length` tokens; each chunk is
 //   one

@@ -1,6 +1,6 @@
 #pragma once
 // Model configuration: architecture and the mechanisms of the four papers plus stabiliser baselines.
-// Formulas and defaults: shared/research/mechanisms.md (section numbers cited per field).
+// Each field cites the paper its formula and default come from.
 #include <string>
 #include <vector>
 
@@ -33,7 +33,7 @@ enum class GammaInit {
     Sigma0, // γ = σ(W_0) so that Ŵ = W at step 0 (PyTorch vision code)
 };
 
-// How attention scores become weights (mechanisms.md §12).
+// How attention scores become weights.
 enum class AttentionFunction {
     Softmax, // A = softmax_row(S)
     Relu,    // A_ij = relu(S_ij)/n_i, n_i = keys query i sees (Guo et al. 2024): no sum-to-one, no sink
@@ -47,7 +47,7 @@ struct ModelConfig {
     int vocab = 96;    // set from the tokenizer before the model is built
     PositionScheme position = PositionScheme::Learned;
     // Sinusoidal table multiplier: an unscaled ±1 table swamps N(0, 0.02) token embeddings and stalls
-    // training (mechanisms.md §11). 0.02·√2 gives the table the embeddings' RMS of 0.02.
+    // training. 0.02·√2 gives the table the embeddings' RMS of 0.02.
     double sinusoidalScale = 0.028284271247461901;
     double ropeTheta = 10000.0;
     bool tiedHead = true;

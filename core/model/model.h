@@ -1,5 +1,5 @@
 #pragma once
-// The decoder-only transformer (nanoGPT-style pre-LN, mechanisms.md §1) with every mechanism as a config
+// The decoder-only transformer (nanoGPT-style pre-LN) with every mechanism as a config
 // switch. Parameters, gradients and σReparam state are flat buffers; activations live in a Workspace, so one
 // model can train at (B, T) and be probed or evaluated at other shapes. T = float trains, T = double checks
 // gradients against finite differences.
@@ -15,7 +15,7 @@
 
 namespace attnscope {
 
-// Which σ a forward pass uses (σReparam only; mechanisms.md §5.1). Training: σ = aᵀWb from the stored
+// Which σ a forward pass uses (σReparam only). Training: σ = aᵀWb from the stored
 // vectors, which the trainer advanced by one power step just before the pass; backward differentiates this
 // σ with a, b constant. Evaluation: one more power step on copies of the vectors, σ from them, the stored
 // vectors unchanged — what apple/ml-sigma-reparam's SpectralNormedWeight does in eval mode (the power step

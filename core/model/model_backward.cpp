@@ -1,5 +1,5 @@
 // Backward pass of Model<T>: the exact gradient of forward()'s loss (CE + z-loss), layer by layer in reverse,
-// each op's backward from core/nn (mechanisms.md §1.3, §4.2, §5.2).
+// each op's backward from core/nn.
 #include "core/model/model.h"
 
 #include "core/nn/attention.h"

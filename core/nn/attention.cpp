@@ -1,6 +1,7 @@
 #include "core/nn/attention.h"
 
 #include "core/nn/gemm.h"
+#include "core/nn/kernels.h"
 #include "core/nn/parallel.h"
 
 #include <Eigen/Core>
@@ -11,43 +12,6 @@ namespace attnscope::nn {
 
 namespace {
 template <typename T> using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-template <typename T> T dot(const T* a, const T* b, int n) {
-    T s = 0;
-#pragma omp simd reduction(+ : s)
-    for (int i = 0; i < n; ++i) s += a[i] * b[i];
-    return s;
-}
-
-template <typename T> void axpy(T* y, T a, const T* x, int n) {
-#pragma omp simd
-    for (int i = 0; i < n; ++i) y[i] += a * x[i];
-}
-
-// Softmax over row[0..n) in place, row holds scores. Eigen's array exp is vectorised.
-template <typename T> void softmaxInPlace(T* row, int n) {
-    Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>> r(row, n);
-    r = (r - r.maxCoeff()).exp();
-    r *= T(1) / r.sum();
-}
-
-// ReLU attention over row[0..n) in place: relu(S)/n.
-template <typename T> void reluInPlace(T* row, int n) {
-    const T inv = T(1) / T(n);
-#pragma omp simd
-    for (int j = 0; j < n; ++j) row[j] = row[j] > T(0) ? row[j] * inv : T(0);
-}
-
-// dA → dS for one row: softmax dS_j = A_j (dA_j − Σ_k A_k dA_k); ReLU dS_j = 1[S_j > 0]·dA_j/n (A_j > 0 ⇔
-// S_j > 0, so the stored weights carry the mask). Both times `scale` (1/√D, for dq and dk).
-template <typename T> void scoreGradInPlace(T* dA, const T* a, int n, T delta, T scale, bool relu) {
-    if (relu) {
-        const T f = scale / T(n);
-        for (int j = 0; j < n; ++j) dA[j] = a[j] > T(0) ? dA[j] * f : T(0);
-    } else {
-        for (int j = 0; j < n; ++j) dA[j] = a[j] * (dA[j] - delta) * scale;
-    }
-}
 
 // Per-thread scratch; `Slot` keeps buffers of different shapes apart so none is reallocated per head.
 template <typename T, int Slot = 0> Mat<T>& scratch(int rows, int cols) {
@@ -67,6 +31,7 @@ template <typename Fn> void causalBlocks(int T, Fn&& fn) {
 template <typename T>
 void globalForward(T* out, T* P, const T* q, const T* k, const T* v, const AttentionShape& s, int b, int h,
                    double slope, bool relu) {
+    const Kernels<T>& kernel = kernels<T>(); // softmax/ReLU rows and dS (kernels.h)
     const T scale = T(1) / std::sqrt(T(s.D));
     const int C = s.C();
     const std::ptrdiff_t base = std::ptrdiff_t(b) * s.T * C + h * s.D;
@@ -78,10 +43,7 @@ void globalForward(T* out, T* P, const T* q, const T* k, const T* v, const Atten
             T* row = P + std::ptrdiff_t(i) * s.T;
             if (slope != 0)
                 for (int j = 0; j <= i; ++j) row[j] -= T(slope * (i - j));
-            if (relu)
-                reluInPlace(row, i + 1);
-            else
-                softmaxInPlace(row, i + 1);
+            (relu ? kernel.reluRow : kernel.softmaxRow)(row, i + 1);
             for (int j = i + 1; j < s.T; ++j) row[j] = 0;
         }
         // O = A V; A is exactly 0 above the diagonal.
@@ -97,6 +59,7 @@ void globalForward(T* out, T* P, const T* q, const T* k, const T* v, const Atten
 template <typename T>
 void localForward(T* out, T* P, const T* q, const T* k, const T* v, const AttentionShape& s, int b, int h,
                   int w, double slope, bool relu) {
+    const Kernels<T>& kernel = kernels<T>(); // softmax/ReLU rows and dS (kernels.h)
     const T scale = T(1) / std::sqrt(T(s.D));
     const int C = s.C();
     const std::ptrdiff_t base = std::ptrdiff_t(b) * s.T * C + h * s.D;
@@ -113,10 +76,7 @@ void localForward(T* out, T* P, const T* q, const T* k, const T* v, const Attent
             T* visible = row + (j0 - jlo);
             if (slope != 0)
                 for (int j = j0; j <= i; ++j) visible[j - j0] -= T(slope * (i - j));
-            if (relu)
-                reluInPlace(visible, n);
-            else
-                softmaxInPlace(visible, n);
+            (relu ? kernel.reluRow : kernel.softmaxRow)(visible, n);
             std::fill(row, visible, T(0));
             std::fill(visible + n, row + nk, T(0));
             T* slots = P + std::ptrdiff_t(i) * w; // slot s ↔ key i − w + 1 + s; slots before key 0 are 0
@@ -131,6 +91,7 @@ void localForward(T* out, T* P, const T* q, const T* k, const T* v, const Attent
 template <typename T>
 void globalBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P, const T* q, const T* k,
                     const T* v, const AttentionShape& s, int b, int h, bool relu) {
+    const Kernels<T>& kernel = kernels<T>(); // softmax/ReLU rows and dS (kernels.h)
     const T scale = T(1) / std::sqrt(T(s.D));
     const int C = s.C();
     const std::ptrdiff_t base = std::ptrdiff_t(b) * s.T * C + h * s.D;
@@ -143,10 +104,10 @@ void globalBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P
         for (int i = i0; i < i1; ++i) {
             T* row = dS + std::ptrdiff_t(i) * s.T;
             const T* a = P + std::ptrdiff_t(i) * s.T;
-            const T delta =
-                relu ? T(0)
-                     : dot(dO + std::ptrdiff_t(i) * C, out + base + std::ptrdiff_t(i) * C, s.D); // Σ_j A dA
-            scoreGradInPlace(row, a, i + 1, delta, scale, relu);
+            const T delta = relu ? T(0)
+                                 : kernel.dot(dO + std::ptrdiff_t(i) * C, out + base + std::ptrdiff_t(i) * C,
+                                              s.D); // Σ_j A dA
+            kernel.scoreGradRow(row, a, i + 1, delta, scale, relu);
             for (int j = i + 1; j < i1; ++j) row[j] = 0;
         }
         // dQ = dS K over the visible keys.
@@ -168,6 +129,7 @@ void globalBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P
 template <typename T>
 void localBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P, const T* q, const T* k,
                    const T* v, const AttentionShape& s, int b, int h, int w, bool relu) {
+    const Kernels<T>& kernel = kernels<T>(); // softmax/ReLU rows and dS (kernels.h)
     (void)out;
     const T scale = T(1) / std::sqrt(T(s.D));
     const int C = s.C();
@@ -196,8 +158,8 @@ void localBackward(T* dq, T* dk, T* dv, const T* dout, const T* out, const T* P,
             std::fill(arow, a, T(0));
             std::copy(slots + first, slots + first + n, a);
             std::fill(a + n, arow + nk, T(0));
-            const T delta = relu ? T(0) : dot(a, visible, n); // Σ_j A dA
-            scoreGradInPlace(visible, a, n, delta, scale, relu);
+            const T delta = relu ? T(0) : kernel.dot(a, visible, n); // Σ_j A dA
+            kernel.scoreGradRow(visible, a, n, delta, scale, relu);
             std::fill(row, visible, T(0));
             std::fill(visible + n, row + nk, T(0));
         }

@@ -1,9 +1,9 @@
 #pragma once
-// Causal multi-head attention with per-head mask and bias (mechanisms.md §1.3 item 4, §2.3, §3.1).
+// Causal multi-head attention with per-head mask and bias.
 //   q, k, v, out: (B·T, C) row-major, head h in columns [h·D, (h+1)·D).
 //   Per head: S_ij = q_i·k_j/√D − m_h·(i − j) for visible j, A = softmax_row(S), O = A V.
 //   ReLU heads replace the softmax by A_ij = relu(S_ij)/n_i, n_i = number of keys query i sees (Guo et al.
-//   2024, arXiv 2410.13835, §4 "ReLU attention"; mechanisms.md §12): rows need not sum to 1, so a query
+//   2024, arXiv 2410.13835, §4 "ReLU attention"): rows need not sum to 1, so a query
 //   can attend to nothing and needs no sink.
 //   A global head sees keys 0..i; a local head (window w) sees keys i−w+1..i and stores and computes only
 //   that band: O(T·w) time and memory (LS-attention, Hajra 2025). ALiBi inside a window uses −m·|i − j| =

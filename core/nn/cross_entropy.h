@@ -1,6 +1,7 @@
 #pragma once
 // Softmax cross-entropy over output logits with ignored targets and optional z-loss
-// (mechanisms.md §1.3 item 1, §6.1): L = (1/N) Σ_scored [CE_t + c·(log Z_t)²], N = number of scored targets.
+// (Wortsman et al. 2023 for the z-loss): L = (1/N) Σ_scored [CE_t + c·(log Z_t)²], N = number of scored
+// targets.
 #include <cstdint>
 
 namespace attnscope::nn {

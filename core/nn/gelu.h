@@ -1,5 +1,5 @@
 #pragma once
-// GELU, tanh approximation (mechanisms.md §1.3 item 7): GELU(u) = ½u(1 + tanh s), s = √(2/π)(u + 0.044715u³).
+// GELU, tanh approximation: GELU(u) = ½u(1 + tanh s), s = √(2/π)(u + 0.044715u³).
 namespace attnscope::nn {
 template <typename T> void gelu_forward(T* y, const T* u, long n);
 // du = dy · GELU'(u)

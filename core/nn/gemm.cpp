@@ -9,22 +9,28 @@ namespace attnscope::nn {
 
 namespace {
 
-// OpenBLAS must not start its own threads (ours already occupy every core), and a library built without
-// locking (Debian's "serial" flavour) corrupts results when two threads call it at once: such a build is
-// used under a mutex, with a warning, rather than trusted.
+// OpenBLAS must not start its own threads (ours already occupy every core), and the engine calls it from
+// several threads at once. Which library answers is the system's choice (Debian's alternatives for
+// libopenblas.so.0), so the flavour is asked at run time (openblas_get_parallel):
+//   1  pthread flavour: built with locking, concurrent calls are safe; the engine calls it freely;
+//   0  serial flavour: Debian builds it without locking, and concurrent calls returned wrong results
+//      (tst_gemm); 2  OpenMP flavour: its buffer pool is only guarded for calls from OpenMP's own threads.
+// For 0 and 2 every GEMM runs under one mutex, with a one-line notice: the same results (each call computes
+// in the calling thread either way), only slower on several threads.
 struct Backend {
     bool serialise = false;
     std::mutex mutex;
     Backend() {
         openblas_set_num_threads(1);
-        const char* config = openblas_get_config();
-        if (config && std::strstr(config, "SINGLE_THREADED")) {
+        if (openblas_get_parallel() != 1) {
             serialise = true;
             std::fprintf(
                 stderr,
-                "AttnScope: the OpenBLAS in use (%s) is not thread-safe; GEMMs are serialised. Install "
-                "libopenblas0-pthread for full speed.\n",
-                config);
+                "AttnScope: the OpenBLAS in use (%s) is not safe for concurrent calls; its GEMMs run "
+                "one at a time (slower). For full speed select the pthread flavour: "
+                "update-alternatives --config libopenblas.so.0-x86_64-linux-gnu (libopenblas0-pthread)."
+                "\n",
+                openblas_get_config());
         }
     }
 };

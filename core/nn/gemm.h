@@ -4,7 +4,7 @@
 // Callers own the threading (OpenMP over fixed disjoint blocks of C, parallel.h); every call computes in the
 // calling thread, so results do not depend on the number of threads.
 //
-// Backed by OpenBLAS (Debian's libopenblas-pthread-dev, limited to one thread per call): at our shapes its
+// Backed by OpenBLAS (libopenblas.so, any flavour; limited to one thread per call, gemm.cpp): at our shapes its
 // AVX-512 sgemm runs at 93–116 GFLOP/s on one core against Eigen's 68–85 (docs/performance.md).
 namespace attnscope::nn {
 

@@ -1,36 +1,19 @@
 #include "core/nn/layernorm.h"
 
+#include "core/nn/kernels.h"
 #include "core/nn/parallel.h"
 
-#include <cmath>
 #include <vector>
 
 namespace attnscope::nn {
 
+// The row loops live in kernels_impl.h (a baseline and an AVX2 copy, kernels.h).
 template <typename T>
 void layernorm_forward(T* y, T* mean, T* rstd, const T* x, const T* gamma, const T* beta, int rows, int C,
                        T eps) {
+    const auto kernel = kernels<T>().layerNormForward;
     parallelChunks(rows, 64, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
-        for (std::ptrdiff_t r = r0; r < r1; ++r) {
-            const T* xr = x + r * C;
-            // simd reductions: a fixed lane order, so still the same bits on every run.
-            T m = 0;
-#pragma omp simd reduction(+ : m)
-            for (int i = 0; i < C; ++i) m += xr[i];
-            m /= T(C);
-            T v = 0;
-#pragma omp simd reduction(+ : v)
-            for (int i = 0; i < C; ++i) v += (xr[i] - m) * (xr[i] - m);
-            v /= T(C);
-            const T s = T(1) / std::sqrt(v + eps);
-            T* yr = y + r * C;
-            if (beta)
-                for (int i = 0; i < C; ++i) yr[i] = (xr[i] - m) * s * gamma[i] + beta[i];
-            else
-                for (int i = 0; i < C; ++i) yr[i] = (xr[i] - m) * s * gamma[i];
-            mean[r] = m;
-            rstd[r] = s;
-        }
+        kernel(y, mean, rstd, x, gamma, beta, r0, r1, C, eps);
     });
 }
 
@@ -44,32 +27,10 @@ void layernorm_backward(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, con
     thread_local std::vector<T> partial; // the caller's: worker threads reach it only through `base`
     partial.assign(std::size_t(blocks) * 2 * C, T(0));
     T* const base = partial.data();
+    const auto kernel = kernels<T>().layerNormBackward;
     parallelChunks(rows, kRowBlock, [&](std::ptrdiff_t r0, std::ptrdiff_t r1) {
         T* pg = base + std::size_t(r0 / kRowBlock) * 2 * C;
-        T* pb = pg + C;
-        for (std::ptrdiff_t r = r0; r < r1; ++r) {
-            const T* xr = x + r * C;
-            const T* dyr = dy + r * C;
-            const T m = mean[r], s = rstd[r];
-            T meanG = 0, meanGx = 0;
-#pragma omp simd reduction(+ : meanG, meanGx)
-            for (int i = 0; i < C; ++i) {
-                const T xh = (xr[i] - m) * s;
-                const T g = dyr[i] * gamma[i];
-                meanG += g;
-                meanGx += g * xh;
-                pg[i] += dyr[i] * xh;
-                pb[i] += dyr[i];
-            }
-            meanG /= T(C);
-            meanGx /= T(C);
-            T* dxr = dx + r * C;
-            for (int i = 0; i < C; ++i) {
-                const T xh = (xr[i] - m) * s;
-                const T v = s * (dyr[i] * gamma[i] - meanG - xh * meanGx);
-                dxr[i] = accumulateDx ? dxr[i] + v : v;
-            }
-        }
+        kernel(dx, pg, pg + C, dy, x, gamma, mean, rstd, r0, r1, C, accumulateDx);
     });
     for (std::ptrdiff_t k = 0; k < blocks; ++k) {
         const T* pg = base + std::size_t(k) * 2 * C;

@@ -1,5 +1,5 @@
 #pragma once
-// LayerNorm over the last dimension (mechanisms.md §1.3 item 6): y = γ ⊙ (x − μ)/s + β, s = √(var + ε),
+// LayerNorm over the last dimension: y = γ ⊙ (x − μ)/s + β, s = √(var + ε),
 // biased variance. β may be null (QK-norm has a gain only). x, y: (rows, C) contiguous.
 namespace attnscope::nn {
 

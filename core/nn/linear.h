@@ -1,5 +1,5 @@
 #pragma once
-// Linear layer Y = X·W + b over row-major flat buffers (mechanisms.md §1.3 item 2).
+// Linear layer Y = X·W + b over row-major flat buffers.
 //   X (rows, in), W (in, out) with leading dimension ldw ≥ out (so a column block of a fused weight can be
 //   used directly), b (out) or nullptr, Y (rows, out) with leading dimension ldy.
 #include <cstddef>

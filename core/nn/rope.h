@@ -1,5 +1,5 @@
 #pragma once
-// Rotary position embedding on q or k (mechanisms.md §1.1): for the pair (2i, 2i+1) of every head at position
+// Rotary position embedding on q or k: for the pair (2i, 2i+1) of every head at position
 // p, rotate by p·θ_i with θ_i = base^{−2i/D}. x: (B·T, C) with H heads of width D. Backward rotates by
 // −p·θ_i.
 namespace attnscope::nn {

@@ -1,5 +1,5 @@
 #pragma once
-// σReparam (Zhai et al. 2023, mechanisms.md §5): Ŵ = γ/σ(W)·W with σ(W) the spectral norm estimated by one
+// σReparam (Zhai et al. 2023): Ŵ = γ/σ(W)·W with σ(W) the spectral norm estimated by one
 // power-iteration step per training step on persistent vectors. In the engine's X·W layout W is (in, out):
 // σ = aᵀ W b with a ∈ R^in, b ∈ R^out unit vectors held constant, so ∂σ/∂W = a bᵀ.
 //   Backward (§5.2), G = ∂L/∂Ŵ:  ∂L/∂γ = ⟨G, W⟩/σ ;  ∂L/∂W = (γ/σ)(G − (⟨G, W⟩/σ)·a bᵀ).

@@ -1,10 +1,12 @@
 #include "core/optim/adamw.h"
 
+#include "core/nn/kernels.h"
+
 #include <cmath>
 
 namespace attnscope {
 
-AdamW::AdamW(const ParamLayout& layout, const TrainConfig& config)
+AdamW::AdamW(const ParamLayout& layout, const OptimizerConfig& config)
     : Optimizer(layout, config), m_m(layout.total, 0.0f), m_v(layout.total, 0.0f) {}
 
 std::vector<std::pair<std::string, AlignedVector<float>*>> AdamW::stateBuffers() {
@@ -19,39 +21,13 @@ void AdamW::step(float* params, const float* grads, double lr, std::vector<float
     const double rate = decayRate(lr);
     const float fb1 = float(b1), fb2 = float(b2), flr = float(lr), eps = float(m_config.eps);
     const bool measure = updateRatios != nullptr;
+    const auto kernel = nn::kernels<float>().adamw; // the loop itself: kernels_impl.h
     forEachTensor(params, updateRatios, [&](std::size_t ti, std::ptrdiff_t b, std::ptrdiff_t e) {
         const TensorInfo& t = m_layout.tensors[ti];
-        const float decay = t.decay ? float(rate) : 0.0f;
-        float* p = params + t.offset;
-        const float* g = grads + t.offset;
-        float* m = m_m.data() + t.offset;
-        float* v = m_v.data() + t.offset;
-        double du2 = 0;
-        if (measure) {
-            // ‖Δθ‖² in double, vectorised: the lane order is fixed by the binary, so the ratio's bits do not
-            // depend on the thread count; Δθ itself is the arithmetic of the loop below.
-#pragma omp simd reduction(+ : du2)
-            for (std::ptrdiff_t i = b; i < e; ++i) {
-                m[i] = fb1 * m[i] + (1.0f - fb1) * g[i];
-                v[i] = fb2 * v[i] + (1.0f - fb2) * g[i] * g[i];
-                const float mhat = m[i] / correction1, vhat = v[i] / correction2;
-                const float delta = -decay * p[i] - flr * mhat / (std::sqrt(vhat) + eps);
-                du2 += double(delta) * delta;
-                p[i] += delta;
-            }
-            return du2;
-        }
-        // The same arithmetic as above, vectorised (vsqrtps rounds like vsqrtss; -fno-math-errno on this
-        // file).
-#pragma omp simd
-        for (std::ptrdiff_t i = b; i < e; ++i) {
-            m[i] = fb1 * m[i] + (1.0f - fb1) * g[i];
-            v[i] = fb2 * v[i] + (1.0f - fb2) * g[i] * g[i];
-            const float mhat = m[i] / correction1, vhat = v[i] / correction2;
-            const float delta = -decay * p[i] - flr * mhat / (std::sqrt(vhat) + eps);
-            p[i] += delta;
-        }
-        return du2;
+        const nn::AdamWCoefficients<float> c{
+            fb1, fb2, correction1, correction2, flr, eps, t.decay ? float(rate) : 0.0f};
+        const std::size_t at = t.offset + std::size_t(b);
+        return kernel(params + at, grads + at, m_m.data() + at, m_v.data() + at, e - b, c, measure);
     });
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// AdamW (mechanisms.md §1.3 item 9; Loshchilov & Hutter 2019) with the weight decay and clipping of
+// AdamW (Loshchilov & Hutter 2019) with the weight decay and clipping of
 // optimizer.h.
 #include "core/optim/optimizer.h"
 
@@ -7,7 +7,7 @@ namespace attnscope {
 
 class AdamW final : public Optimizer {
 public:
-    AdamW(const ParamLayout& layout, const TrainConfig& config);
+    AdamW(const ParamLayout& layout, const OptimizerConfig& config);
 
     void step(float* params, const float* grads, double lr,
               std::vector<float>* updateRatios = nullptr) override;

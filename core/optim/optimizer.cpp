@@ -55,7 +55,7 @@ void Optimizer::forEachTensor(const float* params, std::vector<float>* updateRat
         (*updateRatios)[ti] = tensorP[ti] > 0 ? float(std::sqrt(tensorDu[ti] / tensorP[ti])) : 0.0f;
 }
 
-std::unique_ptr<Optimizer> makeOptimizer(const ParamLayout& layout, const TrainConfig& config) {
+std::unique_ptr<Optimizer> makeOptimizer(const ParamLayout& layout, const OptimizerConfig& config) {
     if (config.optimizer == OptimizerKind::Sgd) return std::make_unique<Sgd>(layout, config);
     return std::make_unique<AdamW>(layout, config);
 }

@@ -1,10 +1,10 @@
 #pragma once
-// What every optimiser shares (mechanisms.md §1.3 items 9–10): an update per tensor with weight decay on the
+// What every optimiser shares: an update per tensor with weight decay on the
 // tensors the layout marks (matrices and embeddings), decoupled or independent of the learning rate as
-// TrainConfig::decayMode says, the ‖Δθ‖/‖θ‖ measurement at recording steps, and global gradient-norm
+// OptimizerConfig::decayMode says, the ‖Δθ‖/‖θ‖ measurement at recording steps, and global gradient-norm
 // clipping (done by the trainer before step()). AdamW (adamw.h) and SGD with momentum (sgd.h) derive from it.
 #include "core/model/param_layout.h"
-#include "core/train/train_config.h"
+#include "core/optim/optimizer_config.h"
 #include "core/util/aligned.h"
 
 #include <cstddef>
@@ -33,7 +33,8 @@ public:
     void setSteps(int t) { m_t = t; }
 
 protected:
-    Optimizer(const ParamLayout& layout, const TrainConfig& config) : m_layout(layout), m_config(config) {}
+    Optimizer(const ParamLayout& layout, const OptimizerConfig& config)
+        : m_layout(layout), m_config(config) {}
 
     // Decay subtracted as rate·θ this step: η_t·λ (decoupled, PyTorch) or (η_t/η)·λ (independent, Wortsman
     // et al.), for tensors whose `decay` flag is set.
@@ -47,12 +48,12 @@ protected:
                        const ChunkUpdate& update) const;
 
     const ParamLayout& m_layout;
-    TrainConfig m_config;
+    OptimizerConfig m_config;
     int m_t = 0;
 };
 
-// The optimiser TrainConfig::optimizer names.
-std::unique_ptr<Optimizer> makeOptimizer(const ParamLayout& layout, const TrainConfig& config);
+// The optimiser OptimizerConfig::optimizer names.
+std::unique_ptr<Optimizer> makeOptimizer(const ParamLayout& layout, const OptimizerConfig& config);
 
 // Scales grads so their global L2 norm is at most maxNorm (0: no clipping). Returns the norm before
 // clipping (NaN/Inf when a gradient is not finite; grads are then left untouched).

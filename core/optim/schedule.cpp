@@ -5,7 +5,7 @@
 
 namespace attnscope {
 
-double learningRate(const TrainConfig& c, int step) {
+double learningRate(const OptimizerConfig& c, int step) {
     const double floor = c.lr * c.minLrRatio;
     if (c.warmup > 0 && step <= c.warmup) return c.lr * double(step) / double(c.warmup);
     const int decaySteps = std::max(1, c.steps - c.warmup);

@@ -2,7 +2,7 @@
 
 namespace attnscope {
 
-Sgd::Sgd(const ParamLayout& layout, const TrainConfig& config)
+Sgd::Sgd(const ParamLayout& layout, const OptimizerConfig& config)
     : Optimizer(layout, config), m_b(layout.total, 0.0f) {}
 
 std::vector<std::pair<std::string, AlignedVector<float>*>> Sgd::stateBuffers() {

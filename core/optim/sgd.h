@@ -3,14 +3,14 @@
 //   b ← μ·b + g,  θ ← θ − η_t·b − decay·θ,
 // with the decoupled/independent weight decay and the clipping of optimizer.h, so it differs from AdamW only
 // in the update direction. Guo et al. 2024 (arXiv 2410.13835) find that SGD-trained models form no attention
-// sink where Adam-trained ones do (mechanisms.md §12).
+// sink where Adam-trained ones do.
 #include "core/optim/optimizer.h"
 
 namespace attnscope {
 
 class Sgd final : public Optimizer {
 public:
-    Sgd(const ParamLayout& layout, const TrainConfig& config); // momentum μ = config.momentum
+    Sgd(const ParamLayout& layout, const OptimizerConfig& config); // momentum μ = config.momentum
 
     void step(float* params, const float* grads, double lr,
               std::vector<float>* updateRatios = nullptr) override;

@@ -81,7 +81,7 @@ Eigen::VectorXd windowKeyNorms(const MatD& gram, int window) {
 }
 
 // A global head's row i sees the prefix {0..i}; an eigen-solve per row costs O(i³), O(T⁴) a layer (≈ 50 ms
-// at T = 128: most of a recording step, issue 15). Solved exactly at rows 0…kExactHead−1, every kStride-th
+// at T = 128: most of a recording step). Solved exactly at rows 0…kExactHead−1, every kStride-th
 // row and the last; between two solved rows a < i < b the value is min(λ_b, λ_a + Σ_{a<j≤i} ‖x̃_j‖²), both
 // upper bounds of λ_i = ‖X̃_{V_i}‖₂²: λ_i ≤ λ_b by Cauchy interlacing (G_i is a principal block of G_b), and
 // λ_i ≤ λ_a + Σ‖x̃_j‖² by Weyl's inequality (X̃_iᵀX̃_i = X̃_aᵀX̃_a + Σ x̃_j x̃_jᵀ, each x̃_j x̃_jᵀ of norm ‖x̃_j‖²).

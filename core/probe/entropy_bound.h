@@ -1,6 +1,6 @@
 #pragma once
 // Zhai et al. (ICML 2023), Theorem 3.1, applied to every causal row over the keys it sees, so that the
-// head's bound averages like its measured entropy and is a true lower bound of it (mechanisms.md §5.3).
+// head's bound averages like its measured entropy and is a true lower bound of it.
 //
 // The theorem: if a row's logits a (n entries) satisfy ‖a‖₂ ≤ r, the entropy of softmax(a) is at least
 //   f(r, n) = log(1 + (n−1)β) + r·√(n(n−1))·β / (1 + (n−1)β),  β = exp(−r·√(n/(n−1)))

@@ -37,6 +37,13 @@ HeadMetrics headMetrics(const float* A, const float* Z, int T, int window) {
     return m;
 }
 
+float sinkRate(const std::vector<float>& sinkScores) {
+    if (sinkScores.empty()) return 0;
+    int sinks = 0;
+    for (float s : sinkScores) sinks += s > kSinkThreshold;
+    return float(sinks) / float(sinkScores.size());
+}
+
 std::vector<float> keyProfile(const float* A, int T, int window) {
     std::vector<float> profile(T, 0.0f);
     for (int j = 0; j < T; ++j) {

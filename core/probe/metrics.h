@@ -1,5 +1,5 @@
 #pragma once
-// Attention metrics of mechanisms.md §6.4 on dense maps. A (T×T) row-major probabilities with exact zeros on
+// Attention metrics (docs/metrics.md) on dense maps. A (T×T) row-major probabilities with exact zeros on
 // invisible keys; Z (T×T) content logits q·k/√D, NaN where invisible. A head's window is 0 for full causal.
 #include <vector>
 
@@ -21,10 +21,15 @@ inline int visibleKeys(int i, int window) {
 
 HeadMetrics headMetrics(const float* A, const float* Z, int T, int window);
 
+// A head is a sink head when its sink score exceeds this (Gu et al.'s ε = 0.3); the sink rate of a model is
+// the fraction of its heads that are.
+inline constexpr float kSinkThreshold = 0.3f;
+float sinkRate(const std::vector<float>& sinkScores);
+
 // Mean attention key j receives from the queries that see it (T values).
 std::vector<float> keyProfile(const float* A, int T, int window);
 
-// Extreme-token metrics of one head (Guo et al. 2024; mechanisms.md §12). `dormant[i]` marks the queries
+// Extreme-token metrics of one head (Guo et al. 2024). `dormant[i]` marks the queries
 // whose sink score counts (non-trigger queries i ≥ 1).
 struct SinkMetrics {
     float sinkNonTrigger = 0; // mean A_i0 over the dormant queries that see key 0 (0 when none)

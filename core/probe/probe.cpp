@@ -3,7 +3,7 @@
 #include "core/nn/attention.h"
 #include "core/nn/parallel.h"
 #include "core/probe/entropy_bound.h"
-#include "core/probe/head_scores.h"
+#include "core/probe/map_metrics.h"
 #include "core/probe/metrics.h"
 
 #include <Eigen/Core>
@@ -51,19 +51,9 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
     s->layers = L, s->heads = H, s->length = T;
     s->tokens = probe;
     const std::size_t LH = std::size_t(L) * H, TT = std::size_t(T) * T;
-    for (auto* v : {&s->entropy, &s->normEntropy, &s->maxLogit, &s->meanRowMax, &s->sinkScore,
-                    &s->meanDistance, &s->sigmaQK, &s->sigmaQ, &s->sigmaK, &s->entropyBound,
-                    &s->previousToken, &s->duplicateToken, &s->inductionScore, &s->localMass})
-        v->assign(LH, 0.0f);
-    s->keyProfile.assign(LH * T, 0.0f);
-    for (auto* v : {&s->sinkNonTrigger, &s->topKey, &s->topKeyShare}) v->assign(LH, 0.0f);
+    for (auto* v : {&s->sigmaQK, &s->sigmaQ, &s->sigmaK, &s->entropyBound}) v->assign(LH, 0.0f);
     s->valueNorm.assign(LH * T, 0.0f);
     s->residualNorm.assign(std::size_t(L + 1) * T, 0.0f);
-    std::vector<bool> dormant(std::size_t(T), true);
-    dormant[0] = false; // query 0 sees only key 0: A_00 = 1 for softmax whatever the head does
-    for (int i = 1; i < T; ++i)
-        for (std::int32_t t : extras.triggers)
-            dormant[std::size_t(i)] = dormant[std::size_t(i)] && probe[std::size_t(i)] != t;
     auto rowNorm = [](const float* x, int n) {
         double acc = 0;
         for (int d = 0; d < n; ++d) acc += double(x[d]) * x[d];
@@ -76,9 +66,7 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
     }
     s->attention.assign(LH * TT, 0.0f);
     s->logits.assign(LH * TT, std::numeric_limits<float>::quiet_NaN());
-    s->importanceEntropy.assign(L, 0.0f);
     const float scale = 1.0f / std::sqrt(float(D));
-    int sinkHeads = 0;
     struct BoundLayer {
         int layer;
         const float* x;
@@ -94,7 +82,6 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
         const int ldw = lp.qkvCols;
         // ‖XXᵀ‖₂ = σ_max(X)² of the layer's normalised input (Theorem 3.1's σ_x).
         const double sigmaX = spectralNorm(W.ln1, T, C, C);
-        std::vector<const float*> maps;
         for (int h = 0; h < H; ++h) {
             const std::size_t idx = s->headIndex(l, h);
             float* A = s->attention.data() + idx * TT;
@@ -109,17 +96,6 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
                     for (int d = 0; d < D; ++d) dot += qi[d] * kj[d];
                     Z[std::size_t(i) * T + j] = dot * scale;
                 }
-            const HeadMetrics m = headMetrics(A, Z, T, window);
-            s->entropy[idx] = m.entropy, s->normEntropy[idx] = m.normEntropy, s->maxLogit[idx] = m.maxLogit;
-            s->meanRowMax[idx] = m.meanRowMax, s->sinkScore[idx] = m.sinkScore,
-            s->meanDistance[idx] = m.meanDistance;
-            sinkHeads += m.sinkScore > 0.3f;
-            const HeadScores hs = headScores(A, probe.data(), T);
-            s->previousToken[idx] = hs.previousToken, s->duplicateToken[idx] = hs.duplicateToken;
-            s->inductionScore[idx] = hs.induction, s->localMass[idx] = hs.localMass;
-            const SinkMetrics sm = sinkMetrics(A, T, window, dormant);
-            s->sinkNonTrigger[idx] = sm.sinkNonTrigger, s->topKey[idx] = float(sm.topKey);
-            s->topKeyShare[idx] = sm.topKeyShare;
             // Value-state norm ‖v_j^h W_o^h‖ (W_o rows of head h): what key j adds to a query's output.
             const TensorInfo& proj = model.layout().tensors[lp.projW];
             const MapF Wo(model.weight(lp.projW) + std::size_t(h) * D * proj.cols, D, C,
@@ -128,9 +104,6 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
                 const MapF vj(W.vAtt + std::size_t(j) * C + h * D, 1, D, Eigen::OuterStride<>(C));
                 s->valueNorm[idx * T + j] = (vj * Wo).norm();
             }
-            const auto profile = keyProfile(A, T, window);
-            std::copy(profile.begin(), profile.end(), s->keyProfile.begin() + idx * T);
-            maps.push_back(A);
 
             const MatD Wq = MapF(qkv + h * D, C, D, Eigen::OuterStride<>(ldw)).cast<double>();
             const MatD Wk = MapF(qkv + C + h * D, C, D, Eigen::OuterStride<>(ldw)).cast<double>();
@@ -145,7 +118,6 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
                                        ? std::numeric_limits<float>::quiet_NaN()
                                        : float(entropyLowerBound(sigmaQK * scale * sigmaX * sigmaX, T));
         }
-        s->importanceEntropy[l] = importanceEntropy(maps, T);
         // The per-row bound of every head (core/probe/entropy_bound.h). QK-norm and RoPE make the logits
         // non-bilinear in X and ReLU attention is no softmax: the theorem says nothing there, no value is
         // recorded.
@@ -153,6 +125,11 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
             c.attention != AttentionFunction::Relu)
             boundLayers.push_back({l, W.ln1, qkv, ldw, model.weight(lp.qkvB)});
     }
+    MapMetricInputs metricInputs;
+    for (const nn::HeadSpec& spec : ws.attention.heads()) metricInputs.windows.push_back(spec.window);
+    metricInputs.triggers = extras.triggers;
+    metricInputs.outputLogits = ws.logits, metricInputs.logZ = ws.logZ, metricInputs.vocab = V;
+    computeMapMetrics(*s, metricInputs);
     // The layers' bounds are independent and the largest part of a snapshot's cost (eigen-solves): one
     // parallel job over the layers, recorded in layer order.
     std::vector<BoundHead> heads;
@@ -167,15 +144,6 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
             s->scalarNames.push_back(causalBoundScalarName(boundLayers[k].layer, h));
             s->scalarValues.push_back(bounds[k][std::size_t(h)]);
         }
-    s->sinkRate = float(sinkHeads) / float(LH);
-    double logZ = 0;
-    float outMax = 0;
-    for (int i = 0; i < T; ++i) {
-        logZ += ws.logZ[i];
-        for (int v = 0; v < V; ++v) outMax = std::max(outMax, std::abs(ws.logits[std::size_t(i) * V + v]));
-    }
-    s->meanLogZ = float(logZ / T);
-    s->outLogitMax = outMax;
 
     const ParamLayout& layout = model.layout();
     for (std::size_t g = 0; g < layout.sigmaGroups.size(); ++g) {

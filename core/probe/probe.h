@@ -19,7 +19,7 @@ struct ProbeExtras {
     bool entropyBounds = true;
 };
 
-// A second probe recorded with every snapshot (core/probe/induction_probe.h): its workspace (B = 1, Tlen =
+// A second probe recorded with every snapshot (core/data/induction_probe.h): its workspace (B = 1, Tlen =
 // tokens.size()) and tokens. Its snapshot becomes ProbeSnapshot::induction.
 struct InductionProbe {
     Workspace<float>* workspace = nullptr;

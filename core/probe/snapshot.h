@@ -33,7 +33,7 @@ struct StepRecord {
     std::vector<std::pair<std::string, double>> scalars;
 };
 
-// Instrumentation of the fixed probe sequence at one step (mechanisms.md §6.4). Arrays indexed
+// Instrumentation of the fixed probe sequence at one step. Arrays indexed
 // [layer * heads + head] unless noted.
 struct ProbeSnapshot {
     int step = 0;
@@ -56,7 +56,7 @@ struct ProbeSnapshot {
     std::vector<float> sigmaK;         // σ(W_k^h)
     std::vector<float> entropyBound;   // σReparam Theorem 3.1 lower bound (NaN when not applicable)
     std::vector<float> keyProfile; // [layer][head][T]: mean attention key j receives from queries seeing it
-    // Extreme-token metrics (Guo et al. 2024, mechanisms.md §12); docs/metrics.md has the formulas.
+    // Extreme-token metrics (Guo et al. 2024); docs/metrics.md has the formulas.
     std::vector<float> sinkNonTrigger; // mean A_i0 over queries i ≥ 1 whose token is not a trigger
     std::vector<float> topKey;         // key j with the largest received attention Σ_i A_ij (an index)
     std::vector<float> topKeyShare;    // Σ_i A_i,topKey / Σ_ij A_ij: its share of the head's attention
@@ -74,7 +74,7 @@ struct ProbeSnapshot {
     std::vector<float> scalarValues;
 
     // The induction probe's snapshot at the same step (fixed seeded random tokens, then the same tokens
-    // again; core/probe/induction_probe.h): its own maps and scores. Null when the run records none.
+    // again; core/data/induction_probe.h): its own maps and scores. Null when the run records none.
     std::shared_ptr<const ProbeSnapshot> induction;
 
     // Attention maps [layer][head][T][T], dense (local heads expanded), exactly 0 where masked.

@@ -11,11 +11,13 @@ namespace attnscope {
 RecordedRun RecordedRun::load(const RunReader& reader, Snapshots snapshots) {
     RecordedRun run;
     run.spec = reader.spec();
+    run.external = reader.external();
     run.tokenizer = std::make_shared<Tokenizer>(Tokenizer::fromJson(reader.header().tokenizerJson));
     run.steps = reader.steps();
-    if (snapshots == Snapshots::Decode)
+    if (snapshots != Snapshots::Skip)
         for (int step : reader.snapshotSteps())
-            if (SnapshotPtr s = reader.snapshot(step)) run.snapshots.push_back(std::move(s));
+            if (SnapshotPtr s = reader.snapshot(step, snapshots == Snapshots::Decode))
+                run.snapshots.push_back(std::move(s));
     run.events = reader.events();
     run.evals = reader.evals();
     run.checkpointSteps = reader.checkpointSteps();

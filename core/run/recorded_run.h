@@ -6,6 +6,7 @@
 #include "core/data/tokenizer.h"
 #include "core/probe/snapshot.h"
 #include "core/store/run_file.h"
+#include "core/store/run_reader.h"
 #include "core/train/run_spec.h"
 #include "core/train/telemetry.h"
 
@@ -15,11 +16,11 @@
 
 namespace attnscope {
 
-class RunReader;
-struct RunUpdate;
-
 struct RecordedRun {
-    RunSpec spec;                               // as recorded (validated by the reader)
+    RunSpec spec; // as recorded (validated by the reader)
+    // Set for runs the engine did not train (RunReader::external()): their model, step total and seed come
+    // from here, and what is absent there is unknown.
+    std::optional<ExternalRunFacts> external;
     std::shared_ptr<const Tokenizer> tokenizer; // never null once loaded
     RunStatus status = RunStatus::Created;
     int statusStep = 0;
@@ -38,7 +39,7 @@ struct RecordedRun {
         bool rewound = false; // the writer truncated the run: everything was replaced
     };
 
-    enum class Snapshots { Decode, Skip };
+    enum class Snapshots { Decode, MetricsOnly, Skip }; // MetricsOnly: snapshots without their maps
     // Everything committed in `reader`'s file. With Snapshots::Skip the snapshot list is left empty: the
     // caller decodes them itself (off its thread; see snapshotSteps()), because decoding the maps is what
     // makes a large run slow to open. A run whose status says training or paused is given as recorded;
@@ -55,6 +56,13 @@ struct RecordedRun {
     // whole run is reloaded from `reader`. New snapshots are decoded from `reader`.
     Change apply(const RunUpdate& update, const RunReader& reader);
     void applyStatus(const StatusRecord& status);
+
+    ModelDescription model() const { return describedModel(spec, external); }
+    std::optional<int> plannedSteps() const { return attnscope::plannedSteps(spec, external); }
+    std::optional<std::uint64_t> seed() const { return statedSeed(spec, external); }
+    std::vector<std::string> badges() const { return runBadges(spec, external); }
+    // Whether the run states a training setting (train.lr, ...): engine runs state all of them.
+    bool statesTrain(const std::string& key) const { return !external || external->states(key); }
 
     int lastStep() const { return steps.empty() ? 0 : steps.back().step; }
     SnapshotPtr latestSnapshot() const { return snapshots.empty() ? nullptr : snapshots.back(); }

@@ -15,10 +15,15 @@ inline constexpr const char* kRunFileExtension = ".attnrun";
 // The schema this build writes, and the newest it can read. See "Versioning" in docs/run-format.md.
 inline constexpr int kRunSchemaVersion = 3;
 // The oldest reader schema that can read what this build writes: schemas 2 and 3 only added tables
-// (step_scalars, induction_snapshots) and columns, so schema-1 readers still read our files.
+// (step_scalars; schema 3: induction_snapshots) and columns (schema 3: run.model_json and the head scores), so
+// schema-1 readers still read our files.
 inline constexpr int kMinReaderSchema = 1;
 // Value of meta.app that marks a SQLite file as an AttnScope run.
 inline constexpr const char* kRunAppMarker = "attnscope";
+// SQLite's application_id (the big-endian 32-bit word at byte offset 68 of the file): ASCII "AtSc". New run
+// files carry it so that file-type detection (shared-mime-info, libmagic) tells them from other SQLite
+// databases; readers do not require it (files written before it have 0). docs/run-format.md, "File type".
+inline constexpr std::uint32_t kRunApplicationId = 0x41745363u;
 
 // Fixed facts about a run, written once when the file is created.
 struct RunHeader {
@@ -32,6 +37,9 @@ struct RunHeader {
     std::string probeText;
     std::string description;
     std::string createdAt; // ISO-8601 UTC, e.g. "2024-05-01T12:34:56Z"; RunWriter fills "now" if empty
+    // The recorded model's description (core/model/model_description.h), JSON text; "" (stored as NULL)
+    // when the run has none — files before schema 3, and engine runs, whose spec describes their model.
+    std::string modelJson;
 };
 
 // One entry of the run's status history; the last one is the current status.

@@ -4,8 +4,12 @@
 #include "core/store/run_schema.h"
 #include "core/store/snapshot_codec.h"
 #include "core/store/sqlite_db.h"
+#include "core/store/writer_lock.h"
+#include "core/util/clipped_text.h"
 #include "core/util/error.h"
+#include "core/util/json_nesting.h"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -14,6 +18,10 @@
 namespace attnscope {
 
 namespace {
+
+// Texts shown to the user (event messages, status messages, eval notes) are read clipped to this many
+// characters: memory and display time stay bounded whatever a damaged file stores.
+constexpr int kMaxStoredTextChars = 4000;
 
 // Step numbers are ints in memory; a value outside that range can only come from a damaged file.
 int toStep(std::int64_t value, const sqlite::Database& db) {
@@ -79,8 +87,11 @@ std::vector<int> readStepColumn(sqlite::Database& db, const char* table, int aft
 }
 
 std::vector<Event> readEvents(sqlite::Database& db, std::int64_t afterId, std::int64_t* lastId) {
-    sqlite::Statement s(db, "SELECT id, step, kind, message FROM events WHERE id > ? ORDER BY id");
-    s.bind(1, afterId);
+    // Texts are clipped by SQLite itself, so a damaged 20 MB message is never read into memory.
+    sqlite::Statement s(
+        db, "SELECT id, step, substr(kind, 1, ?2), substr(message, 1, ?2) FROM events WHERE id > ?1 "
+            "ORDER BY id");
+    s.bind(1, afterId).bind(2, std::int64_t(kMaxStoredTextChars));
     std::vector<Event> out;
     while (s.step()) {
         // A kind this build does not know (a newer writer's) is kept and shown by its name, never a reason
@@ -95,9 +106,10 @@ std::vector<Event> readEvents(sqlite::Database& db, std::int64_t afterId, std::i
 }
 
 std::vector<EvalRecord> readEvals(sqlite::Database& db, std::int64_t afterId, std::int64_t* lastId) {
-    sqlite::Statement s(db, "SELECT id, step, length, mode, loss, perplexity, note FROM evals WHERE id > ? "
-                            "ORDER BY id");
-    s.bind(1, afterId);
+    sqlite::Statement s(db,
+                        "SELECT id, step, length, substr(mode, 1, ?2), loss, perplexity, substr(note, 1, ?2) "
+                        "FROM evals WHERE id > ?1 ORDER BY id");
+    s.bind(1, afterId).bind(2, std::int64_t(kMaxStoredTextChars));
     std::vector<EvalRecord> out;
     while (s.step()) {
         EvalRecord e;
@@ -115,8 +127,9 @@ std::vector<EvalRecord> readEvals(sqlite::Database& db, std::int64_t afterId, st
 
 std::vector<StatusRecord> readStatuses(sqlite::Database& db, std::int64_t afterId, std::int64_t* lastId) {
     sqlite::Statement s(db,
-                        "SELECT id, step, status, message, at FROM status_history WHERE id > ? ORDER BY id");
-    s.bind(1, afterId);
+                        "SELECT id, step, substr(status, 1, ?2), substr(message, 1, ?2), substr(at, 1, ?2) "
+                        "FROM status_history WHERE id > ?1 ORDER BY id");
+    s.bind(1, afterId).bind(2, std::int64_t(kMaxStoredTextChars));
     std::vector<StatusRecord> out;
     while (s.step()) {
         const std::string name = s.textAt(2);
@@ -128,29 +141,126 @@ std::vector<StatusRecord> readStatuses(sqlite::Database& db, std::int64_t afterI
     return out;
 }
 
+// Every violated constraint of a configuration as one parenthesised list, or "" when there is none.
+std::string joinedErrors(const std::vector<std::string>& errors) {
+    std::string message;
+    for (std::size_t i = 0; i < errors.size(); ++i) message += (i ? "; " : "") + errors[i];
+    return message;
+}
+
+// Whether the run was recorded outside the engine. A schema-3 header says so in model_json's source; files
+// the Python package wrote before schema 3 are known by their writer's version string.
+bool recordedOutsideEngine(const RunHeader& header, const ModelDescription& model) {
+    if (!header.modelJson.empty()) return model.source.value_or("") != "engine";
+    return header.appVersion.rfind("attnscope-python", 0) == 0;
+}
+
+// What a pre-schema-3 Python recording stated: only the model keys its spec really holds (a missing d_model
+// is unknown, not the engine's 128).
+ModelDescription describeFromSpecKeys(const nlohmann::json& model) {
+    ModelDescription d;
+    d.source = "recorder";
+    const auto count = [&](const char* key, std::optional<int>& out) {
+        if (model.contains(key) && model[key].is_number_integer() && model[key].get<long long>() > 0 &&
+            model[key].get<long long>() <= std::numeric_limits<int>::max())
+            out = model[key].get<int>();
+    };
+    count("layers", d.layers);
+    count("heads", d.heads);
+    count("d_model", d.dModel);
+    count("context", d.context);
+    count("vocab", d.vocab);
+    if (d.heads && d.dModel && *d.dModel % *d.heads == 0) d.headDim = *d.dModel / *d.heads;
+    return d;
+}
+
 // The stored configuration, checked like a new run's model and training settings: a damaged or hand-edited
 // header (heads = 0) must be reported, not divide by zero in ParamLayout. The data section is not checked:
-// it names where the data came from, which a reader never opens.
-RunSpec parseSpec(const std::string& json, const std::string& path) {
+// it names where the data came from, which a reader never opens. A run recorded outside the engine is
+// checked for self-contradiction only (its model need not fit the engine's limits), and its spec's model
+// section takes the shape it recorded.
+RunSpec parseSpec(const RunHeader& header, const std::string& path,
+                  std::optional<ExternalRunFacts>& external) {
     RunSpec spec;
+    checkJsonNesting(header.specJson, path + " is damaged: its run configuration");
+    checkJsonNesting(header.modelJson, path + " is damaged: its model description");
+    nlohmann::json json;
     try {
-        spec = runSpecFromJson(nlohmann::json::parse(json));
+        json = nlohmann::json::parse(header.specJson);
+        spec = runSpecFromJson(json);
     } catch (const nlohmann::json::exception& e) {
-        throw Error(path + " is damaged: its run configuration is not valid JSON (" + e.what() + ").");
+        throw Error(path + " is damaged: its run configuration is not valid JSON (" +
+                    clippedForDisplay(e.what(), kMaxShownErrorDetail) + ").");
     } catch (const Error& e) {
-        throw Error(path + " has a run configuration this version cannot read: " + e.what());
+        throw Error(path + " has a run configuration this version cannot read: " +
+                    clippedForDisplay(e.what(), kMaxShownErrorDetail));
     }
-    std::vector<std::string> errors = spec.model.validate();
+    ModelDescription model;
+    try {
+        model = modelDescriptionFromJsonText(header.modelJson);
+    } catch (const Error& e) {
+        throw Error(path + " is damaged: its model description is unreadable (" +
+                    clippedForDisplay(e.what(), kMaxShownErrorDetail) + ").");
+    }
+    std::vector<std::string> errors;
+    if (recordedOutsideEngine(header, model)) {
+        const nlohmann::json section =
+            json.is_object() && json.contains("model") ? json["model"] : nlohmann::json();
+        if (header.modelJson.empty())
+            model = describeFromSpecKeys(section.is_object() ? section : nlohmann::json::object());
+        ExternalRunFacts facts;
+        const nlohmann::json trainSection =
+            json.is_object() && json.contains("train") ? json["train"] : nlohmann::json();
+        if (trainSection.is_object())
+            for (const auto& item : trainSection.items()) facts.statedTrainKeys.push_back(item.key());
+        if (facts.states("steps")) facts.plannedSteps = spec.train.steps;
+        if (facts.states("seed")) facts.seed = spec.train.seed;
+        ModelConfig& m = spec.model;
+        m.layers = model.layers.value_or(m.layers);
+        m.heads = model.heads.value_or(m.heads);
+        m.dModel =
+            model.dModel.value_or(model.heads && model.headDim ? *model.heads * *model.headDim : m.dModel);
+        m.context = model.context.value_or(m.context);
+        m.vocab = model.vocab.value_or(m.vocab);
+        if (m.layers < 1) errors.push_back("layers must be at least 1");
+        if (m.heads < 1) errors.push_back("heads must be at least 1");
+        for (const std::string& e : model.contradictions()) errors.push_back(e);
+        facts.model = std::move(model);
+        external = std::move(facts);
+    } else {
+        errors = spec.model.validate();
+    }
     for (const std::string& e : spec.train.validate()) errors.push_back(e);
-    if (!errors.empty()) {
-        std::string message = path + " is damaged: its stored run configuration is invalid (";
-        for (std::size_t i = 0; i < errors.size(); ++i) message += (i ? "; " : "") + errors[i];
-        throw Error(message + ").");
-    }
+    if (!errors.empty())
+        throw Error(path + " is damaged: its stored run configuration is invalid (" + joinedErrors(errors) +
+                    ").");
     return spec;
 }
 
 } // namespace
+
+bool ExternalRunFacts::states(const std::string& trainKey) const {
+    return std::find(statedTrainKeys.begin(), statedTrainKeys.end(), trainKey) != statedTrainKeys.end();
+}
+
+ModelDescription describedModel(const RunSpec& spec, const std::optional<ExternalRunFacts>& external) {
+    return external ? external->model : describeEngineModel(spec.model);
+}
+
+std::optional<int> plannedSteps(const RunSpec& spec, const std::optional<ExternalRunFacts>& external) {
+    return external ? external->plannedSteps : std::optional<int>(spec.train.steps);
+}
+
+std::optional<std::uint64_t> statedSeed(const RunSpec& spec,
+                                        const std::optional<ExternalRunFacts>& external) {
+    return external ? external->seed : std::optional<std::uint64_t>(spec.train.seed);
+}
+
+std::vector<std::string> runBadges(const RunSpec& spec, const std::optional<ExternalRunFacts>& external) {
+    // attnscope.torch.GPT models recorded from Python carry the engine's full configuration in their spec.
+    if (!external || external->model.family.value_or("") == "attnscope") return spec.model.mechanismBadges();
+    return external->model.badges();
+}
 
 bool RunUpdate::empty() const {
     return !rewound && steps.empty() && snapshotSteps.empty() && checkpointSteps.empty() && events.empty() &&
@@ -162,7 +272,7 @@ RunReader::RunReader(const std::string& path) : m_path(path) {
     m_db = std::make_unique<sqlite::Database>(path, sqlite::Database::Mode::ReadOnly, path);
     m_schemaVersion = runschema::validate(*m_db, /*forWriting=*/false);
     m_header = runschema::readHeader(*m_db);
-    m_spec = parseSpec(m_header.specJson, path);
+    m_spec = parseSpec(m_header, path, m_external);
     m_hasCeLoss = runschema::hasColumn(*m_db, "steps", "ce_loss");
 }
 
@@ -188,14 +298,14 @@ std::vector<int> RunReader::snapshotStepsAfter(int step) const {
     return readStepColumn(*m_db, "snapshots", step);
 }
 
-SnapshotPtr RunReader::snapshot(int step) const {
+SnapshotPtr RunReader::snapshot(int step, bool maps) const {
     sqlite::Database& db = *m_db;
     sqlite::Transaction read(db, /*write=*/false); // row and scalars from the same commit
     sqlite::Statement row(
         db, ("SELECT " + snapshotcodec::selectColumns(db) + " FROM snapshots WHERE step = ?").c_str());
     row.bind(1, std::int64_t(step));
     if (!row.step()) return nullptr;
-    auto snapshot = std::make_shared<ProbeSnapshot>(snapshotcodec::decode(row, m_path));
+    auto snapshot = std::make_shared<ProbeSnapshot>(snapshotcodec::decode(row, m_path, maps));
     fillMissingHeadScores(*snapshot); // files from before schema 3: the same scores from the stored maps
     if (db.hasTable(runschema::kInductionSnapshotTable)) {
         sqlite::Statement induction(
@@ -205,7 +315,7 @@ SnapshotPtr RunReader::snapshot(int step) const {
         induction.bind(1, std::int64_t(step));
         if (induction.step())
             snapshot->induction = std::make_shared<ProbeSnapshot>(
-                snapshotcodec::decode(induction, m_path + " (induction probe)"));
+                snapshotcodec::decode(induction, m_path + " (induction probe)", maps));
     }
     sqlite::Statement scalars(db, "SELECT name, value FROM snapshot_scalars WHERE step = ? ORDER BY idx");
     scalars.bind(1, std::int64_t(step));
@@ -255,6 +365,8 @@ std::vector<StatusRecord> RunReader::statusHistory() const {
 }
 
 RunUpdate RunReader::poll(RunCursor& cursor) const {
+    if (m_db->changedSinceOpen()) // a writer appeared: read through its -wal from now on
+        m_db = std::make_unique<sqlite::Database>(m_path, sqlite::Database::Mode::ReadOnly, m_path);
     sqlite::Database& db = *m_db;
     sqlite::Transaction read(db, /*write=*/false);
     RunUpdate update;
@@ -285,6 +397,10 @@ RunUpdate RunReader::poll(RunCursor& cursor) const {
     read.commit();
     cursor = next;
     return update;
+}
+
+bool RunReader::hasLiveWriter() const {
+    return !WriterLock::holderPid(m_path).empty();
 }
 
 std::vector<std::string> RunReader::verify() const {

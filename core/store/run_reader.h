@@ -2,16 +2,37 @@
 // Reads an .attnrun file, also while another connection or process is writing it: every call reads the
 // latest committed state, so a GUI follows a live run by calling poll() on a timer. Not thread-safe: use
 // one RunReader per thread.
+#include "core/model/model_description.h"
 #include "core/store/run_file.h"
 #include "core/train/run_spec.h"
 
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace attnscope {
+
+// What a run the engine did not train (the Python Recorder's, an import's) states about itself. Its spec
+// holds engine defaults for everything it does not name, so readers take the model from `model` and show a
+// step total or a seed only when the recorder gave one.
+struct ExternalRunFacts {
+    ModelDescription model;
+    std::optional<int> plannedSteps;
+    std::optional<std::uint64_t> seed;
+    std::vector<std::string> statedTrainKeys; // the spec's train keys the recorder gave ("lr", "batch", ...)
+    bool states(const std::string& trainKey) const;
+};
+
+// The model, step total and seed a reader shows: `external`'s when the run was recorded outside the engine,
+// else the engine's spec.
+ModelDescription describedModel(const RunSpec& spec, const std::optional<ExternalRunFacts>& external);
+std::optional<int> plannedSteps(const RunSpec& spec, const std::optional<ExternalRunFacts>& external);
+std::optional<std::uint64_t> statedSeed(const RunSpec& spec, const std::optional<ExternalRunFacts>& external);
+// Mechanism badges: the engine's (ModelConfig::mechanismBadges) or the recorded model's.
+std::vector<std::string> runBadges(const RunSpec& spec, const std::optional<ExternalRunFacts>& external);
 
 namespace sqlite {
 class Database;
@@ -54,6 +75,12 @@ public:
     const std::string& path() const { return m_path; }
     const RunHeader& header() const { return m_header; }
     const RunSpec& spec() const { return m_spec; } // the header's configuration, parsed and validated
+    // Set for runs the engine did not train: a header with a model_json from a recorder or import, or a
+    // file written by the Python package before schema 3. Their spec's model section then carries the shape
+    // the run recorded (layers, heads, d_model, context, vocab where known) and is not held to the engine's
+    // limits: any combination of layers, heads and head dim opens.
+    const std::optional<ExternalRunFacts>& external() const { return m_external; }
+    ModelDescription model() const { return describedModel(m_spec, m_external); }
     int schemaVersion() const { return m_schemaVersion; }
     // A meta value ("" when absent): e.g. "writer", and a fork's "parent_run" and "parent_step".
     std::string meta(const std::string& key) const;
@@ -63,8 +90,10 @@ public:
     std::vector<StepRecord> stepsAfter(int step) const;
     std::vector<int> snapshotSteps() const;
     std::vector<int> snapshotStepsAfter(int step) const;
-    SnapshotPtr snapshot(int step) const; // nullptr when no snapshot has that step
-    std::vector<Event> events() const;    // in the order they were written
+    // nullptr when no snapshot has that step. Without `maps` its attention and logit maps are left empty
+    // (not decoded): what curve views need, at a fraction of the time and memory.
+    SnapshotPtr snapshot(int step, bool maps = true) const;
+    std::vector<Event> events() const; // in the order they were written
     std::vector<EvalRecord> evals() const;
     std::vector<int> checkpointSteps() const;
     // Throws if there is no checkpoint at `step` or its bytes fail their CRC-32.
@@ -75,16 +104,22 @@ public:
     // Everything committed since `cursor`, read in one transaction (a consistent view); advances it.
     RunUpdate poll(RunCursor& cursor) const;
 
+    // Whether a writer (this or another process) holds the file's writer lock now. A file whose status
+    // says "training" without one was interrupted: its writer was killed or crashed.
+    bool hasLiveWriter() const;
+
     // SQLite's PRAGMA quick_check over the whole file (slow for big runs, so not done on open). Returns
     // the problems found; empty when the file is sound.
     std::vector<std::string> verify() const;
 
 private:
     std::string m_path;
-    std::unique_ptr<sqlite::Database> m_db;
+    // Replaced by poll() when a file read as immutable (nobody had it open) gains a writer.
+    mutable std::unique_ptr<sqlite::Database> m_db;
     int m_schemaVersion = 0;
     RunHeader m_header;
     RunSpec m_spec;
+    std::optional<ExternalRunFacts> m_external;
     // A writer adds the column when it resumes a schema-1 file; that resume rewinds, and poll() looks again.
     mutable bool m_hasCeLoss = false;
 };

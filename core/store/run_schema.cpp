@@ -1,6 +1,6 @@
 #include "core/store/run_schema.h"
 
-#include "core/store/blob_codec.h"
+#include "core/io/blob_codec.h"
 #include "core/store/snapshot_codec.h"
 #include "core/util/error.h"
 
@@ -22,7 +22,7 @@ CREATE TABLE run (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     spec_json TEXT NOT NULL, app_version TEXT NOT NULL, corpus_name TEXT NOT NULL, corpus_hash TEXT NOT NULL,
     tokenizer_json TEXT NOT NULL, probe_tokens BLOB, probe_text TEXT NOT NULL, description TEXT NOT NULL,
-    created_at TEXT NOT NULL);
+    created_at TEXT NOT NULL, model_json TEXT);
 CREATE TABLE steps (
     step INTEGER PRIMARY KEY, loss REAL, val_loss REAL, lr REAL, grad_norm REAL, tokens_per_sec REAL,
     elapsed_sec REAL, ce_loss REAL);
@@ -98,6 +98,7 @@ bool hasColumn(sqlite::Database& db, const std::string& table, const std::string
 
 void upgradeForWriting(sqlite::Database& db) {
     if (!hasColumn(db, "steps", "ce_loss")) db.exec("ALTER TABLE steps ADD COLUMN ce_loss REAL");
+    if (!hasColumn(db, "run", "model_json")) db.exec("ALTER TABLE run ADD COLUMN model_json TEXT");
     if (!db.hasTable("step_scalars"))
         db.exec("CREATE TABLE step_scalars (step INTEGER NOT NULL, name TEXT NOT NULL, value REAL, "
                 "PRIMARY KEY (step, name)) WITHOUT ROWID");
@@ -119,13 +120,14 @@ void create(sqlite::Database& db, const RunHeader& header) {
     db.exec(createSnapshotTable("snapshots"));
     db.exec(createSnapshotTable(kInductionSnapshotTable));
     db.exec("PRAGMA user_version = " + std::to_string(kRunSchemaVersion));
+    db.exec("PRAGMA application_id = " + std::to_string(std::int32_t(kRunApplicationId)));
     putMeta(db, "app", kRunAppMarker);
     putMeta(db, "schema_version", std::to_string(kRunSchemaVersion));
     putMeta(db, "min_reader_schema", std::to_string(kMinReaderSchema));
     putMeta(db, "rewinds", "0");
     sqlite::Statement s(
         db, "INSERT INTO run (id, spec_json, app_version, corpus_name, corpus_hash, tokenizer_json, "
-            "probe_tokens, probe_text, description, created_at) VALUES (1,?,?,?,?,?,?,?,?,?)");
+            "probe_tokens, probe_text, description, created_at, model_json) VALUES (1,?,?,?,?,?,?,?,?,?,?)");
     s.bind(1, header.specJson)
         .bind(2, header.appVersion)
         .bind(3, header.corpusName)
@@ -133,7 +135,12 @@ void create(sqlite::Database& db, const RunHeader& header) {
     const std::vector<std::uint8_t> probeTokens =
         blob::int32sToBytes(header.probeTokens); // bound, not copied
     s.bind(5, header.tokenizerJson).bindBlob(6, probeTokens);
-    s.bind(7, header.probeText).bind(8, header.description).bind(9, header.createdAt).run();
+    s.bind(7, header.probeText).bind(8, header.description).bind(9, header.createdAt);
+    if (header.modelJson.empty())
+        s.bindNull(10);
+    else
+        s.bind(10, header.modelJson);
+    s.run();
 }
 
 void checkFileSignature(const std::string& path, const std::string& displayName) {
@@ -181,8 +188,12 @@ int validate(sqlite::Database& db, bool forWriting) {
 }
 
 RunHeader readHeader(sqlite::Database& db) {
-    sqlite::Statement s(db, "SELECT spec_json, app_version, corpus_name, corpus_hash, tokenizer_json, "
-                            "probe_tokens, probe_text, description, created_at FROM run WHERE id = 1");
+    // Files before schema 3 have no model_json column: their model is described by the spec alone.
+    const std::string select =
+        std::string("SELECT spec_json, app_version, corpus_name, corpus_hash, "
+                    "tokenizer_json, probe_tokens, probe_text, description, created_at, ") +
+        (hasColumn(db, "run", "model_json") ? "model_json" : "NULL") + " FROM run WHERE id = 1";
+    sqlite::Statement s(db, select.c_str());
     if (!s.step()) throw Error(db.displayName() + " is damaged: its run header is missing.");
     RunHeader h;
     h.specJson = s.textAt(0);
@@ -194,6 +205,7 @@ RunHeader readHeader(sqlite::Database& db) {
     h.probeText = s.textAt(6);
     h.description = s.textAt(7);
     h.createdAt = s.textAt(8);
+    if (!s.isNull(9)) h.modelJson = s.textAt(9);
     return h;
 }
 

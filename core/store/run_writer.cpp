@@ -30,11 +30,6 @@ void configureForWriting(sqlite::Database& db) {
     db.exec("PRAGMA journal_size_limit = 67108864");
 }
 
-void removeRunFiles(const std::string& path) {
-    std::error_code ignored;
-    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(path + suffix, ignored);
-}
-
 void checkCanCreate(const std::string& path, RunWriter::IfExists ifExists) {
     const fs::path parent = fs::path(path).parent_path();
     const fs::path folder = parent.empty() ? fs::path(".") : parent;
@@ -49,6 +44,7 @@ void checkCanCreate(const std::string& path, RunWriter::IfExists ifExists) {
         throw Error("Cannot create " + path + ": a folder with that name exists.");
     if (fs::exists(path, ec) && ifExists == RunWriter::IfExists::Fail)
         throw Error(path + " already exists. Choose another name, or allow overwriting it.");
+    // (Both checks are repeated atomically by WriterLock::create; these give the clearer messages first.)
 }
 
 void insertSteps(sqlite::Database& db, const std::vector<StepRecord>& steps) {
@@ -149,11 +145,12 @@ const std::string& RunWriter::path() const {
 
 RunWriter RunWriter::create(const std::string& path, RunHeader header, IfExists ifExists) {
     checkCanCreate(path, ifExists);
-    WriterLock::checkNotHeld(path); // overwriting must not pull a file from under its writer
-    removeRunFiles(path);           // only reached when absent or overwriting; also clears a stale -wal/-shm
     if (header.appVersion.empty()) header.appVersion = ATTNSCOPE_VERSION;
     if (header.createdAt.empty()) header.createdAt = isoUtcNow();
-    WriterLock lock = WriterLock::acquire(path); // creates the (empty) file before SQLite opens it
+    // Creates the file, or takes over the existing run, under its lock (writer_lock.h): no other writer
+    // can come between the check and the creation.
+    WriterLock lock = WriterLock::create(path, ifExists == IfExists::Overwrite ? WriterLock::Create::Overwrite
+                                                                               : WriterLock::Create::New);
     try {
         auto db = std::make_unique<sqlite::Database>(path, sqlite::Database::Mode::Create, path);
         configureForWriting(*db);
@@ -164,14 +161,14 @@ RunWriter RunWriter::create(const std::string& path, RunHeader header, IfExists 
         transaction.commit();
         return RunWriter(path, std::move(lock), std::move(db));
     } catch (const Error&) {
-        removeRunFiles(path); // a half-created file would only block the next attempt
+        lock.removeLockedFile(path); // a half-created file would only block the next attempt
         throw;
     }
 }
 
 RunWriter RunWriter::openForAppend(const std::string& path) {
     runschema::checkFileSignature(path, path);
-    WriterLock lock = WriterLock::acquire(path); // before SQLite opens the file (HELPERS.md protocol)
+    WriterLock lock = WriterLock::openExisting(path); // before SQLite opens the file (writer_lock.h)
     auto db = std::make_unique<sqlite::Database>(path, sqlite::Database::Mode::ReadWrite, path);
     runschema::validate(*db, /*forWriting=*/true);
     configureForWriting(*db);

@@ -1,6 +1,6 @@
 #include "core/store/snapshot_codec.h"
 
-#include "core/store/blob_codec.h"
+#include "core/io/blob_codec.h"
 #include "core/util/error.h"
 
 #include <array>
@@ -171,7 +171,7 @@ void bind(sqlite::Statement& insert, const EncodedSnapshot& e) {
         insert.bindBlob(column++, e.blobs[arrays + 2 + i]);
 }
 
-ProbeSnapshot decode(const sqlite::Statement& row, const std::string& what) {
+ProbeSnapshot decode(const sqlite::Statement& row, const std::string& what, bool maps) {
     ProbeSnapshot s;
     const std::int64_t step = row.int64At(0), layers = row.int64At(1), heads = row.int64At(2),
                        length = row.int64At(3);
@@ -203,11 +203,13 @@ ProbeSnapshot decode(const sqlite::Statement& row, const std::string& what) {
     if (encoding != kMapEncoding)
         throw Error(where + " uses attention-map encoding \"" + encoding +
                     "\", which this version cannot read.");
-    const std::size_t maps = std::size_t(s.layers) * std::size_t(s.heads);
+    const std::size_t mapCount = std::size_t(s.layers) * std::size_t(s.heads);
     const auto unpack = [&](int col, float upperFill, const char* field) {
+        if (!maps) return std::vector<float>();
         const std::vector<std::uint8_t> packed = row.blobAt(col);
         if (packed.empty()) return std::vector<float>();
-        return blob::unpackCausalMaps(packed, maps, std::size_t(s.length), upperFill, where + " " + field);
+        return blob::unpackCausalMaps(packed, mapCount, std::size_t(s.length), upperFill,
+                                      where + " " + field);
     };
     s.attention = unpack(column++, 0.0f, "attention");
     s.logits = unpack(column++, std::numeric_limits<float>::quiet_NaN(), "logits");

@@ -34,6 +34,7 @@ EncodedSnapshot encode(const ProbeSnapshot& snapshot);
 void bind(sqlite::Statement& insert, const EncodedSnapshot& encoded);
 // Decodes the current row of a SELECT kColumns; validates every size against the stored dimensions.
 // Masked logits come back as NaN, masked attention as exactly 0.
-ProbeSnapshot decode(const sqlite::Statement& row, const std::string& what);
+// Without `maps` the attention and logit maps are not decoded (left empty): curve views need only metrics.
+ProbeSnapshot decode(const sqlite::Statement& row, const std::string& what, bool maps = true);
 
 } // namespace attnscope::snapshotcodec

@@ -2,9 +2,15 @@
 
 #include "core/util/error.h"
 
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <limits>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <utility>
 
 namespace attnscope::sqlite {
 
@@ -13,7 +19,7 @@ namespace {
 // Long enough to ride out a concurrent writer's commit or checkpoint, short enough not to hang a GUI.
 constexpr int kBusyTimeoutMs = 5000;
 
-std::string immutableUri(const std::string& path) {
+std::string uriOf(const std::string& path, const char* query) {
     std::string uri = "file:";
     for (unsigned char c : path) {
         if (c == '%' || c == '?' || c == '#' || c < 0x20) {
@@ -25,10 +31,51 @@ std::string immutableUri(const std::string& path) {
             uri += char(c);
         }
     }
-    return uri + "?immutable=1";
+    return uri + "?" + query;
+}
+
+bool exists(const std::string& path) {
+    struct stat info {};
+    return ::stat(path.c_str(), &info) == 0;
+}
+
+// Size and modification time: what tells a reader that a file it reads as immutable has changed.
+std::pair<std::int64_t, std::int64_t> sizeAndTime(const std::string& path) {
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0) return {-1, -1};
+    return {std::int64_t(info.st_size),
+            std::int64_t(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec};
+}
+
+void copyFile(const std::string& from, const std::string& to) {
+    std::error_code ec;
+    std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec)
+        throw Error("Cannot read " + from + ": copying it to read its -wal failed (" + ec.message() + ").");
 }
 
 } // namespace
+
+// A folder of its own under $TMPDIR holding copies of a run and its -wal, removed with the connection.
+struct Database::PrivateCopy {
+    explicit PrivateCopy(std::string f) : folder(std::move(f)) {}
+    PrivateCopy(const PrivateCopy&) = delete;
+    PrivateCopy& operator=(const PrivateCopy&) = delete;
+    std::string folder;
+    ~PrivateCopy() {
+        std::error_code ignored;
+        std::filesystem::remove_all(folder, ignored);
+    }
+};
+
+Database::ReadPlan Database::readPlan(const std::string& path) {
+    if (!exists(path + "-wal")) return ReadPlan::Immutable;
+    return exists(path + "-shm") ? ReadPlan::Shared : ReadPlan::PrivateCopy;
+}
+
+bool Database::changedSinceOpen() const {
+    return m_plan == ReadPlan::Immutable && (exists(m_path + "-wal") || sizeAndTime(m_path) != m_openedState);
+}
 
 std::string describeResult(int rc) {
     switch (rc & 0xFF) {
@@ -59,27 +106,16 @@ std::string describeResult(int rc) {
 }
 
 Database::Database(const std::string& path, Mode mode, std::string displayName)
-    : m_displayName(std::move(displayName)), m_action(mode == Mode::ReadOnly ? "read" : "write to") {
-    const int flags = mode == Mode::ReadOnly    ? SQLITE_OPEN_READONLY
-                      : mode == Mode::ReadWrite ? SQLITE_OPEN_READWRITE
-                                                : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
-    if (rc == SQLITE_OK) {
-        sqlite3_extended_result_codes(m_db, 1);
-        sqlite3_busy_timeout(m_db, kBusyTimeoutMs);
-        // Touch the schema now, so that "cannot open" surfaces here rather than at the first query.
-        rc = sqlite3_exec(m_db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
-    }
-    const int primary = rc & 0xFF;
-    if (mode == Mode::ReadOnly && (primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY)) {
-        // A WAL database in a folder we cannot write needs its -shm file; without a writer running, the
-        // file is stable and can be read as immutable instead.
-        sqlite3_close_v2(m_db);
-        m_db = nullptr;
-        rc = sqlite3_open_v2(immutableUri(path).c_str(), &m_db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
-                             nullptr);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_exec(m_db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+    : m_displayName(std::move(displayName)), m_action(mode == Mode::ReadOnly ? "read" : "write to"),
+      m_path(path) {
+    int rc = SQLITE_OK;
+    if (mode == Mode::ReadOnly) {
+        rc = openForReading(path);
+    } else {
+        const int flags =
+            mode == Mode::ReadWrite ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+        rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
+        if (rc == SQLITE_OK) rc = touchSchema();
     }
     try {
         if (rc != SQLITE_OK) fail(rc, mode == Mode::Create ? "create" : "open");
@@ -96,6 +132,48 @@ Database::Database(const std::string& path, Mode mode, std::string displayName)
 
 Database::~Database() {
     sqlite3_close_v2(m_db);
+}
+
+int Database::touchSchema() {
+    sqlite3_extended_result_codes(m_db, 1);
+    sqlite3_busy_timeout(m_db, kBusyTimeoutMs);
+    // Touch the schema now, so that "cannot open" surfaces here rather than at the first query.
+    return sqlite3_exec(m_db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+}
+
+// A reader must not create files beside the run (SQLite makes an empty -wal and a 32 KB -shm for any
+// connection to a WAL database, and a read-only connection cannot remove them again), must follow a run
+// that is being written, and must read a killed run's -wal even from a read-only folder. SQLite's rules for
+// read-only WAL access (sqlite.org/wal.html, "Read-Only Databases"): a connection needs the -shm to exist or
+// be creatable, unless the database is opened as immutable — which is only correct for a file nobody
+// changes, and ignores the -wal. Hence three cases:
+//  * no -wal: no connection has the run open (SQLite removes the -wal when the last one closes, and a
+//    writer's connection always has one). Everything committed is in the file itself: immutable.
+//    changedSinceOpen() tells a follower when a writer has appeared since, so that it reopens.
+//  * -wal and -shm: a live writer, or a killed one. Opened read-only in place; SQLite uses the existing
+//    -shm (in heap memory when it is not writable) and creates nothing.
+//  * -wal without -shm: a killed run whose -shm was lost (copied without it, or on a read-only mount). The
+//    rows in the -wal are intact, but SQLite can only read them with a -shm: the file and its -wal are
+//    copied into a private temporary folder and read there.
+int Database::openForReading(const std::string& path) {
+    m_plan = readPlan(path);
+    m_openedState = sizeAndTime(path);
+    std::string target = path;
+    if (m_plan == ReadPlan::PrivateCopy) {
+        std::string folder = (std::filesystem::temp_directory_path() / "attnscope-read-XXXXXX").string();
+        if (!::mkdtemp(folder.data()))
+            throw Error("Cannot read " + m_displayName + ": no temporary folder to read its -wal in (" +
+                        std::strerror(errno) + ").");
+        m_copy = std::make_unique<PrivateCopy>(folder);
+        target = folder + "/run";
+        copyFile(path, target);
+        copyFile(path + "-wal", target + "-wal");
+    }
+    const char* query = m_plan == ReadPlan::Immutable ? "immutable=1" : "mode=ro";
+    int rc =
+        sqlite3_open_v2(uriOf(target, query).c_str(), &m_db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr);
+    if (rc == SQLITE_OK) rc = touchSchema();
+    return rc;
 }
 
 void Database::fail(int rc, const std::string& action) const {

@@ -2,8 +2,10 @@
 // Minimal RAII over the SQLite C API for the run store. Every failing call throws attnscope::Error with a
 // sentence that names the file and says what went wrong in user terms (damaged, disk full, read-only...).
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 struct sqlite3;
@@ -48,8 +50,9 @@ private:
 class Database {
 public:
     enum class Mode { ReadOnly, ReadWrite, Create };
-    // `displayName` is used in messages (usually the path as the user gave it). ReadOnly falls back to
-    // opening the file as immutable when SQLite cannot create its shared-memory index (read-only folder).
+    // `displayName` is used in messages (usually the path as the user gave it). ReadOnly creates no file
+    // beside the database (no -wal, no -shm), follows a file being written, and reads a killed writer's -wal
+    // even where no -shm can be made (see ReadPlan).
     Database(const std::string& path, Mode mode, std::string displayName);
     ~Database();
     Database(const Database&) = delete;
@@ -65,10 +68,30 @@ public:
     const std::string& displayName() const { return m_displayName; }
     sqlite3* handle() { return m_db; }
 
+    // How a ReadOnly connection reads a WAL database (sqlite_db.cpp explains the cases).
+    enum class ReadPlan {
+        Immutable,  // no -wal beside it: nobody has it open; read as immutable
+        Shared,     // -wal and -shm: read in place through the existing -shm
+        PrivateCopy // -wal without -shm: the file and its -wal are read from a private temporary copy
+    };
+    static ReadPlan readPlan(const std::string& path);
+    ReadPlan plan() const { return m_plan; }
+    // True when this connection reads the file as immutable and the file has since changed or gained a
+    // -wal (a writer opened it): a follower must then open it again to see the changes.
+    bool changedSinceOpen() const;
+
 private:
+    int openForReading(const std::string& path);
+    int touchSchema();
+    struct PrivateCopy;
+
     sqlite3* m_db = nullptr;
     std::string m_displayName;
     std::string m_action; // default verb for messages: "read" or "write to"
+    std::string m_path;
+    ReadPlan m_plan = ReadPlan::Shared;
+    std::pair<std::int64_t, std::int64_t> m_openedState{-1, -1}; // size and mtime when opened
+    std::unique_ptr<PrivateCopy> m_copy;
 };
 
 // BEGIN IMMEDIATE … COMMIT; rolls back in the destructor unless committed, so an exception halfway

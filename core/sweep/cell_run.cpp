@@ -89,7 +89,7 @@ CellRunResult runCell(const std::string& path, const RunSpec& spec, int threads,
         driver = RunDriver::create(run);
         driver->recordTo(path, /*overwrite=*/true); // a file without a checkpoint holds nothing worth keeping
     }
-    auto watch = driver->bus().subscribe(); // before start(): no step is missed
+    auto watch = driver->bus().subscribe(kFrontEndPendingBulky); // before start(): no step is missed
     driver->start();
     std::vector<TelemetryMessage> messages;
     bool stopRequested = false;

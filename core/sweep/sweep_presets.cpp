@@ -20,7 +20,7 @@ SweepAxis variants(const std::vector<std::pair<std::string, json>>& list) {
     return a;
 }
 
-// Wortsman et al. 2023 (mechanisms.md §6.1): LR sensitivity of the stabilisers on the entropy-collapse model
+// Wortsman et al. 2023: LR sensitivity of the stabilisers on the entropy-collapse model
 // (4 layers × 4 heads, d 64, context 256, batch 8, no weight decay, constant LR after warmup). Shortened to
 // 100 steps with a 10-step warmup (the preset trains 600 after a 100-step warmup) so that 75 cells fit in
 // ≈ 15 minutes on two free cores (0.12 s per step on one core); at LR 1e-1 the baseline's layer-0 logits pass
@@ -54,7 +54,7 @@ SweepSpec lrSensitivity() {
     return s;
 }
 
-// Zhou et al. (mechanisms.md §4, §11): vanilla vs ResFormer over seeds on the value-residual model (6 layers
+// Zhou et al.: vanilla vs ResFormer over seeds on the value-residual model (6 layers
 // × 4 heads, d 64, context 128), shortened to 300 steps (the preset trains 1500) so that 6 cells fit in ≈ 10
 // minutes on two free cores. SVFormer is one more variant: {"label": "svformer", "set": {"model":
 // {"value_residual": "svformer"}}} in a --spec file (docs/cli.md).

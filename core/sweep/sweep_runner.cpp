@@ -1,5 +1,7 @@
 #include "core/sweep/sweep_runner.h"
 
+#include "core/store/writer_lock.h"
+
 #include "core/sweep/cell_run.h"
 #include "core/util/error.h"
 
@@ -277,22 +279,8 @@ SweepSpec readSweepManifest(const std::string& folder) {
 }
 
 std::string sweepLockHolder(const std::string& folder) {
-    struct stat st {};
-    if (::stat(lockPath(folder).c_str(), &st) != 0) return {}; // never run here: nobody holds it
-    char device[48];
-    std::snprintf(device, sizeof device, "%02x:%02x:%llu", major(st.st_dev), minor(st.st_dev),
-                  static_cast<unsigned long long>(st.st_ino));
-    std::ifstream locks("/proc/locks");
-    std::string line;
-    while (std::getline(locks, line)) {
-        // "3: FLOCK  ADVISORY  WRITE 847 fe:00:10978684 0 EOF"
-        std::istringstream in(line);
-        std::string id, kind, mode, access, pid, where;
-        if (!(in >> id >> kind)) continue;
-        if (kind == "->") in >> kind; // a waiter
-        if (in >> mode >> access >> pid >> where && kind == "FLOCK" && where == device) return "pid " + pid;
-    }
-    return {};
+    const std::string pid = WriterLock::holderPid(lockPath(folder)); // the same /proc/locks lookup
+    return pid.empty() ? std::string() : "pid " + pid;
 }
 
 } // namespace attnscope

@@ -1,7 +1,10 @@
 #include "core/sweep/sweep_summary.h"
 
+#include "core/run/run_summary.h"
+#include "core/store/csv_writer.h"
 #include "core/store/run_reader.h"
 #include "core/util/error.h"
+#include "core/util/number_text.h"
 
 #include <algorithm>
 #include <cmath>
@@ -28,37 +31,18 @@ std::size_t slot(std::vector<std::vector<std::string>>& keys, const std::vector<
     return keys.size() - 1;
 }
 
-std::string num(double v) {
-    if (std::isnan(v)) return "";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
-    double back = 0;
-    for (int digits = 6; digits <= 17; ++digits) { // shortest text that reads back to the same double
-        std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-        if (std::sscanf(buf, "%lf", &back) == 1 && back == v) break;
-    }
-    return buf;
-}
-
-std::string field(const std::string& text) {
-    if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-    std::string s = "\"";
-    for (const char c : text) s += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return s + "\"";
-}
-
 std::string row(const std::vector<std::string>& fields) {
     std::string s;
     for (std::size_t i = 0; i < fields.size(); ++i) {
         if (i) s += ',';
-        s += field(fields[i]);
+        s += csvField(fields[i]);
     }
     return s + "\n";
 }
 
 void addStat(std::vector<std::string>& out, const Stat& s) {
-    out.push_back(num(s.mean));
-    out.push_back(num(s.sd));
+    out.push_back(exactNumber(s.mean));
+    out.push_back(exactNumber(s.sd));
 }
 
 void statHeader(std::vector<std::string>& out, const std::string& name) {
@@ -110,39 +94,23 @@ CellResult readCellResult(const std::string& runPath) {
     RunReader reader(runPath);
     const StatusRecord status = reader.status();
     r.status = toString(status.status);
-    const std::vector<StepRecord> steps = reader.steps();
     try {
         r.steps = runSpecFromJson(nlohmann::json::parse(reader.header().specJson)).train.steps;
     } catch (const std::exception& e) {
         throw Error(runPath + ": its header's run settings do not parse (" + e.what() + ").");
     }
-    if (!steps.empty()) {
-        r.step = steps.back().step;
-        if (steps.front().step == 1) r.initLoss = steps.front().loss;
-        r.finalLoss = steps.back().loss;
-        for (auto it = steps.rbegin(); it != steps.rend(); ++it)
-            if (!std::isnan(it->valLoss)) {
-                r.finalValLoss = it->valLoss;
-                break;
-            }
-    }
+    const RunSummary summary = summarizeRunFile(reader);
+    r.step = summary.lastStep;
+    r.initLoss = summary.initLoss;
+    r.finalLoss = summary.finalLoss;
+    r.finalValLoss = summary.finalValLoss;
     r.diverged = status.status == RunStatus::Diverged;
     r.complete = r.diverged || (status.status == RunStatus::Finished && r.step >= r.steps);
-    for (const Event& e : reader.events()) r.events += e.kind != EventKind::Note;
-    const std::vector<int> snapshots = reader.snapshotSteps();
-    for (std::size_t k = 0; k < snapshots.size(); ++k) {
-        const SnapshotPtr snap = reader.snapshot(snapshots[k]);
-        if (!snap || snap->maxLogit.empty()) continue;
-        const double peak = *std::max_element(snap->maxLogit.begin(), snap->maxLogit.end());
-        r.peakMaxLogit = std::isnan(r.peakMaxLogit) ? peak : std::max(r.peakMaxLogit, peak);
-        if (k + 1 == snapshots.size()) {
-            r.maxLogit = peak;
-            r.minEntropy = *std::min_element(snap->entropy.begin(), snap->entropy.end());
-            double sum = 0;
-            for (float h : snap->entropy) sum += h;
-            r.meanEntropy = sum / double(snap->entropy.size());
-        }
-    }
+    r.events = summary.detectorEvents;
+    r.maxLogit = summary.finalMaxLogit;
+    r.peakMaxLogit = summary.peakMaxLogit;
+    r.minEntropy = summary.finalMinEntropy;
+    r.meanEntropy = summary.finalMeanEntropy;
     return r;
 }
 
@@ -257,9 +225,10 @@ std::string cellsCsv(const SweepSummary& s) {
         r.insert(r.end(), c.labels.begin(), c.labels.end());
         for (const std::string& v :
              {c.status, std::string(c.complete ? "1" : "0"), std::string(c.diverged ? "1" : "0"),
-              std::to_string(c.step), std::to_string(c.steps), num(c.initLoss), num(c.finalLoss),
-              num(c.finalValLoss), num(c.maxLogit), num(c.peakMaxLogit), num(c.minEntropy),
-              num(c.meanEntropy), std::to_string(c.events)})
+              std::to_string(c.step), std::to_string(c.steps), exactNumber(c.initLoss),
+              exactNumber(c.finalLoss), exactNumber(c.finalValLoss), exactNumber(c.maxLogit),
+              exactNumber(c.peakMaxLogit), exactNumber(c.minEntropy), exactNumber(c.meanEntropy),
+              std::to_string(c.events)})
             r.push_back(v);
         out += row(r);
     }
@@ -296,10 +265,10 @@ std::string sensitivityCsv(const SweepSummary& s) {
         std::string perSeed;
         for (std::size_t i = 0; i < l.perSeed.size(); ++i) {
             if (i) perSeed += ' ';
-            perSeed += num(l.perSeed[i]);
+            perSeed += exactNumber(l.perSeed[i]);
         }
-        for (const std::string& v : {std::to_string(l.sensitivity.n), num(l.bestLr), num(l.bestLoss),
-                                     std::to_string(l.diverged), perSeed})
+        for (const std::string& v : {std::to_string(l.sensitivity.n), exactNumber(l.bestLr),
+                                     exactNumber(l.bestLoss), std::to_string(l.diverged), perSeed})
             r.push_back(v);
         out += row(r);
     }

@@ -1,6 +1,6 @@
 #pragma once
 // What a sweep found, read back from its run files: per cell, aggregated over seeds (mean ± sd), and
-// Wortsman et al.'s LR sensitivity per variant (mechanisms.md §6.1):
+// Wortsman et al.'s LR sensitivity per variant:
 //
 //   LRsens = mean over the LR grid of [ min(ℓ(η), ℓ0) − ℓ* ],   ℓ* = min over the grid of ℓ(η),
 //
@@ -24,11 +24,12 @@ struct CellResult {
     double initLoss = NAN;     // ℓ0: training loss of step 1
     double finalLoss = NAN;    // last training loss
     double finalValLoss = NAN; // last validation loss
-    double maxLogit = NAN;     // final snapshot: max over heads of the max content logit q·k/√D
-    double peakMaxLogit = NAN; // the same, max over every snapshot
-    double minEntropy = NAN;   // final snapshot: min over heads of the mean attention entropy (nats)
-    double meanEntropy = NAN;  // final snapshot: mean over heads
-    int events = 0;            // detector events (loss spikes, collapses, explosions, non-finite), not notes
+    // From the run's RunSummary (core/run/run_summary.h):
+    double maxLogit = NAN;     // finalMaxLogit: the final snapshot's max content logit q·k/√D over heads
+    double peakMaxLogit = NAN; // peakMaxLogit: the same, max over every snapshot
+    double minEntropy = NAN;   // finalMinEntropy: final snapshot, min over heads of the mean entropy (nats)
+    double meanEntropy = NAN;  // finalMeanEntropy: final snapshot, mean over heads
+    int events = 0;            // detectorEvents: loss spikes, collapses, explosions, non-finite; not notes
 };
 
 struct Stat {

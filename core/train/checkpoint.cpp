@@ -1,6 +1,6 @@
 #include "core/train/checkpoint.h"
 
-#include "core/store/safetensors.h"
+#include "core/io/safetensors.h"
 #include "core/util/error.h"
 
 #include <cstring>

@@ -14,9 +14,9 @@ RunSpec baseSpec() {
     return s;
 }
 
-// The instability regime of mechanisms.md §11: 4 layers, 4 heads, d 64, context 256, batch 8, constant LR
-// after a 100-step warmup, no weight decay. The baseline's layer-0 logits grow by orders of magnitude and its
-// heads collapse to ≈0 nats.
+// The instability regime (Wortsman et al. 2023 at CPU scale): 4 layers, 4 heads, d 64, context 256, batch 8,
+// constant LR after a 100-step warmup, no weight decay. The baseline's layer-0 logits grow by orders of
+// magnitude and its heads collapse to ≈0 nats.
 RunSpec highLrSpec() {
     RunSpec s;
     s.model.layers = 4, s.model.heads = 4, s.model.dModel = 64, s.model.context = 256;
@@ -41,7 +41,7 @@ RunSpec valueResidualSpec() {
     return s;
 }
 
-// The Bigram-Backcopy sink regime (Guo et al. 2024; mechanisms.md §12): 1 layer × 1 head, d 64, context
+// The Bigram-Backcopy sink regime (Guo et al. 2024): 1 layer × 1 head, d 64, context
 // 64, batch 32, learned positions, AdamW β (0.9, 0.95), weight decay 0.1, clip 1, LR 3e-3 held constant after
 // a 100-step warmup. Every sequence starts with <bos>; the sink forms on it within ~1000 steps.
 RunSpec sinkSpec() {

@@ -147,7 +147,8 @@ struct Reader {
         for (auto it = j.begin(); it != j.end(); ++it)
             if (!seen.count(it.key()))
                 throw Error(where + "." + it.key() +
-                            ": unknown setting (check the spelling; see docs/config.md).");
+                            ": unknown setting (check the spelling; `attnscope-cli train --dry-run` prints "
+                            "every setting).");
     }
 };
 

@@ -4,11 +4,20 @@
 
 namespace attnscope {
 
+namespace {
+
+bool isBulky(const TelemetryMessage& m) {
+    return std::holds_alternative<SnapshotPtr>(m) || std::holds_alternative<CheckpointSaved>(m);
+}
+
+} // namespace
+
 std::size_t TelemetrySubscription::drain(std::vector<TelemetryMessage>& out) {
     std::deque<TelemetryMessage> taken;
     {
         std::lock_guard lock(m_mutex);
         taken.swap(m_queue);
+        m_bulky = 0;
     }
     const std::size_t n = taken.size();
     for (auto& m : taken) out.push_back(std::move(m));
@@ -20,13 +29,25 @@ bool TelemetrySubscription::empty() const {
     return m_queue.empty();
 }
 
-void TelemetrySubscription::push(const TelemetryMessage& m) {
+std::uint64_t TelemetrySubscription::dropped() const {
     std::lock_guard lock(m_mutex);
-    m_queue.push_back(m);
+    return m_dropped;
 }
 
-std::shared_ptr<TelemetrySubscription> TelemetryBus::subscribe() {
-    auto sub = std::make_shared<TelemetrySubscription>();
+void TelemetrySubscription::push(const TelemetryMessage& m) {
+    std::lock_guard lock(m_mutex);
+    const bool bulky = isBulky(m);
+    if (bulky && m_maxBulky > 0 && m_bulky >= m_maxBulky) {
+        m_queue.erase(std::find_if(m_queue.begin(), m_queue.end(), isBulky));
+        --m_bulky;
+        ++m_dropped;
+    }
+    m_queue.push_back(m);
+    m_bulky += bulky;
+}
+
+std::shared_ptr<TelemetrySubscription> TelemetryBus::subscribe(std::size_t maxPendingBulky) {
+    auto sub = std::make_shared<TelemetrySubscription>(maxPendingBulky);
     std::lock_guard lock(m_mutex);
     m_subscribers.push_back(sub);
     return sub;

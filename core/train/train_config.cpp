@@ -1,57 +1,16 @@
-// Validation of the optimisation and data settings. Each violated constraint is one sentence naming the
-// JSON key (RunSpec::validate prefixes "train: " / "data: "), so a user can fix all of them at once.
+// Validation of the training settings. Each violated constraint is one sentence naming the
+// JSON key (RunSpec::validate prefixes "train: "), so a user can fix all of them at once.
 // Comparisons are written so that NaN fails them.
 #include "core/train/train_config.h"
 
-#include "core/data/synthetic_tasks.h"
-#include "core/data/token_source.h"
+#include "core/util/config_checker.h"
 
-#include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 namespace attnscope {
 
-namespace {
-
-std::string num(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", v);
-    return buf;
-}
-
-std::string joined(const std::vector<std::string>& names) {
-    std::string s;
-    for (std::size_t i = 0; i < names.size(); ++i)
-        s += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + ("\"" + names[i] + "\"");
-    return s;
-}
-
-struct Checker {
-    std::vector<std::string> errors;
-    void require(bool ok, const std::string& key, const std::string& rule, double got) {
-        if (!ok) errors.push_back(key + " must be " + rule + " (got " + num(got) + ").");
-    }
-};
-
-} // namespace
-
-const char* toString(OptimizerKind k) {
-    return k == OptimizerKind::AdamW ? "adamw" : "sgd";
-}
-
-bool parse(const std::string& s, OptimizerKind& out) {
-    if (s == "adamw")
-        out = OptimizerKind::AdamW;
-    else if (s == "sgd")
-        out = OptimizerKind::Sgd;
-    else
-        return false;
-    return true;
-}
-
 std::vector<std::string> TrainConfig::validate() const {
-    Checker c;
+    ConfigChecker c;
     c.require(batch >= 1, "batch", "at least 1", batch);
     c.require(steps >= 1, "steps", "at least 1", steps);
     c.require(lr > 0 && std::isfinite(lr), "lr", "a positive finite number", lr);
@@ -74,27 +33,6 @@ std::vector<std::string> TrainConfig::validate() const {
               probeLength);
     c.require(inductionProbe >= -1, "induction_probe", "-1 (none), 0 (automatic) or a number of tokens",
               inductionProbe);
-    return c.errors;
-}
-
-std::vector<std::string> DataConfig::validate() const {
-    Checker c;
-    const auto& sources = dataSourceNames();
-    if (std::find(sources.begin(), sources.end(), source) == sources.end())
-        c.errors.push_back("source \"" + source + "\" is unknown; choose " + joined(sources) + ".");
-    if (source == "file" && path.empty())
-        c.errors.push_back("path must name a text file when source is \"file\".");
-    if (source == "task") {
-        // Task settings are checked only when a task is used, so a text run never fails on them.
-        const auto& tasks = taskNames();
-        if (std::find(tasks.begin(), tasks.end(), task) == tasks.end())
-            c.errors.push_back("task \"" + task + "\" is unknown; choose " + joined(tasks) + ".");
-        c.require(taskAlphabet >= 2 && taskAlphabet <= 64, "task_alphabet", "between 2 and 64 symbols",
-                  taskAlphabet);
-        c.require(taskLocalK >= 1 && taskLocalK <= 16, "task_local_k", "between 1 and 16", taskLocalK);
-        c.require(taskTriggers >= 1 && taskTriggers <= 32, "task_triggers", "between 1 and 32", taskTriggers);
-    }
-    c.require(valFraction > 0 && valFraction < 1, "val_fraction", "strictly between 0 and 1", valFraction);
     return c.errors;
 }
 

@@ -5,7 +5,7 @@
 #include "core/optim/optimizer.h"
 #include "core/optim/schedule.h"
 #include "core/probe/head_roles.h"
-#include "core/probe/induction_probe.h"
+#include "core/data/induction_probe.h"
 #include "core/probe/probe.h"
 #include "core/train/checkpoint.h"
 #include "core/train/event_detector.h"

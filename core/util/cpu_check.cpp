@@ -92,11 +92,10 @@ void requireCpuFeatures() {
         if ((detail::compiledCpuFeatures() & f.bit) && !cpuHas(f.bit)) missing |= f.bit;
     if (!missing) return;
     char buf[128];
-    std::fprintf(
-        stderr,
-        "AttnScope: this CPU lacks %s, which this build of AttnScope requires (built for %s). "
-        "Rebuild from source for this CPU: cmake -DATTNSCOPE_ARCH=x86-64-v2 (or -DATTNSCOPE_NATIVE=ON).\n",
-        names(missing, buf), ATTNSCOPE_CPU_TARGET);
+    std::fprintf(stderr,
+                 "AttnScope: this CPU lacks %s, which this build of AttnScope requires (built for %s). "
+                 "Rebuild from source with the default -DATTNSCOPE_ARCH=x86-64 (runs on any x86-64 CPU).\n",
+                 names(missing, buf), ATTNSCOPE_CPU_TARGET);
     std::exit(1);
 }
 

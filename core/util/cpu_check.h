@@ -1,7 +1,8 @@
 #pragma once
 // Start-up check that this CPU can run the instructions the build was compiled for (CMake's ATTNSCOPE_ARCH,
-// x86-64-v3 by default, or -march=native). Without it an older CPU would die with SIGILL somewhere in Eigen;
-// with it the program says which features are missing and how to build for this CPU.
+// plain x86-64 by default, which needs nothing, or -march=native). Without it an older CPU would die with
+// SIGILL somewhere in Eigen; with it the program says which features are missing and how to build for this
+// CPU.
 
 namespace attnscope {
 

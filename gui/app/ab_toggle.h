@@ -1,6 +1,6 @@
 #pragma once
 // A/B runs: two runs identical in everything (seed, data order, size, schedule) except one mechanism
-// toggle, so their curves and maps can be compared directly (peers.md gap 5).
+// toggle, so their curves and maps can be compared directly.
 #include "core/train/run_spec.h"
 
 #include <QString>

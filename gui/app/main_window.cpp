@@ -1,6 +1,7 @@
 #include "gui/app/main_window.h"
 
 #include "core/store/run_file.h"
+#include "gui/app/model_import.h"
 #include "gui/app/new_run_panel.h"
 #include "gui/app/run_actions.h"
 #include "gui/app/run_status_widget.h"
@@ -11,13 +12,13 @@
 #include "gui/compare/runs_table_page.h"
 #include "gui/inspect/inspect_controller.h"
 #include "gui/inspect/provenance_panel.h"
-#include "gui/inspect/sample_runs.h"
-#include "gui/inspect/step_timeline.h"
 #include "gui/lessons/lessons_controller.h"
+#include "gui/lessons/lessons_panel.h"
 #include "gui/probe/probe_text_panel.h"
 #include "gui/roles/head_roles_view.h"
 #include "gui/session/run_loader.h"
 #include "gui/session/run_registry.h"
+#include "gui/session/sample_runs.h"
 #include "gui/session/session_manager.h"
 #include "gui/sweeps/sweeps_controller.h"
 #include "gui/views/chart_controls.h"
@@ -29,6 +30,8 @@
 #include "gui/views/sinks_view.h"
 #include "gui/views/training_view.h"
 #include "gui/views/value_residual_view.h"
+#include "gui/widgets/page_switcher.h"
+#include "gui/widgets/step_timeline.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -66,6 +69,7 @@ MainWindow::MainWindow(QWidget* parent)
     m_tabs = new QTabWidget(central);
     m_tabs->setDocumentMode(true);
     centralLayout->addWidget(m_tabs, 1);
+    m_pages = new PageSwitcher(*m_tabs, this);
     setCentralWidget(central);
     // The timeline exists before the pages: the probe page reads its step.
     m_timeline = new StepTimeline(this);
@@ -118,11 +122,18 @@ MainWindow::MainWindow(QWidget* parent)
     pages.curveViews = {m_training, m_entropy, m_logits, m_sinks, m_extremeTokens, m_valueResidual, m_roles};
     m_inspect = new InspectController(*this, *m_registry, pages,
                                       [this](const QString& path) { return openRunFile(path); });
+    m_sweeps = new SweepsController(
+        *m_registry, *m_pages, [this](const QString& path) { return openRunFile(path); }, this);
+    connect(m_sweeps, &SweepsController::message, this,
+            [this](const QString& text) { statusBar()->showMessage(text, 8000); });
+    // The lessons arrange these; they never see the window.
+    auto open = [this](const QString& path, QString* error) { return openRunFile(path, error); };
+    const LessonStage stage{*m_registry, *m_sessions,  *m_pages, *m_timeline,
+                            *m_entropy,  *m_attention, m_sweeps, open};
+    m_lessons = new LessonsController(stage, *this);
+    addDockWidget(Qt::RightDockWidgetArea, m_lessons->dock());
+    tabifyDockWidget(m_newRunDock, m_lessons->dock());
     buildMenus();
-    // The Sweeps page and its File-menu actions (issue 11), before the lessons, which open it.
-    m_sweeps = new SweepsController(*this);
-    // The Lessons dock and menu (issue 11); after the menus, so that Lessons sits before Help.
-    m_lessons = new LessonsController(*this);
     QSettings settings;
     if (!restoreGeometry(settings.value("window/geometry").toByteArray())) {
         const QRect screen = QGuiApplication::primaryScreen()
@@ -134,11 +145,8 @@ MainWindow::MainWindow(QWidget* parent)
         resizeDocks({m_runsDock, m_newRunDock}, {290, 390}, Qt::Horizontal);
 }
 
-void MainWindow::addPage(QWidget* page, const QString& title) {
-    // Pages lay out in whatever room is left beside the docks: with this minimum the window fits a
-    // 1280×720 screen (tests/tst_gui_compare).
-    page->setMinimumSize(360, 300);
-    m_tabs->addTab(page, title);
+void MainWindow::addPage(QWidget* page, const QString& title, const QString& key) {
+    m_pages->addPage(page, title, key);
 }
 
 QDockWidget* MainWindow::addDock(QWidget* content, const QString& title, const QString& objectName,
@@ -158,26 +166,26 @@ void MainWindow::buildPages() {
     m_sinks = new SinksView(*m_registry, *m_chartSettings, m_tabs);
     m_attention = new AttentionPanel(*m_registry, m_tabs);
     m_probe = new ProbeTextPanel(*m_registry, *m_timeline, m_tabs);
-    addPage(m_training, tr("Training"));
-    addPage(m_entropy, tr("Entropy"));
-    addPage(m_logits, tr("Logit growth"));
-    addPage(m_sinks, tr("Sinks"));
-    // Views the lessons need (issue 11): loss against evaluation length, and value-residual effects.
+    addPage(m_training, tr("Training"), QStringLiteral("training"));
+    addPage(m_entropy, tr("Entropy"), QStringLiteral("entropy"));
+    addPage(m_logits, tr("Logit growth"), QStringLiteral("logits"));
+    addPage(m_sinks, tr("Sinks"), QStringLiteral("sinks"));
+    // Views the lessons need: loss against evaluation length, and value-residual effects.
     m_extremeTokens = new ExtremeTokensView(*m_registry, *m_chartSettings, m_tabs);
     connect(m_timeline, &StepTimeline::stepChanged, m_extremeTokens, &ExtremeTokensView::showStep);
     m_extrapolation = new ExtrapolationView(*m_registry, m_tabs);
     m_valueResidual = new ValueResidualView(*m_registry, *m_chartSettings, m_tabs);
-    addPage(m_extremeTokens, tr("Extreme tokens"));
-    addPage(m_extrapolation, tr("Extrapolation"));
-    addPage(m_valueResidual, tr("Value residual"));
+    addPage(m_extremeTokens, tr("Extreme tokens"), QStringLiteral("extreme-tokens"));
+    addPage(m_extrapolation, tr("Extrapolation"), QStringLiteral("extrapolation"));
+    addPage(m_valueResidual, tr("Value residual"), QStringLiteral("value-residual"));
     m_roles = new HeadRolesView(*m_registry, *m_chartSettings, m_tabs);
     connect(m_timeline, &StepTimeline::stepChanged, m_roles, &HeadRolesView::showStep);
     connect(m_roles, &HeadRolesView::stepPicked, m_timeline, &StepTimeline::setStep);
-    addPage(m_roles, tr("Head roles"));
-    addPage(m_attention, tr("Attention maps"));
-    addPage(m_probe, tr("Probe text"));
+    addPage(m_roles, tr("Head roles"), QStringLiteral("roles"));
+    addPage(m_attention, tr("Attention maps"), QStringLiteral("attention"));
+    addPage(m_probe, tr("Probe text"), QStringLiteral("probe"));
     m_runsTable = new RunsTablePage(*m_registry, m_tabs);
-    addPage(m_runsTable, tr("Runs table"));
+    addPage(m_runsTable, tr("Runs table"), QStringLiteral("runs-table"));
 }
 
 void MainWindow::buildDocks() {
@@ -206,13 +214,17 @@ void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&New run…"), QKeySequence::New, this, &MainWindow::showNewRun);
     file->addAction(tr("&Open run…"), QKeySequence::Open, this, &MainWindow::openDialog);
+    file->addAction(tr("Open &model…"), this, &MainWindow::openModelDialog);
     QAction* quitSeparator = file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    m_sweeps->addFileActions(*file, quitSeparator);
     m_inspect->addFileActions(file, quitSeparator);
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     for (QDockWidget* dock : findChildren<QDockWidget*>(Qt::FindDirectChildrenOnly))
         m_viewMenu->addAction(dock->toggleViewAction());
+    menuBar()->addMenu(m_lessons->menu());
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_lessons->menu()->menuAction());
     help->addAction(tr("&About AttnScope"), this, [this] {
         QMessageBox::about(this, tr("About AttnScope"),
                            tr("<b>AttnScope %1</b><p>Train small transformers on the CPU and watch attention "
@@ -237,6 +249,33 @@ void MainWindow::openDialog() {
         settings.setValue("window/lastOpenDir", QFileInfo(path).absolutePath());
         openRunFile(path);
     }
+}
+
+void MainWindow::openModelDialog() {
+    if (!m_modelImport) {
+        m_modelImport = new ModelImport(this);
+        connect(m_modelImport, &ModelImport::finished, this,
+                [this](const QString& path, const QString& error) {
+                    if (!error.isEmpty()) {
+                        statusBar()->clearMessage();
+                        QMessageBox::warning(this, tr("Cannot open model"), error);
+                        return;
+                    }
+                    if (openRunFile(path)) m_tabs->setCurrentWidget(m_attention);
+                });
+    }
+    QSettings settings;
+    const QString folder = QFileDialog::getExistingDirectory(
+        this, tr("Open a Hugging Face model folder (config.json + model.safetensors)"),
+        settings.value("window/lastModelDir", QDir::homePath()).toString());
+    if (folder.isEmpty()) return;
+    settings.setValue("window/lastModelDir", QFileInfo(folder).absolutePath());
+    if (!m_modelImport->start(folder)) {
+        QMessageBox::information(this, tr("Open model"),
+                                 tr("Another model is being read; try again when it is open."));
+        return;
+    }
+    statusBar()->showMessage(tr("Reading %1 and probing it…").arg(QDir::toNativeSeparators(folder)));
 }
 
 int MainWindow::openRunFile(const QString& path, QString* error) {

@@ -24,7 +24,9 @@ class RunActions;
 class RunsTablePage;
 class InspectController;
 class LogitView;
+class ModelImport;
 class NewRunPanel;
+class PageSwitcher;
 class ProbeTextPanel;
 class StepTimeline;
 class RunRegistry;
@@ -70,6 +72,7 @@ public:
     // replace the question. Returns true to quit.
     std::function<bool(int trainingRuns)> confirmQuit;
     QTabWidget* tabs() const { return m_tabs; }
+    PageSwitcher& pages() const { return *m_pages; }
     RunStatusWidget* runStatus() const { return m_status; }
     ChartSettings& chartSettings() const { return *m_chartSettings; }
     ExtrapolationView* extrapolationView() const { return m_extrapolation; }
@@ -79,8 +82,9 @@ public:
     LessonsController* lessons() const { return m_lessons; }
     SweepsController* sweeps() const { return m_sweeps; }
 
-    // The one way pages and docks enter the window (called from buildPages()/buildDocks()).
-    void addPage(QWidget* page, const QString& title);
+    // The one way pages and docks enter the window (called from buildPages()/buildDocks()); `key` names the
+    // page for lessons and controllers (PageSwitcher).
+    void addPage(QWidget* page, const QString& title, const QString& key);
     QDockWidget* addDock(QWidget* content, const QString& title, const QString& objectName,
                          Qt::DockWidgetArea area);
 
@@ -92,12 +96,14 @@ private:
     void buildDocks();
     void buildMenus();
     void openDialog();
+    void openModelDialog();
     void showNewRun();
 
     RunRegistry* m_registry;
     SessionManager* m_sessions;
     ChartSettings* m_chartSettings;
     QTabWidget* m_tabs;
+    PageSwitcher* m_pages;
     TrainingView* m_training;
     EntropyView* m_entropy;
     LogitView* m_logits;
@@ -124,6 +130,7 @@ private:
     LessonsController* m_lessons = nullptr;
     SweepsController* m_sweeps = nullptr;
     QMenu* m_viewMenu = nullptr;
+    ModelImport* m_modelImport = nullptr;
 };
 
 } // namespace attnscope::gui

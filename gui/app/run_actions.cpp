@@ -2,7 +2,7 @@
 
 #include "core/run/run_driver.h"
 #include "gui/app/fork_dialog.h"
-#include "gui/inspect/live_follower.h"
+#include "gui/session/live_follower.h"
 #include "gui/session/run_loader.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/session_manager.h"

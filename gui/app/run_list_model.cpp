@@ -77,8 +77,11 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
         break;
     case StatusColumn:
         if (role == Qt::DisplayRole) {
-            if (run.status == RunStatus::Training)
-                return tr("training · %1/%2").arg(run.lastStep()).arg(run.totalSteps());
+            if (run.status == RunStatus::Training) {
+                const std::optional<int> total = run.plannedSteps();
+                return total ? tr("training · %1/%2").arg(run.lastStep()).arg(*total)
+                             : tr("training · %1").arg(run.lastStep());
+            }
             return run.statusText();
         }
         if (role == Qt::ToolTipRole && !run.statusMessage.empty())
@@ -91,7 +94,7 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
         break;
     case MechanismsColumn: {
         QStringList badges;
-        for (const std::string& b : run.spec.model.mechanismBadges()) badges << QString::fromStdString(b);
+        for (const std::string& b : run.badges()) badges << QString::fromStdString(b);
         if (run.spec.data.bos) badges << QStringLiteral("BOS");
         if (role == BadgesRole) return badges;
         if (role == Qt::DisplayRole || role == Qt::ToolTipRole) return badges.join(QStringLiteral(" · "));

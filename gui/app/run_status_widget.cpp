@@ -53,8 +53,9 @@ void RunStatusWidget::showRun(const RunData* run) {
     if (!run) return;
     m_run->setText(QStringLiteral("<span style='color:%1'>■</span> <b>%2</b> — %3")
                        .arg(run->color.name(), run->name.toHtmlEscaped(), run->statusText()));
-    const int step = run->lastStep(), total = std::max(1, run->totalSteps());
-    m_step->setText(tr("step %1 / %2").arg(step).arg(total));
+    const int step = run->lastStep();
+    const std::optional<int> total = run->plannedSteps(); // unknown for runs recorded outside the engine
+    m_step->setText(total ? tr("step %1 / %2").arg(step).arg(*total) : tr("step %1").arg(step));
     const StepRecord* last = run->steps.empty() ? nullptr : &run->steps.back();
     QString speed =
         last && last->tokensPerSec > 0 ? tr("%1 tok/s").arg(last->tokensPerSec, 0, 'f', 0) : QString();
@@ -62,16 +63,18 @@ void RunStatusWidget::showRun(const RunData* run) {
     if (run->isActive() && run->threads > 0)
         speed += run->threads == 1 ? tr(" · 1 thread") : tr(" · %1 threads").arg(run->threads);
     m_speed->setText(speed);
-    if (run->isActive() && last && step > 0 && last->elapsedSec > 0) {
+    if (run->isActive() && total && last && step > 0 && last->elapsedSec > 0) {
         const double perStep = last->elapsedSec / step;
-        m_eta->setText(tr("ETA %1").arg(formatDuration(perStep * (total - step))));
+        m_eta->setText(tr("ETA %1").arg(formatDuration(perStep * (*total - step))));
     } else if (last) {
         m_eta->setText(tr("took %1").arg(formatDuration(last->elapsedSec)));
     } else {
         m_eta->clear();
     }
-    m_progress->setRange(0, total);
-    m_progress->setValue(std::min(step, total));
+    // Without a planned total the bar measures the steps recorded so far.
+    const int bar = std::max(1, total.value_or(step));
+    m_progress->setRange(0, bar);
+    m_progress->setValue(std::min(step, bar));
 }
 
 } // namespace attnscope::gui

@@ -116,7 +116,7 @@ QString cellToolTip(const ProbeSnapshot& a, const ProbeSnapshot* b, const QStrin
         if (la) {
             lines << QStringLiteral("logit %1 (content q·k/√D)").arg(number(la[cell]));
             const double m = tags.slopeOf(head);
-            // mechanisms.md §6.4: the content logit is reported before the bias; show the biased score too.
+            // The content logit is reported before the bias; show the biased score too.
             if (!std::isnan(m))
                 lines << QStringLiteral("logit + ALiBi bias %1").arg(number(la[cell] - m * (query - key)));
         }

@@ -1,8 +1,8 @@
 #include "gui/attention/attention_panel.h"
 
 #include "gui/attention/attention_grid_view.h"
-#include "gui/inspect/pin_slider.h"
 #include "gui/session/run_registry.h"
+#include "gui/widgets/pin_slider.h"
 
 #include <QCheckBox>
 #include <QComboBox>

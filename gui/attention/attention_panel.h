@@ -4,7 +4,7 @@
 // the previous snapshot, against the step pinned as A on the timeline (B − A), or against another open run
 // at the same step or at step A. Runs whose maps differ in shape are refused with a warning.
 #include "core/probe/snapshot.h"
-#include "gui/inspect/difference_target.h"
+#include "gui/attention/difference_target.h"
 
 #include <QWidget>
 

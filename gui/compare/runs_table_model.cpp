@@ -48,9 +48,9 @@ int RunsTableModel::runIdAt(int row) const {
     return row >= 0 && row < rowCount() ? m_registry.runs()[std::size_t(row)]->id : 0;
 }
 
-const RunSummary& RunsTableModel::summaryOf(int runId) const {
+const RunRow& RunsTableModel::summaryOf(int runId) const {
     auto it = m_cache.find(runId);
-    if (it == m_cache.end()) it = m_cache.emplace(runId, summarize(*m_registry.find(runId))).first;
+    if (it == m_cache.end()) it = m_cache.emplace(runId, runRow(*m_registry.find(runId))).first;
     return it->second;
 }
 
@@ -58,7 +58,7 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rowCount()) return {};
     const RunData& run = *m_registry.runs()[std::size_t(index.row())];
     if (role == RunIdRole) return run.id;
-    const RunSummary& s = summaryOf(run.id);
+    const RunRow& s = summaryOf(run.id);
     const int column = index.column();
     if (role == Qt::DecorationRole && column == NameColumn) return run.color;
     if (role == Qt::ToolTipRole) {
@@ -85,24 +85,26 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
     case ShapeColumn:
         return sort ? QVariant(run.spec.model.layers * 1000 + run.spec.model.heads) : QVariant(s.shape);
     case LrColumn:
-        return sort ? QVariant(s.lr) : QVariant(QString::number(s.lr, 'g', 3));
+        return sort ? sortable(s.lr) : number(s.lr, 3);
     case WeightDecayColumn:
-        return sort ? QVariant(s.weightDecay) : QVariant(QString::number(s.weightDecay, 'g', 3));
+        return sort ? sortable(s.weightDecay) : number(s.weightDecay, 3);
     case BatchColumn:
-        return s.batch;
+        return s.batch > 0 ? QVariant(s.batch) : QVariant(QString::fromUtf8(kUnknownValue));
     case StepsColumn:
-        return sort ? QVariant(s.steps)
-                    : QVariant(QStringLiteral("%1 / %2").arg(s.steps).arg(s.plannedSteps));
+        return sort ? QVariant(s.reached.lastStep)
+                    : QVariant(s.plannedSteps > 0
+                                   ? QStringLiteral("%1 / %2").arg(s.reached.lastStep).arg(s.plannedSteps)
+                                   : QString::number(s.reached.lastStep));
     case TrainLossColumn:
-        return sort ? sortable(s.trainLoss) : number(s.trainLoss);
+        return sort ? sortable(s.reached.finalLoss) : number(s.reached.finalLoss);
     case ValLossColumn:
-        return sort ? sortable(s.valLoss) : number(s.valLoss);
+        return sort ? sortable(s.reached.finalValLoss) : number(s.reached.finalValLoss);
     case MaxLogitColumn:
-        return sort ? sortable(s.maxLogit) : number(s.maxLogit);
+        return sort ? sortable(s.reached.peakMaxLogit) : number(s.reached.peakMaxLogit);
     case MinEntropyColumn:
-        return sort ? sortable(s.minEntropy) : number(s.minEntropy, 3);
+        return sort ? sortable(s.reached.lowestEntropy) : number(s.reached.lowestEntropy, 3);
     case EventsColumn:
-        return s.events;
+        return s.reached.events;
     case StatusColumn:
         return s.status;
     default:
@@ -122,8 +124,9 @@ QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, in
         {MechanismsColumn, QT_TR_NOOP("Mechanisms"), ""},
         {TrainLossColumn, QT_TR_NOOP("Train loss"), QT_TR_NOOP("last recorded training loss")},
         {ValLossColumn, QT_TR_NOOP("Val loss"), QT_TR_NOOP("last validation loss")},
-        {MaxLogitColumn, QT_TR_NOOP("Max logit"),
-         QT_TR_NOOP("largest content logit q·k/√D over all snapshots")},
+        {MaxLogitColumn, QT_TR_NOOP("Peak max logit"),
+         QT_TR_NOOP("largest content logit q·k/√D over all snapshots (the sweeps' max_logit is the last "
+                    "snapshot's)")},
         {MinEntropyColumn, QT_TR_NOOP("Min entropy"),
          QT_TR_NOOP("smallest per-head attention entropy over all snapshots (nats)")},
         {EventsColumn, QT_TR_NOOP("Events"), QT_TR_NOOP("recorded events; the tooltip counts each kind")},

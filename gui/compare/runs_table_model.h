@@ -45,9 +45,9 @@ public:
 
 private:
     void rowChanged(int runId);
-    const RunSummary& summaryOf(int runId) const;
+    const RunRow& summaryOf(int runId) const;
     RunRegistry& m_registry;
-    mutable std::map<int, RunSummary> m_cache; // run id → summary, dropped when the run changes
+    mutable std::map<int, RunRow> m_cache; // run id → summary, dropped when the run changes
 };
 
 } // namespace attnscope::gui

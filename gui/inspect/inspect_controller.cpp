@@ -7,18 +7,18 @@
 #include "gui/attention/attention_panel.h"
 #include "gui/export/difference_picker.h"
 #include "gui/export/export_dialog.h"
-#include "gui/inspect/live_follower.h"
-#include "gui/inspect/sample_runs.h"
 #include "gui/inspect/saved_notice.h"
-#include "gui/inspect/step_timeline.h"
 #include "gui/probe/probe_result_view.h"
 #include "gui/probe/probe_text_panel.h"
+#include "gui/session/live_follower.h"
 #include "gui/session/run_registry.h"
+#include "gui/session/sample_runs.h"
 #include "gui/views/curve_chart.h"
 #include "gui/views/entropy_view.h"
 #include "gui/views/logit_view.h"
 #include "gui/views/sinks_view.h"
 #include "gui/views/training_view.h"
+#include "gui/widgets/step_timeline.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -37,7 +37,7 @@
 namespace attnscope::gui {
 
 namespace {
-constexpr int kMaxRecent = 9; // Ctrl+1…9 (peers.md §6 "Keyboard")
+constexpr int kMaxRecent = 9; // Ctrl+1…9
 }
 
 InspectController::InspectController(QMainWindow& window, RunRegistry& registry, const InspectPages& pages,

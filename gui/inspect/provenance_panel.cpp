@@ -58,9 +58,16 @@ void ProvenancePanel::refresh() {
     };
     QString html = QStringLiteral("<h3>%1</h3><table cellspacing=4>").arg(run->name.toHtmlEscaped());
     QStringList badges;
-    for (const std::string& b : run->spec.model.mechanismBadges()) badges << QString::fromStdString(b);
+    for (const std::string& b : run->badges()) badges << QString::fromStdString(b);
     html += row(tr("Mechanisms"), badges.isEmpty() ? tr("baseline") : badges.join(QStringLiteral(", ")));
-    html += row(tr("Seed"), QString::number(run->spec.train.seed));
+    const std::optional<std::uint64_t> seed = run->seed();
+    html += row(tr("Seed"), seed ? QString::number(*seed) : QString::fromUtf8(kUnknownValue));
+    // A run recorded outside the engine shows what its recorder found on the model, "—" where nothing was.
+    if (run->external)
+        for (const auto& [key, value] : run->model().displayRows())
+            html +=
+                row(QString::fromStdString(key).replace(0, 1, QString::fromStdString(key).left(1).toUpper()),
+                    QString::fromStdString(value));
     std::string config = toJson(run->spec).dump(2);
     if (!run->filePath.isEmpty()) {
         html += row(tr("File"), run->filePath);

@@ -1,7 +1,7 @@
 #include "gui/inspect/step_cursors.h"
 
-#include "gui/inspect/pin_slider.h"
 #include "gui/views/curve_chart.h"
+#include "gui/widgets/pin_slider.h"
 
 #include <cmath>
 #include <qcustomplot.h>

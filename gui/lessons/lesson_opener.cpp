@@ -2,33 +2,31 @@
 
 #include "core/train/presets.h"
 #include "core/util/error.h"
-#include "gui/app/main_window.h"
 #include "gui/attention/attention_grid_view.h"
 #include "gui/attention/attention_panel.h"
-#include "gui/inspect/inspect_controller.h"
-#include "gui/inspect/sample_runs.h"
-#include "gui/inspect/step_timeline.h"
 #include "gui/session/run_registry.h"
+#include "gui/session/sample_runs.h"
 #include "gui/session/session_manager.h"
 #include "gui/sweeps/sweeps_controller.h"
 #include "gui/views/entropy_view.h"
 #include "gui/views/extrapolation_view.h"
+#include "gui/widgets/page_switcher.h"
+#include "gui/widgets/step_timeline.h"
 
 #include <QFileInfo>
 #include <QJsonDocument>
-#include <QTabWidget>
 #include <nlohmann/json.hpp>
 
 namespace attnscope::gui {
 
-LessonOpener::LessonOpener(MainWindow& window, QObject* parent) : QObject(parent), m_window(window) {
-    RunRegistry& reg = window.registry();
+LessonOpener::LessonOpener(const LessonStage& stage, QObject* parent) : QObject(parent), m_stage(stage) {
+    RunRegistry& reg = m_stage.registry;
     connect(&reg, &RunRegistry::dataAppended, this, [this](int id) {
         if (std::find(m_live.begin(), m_live.end(), id) == m_live.end()) return;
         updateProgress();
         // A live run has no snapshot when the lesson opens: its head is enlarged once the first one exists.
-        const RunData* run = m_window.registry().find(id);
-        if (m_headPending && id == m_window.registry().selectedId() && run && !run->snapshots.empty()) {
+        const RunData* run = m_stage.registry.find(id);
+        if (m_headPending && id == m_stage.registry.selectedId() && run && !run->snapshots.empty()) {
             m_headPending = false;
             selectHead();
         }
@@ -46,27 +44,20 @@ QString LessonOpener::samplePath(const QString& sample) {
     return {};
 }
 
-QWidget* LessonOpener::tabPage(MainWindow& window, const QString& key) {
-    QTabWidget* tabs = window.tabs();
-    for (int i = 0; i < tabs->count(); ++i)
-        if (tabs->widget(i)->property("lessonTab").toString() == key) return tabs->widget(i);
-    return nullptr;
-}
-
 bool LessonOpener::training() const {
     for (int id : m_live)
-        if (const RunData* run = m_window.registry().find(id); run && run->isActive()) return true;
+        if (const RunData* run = m_stage.registry.find(id); run && run->isActive()) return true;
     return false;
 }
 
 int LessonOpener::openRun(const LessonRun& run, QString* error) {
-    RunRegistry& reg = m_window.registry();
+    RunRegistry& reg = m_stage.registry;
     const QString path = run.sample.isEmpty() ? QString() : samplePath(run.sample);
     if (!path.isEmpty()) {
         const QString canonical = QFileInfo(path).canonicalFilePath();
         for (const auto& r : reg.runs())
             if (!r->live && QFileInfo(r->filePath).canonicalFilePath() == canonical) return r->id;
-        return m_window.openRunFile(path, error);
+        return m_stage.openRunFile(path, error);
     }
     // No sample: train it here. A live run of this name opened by an earlier click is reused.
     for (const auto& r : reg.runs())
@@ -90,7 +81,7 @@ int LessonOpener::openRun(const LessonRun& run, QString* error) {
         return 0;
     }
     spec.name = run.name().toStdString();
-    const int id = m_window.sessions().start(spec, error);
+    const int id = m_stage.sessions.start(spec, error);
     if (id) m_live.push_back(id);
     return id;
 }
@@ -106,14 +97,14 @@ bool LessonOpener::open(const Lesson& lesson, QString* error) {
         if (!m_ids[i]) problems << problem;
     }
     bool sweepShown = false;
-    if (!lesson.sweep.isEmpty() && m_window.sweeps()) {
+    if (!lesson.sweep.isEmpty() && m_stage.sweeps) {
         const QString folder = SweepsController::sampleSweep(lesson.sweep);
         if (folder.isEmpty())
             problems
                 << tr("The sample sweep “%1” is not installed (attnscope-cli sweep --preset %1 makes it).")
                        .arg(lesson.sweep);
         else
-            m_window.sweeps()->showFolder(folder), sweepShown = true;
+            m_stage.sweeps->showFolder(folder), sweepShown = true;
     }
     if (error) *error = problems.join(QLatin1Char('\n'));
     const bool any = std::any_of(m_ids.begin(), m_ids.end(), [](int id) { return id != 0; }) || sweepShown;
@@ -123,7 +114,7 @@ bool LessonOpener::open(const Lesson& lesson, QString* error) {
 }
 
 void LessonOpener::arrange() {
-    RunRegistry& reg = m_window.registry();
+    RunRegistry& reg = m_stage.registry;
     const LessonView& v = m_lesson.view;
     int selected = v.select >= 0 && v.select < int(m_ids.size()) ? m_ids[v.select] : 0;
     if (!selected || !reg.find(selected))
@@ -138,22 +129,22 @@ void LessonOpener::arrange() {
     for (const auto& r : reg.runs())
         reg.setVisible(r->id, std::find(m_ids.begin(), m_ids.end(), r->id) != m_ids.end());
     reg.setSelected(selected);
-    if (QWidget* page = tabPage(m_window, v.tab)) m_window.tabs()->setCurrentWidget(page);
+    m_stage.pages.show(v.tab);
     if (!v.metric.isEmpty())
-        m_window.entropyView()->setMetric(v.metric == QLatin1String("normalized")
-                                              ? EntropyView::Metric::Normalized
-                                              : EntropyView::Metric::Entropy);
+        m_stage.entropy.setMetric(v.metric == QLatin1String("normalized") ? EntropyView::Metric::Normalized
+                                                                          : EntropyView::Metric::Entropy);
     const RunData* run = reg.find(selected);
     if (v.pin && !run->snapshots.empty()) {
         const SnapshotPtr at = run->snapshotAt(*v.pin);
         reg.setPinnedStep(selected, at ? std::optional<int>(at->step) : std::nullopt);
     }
     if (v.lastStep || !v.step)
-        m_window.timeline()->last();
+        m_stage.timeline.last();
     else
-        m_window.timeline()->setStep(*v.step);
+        m_stage.timeline.setStep(*v.step);
     if (v.positions)
-        if (auto* view = qobject_cast<ExtrapolationView*>(tabPage(m_window, QStringLiteral("extrapolation"))))
+        if (auto* view =
+                qobject_cast<ExtrapolationView*>(m_stage.pages.page(QStringLiteral("extrapolation"))))
             view->computePositionLoss();
     m_headPending = v.layer && run->snapshots.empty();
     selectHead();
@@ -162,7 +153,7 @@ void LessonOpener::arrange() {
 
 void LessonOpener::selectHead() {
     const LessonView& v = m_lesson.view;
-    if (v.layer) m_window.attentionPanel()->grid()->selectHead(*v.layer, v.head.value_or(0));
+    if (v.layer) m_stage.attention.grid()->selectHead(*v.layer, v.head.value_or(0));
 }
 
 void LessonOpener::updateProgress() {
@@ -170,7 +161,7 @@ void LessonOpener::updateProgress() {
     long done = 0, total = 0;
     int active = 0;
     for (int id : m_live) {
-        const RunData* run = m_window.registry().find(id);
+        const RunData* run = m_stage.registry.find(id);
         if (!run) continue;
         total += run->totalSteps();
         done += run->isActive() ? run->lastStep() : run->totalSteps();

@@ -6,22 +6,19 @@
 // second click only re-arranges. While live runs train, progress() reports their share done; the views are
 // arranged again when they finish.
 #include "gui/lessons/lesson_catalog.h"
+#include "gui/lessons/lesson_stage.h"
 
 #include <QObject>
 #include <QString>
 #include <QStringList>
 #include <vector>
 
-class QWidget;
-
 namespace attnscope::gui {
-
-class MainWindow;
 
 class LessonOpener : public QObject {
     Q_OBJECT
 public:
-    explicit LessonOpener(MainWindow& window, QObject* parent = nullptr);
+    explicit LessonOpener(const LessonStage& stage, QObject* parent = nullptr);
 
     // Opens and arranges; returns false with `error` set when no run could be opened. Runs that fail
     // alone are reported in `error` too (the others still open).
@@ -35,9 +32,6 @@ public:
 
     // Where a lesson's sample run lives: the first sample_runs/<name>.attnrun found; empty when none is.
     static QString samplePath(const QString& sample);
-    // The page of `key` ("entropy", "extrapolation", …) among the window's tabs: the widget whose
-    // property "lessonTab" equals it; null when there is none.
-    static QWidget* tabPage(MainWindow& window, const QString& key);
 
 signals:
     void progress(int percent, const QString& text); // live runs only; 100 when they have all ended
@@ -48,7 +42,7 @@ private:
     void updateProgress();
     void selectHead();
 
-    MainWindow& m_window;
+    LessonStage m_stage;
     Lesson m_lesson;
     std::vector<int> m_ids;
     std::vector<int> m_live; // ids started here for this lesson

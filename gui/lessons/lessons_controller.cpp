@@ -1,21 +1,10 @@
 #include "gui/lessons/lessons_controller.h"
 
-#include "gui/app/main_window.h"
-#include "gui/attention/attention_panel.h"
 #include "gui/lessons/lessons_panel.h"
-#include "gui/roles/head_roles_view.h"
-#include "gui/views/entropy_view.h"
-#include "gui/views/extrapolation_view.h"
-#include "gui/views/extreme_tokens_view.h"
-#include "gui/views/logit_view.h"
-#include "gui/views/sinks_view.h"
-#include "gui/views/training_view.h"
-#include "gui/views/value_residual_view.h"
 
 #include <QDockWidget>
-#include <QMenuBar>
+#include <QMenu>
 #include <QSettings>
-#include <QTabWidget>
 
 // Resources of a static library must be registered by name, from the global namespace.
 static void initLessonResources() {
@@ -24,52 +13,33 @@ static void initLessonResources() {
 
 namespace attnscope::gui {
 
-LessonsController::LessonsController(MainWindow& window) : QObject(&window), m_window(window) {
+LessonsController::LessonsController(const LessonStage& stage, QWidget& window) : QObject(&window) {
     initLessonResources();
     setObjectName(QStringLiteral("lessonsController"));
-    // Keys by which lessons name the tabs (resources/lessons/lessons.json "view.tab").
-    window.trainingView()->setProperty("lessonTab", QStringLiteral("training"));
-    window.entropyView()->setProperty("lessonTab", QStringLiteral("entropy"));
-    window.logitView()->setProperty("lessonTab", QStringLiteral("logits"));
-    window.sinksView()->setProperty("lessonTab", QStringLiteral("sinks"));
-    window.attentionPanel()->setProperty("lessonTab", QStringLiteral("attention"));
-
-    window.extrapolationView()->setProperty("lessonTab", QStringLiteral("extrapolation"));
-    window.extremeTokensView()->setProperty("lessonTab", QStringLiteral("extreme-tokens"));
-    window.valueResidualView()->setProperty("lessonTab", QStringLiteral("value-residual"));
-    window.headRolesView()->setProperty("lessonTab", QStringLiteral("roles"));
-
-    m_panel = new LessonsPanel(window);
-    m_dock = window.addDock(m_panel, tr("Lessons"), QStringLiteral("lessonsDock"), Qt::RightDockWidgetArea);
-    if (auto* newRun = window.findChild<QDockWidget*>(QStringLiteral("newRunDock")))
-        window.tabifyDockWidget(newRun, m_dock);
-    buildMenu();
+    m_dock = new QDockWidget(tr("Lessons"), &window);
+    m_dock->setObjectName(QStringLiteral("lessonsDock"));
+    m_panel = new LessonsPanel(stage, m_dock);
+    m_dock->setWidget(m_panel);
+    buildMenu(window);
 }
 
-void LessonsController::buildMenu() {
-    QMenu* menu = new QMenu(tr("&Lessons"), &m_window);
-    menu->addAction(tr("&Start page"), this, [this] {
+void LessonsController::buildMenu(QWidget& window) {
+    m_menu = new QMenu(tr("&Lessons"), &window);
+    m_menu->addAction(tr("&Start page"), this, [this] {
         m_panel->showStartPage();
         showLessons();
     });
-    menu->addSeparator();
+    m_menu->addSeparator();
     for (const Lesson& lesson : m_panel->lessons()) {
         const QString id = lesson.id;
-        QAction* a = menu->addAction(lesson.title, this, [this, id] {
+        QAction* a = m_menu->addAction(lesson.title, this, [this, id] {
             m_panel->showLesson(id);
             showLessons();
         });
         a->setStatusTip(lesson.summary);
     }
-    menu->addSeparator();
-    menu->addAction(m_dock->toggleViewAction());
-    // Before Help, so the menu bar reads File, View, Lessons, Help.
-    QMenuBar* bar = m_window.menuBar();
-    QAction* before = nullptr;
-    for (QAction* a : bar->actions())
-        if (a->menu() && a->text().contains(QStringLiteral("Help"))) before = a;
-    bar->insertMenu(before, menu);
-    if (before) before->menu()->insertAction(before->menu()->actions().value(0), menu->menuAction());
+    m_menu->addSeparator();
+    m_menu->addAction(m_dock->toggleViewAction());
 }
 
 void LessonsController::showLessons() {

@@ -1,6 +1,5 @@
 #include "gui/lessons/lessons_panel.h"
 
-#include "gui/app/main_window.h"
 #include "gui/lessons/lesson_opener.h"
 
 #include <QHBoxLayout>
@@ -14,9 +13,8 @@
 
 namespace attnscope::gui {
 
-LessonsPanel::LessonsPanel(MainWindow& window, QWidget* parent)
-    : QWidget(parent), m_window(window), m_opener(new LessonOpener(window, this)),
-      m_pages(new QStackedWidget(this)) {
+LessonsPanel::LessonsPanel(const LessonStage& stage, QWidget* parent)
+    : QWidget(parent), m_opener(new LessonOpener(stage, this)), m_pages(new QStackedWidget(this)) {
     QString error;
     m_lessons = loadLessons(&error);
     auto* layout = new QVBoxLayout(this);

@@ -3,6 +3,7 @@
 // with the lesson's text (Markdown from resources/lessons/), an "Open lesson" button that opens its runs and
 // arranges the views (LessonOpener), and a progress bar while the lesson's live runs train.
 #include "gui/lessons/lesson_catalog.h"
+#include "gui/lessons/lesson_stage.h"
 
 #include <QWidget>
 #include <vector>
@@ -16,12 +17,11 @@ class QTextBrowser;
 namespace attnscope::gui {
 
 class LessonOpener;
-class MainWindow;
 
 class LessonsPanel : public QWidget {
     Q_OBJECT
 public:
-    LessonsPanel(MainWindow& window, QWidget* parent = nullptr);
+    explicit LessonsPanel(const LessonStage& stage, QWidget* parent = nullptr);
 
     const std::vector<Lesson>& lessons() const { return m_lessons; }
     void showStartPage();
@@ -37,7 +37,6 @@ public:
 private:
     const Lesson* find(const QString& id) const;
 
-    MainWindow& m_window;
     std::vector<Lesson> m_lessons;
     LessonOpener* m_opener;
     QStackedWidget* m_pages;

@@ -1,6 +1,6 @@
 #include "gui/probe/checkpoint_choice.h"
 
-#include "core/probe/text_probe.h"
+#include "core/eval/text_probe.h"
 #include "gui/session/run_data.h"
 
 #include <QStringList>

@@ -2,8 +2,8 @@
 // The result of a text probe in the views a recorded snapshot gets: the layers × heads attention grid with
 // the probe's tokens as labels (click a head to enlarge it), a table of every head's metrics and a table of
 // the next-token predictions. Selecting a head in the grid or in the table selects it in the other.
+#include "core/eval/text_probe.h"
 #include "core/model/config.h"
-#include "core/probe/text_probe.h"
 
 #include <QWidget>
 

@@ -1,12 +1,12 @@
 #include "gui/probe/probe_text_panel.h"
 
-#include "gui/inspect/step_timeline.h"
 #include "gui/probe/checkpoint_choice.h"
 #include "gui/probe/probe_presets.h"
 #include "gui/probe/probe_result_view.h"
 #include "gui/probe/text_probe_runner.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/thread_budget.h"
+#include "gui/widgets/step_timeline.h"
 
 #include <QCheckBox>
 #include <QComboBox>

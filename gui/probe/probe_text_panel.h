@@ -3,7 +3,7 @@
 // nearest to the timeline's step reads it; its attention maps, per-head metrics and next-token predictions
 // appear in the same views as a recorded snapshot. The text is checked as it is typed (token count, unknown
 // characters, the model's length limit); the forward pass runs on a worker thread (TextProbeRunner).
-#include "core/probe/text_probe.h"
+#include "core/eval/text_probe.h"
 
 #include <QWidget>
 #include <optional>

@@ -2,7 +2,7 @@
 // What the model predicts after every token of a probed text, one row per position: the token, the actual
 // next token with its loss (−ln p, nats) and rank, and the model's three most likely next tokens. The loss
 // cell is shaded by loss / ln V (V = vocabulary), 1 being what a uniform guess would cost.
-#include "core/probe/text_probe.h"
+#include "core/eval/text_probe.h"
 
 #include <QAbstractTableModel>
 #include <QStringList>

@@ -5,7 +5,7 @@
 // stale. The worker gets everything by value (file path, tokens) and opens its own RunReader (readers are
 // per thread); it never touches RunData or a widget. Its result comes back through QThread::finished, which
 // Qt queues to this object's (the GUI) thread.
-#include "core/probe/text_probe.h"
+#include "core/eval/text_probe.h"
 
 #include <QMetaType>
 #include <QObject>

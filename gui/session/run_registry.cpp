@@ -1,6 +1,6 @@
 #include "gui/session/run_registry.h"
 
-#include "gui/session/run_palette.h"
+#include "figures/palette.h"
 #include "gui/session/snapshot_backfill.h"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 #pragma once
 // How many OpenMP threads a new run gets when its spec asks for "all cores" (threads = 0): the cores are
 // split evenly between the runs that will be training at once, so two runs do not oversubscribe the CPU
-// and make the GUI stutter (aesthetics.md: one level of parallelism, capped at the core count).
+// and make the GUI stutter (capped at the core count).
 #include <algorithm>
 
 namespace attnscope::gui {

@@ -9,7 +9,7 @@ namespace attnscope::gui {
 TrainingSession::TrainingSession(RunRegistry& registry, int runId, std::unique_ptr<RunDriver> driver,
                                  QObject* parent)
     : QObject(parent), m_registry(registry), m_runId(runId), m_driver(std::move(driver)),
-      m_subscription(m_driver->bus().subscribe()) {
+      m_subscription(m_driver->bus().subscribe(kFrontEndPendingBulky)) {
     m_pullTimer.setInterval(kPullIntervalMs);
     connect(&m_pullTimer, &QTimer::timeout, this, &TrainingSession::pull);
 }

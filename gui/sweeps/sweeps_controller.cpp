@@ -1,31 +1,27 @@
 #include "gui/sweeps/sweeps_controller.h"
 
-#include "gui/app/main_window.h"
-#include "gui/inspect/sample_runs.h"
 #include "gui/session/run_registry.h"
+#include "gui/session/sample_runs.h"
 #include "gui/sweeps/sweep_folder.h"
 #include "gui/sweeps/sweeps_page.h"
-#include "gui/views/training_view.h"
+#include "gui/widgets/page_switcher.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QMenu>
-#include <QMenuBar>
 #include <QSettings>
-#include <QStatusBar>
 #include <QTabWidget>
 
 namespace attnscope::gui {
 
-SweepsController::SweepsController(MainWindow& window) : QObject(&window), m_window(window) {
+SweepsController::SweepsController(RunRegistry& registry, PageSwitcher& pages,
+                                   std::function<int(const QString&)> openRunFile, QObject* parent)
+    : QObject(parent), m_registry(registry), m_pages(pages), m_openRunFile(std::move(openRunFile)) {
     setObjectName(QStringLiteral("sweepsController"));
-    m_page = new SweepsPage(&window);
-    m_page->setProperty("lessonTab", QStringLiteral("sweeps"));
-    window.addPage(m_page, tr("Sweeps"));
+    m_page = new SweepsPage(&pages.tabs());
+    pages.addPage(m_page, tr("Sweeps"), QStringLiteral("sweeps"));
     connect(m_page, &SweepsPage::openRunRequested, this, &SweepsController::openRun);
-    connect(m_page, &SweepsPage::message, this,
-            [this](const QString& text) { m_window.statusBar()->showMessage(text, 8000); });
-    addMenuActions();
+    connect(m_page, &SweepsPage::message, this, &SweepsController::message);
     // The sweep shown when the app was last used, back on the page (not made current: the workspace decides).
     connect(m_page, &SweepsPage::loaded, this, [this] {
         if (m_page->data()) QSettings().setValue(QStringLiteral("sweeps/lastFolder"), m_page->data()->folder);
@@ -51,21 +47,16 @@ QString SweepsController::sampleSweep(const QString& name) {
     return {};
 }
 
-void SweepsController::addMenuActions() {
-    QMenu* file = nullptr;
-    for (QAction* a : m_window.menuBar()->actions())
-        if (a->menu() && a->text().contains(QStringLiteral("File"))) file = a->menu();
-    if (!file) return;
-    // After "Open run…", before Open Recent.
-    QAction* before = file->actions().value(2);
+void SweepsController::addFileActions(QMenu& menu, QAction* before) {
+    QMenu* file = &menu;
     QAction* open = new QAction(tr("Open s&weep…"), file);
     connect(open, &QAction::triggered, this, [this] {
-        m_window.tabs()->setCurrentWidget(m_page);
+        m_pages.show(m_page);
         m_page->openDialog();
     });
     QAction* create = new QAction(tr("New s&weep…"), file);
     connect(create, &QAction::triggered, this, [this] {
-        m_window.tabs()->setCurrentWidget(m_page);
+        m_pages.show(m_page);
         m_page->newSweep();
     });
     file->insertAction(before, open);
@@ -78,7 +69,7 @@ void SweepsController::addMenuActions() {
 }
 
 void SweepsController::showFolder(const QString& folder) {
-    m_window.tabs()->setCurrentWidget(m_page);
+    m_pages.show(m_page);
     m_page->openFolder(folder);
 }
 
@@ -95,16 +86,16 @@ bool SweepsController::openIfSweep(const QString& path) {
 }
 
 void SweepsController::openRun(const QString& path) {
-    RunRegistry& reg = m_window.registry();
+    RunRegistry& reg = m_registry;
     const QString canonical = QFileInfo(path).canonicalFilePath();
     int id = 0;
     for (const auto& r : reg.runs())
         if (QFileInfo(r->filePath).canonicalFilePath() == canonical) id = r->id;
-    if (!id) id = m_window.openRunFile(path);
+    if (!id) id = m_openRunFile(path);
     if (!id) return;
     reg.setVisible(id, true);
     reg.setSelected(id);
-    m_window.tabs()->setCurrentWidget(m_window.trainingView());
+    m_pages.show(QStringLiteral("training"));
 }
 
 } // namespace attnscope::gui

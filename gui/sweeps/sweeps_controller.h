@@ -1,24 +1,32 @@
 #pragma once
-// Installs the Sweeps page on the main window (kept out of MainWindow, like the lessons): the page (through
-// MainWindow::addPage, lesson key "sweeps"), File › Open sweep… / New sweep… / Sample sweeps, and opening a
-// folder that holds a sweep.json (or the sweep.json itself) as a sweep wherever a run file would be opened.
-// A row double-clicked on the page opens its run file in the other tabs (the open run is reused).
+// The Sweeps page and what opens it: the page (key "sweeps"), File › Open sweep… / New sweep… / Sample
+// sweeps, and opening a folder that holds a sweep.json (or the sweep.json itself) as a sweep wherever a run
+// file would be opened. A row double-clicked on the page opens its run file and shows the Training page (the
+// open run is reused).
 #include <QObject>
 #include <QStringList>
+#include <functional>
 
+class QAction;
 class QMenu;
 
 namespace attnscope::gui {
 
-class MainWindow;
+class PageSwitcher;
+class RunRegistry;
 class SweepsPage;
 
 class SweepsController : public QObject {
     Q_OBJECT
 public:
-    explicit SweepsController(MainWindow& window);
+    // Adds the page to `pages`. `openRunFile` opens a run file as File › Open does (the run id, 0 on
+    // failure).
+    SweepsController(RunRegistry& registry, PageSwitcher& pages,
+                     std::function<int(const QString&)> openRunFile, QObject* parent = nullptr);
 
     SweepsPage* page() const { return m_page; }
+    // Open sweep…, New sweep… and Sample sweeps, inserted before `before` in `file`.
+    void addFileActions(QMenu& file, QAction* before);
     // When `path` is a sweep folder or its sweep.json: shows the Sweeps page on it and returns true.
     bool openIfSweep(const QString& path);
     void showFolder(const QString& folder); // the page, current, on `folder`
@@ -27,11 +35,15 @@ public:
     static QStringList sampleSweepFolders();
     static QString sampleSweep(const QString& name); // empty when not shipped
 
+signals:
+    void message(const QString& text); // for the status bar
+
 private:
-    void addMenuActions();
     void openRun(const QString& path);
 
-    MainWindow& m_window;
+    RunRegistry& m_registry;
+    PageSwitcher& m_pages;
+    std::function<int(const QString&)> m_openRunFile;
     SweepsPage* m_page;
 };
 

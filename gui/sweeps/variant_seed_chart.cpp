@@ -1,6 +1,6 @@
 #include "gui/sweeps/variant_seed_chart.h"
 
-#include "gui/session/run_palette.h"
+#include "figures/palette.h"
 #include "gui/sweeps/sweep_folder.h"
 
 #include <QStringList>

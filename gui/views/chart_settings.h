@@ -1,6 +1,6 @@
 #pragma once
 // Chart preferences shared by every curve view (one smoothing slider for the whole app, as in TensorBoard)
-// and remembered across sessions in QSettings, like TensorBoard keeps them in local storage (peers.md §6).
+// and remembered across sessions in QSettings, like TensorBoard keeps them in local storage.
 #include <QObject>
 #include <QString>
 

@@ -1,5 +1,5 @@
 #pragma once
-// One line chart with the behaviour every curve view shares (peers.md §6): debiased-EMA smoothing with the
+// One line chart with the behaviour every curve view shares: debiased-EMA smoothing with the
 // raw line faint behind, a remembered log-y toggle, outlier-robust auto-range, a hover readout of every
 // series at the cursor step, rectangle zoom, double-click reset and event markers. Data is appended to
 // per-series buffers and flushed into QCustomPlot on refresh(), so a long live run never rebuilds its

@@ -1,6 +1,6 @@
 #pragma once
 // "Entropy" tab: per-head attention entropy over training as small multiples, one chart per layer with a
-// line per head (mechanisms.md §6.4 items 2–3), plus the mean over all heads. The lower bound of Zhai et
+// line per head, plus the mean over all heads. The lower bound of Zhai et
 // al.'s Theorem 3.1 (per causal row, core/probe/entropy_bound.h) is drawn dashed under each head, and
 // entropy-collapse events are marked on their layer.
 #include "gui/views/run_view.h"

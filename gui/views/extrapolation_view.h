@@ -1,5 +1,5 @@
 #pragma once
-// "Extrapolation" tab (Press et al., mechanisms.md §3.2): for every open run, its validation loss against the
+// "Extrapolation" tab (Press et al.): for every open run, its validation loss against the
 // evaluation length (the run's stored evaluations; training length L marked; learned positions marked "cannot
 // run past L"), and the loss at each position of one long sequence, where the point at which a position
 // method breaks shows as the curve turning upward. "Evaluate lengths…" evaluates the selected run on a worker

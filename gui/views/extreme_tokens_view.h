@@ -1,5 +1,5 @@
 #pragma once
-// "Extreme tokens" tab (Guo et al. 2024, mechanisms.md §12): the three extreme-token phenomena side by side —
+// "Extreme tokens" tab (Guo et al. 2024): the three extreme-token phenomena side by side —
 // the attention sink (per head, mean attention on key 0 over the non-trigger, "dormant" queries, over
 // training), the key that receives most attention (per head, over training), and at the timeline's step the
 // value-state norm ‖v_j W_o‖ of every key position (value-state drain: small at the sink) and the residual

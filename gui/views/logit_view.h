@@ -1,5 +1,5 @@
 #pragma once
-// "Logit growth" tab (Wortsman et al. attention-logit growth, mechanisms.md §6.1 and §6.4 item 4): the
+// "Logit growth" tab (Wortsman et al. attention-logit growth): the
 // maximum pre-softmax content logit per layer and per head over training, and σReparam's σ(W) and γ per
 // matrix. Logit-explosion events are marked.
 #include "gui/views/run_view.h"

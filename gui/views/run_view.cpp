@@ -1,6 +1,6 @@
 #include "gui/views/run_view.h"
 
-#include "gui/session/run_palette.h"
+#include "figures/palette.h"
 #include "gui/session/run_registry.h"
 #include "gui/views/curve_chart.h"
 #include "gui/views/layer_charts.h"

@@ -1,6 +1,6 @@
 #include "gui/views/sinks_view.h"
 
-#include "gui/session/run_palette.h"
+#include "figures/palette.h"
 #include "gui/session/run_registry.h"
 #include "gui/views/curve_chart.h"
 #include "gui/views/head_label.h"

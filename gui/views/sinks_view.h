@@ -1,5 +1,5 @@
 #pragma once
-// "Sinks" tab (attention sinks, mechanisms.md §6.3 and §6.4 items 6–7): first-token sink score α₁ per head
+// "Sinks" tab (attention sinks): first-token sink score α₁ per head
 // over training, the sink rate (fraction of heads with α₁ > 0.3), and the per-key received-attention
 // profile of one snapshot of the selected run (latest, or the step picked with the slider or by clicking
 // any chart).

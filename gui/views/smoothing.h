@@ -1,6 +1,6 @@
 #pragma once
 // TensorBoard's "classic" smoothing: a debiased exponential moving average (tensorboard
-// webapp/widgets/line_chart_v2/data_transformer.ts::classicSmoothing, peers.md §6), so our numbers match
+// webapp/widgets/line_chart_v2/data_transformer.ts::classicSmoothing), so our numbers match
 // what users see in TensorBoard and W&B. Non-finite values pass through and do not disturb the average.
 #include <vector>
 

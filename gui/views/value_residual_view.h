@@ -1,5 +1,5 @@
 #pragma once
-// "Value residual" tab (Zhou et al., mechanisms.md §4): what ResFormer/SVFormer are claimed to change, side
+// "Value residual" tab (Zhou et al.): what ResFormer/SVFormer are claimed to change, side
 // by side for every open run — validation loss, importance entropy per layer over training (attention
 // concentration, §4.3), the mixing weights λ₁/λ₂ per layer (learnable runs move them), and the KV-cache bytes
 // per token of each run (docs/experiments.md formulas).

@@ -18,8 +18,16 @@ def floats_to_blob(values):
     return np.ascontiguousarray(values, dtype="<f4").tobytes()
 
 
+def _check_bytes(blob, what):
+    if not isinstance(blob, (bytes, bytearray, memoryview)):
+        raise FormatError(f"{what} is damaged: an array is stored as {type(blob).__name__}, not bytes.")
+
+
 def blob_to_floats(blob, expected, what):
-    if blob is None or len(blob) == 0:
+    if blob is None:
+        return None
+    _check_bytes(blob, what)
+    if len(blob) == 0:
         return None
     if len(blob) % 4:
         raise FormatError(f"{what} is damaged: {len(blob)} bytes is not a whole number of floats.")
@@ -36,7 +44,10 @@ def int32s_to_blob(values):
 
 
 def blob_to_int32s(blob, what):
-    if blob is None or len(blob) == 0:
+    if blob is None:
+        return np.zeros(0, dtype=np.int32)
+    _check_bytes(blob, what)
+    if len(blob) == 0:
         return np.zeros(0, dtype=np.int32)
     if len(blob) % 4:
         raise FormatError(f"{what} is damaged: {len(blob)} bytes is not a whole number of 32-bit integers.")
@@ -66,15 +77,28 @@ def pack_causal_maps(maps):
     return zlib.compress(halves.tobytes(), 6)
 
 
-def unpack_causal_maps(blob, count, length, upper_fill, what="map"):
-    """zlib → float16 lower triangles → float32 [count, T, T]; the strict upper triangle is upper_fill."""
+def inflate_exactly(blob, expected, what):
+    """zlib-inflates `blob`, which must expand to exactly `expected` bytes. Never holds more than expected + 1
+    bytes of output, whatever the stream would expand to (a damaged shape or a zlib bomb), and refuses a
+    claimed size that no deflate stream of this length can hold (deflate expands at most ~1032:1)."""
+    if not isinstance(blob, (bytes, bytearray, memoryview)):
+        raise FormatError(f"{what} is damaged: its maps are stored as {type(blob).__name__}, not bytes.")
+    if expected > (len(blob) + 64) * 1100:
+        raise FormatError(f"{what} is damaged: {len(blob)} compressed bytes cannot hold {expected} bytes.")
+    inflater = zlib.decompressobj()
     try:
-        raw = zlib.decompress(blob)
+        raw = inflater.decompress(blob, expected + 1)
     except zlib.error as e:
         raise FormatError(f"{what} is damaged: its compressed data does not inflate ({e}).") from None
-    per_map = length * (length + 1) // 2
-    if len(raw) != count * per_map * 2:
+    if len(raw) != expected or not inflater.eof:
         raise FormatError(f"{what} is damaged: its compressed data has the wrong length.")
+    return raw
+
+
+def unpack_causal_maps(blob, count, length, upper_fill, what="map"):
+    """zlib → float16 lower triangles → float32 [count, T, T]; the strict upper triangle is upper_fill."""
+    per_map = length * (length + 1) // 2
+    raw = inflate_exactly(blob, count * per_map * 2, what)
     halves = np.frombuffer(raw, dtype="<f2").reshape(count, per_map)
     rows, cols = np.tril_indices(length)
     maps = np.full((count, length, length), upper_fill, dtype=np.float32)

@@ -1,11 +1,11 @@
-"""Per-head attention metrics with the engine's definitions (core/probe/metrics.cpp; mechanisms.md §6.4),
+"""Per-head attention metrics with the engine's definitions (core/probe/metrics.cpp),
 vectorised over [..., T, T] maps. tests/test_metrics.py checks them against the C++ implementation to 1e-5.
 
 A: attention probabilities, exact 0 on invisible keys. Z: content logits q·k/√D (NaN where invisible).
 window: 0 for a full causal head, w > 0 for a local head that sees keys i−w+1..i (per head or one value)."""
 import numpy as np
 
-SINK_THRESHOLD = 0.3  # mechanisms.md §6.4 item 7
+SINK_THRESHOLD = 0.3  # docs/metrics.md, sink score
 LOCAL_WINDOW = 4  # core/probe/head_scores.h kLocalWindow
 
 

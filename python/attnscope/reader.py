@@ -13,6 +13,53 @@ from .codec import FormatError, blob_to_floats, blob_to_int32s, none_to_nan, unp
 from .schema import APP_MARKER, READS_UP_TO, REQUIRED_TABLES, SNAPSHOT_ARRAYS, SNAPSHOT_REALS
 
 
+#: Texts shown to users (event and status messages, eval notes) are read clipped to this many characters.
+MAX_TEXT_CHARS = 4000
+#: Dimensions no recorded model reaches (as core/store/snapshot_codec.cpp): a damaged shape is refused.
+MAX_LAYERS, MAX_HEADS, MAX_LENGTH = 4096, 4096, 1 << 16
+#: Deepest JSON nesting read (as core/util/json_nesting.h): json.loads recurses once per level.
+MAX_JSON_NESTING = 64
+
+_DAMAGE = (ValueError, TypeError, OverflowError, UnicodeError, IndexError, zlib.error, RecursionError)
+
+
+def _reads(method):
+    """The reader's promise (docs/run-format.md): a damaged file gives FormatError, never another exception.
+    Wraps a public method so that what slips past the explicit checks below still reads as damage."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except FormatError:
+            raise
+        except _DAMAGE as e:
+            raise FormatError(f"{self.path} is damaged: {_clip(f'{type(e).__name__}: {e}')}.") from None
+    return wrapper
+
+
+def json_nesting(text, limit=MAX_JSON_NESTING):
+    """The deepest nesting of arrays and objects in JSON text (string contents skipped)."""
+    import re
+    stripped = re.sub(r'"(?:[^"\\]|\\.)*"', "", text).encode("utf-8", "replace")
+    codes = np.frombuffer(stripped, dtype=np.uint8)
+    step = (np.isin(codes, (ord("["), ord("{"))).astype(np.int64) - np.isin(codes, (ord("]"), ord("}"))))
+    return int(np.cumsum(step).max(initial=0))
+
+
+def parse_json_text(text, what):
+    """json.loads for JSON read from a file: FormatError for damage, nesting bounded before parsing."""
+    if not isinstance(text, str):
+        raise FormatError(f"{what} is damaged: it is stored as {type(text).__name__}, not text.")
+    if json_nesting(text) > MAX_JSON_NESTING:
+        raise FormatError(f"{what} is damaged: it nests arrays or objects deeper than {MAX_JSON_NESTING} levels.")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as e:
+        raise FormatError(f"{what} is damaged: it is not valid JSON ({_clip(str(e))}).") from None
+
+
 def _pandas():
     try:
         import pandas
@@ -58,6 +105,7 @@ class Snapshot:
     def logits(self):
         return self._map("logits")
 
+
     def __repr__(self):
         return f"<Snapshot step {self.step}: {self.layers} layers × {self.heads} heads × T={self.length}>"
 
@@ -68,18 +116,22 @@ class Run:
     def __init__(self, path):
         self.path = os.fspath(path)
         self._check_signature()
+        self._con = None
+        self._connect()
+        self._columns = {}
+
+    def _connect(self):
+        if self._con is not None:
+            self._con.close()
         try:
-            # A WAL file in a folder we cannot write (an installed sample run) and without its -shm cannot
-            # be opened for live reading; nobody can be writing it then, so it is read as immutable.
-            frozen = not os.access(os.path.dirname(os.path.abspath(self.path)), os.W_OK) and \
-                not os.path.exists(self.path + "-shm")
-            self._con = sqlite3.connect(f"file:{_uri_path(self.path)}?mode=ro" + ("&immutable=1" if frozen else ""),
-                                        uri=True, timeout=5.0, check_same_thread=False)
-            self._con.execute("PRAGMA query_only = 1")
+            self._con = connect_for_reading(self.path)
             self._validate()
         except sqlite3.DatabaseError as e:
-            raise FormatError(f"{self.path} is damaged: {e}.") from None
-        self._columns = {}
+            raise FormatError(f"{self.path} is damaged: {_clip(str(e))}.") from None
+        except FormatError:
+            raise
+        except _DAMAGE as e:
+            raise FormatError(f"{self.path} is damaged: {_clip(f'{type(e).__name__}: {e}')}.") from None
 
     # --- opening ---------------------------------------------------------------------------------------
     def _check_signature(self):
@@ -129,10 +181,13 @@ class Run:
         return f"<attnscope.Run {self.path}>"
 
     def _query(self, sql, args=()):
+        if self._con.changed_since_open():  # read as immutable, and a writer has appeared since
+            self._connect()
+            self._columns = {}
         try:
             return self._con.execute(sql, args).fetchall()
         except sqlite3.DatabaseError as e:
-            raise FormatError(f"{self.path} is damaged: {e}.") from None
+            raise FormatError(f"{self.path} is damaged: {_clip(str(e))}.") from None
 
     def columns(self, table):
         """Column names of a table as the file has them (newer writers may add columns)."""
@@ -145,6 +200,7 @@ class Run:
 
     # --- header ----------------------------------------------------------------------------------------
     @property
+    @_reads
     def header(self):
         row = self._query("SELECT * FROM run WHERE id = 1")
         if not row:
@@ -154,24 +210,68 @@ class Run:
         return header
 
     @property
+    @_reads
     def spec(self):
         """The RunSpec as a dict (model, train, data, name, ...)."""
-        return json.loads(self.header["spec_json"])
+        spec = parse_json_text(self.header["spec_json"], f"{self.path} (its run configuration)")
+        if not isinstance(spec, dict):
+            raise FormatError(f"{self.path} is damaged: its run configuration is not a JSON object.")
+        return spec
 
     @property
+    @_reads
+    def model_description(self):
+        """What the run says about its model (attnscope.ModelDescription): the header's model_json when the
+        run was recorded outside the engine, else described from the engine's spec; unknown keys are absent."""
+        from .model_description import ModelDescription
+        header = self.header
+        if header.get("model_json"):
+            parse_json_text(header["model_json"], f"{self.path} (its model description)")  # bounded first
+            try:
+                return ModelDescription.from_json(header["model_json"])
+            except ValueError as e:
+                raise FormatError(f"{self.path} is damaged: its model description is unreadable ({e}).") from None
+        spec_model = self.spec.get("model", {})
+        if str(header.get("app_version", "")).startswith("attnscope-python"):
+            # Written before schema 3: only what the spec really holds is known.
+            known = {k: spec_model[k] for k in ("layers", "heads", "d_model", "context", "vocab") if k in spec_model}
+            return ModelDescription(source="recorder", **known)
+        from .spec import model_config
+        m = model_config(spec_model)
+        position = {"learned": {"scheme": "learned"}, "sinusoidal": {"scheme": "sinusoidal"},
+                    "none": {"scheme": "none"}, "alibi": {"scheme": "alibi"},
+                    "rope": {"scheme": "rotary", "rotary_fraction": 1.0, "rotary_base": m["rope_theta"]}}
+        return ModelDescription(family="attnscope", source="engine", layers=m["layers"], heads=m["heads"],
+                                kv_heads=m["heads"], head_dim=m["d_model"] // m["heads"] if m["d_model"] % m["heads"] == 0 else None,
+                                d_model=m["d_model"], vocab=m["vocab"], context=m["context"],
+                                position=position.get(m["position"]), norm="layernorm", mlp="gelu",
+                                parallel_residual=False, tied_embeddings=m["tied_head"], dtype="float32")
+
+    @property
+    @_reads
     def tokenizer(self):
         from .tokenizer import Tokenizer
-        return Tokenizer.from_json(self.header["tokenizer_json"])
+        text = self.header["tokenizer_json"]
+        parse_json_text(text, f"{self.path} (its tokenizer)")  # bounded and checked before the tokenizer parses
+        return Tokenizer.from_json(text)
 
     # --- curves ----------------------------------------------------------------------------------------
+    @_reads
     def _table(self, table, order):
         info = self._query(f"PRAGMA table_info({table})")
         cols = [r[1] for r in info]
         types = {r[1]: (r[2] or "").upper() for r in info}
-        rows = self._query(f"SELECT {', '.join(cols)} FROM {table} ORDER BY {order}")
+        # Texts come clipped from SQLite itself: a damaged 20 MB message is never read whole.
+        select = [f"substr({c}, 1, {MAX_TEXT_CHARS})" if types[c] == "TEXT" else c for c in cols]
+        rows = self._query(f"SELECT {', '.join(select)} FROM {table} ORDER BY {order}")
         out = {}
         for i, c in enumerate(cols):
             values = [r[i] for r in rows]
+            bad = next((v for v in values if types[c] in ("INTEGER", "REAL") and v is not None
+                        and not isinstance(v, (int, float))), None)
+            if bad is not None:
+                raise FormatError(f"{self.path} is damaged: its {table}.{c} holds {type(bad).__name__} "
+                                  "values where numbers belong.")
             if types[c] == "INTEGER":
                 out[c] = np.array([-1 if v is None else v for v in values], dtype=np.int64)
             elif types[c] == "REAL":
@@ -185,6 +285,7 @@ class Run:
         tokens_per_sec, elapsed_sec (and any column a newer writer added, e.g. ce_loss). NULL → NaN."""
         return self._table("steps", "step")
 
+    @_reads
     def steps_df(self):
         return _pandas().DataFrame(self.steps()).set_index("step")
 
@@ -192,6 +293,7 @@ class Run:
         """id, step, kind, message."""
         return self._table("events", "id")
 
+    @_reads
     def events_df(self):
         return _pandas().DataFrame(self.events())
 
@@ -199,6 +301,7 @@ class Run:
         """step, length, mode, loss, perplexity, note (length extrapolation)."""
         return self._table("evals", "id")
 
+    @_reads
     def evals_df(self):
         return _pandas().DataFrame(self.evals())
 
@@ -206,8 +309,10 @@ class Run:
         return self._table("status_history", "id")
 
     @property
+    @_reads
     def status(self):
-        row = self._query("SELECT status, step, message FROM status_history ORDER BY id DESC LIMIT 1")
+        row = self._query(f"SELECT substr(status, 1, {MAX_TEXT_CHARS}), step, substr(message, 1, {MAX_TEXT_CHARS}) "
+                          "FROM status_history ORDER BY id DESC LIMIT 1")
         return row[0] if row else None
 
     def _series(self, sql):
@@ -218,20 +323,24 @@ class Run:
             values.append(value)
         return {k: (np.array(s, dtype=np.int64), none_to_nan(v)) for k, (s, v) in out.items()}
 
+    @_reads
     def step_scalars(self):
         """Named per-step scalars (table step_scalars, schema 2) as {name: (steps, values)}; {} if absent."""
         if not self.has_table("step_scalars"):
             return {}
         return self._series("SELECT step, name, value FROM step_scalars ORDER BY name, step")
 
+    @_reads
     def snapshot_scalars(self):
         """Model-level snapshot scalars ({name: (steps, values)}), e.g. 'sigma/l0.attn.qkv'."""
         return self._series("SELECT step, name, value FROM snapshot_scalars ORDER BY step, idx")
 
     # --- snapshots -------------------------------------------------------------------------------------
+    @_reads
     def snapshot_steps(self):
         return np.array([r[0] for r in self._query("SELECT step FROM snapshots ORDER BY step")], dtype=np.int64)
 
+    @_reads
     def snapshot(self, step=None, maps=True):
         """The snapshot of `step` (default: the latest). Its maps are read with it (maps=False skips them)
         and decoded on first access of .attention / .logits."""
@@ -247,10 +356,12 @@ class Run:
         if not rows:
             raise KeyError(f"{self.path} has no snapshot at step {step}")
         row = dict(zip(cols, rows[0]))
-        L, H, T = int(row["layers"]), int(row["heads"]), int(row["length"])
         where = f"{self.path} (snapshot of step {step})"
-        if L < 1 or H < 1 or T < 0:
+        dims = [row["layers"], row["heads"], row["length"]]
+        if not all(isinstance(v, int) for v in dims) or not (1 <= dims[0] <= MAX_LAYERS and 1 <= dims[1] <= MAX_HEADS
+                                                             and 0 <= dims[2] <= MAX_LENGTH):
             raise FormatError(f"{self.path} is damaged: a snapshot has impossible dimensions.")
+        L, H, T = dims
         extent = {"lh": (L, H), "lht": (L, H, T), "l": (L,), "l1t": (L + 1, T)}
         arrays = {}
         for c, v in row.items():
@@ -279,7 +390,7 @@ class Run:
                     raise FormatError(f'{where} uses attention-map encoding "{encoding}", which this version '
                                       "cannot read.")
                 blob = row.get(column)
-                if blob is None or len(blob) == 0:
+                if blob is None or blob == b"":
                     return None
                 return unpack_causal_maps(blob, L * H, T, fill, f"{where} {column}").reshape(L, H, T, T)
             return load
@@ -288,14 +399,17 @@ class Run:
                         {"attention": loader("attention", 0.0), "logits": loader("logits", np.nan)})
         return snap
 
+    @_reads
     def attention(self, step=None):
         """Attention maps [L, H, T, T] of a snapshot (0 where masked)."""
         return self.snapshot(step).attention
 
+    @_reads
     def logits(self, step=None):
         """Content logits q·k/√D [L, H, T, T] (NaN where masked)."""
         return self.snapshot(step).logits
 
+    @_reads
     def head_metric(self, name):
         """One per-head metric over all snapshots: (steps [S], values [S, L, H])."""
         steps, values = [], []
@@ -306,6 +420,7 @@ class Run:
             values.append(np.full((s.layers, s.heads), np.nan, np.float32) if v is None else v)
         return np.array(steps, dtype=np.int64), (np.stack(values) if values else np.zeros((0, 0, 0), np.float32))
 
+    @_reads
     def head_metrics_df(self):
         """Long format: one row per (step, layer, head), one column per per-head metric."""
         pandas = _pandas()
@@ -321,9 +436,11 @@ class Run:
         return pandas.DataFrame.from_records(records)
 
     # --- checkpoints -----------------------------------------------------------------------------------
+    @_reads
     def checkpoint_steps(self):
         return np.array([r[0] for r in self._query("SELECT step FROM checkpoints ORDER BY step")], dtype=np.int64)
 
+    @_reads
     def checkpoint_bytes(self, step=None):
         if step is None:
             steps = self.checkpoint_steps()
@@ -342,11 +459,13 @@ class Run:
                               "recorded size and checksum.")
         return data
 
+    @_reads
     def checkpoint(self, step=None):
         """(tensors, metadata) of a checkpoint: every safetensors tensor (param/…, adam_m/…, adam_v/…,
         sigma_a/…, sigma_b/…, rng) as a numpy array, and the metadata (spec, step, …)."""
         return safetensors.loads(self.checkpoint_bytes(step))
 
+    @_reads
     def params(self, step=None):
         """The model parameters of a checkpoint, names without the 'param/' prefix."""
         tensors, _ = self.checkpoint(step)
@@ -367,6 +486,78 @@ class Run:
 def _uri_path(path):
     from urllib.parse import quote
     return quote(os.path.abspath(path))
+
+
+def _size_and_time(path):
+    try:
+        st = os.stat(path)
+        return st.st_size, st.st_mtime_ns
+    except OSError:
+        return None
+
+
+class _ReadConnection(sqlite3.Connection):
+    """A read-only connection that knows how it was opened (see connect_for_reading)."""
+    plan = "shared"
+    source = ""
+    opened_state = None
+    copy_folder = None
+
+    def changed_since_open(self):
+        return self.plan == "immutable" and (os.path.exists(self.source + "-wal") or
+                                             _size_and_time(self.source) != self.opened_state)
+
+    def close(self):
+        super().close()
+        if self.copy_folder:
+            import shutil
+            shutil.rmtree(self.copy_folder, ignore_errors=True)
+            self.copy_folder = None
+
+
+def connect_for_reading(path):
+    """A read-only SQLite connection to a run that creates no file beside it (the engine's rules,
+    core/store/sqlite_db.cpp, after sqlite.org/wal.html "Read-Only Databases"):
+    no -wal: nobody has the run open and everything is in the file: opened as immutable (reconnected when a
+    writer appears); -wal and -shm: a live (or killed) writer: read in place through the existing -shm;
+    -wal without -shm: a killed run whose -shm was lost (a read-only mount): the file and its -wal are read
+    from a private temporary copy, the only way SQLite reads that -wal."""
+    path = os.fspath(path)
+    has_wal, has_shm = os.path.exists(path + "-wal"), os.path.exists(path + "-shm")
+    plan = "immutable" if not has_wal else "shared" if has_shm else "copy"
+    target, folder = path, None
+    opened_state = _size_and_time(path)
+    if plan == "copy":
+        import shutil
+        import tempfile
+        folder = tempfile.mkdtemp(prefix="attnscope-read-")
+        target = os.path.join(folder, "run")
+        try:
+            shutil.copyfile(path, target)
+            shutil.copyfile(path + "-wal", target + "-wal")
+        except OSError:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+    query = "immutable=1" if plan == "immutable" else "mode=ro"
+    try:
+        con = sqlite3.connect(f"file:{_uri_path(target)}?{query}", uri=True, timeout=5.0, check_same_thread=False,
+                              factory=_ReadConnection)
+    except sqlite3.Error:
+        if folder:
+            import shutil
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    con.plan, con.source, con.opened_state, con.copy_folder = plan, path, opened_state, folder
+    # Damaged text (invalid UTF-8) is shown with replacement characters rather than refused.
+    con.text_factory = lambda b: b.decode("utf-8", "replace")
+    con.execute("PRAGMA query_only = 1")
+    con.execute("PRAGMA cell_size_check = ON")
+    return con
+
+
+def _clip(text, limit=300):
+    """A quoted detail cut for an error message (a damaged file's contents must not become the message)."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def open_run(path):

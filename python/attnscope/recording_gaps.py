@@ -70,5 +70,10 @@ class GuardedWrites:
         self._lost = {SNAPSHOT: [], CHECKPOINT: [], RECORDS: []}
 
     @property
+    def cause(self):
+        """The error of the latest failed write ("OperationalError: database or disk is full")."""
+        return self._cause
+
+    @property
     def unwritten_records(self):
         return sum(len(s) for _, s, _ in self._retry)

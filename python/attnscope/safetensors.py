@@ -1,6 +1,6 @@
 """safetensors images (https://github.com/huggingface/safetensors) without the safetensors package:
 8-byte little-endian header length, JSON header padded with spaces to a multiple of 8, byte buffer.
-Laid out like the reference implementation and core/store/safetensors.cpp (descending element size,
+Laid out like the reference implementation and core/io/safetensors.cpp (descending element size,
 then name)."""
 import json
 import struct
@@ -15,6 +15,26 @@ _DTYPES = {
     "U64": np.dtype("<u8"), "F16": np.dtype("<f2"), "F32": np.dtype("<f4"), "F64": np.dtype("<f8"),
 }
 _NAMES = {(v.kind, v.itemsize): k for k, v in _DTYPES.items()}
+#: Element sizes of the dtypes numpy has no type for; their tensors travel as Raw bytes.
+_RAW_SIZES = {"BF16": 2, "F8_E4M3": 1, "F8_E5M2": 1}
+
+
+class Raw:
+    """A tensor of a dtype numpy lacks (bfloat16, float8): its safetensors dtype name, shape and bytes."""
+
+    def __init__(self, dtype, shape, data):
+        self.dtype, self.shape, self.data = dtype, [int(s) for s in shape], bytes(data)
+        self.itemsize = _RAW_SIZES[dtype]
+        if len(self.data) != self.itemsize * int(np.prod(self.shape, dtype=np.int64)):
+            raise ValueError(f"{dtype} tensor of shape {self.shape} needs {self.itemsize} bytes per element")
+
+    @property
+    def nbytes(self):
+        return len(self.data)
+
+    def bits(self):
+        """The elements' bit patterns as unsigned integers of the element size."""
+        return np.frombuffer(self.data, dtype=f"<u{self.itemsize}").reshape(self.shape)
 
 
 def _dtype_name(array):
@@ -30,9 +50,13 @@ def dumps(tensors, metadata=None):
     for name, value in tensors.items():
         if not name or name == "__metadata__":
             raise ValueError(f"invalid tensor name {name!r}")
+        if isinstance(value, Raw):
+            arrays[name] = value
+            continue
         a = np.asarray(value)
         arrays[name] = np.ascontiguousarray(a.astype(a.dtype.newbyteorder("<")))
-    order = sorted(arrays, key=lambda n: (-arrays[n].dtype.itemsize, n))
+    itemsize = lambda a: a.itemsize if isinstance(a, Raw) else a.dtype.itemsize  # noqa: E731
+    order = sorted(arrays, key=lambda n: (-itemsize(arrays[n]), n))
     header = {}
     if metadata:
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
@@ -41,15 +65,17 @@ def dumps(tensors, metadata=None):
     offset = 0
     for name in order:
         a = arrays[name]
-        header[name] = {"dtype": _dtype_name(a), "shape": list(a.shape), "data_offsets": [offset, offset + a.nbytes]}
+        dtype = a.dtype if isinstance(a, Raw) else _dtype_name(a)
+        header[name] = {"dtype": dtype, "shape": list(a.shape), "data_offsets": [offset, offset + a.nbytes]}
         offset += a.nbytes
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
     text += b" " * ((8 - len(text) % 8) % 8)
-    return struct.pack("<Q", len(text)) + text + b"".join(arrays[n].tobytes() for n in order)
+    return struct.pack("<Q", len(text)) + text + b"".join(arrays[n].data if isinstance(arrays[n], Raw) else arrays[n].tobytes() for n in order)
 
 
 def loads(data):
-    """Returns (tensors: name → numpy array, metadata: dict). Raises FormatError on any malformation."""
+    """Returns (tensors: name → numpy array, or Raw for bfloat16/float8, metadata: dict). Raises FormatError on
+    any malformation."""
     data = bytes(data)
     if len(data) < 8:
         raise FormatError("the safetensors image is shorter than its 8-byte header length")
@@ -69,7 +95,7 @@ def loads(data):
     tensors, spans = {}, []
     for name, info in header.items():
         try:
-            dtype = _DTYPES[info["dtype"]]
+            dtype = _DTYPES[info["dtype"]] if info["dtype"] not in _RAW_SIZES else np.dtype(f"<u{_RAW_SIZES[info['dtype']]}")
             shape = [int(s) for s in info["shape"]]
             begin, end = (int(x) for x in info["data_offsets"])
         except (KeyError, TypeError, ValueError):
@@ -77,7 +103,10 @@ def loads(data):
         count = int(np.prod(shape)) if shape else 1
         if begin < 0 or end < begin or end > len(buffer) or end - begin != count * dtype.itemsize:
             raise FormatError(f"tensor {name!r} has offsets that disagree with its dtype, shape or the buffer")
-        tensors[name] = np.frombuffer(buffer[begin:end], dtype=dtype).reshape(shape).copy()
+        if info["dtype"] in _RAW_SIZES:
+            tensors[name] = Raw(info["dtype"], shape, buffer[begin:end])
+        else:
+            tensors[name] = np.frombuffer(buffer[begin:end], dtype=dtype).reshape(shape).copy()
         spans.append((begin, end))
     spans.sort()
     at = 0

@@ -3,6 +3,9 @@ The Python writer creates exactly these tables, so the app and attnscope-cli tre
 the reader looks columns up by name and tolerates columns and tables it does not know."""
 
 APP_MARKER = "attnscope"
+#: SQLite's application_id of new run files (ASCII "AtSc" at byte offset 68), as the engine's writer sets it
+#: (core/store/run_file.h); readers do not require it. docs/run-format.md, "File type".
+APPLICATION_ID = 0x41745363
 #: Schema this package writes, and the newest whose files it reads without caveats.
 SCHEMA_VERSION = 3
 #: Oldest reader schema that reads what this package writes (additions only keep it at 1).
@@ -28,7 +31,7 @@ CREATE TABLE run (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     spec_json TEXT NOT NULL, app_version TEXT NOT NULL, corpus_name TEXT NOT NULL, corpus_hash TEXT NOT NULL,
     tokenizer_json TEXT NOT NULL, probe_tokens BLOB, probe_text TEXT NOT NULL, description TEXT NOT NULL,
-    created_at TEXT NOT NULL);
+    created_at TEXT NOT NULL, model_json TEXT);
 CREATE TABLE steps (
     step INTEGER PRIMARY KEY, loss REAL, val_loss REAL, lr REAL, grad_norm REAL, tokens_per_sec REAL,
     elapsed_sec REAL, ce_loss REAL);
@@ -51,7 +54,7 @@ CREATE TABLE status_history (
 """
 
 #: What a writer adds to a schema-1 file before appending (run_schema.cpp upgradeForWriting).
-UPGRADE_COLUMNS = (("steps", "ce_loss", "REAL"), ("snapshots", "sink_non_trigger", "BLOB"),
+UPGRADE_COLUMNS = (("steps", "ce_loss", "REAL"), ("run", "model_json", "TEXT"), ("snapshots", "sink_non_trigger", "BLOB"),
                    ("snapshots", "top_key", "BLOB"), ("snapshots", "top_key_share", "BLOB"),
                    ("snapshots", "value_norm", "BLOB"), ("snapshots", "residual_norm", "BLOB"),
                    ("snapshots", "previous_token", "BLOB"), ("snapshots", "duplicate_token", "BLOB"),

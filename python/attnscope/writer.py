@@ -1,10 +1,9 @@
 """Writing .attnrun files with the C++ writer's schema and rules (core/store/run_writer.cpp):
 WAL journal, synchronous=NORMAL, one short transaction per call, NaN stored as NULL, snapshots encoded
-f16_tril_zlib, checkpoints as safetensors blobs with size and CRC-32. One writer per file: the writer holds
-flock(LOCK_EX | LOCK_NB) on the run file for its lifetime and records meta `writer` = "pid N on HOST";
-a second writer (Python or C++) fails at once naming the holder (HELPERS.md, shared decision)."""
+f16_tril_zlib, checkpoints as safetensors blobs with size and CRC-32. One writer per file, by the protocol
+shared with the engine (attnscope.writer_lock): a second writer (Python or C++) fails at once naming the
+holder."""
 import datetime
-import fcntl
 import json
 import os
 import socket
@@ -15,40 +14,13 @@ import numpy as np
 
 from . import __version__, safetensors
 from .codec import MAP_ENCODING, PackedMaps, floats_to_blob, int32s_to_blob, nan_to_none, pack_causal_maps
-from .schema import (APP_MARKER, CREATE_SQL, EVENT_KINDS, MIN_READER_SCHEMA, SCHEMA_VERSION, SNAPSHOT_ARRAYS,
-                     SNAPSHOT_REALS, STATUSES, UPGRADE_COLUMNS, UPGRADE_TABLES)
-
-
-class WriterLockedError(RuntimeError):
-    """Another writer holds the run file."""
+from .writer_lock import WriterLockedError, lock_existing_run, lock_new_run, remove_locked_run  # noqa: F401 (re-exported)
+from .schema import (APP_MARKER, APPLICATION_ID, CREATE_SQL, EVENT_KINDS, MIN_READER_SCHEMA, SCHEMA_VERSION,
+                     SNAPSHOT_ARRAYS, SNAPSHOT_REALS, STATUSES, UPGRADE_COLUMNS, UPGRADE_TABLES)
 
 
 def iso_utc_now():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _holder(path):
-    """The `writer` meta value of a run, read without locking (best effort, for the error message)."""
-    try:
-        con = sqlite3.connect(f"file:{os.path.abspath(path)}?mode=ro", uri=True, timeout=1.0)
-        try:
-            row = con.execute("SELECT value FROM meta WHERE key = 'writer'").fetchone()
-        finally:
-            con.close()
-        return row[0] if row else None
-    except sqlite3.Error:
-        return None
-
-
-def _lock(path, fd):
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        holder = _holder(path)
-        raise WriterLockedError(f"{path} is being written by {holder or 'another process'}; one run file has "
-                                "one writer at a time. Wait until that run ends (or stop it), or write to "
-                                "another file.") from None
 
 
 class RunWriter:
@@ -62,9 +34,11 @@ class RunWriter:
     # --- opening ---------------------------------------------------------------------------------------
     @classmethod
     def create(cls, path, spec=None, tokenizer_json=None, probe_tokens=(), probe_text="", corpus_name="",
-               corpus_hash="", description="", app_version=None, overwrite=False):
+               corpus_hash="", description="", app_version=None, overwrite=False, model=None):
         """Creates a new run. spec: the RunSpec dict stored as spec_json (see attnscope.spec.run_spec; the
-        app and CLI parse it, so it may only hold keys they know). tokenizer_json: Tokenizer.to_json()."""
+        app and CLI parse it, so it may only hold keys they know). tokenizer_json: Tokenizer.to_json().
+        model: what is known about the recorded model (attnscope.ModelDescription or a dict of its keys),
+        stored as model_json; it marks the run as recorded outside the engine."""
         path = os.fspath(path)
         folder = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(folder):
@@ -73,19 +47,12 @@ class RunWriter:
             raise PermissionError(f"Cannot create {path}: the folder {folder} is not writable.")
         if os.path.isdir(path):
             raise IsADirectoryError(f"Cannot create {path}: a folder with that name exists.")
-        if os.path.exists(path) and not overwrite:
-            raise FileExistsError(f"{path} already exists. Choose another name, or pass overwrite=True.")
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        _lock(path, fd)  # also refuses to overwrite a run another process is writing
-        for suffix in ("-wal", "-shm", "-journal"):
-            try:
-                os.remove(path + suffix)
-            except FileNotFoundError:
-                pass
-        os.ftruncate(fd, 0)
+        fd = lock_new_run(path, overwrite)  # refuses a run another process is writing, and non-run files
         from .tokenizer import Tokenizer
         from .spec import run_spec
+        from .model_description import ModelDescription
         spec = run_spec() if spec is None else spec
+        model_json = ModelDescription(model).to_json() if model is not None else None
         tokenizer_json = tokenizer_json or Tokenizer("symbols", []).to_json()
         try:
             con = None
@@ -96,26 +63,23 @@ class RunWriter:
                 if stmt.strip():
                     cur.execute(stmt)
             cur.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            cur.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             meta = {"app": APP_MARKER, "schema_version": str(SCHEMA_VERSION),
                     "min_reader_schema": str(MIN_READER_SCHEMA), "rewinds": "0", "writer": _writer_id()}
             cur.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", meta.items())
             cur.execute("INSERT INTO run (id, spec_json, app_version, corpus_name, corpus_hash, tokenizer_json, "
-                        "probe_tokens, probe_text, description, created_at) VALUES (1,?,?,?,?,?,?,?,?,?)",
+                        "probe_tokens, probe_text, description, created_at, model_json) VALUES (1,?,?,?,?,?,?,?,?,?,?)",
                         (json.dumps(spec) if not isinstance(spec, str) else spec,
                          app_version or f"attnscope-python {__version__}", corpus_name, corpus_hash,
                          tokenizer_json, int32s_to_blob(np.asarray(probe_tokens, dtype=np.int32)) if len(probe_tokens) else None,
-                         probe_text, description, iso_utc_now()))
+                         probe_text, description, iso_utc_now(), model_json))
             cur.execute("INSERT INTO status_history (step, status, message, at) VALUES (0, 'created', '', ?)",
                         (iso_utc_now(),))
             cur.execute("COMMIT")
         except BaseException:
             if con is not None:
                 con.close()
-            for suffix in ("", "-wal", "-shm"):
-                try:
-                    os.remove(path + suffix)
-                except OSError:
-                    pass
+            remove_locked_run(path)  # a half-created file would only block the next attempt
             os.close(fd)
             raise
         return cls(path, con, fd)
@@ -129,8 +93,7 @@ class RunWriter:
         if version > SCHEMA_VERSION:
             raise RuntimeError(f"{path} was written by a newer AttnScope (schema {version}); this version can "
                                "read it but not add to it.")
-        fd = os.open(path, os.O_RDWR)
-        _lock(path, fd)
+        fd = lock_existing_run(path)
         con = cls._connect(path)
         writer = cls(path, con, fd)
         writer._tx(lambda cur: cls._upgrade(cur, version))
@@ -193,7 +156,13 @@ class RunWriter:
             fn(cur)
             cur.execute("COMMIT")
         except BaseException:
-            cur.execute("ROLLBACK")
+            # SQLite rolls back by itself on some errors (SQLITE_FULL, SQLITE_IOERR): a ROLLBACK then fails
+            # with "no transaction is active" and would hide the real cause, which is what propagates.
+            if self._con.in_transaction:
+                try:
+                    cur.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
             raise
 
     def _columns(self, table):

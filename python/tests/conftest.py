@@ -1,5 +1,5 @@
 """Shared fixtures. The suite runs from CTest (tests/CMakeLists.txt sets ATTNSCOPE_CLI,
-ATTNSCOPE_METRICS_TOOL and PYTHONPATH) or by hand: `PYTHONPATH=python /usr/bin/python3 -m pytest python/tests`
+ATTNSCOPE_PLOT, ATTNSCOPE_METRICS_TOOL and PYTHONPATH) or by hand: `PYTHONPATH=python /usr/bin/python3 -m pytest python/tests`
 after `cmake --build build --target attnscope-cli attnscope_metrics_tool`."""
 import os
 import random
@@ -32,6 +32,11 @@ def _tool(env, default):
 @pytest.fixture(scope="session")
 def cli():
     return _tool("ATTNSCOPE_CLI", "build/cli/attnscope-cli")
+
+
+@pytest.fixture(scope="session")
+def plot():
+    return _tool("ATTNSCOPE_PLOT", "build/cli/attnscope-plot")
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Issue 14: an AttnScope checkpoint loads into the package's PyTorch GPT and its loss on the same tokens
+"""An AttnScope checkpoint loads into the package's PyTorch GPT and its loss on the same tokens
 equals `attnscope-cli eval` to 1e-5 relative, for every position scheme and mechanism — the public check
 of the engine against an independent implementation. And the other way: a checkpoint written from PyTorch
 evaluates in the engine to the same loss."""

@@ -1,4 +1,4 @@
-"""Issue 14: C++-written runs read in Python, and Python-written runs open in the C++ reader
+"""C++-written runs read in Python, and Python-written runs open in the C++ reader
 (`attnscope-cli info` and `export-data` succeed and show the values written)."""
 import csv
 import json
@@ -137,12 +137,12 @@ def test_writer_upgrades_a_schema_1_file(tmp_path):
     path = str(tmp_path / "v1.attnrun")
     from attnscope.schema import SNAPSHOT_COLUMNS_SQL
     v1_snapshots = SNAPSHOT_COLUMNS_SQL.split(",\n    sink_non_trigger")[0]
-    v1 = (CREATE_SQL.replace(", ce_loss REAL", "")
+    v1 = (CREATE_SQL.replace(", ce_loss REAL", "").replace(", model_json TEXT", "")
           .replace(f"CREATE TABLE induction_snapshots ({SNAPSHOT_COLUMNS_SQL});", "")
           .replace(SNAPSHOT_COLUMNS_SQL, v1_snapshots)
           .replace("CREATE TABLE step_scalars (\n    step INTEGER NOT NULL, name TEXT NOT NULL, value REAL, "
                    "PRIMARY KEY (step, name)) WITHOUT ROWID;", ""))
-    assert "ce_loss" not in v1 and "step_scalars" not in v1 and "top_key" not in v1
+    assert "ce_loss" not in v1 and "step_scalars" not in v1 and "top_key" not in v1 and "model_json" not in v1
     assert "induction" not in v1 and "previous_token" not in v1
     con = sqlite3.connect(path)
     con.executescript(v1)
@@ -159,6 +159,7 @@ def test_writer_upgrades_a_schema_1_file(tmp_path):
         w.append_step_scalars(1, {"bigram_loss": 0.7})
     with attnscope.open_run(path) as run:
         assert run.meta["schema_version"] == "3" and run.meta["min_reader_schema"] == "1"
+        assert run.header.get("model_json") is None  # the header stays as written
         assert run.steps()["ce_loss"][0] == 1.9 and run.step_scalars()["bigram_loss"][1][0] == 0.7
 
 

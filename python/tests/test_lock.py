@@ -1,4 +1,4 @@
-"""Issue 14 (d) and HELPERS.md: one writer per run file. A writer holds flock(LOCK_EX | LOCK_NB) on the
+"""One writer per run file (docs/run-format.md). A writer holds flock(LOCK_EX | LOCK_NB) on the
 file for its lifetime; a second writer — in this process or another — fails at once naming the holder;
 readers never lock and see every commit while the writer works."""
 import os
@@ -65,7 +65,7 @@ def test_lock_dies_with_its_process(tmp_path):
 
 def test_engine_and_python_writers_exclude_each_other(cli, texts, tmp_path):
     """The engine's writer and the Python writer use the same flock, so neither can write a run the other
-    holds, and each names the holder (HELPERS.md shared decision)."""
+    holds, and each names the holder."""
     import signal
     import time
     from conftest import TINY

@@ -1,4 +1,4 @@
-"""Issue 14: the Python metrics and the engine's (core/probe/metrics.cpp, through
+"""The Python metrics and the engine's (core/probe/metrics.cpp, through
 tests/tools/attnscope_metrics_tool) agree to 1e-5 on the same attention maps."""
 import json
 import subprocess
@@ -34,8 +34,12 @@ def test_python_metrics_equal_the_engine(metrics_tool, tmp_path):
     A, Z = random_maps(rng, len(windows), T, windows, peaked)
     for name, value in (("a", A), ("z", Z), ("w", windows)):
         np.save(tmp_path / f"{name}.npy", value)
-    out = subprocess.run([metrics_tool, tmp_path / "a.npy", tmp_path / "z.npy", tmp_path / "w.npy"],
-                         capture_output=True, text=True, check=True).stdout
+    # σ(W) by the same power iteration, on a matrix with a clear top singular value and on a rank-1 one.
+    M = rng.normal(0, 1, (12, 7)).astype(np.float32)
+    M[:, 0] *= 5
+    np.save(tmp_path / "m.npy", M)
+    out = subprocess.run([metrics_tool, tmp_path / "a.npy", tmp_path / "z.npy", tmp_path / "w.npy",
+                          tmp_path / "m.npy"], capture_output=True, text=True, check=True).stdout
     cpp = json.loads(out)
 
     py = metrics.head_metrics(A, Z, windows)
@@ -48,6 +52,13 @@ def test_python_metrics_equal_the_engine(metrics_tool, tmp_path):
         np.testing.assert_allclose(profile[n], head["key_profile"], rtol=1e-5, atol=1e-6)
     assert checked == 6 * len(windows)
     assert abs(float(metrics.importance_entropy(A)) - cpp["importance_entropy"]) <= 1e-5
+    # The sink rate as snapshot_metrics defines it (one layer of these N heads) and as the engine counts it.
+    sink_rate = metrics.snapshot_metrics(A[None], Z[None], windows[None])["sink_rate"]
+    assert 0 < cpp["sink_rate"] < 1
+    assert abs(sink_rate - cpp["sink_rate"]) <= 1e-7
+    sigma = metrics.power_iteration(M.astype(np.float64))
+    assert abs(sigma - cpp["spectral_norm"]) <= 1e-6 * sigma
+    assert abs(sigma - np.linalg.svd(M.astype(np.float64), compute_uv=False)[0]) <= 1e-3 * sigma
     np.testing.assert_allclose(metrics.entropy_lower_bound(np.array([0, 0.5, 1, 2, 5, 10.0]), T),
                                cpp["entropy_lower_bound"], rtol=1e-6)
     # The maps are not degenerate: sinks, local heads and spread heads all occur.

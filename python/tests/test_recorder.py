@@ -1,6 +1,6 @@
-"""The PyTorch recorder: captures attention from the package's GPT, a nanoGPT-style CausalSelfAttention,
-a Hugging Face GPT-2-style model (output_attentions) and a user function; computes the engine's metrics;
-writes only on rank 0; and the resulting run opens in attnscope-cli."""
+"""The PyTorch recorder: captures attention from the package's GPT, a nanoGPT-style CausalSelfAttention
+(also inside a wrapper module) and a user function; computes the engine's metrics; writes only on rank 0;
+and the resulting run opens in attnscope-cli. Transformers-structured models: test_hf_capture.py."""
 import json
 import os
 import subprocess
@@ -87,9 +87,9 @@ def test_recorder_with_nanogpt_module(tmp_path):
         assert np.all(np.isfinite(s.max_logit)) and np.all(np.isfinite(s.entropy_bound))
 
 
-def test_recorder_with_hf_style_model_and_function(tmp_path):
-    """A model with config.output_attentions returning .attentions (the Hugging Face GPT-2 interface), and
-    a user function returning q and k."""
+def test_recorder_with_wrapped_model_and_function(tmp_path):
+    """A wrapper module holding a nanoGPT (with a config of its own, returning a dict), and a user function
+    returning q and k."""
     import torch
     from attnscope.torch import Recorder
     torch.manual_seed(3)
@@ -140,8 +140,8 @@ def test_recorder_with_hf_style_model_and_function(tmp_path):
 
 def test_recorder_refuses_models_it_cannot_see(tmp_path):
     import torch
-    from attnscope.torch import Recorder
-    with pytest.raises(ValueError, match="cannot see this model's attention"):
+    from attnscope.torch import Recorder, UnsupportedModel
+    with pytest.raises(UnsupportedModel, match="cannot see this model's attention"):
         Recorder(tmp_path / "x.attnrun", torch.nn.Linear(3, 3), probe=[1, 2, 3])
     assert not os.path.exists(tmp_path / "x.attnrun")
 

@@ -1,8 +1,8 @@
 #include "helpers/run_fixtures.h"
 
-#include "core/store/blob_codec.h"
+#include "core/io/blob_codec.h"
+#include "core/io/safetensors.h"
 #include "core/store/run_reader.h"
-#include "core/store/safetensors.h"
 #include "core/util/error.h"
 
 #include <algorithm>

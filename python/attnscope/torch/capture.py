@@ -57,10 +57,28 @@ def is_attnscope_gpt(model):
     return isinstance(model, GPT)
 
 
+def find_attnscope_gpt(model):
+    """The attnscope.torch.GPT in `model` (itself or a submodule, e.g. held by a wrapper), or None."""
+    return next((m for m in model.modules() if is_attnscope_gpt(m)), None)
+
+
 def find_nanogpt_attention(model):
     """nanoGPT's CausalSelfAttention: a module with c_attn (Linear C→3C), n_head and n_embd."""
     return [m for m in model.modules()
             if hasattr(m, "c_attn") and hasattr(m, "n_head") and isinstance(m.c_attn, torch.nn.Linear)]
+
+
+def owner_of(model, modules):
+    """The innermost module of `model` that holds all `modules` and can run a forward pass (not a
+    ModuleList/ModuleDict): nanoGPT's GPT, also when a wrapper module holds it as an attribute."""
+    ids = {id(m) for m in modules}
+    best = None
+    for _, m in model.named_modules():
+        if isinstance(m, (torch.nn.ModuleList, torch.nn.ModuleDict)):
+            continue
+        if ids <= {id(sub) for sub in m.modules()}:
+            best = m  # named_modules lists ancestors before descendants: the last match is the innermost
+    return best
 
 
 def capture_attnscope(model, probe):
@@ -86,9 +104,17 @@ def capture_attnscope(model, probe):
     return layers, _np(out[0]), model.head_windows()
 
 
-def capture_nanogpt(model, probe, modules):
-    xs = {}
-    hooks = [m.register_forward_hook(lambda mod, args, out, i=i: xs.__setitem__(i, args[0])) for i, m in enumerate(modules)]
+def capture_nanogpt(model, probe, modules, verify=False):
+    """karpathy/nanoGPT's CausalSelfAttention: plain causal softmax of c_attn's q and k. verify: check that the
+    recomputed maps reproduce every attention module's output, c_proj(A·V) — a variant with rotary, ALiBi or
+    another mask fails the check and is refused (UnsupportedModel) instead of recorded wrongly."""
+    from .hf_capture import UnsupportedModel
+    xs, ys = {}, {}
+
+    def hook(mod, args, out, i):
+        xs[i] = args[0]
+        ys[i] = out[0] if isinstance(out, tuple) else out
+    hooks = [m.register_forward_hook(lambda mod, args, out, i=i: hook(mod, args, out, i)) for i, m in enumerate(modules)]
     try:
         out = model(probe)
     finally:
@@ -96,41 +122,33 @@ def capture_nanogpt(model, probe, modules):
             h.remove()
     layers = []
     for i, m in enumerate(modules):
+        if i not in xs:
+            raise UnsupportedModel(f"the forward pass did not run attention module {i} (c_attn, n_head)")
         x = xs[i][0]  # [T, C]
         C, H = m.n_embd, m.n_head
-        q, k, _ = m.c_attn(x).split(C, dim=-1)
+        q, k, v = m.c_attn(x).split(C, dim=-1)
         heads = lambda t: t.view(-1, H, C // H).transpose(0, 1)  # noqa: E731
         att, logits = causal_from_qk(heads(q), heads(k))
+        if verify and hasattr(m, "c_proj"):
+            mixed = (att @ heads(v)).transpose(0, 1).reshape(x.shape[0], C)
+            expected, got = m.c_proj(mixed).float(), ys[i][0].float()
+            error, size = float((expected - got).abs().max()), float(got.abs().max()) + 1e-6
+            if not error <= (1e-3 if got.dtype == torch.float32 else 3e-2) * size:
+                raise UnsupportedModel(
+                    f"layer {i}: this {type(m).__name__} does not compute plain causal softmax attention of "
+                    f"c_attn's queries and keys (its output differs by {error:.3g}; a rotary, ALiBi or otherwise "
+                    "modified variant?). Nothing is recorded: pass capture=fn(model, probe) returning its maps")
         W = m.c_attn.weight.detach()
         layers.append(LayerCapture(_np(att), _np(logits), _np(x), _np(W[:C].T), _np(W[C:2 * C].T)))
     return layers, _full_logits(out, probe.shape[1]), None
 
 
-def capture_hf(model, probe):
-    """Hugging Face GPT-2 style: model(..., output_attentions=True).attentions; content logits from the
-    fused c_attn (Conv1D, output [B, T, 3C]) of modules named *.attn when present."""
-    qkv = {}
-    attn_mods = [(n, m) for n, m in model.named_modules() if n.endswith("attn") and hasattr(m, "c_attn")]
-    hooks = [m.c_attn.register_forward_hook(lambda mod, args, out, n=n: qkv.__setitem__(n, out)) for n, m in attn_mods]
-    try:
-        out = model(probe, output_attentions=True)
-    finally:
-        for h in hooks:
-            h.remove()
-    atts = out.attentions if hasattr(out, "attentions") else out["attentions"]
-    layers = []
-    for li, a in enumerate(atts):
-        logits = None
-        if len(attn_mods) == len(atts):
-            n, m = attn_mods[li]
-            H = a.shape[1]
-            C = qkv[n].shape[-1] // 3
-            q, k, _ = qkv[n][0].split(C, dim=-1)
-            heads = lambda t: t.view(-1, H, C // H).transpose(0, 1)  # noqa: E731
-            _, logits = causal_from_qk(heads(q), heads(k))
-        layers.append(LayerCapture(_np(a[0]), _np(logits)))
-    logits_out = getattr(out, "logits", None)
-    return layers, (_np(logits_out[0]) if logits_out is not None else None), None
+def capture_hf(model, probe, verify=False):
+    """A transformers GPT-2 / GPT-NeoX / Llama / Mistral / Qwen2 model (attnscope.torch.hf_capture)."""
+    from . import hf_capture
+    per_layer, out = hf_capture.capture(model, probe, verify=verify)
+    layers = [LayerCapture(_np(a), _np(z), None, _np(wq), _np(wk)) for a, z, (wq, wk) in per_layer]
+    return layers, _np(out), None
 
 
 def capture_function(fn, model, probe):

@@ -1,5 +1,4 @@
-"""nanoGPT-style PyTorch modules with every mechanism of the AttnScope engine (core/model, core/nn;
-mechanisms.md): learned / sinusoidal / none / ALiBi / RoPE positions, softmax or ReLU attention,
+"""nanoGPT-style PyTorch modules with every mechanism of the AttnScope engine (core/model, core/nn): learned / sinusoidal / none / ALiBi / RoPE positions, softmax or ReLU attention,
 LS-attention local + global heads,
 ResFormer value residual (identity, constant, learnable), SVFormer, σReparam (fused or per q/k/v block),
 QK-norm. GPT.from_checkpoint loads an AttnScope checkpoint; tests/test_interchange.py requires its loss
@@ -104,7 +103,7 @@ def rope_apply(x, cos, sin):
 
 
 class SigmaLinear(nn.Module):
-    """Linear layer, optionally σReparam'd (Zhai et al. 2023, mechanisms.md §5): Ŵ = γ/σ(W)·W per block of
+    """Linear layer, optionally σReparam'd (Zhai et al. 2023): Ŵ = γ/σ(W)·W per block of
     output rows (one block: fused; q, k, v blocks: separate). σ comes from a persistent power iteration with
     vectors a ∈ R^in, b ∈ R^out as in core/nn/sigma_reparam.cpp: training takes one step and stores it;
     eval takes one step from the stored vectors without storing it (apple/ml-sigma-reparam's eval mode)."""
@@ -260,7 +259,7 @@ class GPT(nn.Module):
         self._init_weights()
 
     def _init_weights(self):
-        """nanoGPT initialisation (mechanisms.md §1.2): N(0, 0.02), residual projections N(0, 0.02/√(2L))."""
+        """nanoGPT initialisation: N(0, 0.02), residual projections N(0, 0.02/√(2L))."""
         std = self.config.init_std
         for name, p in self.named_parameters():
             if name.endswith("c_proj.weight"):

@@ -14,6 +14,7 @@ mode under no_grad, captures every layer's attention, computes the engine's per-
 a recorder whose methods do nothing); the probe runs on the unwrapped module, so no collective is issued."""
 import os
 import time
+import warnings
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 
@@ -25,9 +26,11 @@ from ..codec import PackedMaps
 from ..metrics import snapshot_metrics
 from ..recording_gaps import CHECKPOINT, RECORDS, SNAPSHOT, GuardedWrites
 from ..spec import run_spec
-from ..tokenizer import Tokenizer
+from ..tokenizer import Tokenizer, as_tokenizer
 from ..writer import RunWriter
 from . import capture as cap
+from . import describe
+from . import hf_capture
 from .model import checkpoint_image
 
 
@@ -40,16 +43,22 @@ def _rank():
 class Recorder:
     def __init__(self, path, model, probe, every=25, tokenizer=None, capture="auto", name=None, description="",
                  spec=None, corpus_name="", probe_text="", overwrite=False, flush_seconds=1.0, rank=None,
-                 checkpoint_every=0, total_steps=None, data=None, background=True):
-        """path: the .attnrun to create. model: the module being trained (DDP-wrapped is fine). probe: 1-D
-        token ids (the fixed probe sequence). every: snapshot cadence in steps. tokenizer: an
-        attnscope.Tokenizer (labels the app shows; ids 0/1 are <unk>/<bos> in AttnScope's convention).
-        capture: "auto", "attnscope", "nanogpt", "hf", or a function fn(model, probe) → per-layer
-        attention / {q, k} (see attnscope.torch.capture.capture_function). checkpoint_every: for
+                 checkpoint_every=0, total_steps=None, data=None, background=True, initial_snapshot=True):
+        """path: the .attnrun to create. model: the module being trained — DDP- or torch.compile-wrapped, or
+        held by a wrapper module of yours as an attribute, is fine. probe: 1-D token ids (the fixed probe
+        sequence). every: snapshot cadence in steps. tokenizer: what labels the tokens — an
+        attnscope.Tokenizer, a tokenizer.json path or its folder, nanoGPT's stoi/itos (ids from 0), or a
+        fast transformers tokenizer (attnscope.tokenizer.as_tokenizer); without one, tokens are labelled
+        by id. capture: "auto", "attnscope", "hf" (transformers GPT-2, GPT-NeoX, Llama, Mistral, Qwen2),
+        "nanogpt", or a function fn(model, probe) → per-layer attention / {q, k} (see
+        attnscope.torch.capture.capture_function); a model whose attention the recorder cannot compute
+        exactly is refused with attnscope.torch.UnsupportedModel. checkpoint_every: for
         attnscope.torch.GPT models, store a checkpoint every N steps (0: none). data: the spec's data
         section (e.g. {"source": "fortunes"}), so `attnscope-cli eval --run` finds the data. background:
         compute metrics and write on a worker thread (attnscope.background), so the training loop only
-        pays for the probe's forward pass and the copies; False does everything in the calling thread."""
+        pays for the probe's forward pass and the copies; False does everything in the calling thread.
+        initial_snapshot: record the model as it is now as step 0 (record_checkpoints sets False: its
+        snapshots are at the checkpoints' steps)."""
         self.active = (_rank() if rank is None else rank) == 0
         self.every = int(every)
         if self.every < 1:
@@ -72,21 +81,26 @@ class Recorder:
         self._last_step = 0
         self._last_checkpoint = None
         inner = cap.unwrap(model)
-        if checkpoint_every and not cap.is_attnscope_gpt(inner):
+        self._target = self._locate(inner)
+        kind, module, _ = self._target
+        if checkpoint_every and kind != "attnscope":
             raise ValueError("checkpoint_every needs an attnscope.torch.GPT model (checkpoints are in the engine's "
                              "format)")
-        layers, _, _ = self._capture(inner)  # learns the shapes for the header; also checks the capture works
+        # Learns the shapes for the header, and checks once that the maps reproduce the model's own attention.
+        layers, _, _ = self._capture(inner, verify=True)
         L, H = len(layers), layers[0].attention.shape[0]
         T = self.probe.shape[1]
+        self.model_description = self._describe(kind, module, layers)
+        tokenizer = as_tokenizer(tokenizer)
         if spec is None:
-            model_section = {"layers": L, "heads": H, "context": T}
-            if cap.is_attnscope_gpt(inner):
-                model_section = inner.config.to_spec()
+            # The engine's spec names only what was found on the model: readers take the rest from model_json
+            # and show what nobody found as "—".
+            if kind == "attnscope":
+                model_section = module.config.to_spec()
             else:
-                if layers[0].wq is not None:
-                    model_section["d_model"] = int(layers[0].wq.shape[0])
-            if tokenizer is not None:
-                model_section["vocab"] = tokenizer.vocab_size
+                model_section = {"layers": L, "heads": H}
+                model_section.update({key: self.model_description[key] for key in ("d_model", "context", "vocab")
+                                      if key in self.model_description})
             train = {"record_every": self.every, "probe_length": T, "checkpoint_every": checkpoint_every}
             if total_steps:
                 train["steps"] = int(total_steps)
@@ -97,7 +111,7 @@ class Recorder:
         self.writer = RunWriter.create(path, spec=spec, tokenizer_json=self._tokenizer(tokenizer).to_json(),
                                        probe_tokens=self.probe[0].tolist(), probe_text=probe_text,
                                        corpus_name=corpus_name or "pytorch", description=description,
-                                       overwrite=overwrite)
+                                       overwrite=overwrite, model=self.model_description)
         self.path = self.writer.path
         self.writer.set_status("training", 0)
         self._jobs = BackgroundJobs() if background else None
@@ -108,37 +122,76 @@ class Recorder:
         self._pool = (ThreadPoolExecutor(max_workers=max(1, min(3, (os.cpu_count() or 2) - 1)),
                                          thread_name_prefix="attnscope metrics") if background else None)
         self._guard = GuardedWrites(self.writer.append_event, self.path)
-        self.snapshot(0)
+        if initial_snapshot:
+            self.snapshot(0)
 
     def _tokenizer(self, tokenizer):
-        """Without a tokenizer the app labels tokens by their ids (symbols "2", "3", ...; ids 0 and 1 are
-        AttnScope's <unk> and <bos>)."""
+        """Without a tokenizer the app labels tokens by their ids: for attnscope GPT models in the engine's
+        convention (ids 0 and 1 are <unk> and <bos>, symbols "2", "3", ...), for other models every id from
+        0 up to the model's vocabulary (or the largest probe id)."""
         if tokenizer is not None:
             return tokenizer
-        return Tokenizer.from_symbols([str(i) for i in range(2, int(self.probe.max()) + 1)])
+        if self._target[0] == "attnscope":
+            return Tokenizer.from_symbols([str(i) for i in range(2, int(self.probe.max()) + 1)])
+        n = max(int(self.model_description.get("vocab", 0)), int(self.probe.max()) + 1)
+        return Tokenizer.from_labels([str(i) for i in range(n)])
+
+    @staticmethod
+    def _describe(kind, module, layers):
+        if kind == "attnscope":
+            return describe.describe_attnscope(module)
+        if kind == "hf":
+            return describe.describe_hf(module, hf_capture.geometry(module))
+        if kind == "nanogpt":
+            return describe.describe_nanogpt(module, cap.find_nanogpt_attention(module))
+        return describe.describe_captured(len(layers), int(layers[0].attention.shape[0]))
 
     # --- the probe -------------------------------------------------------------------------------------
-    def _capture(self, inner):
+    def _locate(self, inner):
+        """(kind, module, detail): which capture applies and the module the probe runs through — the model
+        itself or the one a wrapper holds."""
+        c = self.capture
+        if callable(c):
+            return "function", inner, c
+        if c not in ("auto", "attnscope", "hf", "nanogpt"):
+            raise ValueError(f"capture={c!r}: use 'auto', 'attnscope', 'hf', 'nanogpt' or a function")
+        if c in ("auto", "attnscope"):
+            gpt = cap.find_attnscope_gpt(inner)
+            if gpt is not None:
+                return "attnscope", gpt, None
+            if c == "attnscope":
+                raise ValueError("capture='attnscope' found no attnscope.torch.GPT in the model")
+        if c in ("auto", "hf"):
+            hf = hf_capture.find_hf_model(inner)
+            if hf is not None:
+                return "hf", hf, None
+            if c == "hf":
+                raise ValueError("capture='hf' found no transformers model (a module whose config has a model_type)")
+        mods = cap.find_nanogpt_attention(inner)
+        if mods:
+            return "nanogpt", cap.owner_of(inner, mods), mods
+        if c == "nanogpt":
+            raise ValueError("capture='nanogpt' found no CausalSelfAttention (c_attn, n_head) module")
+        raise hf_capture.UnsupportedModel(
+            "the recorder cannot see this model's attention: it records attnscope, nanoGPT and transformers "
+            f"{', '.join(hf_capture.FAMILIES)} models; pass capture=fn(model, probe) returning per-layer attention "
+            "maps or q and k (docs/python.md)")
+
+    def _capture(self, inner, verify=False):
+        kind, module, detail = self._target
         was_training = inner.training
         inner.eval()
         try:
             with torch.no_grad():
-                device = next(inner.parameters()).device
+                device = next(module.parameters()).device
                 probe = self.probe.to(device)
-                c = self.capture
-                if callable(c):
-                    return cap.capture_function(c, inner, probe)
-                if c == "attnscope" or (c == "auto" and cap.is_attnscope_gpt(inner)):
-                    return cap.capture_attnscope(inner, probe)
-                mods = cap.find_nanogpt_attention(inner)
-                if c == "nanogpt" or (c == "auto" and mods and not hasattr(getattr(inner, "config", None), "output_attentions")):
-                    if not mods:
-                        raise ValueError("capture='nanogpt' found no CausalSelfAttention (c_attn, n_head) module")
-                    return cap.capture_nanogpt(inner, probe, mods)
-                if c == "hf" or (c == "auto" and hasattr(getattr(inner, "config", None), "output_attentions")):
-                    return cap.capture_hf(inner, probe)
-                raise ValueError("the recorder cannot see this model's attention: pass capture=fn(model, probe) "
-                                 "returning per-layer attention maps or q and k (docs/python.md)")
+                if kind == "function":
+                    return cap.capture_function(detail, inner, probe)
+                if kind == "attnscope":
+                    return cap.capture_attnscope(module, probe)
+                if kind == "hf":
+                    return cap.capture_hf(module, probe, verify=verify)
+                return cap.capture_nanogpt(module, probe, detail, verify=verify)
         finally:
             inner.train(was_training)
 
@@ -149,9 +202,11 @@ class Recorder:
         t0, c0 = time.perf_counter(), time.process_time()
         inner = cap.unwrap(self.model)
         layers, out_logits, windows = self._capture(inner)  # numpy copies: safe from later optimizer steps
+        self.last_output_logits = out_logits  # [T, V] or None: the probe's next-token logits
         heads = layers[0].attention.shape[0]
-        qk_norm = cap.is_attnscope_gpt(inner) and inner.config.qk_norm
-        all_scalars = dict(self._model_scalars(inner))
+        kind, module, _ = self._target
+        qk_norm = kind == "attnscope" and module.config.qk_norm
+        all_scalars = dict(self._model_scalars(module if kind == "attnscope" else inner))
         all_scalars.update(scalars or {})
         self._flush()
         tokens = self.probe[0].numpy()
@@ -207,8 +262,8 @@ class Recorder:
         and `attnscope-cli eval` then work on the recorded run."""
         if not self.active:
             return
-        inner = cap.unwrap(self.model)
-        if not cap.is_attnscope_gpt(inner):
+        kind, inner, _ = self._target
+        if kind != "attnscope":
             raise TypeError("checkpoints in the engine's format need an attnscope.torch.GPT model")
         state = {k: v.detach().to("cpu", copy=True) for k, v in inner.state_dict().items()}
         config, spec = inner.config, self.spec if isinstance(self.spec, dict) else None
@@ -241,6 +296,19 @@ class Recorder:
         if time.monotonic() - self._last_flush >= self.flush_seconds:
             self._flush()
         self._account(t0, c0)
+
+    def mark(self, step, scalars=None):
+        """A step row without a training loss (none was measured; stored as NULL, which readers show as a gap),
+        with optional named scalars — the step of a checkpoint in a series (record_checkpoints)."""
+        if not self.active:
+            return
+        nan = float("nan")
+        self._pending.append(dict(step=int(step), loss=nan, val_loss=nan, lr=nan, grad_norm=nan, tokens_per_sec=nan,
+                                  elapsed_sec=time.monotonic() - self._start))
+        if scalars:
+            self._pending_scalars.append((int(step), dict(scalars)))
+        self._last_step = int(step)
+        self._flush()
 
     def _account(self, t0, c0):
         self.probe_seconds += time.perf_counter() - t0
@@ -294,17 +362,25 @@ class Recorder:
                     error = e
                 self._jobs = None
                 self._pool.shutdown()
-            if self._guard.unwritten_records:  # a last try for the records a failing disk held back
-                self._guard.run(RECORDS, [], lambda: None)
+            if error is not None and status == "finished":
+                status, message = "failed", f"the recorder could not write: {error}"
+            # The final status goes through the failure policy like every record: after a last try of the
+            # records a full disk held back, and never as an exception out of close() (the training it
+            # records is over; what was written stays readable).
+            step = self._last_step
+            self._guard.run(RECORDS, [step], lambda: self.writer.set_status(status, step, message))
+            if self._guard.unwritten_records:
+                warnings.warn(f"AttnScope could not record the end of the run in {self.writer.path} "
+                              f"({self._guard.cause}); the file keeps everything written before and shows the "
+                              "run as interrupted", RuntimeWarning, stacklevel=2)
             try:
-                if error is not None and status == "finished":
-                    status, message = "failed", f"the recorder could not write: {error}"
-                self.writer.set_status(status, self._last_step, message)
-            finally:
                 self.writer.close()
-                self.writer = None
-            if error is not None:
-                raise error
+            except Exception as e:  # noqa: BLE001 — closing a file on a full disk; nothing left to lose
+                warnings.warn(f"AttnScope could not close {self.writer.path} cleanly ({e})", RuntimeWarning,
+                              stacklevel=2)
+            self.writer = None
+            if error is not None and not isinstance(error, Exception):
+                raise error  # KeyboardInterrupt and the like, not a write error
 
     def __enter__(self):
         return self
