@@ -19,7 +19,8 @@ const std::vector<const Command*>& commands() {
     static const std::vector<const Command*> all{
         &trainCommand(),   &resumeCommand(),     &evalCommand(),
         &infoCommand(),    &exportDataCommand(), &exportCheckpointCommand(),
-        &presetsCommand(), &sweepCommand(),      &importCommand(),     &headsCommand(),
+        &presetsCommand(), &sweepCommand(),      &importCommand(),
+        &headsCommand(),
     };
     return all;
 }

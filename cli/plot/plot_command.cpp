@@ -122,7 +122,9 @@ int runPlot(const Args& args) {
         if (!result.sidecarPath.isEmpty()) std::printf("%s\n", result.sidecarPath.toStdString().c_str());
         return 0;
     }
-    FigureInput input = loadFigureInput(runPaths.front(), isMapView(request.view));
+    // Roles of files written before the head scores were stored are computed from the maps (RunReader).
+    const bool maps = isMapView(request.view) || request.view == FigureView::Roles;
+    FigureInput input = loadFigureInput(runPaths.front(), maps);
     const std::optional<int> compareStep = args.integer("compare-step", 0, 1 << 30);
     const std::optional<std::string> compareRun = args.text("compare-run");
     if (!isMapView(request.view)) {

@@ -54,9 +54,10 @@ CREATE TABLE status_history (
 """
 
 #: What a writer adds to a schema-1 file before appending (run_schema.cpp upgradeForWriting).
-UPGRADE_COLUMNS = (("steps", "ce_loss", "REAL"), ("run", "model_json", "TEXT"), ("snapshots", "sink_non_trigger", "BLOB"),
-                   ("snapshots", "top_key", "BLOB"), ("snapshots", "top_key_share", "BLOB"),
-                   ("snapshots", "value_norm", "BLOB"), ("snapshots", "residual_norm", "BLOB"),
+UPGRADE_COLUMNS = (("steps", "ce_loss", "REAL"), ("run", "model_json", "TEXT"),
+                   ("snapshots", "sink_non_trigger", "BLOB"), ("snapshots", "top_key", "BLOB"),
+                   ("snapshots", "top_key_share", "BLOB"), ("snapshots", "value_norm", "BLOB"),
+                   ("snapshots", "residual_norm", "BLOB"),
                    ("snapshots", "previous_token", "BLOB"), ("snapshots", "duplicate_token", "BLOB"),
                    ("snapshots", "induction_score", "BLOB"), ("snapshots", "local_mass", "BLOB"))
 UPGRADE_TABLES = {"step_scalars": "CREATE TABLE step_scalars (step INTEGER NOT NULL, name TEXT NOT NULL, "

@@ -111,7 +111,8 @@ int main(int argc, char** argv) {
             if (extra.descr == "<i8") {
                 if (extra.shape.size() != 1 || int(extra.shape[0]) != T)
                     throw std::runtime_error("expected TOKENS [T]");
-                for (const std::int64_t v : values<std::int64_t>(extra, "<i8")) tokens.push_back(std::int32_t(v));
+                for (const std::int64_t v : values<std::int64_t>(extra, "<i8"))
+                    tokens.push_back(std::int32_t(v));
             } else {
                 matrix = std::move(extra);
             }
