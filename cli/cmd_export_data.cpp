@@ -1,6 +1,7 @@
 // attnscope-cli export-data: a run's curves as CSV and its attention maps as NumPy arrays, for notebooks.
 #include "cli/common.h"
 #include "core/data/tokenizer.h"
+#include "core/probe/head_roles.h"
 #include "core/store/csv_writer.h"
 #include "core/store/npy_writer.h"
 #include "core/store/run_reader.h"
@@ -100,10 +101,30 @@ int runExportData(const Args& args) {
     writeSteps(reader, dir, written);
     writeEventsAndEvals(reader, dir, written);
 
-    CsvWriter heads(dir + "/heads.csv",
-                    {"step", "layer", "head", "entropy", "norm_entropy", "max_logit", "mean_row_max",
-                     "sink_score", "mean_distance", "sigma_qk", "sigma_q", "sigma_k", "entropy_bound",
-                     "sink_non_trigger", "top_key", "top_key_share"});
+    CsvWriter heads(dir + "/heads.csv", {"step",
+                                         "layer",
+                                         "head",
+                                         "entropy",
+                                         "norm_entropy",
+                                         "max_logit",
+                                         "mean_row_max",
+                                         "sink_score",
+                                         "mean_distance",
+                                         "sigma_qk",
+                                         "sigma_q",
+                                         "sigma_k",
+                                         "entropy_bound",
+                                         "sink_non_trigger",
+                                         "top_key",
+                                         "top_key_share",
+                                         "previous_token",
+                                         "duplicate_token",
+                                         "induction_score",
+                                         "local_mass"});
+    // Every head's role and the scores it is decided on (core/probe/head_roles.h): the token-pattern scores
+    // from the induction probe when the run records one.
+    CsvWriter roles(dir + "/roles.csv", {"step", "layer", "head", "role", "previous_token", "duplicate_token",
+                                         "induction", "sink", "local_mass", "mean_distance", "norm_entropy"});
     // Per-position norms (extreme-token phenomena): value_norm per head, residual_norm per layer (head -1;
     // layer L = the final stream).
     CsvWriter positions(dir + "/positions.csv", {"step", "metric", "layer", "head", "position", "value"});
@@ -119,15 +140,27 @@ int runExportData(const Args& args) {
         for (int l = 0; l < s.layers; ++l)
             for (int h = 0; h < s.heads; ++h) {
                 const std::size_t i = s.headIndex(l, h);
-                heads.row({std::to_string(step), std::to_string(l), std::to_string(h), metric(s.entropy, i),
-                           metric(s.normEntropy, i), metric(s.maxLogit, i), metric(s.meanRowMax, i),
-                           metric(s.sinkScore, i), metric(s.meanDistance, i), metric(s.sigmaQK, i),
-                           metric(s.sigmaQ, i), metric(s.sigmaK, i), metric(s.entropyBound, i),
-                           metric(s.sinkNonTrigger, i), metric(s.topKey, i), metric(s.topKeyShare, i)});
+                heads.row(
+                    {std::to_string(step),        std::to_string(l),           std::to_string(h),
+                     metric(s.entropy, i),        metric(s.normEntropy, i),    metric(s.maxLogit, i),
+                     metric(s.meanRowMax, i),     metric(s.sinkScore, i),      metric(s.meanDistance, i),
+                     metric(s.sigmaQK, i),        metric(s.sigmaQ, i),         metric(s.sigmaK, i),
+                     metric(s.entropyBound, i),   metric(s.sinkNonTrigger, i), metric(s.topKey, i),
+                     metric(s.topKeyShare, i),    metric(s.previousToken, i),  metric(s.duplicateToken, i),
+                     metric(s.inductionScore, i), metric(s.localMass, i)});
                 for (int j = 0; j < s.length && !s.valueNorm.empty(); ++j)
                     positions.row({std::to_string(step), "value_norm", std::to_string(l), std::to_string(h),
                                    std::to_string(j), metric(s.valueNorm, i * std::size_t(s.length) + j)});
             }
+        const std::vector<RoleScores> roleInputs = roleScores(s, s.induction.get());
+        for (std::size_t i = 0; i < roleInputs.size(); ++i) {
+            const RoleScores& r = roleInputs[i];
+            roles.row({std::to_string(step), std::to_string(int(i) / s.heads),
+                       std::to_string(int(i) % s.heads), toString(classifyHead(r)),
+                       exactNumber(r.previousToken), exactNumber(r.duplicateToken), exactNumber(r.induction),
+                       exactNumber(r.sink), exactNumber(r.localMass), exactNumber(r.meanDistance),
+                       exactNumber(r.normEntropy)});
+        }
         for (int l = 0; l <= s.layers && !s.residualNorm.empty(); ++l)
             for (int j = 0; j < s.length; ++j)
                 positions.row({std::to_string(step), "residual_norm", std::to_string(l), "-1",
@@ -177,9 +210,11 @@ int runExportData(const Args& args) {
             }
     }
     heads.close();
+    roles.close();
     positions.close();
     scalars.close();
     written.push_back("heads.csv (" + std::to_string(heads.rows()) + " rows)");
+    written.push_back("roles.csv (" + std::to_string(roles.rows()) + " rows)");
     written.push_back("positions.csv (" + std::to_string(positions.rows()) + " rows)");
     written.push_back("scalars.csv (" + std::to_string(scalars.rows()) + " rows)");
     if (attention) {
@@ -217,7 +252,11 @@ const Command& exportDataCommand() {
          "Writes DIR/steps.csv (step, loss = cross-entropy + z-loss, val_loss, lr, grad_norm,\n"
          "tokens_per_sec, elapsed, ce_loss = cross-entropy alone, empty in runs recorded before it\n"
          "existed), heads.csv (per snapshot, layer and head: entropy, norm_entropy, max_logit,\n"
-         "mean_row_max, sink_score, mean_distance, sigma_qk, sigma_q, sigma_k, entropy_bound), scalars.csv\n"
+         "mean_row_max, sink_score, mean_distance, sigma_qk, sigma_q, sigma_k, entropy_bound, ..., "
+         "previous_token,\n"
+         "duplicate_token, induction_score, local_mass), roles.csv (each head's role and the scores "
+         "deciding\n"
+         "it, docs/metrics.md), scalars.csv\n"
          "(step, name, value), events.csv and evals.csv. Numbers are written exactly (shortest round-trip\n"
          "form); empty cells are NaN/absent.\n"
          "The probe's attention maps of the selected snapshots go to attention.npy, float32 of shape\n"

@@ -30,6 +30,7 @@ const Command& exportDataCommand();
 const Command& exportCheckpointCommand();
 const Command& presetsCommand();
 const Command& sweepCommand();
+const Command& headsCommand();
 const Command& importCommand();
 
 // Continues a recorded run (the `resume` command; also `train --resume RUN`). Reads --steps, --threads,

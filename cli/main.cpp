@@ -20,6 +20,7 @@ const std::vector<const Command*>& commands() {
         &trainCommand(),   &resumeCommand(),     &evalCommand(),
         &infoCommand(),    &exportDataCommand(), &exportCheckpointCommand(),
         &presetsCommand(), &sweepCommand(),      &importCommand(),
+        &headsCommand(),
     };
     return all;
 }

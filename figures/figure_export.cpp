@@ -1,5 +1,8 @@
 #include "figures/figure_export.h"
 
+#include "core/util/error.h"
+#include "figures/role_chart.h"
+
 #include "figures/figure_painter.h"
 
 #include <QFileInfo>
@@ -85,6 +88,8 @@ void writeFigureFile(const QString& path, const FigureOptions& options, const QS
 ExportResult exportFigure(const FigureInput& input, const FigureRequest& request,
                           const FigureOptions& options, const QString& path, bool writeSidecar) {
     ExportResult result;
+    if (request.view == FigureView::Roles)
+        return exportRoleChart(input, request, options, path, writeSidecar);
     try {
         // Extract first so a bad layer/step is reported before any file is created.
         const bool map = isMapView(request.view);
@@ -98,6 +103,38 @@ ExportResult exportFigure(const FigureInput& input, const FigureRequest& request
         });
         if (writeSidecar && !writeSidecarFile(path, request.view, map ? &maps : nullptr, curves, result))
             return result;
+        result.ok = true;
+    } catch (const std::exception& e) {
+        result.error = QString::fromStdString(e.what());
+    }
+    return result;
+}
+
+ExportResult exportRoleChart(const FigureInput& input, const FigureRequest& request,
+                             const FigureOptions& options, const QString& path, bool writeSidecar) {
+    ExportResult result;
+    try {
+        const RunRoles roles = analyseRoles(input.snapshots, input.steps);
+        if (roles.history.steps.empty())
+            throw Error("The run " + input.runName.toStdString() +
+                        " records no head scores (it was written before AttnScope recorded them).");
+        RoleChartMarks marks;
+        for (const Event& e : input.events)
+            if (e.kind == EventKind::PhaseChange) marks.phaseStep = e.step;
+        if (!marks.phaseStep && roles.phaseChange) marks.phaseStep = roles.phaseChange->step;
+        if (request.step >= 0) marks.cursorStep = request.step;
+        marks.legend = options.legend;
+        if (options.title) marks.title = QStringLiteral("%1 · head roles over training").arg(input.runName);
+        writeFigureFile(path, options, viewName(request.view), [&](QPainter& painter, const QSizeF& sizePt) {
+            QFont font(options.fontFamily);
+            font.setPointSizeF(options.fontPt);
+            painter.setFont(font);
+            paintRoleChart(painter, QRectF(QPointF(0, 0), sizePt), roles.history, marks);
+        });
+        if (writeSidecar) {
+            result.sidecarPath = sidecarPathFor(path, request.view);
+            if (!writeRoleCsv(roles.history, result.sidecarPath, &result.error)) return result;
+        }
         result.ok = true;
     } catch (const std::exception& e) {
         result.error = QString::fromStdString(e.what());

@@ -22,6 +22,11 @@ struct ExportResult {
 ExportResult exportFigure(const FigureInput& input, const FigureRequest& request,
                           const FigureOptions& options, const QString& path, bool writeSidecar = true);
 
+// The role-over-time chart (figures/role_chart.h) of the run, with its CSV side-car; exportFigure for
+// FigureView::Roles.
+ExportResult exportRoleChart(const FigureInput& input, const FigureRequest& request,
+                             const FigureOptions& options, const QString& path, bool writeSidecar);
+
 // Creates the file at `path` (PDF, SVG or PNG by its suffix) at options' size and lets `paint` draw the page
 // in points. Throws std::runtime_error when the format is unknown or the file cannot be written.
 void writeFigureFile(const QString& path, const FigureOptions& options, const QString& title,

@@ -26,6 +26,8 @@ QString viewName(FigureView view) {
         return QStringLiteral("extreme-tokens");
     case FigureView::LrSensitivity:
         return QStringLiteral("lr-sensitivity");
+    case FigureView::Roles:
+        return QStringLiteral("roles");
     }
     return {};
 }

@@ -19,17 +19,18 @@ enum class FigureView {
     Extrapolation,
     ValueResidual,
     ExtremeTokens,
-    LrSensitivity
+    LrSensitivity,
+    Roles
 };
 // Every view, in the order the export dialog and `attnscope-cli plot --help` list them.
 inline constexpr FigureView kAllViews[] = {
     FigureView::Attention,     FigureView::Grid,         FigureView::Entropy,       FigureView::Logits,
     FigureView::Sinks,         FigureView::Training,     FigureView::Extrapolation, FigureView::ValueResidual,
-    FigureView::ExtremeTokens, FigureView::LrSensitivity};
+    FigureView::ExtremeTokens, FigureView::LrSensitivity, FigureView::Roles};
 enum class FigureFormat { Pdf, Svg, Png };
 
 // "attention", "grid", "entropy", "logits", "sinks", "training", "extrapolation", "value-residual",
-// "extreme-tokens", "lr-sensitivity".
+// "extreme-tokens", "lr-sensitivity", "roles" (heads × steps by role).
 QString viewName(FigureView view);
 std::optional<FigureView> parseView(const QString& name);
 // From the file suffix (case-insensitive); nullopt for anything else.

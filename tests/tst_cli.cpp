@@ -6,6 +6,9 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <csignal>
@@ -35,6 +38,7 @@ private slots:
     void initTestCase();
     void helpListsEverything();
     void trainInfoAndExport();
+    void headsPrintsTheRoleTable();
     void evalExtrapolation();
     void resumeIsBitIdentical();
     void rewindToAnEarlierCheckpointIsBitIdentical();
@@ -96,8 +100,8 @@ QStringList TestCli::csvColumn(const QString& csvPath, int column) {
 void TestCli::helpListsEverything() {
     const Result r = run({"--help"});
     QCOMPARE(r.exitCode, 0);
-    const QStringList commands{"train",  "resume", "eval", "info", "export-data", "export-checkpoint",
-                               "presets"};
+    const QStringList commands{"train",   "resume", "eval", "info", "export-data", "export-checkpoint",
+                               "presets", "sweep",  "heads"};
     for (const QString& c : commands) {
         QVERIFY2(r.out.contains("  " + c + " "), qPrintable(c));
         const Result help = run({c, "--help"});
@@ -108,6 +112,41 @@ void TestCli::helpListsEverything() {
     QCOMPARE(presets.exitCode, 0);
     QVERIFY(presets.out.contains("Experiment: extrapolation"));
     QVERIFY(presets.out.contains("exp-extrapolation/alibi"));
+}
+
+// `heads`: one row per head with a role and its scores, at the last snapshot or at --step; the run's role
+// changes below; --json the same; a file without snapshots is a one-line error.
+void TestCli::headsPrintsTheRoleTable() {
+    const QString runFile = train("heads.attnrun", {"--heads", "2", "--steps", "20", "--record-every", "10"});
+    QVERIFY(!runFile.isEmpty());
+    const Result table = run({"heads", runFile});
+    QVERIFY2(table.exitCode == 0, qPrintable(table.err));
+    QVERIFY(table.out.contains("step 20: head roles"));
+    QVERIFY(table.out.contains("induction probe ("));
+    const QRegularExpression row(
+        "^\\s*0\\s+[01]\\s+(induction|previous-token|duplicate-token|sink|local|diffuse|mixed)\\s+[0-9.]+");
+    int rows = 0;
+    for (const QString& l : lines(table.out)) rows += row.match(l).hasMatch();
+    QCOMPARE(rows, 2);
+
+    const Result json = run({"heads", runFile, "--step", "12", "--json"});
+    QVERIFY2(json.exitCode == 0, qPrintable(json.err));
+    const QJsonObject o = QJsonDocument::fromJson(json.out.toUtf8()).object();
+    QCOMPARE(o["step"].toInt(), 10); // the snapshot at or before step 12
+    const QJsonArray heads = o["heads"].toArray();
+    QCOMPARE(heads.size(), 2);
+    for (const QJsonValue& h : heads) {
+        const double induction = h["induction"].toDouble(), prev = h["previous_token"].toDouble();
+        QVERIFY(induction >= 0 && induction <= 1 && prev >= 0 && prev <= 1);
+        QVERIFY(!h["role"].toString().isEmpty());
+    }
+    QVERIFY(o["induction_probe_length"].toInt() > 0);
+
+    const Result bad = run({"heads", path("missing.attnrun")});
+    QCOMPARE(bad.exitCode, 1);
+    QCOMPARE(lines(bad.err).size(), 1);
+    const Result badStep = run({"heads", runFile, "--step", "x"});
+    QCOMPARE(badStep.exitCode, 2);
 }
 
 void TestCli::trainInfoAndExport() {
@@ -131,6 +170,7 @@ void TestCli::trainInfoAndExport() {
     QVERIFY2(exp.exitCode == 0, qPrintable(exp.err));
     QCOMPARE(csvColumn(out + "/steps.csv", 0).size(), 20);
     QCOMPARE(csvColumn(out + "/heads.csv", 0).size(), 3 * 1 * 4); // snapshots × layers × heads
+    QCOMPARE(csvColumn(out + "/roles.csv", 3).size(), 3 * 1 * 4); // one role per snapshot and head
     QVERIFY(csvColumn(out + "/scalars.csv", 1).contains("sink_rate"));
     QVERIFY(QFile::exists(out + "/events.csv") && QFile::exists(out + "/evals.csv"));
 

@@ -175,8 +175,10 @@ private slots:
             QCOMPARE(db.queryText("SELECT value FROM meta WHERE key = 'min_reader_schema'"),
                      std::string("1"));
             db.exec("DROP TABLE step_scalars");
+            db.exec("DROP TABLE induction_snapshots");
             for (const char* c :
-                 {"sink_non_trigger", "top_key", "top_key_share", "value_norm", "residual_norm"})
+                 {"sink_non_trigger", "top_key", "top_key_share", "value_norm", "residual_norm",
+                  "previous_token", "duplicate_token", "induction_score", "local_mass"})
                 db.exec(std::string("ALTER TABLE snapshots DROP COLUMN ") + c);
             db.exec("UPDATE meta SET value = '1' WHERE key = 'schema_version'");
         }

@@ -3,6 +3,7 @@
 #include "core/data/token_source.h"
 #include "core/model/model.h"
 #include "core/optim/adamw.h"
+#include "core/probe/head_roles.h"
 #include "core/train/telemetry.h"
 #include "core/train/trainer.h"
 #include "core/util/error.h"
@@ -110,6 +111,22 @@ void TestTraining::learnsInductionTask() {
     QVERIFY(!c.snapshots.empty());
     QCOMPARE(c.snapshots.front()->step, 0);
     QCOMPARE(c.checkpoints.back().step, 400);
+    // Every snapshot carries its induction probe (8 symbols + ';' and '|' … of the task vocabulary, repeated)
+    // with the head scores; at initialisation no head is an induction head (uniform-ish attention).
+    for (const SnapshotPtr& s : c.snapshots) {
+        QVERIFY(s->induction);
+        QCOMPARE(s->induction->length % 2, 0); // no <bos>: r r
+        QCOMPARE(s->induction->inductionScore.size(), std::size_t(2 * 4));
+        QCOMPARE(s->previousToken.size(), std::size_t(2 * 4));
+    }
+    for (float v : c.snapshots.front()->induction->inductionScore)
+        QVERIFY2(v < 0.2f, qPrintable(QString::number(v)));
+    // The ICL score at every evaluation.
+    int icl = 0;
+    for (const StepRecord& r : c.steps)
+        for (const auto& [name, value] : r.scalars)
+            icl += name == kIclScalar && std::isfinite(value) && std::isfinite(r.valLoss);
+    QCOMPARE(icl, 400 / 50);
 }
 
 void TestTraining::sameSeedSameThreadsIsBitIdentical() {

@@ -93,7 +93,7 @@ int runPlot(const Args& args) {
     const std::optional<FigureView> view = parseView(QString::fromStdString(viewText));
     if (!view)
         throw UsageError("--view must be attention, grid, entropy, logits, sinks, training, extrapolation, "
-                         "value-residual, extreme-tokens or lr-sensitivity, not '" +
+                         "value-residual, extreme-tokens, lr-sensitivity or roles, not '" +
                          viewText + "'.");
     request.view = *view;
     request.step = args.integer("step", 0, 1 << 30).value_or(-1);
@@ -146,6 +146,8 @@ int runPlot(const Args& args) {
     if (!arrangement) throw UsageError("--arrange must be overlay or panels, not '" + *arrangeText + "'.");
     const std::optional<Facet> facet = parseFacet(QString::fromStdString(facetText.value_or("run")));
     if (!facet) throw UsageError("--facet must be run, layer or head, not '" + *facetText + "'.");
+    if (request.view == FigureView::Roles && (runPaths.size() > 1 || arrangeText || facetText))
+        throw UsageError("--view roles draws one run (no --arrange or --facet).");
     if (runPaths.size() > 1 || arrangeText || facetText) {
         // Several runs on one figure: overlaid, in panels, or two runs' maps side by side.
         if (args.has("compare-run") || args.has("compare-step"))
@@ -164,7 +166,9 @@ int runPlot(const Args& args) {
         if (!result.sidecarPath.isEmpty()) std::printf("%s\n", result.sidecarPath.toStdString().c_str());
         return 0;
     }
-    FigureInput input = loadFigureInput(runPaths.front(), isMapView(request.view));
+    // Roles of files written before the head scores were stored are computed from the maps (RunReader).
+    const bool maps = isMapView(request.view) || request.view == FigureView::Roles;
+    FigureInput input = loadFigureInput(runPaths.front(), maps);
     const std::optional<int> compareStep = args.integer("compare-step", 0, 1 << 30);
     const std::optional<std::string> compareRun = args.text("compare-run");
     if (!isMapView(request.view)) {
@@ -205,7 +209,7 @@ const CommandSpec& plotSpec() {
           "attention (one head), grid (layers × heads), entropy, logits, sinks, training, extrapolation "
           "(loss "
           "against evaluation length), value-residual (importance entropy per layer), extreme-tokens (sink "
-          "score over non-trigger queries), or lr-sensitivity (a sweep FOLDER: final loss against LR)"},
+          "score over non-trigger queries), lr-sensitivity (a sweep FOLDER: final loss against LR), or roles (head roles over training)"},
          {"step", "N", "snapshot at or before step N (default: the latest)"},
          {"layer", "L", "layer (default 0)"},
          {"head", "H", "head for --view attention (default 0)"},

@@ -1,5 +1,6 @@
 #include "core/probe/map_metrics.h"
 
+#include "core/probe/head_scores.h"
 #include "core/probe/metrics.h"
 
 #include <algorithm>
@@ -11,7 +12,8 @@ void computeMapMetrics(ProbeSnapshot& s, const MapMetricInputs& in) {
     const int L = s.layers, H = s.heads, T = s.length;
     const std::size_t LH = std::size_t(L) * H;
     for (auto* v : {&s.entropy, &s.normEntropy, &s.maxLogit, &s.meanRowMax, &s.sinkScore, &s.meanDistance,
-                    &s.sinkNonTrigger, &s.topKey, &s.topKeyShare})
+                    &s.sinkNonTrigger, &s.topKey, &s.topKeyShare, &s.previousToken, &s.duplicateToken,
+                    &s.inductionScore, &s.localMass})
         v->assign(LH, 0.0f);
     s.keyProfile.assign(LH * T, 0.0f);
     s.importanceEntropy.assign(std::size_t(L), 0.0f);
@@ -33,6 +35,9 @@ void computeMapMetrics(ProbeSnapshot& s, const MapMetricInputs& in) {
             const SinkMetrics sm = sinkMetrics(A, T, window, dormant);
             s.sinkNonTrigger[idx] = sm.sinkNonTrigger, s.topKey[idx] = float(sm.topKey);
             s.topKeyShare[idx] = sm.topKeyShare;
+            const HeadScores hs = headScores(A, s.tokens.data(), T);
+            s.previousToken[idx] = hs.previousToken, s.duplicateToken[idx] = hs.duplicateToken;
+            s.inductionScore[idx] = hs.induction, s.localMass[idx] = hs.localMass;
             const auto profile = keyProfile(A, T, window);
             std::copy(profile.begin(), profile.end(), s.keyProfile.begin() + std::ptrdiff_t(idx * T));
             maps.push_back(A);

@@ -19,8 +19,9 @@ struct MapMetricInputs {
 };
 
 // Needs s.layers, heads, length, tokens, attention and logits filled; sets entropy, normEntropy, maxLogit,
-// meanRowMax, sinkScore, meanDistance, keyProfile, sinkNonTrigger, topKey, topKeyShare, importanceEntropy,
-// sinkRate, outLogitMax and meanLogZ.
+// meanRowMax, sinkScore, meanDistance, keyProfile, sinkNonTrigger, topKey, topKeyShare, the head scores
+// (head_scores.h: previousToken, duplicateToken, inductionScore, localMass), importanceEntropy, sinkRate,
+// outLogitMax and meanLogZ.
 void computeMapMetrics(ProbeSnapshot& s, const MapMetricInputs& in);
 
 } // namespace attnscope

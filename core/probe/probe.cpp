@@ -39,7 +39,7 @@ double spectralNorm(const float* data, int rows, int cols, int ld, int iteration
 }
 
 SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::vector<std::int32_t>& probe,
-                         int step, const ProbeExtras& extras) {
+                         int step, const ProbeExtras& extras, const InductionProbe* induction) {
     const ModelConfig& c = model.config();
     const int T = ws.Tlen, H = c.heads, D = c.headDim(), C = c.dModel, L = c.layers, V = c.vocab;
     // A probe is an evaluation: σReparam's σ takes its eval-time power step (model.h, ForwardMode).
@@ -121,7 +121,8 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
         // The per-row bound of every head (core/probe/entropy_bound.h). QK-norm and RoPE make the logits
         // non-bilinear in X and ReLU attention is no softmax: the theorem says nothing there, no value is
         // recorded.
-        if (!c.qkNorm && c.position != PositionScheme::Rope && c.attention != AttentionFunction::Relu)
+        if (extras.entropyBounds && !c.qkNorm && c.position != PositionScheme::Rope &&
+            c.attention != AttentionFunction::Relu)
             boundLayers.push_back({l, W.ln1, qkv, ldw, model.weight(lp.qkvB)});
     }
     MapMetricInputs metricInputs;
@@ -164,6 +165,13 @@ SnapshotPtr takeSnapshot(Model<float>& model, Workspace<float>& ws, const std::v
     s->scalarValues.insert(s->scalarValues.end(), extras.values.begin(), extras.values.end());
     s->mapPrecision = extras.mapPrecision;
     if (!extras.logitMaps) s->logits = {}; // the metrics above used them; the run does not keep the maps
+    if (induction && induction->workspace && !induction->tokens.empty()) {
+        ProbeExtras inductionExtras;
+        inductionExtras.triggers = extras.triggers;
+        inductionExtras.entropyBounds = false;
+        inductionExtras.mapPrecision = extras.mapPrecision, inductionExtras.logitMaps = extras.logitMaps;
+        s->induction = takeSnapshot(model, *induction->workspace, induction->tokens, step, inductionExtras);
+    }
     return s;
 }
 

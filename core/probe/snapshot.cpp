@@ -11,13 +11,15 @@ namespace {
 
 // One table per enum keeps toString and parse from drifting apart. The names are stored in run files,
 // so they must never change once released.
-constexpr std::array<std::pair<EventKind, const char*>, 6> kEventKindNames{{
+constexpr std::array<std::pair<EventKind, const char*>, 8> kEventKindNames{{
     {EventKind::NonFinite, "nonfinite"},
     {EventKind::LossSpike, "loss_spike"},
     {EventKind::EntropyCollapse, "entropy_collapse"},
     {EventKind::LogitExplosion, "logit_explosion"},
     {EventKind::Diverged, "diverged"},
     {EventKind::Note, "note"},
+    {EventKind::RoleChange, "role_change"},
+    {EventKind::PhaseChange, "phase_change"},
 }};
 
 constexpr std::array<std::pair<RunStatus, const char*>, 7> kRunStatusNames{{

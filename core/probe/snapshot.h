@@ -51,11 +51,16 @@ struct ProbeSnapshot {
     std::vector<float> meanRowMax;   // mean over queries of the row's max content logit
     std::vector<float> sinkScore;    // α_1: mean attention on key 0 over the queries that see it
     std::vector<float> meanDistance; // mean over queries of Σ_j A_ij (i − j)
-    std::vector<float> sigmaQK;      // ‖W_q^h W_k^hᵀ‖₂ estimate (power iteration)
-    std::vector<float> sigmaQ;       // σ(W_q^h)
-    std::vector<float> sigmaK;       // σ(W_k^h)
-    std::vector<float> entropyBound; // σReparam Theorem 3.1 lower bound (NaN when not applicable)
-    std::vector<float> keyProfile;   // [layer][head][T]: mean attention key j receives from queries seeing it
+    // Head scores on this probe's tokens (core/probe/head_scores.h; schema 3, empty in older files).
+    std::vector<float> previousToken;  // mean A_{i,i−1}
+    std::vector<float> duplicateToken; // attention to earlier occurrences of the query's token
+    std::vector<float> inductionScore; // attention to the token after an earlier occurrence (prefix matching)
+    std::vector<float> localMass;      // attention within kLocalWindow keys of the query
+    std::vector<float> sigmaQK;        // ‖W_q^h W_k^hᵀ‖₂ estimate (power iteration)
+    std::vector<float> sigmaQ;         // σ(W_q^h)
+    std::vector<float> sigmaK;         // σ(W_k^h)
+    std::vector<float> entropyBound;   // σReparam Theorem 3.1 lower bound (NaN when not applicable)
+    std::vector<float> keyProfile; // [layer][head][T]: mean attention key j receives from queries seeing it
     // Extreme-token metrics (Guo et al. 2024); docs/metrics.md has the formulas.
     std::vector<float> sinkNonTrigger; // mean A_i0 over queries i ≥ 1 whose token is not a trigger
     std::vector<float> topKey;         // key j with the largest received attention Σ_i A_ij (an index)
@@ -72,6 +77,10 @@ struct ProbeSnapshot {
     // "lambda1/l2", per-tensor "update_ratio/l0.qkv.w".
     std::vector<std::string> scalarNames;
     std::vector<float> scalarValues;
+
+    // The induction probe's snapshot at the same step (fixed seeded random tokens, then the same tokens
+    // again; core/data/induction_probe.h): its own maps and scores. Null when the run records none.
+    std::shared_ptr<const ProbeSnapshot> induction;
 
     // Attention maps [layer][head][T][T], dense (local heads expanded), exactly 0 where masked.
     std::vector<float> attention;
@@ -95,7 +104,17 @@ struct ProbeSnapshot {
 };
 
 // Unknown: a kind this build does not know (a newer writer's); readers keep it with its stored name.
-enum class EventKind { NonFinite, LossSpike, EntropyCollapse, LogitExplosion, Diverged, Note, Unknown };
+enum class EventKind {
+    NonFinite,
+    LossSpike,
+    EntropyCollapse,
+    LogitExplosion,
+    Diverged,
+    Note,
+    RoleChange,  // a head took a new role (core/probe/head_roles.h)
+    PhaseChange, // induction scores and the in-context-learning score moved sharply together
+    Unknown
+};
 const char* toString(EventKind k);
 // Inverse of toString; nullopt for an unknown name (e.g. from a newer run file).
 std::optional<EventKind> parseEventKind(std::string_view name);

@@ -14,8 +14,9 @@ namespace attnscope {
 inline constexpr const char* kRunFileExtension = ".attnrun";
 // The schema this build writes, and the newest it can read. See "Versioning" in docs/run-format.md.
 inline constexpr int kRunSchemaVersion = 3;
-// The oldest reader schema that can read what this build writes: schemas 2 and 3 only added a table
-// (step_scalars) and columns (schema 3: run.model_json), so schema-1 readers still read our files.
+// The oldest reader schema that can read what this build writes: schemas 2 and 3 only added tables
+// (step_scalars; schema 3: induction_snapshots) and columns (schema 3: run.model_json and the head scores),
+// so schema-1 readers still read our files.
 inline constexpr int kMinReaderSchema = 1;
 // Value of meta.app that marks a SQLite file as an AttnScope run.
 inline constexpr const char* kRunAppMarker = "attnscope";

@@ -1,5 +1,6 @@
 #include "core/store/run_reader.h"
 
+#include "core/probe/head_scores.h"
 #include "core/store/run_schema.h"
 #include "core/store/snapshot_codec.h"
 #include "core/store/sqlite_db.h"
@@ -312,6 +313,17 @@ SnapshotPtr RunReader::snapshot(int step, bool maps) const {
     if (!row.step()) return nullptr;
     auto snapshot = std::make_shared<ProbeSnapshot>(snapshotcodec::decode(row, m_path, maps));
     snapshot->mapsOmitted = !maps;
+    fillMissingHeadScores(*snapshot); // files from before schema 3: the same scores from the stored maps
+    if (db.hasTable(runschema::kInductionSnapshotTable)) {
+        sqlite::Statement induction(
+            db, ("SELECT " + snapshotcodec::selectColumns(db, runschema::kInductionSnapshotTable) + " FROM " +
+                 runschema::kInductionSnapshotTable + " WHERE step = ?")
+                    .c_str());
+        induction.bind(1, std::int64_t(step));
+        if (induction.step())
+            snapshot->induction = std::make_shared<ProbeSnapshot>(
+                snapshotcodec::decode(induction, m_path + " (induction probe)", maps));
+    }
     sqlite::Statement scalars(db, "SELECT name, value FROM snapshot_scalars WHERE step = ? ORDER BY idx");
     scalars.bind(1, std::int64_t(step));
     while (scalars.step()) {

@@ -26,13 +26,6 @@ CREATE TABLE run (
 CREATE TABLE steps (
     step INTEGER PRIMARY KEY, loss REAL, val_loss REAL, lr REAL, grad_norm REAL, tokens_per_sec REAL,
     elapsed_sec REAL, ce_loss REAL);
-CREATE TABLE snapshots (
-    step INTEGER PRIMARY KEY, layers INTEGER NOT NULL, heads INTEGER NOT NULL, length INTEGER NOT NULL,
-    tokens BLOB, entropy BLOB, norm_entropy BLOB, max_logit BLOB, mean_row_max BLOB, sink_score BLOB,
-    mean_distance BLOB, sigma_qk BLOB, sigma_q BLOB, sigma_k BLOB, entropy_bound BLOB, key_profile BLOB,
-    importance_entropy BLOB, sink_rate REAL, out_logit_max REAL, mean_log_z REAL,
-    map_encoding TEXT NOT NULL, attention BLOB, logits BLOB,
-    sink_non_trigger BLOB, top_key BLOB, top_key_share BLOB, value_norm BLOB, residual_norm BLOB);
 CREATE TABLE step_scalars (
     step INTEGER NOT NULL, name TEXT NOT NULL, value REAL, PRIMARY KEY (step, name)) WITHOUT ROWID;
 CREATE TABLE snapshot_scalars (
@@ -50,6 +43,20 @@ CREATE TABLE status_history (
     id INTEGER PRIMARY KEY, step INTEGER NOT NULL, status TEXT NOT NULL, message TEXT NOT NULL,
     at TEXT NOT NULL);
 )sql";
+
+// The snapshots of the text probe and those of the induction probe (schema 3) share one layout.
+constexpr const char* kSnapshotColumnsSql = R"sql(
+    step INTEGER PRIMARY KEY, layers INTEGER NOT NULL, heads INTEGER NOT NULL, length INTEGER NOT NULL,
+    tokens BLOB, entropy BLOB, norm_entropy BLOB, max_logit BLOB, mean_row_max BLOB, sink_score BLOB,
+    mean_distance BLOB, sigma_qk BLOB, sigma_q BLOB, sigma_k BLOB, entropy_bound BLOB, key_profile BLOB,
+    importance_entropy BLOB, sink_rate REAL, out_logit_max REAL, mean_log_z REAL,
+    map_encoding TEXT NOT NULL, attention BLOB, logits BLOB,
+    sink_non_trigger BLOB, top_key BLOB, top_key_share BLOB, value_norm BLOB, residual_norm BLOB,
+    previous_token BLOB, duplicate_token BLOB, induction_score BLOB, local_mass BLOB)sql";
+
+std::string createSnapshotTable(const char* name) {
+    return std::string("CREATE TABLE IF NOT EXISTS ") + name + " (" + kSnapshotColumnsSql + ")";
+}
 
 constexpr std::array<const char*, 9> kRequiredTables{
     "meta",          "run", "steps", "snapshots", "events", "evals", "checkpoints", "snapshot_scalars",
@@ -91,12 +98,14 @@ bool hasColumn(sqlite::Database& db, const std::string& table, const std::string
 
 void upgradeForWriting(sqlite::Database& db) {
     if (!hasColumn(db, "steps", "ce_loss")) db.exec("ALTER TABLE steps ADD COLUMN ce_loss REAL");
+    if (!hasColumn(db, "run", "model_json")) db.exec("ALTER TABLE run ADD COLUMN model_json TEXT");
     if (!db.hasTable("step_scalars"))
         db.exec("CREATE TABLE step_scalars (step INTEGER NOT NULL, name TEXT NOT NULL, value REAL, "
                 "PRIMARY KEY (step, name)) WITHOUT ROWID");
-    for (const std::string& column : snapshotcodec::schema2Columns())
+    for (const std::string& column : snapshotcodec::addedColumns())
         if (!hasColumn(db, "snapshots", column))
             db.exec("ALTER TABLE snapshots ADD COLUMN " + column + " BLOB");
+    db.exec(createSnapshotTable(kInductionSnapshotTable));
     bool found = false;
     const int version = parseVersion(getMeta(db, "schema_version", found), db);
     if (version < kRunSchemaVersion) {
@@ -108,6 +117,8 @@ void upgradeForWriting(sqlite::Database& db) {
 
 void create(sqlite::Database& db, const RunHeader& header) {
     db.exec(kCreateSql);
+    db.exec(createSnapshotTable("snapshots"));
+    db.exec(createSnapshotTable(kInductionSnapshotTable));
     db.exec("PRAGMA user_version = " + std::to_string(kRunSchemaVersion));
     db.exec("PRAGMA application_id = " + std::to_string(std::int32_t(kRunApplicationId)));
     putMeta(db, "app", kRunAppMarker);

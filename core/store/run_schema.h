@@ -8,6 +8,9 @@
 
 namespace attnscope::runschema {
 
+// Schema 3: the induction probe's snapshots, same columns as `snapshots` (absent in older files).
+inline constexpr const char* kInductionSnapshotTable = "induction_snapshots";
+
 // Creates every table and writes the meta rows and the header. Call inside a write transaction.
 void create(sqlite::Database& db, const RunHeader& header);
 
@@ -23,7 +26,8 @@ RunHeader readHeader(sqlite::Database& db);
 
 // Brings a file written by an older schema up to this build's before appending to it (adds the columns
 // later versions introduced: steps.ce_loss, schema 2's step_scalars table and
-// snapshot columns; see docs/run-format.md, "Versioning"). Call inside a write transaction.
+// snapshot columns, schema 3's score columns and induction_snapshots table; see docs/run-format.md,
+// "Versioning"). Call inside a write transaction.
 void upgradeForWriting(sqlite::Database& db);
 // Whether `table` has `column` (files of schema 1 have no steps.ce_loss).
 bool hasColumn(sqlite::Database& db, const std::string& table, const std::string& column);

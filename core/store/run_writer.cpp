@@ -6,6 +6,7 @@
 #include "core/util/error.h"
 
 #include <filesystem>
+#include <optional>
 #include <type_traits>
 #include <unistd.h>
 #include <variant>
@@ -64,14 +65,30 @@ void insertSteps(sqlite::Database& db, const std::vector<StepRecord>& steps) {
         }
 }
 
-void insertSnapshot(sqlite::Database& db, const snapshotcodec::EncodedSnapshot& encoded,
-                    const ProbeSnapshot& snapshot) {
+void insertSnapshotRow(sqlite::Database& db, const char* table,
+                       const snapshotcodec::EncodedSnapshot& encoded) {
     std::string sql =
-        std::string("INSERT OR REPLACE INTO snapshots (") + snapshotcodec::kColumns + ") VALUES (?";
+        std::string("INSERT OR REPLACE INTO ") + table + " (" + snapshotcodec::kColumns + ") VALUES (?";
     for (int i = 1; i < snapshotcodec::columnCount(); ++i) sql += ",?";
     sqlite::Statement insert(db, (sql + ")").c_str());
     snapshotcodec::bind(insert, encoded);
     insert.run();
+}
+
+// A snapshot and its induction probe's (when it has one) are encoded together before the write lock.
+struct EncodedPair {
+    snapshotcodec::EncodedSnapshot text;
+    std::optional<snapshotcodec::EncodedSnapshot> induction;
+};
+EncodedPair encodePair(const ProbeSnapshot& snapshot) {
+    EncodedPair e{snapshotcodec::encode(snapshot), std::nullopt};
+    if (snapshot.induction) e.induction = snapshotcodec::encode(*snapshot.induction);
+    return e;
+}
+
+void insertSnapshot(sqlite::Database& db, const EncodedPair& encoded, const ProbeSnapshot& snapshot) {
+    insertSnapshotRow(db, "snapshots", encoded.text);
+    if (encoded.induction) insertSnapshotRow(db, runschema::kInductionSnapshotTable, *encoded.induction);
 
     sqlite::Statement clear(db, "DELETE FROM snapshot_scalars WHERE step = ?");
     clear.bind(1, std::int64_t(snapshot.step)).run();
@@ -169,7 +186,7 @@ void RunWriter::appendSteps(const std::vector<StepRecord>& steps) {
 }
 
 void RunWriter::appendSnapshot(const ProbeSnapshot& snapshot) {
-    const auto encoded = snapshotcodec::encode(snapshot); // compress before taking the write lock
+    const auto encoded = encodePair(snapshot); // compress before taking the write lock
     sqlite::Transaction transaction(*m_db);
     insertSnapshot(*m_db, encoded, snapshot);
     transaction.commit();
@@ -201,11 +218,11 @@ void RunWriter::setStatus(RunStatus status, int step, const std::string& message
 
 void RunWriter::write(const std::vector<TelemetryMessage>& messages) {
     // Encode snapshots first: compression is the slow part and must not hold the write lock.
-    std::vector<std::pair<const ProbeSnapshot*, snapshotcodec::EncodedSnapshot>> snapshots;
+    std::vector<std::pair<const ProbeSnapshot*, EncodedPair>> snapshots;
     std::vector<StepRecord> steps;
     for (const auto& m : messages) {
         if (const auto* s = std::get_if<SnapshotPtr>(&m); s && *s)
-            snapshots.emplace_back(s->get(), snapshotcodec::encode(**s));
+            snapshots.emplace_back(s->get(), encodePair(**s));
         if (const auto* r = std::get_if<StepRecord>(&m)) steps.push_back(*r);
     }
     sqlite::Transaction transaction(*m_db);
@@ -233,8 +250,8 @@ void RunWriter::write(const std::vector<TelemetryMessage>& messages) {
 
 void RunWriter::truncateAfter(int step) {
     sqlite::Transaction transaction(*m_db);
-    for (const char* table :
-         {"steps", "step_scalars", "snapshots", "snapshot_scalars", "events", "evals", "checkpoints"}) {
+    for (const char* table : {"steps", "step_scalars", "snapshots", runschema::kInductionSnapshotTable,
+                              "snapshot_scalars", "events", "evals", "checkpoints"}) {
         sqlite::Statement s(*m_db, (std::string("DELETE FROM ") + table + " WHERE step > ?").c_str());
         s.bind(1, std::int64_t(step)).run();
     }

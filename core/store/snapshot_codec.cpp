@@ -45,6 +45,14 @@ const std::array<FloatArray, 5> kSinkArrays{{
     {"residual_norm", &ProbeSnapshot::residualNorm, Extent::LayerPlusOneLength},
 }};
 
+// Schema 3 (head scores, core/probe/head_scores.h): after the schema-2 columns.
+const std::array<FloatArray, 4> kScoreArrays{{
+    {"previous_token", &ProbeSnapshot::previousToken, Extent::LayerHead},
+    {"duplicate_token", &ProbeSnapshot::duplicateToken, Extent::LayerHead},
+    {"induction_score", &ProbeSnapshot::inductionScore, Extent::LayerHead},
+    {"local_mass", &ProbeSnapshot::localMass, Extent::LayerHead},
+}};
+
 // Upper bounds that no real model reaches; they keep a damaged dimension from requesting absurd memory.
 constexpr int kMaxLayers = 4096, kMaxHeads = 4096, kMaxLength = 1 << 16;
 
@@ -81,24 +89,24 @@ const char* const kColumns =
     "step, layers, heads, length, tokens, entropy, norm_entropy, max_logit, mean_row_max, sink_score, "
     "mean_distance, sigma_qk, sigma_q, sigma_k, entropy_bound, key_profile, importance_entropy, sink_rate, "
     "out_logit_max, mean_log_z, map_encoding, attention, logits, sink_non_trigger, top_key, top_key_share, "
-    "value_norm, residual_norm";
+    "value_norm, residual_norm, previous_token, duplicate_token, induction_score, local_mass";
 
 int columnCount() {
-    return 4 + 1 + int(kFloatArrays.size()) + 3 + 1 + 2 + int(kSinkArrays.size());
+    return 4 + 1 + int(kFloatArrays.size()) + 3 + 1 + 2 + int(kSinkArrays.size()) + int(kScoreArrays.size());
 }
 
-std::vector<std::string> schema2Columns() {
+std::vector<std::string> addedColumns() {
     std::vector<std::string> names;
     for (const FloatArray& a : kSinkArrays) names.push_back(a.column);
+    for (const FloatArray& a : kScoreArrays) names.push_back(a.column);
     return names;
 }
 
-std::string selectColumns(sqlite::Database& db) {
+std::string selectColumns(sqlite::Database& db, const std::string& table) {
     std::string columns = kColumns;
-    for (const FloatArray& a : kSinkArrays) {
-        const std::string name = a.column;
-        if (db.queryText("SELECT count(*) FROM pragma_table_info('snapshots') WHERE name = '" + name + "'") ==
-            "0") {
+    for (const std::string& name : addedColumns()) {
+        if (db.queryText("SELECT count(*) FROM pragma_table_info('" + table + "') WHERE name = '" + name +
+                         "'") == "0") {
             const std::size_t at = columns.find(name);
             columns.replace(at, name.size(), "NULL AS " + name);
         }
@@ -115,6 +123,8 @@ EncodedSnapshot encode(const ProbeSnapshot& s) {
     for (const FloatArray& a : kFloatArrays)
         checkSize((s.*a.member).size(), expectedSize(a.extent, s), a.column, what);
     for (const FloatArray& a : kSinkArrays)
+        checkSize((s.*a.member).size(), expectedSize(a.extent, s), a.column, what);
+    for (const FloatArray& a : kScoreArrays)
         checkSize((s.*a.member).size(), expectedSize(a.extent, s), a.column, what);
     if (s.scalarNames.size() != s.scalarValues.size())
         throw Error(what + ": it has " + std::to_string(s.scalarNames.size()) + " scalar names but " +
@@ -141,6 +151,7 @@ EncodedSnapshot encode(const ProbeSnapshot& s) {
     e.blobs.push_back(packMaps(s.attention));
     e.blobs.push_back(packMaps(s.logits));
     for (const FloatArray& a : kSinkArrays) e.blobs.push_back(blob::floatsToBytes(s.*a.member));
+    for (const FloatArray& a : kScoreArrays) e.blobs.push_back(blob::floatsToBytes(s.*a.member));
     e.sinkRate = s.sinkRate;
     e.outLogitMax = s.outLogitMax;
     e.meanLogZ = s.meanLogZ;
@@ -161,7 +172,8 @@ void bind(sqlite::Statement& insert, const EncodedSnapshot& e) {
     insert.bind(column++, e.mapEncoding);
     insert.bindBlob(column++, e.blobs[arrays]);
     insert.bindBlob(column++, e.blobs[arrays + 1]);
-    for (std::size_t i = 0; i < kSinkArrays.size(); ++i) insert.bindBlob(column++, e.blobs[arrays + 2 + i]);
+    for (std::size_t i = 0; i < kSinkArrays.size() + kScoreArrays.size(); ++i)
+        insert.bindBlob(column++, e.blobs[arrays + 2 + i]);
 }
 
 ProbeSnapshot decode(const sqlite::Statement& row, const std::string& what, bool maps) {
@@ -213,6 +225,10 @@ ProbeSnapshot decode(const sqlite::Statement& row, const std::string& what, bool
     s.attention = unpack(column++, 0.0f, "attention");
     s.logits = unpack(column++, std::numeric_limits<float>::quiet_NaN(), "logits");
     for (const FloatArray& a : kSinkArrays) { // NULL in schema-1 files: empty arrays
+        s.*a.member = blob::bytesToFloats(row.blobAt(column++), where);
+        sizeCheck((s.*a.member).size(), expectedSize(a.extent, s), a.column);
+    }
+    for (const FloatArray& a : kScoreArrays) { // NULL before schema 3
         s.*a.member = blob::bytesToFloats(row.blobAt(column++), where);
         sizeCheck((s.*a.member).size(), expectedSize(a.extent, s), a.column);
     }

@@ -17,10 +17,11 @@ inline constexpr const char* kMapEncoding = "f16_tril_zlib";
 // Column list shared by INSERT and SELECT, in bind/read order (step first).
 extern const char* const kColumns;
 int columnCount();
-// The snapshot columns schema 2 added (ALTER TABLE adds them when a schema-1 run is resumed).
-std::vector<std::string> schema2Columns();
-// kColumns for a SELECT on `db`: columns a schema-1 file lacks read as NULL (empty arrays).
-std::string selectColumns(sqlite::Database& db);
+// The snapshot columns schemas 2 and 3 added (ALTER TABLE adds them when an older run is resumed).
+std::vector<std::string> addedColumns();
+// kColumns for a SELECT on `table` of `db` (snapshots or induction_snapshots): columns an older file lacks
+// read as NULL (empty arrays).
+std::string selectColumns(sqlite::Database& db, const std::string& table = "snapshots");
 
 struct EncodedSnapshot {
     int step = 0, layers = 0, heads = 0, length = 0;

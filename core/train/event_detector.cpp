@@ -86,6 +86,23 @@ std::vector<Event> EventDetector::onSnapshot(const ProbeSnapshot& s) {
                                   format(" (threshold %.0f)", explosionLogit)});
         }
     }
+    const std::vector<RoleScores> scores = roleScores(s, s.induction.get());
+    if (!scores.empty()) {
+        auto roleEvents = m_roles.add(s.step, classifyHeads(scores), s.heads);
+        events.insert(events.end(), roleEvents.begin(), roleEvents.end());
+        m_inductionMax = maxInductionScore(scores);
+    }
+    return events;
+}
+
+std::vector<Event> EventDetector::onIclScore(int step, double icl) {
+    std::vector<Event> events;
+    if (m_phaseChanged || !std::isfinite(icl) || !std::isfinite(m_inductionMax)) return events;
+    m_icl.push_back({step, icl, m_inductionMax});
+    if (auto e = detectPhaseChange(m_icl)) {
+        m_phaseChanged = true;
+        events.push_back(*e);
+    }
     return events;
 }
 

@@ -55,6 +55,23 @@ RunSpec sinkSpec() {
     return s;
 }
 
+// The induction lesson's run (Olsson et al. 2022): 2 layers × 4 heads, d 64, context 64, learned positions,
+// the `induction` task (a random block of 8–16 distinct symbols out of 16, then its repeat) after <bos>,
+// batch 16, LR 1e-3 with cosine decay to 1e-4, 4000 steps. A previous-token head forms in layer 0, then
+// induction heads in layer 1.
+RunSpec inductionSpec() {
+    RunSpec s;
+    s.model.layers = 2, s.model.heads = 4, s.model.dModel = 64, s.model.context = 64;
+    s.train.batch = 16, s.train.steps = 4000, s.train.lr = 1e-3, s.train.warmup = 100;
+    s.train.recordEvery = 50, s.train.evalEvery = 100, s.train.checkpointEvery = 500,
+    s.train.probeLength = 64;
+    // The induction probe repeats 12 random symbols: a block length the task trains on (the automatic length,
+    // 17, is longer than any block the model has seen and includes the separator).
+    s.train.inductionProbe = 12;
+    s.data.source = "task", s.data.task = "induction", s.data.taskAlphabet = 16, s.data.bos = true;
+    return s;
+}
+
 std::vector<Preset> build() {
     std::vector<Preset> p;
     auto add = [&](std::string id, std::string description, std::string experiment, RunSpec spec) {
@@ -89,6 +106,8 @@ std::vector<Preset> build() {
     s = baseSpec(), s.data.bos = true, s.train.steps = 3000;
     add("sinks-bos", "Every sequence starts with <bos>: a consistent first token where sinks can form", "",
         s);
+    add("induction", "Induction task, 2×4 heads: a previous-token head, then induction heads (Olsson et al.)",
+        "", inductionSpec());
 
     const std::string growth = "logit-growth";
     s = highLrSpec(), s.model.position = PositionScheme::Sinusoidal;

@@ -62,6 +62,7 @@ template <typename V> void visitFields(TrainConfig& c, V&& v) {
     v("probe_length", c.probeLength);
     v("map_precision", c.mapPrecision);
     v("probe_logits", c.probeLogits);
+    v("induction_probe", c.inductionProbe);
 }
 
 template <typename V> void visitFields(DataConfig& c, V&& v) {

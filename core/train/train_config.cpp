@@ -31,6 +31,8 @@ std::vector<std::string> TrainConfig::validate() const {
     c.require(checkpointEvery >= 0, "checkpoint_every", "0 (only at the end) or more steps", checkpointEvery);
     c.require(probeLength == 0 || probeLength >= 2, "probe_length", "0 (the context) or at least 2 tokens",
               probeLength);
+    c.require(inductionProbe >= -1, "induction_probe", "-1 (none), 0 (automatic) or a number of tokens",
+              inductionProbe);
     return c.errors;
 }
 

@@ -27,6 +27,9 @@ struct TrainConfig : OptimizerConfig {
     // per-head logit metrics are recorded either way).
     MapPrecision mapPrecision = MapPrecision::Float16;
     bool probeLogits = true;
+    // Induction probe (core/data/induction_probe.h): n random tokens repeated once; n here, 0 = as many as
+    // the context and vocabulary allow, −1 = none.
+    int inductionProbe = 0;
 
     std::vector<std::string> validate() const;
 };

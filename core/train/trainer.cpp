@@ -4,6 +4,8 @@
 #include "core/model/model.h"
 #include "core/optim/optimizer.h"
 #include "core/optim/schedule.h"
+#include "core/probe/head_roles.h"
+#include "core/data/induction_probe.h"
 #include "core/probe/probe.h"
 #include "core/train/checkpoint.h"
 #include "core/train/event_detector.h"
@@ -11,15 +13,18 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <omp.h>
 #include <thread>
+#include <utility>
 
 namespace attnscope {
 
 struct TrainerState {
     std::unique_ptr<TokenSource> data;
     std::unique_ptr<Model<float>> model;
-    std::unique_ptr<Workspace<float>> train, probe;
+    std::unique_ptr<Workspace<float>> train, probe, inductionWorkspace;
+    InductionProbe induction; // tokens empty when the run records none
     std::unique_ptr<Optimizer> optimizer;
     Rng dataRng;
     std::vector<std::int32_t> inputs, targets, probeTokens, probeTargets;
@@ -93,6 +98,15 @@ Trainer::Trainer(const RunSpec& spec)
     s.data->probe(probeLength, s.probeTokens, s.probeTargets);
     // A custom probe text may be shorter than requested.
     s.probe = std::make_unique<Workspace<float>>(m_spec.model, 1, int(s.probeTokens.size()));
+    const int half = inductionProbeHalf(m_spec.train.inductionProbe, T, m_spec.model.vocab,
+                                        m_spec.data.bos || m_spec.data.bosAligned);
+    s.induction.tokens =
+        inductionProbeTokens(half, m_spec.model.vocab, m_spec.data.bos || m_spec.data.bosAligned);
+    if (!s.induction.tokens.empty()) {
+        s.inductionWorkspace =
+            std::make_unique<Workspace<float>>(m_spec.model, 1, int(s.induction.tokens.size()));
+        s.induction.workspace = s.inductionWorkspace.get();
+    }
     s.optimizer = makeOptimizer(s.model->layout(), m_spec.train);
     s.dataRng.reseed(m_spec.train.seed ^ 0xda7a'0000'0000'0000ULL);
     s.inputs.resize(std::size_t(m_spec.train.batch) * T);
@@ -128,7 +142,14 @@ SnapshotPtr Trainer::snapshot(const std::vector<std::int32_t>& probeTokens) cons
     ProbeExtras extras;
     extras.triggers = m_state->data->triggerTokens();
     extras.mapPrecision = m_spec.train.mapPrecision, extras.logitMaps = m_spec.train.probeLogits;
-    return takeSnapshot(*m_state->model, ws, probeTokens, m_step.load(), extras);
+    InductionProbe induction;
+    std::unique_ptr<Workspace<float>> inductionWs;
+    if (!m_state->induction.tokens.empty()) {
+        induction.tokens = m_state->induction.tokens;
+        inductionWs = std::make_unique<Workspace<float>>(m_spec.model, 1, int(induction.tokens.size()));
+        induction.workspace = inductionWs.get();
+    }
+    return takeSnapshot(*m_state->model, ws, probeTokens, m_step.load(), extras, &induction);
 }
 
 void Trainer::setThreads(int n) {
@@ -148,22 +169,32 @@ void Trainer::run() {
         for (const Event& e : events) m_bus.publish(e);
     };
     const bool hasParts = !s.data->lossParts().empty();
+    // The latest evaluation's ICL score until the event detector has seen it; NaN when none is pending.
+    double iclScore = std::numeric_limits<double>::quiet_NaN();
     auto evaluate = [&](std::vector<std::pair<std::string, double>>& scalars) {
         ForwardModeScope<float> evaluation(*s.model, ForwardMode::Evaluation); // eval-time σ (model.h)
         Rng valRng(tc.seed ^ kValidationStream);
-        double total = 0;
+        double total = 0, icl = 0;
+        int iclCount = 0;
         PartSums parts;
         for (int i = 0; i < tc.evalBatches; ++i) {
             s.data->sampleBatch(Split::Validation, B, T, valRng, s.inputs.data(), s.targets.data());
             total += s.model->forward(*s.train, s.inputs.data(), s.targets.data());
             if (hasParts) parts.add(*s.data, *s.train, s.inputs.data());
+            const auto [sum, count] =
+                iclSum(s.inputs.data(), s.train->logits, s.train->logZ, B, T, m_spec.model.vocab);
+            icl += sum, iclCount += count;
         }
         if (hasParts) parts.publish(*s.data, "val_", scalars);
+        if (iclCount > 0) {
+            iclScore = icl / iclCount;
+            scalars.emplace_back(kIclScalar, iclScore);
+        }
         return total / tc.evalBatches;
     };
     auto record = [&](int step, ProbeExtras& extras) {
         extras.mapPrecision = tc.mapPrecision, extras.logitMaps = tc.probeLogits;
-        SnapshotPtr snap = takeSnapshot(*s.model, *s.probe, s.probeTokens, step, extras);
+        SnapshotPtr snap = takeSnapshot(*s.model, *s.probe, s.probeTokens, step, extras, &s.induction);
         m_bus.publish(snap);
         publishEvents(s.events.onSnapshot(*snap));
     };
@@ -239,6 +270,9 @@ void Trainer::run() {
                 }
             record(step, extras);
         }
+        if (std::isfinite(iclScore))
+            publishEvents(
+                s.events.onIclScore(step, std::exchange(iclScore, std::numeric_limits<double>::quiet_NaN())));
         if (tc.checkpointEvery > 0 && step % tc.checkpointEvery == 0 && step < tc.steps)
             publishCheckpoint(step);
         if (m_stepObserver) m_stepObserver(rec);

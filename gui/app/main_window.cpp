@@ -17,6 +17,7 @@
 #include "gui/lessons/lessons_controller.h"
 #include "gui/lessons/lessons_panel.h"
 #include "gui/probe/probe_text_panel.h"
+#include "gui/roles/head_roles_view.h"
 #include "gui/session/run_loader.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/sample_runs.h"
@@ -130,7 +131,7 @@ MainWindow::MainWindow(QWidget* parent)
     pages.extrapolation = m_extrapolation;
     pages.valueResidual = m_valueResidual;
     pages.timeline = m_timeline;
-    pages.curveViews = {m_training, m_entropy, m_logits, m_sinks, m_extremeTokens, m_valueResidual};
+    pages.curveViews = {m_training, m_entropy, m_logits, m_sinks, m_extremeTokens, m_valueResidual, m_roles};
     m_inspect = new InspectController(*this, *m_registry, pages,
                                       [this](const QString& path) { return openRunFile(path); });
     m_sweeps = new SweepsController(
@@ -204,6 +205,10 @@ void MainWindow::buildPages() {
     addPage(m_extremeTokens, tr("Extreme tokens"), QStringLiteral("extreme-tokens"));
     addPage(m_extrapolation, tr("Extrapolation"), QStringLiteral("extrapolation"));
     addPage(m_valueResidual, tr("Value residual"), QStringLiteral("value-residual"));
+    m_roles = new HeadRolesView(*m_registry, *m_chartSettings, m_tabs);
+    connect(m_timeline, &StepTimeline::stepChanged, m_roles, &HeadRolesView::showStep);
+    connect(m_roles, &HeadRolesView::stepPicked, m_timeline, &StepTimeline::setStep);
+    addPage(m_roles, tr("Head roles"), QStringLiteral("roles"));
     addPage(m_attention, tr("Attention maps"), QStringLiteral("attention"));
     addPage(m_probe, tr("Probe text"), QStringLiteral("probe"));
     m_runsTable = new RunsTablePage(*m_registry, m_tabs);

@@ -19,6 +19,7 @@ class ExtremeTokensView;
 class Appearance;
 class LessonsController;
 class ValueResidualView;
+class HeadRolesView;
 class EventList;
 class RunActions;
 class RunsTablePage;
@@ -78,6 +79,7 @@ public:
     ExtrapolationView* extrapolationView() const { return m_extrapolation; }
     ExtremeTokensView* extremeTokensView() const { return m_extremeTokens; }
     ValueResidualView* valueResidualView() const { return m_valueResidual; }
+    HeadRolesView* headRolesView() const { return m_roles; }
     LessonsController* lessons() const { return m_lessons; }
     Appearance* appearance() const { return m_appearance; }
     SweepsController* sweeps() const { return m_sweeps; }
@@ -128,6 +130,7 @@ private:
     ExtrapolationView* m_extrapolation = nullptr;
     ExtremeTokensView* m_extremeTokens = nullptr;
     ValueResidualView* m_valueResidual = nullptr;
+    HeadRolesView* m_roles = nullptr;
     LessonsController* m_lessons = nullptr;
     SweepsController* m_sweeps = nullptr;
     QMenu* m_viewMenu = nullptr;

@@ -45,6 +45,18 @@ AttentionPanel::AttentionPanel(RunRegistry& registry, QWidget* parent)
     m_compare->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_compare->setToolTip(tr("Maps show the snapshot on screen (B) minus this one. Pin A on the timeline "
                              "(key A) to compare two steps of a run."));
+    m_probe = new QComboBox(this);
+    m_probe->setObjectName("attentionProbe");
+    m_probe->addItem(tr("text probe"));
+    m_probe->addItem(tr("induction probe"));
+    m_probe->setToolTip(
+        tr("Which probe's maps to show: the run's text probe, or the induction probe (random "
+           "tokens, then the same tokens again) on which induction heads show their diagonal."));
+    connect(m_probe, &QComboBox::currentIndexChanged, this, [this] {
+        m_shown.reset();
+        refresh();
+    });
+    bar->addWidget(m_probe);
     bar->addWidget(new QLabel(tr("Snapshot"), this));
     bar->addWidget(m_step, 1);
     bar->addWidget(m_stepLabel);
@@ -184,17 +196,21 @@ void AttentionPanel::refresh() {
     const int index = m_step->value();
     const SnapshotPtr light =
         run && index < int(run->snapshots.size()) ? run->snapshots[std::size_t(index)] : nullptr;
+    const bool induction = m_probe->currentIndex() == 1;
     m_stepLabel->setText(
         light ? tr("step %1 (%2/%3)").arg(light->step).arg(index + 1).arg(run->snapshots.size())
               : tr("no snapshot yet"));
     m_stepLabel->setToolTip(QString());
     m_step->update(); // the A–B band follows the handle
     const int runId = run ? run->id : 0;
-    const SnapshotPtr snap = light ? m_registry.mapCache().withMaps(run->filePath, light) : nullptr;
-    if (light && !snap) { // read in the background; the previous maps stay until these arrive
+    const SnapshotPtr full = light ? m_registry.mapCache().withMaps(run->filePath, light) : nullptr;
+    if (light && !full) { // read in the background; the previous maps stay until these arrive
         m_stepLabel->setText(tr("step %1: reading maps…").arg(light->step));
         return;
     }
+    // The induction probe's maps come with the snapshot's (core/probe/induction_probe.h).
+    const SnapshotPtr snap = full && induction ? full->induction : full;
+    if (full && !snap) m_stepLabel->setText(tr("no induction probe in this run"));
     if (snap == m_shown && runId == m_shownRun) {
         updateComparison();
         return;
@@ -202,7 +218,10 @@ void AttentionPanel::refresh() {
     m_shown = snap;
     m_shownRun = runId;
     // The grid keeps its own copy of the labels, so the tokenizer only has to live through this call.
-    if (snap) m_grid->setSnapshot(snap, run->tokenizer.get(), run->spec.model);
+    if (snap)
+        m_grid->setSnapshot(snap, run->tokenizer.get(), run->spec.model);
+    else
+        m_grid->setSnapshot(nullptr, nullptr, run ? run->spec.model : ModelConfig{});
     updateComparison();
 }
 
@@ -213,8 +232,15 @@ void AttentionPanel::updateComparison() {
     m_other = m_target.snapshot;
     const RunData* otherRun = m_target.run ? m_registry.find(m_target.run) : run;
     if (m_other && otherRun) m_other = m_registry.mapCache().withMaps(otherRun->filePath, m_other);
+    // The induction probe is compared with the other snapshot's induction probe.
+    bool noInduction = false;
+    if (m_other && m_probe->currentIndex() == 1) {
+        m_other = m_other->induction;
+        noInduction = !m_other;
+    }
     if (m_target.snapshot && !m_other) { // its maps are being read: plain maps until they arrive
-        m_target.warning = tr("reading the maps of %1…").arg(m_target.label);
+        m_target.warning = noInduction ? tr("%1 has no induction probe").arg(m_target.label)
+                                       : tr("reading the maps of %1…").arg(m_target.label);
         m_target.snapshot = nullptr;
     } else {
         m_target.snapshot = m_other;

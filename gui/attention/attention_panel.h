@@ -56,6 +56,7 @@ private:
     bool m_applyingStep = false; // showStep() is moving the slider
     QCheckBox* m_follow;
     QLabel* m_stepLabel;
+    QComboBox* m_probe; // text probe or the induction probe (ProbeSnapshot::induction)
     QComboBox* m_compare;
     ChartCaption* m_caption;
     SnapshotPtr m_shown, m_other;

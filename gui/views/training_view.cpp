@@ -126,7 +126,8 @@ void TrainingView::consumeNew(const RunData& run) {
                 m_lambda->append(lambdaSeries(run, rs, name), s.step, scalarValue(s, name));
     }
     markEvents(*m_loss, run, rs.events,
-               {int(EventKind::LossSpike), int(EventKind::NonFinite), int(EventKind::Diverged)});
+               {int(EventKind::LossSpike), int(EventKind::NonFinite), int(EventKind::Diverged),
+                int(EventKind::PhaseChange)});
     rs.events = run.events.size();
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // "Training" tab: loss and validation loss, gradient norm, learning rate, output-logit drift (Wortsman
 // et al.: max |logit| and mean log Z), ResFormer λ trajectories and throughput, for every visible run.
-// Loss spikes, non-finite values and divergence are marked on the loss chart.
+// Loss spikes, non-finite values, divergence and the induction phase change are marked on the loss chart.
 #include "gui/views/run_view.h"
 
 #include <map>

@@ -7,6 +7,7 @@ window: 0 for a full causal head, w > 0 for a local head that sees keys i−w+1.
 import numpy as np
 
 SINK_THRESHOLD = 0.3  # docs/metrics.md, sink score
+LOCAL_WINDOW = 4  # core/probe/head_scores.h kLocalWindow
 
 
 def visibility(T, window=0):
@@ -152,19 +153,51 @@ def power_iteration(M, iterations=40):
     return sigma
 
 
-def snapshot_metrics(attention, logits=None, windows=0):
+_SCORE_KEYS = ("previous_token", "duplicate_token", "induction_score", "local_mass")
+
+
+def head_scores(A, tokens):
+    """What a head does, on the probe tokens the maps were computed on (core/probe/head_scores.h): a dict of
+    arrays shaped like A's leading dimensions: previous_token, duplicate_token, induction_score, local_mass.
+    TransformerLens's detection patterns, averaged over the queries the pattern gives a target."""
+    A = np.asarray(A, dtype=np.float64)
+    tokens = np.asarray(tokens).reshape(-1)
+    T = A.shape[-1]
+    i = np.arange(T)
+    earlier = (tokens[None, :] == tokens[:, None]) & (i[None, :] < i[:, None])  # [i, j]: t_j = t_i, j < i
+    after = np.zeros_like(earlier)
+    after[:, 1:] = earlier[:, :-1]  # [i, j]: t_{j−1} = t_i, j − 1 < i
+    rows = earlier.any(-1)
+    count = int(rows.sum())
+    local = (i[None, :] <= i[:, None]) & (i[:, None] - i[None, :] < LOCAL_WINDOW)
+    local_rows = i >= LOCAL_WINDOW
+    zero = np.zeros(A.shape[:-2])
+    out = {
+        "previous_token": A[..., i[1:], i[:-1]].mean(-1) if T > 1 else zero,
+        "duplicate_token": (A * earlier).sum(-1)[..., rows].sum(-1) / count if count else zero,
+        "induction_score": (A * after).sum(-1)[..., rows].sum(-1) / count if count else zero,
+        "local_mass": (A * local).sum(-1)[..., local_rows].mean(-1) if local_rows.any() else zero,
+    }
+    return {k: np.asarray(v).astype(np.float32) for k, v in out.items()}
+
+
+def snapshot_metrics(attention, logits=None, windows=0, tokens=None):
     """Every map-derived column of a snapshot from [L, H, T, T] maps (an array, or a list of L arrays
-    [H, T, T]): the six per-head metrics, key_profile [L, H, T], importance_entropy [L] and sink_rate. Works
-    one map at a time, so its memory does not grow with the number of heads."""
+    [H, T, T]): the six per-head metrics, key_profile [L, H, T], importance_entropy [L], sink_rate and, given
+    the probe tokens, the head scores (head_scores). Works one layer at a time, so its memory does not grow with the number of heads."""
     L = len(attention)
     H, T = np.shape(attention[0])[0], np.shape(attention[0])[-1]
     windows = np.broadcast_to(np.asarray(0 if windows is None else windows, dtype=np.int64), (L, H))
     r = {}
     for l in range(L):
         layer = _per_head(attention[l], None if logits is None else logits[l], windows[l])
+        if tokens is not None:
+            layer.update(head_scores(attention[l], tokens))
         for k, v in layer.items():
             r.setdefault(k, np.zeros((L,) + v.shape))[l] = v
     m = {k: r[k].astype(np.float32) for k in _HEAD_KEYS}
+    if tokens is not None:
+        m.update({k: r[k].astype(np.float32) for k in _SCORE_KEYS})
     m["key_profile"] = r["key_profile"].astype(np.float32)
     m["importance_entropy"] = _importance_from_columns(r["tril_column"])
     m["sink_rate"] = float((m["sink_score"] > np.float32(SINK_THRESHOLD)).sum()) / float(L * H)

@@ -13,7 +13,19 @@ MIN_READER_SCHEMA = 1
 #: Files whose min_reader_schema exceeds this are refused (their meaning changed).
 READS_UP_TO = 3
 
-CREATE_SQL = """
+#: The columns of `snapshots` and (schema 3) `induction_snapshots`, the induction probe's snapshots.
+SNAPSHOT_COLUMNS_SQL = """
+    step INTEGER PRIMARY KEY, layers INTEGER NOT NULL, heads INTEGER NOT NULL, length INTEGER NOT NULL,
+    tokens BLOB, entropy BLOB, norm_entropy BLOB, max_logit BLOB, mean_row_max BLOB, sink_score BLOB,
+    mean_distance BLOB, sigma_qk BLOB, sigma_q BLOB, sigma_k BLOB, entropy_bound BLOB, key_profile BLOB,
+    importance_entropy BLOB, sink_rate REAL, out_logit_max REAL, mean_log_z REAL,
+    map_encoding TEXT NOT NULL, attention BLOB, logits BLOB,
+    sink_non_trigger BLOB, top_key BLOB, top_key_share BLOB, value_norm BLOB, residual_norm BLOB,
+    previous_token BLOB, duplicate_token BLOB, induction_score BLOB, local_mass BLOB"""
+
+CREATE_SQL = f"""
+CREATE TABLE snapshots ({SNAPSHOT_COLUMNS_SQL});
+CREATE TABLE induction_snapshots ({SNAPSHOT_COLUMNS_SQL});
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE run (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -23,13 +35,6 @@ CREATE TABLE run (
 CREATE TABLE steps (
     step INTEGER PRIMARY KEY, loss REAL, val_loss REAL, lr REAL, grad_norm REAL, tokens_per_sec REAL,
     elapsed_sec REAL, ce_loss REAL);
-CREATE TABLE snapshots (
-    step INTEGER PRIMARY KEY, layers INTEGER NOT NULL, heads INTEGER NOT NULL, length INTEGER NOT NULL,
-    tokens BLOB, entropy BLOB, norm_entropy BLOB, max_logit BLOB, mean_row_max BLOB, sink_score BLOB,
-    mean_distance BLOB, sigma_qk BLOB, sigma_q BLOB, sigma_k BLOB, entropy_bound BLOB, key_profile BLOB,
-    importance_entropy BLOB, sink_rate REAL, out_logit_max REAL, mean_log_z REAL,
-    map_encoding TEXT NOT NULL, attention BLOB, logits BLOB,
-    sink_non_trigger BLOB, top_key BLOB, top_key_share BLOB, value_norm BLOB, residual_norm BLOB);
 CREATE TABLE step_scalars (
     step INTEGER NOT NULL, name TEXT NOT NULL, value REAL, PRIMARY KEY (step, name)) WITHOUT ROWID;
 CREATE TABLE snapshot_scalars (
@@ -49,11 +54,15 @@ CREATE TABLE status_history (
 """
 
 #: What a writer adds to a schema-1 file before appending (run_schema.cpp upgradeForWriting).
-UPGRADE_COLUMNS = (("steps", "ce_loss", "REAL"), ("snapshots", "sink_non_trigger", "BLOB"),
-                   ("snapshots", "top_key", "BLOB"), ("snapshots", "top_key_share", "BLOB"),
-                   ("snapshots", "value_norm", "BLOB"), ("snapshots", "residual_norm", "BLOB"))
+UPGRADE_COLUMNS = (("steps", "ce_loss", "REAL"), ("run", "model_json", "TEXT"),
+                   ("snapshots", "sink_non_trigger", "BLOB"), ("snapshots", "top_key", "BLOB"),
+                   ("snapshots", "top_key_share", "BLOB"), ("snapshots", "value_norm", "BLOB"),
+                   ("snapshots", "residual_norm", "BLOB"),
+                   ("snapshots", "previous_token", "BLOB"), ("snapshots", "duplicate_token", "BLOB"),
+                   ("snapshots", "induction_score", "BLOB"), ("snapshots", "local_mass", "BLOB"))
 UPGRADE_TABLES = {"step_scalars": "CREATE TABLE step_scalars (step INTEGER NOT NULL, name TEXT NOT NULL, "
-                                  "value REAL, PRIMARY KEY (step, name)) WITHOUT ROWID"}
+                                  "value REAL, PRIMARY KEY (step, name)) WITHOUT ROWID",
+                  "induction_snapshots": f"CREATE TABLE induction_snapshots ({SNAPSHOT_COLUMNS_SQL})"}
 
 REQUIRED_TABLES = ("meta", "run", "steps", "snapshots", "events", "evals", "checkpoints", "snapshot_scalars",
                    "status_history")
@@ -65,8 +74,11 @@ SNAPSHOT_ARRAYS = {
     "key_profile": "lht", "importance_entropy": "l",
     # schema 2 (extreme-token metrics, written by the engine's sink probes)
     "sink_non_trigger": "lh", "top_key": "lh", "top_key_share": "lh", "value_norm": "lht", "residual_norm": "l1t",
+    # schema 3 (head scores, core/probe/head_scores.h; attnscope.metrics.head_scores)
+    "previous_token": "lh", "duplicate_token": "lh", "induction_score": "lh", "local_mass": "lh",
 }
 SNAPSHOT_REALS = ("sink_rate", "out_logit_max", "mean_log_z")
 STEP_COLUMNS = ("loss", "val_loss", "lr", "grad_norm", "tokens_per_sec", "elapsed_sec", "ce_loss")
 STATUSES = ("created", "training", "paused", "finished", "stopped", "diverged", "failed")
-EVENT_KINDS = ("nonfinite", "loss_spike", "entropy_collapse", "logit_explosion", "diverged", "note")
+EVENT_KINDS = ("nonfinite", "loss_spike", "entropy_collapse", "logit_explosion", "diverged", "note", "role_change",
+               "phase_change")

@@ -114,12 +114,12 @@ def test_python_run_reads_back_in_python(tmp_path):
 
 def test_reader_tolerates_added_columns_and_tables(tmp_path):
     """Newer writers add columns and tables: the reader returns what it finds and reads everything else."""
-    path = tmp_path / "v3.attnrun"
+    path = tmp_path / "v4.attnrun"
     write_python_run(path, steps=10, every=5)
     con = sqlite3.connect(path)
     con.executescript("ALTER TABLE steps ADD COLUMN future_loss REAL; ALTER TABLE snapshots ADD COLUMN future_metric BLOB;"
                       "CREATE TABLE future_table (x INTEGER); UPDATE steps SET future_loss = step * 0.5;"
-                      "UPDATE meta SET value = '3' WHERE key = 'schema_version';")
+                      "UPDATE meta SET value = '4' WHERE key = 'schema_version';")
     con.execute("UPDATE snapshots SET future_metric = ?", (np.arange(6, dtype="<f4").tobytes(),))
     con.commit()
     con.close()
@@ -136,11 +136,15 @@ def test_writer_upgrades_a_schema_1_file(tmp_path):
     the new columns then take values."""
     from attnscope.schema import CREATE_SQL
     path = str(tmp_path / "v1.attnrun")
+    from attnscope.schema import SNAPSHOT_COLUMNS_SQL
+    v1_snapshots = SNAPSHOT_COLUMNS_SQL.split(",\n    sink_non_trigger")[0]
     v1 = (CREATE_SQL.replace(", ce_loss REAL", "").replace(", model_json TEXT", "")
-          .replace(",\n    sink_non_trigger BLOB, top_key BLOB, top_key_share BLOB, value_norm BLOB, residual_norm BLOB", "")
+          .replace(f"CREATE TABLE induction_snapshots ({SNAPSHOT_COLUMNS_SQL});", "")
+          .replace(SNAPSHOT_COLUMNS_SQL, v1_snapshots)
           .replace("CREATE TABLE step_scalars (\n    step INTEGER NOT NULL, name TEXT NOT NULL, value REAL, "
                    "PRIMARY KEY (step, name)) WITHOUT ROWID;", ""))
     assert "ce_loss" not in v1 and "step_scalars" not in v1 and "top_key" not in v1 and "model_json" not in v1
+    assert "induction" not in v1 and "previous_token" not in v1
     con = sqlite3.connect(path)
     con.executescript(v1)
     con.executemany("INSERT INTO meta VALUES (?, ?)", [("app", "attnscope"), ("schema_version", "1"),

@@ -66,6 +66,42 @@ def test_python_metrics_equal_the_engine(metrics_tool, tmp_path):
     assert py["mean_distance"][3] == 0.0  # window 1: every query sees only itself
 
 
+def test_python_head_scores_equal_the_engine(metrics_tool, tmp_path):
+    """previous-token, duplicate-token, induction and local-mass scores (core/probe/head_scores.h) on random
+    maps over a token sequence with repeats, and on the hand-built induction / previous-token maps."""
+    rng = np.random.default_rng(11)
+    T = 21
+    windows = np.array([0, 0, 3, 0, 0, 5], dtype=np.int64)
+    A, Z = random_maps(rng, len(windows), T, windows, [False, True, False, True, False, False])
+    tokens = np.concatenate([[1], rng.integers(2, 9, size=T - 1)]).astype(np.int64)  # repeats, not distinct
+    n = (T - 1) // 2
+    A[4] = 0  # a pure induction head on the repeated half of a second probe (checked below)
+    A[5] = 0
+    for i in range(T):
+        A[5, i, max(i - 1, 0)] = 1  # a pure previous-token head
+        A[4, i, i] = 1
+    for name, value in (("a", A), ("z", Z), ("w", windows), ("t", tokens)):
+        np.save(tmp_path / f"{name}.npy", value)
+    out = subprocess.run([metrics_tool] + [tmp_path / f"{x}.npy" for x in "azwt"], capture_output=True, text=True,
+                         check=True).stdout
+    cpp = json.loads(out)
+    py = metrics.head_scores(A, tokens)
+    for k, head in enumerate(cpp["heads"]):
+        for key in ("previous_token", "duplicate_token", "induction_score", "local_mass"):
+            assert abs(float(py[key][k]) - head[key]) <= 1e-5, (k, key)
+    assert py["previous_token"][5] == 1.0
+    # The induction probe's layout: <bos> r r with distinct r; an induction head scores 1, a previous-token 0.
+    r = rng.permutation(np.arange(2, 2 + n))
+    rep = np.concatenate([[1], r, r])
+    M = np.zeros((2, len(rep), len(rep)), np.float32)
+    for i in range(len(rep)):
+        M[0, i, i - n + 1 if i > n else i] = 1
+        M[1, i, max(i - 1, 0)] = 1
+    s = metrics.head_scores(M, rep)
+    assert s["induction_score"].tolist() == [1.0, 0.0]
+    assert s["previous_token"].tolist() == [0.0, 1.0]
+
+
 def test_snapshot_metrics_shapes_and_sink_rate():
     rng = np.random.default_rng(1)
     A, Z = random_maps(rng, 6, 10, [0] * 6, [True, False] * 3)

@@ -2,14 +2,18 @@
 // printed as JSON. Used by python/tests/test_metrics.py to check that the Python package computes the same
 // numbers (metric definitions are shared, not re-invented).
 //
-//   attnscope_metrics_tool ATTENTION.npy LOGITS.npy WINDOWS.npy [MATRIX.npy]
+//   attnscope_metrics_tool ATTENTION.npy LOGITS.npy WINDOWS.npy [TOKENS.npy | MATRIX.npy]
 //     ATTENTION, LOGITS: float32 [N, T, T] (C order; logits NaN where invisible); WINDOWS: int64 [N];
+//     the optional fourth file is told apart by its dtype:
+//     TOKENS: int64 [T], the probe tokens: each head then also has its head scores (core/probe/head_scores.h)
+//     previous_token, duplicate_token, induction_score, local_mass;
 //     MATRIX: float32 [R, C]
 //   prints {"heads": [{entropy, norm_entropy, max_logit, mean_row_max, sink_score, mean_distance,
 //           key_profile: [...]}, ...], "importance_entropy": <of all N maps as one layer>,
 //           "sink_rate": <fraction of the N heads that are sink heads>,
 //           "entropy_lower_bound": [bound(ς, T) for ς in 0, 0.5, 1, 2, 5, 10],
 //           "spectral_norm": <σ(MATRIX) by the probe's power iteration, with MATRIX only>}
+#include "core/probe/head_scores.h"
 #include "core/probe/metrics.h"
 #include "core/probe/probe.h"
 
@@ -22,6 +26,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -87,7 +92,8 @@ double finiteOrNull(double v, nlohmann::json& slot) {
 
 int main(int argc, char** argv) {
     if (argc != 4 && argc != 5) {
-        std::fprintf(stderr, "usage: %s ATTENTION.npy LOGITS.npy WINDOWS.npy [MATRIX.npy]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s ATTENTION.npy LOGITS.npy WINDOWS.npy [TOKENS.npy | MATRIX.npy]\n",
+                     argv[0]);
         return 2;
     }
     try {
@@ -98,6 +104,19 @@ int main(int argc, char** argv) {
         const std::vector<float> A = values<float>(a, "<f4"), Z = values<float>(z, "<f4");
         const std::vector<std::int64_t> windows = values<std::int64_t>(w, "<i8");
         const int N = int(a.shape[0]), T = int(a.shape[1]);
+        std::vector<std::int32_t> tokens;
+        Npy matrix;
+        if (argc == 5) {
+            Npy extra = readNpy(argv[4]);
+            if (extra.descr == "<i8") {
+                if (extra.shape.size() != 1 || int(extra.shape[0]) != T)
+                    throw std::runtime_error("expected TOKENS [T]");
+                for (const std::int64_t v : values<std::int64_t>(extra, "<i8"))
+                    tokens.push_back(std::int32_t(v));
+            } else {
+                matrix = std::move(extra);
+            }
+        }
         nlohmann::json out;
         out["heads"] = nlohmann::json::array();
         std::vector<const float*> maps;
@@ -114,17 +133,23 @@ int main(int argc, char** argv) {
             finiteOrNull(m.sinkScore, h["sink_score"]);
             finiteOrNull(m.meanDistance, h["mean_distance"]);
             h["key_profile"] = attnscope::keyProfile(An, T, int(windows[n]));
+            if (!tokens.empty()) {
+                const attnscope::HeadScores hs = attnscope::headScores(An, tokens.data(), T);
+                h["previous_token"] = hs.previousToken;
+                h["duplicate_token"] = hs.duplicateToken;
+                h["induction_score"] = hs.induction;
+                h["local_mass"] = hs.localMass;
+            }
             out["heads"].push_back(h);
             maps.push_back(An);
             sinkScores.push_back(m.sinkScore);
         }
         out["importance_entropy"] = attnscope::importanceEntropy(maps, T);
         out["sink_rate"] = attnscope::sinkRate(sinkScores);
-        if (argc == 5) {
-            const Npy m = readNpy(argv[4]);
-            if (m.shape.size() != 2) throw std::runtime_error("expected MATRIX [R, C]");
-            const std::vector<float> M = values<float>(m, "<f4");
-            const int rows = int(m.shape[0]), cols = int(m.shape[1]);
+        if (argc == 5 && tokens.empty()) {
+            if (matrix.shape.size() != 2) throw std::runtime_error("expected TOKENS [T] or MATRIX [R, C]");
+            const std::vector<float> M = values<float>(matrix, "<f4");
+            const int rows = int(matrix.shape[0]), cols = int(matrix.shape[1]);
             out["spectral_norm"] = attnscope::spectralNorm(M.data(), rows, cols, cols);
         }
         for (const double s : {0.0, 0.5, 1.0, 2.0, 5.0, 10.0})

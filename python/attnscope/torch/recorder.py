@@ -245,7 +245,8 @@ class Recorder:
         pack = lambda name: PackedMaps([getattr(l, name) for l in layers], self.precision)  # noqa: E731
         attention = compute(lambda: pack("attention"))
         logits = compute(lambda: pack("logits")) if has_logits and self.store_logits else _Done(lambda: None)
-        metrics = compute(lambda: _snapshot_metrics(layers, out_logits, windows, heads, qk_norm, has_logits))
+        metrics = compute(lambda: _snapshot_metrics(layers, out_logits, windows, heads, qk_norm, has_logits,
+                                                           tokens))
         return lambda: self.writer.append_snapshot(step, tokens, attention.result(), logits.result(),
                                                    metrics.result(), scalars, layers=len(layers), heads=heads,
                                                    precision=self.precision)
@@ -443,12 +444,12 @@ class _Done:
         return self._value
 
 
-def _snapshot_metrics(layers, out_logits, windows, heads, qk_norm, has_logits):
+def _snapshot_metrics(layers, out_logits, windows, heads, qk_norm, has_logits, tokens):
     attention = [l.attention for l in layers]  # per layer: never stacked (a 1024-token snapshot is GBs)
     logits = [l.logits for l in layers] if has_logits else None
     L = len(attention)
     w = np.zeros((L, heads), dtype=np.int64) if windows is None else np.asarray(windows, dtype=np.int64)
-    metrics = snapshot_metrics(attention, logits, w)
+    metrics = snapshot_metrics(attention, logits, w, tokens)
     if logits is None:
         metrics.pop("max_logit"), metrics.pop("mean_row_max")
     metrics.update(cap.weight_metrics(layers, heads, qk_norm))
