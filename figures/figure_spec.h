@@ -24,9 +24,10 @@ enum class FigureView {
 };
 // Every view, in the order the export dialog and `attnscope-cli plot --help` list them.
 inline constexpr FigureView kAllViews[] = {
-    FigureView::Attention,     FigureView::Grid,         FigureView::Entropy,       FigureView::Logits,
-    FigureView::Sinks,         FigureView::Training,     FigureView::Extrapolation, FigureView::ValueResidual,
-    FigureView::ExtremeTokens, FigureView::LrSensitivity, FigureView::Roles};
+    FigureView::Attention,     FigureView::Grid,          FigureView::Entropy,
+    FigureView::Logits,        FigureView::Sinks,         FigureView::Training,
+    FigureView::Extrapolation, FigureView::ValueResidual, FigureView::ExtremeTokens,
+    FigureView::LrSensitivity, FigureView::Roles};
 enum class FigureFormat { Pdf, Svg, Png };
 
 // "attention", "grid", "entropy", "logits", "sinks", "training", "extrapolation", "value-residual",

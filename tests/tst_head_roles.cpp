@@ -2,10 +2,10 @@
 // on a hand-built map whose value is known (a pure previous-token map scores 1, ...), the TransformerLens
 // normalisation it differs from, the role thresholds, role-change and phase-change events on synthetic
 // series, the ICL positions and value, and the scores' round trip through a run file.
+#include "core/data/induction_probe.h"
 #include "core/data/tokenizer.h"
 #include "core/probe/head_roles.h"
 #include "core/probe/head_scores.h"
-#include "core/data/induction_probe.h"
 #include "core/store/run_reader.h"
 #include "core/store/run_writer.h"
 #include "core/util/rng.h"

@@ -209,7 +209,8 @@ const CommandSpec& plotSpec() {
           "attention (one head), grid (layers × heads), entropy, logits, sinks, training, extrapolation "
           "(loss "
           "against evaluation length), value-residual (importance entropy per layer), extreme-tokens (sink "
-          "score over non-trigger queries), lr-sensitivity (a sweep FOLDER: final loss against LR), or roles (head roles over training)"},
+          "score over non-trigger queries), lr-sensitivity (a sweep FOLDER: final loss against LR), or roles "
+          "(head roles over training)"},
          {"step", "N", "snapshot at or before step N (default: the latest)"},
          {"layer", "L", "layer (default 0)"},
          {"head", "H", "head for --view attention (default 0)"},

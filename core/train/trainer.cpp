@@ -1,11 +1,11 @@
 #include "core/train/trainer.h"
 
+#include "core/data/induction_probe.h"
 #include "core/data/token_source.h"
 #include "core/model/model.h"
 #include "core/optim/optimizer.h"
 #include "core/optim/schedule.h"
 #include "core/probe/head_roles.h"
-#include "core/data/induction_probe.h"
 #include "core/probe/probe.h"
 #include "core/train/checkpoint.h"
 #include "core/train/event_detector.h"

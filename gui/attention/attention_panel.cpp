@@ -2,8 +2,8 @@
 
 #include "gui/attention/attention_grid_view.h"
 #include "gui/session/run_registry.h"
-#include "gui/widgets/chart_help.h"
 #include "gui/session/snapshot_map_cache.h"
+#include "gui/widgets/chart_help.h"
 #include "gui/widgets/pin_slider.h"
 
 #include <QAction>
