@@ -28,6 +28,7 @@ def _hf():
 
 def _record(tmp_path, model, probe, name="r", **kw):
     from attnscope.torch import Recorder
+    kw.setdefault("precision", "f16")  # the F16 tolerances below are float16 storage's
     rec = Recorder(tmp_path / f"{name}.attnrun", model, probe=probe, every=1, background=False, **kw)
     rec.close()
     return attnscope.open_run(tmp_path / f"{name}.attnrun")
@@ -179,7 +180,8 @@ def test_twelve_heads_and_a_wrapped_model_open_everywhere(cli, tmp_path):
     # does not divide, must not make the run "damaged".
     from attnscope.torch import Recorder
     maps_only = lambda m, p: [torch.from_numpy(a) for a in maps]  # noqa: E731
-    Recorder(tmp_path / "maps.attnrun", inner, probe=probe, capture=maps_only, every=1, background=False).close()
+    Recorder(tmp_path / "maps.attnrun", inner, probe=probe, capture=maps_only, every=1, background=False,
+             precision="f16").close()
     path = str(tmp_path / "maps.attnrun")
     info = json.loads(run_cli(cli, "info", path, "--json"))
     assert info["model"]["heads"] == 12 and "d_model" not in info["model"] and info["model"]["family"] == "custom"

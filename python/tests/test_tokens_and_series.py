@@ -126,7 +126,8 @@ def test_checkpoint_series_replays_training(cli, tmp_path):
         folders.append(folder)
     probe = torch.arange(12) % 50
     fresh = hf.build(hf.load_checkpoint(folders[0]).config.to_dict(), seed=99)
-    path = record_checkpoints(tmp_path / "series.attnrun", fresh, folders, probe, tokenizer=folders[0])
+    path = record_checkpoints(tmp_path / "series.attnrun", fresh, folders, probe, tokenizer=folders[0],
+                              precision="f16")
     with attnscope.open_run(path) as run:
         assert list(run.snapshot_steps()) == [100, 200, 300]
         loss_steps, losses = run.step_scalars()["probe_loss"]
@@ -168,7 +169,7 @@ def test_hub_style_checkpoints_load(tmp_path):
         folder = str(tmp_path / family / "step42")
         hf.write_checkpoint(folder, source, hub_style=True)
         path = record_checkpoints(tmp_path / f"{family}.attnrun", hf.build(hf.tiny_config(family, vocab=30), seed=0),
-                                  [folder], probe)
+                                  [folder], probe, precision="f16")
         with torch.no_grad():
             expected = np.stack([a[0].numpy() for a in source(probe[None], output_attentions=True).attentions])
         with attnscope.open_run(path) as run:
