@@ -1,4 +1,4 @@
-// The Head roles tab (issue 21): layers × heads coloured by role at the timeline step with the scores on
+// The Head roles tab: layers × heads coloured by role at the timeline step with the scores on
 // hover, the role-over-time chart whose click moves the timeline, the ICL and induction-score charts with the
 // phase change marked (also on the loss chart), and the attention tab's induction-probe maps — on a run file
 // whose scores are built by hand, so every role and step is known.

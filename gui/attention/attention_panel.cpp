@@ -208,7 +208,7 @@ void AttentionPanel::refresh() {
         m_stepLabel->setText(tr("step %1: reading maps…").arg(light->step));
         return;
     }
-    // The induction probe's maps come with the snapshot's (core/probe/induction_probe.h).
+    // The induction probe's maps come with the snapshot's (core/data/induction_probe.h).
     const SnapshotPtr snap = full && induction ? full->induction : full;
     if (full && !snap) m_stepLabel->setText(tr("no induction probe in this run"));
     if (snap == m_shown && runId == m_shownRun) {
