@@ -105,7 +105,7 @@ CurveData curveData(const FigureInput& in, const FigureRequest& req) {
         CurveData d = stepCurves(in, req, QStringLiteral("importance entropy per layer"),
                                  QStringLiteral("importance entropy (nats)"));
         for (int l = 0; l < first->layers; ++l)
-            d.lines.push_back({QStringLiteral("L%1").arg(l), {}, seriesColor(l), false, {}, true});
+            d.lines.push_back({QStringLiteral("L%1").arg(l), {}, categoricalColor(l), false, {}, true});
         for (const SnapshotPtr& s : in.snapshots) {
             d.x.push_back(s->step);
             for (int l = 0; l < first->layers; ++l)
@@ -132,7 +132,7 @@ CurveData curveData(const FigureInput& in, const FigureRequest& req) {
         d.xLabel = QStringLiteral("evaluation length (tokens)");
         d.yLabel = QStringLiteral("validation loss (nats)");
         d.logX = true;
-        d.lines = {{QStringLiteral("validation loss"), {}, seriesColor(0), false, {}, true}};
+        d.lines = {{QStringLiteral("validation loss"), {}, categoricalColor(0), false, {}, true}};
         for (const auto& [length, stepLoss] : byLength) {
             d.x.push_back(length);
             d.lines[0].y.push_back(stepLoss.second);

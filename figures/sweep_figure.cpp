@@ -5,6 +5,7 @@
 #include "core/sweep/sweep_spec.h"
 #include "core/util/error.h"
 #include "figures/figure_painter.h"
+#include "figures/palette.h"
 
 #include <algorithm>
 #include <cmath>
@@ -43,7 +44,7 @@ CurveData lrSensitivityCurves(const SweepSummary& s, const QString& sweepName) {
     for (std::size_t v = 0; v < order.size(); ++v) {
         CurveLine line;
         line.name = QString::fromStdString(order[v]);
-        line.color = seriesColor(int(v));
+        line.color = categoricalColor(int(v));
         for (const LrSensitivity& sens : s.sensitivity) {
             std::string variant;
             for (const std::string& l : sens.labels) variant += (variant.empty() ? "" : " · ") + l;

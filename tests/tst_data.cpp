@@ -5,6 +5,7 @@
 #include "core/data/synthetic_tasks.h"
 #include "core/data/text_corpus.h"
 #include "core/data/token_source.h"
+#include "core/train/train_config.h"
 #include "core/util/error.h"
 #include "helpers/test_paths.h"
 

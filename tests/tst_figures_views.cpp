@@ -6,6 +6,7 @@
 #include "figures/curve_layout.h"
 #include "figures/figure_export.h"
 #include "figures/figure_painter.h"
+#include "figures/palette.h"
 #include "figures/sweep_figure.h"
 #include "helpers/test_paths.h"
 
@@ -190,7 +191,7 @@ private slots:
         d.title = QStringLiteral("run · loss");
         d.xLabel = QStringLiteral("step");
         d.x = {0, 100, 200, 300};
-        d.lines = {{QStringLiteral("train"), {3, 2.5, 2.2, 2.1}, seriesColor(0), false, {}, true}};
+        d.lines = {{QStringLiteral("train"), {3, 2.5, 2.2, 2.1}, attnscope::categoricalColor(0), false, {}, true}};
         d.cursor = 200;
         QImage device(10, 10, QImage::Format_ARGB32);
         const CurveLayout L = layoutCurves(QSizeF(252, 180), d, FigureOptions{}, &device);
