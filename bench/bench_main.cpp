@@ -15,6 +15,7 @@
 #include "core/nn/kernels.h"
 #include "core/optim/adamw.h"
 #include "core/probe/probe.h"
+#include "core/train/train_config.h"
 #include "core/util/cpu_check.h"
 
 #include <algorithm>
