@@ -7,7 +7,7 @@ MODEL_KEYS = ("layers", "heads", "d_model", "context", "vocab", "position", "sin
               "sigma_reparam", "gamma_init", "qk_norm", "z_loss", "layer_norm_eps", "init_std")
 TRAIN_KEYS = ("batch", "steps", "lr", "min_lr_ratio", "warmup", "optimizer", "momentum", "weight_decay", "decay_mode", "beta1", "beta2",
               "eps", "grad_clip", "seed", "threads", "record_every", "eval_every", "eval_batches",
-              "checkpoint_every", "probe_length", "map_precision", "probe_logits")
+              "checkpoint_every", "probe_length", "map_precision", "probe_logits", "induction_probe")
 DATA_KEYS = ("source", "path", "task", "task_alphabet", "task_local_k", "bos", "bos_aligned", "task_triggers",
              "val_fraction", "probe_text")
 
