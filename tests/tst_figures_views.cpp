@@ -191,7 +191,8 @@ private slots:
         d.title = QStringLiteral("run · loss");
         d.xLabel = QStringLiteral("step");
         d.x = {0, 100, 200, 300};
-        d.lines = {{QStringLiteral("train"), {3, 2.5, 2.2, 2.1}, attnscope::categoricalColor(0), false, {}, true}};
+        d.lines = {
+            {QStringLiteral("train"), {3, 2.5, 2.2, 2.1}, attnscope::categoricalColor(0), false, {}, true}};
         d.cursor = 200;
         QImage device(10, 10, QImage::Format_ARGB32);
         const CurveLayout L = layoutCurves(QSizeF(252, 180), d, FigureOptions{}, &device);
