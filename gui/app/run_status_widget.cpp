@@ -64,7 +64,7 @@ void RunStatusWidget::showRun(const RunData* run) {
     if (run->isActive() && run->threads > 0)
         speed += run->threads == 1 ? tr(" · 1 thread") : tr(" · %1 threads").arg(run->threads);
     m_speed->setText(speed);
-    // After a Continue or a Fork only this session's steps were timed (core/run/training_time.h).
+    // After a Continue or a Fork the ETA uses the latest training stretch only (core/run/training_time.h).
     const TrainingTime time = trainingTime(run->steps);
     if (run->isActive() && total && last && std::isfinite(time.secondsPerStep())) {
         m_eta->setText(tr("ETA %1").arg(formatDuration(time.secondsPerStep() * (*total - step))));

@@ -29,7 +29,7 @@ public:
     ~SnapshotMapCache() override;                         // stops the worker after its current read
 
     void setBudgetMegabytes(int megabytes); // at least 64; stored in the settings; trims at once
-    void setBudgetBytes(std::size_t bytes); // for this session only (tests)
+    void setBudgetBytes(std::size_t bytes); // not saved in the settings (tests)
     int budgetMegabytes() const { return int(m_budget >> 20); }
     std::size_t heldBytes() const { return m_held; }
 
