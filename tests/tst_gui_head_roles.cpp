@@ -71,8 +71,9 @@ private slots:
     void gridTimelineAndChartsFollowTheRun() {
         MainWindow window;
         window.resize(1400, 900);
-        const int id = window.openRunFile(m_path);
-        QVERIFY(id > 0);
+        QString error;
+        const int id = window.openRunFile(m_path, &error);
+        QVERIFY2(id > 0, qPrintable(error));
         HeadRolesView* view = window.headRolesView();
         view->flushUpdates();
         StepTimeline* timeline = window.findChild<InspectController*>()->timeline();
@@ -130,7 +131,8 @@ private slots:
 
     void attentionTabShowsTheInductionProbe() {
         MainWindow window;
-        window.openRunFile(m_path);
+        QString error;
+        QVERIFY2(window.openRunFile(m_path, &error) > 0, qPrintable(error));
         AttentionPanel* panel = window.attentionPanel();
         auto* probe = panel->findChild<QComboBox*>(QStringLiteral("attentionProbe"));
         QVERIFY(probe);

@@ -94,6 +94,9 @@ private slots:
         const int longId = window.openRunFile(test::writeSyntheticRun(dir.path(), longRun));
         const int shortId = window.openRunFile(test::writeSyntheticRun(dir.path(), shortRun));
         QVERIFY(longId && shortId);
+        window.resize(1280, 720);
+        window.show(); // hidden charts defer their fit until shown
+        window.tabs()->setCurrentWidget(window.entropyView());
         window.registry().setSelected(shortId);
         window.entropyView()->flushUpdates();
         CurveChart* chart = window.entropyView()->charts().front();

@@ -92,18 +92,18 @@ private slots:
     void presetTextFollowsTheSelectedRun() {
         MainWindow w;
         const int sample = w.openRunFile(kSample); // a character vocabulary of English text
-        const int sinks = w.openRunFile(
-            QString::fromStdString(test::sourceDir() + "/sample_runs/sinks-bigram-backcopy.attnrun"));
-        QVERIFY(sample && sinks);
+        const int induction = w.openRunFile(       // the letters a–p and ';'
+            QString::fromStdString(test::sourceDir() + "/sample_runs/induction.attnrun"));
+        QVERIFY(sample && induction);
         ProbeTextPanel* panel = probePanel(w);
         w.registry().setSelected(sample);
         const QString first = panel->textEdit()->toPlainText();
         QVERIFY(!first.isEmpty());
-        w.registry().setSelected(sinks);
+        w.registry().setSelected(induction);
         const QString second = panel->textEdit()->toPlainText();
         QVERIFY2(second != first, qPrintable(second));
         std::size_t unknown = 0;
-        const RunData* run = w.registry().find(sinks);
+        const RunData* run = w.registry().find(induction);
         run->tokenizer->encode(second.toStdString(), &unknown);
         QCOMPARE(unknown, std::size_t(0));
         panel->setText(QStringLiteral("my own text"));

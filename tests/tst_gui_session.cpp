@@ -337,11 +337,15 @@ private slots:
         QVERIFY(cache.heldBytes() >= SnapshotMapCache::bytesOf(*eager.snapshots.back()));
         // The budget bounds what stays: with room for one snapshot, reading a second pushes the first out.
         const std::size_t one = SnapshotMapCache::bytesOf(*eager.snapshots.back());
+        // Nothing on screen asks for maps meanwhile: the attention tab showing the last snapshot would take
+        // the one place back each time the first arrives.
+        w.registry().setSelected(0);
         cache.setBudgetBytes(one);
         const SnapshotPtr first = run.snapshots.front();
         QTRY_VERIFY_WITH_TIMEOUT(cache.withMaps(run.filePath, first) != nullptr, 20000);
         QCOMPARE(cache.heldBytes(), one);
         QVERIFY(!cache.withMaps(run.filePath, last)); // evicted: read again
+        w.registry().setSelected(id);
         // The attention tab shows the maps of the selected run's snapshot once they are read.
         QTRY_VERIFY_WITH_TIMEOUT(w.attentionPanel()->shownSnapshot() &&
                                      !w.attentionPanel()->shownSnapshot()->attention.empty(),

@@ -58,13 +58,19 @@ RunsPanel::RunsPanel(RunRegistry& registry, SessionManager& sessions, QWidget* p
     m_open = button("openRun", tr("Open"), QStyle::SP_DialogOpenButton, tr("Open run files (Ctrl+O)"));
     m_pause = button("pauseRun", tr("Pause"), QStyle::SP_MediaPause, tr("Pause or resume the selected run"));
     m_stop = button("stopRun", tr("Stop"), QStyle::SP_MediaStop,
-                    tr("Stop the selected run after its current step"));
-    m_close = button("closeRun", tr("Close"), QStyle::SP_DialogCloseButton,
-                     tr("Remove the run from the list (a live run is stopped first; its file is kept)"));
+                    tr("Stop: end the selected run after its current step"));
+    m_close =
+        button("closeRun", tr("Close"), QStyle::SP_DialogCloseButton,
+               tr("Close: remove the run from the list (a live run is stopped first; its file is kept)"));
     buttons->addWidget(m_new);
     buttons->addWidget(m_open);
     buttons->addStretch(1);
-    for (QToolButton* b : {m_pause, m_stop, m_close}) buttons->addWidget(b);
+    // The run's own controls are icons with their names in the tooltip: with text the five buttons alone
+    // made the dock too wide for a 1280-px screen beside the charts and the New-run panel.
+    for (QToolButton* b : {m_pause, m_stop, m_close}) {
+        b->setToolButtonStyle(Qt::ToolButtonIconOnly);
+        buttons->addWidget(b);
+    }
     layout->addLayout(buttons);
 
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -122,6 +128,8 @@ void RunsPanel::updateButtons() {
     m_pause->setEnabled(active);
     const bool paused = run && run->status == RunStatus::Paused;
     m_pause->setText(paused ? tr("Resume") : tr("Pause"));
+    m_pause->setToolTip(paused ? tr("Resume: continue the selected run")
+                               : tr("Pause: hold the selected run after its current step"));
     m_pause->setIcon(style()->standardIcon(paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
     m_stop->setEnabled(active);
     m_close->setEnabled(run != nullptr);

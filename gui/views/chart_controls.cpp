@@ -19,8 +19,9 @@ ChartControls::ChartControls(ChartSettings& settings, QWidget* parent)
     layout->setContentsMargins(6, 2, 6, 2);
     m_slider = new QSlider(Qt::Horizontal, this);
     m_slider->setObjectName("smoothingSlider");
-    m_slider->setRange(0, 99); // the slider stops at 0.99; the box reaches 0.999
-    m_slider->setFixedWidth(120);
+    m_slider->setRange(0, 99);     // the slider stops at 0.99; the box reaches 0.999
+    m_slider->setMinimumWidth(48); // gives way first when the window is narrow (1280 px with both docks)
+    m_slider->setMaximumWidth(120);
     m_value = new QDoubleSpinBox(this);
     m_value->setObjectName("smoothingValue");
     m_value->setDecimals(3);
@@ -29,8 +30,8 @@ ChartControls::ChartControls(ChartSettings& settings, QWidget* parent)
     m_outliers = new QCheckBox(tr("Ignore outliers"), this);
     m_outliers->setToolTip(tr("Ignore outliers in chart scaling: the y range fits the bulk of the data"));
     m_outliers->setObjectName("ignoreOutliers");
-    m_legend = new QCheckBox(tr("Run legend"), this);
-    m_xFit = new QCheckBox(tr("Steps of selected run"), this);
+    m_legend = new QCheckBox(tr("Legend"), this);
+    m_xFit = new QCheckBox(tr("Fit selected run"), this);
     m_xFit->setObjectName(QStringLiteral("xFitsSelectedRun"));
     m_xFit->setToolTip(
         tr("Step axes span the selected run (a training run: its planned steps) instead of the "
@@ -45,7 +46,7 @@ ChartControls::ChartControls(ChartSettings& settings, QWidget* parent)
     layout->addWidget(new QLabel(tr("Smoothing"), this));
     layout->addWidget(m_slider);
     layout->addWidget(m_value);
-    layout->addSpacing(12);
+    layout->addSpacing(4);
     layout->addWidget(m_outliers);
     layout->addWidget(m_legend);
     layout->addWidget(m_xFit);

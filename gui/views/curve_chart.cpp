@@ -342,8 +342,17 @@ void CurveChart::resetView() {
 
 void CurveChart::changeEvent(QEvent* event) {
     QWidget::changeEvent(event);
-    if (event->type() != QEvent::ApplicationFontChange && event->type() != QEvent::ApplicationPaletteChange)
+    // QApplication::setFont/setPalette reach a widget as FontChange/PaletteChange once its resolved font or
+    // palette changes (Appearance: presentation mode, dark theme).
+    switch (event->type()) {
+    case QEvent::FontChange:
+    case QEvent::PaletteChange:
+    case QEvent::ApplicationFontChange:
+    case QEvent::ApplicationPaletteChange:
+        break;
+    default:
         return;
+    }
     styleChartAxes(*m_plot);
     m_cursor->setPen(QPen(palette().color(QPalette::WindowText), lineScale(), Qt::DotLine));
     for (auto& s : m_series) applyStyle(*s);

@@ -89,9 +89,9 @@ void CurveChart::fitView() {
             total += s->y.size();
         }
     if (total == 0) return;
-    if (m_domainHi >= m_domainLo) {
-        xMin = std::min(xMin, m_domainLo);
-        xMax = std::max(xMax, m_domainHi);
+    if (m_domainHi >= m_domainLo) { // the step axis the view chose (the selected run's steps, or all runs')
+        xMin = m_domainLo;
+        xMax = m_domainHi;
     }
     if (xMax <= xMin) { // a single step: centre it
         xMin -= 1;

@@ -28,20 +28,27 @@ double relativeLuminance(const QColor& c) {
 class SecondaryTextKeeper : public QObject {
 public:
     explicit SecondaryTextKeeper(QLabel* label) : QObject(label), m_label(label) { apply(); }
+    // Qt delivers an application palette change to child widgets as PaletteChange (their resolved palette
+    // changed), not as ApplicationPaletteChange; apply() itself causes one, hence the guard.
     bool eventFilter(QObject*, QEvent* event) override {
-        if (event->type() == QEvent::ApplicationPaletteChange) apply();
+        if (!m_applying &&
+            (event->type() == QEvent::ApplicationPaletteChange || event->type() == QEvent::PaletteChange))
+            apply();
         return false;
     }
     void apply() {
+        m_applying = true;
         QPalette p = m_label->palette();
         const QPalette app = QApplication::palette(m_label);
         p.setColor(QPalette::WindowText, secondaryTextColor(app));
         p.setColor(QPalette::Text, secondaryTextColor(app));
         m_label->setPalette(p);
+        m_applying = false;
     }
 
 private:
     QLabel* m_label;
+    bool m_applying = false;
 };
 
 } // namespace

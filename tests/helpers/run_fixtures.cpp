@@ -1,5 +1,6 @@
 #include "helpers/run_fixtures.h"
 
+#include "core/data/tokenizer.h"
 #include "core/io/blob_codec.h"
 #include "core/io/safetensors.h"
 #include "core/store/run_reader.h"
@@ -26,7 +27,7 @@ RunHeader makeHeader() {
     h.specJson = R"({"name":"unit","model":{"layers":2}})";
     h.corpusName = "fortunes";
     h.corpusHash = "sha256:abc";
-    h.tokenizerJson = R"({"kind":"byte"})";
+    h.tokenizerJson = Tokenizer::fromText("The quick brown fox").toJson();
     h.probeTokens = {5, 17, 0, 255};
     h.probeText = "The quick → brown fox";
     h.description = "round trip";
