@@ -12,6 +12,7 @@
 #include "gui/views/value_residual_view.h"
 #include "gui/widgets/chart_help.h"
 #include "gui/widgets/secondary_text.h"
+#include "helpers/gui/test_settings.h"
 #include "helpers/test_paths.h"
 
 #include <QApplication>
@@ -29,12 +30,7 @@ using namespace attnscope::gui;
 class TestCaptions : public QObject {
     Q_OBJECT
 private slots:
-    void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName("AttnScopeTest");
-        QCoreApplication::setApplicationName("tst_gui_captions");
-        QSettings().clear();
-    }
+    void initTestCase() { test::useIsolatedSettings(); }
 
     void everyChartPageHasACaption() {
         MainWindow window;

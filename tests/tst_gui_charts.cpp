@@ -12,6 +12,7 @@
 #include "gui/views/sinks_view.h"
 #include "gui/views/smoothing.h"
 #include "gui/views/training_view.h"
+#include "helpers/gui/test_settings.h"
 
 #include <QAbstractItemModelTester>
 #include <QStandardPaths>
@@ -85,11 +86,7 @@ RunData fakeRun(const std::string& name, int steps, int layers = 2, int heads = 
 class TestGuiCharts : public QObject {
     Q_OBJECT
 private slots:
-    void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName("AttnScopeTest");
-        QCoreApplication::setApplicationName("tst_gui_charts");
-    }
+    void initTestCase() { test::useIsolatedSettings(); }
 
     void debiasedEmaMatchesTensorBoard() {
         // TensorBoard classicSmoothing with weight 0.6 on 1, 2, 3 (worked by hand).

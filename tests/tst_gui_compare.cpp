@@ -23,6 +23,7 @@
 #include "gui/views/sinks_view.h"
 #include "gui/views/training_view.h"
 #include "gui/widgets/step_timeline.h"
+#include "helpers/gui/test_settings.h"
 #include "helpers/synthetic_run.h"
 
 #include <QAbstractItemModelTester>
@@ -65,10 +66,7 @@ class TestGuiCompare : public QObject {
 
 private slots:
     void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName("AttnScopeTest");
-        QCoreApplication::setApplicationName("tst_gui_compare");
-        QSettings().clear();
+        test::useIsolatedSettings();
         QVERIFY(m_dir.isValid());
         m_a = test::writeSyntheticRun(m_dir.path(), {.name = "alpha", .steps = 60});
         m_b = test::writeSyntheticRun(

@@ -13,6 +13,7 @@
 #include "gui/session/session_manager.h"
 #include "gui/session/training_session.h"
 #include "helpers/gui/new_run_form.h"
+#include "helpers/gui/test_settings.h"
 
 #include <QComboBox>
 #include <QFile>
@@ -66,9 +67,7 @@ class TestGuiContinue : public QObject {
 
 private slots:
     void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName("AttnScopeTest");
-        QCoreApplication::setApplicationName("tst_gui_continue");
+        test::useIsolatedSettings();
         QVERIFY(m_dir.isValid());
     }
 

@@ -12,6 +12,7 @@
 #include "gui/views/curve_chart.h"
 #include "gui/views/training_view.h"
 #include "gui/widgets/step_timeline.h"
+#include "helpers/gui/test_settings.h"
 #include "helpers/run_fixtures.h"
 #include "helpers/synthetic_run.h"
 
@@ -63,7 +64,7 @@ class TestHeadRolesView : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
+        test::useIsolatedSettings();
         QVERIFY(m_dir.isValid());
         m_path = writeRolesRun(m_dir.path());
     }

@@ -18,6 +18,7 @@
 #include "gui/views/sinks_view.h"
 #include "gui/views/training_view.h"
 #include "gui/widgets/step_timeline.h"
+#include "helpers/gui/test_settings.h"
 #include "helpers/synthetic_run.h"
 
 #include <QFile>
@@ -82,7 +83,7 @@ private slots:
     }
 
     void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
+        test::useIsolatedSettings();
         QVERIFY(m_dir.isValid());
         m_run = writeRun(m_dir.path());
     }

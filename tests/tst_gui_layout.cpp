@@ -13,6 +13,7 @@
 #include "gui/widgets/chart_help.h"
 #include "gui/widgets/display_scale.h"
 #include "gui/widgets/secondary_text.h"
+#include "helpers/gui/test_settings.h"
 #include "helpers/synthetic_run.h"
 
 #include <QApplication>
@@ -36,12 +37,7 @@ using namespace attnscope::gui;
 class TestLayout : public QObject {
     Q_OBJECT
 private slots:
-    void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName("AttnScopeTest");
-        QCoreApplication::setApplicationName("tst_gui_layout");
-        QSettings().clear();
-    }
+    void initTestCase() { test::useIsolatedSettings(); }
 
     void chartsStayReadableAt1280() {
         MainWindow window;

@@ -23,6 +23,7 @@
 #include "gui/widgets/chart_help.h"
 #include "gui/widgets/page_switcher.h"
 #include "gui/widgets/step_timeline.h"
+#include "helpers/gui/test_settings.h"
 #include "helpers/test_paths.h"
 
 #include <QDockWidget>
@@ -47,12 +48,7 @@ using namespace attnscope::gui;
 class TestLessons : public QObject {
     Q_OBJECT
 private slots:
-    void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName("AttnScopeTest");
-        QCoreApplication::setApplicationName("tst_gui_lessons");
-        QSettings().clear();
-    }
+    void initTestCase() { test::useIsolatedSettings(); }
 
     void init() {
         m_window = std::make_unique<MainWindow>();

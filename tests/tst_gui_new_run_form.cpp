@@ -9,6 +9,7 @@
 #include "gui/session/session_manager.h"
 #include "gui/session/training_session.h"
 #include "helpers/gui/new_run_form.h"
+#include "helpers/gui/test_settings.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -48,9 +49,7 @@ class TestNewRunForm : public QObject {
 
 private slots:
     void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName("AttnScopeTest");
-        QCoreApplication::setApplicationName("tst_gui_new_run_form");
+        test::useIsolatedSettings();
         QVERIFY(m_dir.isValid());
     }
 

@@ -21,6 +21,7 @@
 #include "gui/views/value_residual_view.h"
 #include "gui/widgets/pin_slider.h"
 #include "gui/widgets/step_timeline.h"
+#include "helpers/gui/test_settings.h"
 #include "helpers/synthetic_run.h"
 
 #include <QComboBox>
@@ -59,7 +60,7 @@ class TestPinning : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
+        test::useIsolatedSettings();
         QVERIFY(m_dir.isValid());
         m_runA = test::writeSyntheticRun(m_dir.path(), {});
         test::SyntheticRun other;

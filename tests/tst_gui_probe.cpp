@@ -18,6 +18,7 @@
 #include "gui/session/run_registry.h"
 #include "gui/session/session_manager.h"
 #include "gui/widgets/step_timeline.h"
+#include "helpers/gui/test_settings.h"
 #include "helpers/test_paths.h"
 
 #include <QAbstractItemModelTester>
@@ -81,9 +82,7 @@ class TestGuiProbe : public QObject {
 
 private slots:
     void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName("AttnScopeTest");
-        QCoreApplication::setApplicationName("tst_gui_probe");
+        test::useIsolatedSettings();
         QVERIFY(m_dir.isValid());
     }
 

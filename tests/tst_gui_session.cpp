@@ -22,6 +22,7 @@
 #include "gui/views/sinks_view.h"
 #include "gui/views/training_view.h"
 #include "helpers/gui/new_run_form.h"
+#include "helpers/gui/test_settings.h"
 #include "helpers/large_run.h"
 
 #include <QAbstractButton>
@@ -51,9 +52,7 @@ class TestGuiSession : public QObject {
 
 private slots:
     void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName("AttnScopeTest");
-        QCoreApplication::setApplicationName("tst_gui_session");
+        test::useIsolatedSettings();
         QVERIFY(m_runs.isValid());
     }
 

@@ -21,6 +21,7 @@
 #include "gui/sweeps/sweeps_page.h"
 #include "gui/views/training_view.h"
 #include "gui/widgets/page_switcher.h"
+#include "helpers/gui/test_settings.h"
 #include "helpers/tiny_sweep.h"
 
 #include <QAbstractItemModelTester>
@@ -75,10 +76,7 @@ class TestGuiSweeps : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName("AttnScopeTest");
-        QCoreApplication::setApplicationName("tst_gui_sweeps");
-        QSettings().clear();
+        test::useIsolatedSettings();
         QSettings().setValue("lessons/startPageSeen", true);
         QVERIFY(m_dir.isValid());
         m_folder = m_dir.filePath("tiny");

@@ -79,7 +79,7 @@ BpeTokenizer BpeTokenizer::fromJson(const json& j) {
             added.push_back({a["content"].get<std::string>(), a["id"].get<std::int32_t>()});
             maxId = std::max(maxId, added.back().second);
         }
-    t.m_pieces.assign(std::size_t(maxId + 1), std::string());
+    t.m_pieces.assign(std::size_t(maxId) + 1, std::string());
     t.m_added.assign(t.m_pieces.size(), false);
     for (const auto& [piece, id] : t.m_vocab) t.m_pieces[std::size_t(id)] = piece;
     for (const auto& [content, id] : added) {

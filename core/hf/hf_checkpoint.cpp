@@ -71,7 +71,7 @@ const TensorView* HfCheckpoint::find(const std::string& name) const {
     return it == m_byName.end() ? nullptr : it->second;
 }
 
-const TensorView* HfCheckpoint::optional(const std::string& name, std::vector<std::int64_t> shape) {
+const TensorView* HfCheckpoint::optional(const std::string& name, const std::vector<std::int64_t>& shape) {
     const TensorView* t = find(name);
     if (!t) return nullptr;
     m_used.insert(t);

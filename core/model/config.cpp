@@ -96,7 +96,7 @@ std::vector<std::string> ModelConfig::validate() const {
     if (position == PositionScheme::Rope && heads >= 1 && dModel % heads == 0)
         require(headDim() % 2 == 0,
                 fmt("RoPE rotates pairs of dimensions, so the head dimension must be even (got %g).",
-                    dModel / std::max(heads, 1)));
+                    double(headDim())));
     require(std::isfinite(sinusoidalScale) && sinusoidalScale > 0,
             "sinusoidal_scale must be a positive number.");
     require(std::isfinite(ropeTheta) && ropeTheta > 1, "rope_theta must be greater than 1.");

@@ -156,7 +156,9 @@ template <typename T> void Model<T>::forwardLayer(Workspace<T>& ws, int l) {
     }
     if (c.usesValueMix() && l > 0) {
         // ResFormer (Zhou et al., official code): V'_n = λ1·V_1 + λ2·V_n on the projected values.
-        const auto [l1, l2] = lambdas(l);
+        // Plain copies: the lambdas below capture them (clang 14 cannot capture structured bindings).
+        const auto mix = lambdas(l);
+        const auto l1 = mix.first, l2 = mix.second;
         const T* v1 = ws.layers[0].v;
         nn::parallelChunks(N * C, 8192, [&](std::ptrdiff_t b, std::ptrdiff_t e) {
             for (std::ptrdiff_t i = b; i < e; ++i) L.vAtt[i] = l1 * v1[i] + l2 * L.v[i];

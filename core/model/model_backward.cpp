@@ -86,7 +86,9 @@ template <typename T> void Model<T>::backwardLayer(Workspace<T>& ws, int l) {
             for (std::ptrdiff_t i = b; i < e; ++i) ws.dv1[i] += ws.dvAtt[i];
         });
     } else if (c.usesValueMix()) {
-        const auto [l1, l2] = lambdas(l);
+        // Plain copies: the lambdas below capture them (clang 14 cannot capture structured bindings).
+        const auto mix = lambdas(l);
+        const auto l1 = mix.first, l2 = mix.second;
         if (lp.lambda >= 0) {
             gradient(lp.lambda)[0] += T(frobenius(ws.dvAtt, ws.layers[0].v, NC));
             gradient(lp.lambda)[1] += T(frobenius(ws.dvAtt, L.v, NC));

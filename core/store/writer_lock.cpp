@@ -27,7 +27,7 @@ std::string recordedWriter(const std::string& path) {
     try {
         sqlite::Database db(path, sqlite::Database::Mode::ReadOnly, path);
         if (db.hasTable("meta")) {
-            const std::string writer = db.queryText("SELECT value FROM meta WHERE key = 'writer'");
+            std::string writer = db.queryText("SELECT value FROM meta WHERE key = 'writer'");
             if (!writer.empty()) return writer;
         }
     } catch (const std::exception&) {

@@ -235,7 +235,7 @@ SweepProgress SweepRunner::run() {
     }
     for (std::thread& t : workers) t.join();
     // Cells never started because of a cancel stay Pending; the final report says so.
-    const SweepProgress final = progress();
+    SweepProgress final = progress();
     if (m_callback) m_callback(final);
     return final;
 }
