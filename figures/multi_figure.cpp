@@ -105,7 +105,7 @@ QString facetName(Facet facet) {
 }
 
 QColor runColor(const FigureInput& run, int index) {
-    return run.color.isValid() ? run.color : runPalette()[std::size_t(index) % runPalette().size()];
+    return run.color.isValid() ? run.color : runColorSlot(index); // runs entering an empty set, in order
 }
 
 CurveData overlayCurves(const std::vector<FigureInput>& runs, const FigureRequest& request) {

@@ -26,8 +26,8 @@ struct MultiRequest {
     Facet facet = Facet::Run;
 };
 
-// The colour of run `index` in a figure: the run's own (the app's) when set, else the app's run palette
-// (Okabe–Ito) by index.
+// The colour of run `index` in a figure: the run's own (the app's) when set, else the colour the run would
+// take entering an empty workspace in the order given (runColorSlot(index), figures/palette.h).
 QColor runColor(const FigureInput& run, int index);
 
 // Every run's lines on one chart. Lines of one run share its colour (heads in shades of it); the legend

@@ -5,16 +5,34 @@
 
 namespace attnscope {
 
+QColor okabeIto(OkabeIto colour) {
+    switch (colour) {
+    case OkabeIto::Black:
+        return QColor(0x00, 0x00, 0x00);
+    case OkabeIto::Orange:
+        return QColor(0xE6, 0x9F, 0x00);
+    case OkabeIto::SkyBlue:
+        return QColor(0x56, 0xB4, 0xE9);
+    case OkabeIto::BluishGreen:
+        return QColor(0x00, 0x9E, 0x73);
+    case OkabeIto::Yellow:
+        return QColor(0xF0, 0xE4, 0x42);
+    case OkabeIto::Blue:
+        return QColor(0x00, 0x72, 0xB2);
+    case OkabeIto::Vermillion:
+        return QColor(0xD5, 0x5E, 0x00);
+    case OkabeIto::ReddishPurple:
+        return QColor(0xCC, 0x79, 0xA7);
+    }
+    return {};
+}
+
 const std::vector<QColor>& runPalette() {
     static const std::vector<QColor> palette{
-        QColor(0x00, 0x72, 0xB2), // blue
-        QColor(0xD5, 0x5E, 0x00), // vermillion
-        QColor(0x00, 0x9E, 0x73), // bluish green
-        QColor(0xCC, 0x79, 0xA7), // reddish purple
-        QColor(0xE6, 0x9F, 0x00), // orange
-        QColor(0x56, 0xB4, 0xE9), // sky blue
-        QColor(0x8C, 0x56, 0x4B), // brown
-        QColor(0x55, 0x55, 0x55), // grey
+        okabeIto(OkabeIto::Blue),          okabeIto(OkabeIto::Vermillion), okabeIto(OkabeIto::BluishGreen),
+        okabeIto(OkabeIto::ReddishPurple), okabeIto(OkabeIto::Orange),     okabeIto(OkabeIto::SkyBlue),
+        QColor(0x8C, 0x56, 0x4B), // brown, for Okabe–Ito's yellow
+        QColor(0x55, 0x55, 0x55), // grey, for its black
     };
     return palette;
 }
@@ -36,19 +54,35 @@ const std::vector<QColor>& extendedRunPalette() {
     return palette;
 }
 
+QColor runColorSlot(int slot) {
+    const auto& first = runPalette();
+    const auto& second = extendedRunPalette();
+    if (slot < 0) slot = 0;
+    if (std::size_t(slot) < first.size()) return first[std::size_t(slot)];
+    if (std::size_t(slot) < first.size() + second.size()) return second[std::size_t(slot) - first.size()];
+    // Past 17: hues a golden angle apart at three lightness levels (runs stop being easy to tell apart long
+    // before that; the legend and tooltips name them).
+    const int i = slot - int(first.size() + second.size());
+    const double hue = std::fmod(0.07 + i * 0.381966, 1.0);
+    const double lightness = 0.35 + 0.12 * (i % 3);
+    return QColor::fromHslF(float(hue), 0.65f, float(lightness));
+}
+
 QColor nextRunColor(const std::vector<QColor>& used) {
-    auto free = [&used](const QColor& c) { return std::find(used.begin(), used.end(), c) == used.end(); };
-    for (const auto* palette : {&runPalette(), &extendedRunPalette()})
-        for (const QColor& c : *palette)
-            if (free(c)) return c;
-    // Past 17 runs: hues a golden angle apart at three lightness levels, so no two open runs ever share a
-    // colour (they stop being easy to tell apart long before that; the legend and tooltips name them).
-    for (int i = 0;; ++i) {
-        const double hue = std::fmod(0.07 + i * 0.381966, 1.0);
-        const double lightness = 0.35 + 0.12 * (i % 3);
-        const QColor c = QColor::fromHslF(float(hue), 0.65f, float(lightness));
-        if (free(c)) return c;
+    for (int slot = 0;; ++slot) {
+        const QColor c = runColorSlot(slot);
+        if (std::find(used.begin(), used.end(), c) == used.end()) return c;
     }
+}
+
+std::vector<QColor> runColors(int count) {
+    std::vector<QColor> out;
+    for (int i = 0; i < count; ++i) out.push_back(nextRunColor(out));
+    return out;
+}
+
+QColor sweepVariantColor(int variant) {
+    return runColorSlot(variant);
 }
 
 QColor shadeOf(const QColor& base, int index, int count) {

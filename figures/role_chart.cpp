@@ -1,5 +1,7 @@
 #include "figures/role_chart.h"
 
+#include "figures/palette.h"
+
 #include <QFile>
 #include <QFontMetricsF>
 #include <QPainter>
@@ -39,15 +41,15 @@ QString headName(int row, int heads) {
 QColor roleColor(HeadRole role) {
     switch (role) {
     case HeadRole::Induction:
-        return QColor(0xD5, 0x5E, 0x00); // vermillion
+        return okabeIto(OkabeIto::Vermillion);
     case HeadRole::PreviousToken:
-        return QColor(0x00, 0x72, 0xB2); // blue
+        return okabeIto(OkabeIto::Blue);
     case HeadRole::DuplicateToken:
-        return QColor(0xCC, 0x79, 0xA7); // reddish purple
+        return okabeIto(OkabeIto::ReddishPurple);
     case HeadRole::Sink:
-        return QColor(0x00, 0x9E, 0x73); // bluish green
+        return okabeIto(OkabeIto::BluishGreen);
     case HeadRole::Local:
-        return QColor(0x56, 0xB4, 0xE9); // sky blue
+        return okabeIto(OkabeIto::SkyBlue);
     case HeadRole::Diffuse:
         return QColor(0xB8, 0xB8, 0xB8);
     case HeadRole::Mixed:

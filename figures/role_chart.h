@@ -14,7 +14,7 @@ class QPainter;
 
 namespace attnscope::figures {
 
-// Okabe–Ito colours (colour-blind safe) for the circuit roles, greys for the rest.
+// Okabe–Ito colours (figures/palette.h; colour-blind safe) for the circuit roles, greys for the rest.
 QColor roleColor(HeadRole role);
 // Short label for legends and cells: "induction", "prev-token", "duplicate", "sink", "local", "diffuse",
 // "mixed".

@@ -14,6 +14,20 @@
 
 namespace attnscope::figures {
 
+std::vector<int> sweepVariantOfCells(const SweepSummary& s) {
+    std::vector<std::vector<std::string>> variants;
+    std::vector<int> out;
+    for (const CellResult& cell : s.cells) {
+        std::vector<std::string> key;
+        for (int a = 0; a < int(cell.labels.size()); ++a)
+            if (a != s.lrAxis && a != s.seedAxis) key.push_back(cell.labels[std::size_t(a)]);
+        auto it = std::find(variants.begin(), variants.end(), key);
+        if (it == variants.end()) it = variants.insert(variants.end(), key);
+        out.push_back(int(it - variants.begin()));
+    }
+    return out;
+}
+
 CurveData lrSensitivityCurves(const SweepSummary& s, const QString& sweepName) {
     if (s.lrAxis < 0) throw Error("The sweep has no learning-rate axis: there is no LR sensitivity to draw.");
     const std::string lrName = s.axisNames[std::size_t(s.lrAxis)];
@@ -44,7 +58,7 @@ CurveData lrSensitivityCurves(const SweepSummary& s, const QString& sweepName) {
     for (std::size_t v = 0; v < order.size(); ++v) {
         CurveLine line;
         line.name = QString::fromStdString(order[v]);
-        line.color = categoricalColor(int(v));
+        line.color = sweepVariantColor(int(v)); // groups come in grid order: v is sweepVariantOfCells' number
         for (const LrSensitivity& sens : s.sensitivity) {
             std::string variant;
             for (const std::string& l : sens.labels) variant += (variant.empty() ? "" : " · ") + l;

@@ -8,9 +8,15 @@
 #include "figures/figure_export.h"
 
 #include <string>
+#include <vector>
 
 namespace attnscope::figures {
 
+// The variant of each cell of `summary` (in grid order): cells equal on every axis but the LR and the seed
+// share one; variants are numbered 0, 1, … in order of first appearance in the grid, the order of
+// summary.sensitivity, of the lines here and on the Sweeps page. The number picks the variant's colour
+// (sweepVariantColor, figures/palette.h).
+std::vector<int> sweepVariantOfCells(const SweepSummary& summary);
 // Throws attnscope::Error when the sweep has no learning-rate axis or no finished cell.
 CurveData lrSensitivityCurves(const SweepSummary& summary, const QString& sweepName);
 // The summary of a sweep folder as the Sweeps page reads it: its run files where present, else its

@@ -5,6 +5,7 @@
 #include "figures/curve_layout.h"
 #include "figures/figure_input.h"
 #include "figures/multi_figure.h"
+#include "figures/palette.h"
 #include "helpers/synthetic_run.h"
 
 #include <QFile>
@@ -63,6 +64,14 @@ private slots:
             QVERIFY2(!L.legend.rect.contains(s.p1()) && !L.legend.rect.contains(s.p2()),
                      "legend covers data");
         QVERIFY(d.lines[0].color != d.lines[3].color);
+        // Without the app's colours, the runs take the colours they would take entering an empty workspace
+        // in the order given (figures/palette.h): no colour twice, also past the eight Okabe–Ito ones.
+        std::vector<FigureInput> many;
+        for (int i = 0; i < 12; ++i) many.push_back(m_runs[std::size_t(i % 2)]);
+        const std::vector<QColor> expected = runColors(12);
+        for (int i = 0; i < 12; ++i) QCOMPARE(runColor(many[std::size_t(i)], i), expected[std::size_t(i)]);
+        QCOMPARE(runColors(12)[0], runPalette()[0]);
+        QCOMPARE(runColors(12)[8], extendedRunPalette()[0]);
         // The app's colours win over the default palette.
         std::vector<FigureInput> coloured = m_runs;
         coloured[1].color = QColor(0x12, 0x34, 0x56);

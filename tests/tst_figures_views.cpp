@@ -110,6 +110,17 @@ private slots:
         QCOMPARE(int(lr.lines.size()), 5);
         for (const CurveLine& line : lr.lines)
             QVERIFY2(line.label.contains("LR sens."), qPrintable(line.label));
+        // Variant v in its colour on the Sweeps page (figures/palette.h), numbered as the cells say.
+        const std::vector<int> variants = sweepVariantOfCells(sweep);
+        QCOMPARE(variants.size(), sweep.cells.size());
+        QCOMPARE(*std::max_element(variants.begin(), variants.end()), 4);
+        for (std::size_t v = 0; v < lr.lines.size(); ++v)
+            QCOMPARE(lr.lines[v].color, sweepVariantColor(int(v)));
+        for (std::size_t i = 0; i < sweep.cells.size(); ++i)
+            if (sweep.cells[i].labels[std::size_t(sweep.lrAxis)] ==
+                sweep.cells[0].labels[std::size_t(sweep.lrAxis)])
+                QVERIFY(lr.lines[std::size_t(variants[i])].name.startsWith(
+                    QString::fromStdString(sweep.cells[i].labels[0])));
         const QString pdf = dir.filePath("lr.pdf");
         const ExportResult result =
             exportLrSensitivity(sweep, QStringLiteral("lr-sensitivity"), FigureOptions{}, pdf);

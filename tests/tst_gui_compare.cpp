@@ -348,6 +348,38 @@ private slots:
         for (const auto& r : runs) colours.insert(r->color.rgb());
         QCOMPARE(colours.size(), runs.size());
     }
+
+    // The run colour rule (figures/palette.h): a run keeps the colour it took when it first entered the
+    // workspace, after being closed and opened again (even when the first free colour is another) and after
+    // a restart, also when the app starts with files given instead of the saved runs.
+    void runKeepsItsColourForTheLifeOfTheWorkspace() {
+        QSettings().remove("workspace");
+        QColor colourA, colourB, colourDeep;
+        {
+            MainWindow w;
+            const int a = w.openRunFile(m_a), b = w.openRunFile(m_b), d = w.openRunFile(m_deep);
+            colourA = w.registry().find(a)->color;
+            colourB = w.registry().find(b)->color;
+            colourDeep = w.registry().find(d)->color;
+            QCOMPARE(colourA, runPalette()[0]);
+            QCOMPARE(colourB, runPalette()[1]);
+            w.registry().remove(a);
+            w.registry().remove(b);
+            // Reopened in the other order: each takes its own colour back, not the first free one.
+            const int b2 = w.openRunFile(m_b), a2 = w.openRunFile(m_a);
+            QCOMPARE(w.registry().find(b2)->color, colourB);
+            QCOMPARE(w.registry().find(a2)->color, colourA);
+            w.registry().remove(a2);
+            w.saveWorkspace(); // alpha closed: not among the saved runs, its colour still in the book
+        }
+        MainWindow w;
+        w.openStartup({m_deep, m_a}); // files given: the saved runs are not opened, the colours still apply
+        const auto& runs = w.registry().runs();
+        QCOMPARE(runs.size(), std::size_t(2));
+        QCOMPARE(runs[0]->color, colourDeep);
+        QCOMPARE(runs[1]->color, colourA);
+        QSettings().remove("workspace");
+    }
 };
 
 QTEST_MAIN(TestGuiCompare)

@@ -6,6 +6,7 @@
 // dialog.
 #include "core/sweep/sweep_runner.h"
 #include "core/sweep/sweep_summary.h"
+#include "figures/palette.h"
 #include "gui/app/main_window.h"
 #include "gui/lessons/lesson_opener.h"
 #include "gui/lessons/lessons_controller.h"
@@ -258,6 +259,35 @@ private slots:
         QCOMPARE(window.tabs()->currentWidget(), window.trainingView());
         emit page->table()->doubleClicked(index); // reused, not opened twice
         QCOMPARE(int(window.registry().runs().size()), 1);
+    }
+
+    // A cell opened from the page takes its variant's colour, the colour of its curve on the charts (here
+    // the second variant's: not the colour the first open run would get anyway), and keeps it when closed
+    // and opened again.
+    void cellOpenedFromThePageTakesItsCurveColour() {
+        MainWindow window;
+        window.openRunFile(m_folder);
+        SweepsPage* page = window.sweeps()->page();
+        if (!page->data()) QVERIFY(waitLoaded(*page));
+        page->findChild<QCheckBox*>()->setChecked(true); // one row per cell
+        QModelIndex index;
+        for (int row = 0; row < page->proxy()->rowCount() && !index.isValid(); ++row) {
+            const QModelIndex candidate = page->proxy()->index(row, 0);
+            const int cell = page->model()->rowCells(page->proxy()->mapToSource(candidate).row()).front();
+            if (page->data()->cells[std::size_t(cell)].labels[0] == "qk") index = candidate;
+        }
+        QVERIFY(index.isValid());
+        emit page->table()->doubleClicked(index);
+        const QColor curve = SweepCharts::graphs(page->charts()->lossPlot(), "mean")[1]->pen().color();
+        QCOMPARE(SweepCharts::graphs(page->charts()->logitPlot(), "mean")[1]->pen().color(), curve);
+        QVERIFY(curve != runPalette()[0]);
+        const RunData* run = window.registry().selected();
+        QVERIFY(run);
+        QCOMPARE(run->color, curve);
+        const QString path = run->filePath;
+        window.registry().remove(run->id);
+        const int again = window.openRunFile(path); // File › Open, not from the page
+        QCOMPARE(window.registry().find(again)->color, curve);
     }
 
     void stabilisersLessonOpensTheShippedSweep() {

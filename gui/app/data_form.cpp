@@ -19,6 +19,7 @@ DataForm::DataForm(QWidget* parent) : QWidget(parent) {
     layout->setContentsMargins(0, 0, 0, 0);
     auto* box = new QGroupBox(tr("Data"), this);
     auto* form = new QFormLayout(box);
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows); // a narrow panel puts the field under its label
 
     m_source = new QComboBox(box);
     m_source->setObjectName("data.source");

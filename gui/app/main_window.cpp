@@ -73,9 +73,10 @@ MainWindow::MainWindow(QWidget* parent)
     centralLayout->addWidget(new ChartControls(*m_chartSettings, central));
     m_tabs = new QTabWidget(central);
     m_tabs->setDocumentMode(true);
-    // Every tab stays in view: a narrow window shortens the titles (full title in the tooltip) instead of
-    // hiding tabs behind scroll arrows.
-    m_tabs->setUsesScrollButtons(false);
+    // A narrow window first shortens the titles (full title in the tooltip); only when even the shortened
+    // titles do not fit (1280 px in presentation mode) do scroll arrows appear, rather than the tabs
+    // widening the window past the screen.
+    m_tabs->setUsesScrollButtons(true);
     m_tabs->setElideMode(Qt::ElideRight);
     centralLayout->addWidget(m_tabs, 1);
     m_pages = new PageSwitcher(*m_tabs, this);
@@ -219,7 +220,6 @@ void MainWindow::buildDocks() {
     m_runs = new RunsPanel(*m_registry, *m_sessions, this);
     m_runsDock = addDock(m_runs, tr("Runs"), QStringLiteral("runsDock"), Qt::LeftDockWidgetArea);
     m_newRun = new NewRunPanel(*m_sessions, this);
-    m_newRun->setMinimumWidth(330);
     m_newRunDock = addDock(m_newRun, tr("New run"), QStringLiteral("newRunDock"), Qt::RightDockWidgetArea);
     m_timelineDock =
         addDock(m_timeline, tr("Timeline"), QStringLiteral("timelineDock"), Qt::BottomDockWidgetArea);
@@ -334,6 +334,7 @@ int MainWindow::openRunFile(const QString& path, QString* error) {
 }
 
 void MainWindow::openStartup(const QStringList& paths) {
+    Workspace::restoreColors(*m_registry);
     if (paths.isEmpty() && !Workspace::saved().empty()) {
         const QStringList problems = Workspace::restore(*m_registry, [this](const QString& path) {
             QString error;

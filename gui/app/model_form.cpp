@@ -28,6 +28,7 @@ ModelForm::ModelForm(QWidget* parent) : QWidget(parent) {
 
     auto* arch = new QGroupBox(tr("Model"), this);
     auto* af = new QFormLayout(arch);
+    af->setRowWrapPolicy(QFormLayout::WrapLongRows); // a narrow panel puts the field under its label
     m_layers = intField(arch, "model.layers", 1, 32);
     m_heads = intField(arch, "model.heads", 1, 64);
     m_dModel = intField(arch, "model.dModel", 4, 2048, 8);
@@ -58,6 +59,7 @@ ModelForm::ModelForm(QWidget* parent) : QWidget(parent) {
 
     auto* mech = new QGroupBox(tr("Mechanisms"), this);
     auto* mf = new QFormLayout(mech);
+    mf->setRowWrapPolicy(QFormLayout::WrapLongRows); // a narrow panel puts the field under its label
     m_attention = enumField(mech, "model.attention",
                             {{tr("softmax (standard)"), int(AttentionFunction::Softmax)},
                              {tr("ReLU: relu(q·k/√D) / n"), int(AttentionFunction::Relu)}});

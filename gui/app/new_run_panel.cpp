@@ -9,6 +9,7 @@
 #include "gui/widgets/secondary_text.h"
 
 #include <QComboBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -50,12 +51,13 @@ NewRunPanel::NewRunPanel(SessionManager& sessions, QWidget* parent)
     top->addRow(tr("Note"), m_description);
     layout->addLayout(top);
 
-    auto* scroll = new QScrollArea(this);
+    auto* scroll = m_formsArea = new QScrollArea(this);
     scroll->setObjectName(QStringLiteral("newRunForms"));
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    // The panel is never narrower than its forms (see the end of the constructor): no sideways scrolling.
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // Rows wrap (field under its label) before the forms need more width than the panel has; only a panel
+    // narrower still (presentation mode on a small screen) scrolls sideways, rather than cutting fields off.
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     auto* forms = new QWidget(scroll);
     auto* formsLayout = new QVBoxLayout(forms);
     formsLayout->setContentsMargins(0, 0, 4, 0);
@@ -67,10 +69,7 @@ NewRunPanel::NewRunPanel(SessionManager& sessions, QWidget* parent)
     formsLayout->addWidget(m_train);
     formsLayout->addStretch(1);
     scroll->setWidget(forms);
-    // As wide as the widest form row plus the vertical scroll bar, so nothing is cut and nothing scrolls
-    // sideways.
-    scroll->setMinimumWidth(forms->minimumSizeHint().width() +
-                            scroll->verticalScrollBar()->sizeHint().width() + 2);
+    fitFormsWidth();
     layout->addWidget(scroll, 1);
 
     m_message = new QLabel(this);
@@ -239,6 +238,18 @@ std::pair<int, int> NewRunPanel::startAb() {
                 false);
     emit runsStarted({ids.first, ids.second});
     return ids;
+}
+
+// As wide as the widest (wrapped) form row plus the vertical scroll bar, so nothing is cut and nothing
+// scrolls sideways; again when presentation mode changes the font.
+void NewRunPanel::fitFormsWidth() {
+    m_formsArea->setMinimumWidth(m_formsArea->widget()->minimumSizeHint().width() +
+                                 m_formsArea->verticalScrollBar()->sizeHint().width() + 2);
+}
+
+void NewRunPanel::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange || event->type() == QEvent::StyleChange) fitFormsWidth();
 }
 
 } // namespace attnscope::gui

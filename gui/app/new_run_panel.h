@@ -9,6 +9,7 @@
 #include <vector>
 
 class QComboBox;
+class QScrollArea;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -42,7 +43,12 @@ public:
 signals:
     void runsStarted(const QList<int>& runIds);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void fitFormsWidth();
+
     void revalidate();
     void showMessage(const QString& text, bool error);
 
@@ -56,6 +62,7 @@ private:
     ModelForm* m_model;
     TrainForm* m_train;
     DataForm* m_data;
+    QScrollArea* m_formsArea;
     QLabel* m_message;
     QPushButton* m_start;
     QComboBox* m_abToggle;

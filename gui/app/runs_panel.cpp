@@ -5,6 +5,7 @@
 #include "gui/session/run_registry.h"
 #include "gui/session/session_manager.h"
 #include "gui/session/training_session.h"
+#include "gui/widgets/themed_icon.h"
 
 #include <QColorDialog>
 #include <QHBoxLayout>
@@ -47,7 +48,10 @@ RunsPanel::RunsPanel(RunRegistry& registry, SessionManager& sessions, QWidget* p
         auto* b = new QToolButton(this);
         b->setObjectName(name);
         b->setText(text);
-        b->setIcon(style()->standardIcon(icon));
+        // The black glyphs (pause, stop, close) follow the theme; the coloured file icons keep their colours.
+        const bool glyph = icon == QStyle::SP_MediaPause || icon == QStyle::SP_MediaStop ||
+                           icon == QStyle::SP_DialogCloseButton;
+        b->setIcon(glyph ? themedStandardIcon(icon) : style()->standardIcon(icon));
         b->setToolTip(tip);
         b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
         b->setAutoRaise(true);
@@ -130,7 +134,7 @@ void RunsPanel::updateButtons() {
     m_pause->setText(paused ? tr("Resume") : tr("Pause"));
     m_pause->setToolTip(paused ? tr("Resume: continue the selected run")
                                : tr("Pause: hold the selected run after its current step"));
-    m_pause->setIcon(style()->standardIcon(paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
+    m_pause->setIcon(themedStandardIcon(paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
     m_stop->setEnabled(active);
     m_close->setEnabled(run != nullptr);
 }

@@ -30,6 +30,7 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
 
     auto* opt = new QGroupBox(tr("Optimisation (warmup + cosine)"), this);
     auto* of = new QFormLayout(opt);
+    of->setRowWrapPolicy(QFormLayout::WrapLongRows); // a narrow panel puts the field under its label
     m_optimizer = enumField(
         opt, "train.optimizer",
         {{tr("AdamW"), int(OptimizerKind::AdamW)}, {tr("SGD with momentum"), int(OptimizerKind::Sgd)}});
@@ -80,6 +81,7 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
 
     auto* rec = new QGroupBox(tr("Recording"), this);
     auto* rf = new QFormLayout(rec);
+    rf->setRowWrapPolicy(QFormLayout::WrapLongRows); // a narrow panel puts the field under its label
     m_recordEvery = intField(rec, "train.recordEvery", 1, 1'000'000, 5);
     m_probeLength = intField(rec, "train.probeLength", 0, 4096, 8);
     m_probeLength->setSpecialValueText(tr("context length"));

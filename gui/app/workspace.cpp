@@ -25,8 +25,11 @@ void Workspace::save(const RunRegistry& registry, const QTabWidget* pages) {
         list << QVariantMap{{QStringLiteral("path"), r.path},       {QStringLiteral("name"), r.name},
                             {QStringLiteral("tags"), r.tags},       {QStringLiteral("color"), r.color.name()},
                             {QStringLiteral("visible"), r.visible}, {QStringLiteral("selected"), r.selected}};
+    QVariantMap colors;
+    for (const auto& [path, color] : registry.rememberedColors()) colors.insert(path, color.name());
     QSettings settings;
     settings.setValue(QStringLiteral("workspace/runs"), list);
+    settings.setValue(QStringLiteral("workspace/colors"), colors);
     if (pages) settings.setValue(QStringLiteral("workspace/page"), pages->currentIndex());
 }
 
@@ -44,6 +47,12 @@ std::vector<WorkspaceRun> Workspace::saved() {
         if (!r.path.isEmpty()) runs.push_back(r);
     }
     return runs;
+}
+
+void Workspace::restoreColors(RunRegistry& registry) {
+    const QVariantMap colors = QSettings().value(QStringLiteral("workspace/colors")).toMap();
+    for (auto it = colors.constBegin(); it != colors.constEnd(); ++it)
+        registry.rememberColor(it.key(), QColor(it.value().toString()));
 }
 
 int Workspace::savedPage() {

@@ -1,5 +1,7 @@
 #include "gui/attention/attention_grid_canvas.h"
 
+#include "figures/palette.h"
+
 #include <QEvent>
 #include <QKeyEvent>
 #include <QMouseEvent>
@@ -287,7 +289,7 @@ void AttentionGridCanvas::paintCache() {
             p.drawRect(QRectF(r).adjusted(-0.5, -0.5, 0.5, 0.5));
         }
     if (m_marked.size() != std::size_t(m_layers) * std::size_t(m_heads)) return;
-    p.setPen(QPen(QColor(0xE6, 0x9F, 0x00), 2.5)); // Okabe–Ito orange: visible on viridis and on RdBu
+    p.setPen(QPen(okabeIto(OkabeIto::Orange), 2.5)); // visible on viridis and on RdBu
     for (int l = 0; l < m_layers; ++l)
         for (int h = 0; h < m_heads; ++h)
             if (m_marked[index(l, h)]) p.drawRect(QRectF(thumbnailRect(l, h)).adjusted(-2, -2, 2, 2));

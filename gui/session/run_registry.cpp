@@ -4,6 +4,7 @@
 #include "gui/session/snapshot_backfill.h"
 #include "gui/session/snapshot_map_cache.h"
 
+#include <QFileInfo>
 #include <algorithm>
 
 namespace attnscope::gui {
@@ -16,8 +17,10 @@ int RunRegistry::add(RunData run) {
     run.name = uniqueName(run.name);
     std::vector<QColor> used;
     for (const auto& r : m_runs) used.push_back(r->color);
+    if (!run.color.isValid()) run.color = rememberedColor(run.filePath);
     if (!run.color.isValid() || std::find(used.begin(), used.end(), run.color) != used.end())
         run.color = nextRunColor(used);
+    rememberColor(run.filePath, run.color);
     if (!run.tokenizer) run.tokenizer = std::make_shared<Tokenizer>();
     const int id = run.id;
     std::vector<int> pending = std::move(run.pendingSnapshots);
@@ -102,7 +105,23 @@ void RunRegistry::setColor(int id, const QColor& c) {
     RunData* run = find(id);
     if (!run || !c.isValid() || run->color == c) return;
     run->color = c;
+    rememberColor(run->filePath, c);
     emit appearanceChanged(id);
+}
+
+namespace {
+QString colorKey(const QString& filePath) {
+    return filePath.isEmpty() ? QString() : QFileInfo(filePath).absoluteFilePath();
+}
+} // namespace
+
+QColor RunRegistry::rememberedColor(const QString& filePath) const {
+    const auto it = m_rememberedColors.find(colorKey(filePath));
+    return it == m_rememberedColors.end() ? QColor() : it->second;
+}
+
+void RunRegistry::rememberColor(const QString& filePath, const QColor& c) {
+    if (!filePath.isEmpty() && c.isValid()) m_rememberedColors[colorKey(filePath)] = c;
 }
 
 void RunRegistry::setVisible(int id, bool visible) {

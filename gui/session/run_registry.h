@@ -19,9 +19,11 @@ public:
     explicit RunRegistry(QObject* parent = nullptr);
     ~RunRegistry() override;
 
-    // Takes the run, assigns an id, a name no open run has ("name #2" for a second "name") and (when
-    // unset, or taken by another open run) a colour no open run has; selects it; returns the id. A run
-    // with pendingSnapshots gets them decoded from its file on a worker thread (SnapshotBackfill).
+    // Takes the run, assigns an id, a name no open run has ("name #2" for a second "name") and a colour
+    // (the run colour rule, figures/palette.h): its own when set, else the one its file was given before in
+    // this workspace (rememberedColor), else the first of the run sequence no open run has; a colour taken by
+    // another open run is replaced by that first free one. Selects the run; returns the id. A run with
+    // pendingSnapshots gets them decoded from its file on a worker thread (SnapshotBackfill).
     int add(RunData run);
     // True while the run's snapshots are still being decoded from its file.
     bool isDecoding(int id) const;
@@ -40,7 +42,15 @@ public:
     QString uniqueName(const QString& name, int exceptId = 0) const;
     void rename(int id, const QString& name); // made unique; an empty name is refused
     void setTags(int id, const QStringList& tags);
-    void setColor(int id, const QColor& c);
+    void setColor(int id, const QColor& c); // also remembered for the run's file
+
+    // The colour every run file that entered this workspace holds or held last, by absolute path: a run
+    // closed and opened again comes back in it. The workspace saves and restores the whole book.
+    QColor rememberedColor(const QString& filePath) const;
+    // What the next add() of `filePath` takes (a sweep variant's colour, for a cell opened from the Sweeps
+    // page).
+    void rememberColor(const QString& filePath, const QColor& c);
+    const std::map<QString, QColor>& rememberedColors() const { return m_rememberedColors; }
     void setVisible(int id, bool visible);
     void setPinnedStep(int id, std::optional<int> step); // nullopt clears the pin
 
@@ -66,6 +76,7 @@ private:
     std::vector<std::unique_ptr<RunData>> m_runs;
     std::map<int, std::unique_ptr<SnapshotBackfill>> m_backfills; // destroyed (joined) before m_runs
     SnapshotMapCache* m_mapCache;                                 // a child QObject
+    std::map<QString, QColor> m_rememberedColors;                 // absolute file path → colour
     int m_nextId = 1;
     int m_selected = 0;
 };

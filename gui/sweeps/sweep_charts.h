@@ -7,6 +7,7 @@
 #include "gui/sweeps/sweep_curves.h"
 
 #include <QWidget>
+#include <cmath>
 #include <memory>
 
 class QCustomPlot;
@@ -30,10 +31,25 @@ public:
     // "diverged"), in variant order.
     static std::vector<QCPGraph*> graphs(QCustomPlot* plot, const QString& role);
 
-private:
-    void draw(QCustomPlot* plot, bool logit);
+protected:
+    void changeEvent(QEvent* event) override; // restyles and redraws on font and palette changes
 
+private:
+    // The extent of the LR curves drawn: the grid's LRs and the values (diverged ones included).
+    struct LrExtent {
+        double lo = INFINITY, hi = -INFINITY, yLo = INFINITY, yHi = -INFINITY;
+        bool anyDiverged = false;
+    };
+    // One chart, from scratch: the LR curves, the per-variant columns (no LR axis) or a message.
+    void draw(QCustomPlot* plot, bool logit);
     void setLrLayout(QCustomPlot* plot, bool lr);
+    void showNoData(QCustomPlot* plot) const;
+    LrExtent drawLrCurves(QCustomPlot* plot, bool logit) const;
+    void setLossRange(QCustomPlot* plot, LrExtent extent) const;
+    static void drawInitLossLine(QCustomPlot* plot, double init, const LrExtent& extent);
+    void writeOffChartLosses(QCustomPlot* plot) const;
+    static void markDivergedCells(QCustomPlot* plot, bool logit);
+    static void addDivergedKey(QCustomPlot* plot, bool logit);
 
     std::shared_ptr<const SweepData> m_data;
     std::vector<VariantCurve> m_curves;

@@ -1,5 +1,7 @@
 #include "gui/sweeps/sweeps_controller.h"
 
+#include "figures/palette.h"
+#include "figures/sweep_figure.h"
 #include "gui/session/run_registry.h"
 #include "gui/session/sample_runs.h"
 #include "gui/sweeps/sweep_folder.h"
@@ -85,12 +87,32 @@ bool SweepsController::openIfSweep(const QString& path) {
     return true;
 }
 
+QColor SweepsController::cellColor(const QString& path) const {
+    const SweepData* data = m_page->data().get();
+    if (!data) return {};
+    const QString canonical = QFileInfo(path).canonicalFilePath();
+    const std::vector<int> variants = figures::sweepVariantOfCells(data->summary);
+    for (std::size_t i = 0; i < data->runPaths.size() && i < variants.size(); ++i)
+        if (QFileInfo(data->runPaths[i]).canonicalFilePath() == canonical)
+            return sweepVariantColor(variants[i]);
+    return {};
+}
+
 void SweepsController::openRun(const QString& path) {
     RunRegistry& reg = m_registry;
     const QString canonical = QFileInfo(path).canonicalFilePath();
     int id = 0;
     for (const auto& r : reg.runs())
         if (QFileInfo(r->filePath).canonicalFilePath() == canonical) id = r->id;
+    // The run takes its variant's colour (figures/palette.h), unless another open run holds it.
+    if (const QColor color = cellColor(path); color.isValid()) {
+        bool taken = false;
+        for (const auto& r : reg.runs()) taken = taken || (r->id != id && r->color == color);
+        if (!taken) {
+            reg.rememberColor(path, color);
+            if (id) reg.setColor(id, color);
+        }
+    }
     if (!id) id = m_openRunFile(path);
     if (!id) return;
     reg.setVisible(id, true);

@@ -3,6 +3,7 @@
 // sweeps, and opening a folder that holds a sweep.json (or the sweep.json itself) as a sweep wherever a run
 // file would be opened. A row double-clicked on the page opens its run file and shows the Training page (the
 // open run is reused).
+#include <QColor>
 #include <QObject>
 #include <QStringList>
 #include <functional>
@@ -34,6 +35,9 @@ public:
     // The shipped sweeps: every <sample folder>/sweeps/<name> holding a sweep.json, by name.
     static QStringList sampleSweepFolders();
     static QString sampleSweep(const QString& name); // empty when not shipped
+    // The colour of the run file of a cell of the sweep on the page: its variant's (figures/palette.h);
+    // invalid when the file is not one of its cells.
+    QColor cellColor(const QString& path) const;
 
 signals:
     void message(const QString& text); // for the status bar

@@ -2,6 +2,7 @@
 
 #include "figures/palette.h"
 #include "gui/sweeps/sweep_folder.h"
+#include "gui/views/chart_style.h"
 
 #include <QStringList>
 #include <algorithm>
@@ -31,7 +32,7 @@ void drawVariantSeeds(QCustomPlot* plot, const SweepData& data, bool logit) {
         QStringList name;
         for (const std::string& l : keys[k]) name << QString::fromStdString(l);
         ticker->addTick(double(k), name.join(QStringLiteral(" · ")));
-        const QColor color = k < runPalette().size() ? runPalette()[k] : extendedRunPalette()[k % 9];
+        const QColor color = sweepVariantColor(int(k)); // k: the variant's number (sweepVariantOfCells)
         QCPGraph* seeds = plot->addGraph();
         seeds->setProperty("role", QStringLiteral("seeds"));
         seeds->setLineStyle(QCPGraph::lsNone);
@@ -83,7 +84,10 @@ void drawVariantSeeds(QCustomPlot* plot, const SweepData& data, bool logit) {
         text->position->setType(QCPItemPosition::ptAxisRectRatio);
         text->position->setCoords(0.5, 0.02);
         text->setPositionAlignment(Qt::AlignHCenter | Qt::AlignTop);
-        text->setColor(QColor(0xB0, 0x30, 0x20));
+        // Dark red on a light chart, a light red on a dark one: readable in both themes.
+        text->setColor(chartBackground().lightnessF() < 0.5 ? QColor(0xF0, 0x8A, 0x7A)
+                                                            : QColor(0xB0, 0x30, 0x20));
+        text->setFont(chartSmallFont());
         text->setText(QObject::tr("%n seed(s) diverged (see the table)", "", diverged));
     }
 }

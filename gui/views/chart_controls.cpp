@@ -9,6 +9,7 @@
 #include <QLabel>
 #include <QSignalBlocker>
 #include <QSlider>
+#include <QToolBar>
 #include <cmath>
 
 namespace attnscope::gui {
@@ -16,7 +17,7 @@ namespace attnscope::gui {
 ChartControls::ChartControls(ChartSettings& settings, QWidget* parent)
     : QWidget(parent), m_settings(settings) {
     auto* layout = new QHBoxLayout(this);
-    layout->setContentsMargins(6, 2, 6, 2);
+    layout->setContentsMargins(6, 0, 6, 0);
     m_slider = new QSlider(Qt::Horizontal, this);
     m_slider->setObjectName("smoothingSlider");
     m_slider->setRange(0, 99);     // the slider stops at 0.99; the box reaches 0.999
@@ -40,17 +41,23 @@ ChartControls::ChartControls(ChartSettings& settings, QWidget* parent)
     m_legend->setToolTip(tr("Show which colour is which run above every chart"));
     auto* hint = new QLabel(tr("drag: zoom · double-click: reset · right-click: log y, save"), this);
     makeSecondaryText(hint);
-    hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // a hint must not widen the window
     hint->setToolTip(tr("Drag a rectangle to zoom, wheel zooms steps, double-click resets, right-click for "
                         "log scale and image export. Hover a chart to read every run at that step."));
-    layout->addWidget(new QLabel(tr("Smoothing"), this));
-    layout->addWidget(m_slider);
-    layout->addWidget(m_value);
-    layout->addSpacing(4);
-    layout->addWidget(m_outliers);
-    layout->addWidget(m_legend);
-    layout->addWidget(m_xFit);
-    layout->addWidget(hint, 1);
+    // A tool bar: what does not fit a narrow window (1280 px in presentation mode) goes behind its » button
+    // instead of widening the window past the screen.
+    auto* bar = new QToolBar(this);
+    bar->setObjectName(QStringLiteral("chartControlsBar"));
+    bar->setMovable(false);
+    bar->setFloatable(false);
+    bar->addWidget(new QLabel(tr("Smoothing"), this));
+    bar->addWidget(m_slider);
+    bar->addWidget(m_value);
+    bar->addSeparator();
+    bar->addWidget(m_outliers);
+    bar->addWidget(m_legend);
+    bar->addWidget(m_xFit);
+    bar->addWidget(hint);
+    layout->addWidget(bar, 1);
 
     auto sync = [this] {
         const QSignalBlocker a(m_slider), b(m_value), c(m_outliers), d(m_legend);

@@ -6,6 +6,7 @@
 #include "gui/views/smoothing.h"
 #include "gui/widgets/display_scale.h"
 
+#include <QApplication>
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -14,6 +15,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <qcustomplot.h>
 
 namespace attnscope::gui {
@@ -80,19 +82,14 @@ CurveChart::CurveChart(const QString& key, const QString& title, ChartSettings* 
     m_placeholder = new QCPItemText(m_plot);
     m_placeholder->position->setType(QCPItemPosition::ptAxisRectRatio);
     m_placeholder->position->setCoords(0.5, 0.5);
-    m_placeholder->setColor(QColor(120, 120, 120));
+    m_placeholder->setColor(chartInk(0.45));
     m_placeholder->setSelectable(false);
     m_placeholder->setText(tr("no data yet"));
 
     m_keyLabel = new QLabel(m_plot);
     m_keyLabel->setAttribute(Qt::WA_TransparentForMouseEvents); // the plot keeps hover and zoom
     m_keyLabel->setTextFormat(Qt::RichText);
-    m_keyLabel->setStyleSheet(
-        QStringLiteral("QLabel { background: rgba(255,255,255,215); color: #333; "
-                       "border: 1px solid #ddd; border-radius: 2px; padding: 0 3px; }"));
-    QFont keyFont = m_keyLabel->font();
-    keyFont.setPointSizeF(std::max(7.0, keyFont.pointSizeF() - 1.5));
-    m_keyLabel->setFont(keyFont);
+    styleKey();
     m_keyLabel->hide();
     connect(m_plot, &QCustomPlot::afterLayout, this, &CurveChart::placeKey);
 
@@ -310,11 +307,48 @@ bool CurveChart::runLegendShown() const {
     return !m_runLegend->isHidden();
 }
 
+// The key goes in the corner of the axes where it covers the fewest drawn points (top right on a tie), so
+// it does not hide a curve when another corner is free.
 void CurveChart::placeKey() {
     if (m_keyLabel->text().isEmpty()) return;
     m_keyLabel->adjustSize();
     const QRect area = m_plot->axisRect()->rect();
-    m_keyLabel->move(area.right() - m_keyLabel->width() - 3, area.top() + 3);
+    const QSize size = m_keyLabel->size();
+    // A key larger than half the axes (a short chart in presentation mode) would hide the data it names:
+    // left out; the hover readout names every line.
+    const bool fits = size.height() * 2 <= area.height() && size.width() * 5 <= area.width() * 4;
+    m_keyLabel->setVisible(fits);
+    if (!fits) return;
+    constexpr int kMargin = 3;
+    const int left = area.left() + kMargin, right = area.right() - size.width() - kMargin;
+    const int top = area.top() + kMargin, bottom = area.bottom() - size.height() - kMargin;
+    const QPoint corners[] = {{right, top}, {left, top}, {right, bottom}, {left, bottom}};
+    std::size_t fewest = std::numeric_limits<std::size_t>::max();
+    QPoint best = corners[0];
+    for (const QPoint& corner : corners) {
+        const QRectF box(corner, size);
+        std::size_t covered = 0;
+        for (const auto& series : m_series) {
+            if (!series->visible) continue;
+            const std::size_t stride = std::max<std::size_t>(1, series->x.size() / 500); // a sample suffices
+            for (std::size_t i = 0; i < series->x.size(); i += stride)
+                if (std::isfinite(series->s[i]) && box.contains(m_plot->xAxis->coordToPixel(series->x[i]),
+                                                                m_plot->yAxis->coordToPixel(series->s[i])))
+                    ++covered;
+        }
+        if (covered < fewest) fewest = covered, best = corner;
+    }
+    m_keyLabel->move(best);
+}
+
+void CurveChart::styleKey() {
+    m_keyLabel->setStyleSheet(
+        QStringLiteral("QLabel { background: %1; color: %2; border: 1px solid %3; "
+                       "border-radius: 2px; padding: 0 3px; }")
+            .arg(chartBackground(215).name(QColor::HexArgb), chartInk(0.15).name(), chartInk(0.8).name()));
+    QFont keyFont = QApplication::font(); // follows presentation mode
+    keyFont.setPointSizeF(std::max(7.0, keyFont.pointSizeF() - 1.5));
+    m_keyLabel->setFont(keyFont);
 }
 
 void CurveChart::setSmoothingEnabled(bool on) {
@@ -342,18 +376,10 @@ void CurveChart::resetView() {
 
 void CurveChart::changeEvent(QEvent* event) {
     QWidget::changeEvent(event);
-    // QApplication::setFont/setPalette reach a widget as FontChange/PaletteChange once its resolved font or
-    // palette changes (Appearance: presentation mode, dark theme).
-    switch (event->type()) {
-    case QEvent::FontChange:
-    case QEvent::PaletteChange:
-    case QEvent::ApplicationFontChange:
-    case QEvent::ApplicationPaletteChange:
-        break;
-    default:
-        return;
-    }
+    if (!isAppearanceChange(event)) return; // axes, text and legend are drawn from the font and palette
     styleChartAxes(*m_plot);
+    styleKey();
+    m_placeholder->setColor(chartInk(0.45));
     m_cursor->setPen(QPen(palette().color(QPalette::WindowText), lineScale(), Qt::DotLine));
     for (auto& s : m_series) applyStyle(*s);
     m_plot->replot(QCustomPlot::rpQueuedReplot);

@@ -55,7 +55,8 @@ public:
     void setXLabel(const QString& label);
     void setYLabel(const QString& label);
     void setPlaceholder(const QString& text); // shown while no visible series has data
-    // A small colour key in the plot's top-right corner (rich text, e.g. "■ H0 ■ H1"); empty hides it.
+    // A small colour key in a corner of the plot, the one where it covers the fewest points (rich text,
+    // e.g. "■ H0 ■ H1"); empty hides it.
     void setKey(const QString& html);
     QString key() const;
     // The run legend in the chart's header row (never over the data): "■ run ■ run" in the runs' colours;
@@ -114,6 +115,7 @@ private:
     void hideReadout();
     void showContextMenu(const QPoint& pos);
     void placeKey();
+    void styleKey(); // the key's colours and font from the application palette and font
 
     QString m_key;
     ChartSettings* m_settings;

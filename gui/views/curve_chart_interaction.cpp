@@ -1,11 +1,8 @@
-// CurveChart: hover readout, context menu and the shared axis style.
+// CurveChart: hover readout and context menu.
 #include "gui/views/chart_settings.h"
 #include "gui/views/curve_chart.h"
 #include "gui/views/curve_chart_parts.h"
 
-#include "gui/widgets/display_scale.h"
-
-#include <QApplication>
 #include <QMenu>
 #include <QToolTip>
 #include <algorithm>
@@ -31,35 +28,6 @@ std::size_t nearestIndex(const std::vector<double>& xs, double x) {
     if (it == xs.begin()) return 0;
     const std::size_t i = std::size_t(it - xs.begin());
     return (x - xs[i - 1] <= xs[i] - x) ? i - 1 : i;
-}
-
-void styleChartAxes(QCustomPlot& plot) {
-    QFont tickFont = QApplication::font(); // follows presentation mode
-    tickFont.setPointSizeF(std::max(7.0, tickFont.pointSizeF() - 1.0));
-    // Colours from the application palette (light or dark theme): text toward the plot background.
-    const QPalette palette = QApplication::palette();
-    const QColor text = palette.color(QPalette::Text), background = palette.color(QPalette::Base);
-    const auto mix = [&](double towardBackground) {
-        const auto channel = [&](double a, double b) { return a + (b - a) * towardBackground; };
-        return QColor::fromRgbF(float(channel(text.redF(), background.redF())),
-                                float(channel(text.greenF(), background.greenF())),
-                                float(channel(text.blueF(), background.blueF())));
-    };
-    for (QCPAxis* axis : {plot.xAxis, plot.yAxis}) {
-        axis->setTickLabelFont(tickFont);
-        axis->setLabelFont(tickFont);
-        axis->setBasePen(QPen(mix(0.5), lineScale()));
-        axis->setTickPen(QPen(mix(0.5), lineScale()));
-        axis->setSubTickPen(QPen(mix(0.65)));
-        axis->setTickLabelColor(mix(0.2));
-        axis->setLabelColor(mix(0.2));
-        axis->grid()->setPen(QPen(mix(0.88), 1, Qt::SolidLine));
-        axis->grid()->setSubGridVisible(false);
-        axis->setPadding(2);
-        axis->setLabelPadding(2);
-    }
-    plot.axisRect()->setAutoMargins(QCP::msAll);
-    plot.setBackground(background);
 }
 
 QString CurveChart::readoutAt(double x) const {

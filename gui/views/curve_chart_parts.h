@@ -1,5 +1,6 @@
 #pragma once
 // Internals of CurveChart shared by its two source files (data/ranges and interaction). Not for views.
+#include "gui/views/chart_style.h"
 #include "gui/views/curve_chart.h"
 #include "gui/views/smoothing.h"
 
@@ -30,7 +31,5 @@ struct CurveChart::Marker {
 
 // Index of the point whose x is nearest to `x` (xs sorted, non-empty).
 std::size_t nearestIndex(const std::vector<double>& xs, double x);
-// Fonts, grid and margins shared by every chart, tuned for small multiples.
-void styleChartAxes(QCustomPlot& plot);
 
 } // namespace attnscope::gui

@@ -1,6 +1,7 @@
 #include "gui/widgets/step_timeline.h"
 
 #include "gui/widgets/pin_slider.h"
+#include "gui/widgets/themed_icon.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -20,7 +21,7 @@ namespace {
 
 QToolButton* toolButton(QWidget* parent, QStyle::StandardPixmap icon, const QString& tip) {
     auto* b = new QToolButton(parent);
-    b->setIcon(parent->style()->standardIcon(icon));
+    b->setIcon(themedStandardIcon(icon));
     b->setToolTip(tip);
     b->setAutoRaise(true);
     return b;
@@ -208,7 +209,7 @@ void StepTimeline::setPlaying(bool on) {
         const QSignalBlocker block(m_play);
         m_play->setChecked(on);
     }
-    m_play->setIcon(style()->standardIcon(on ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+    m_play->setIcon(themedStandardIcon(on ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
     if (on && m_slider->value() >= m_slider->maximum()) setIndex(0); // replay from the start
     on ? m_timer->start() : m_timer->stop();
 }
