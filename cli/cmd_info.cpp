@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace attnscope::cli {
 
@@ -27,143 +28,195 @@ std::uint64_t fileSize(const std::string& path) {
     return ec ? 0 : std::uint64_t(n);
 }
 
-int runInfo(const Args& args) {
-    const std::string path = args.positionals().at(0);
+// What `info` reports, read once; the text and the JSON forms print the same facts.
+struct InfoFacts {
+    std::string path;
+    RunHeader header;
+    RunSpec spec;
+    std::vector<StepRecord> steps;
+    std::vector<int> snapshots, checkpoints;
+    std::vector<Event> events;
+    std::size_t evalCount = 0;
+    StatusRecord status;
+    std::optional<int> totalSteps;
+    RunSummary reached;
+    bool interrupted = false;
+    std::string statusName;
+    int statusStep = 0;
+    std::uint64_t size = 0, walSize = 0;
+    std::vector<std::string> badges;
+    ModelDescription described;
+    std::optional<ExternalRunFacts> external; // set for a run recorded outside the engine
+    bool paramsKnown = false;
+    std::uint64_t params = 0;
+    int schemaVersion = 0;
+};
+
+InfoFacts gatherInfo(const std::string& path) {
     const RunReader reader(path);
-    const RunHeader& header = reader.header();
-    const RunSpec spec = headerSpec(reader);
-    const std::vector<StepRecord> steps = reader.steps();
-    const std::vector<int> snapshots = reader.snapshotSteps();
-    const std::vector<int> checkpoints = reader.checkpointSteps();
-    const std::vector<Event> events = reader.events();
-    const std::vector<EvalRecord> evals = reader.evals();
-    const StatusRecord status = reader.status();
+    InfoFacts f;
+    f.path = path;
+    f.header = reader.header();
+    f.spec = headerSpec(reader);
+    f.steps = reader.steps();
+    f.snapshots = reader.snapshotSteps();
+    f.checkpoints = reader.checkpointSteps();
+    f.events = reader.events();
+    f.evalCount = reader.evals().size();
+    f.status = reader.status();
+    f.external = reader.external();
+    f.schemaVersion = reader.schemaVersion();
 
     // A resumed run may have been extended with --steps; its latest checkpoint holds the current total. A run
     // recorded outside the engine has a total only when its recorder gave one.
-    std::optional<int> totalSteps = plannedSteps(spec, reader.external());
-    if (!checkpoints.empty() && !reader.external()) {
+    f.totalSteps = plannedSteps(f.spec, f.external);
+    if (!f.checkpoints.empty() && !f.external) {
         try {
-            totalSteps = checkpointSpec(reader.checkpoint(checkpoints.back())).train.steps;
+            f.totalSteps = checkpointSpec(reader.checkpoint(f.checkpoints.back())).train.steps;
         } catch (const Error&) {
             // A damaged checkpoint does not stop the summary; the header's total stands.
         }
     }
     // Snapshots are not decoded: info stays fast on a large run or one still being written.
-    RunSummary reached;
-    reached.setSteps(steps);
-    reached.setEvents(events);
-    const int doneSteps = reached.lastStep;
-    const double finalLoss = reached.finalLoss, finalCeLoss = reached.finalCeLoss;
-    const double finalValLoss = reached.finalValLoss;
-    const int valStep = reached.finalValStep;
-    const std::map<std::string, int>& eventKinds = reached.eventKinds;
+    f.reached.setSteps(f.steps);
+    f.reached.setEvents(f.events);
     // A file that still says it is training (or being created, or paused) while no writer holds its lock
     // was left by a writer that was killed or crashed.
-    const bool interrupted = (status.status == RunStatus::Training || status.status == RunStatus::Paused ||
-                              status.status == RunStatus::Created) &&
-                             !reader.hasLiveWriter();
-    const std::string statusName = interrupted ? "interrupted" : status.statusName();
-    const int statusStep = interrupted ? doneSteps : status.step;
-    std::vector<std::string> kindCounts;
-    for (const auto& [kind, count] : eventKinds) kindCounts.push_back(kind + " " + std::to_string(count));
-    std::vector<std::string> checkpointList;
-    for (int s : checkpoints) checkpointList.push_back(std::to_string(s));
-    const std::uint64_t size = fileSize(path), walSize = fileSize(path + "-wal");
-    const std::vector<std::string> badges = runBadges(spec, reader.external());
-    const ModelConfig& m = spec.model;
-    const ModelDescription described = reader.model();
+    f.interrupted = (f.status.status == RunStatus::Training || f.status.status == RunStatus::Paused ||
+                     f.status.status == RunStatus::Created) &&
+                    !reader.hasLiveWriter();
+    f.statusName = f.interrupted ? "interrupted" : f.status.statusName();
+    f.statusStep = f.interrupted ? f.reached.lastStep : f.status.step;
+    f.size = fileSize(path);
+    f.walSize = fileSize(path + "-wal");
+    f.badges = runBadges(f.spec, f.external);
+    f.described = reader.model();
     // The engine's parameter count comes from its own layout; a recorded model's is what its recorder
     // counted.
-    const bool paramsKnown = !reader.external() || described.parameters.has_value();
-    const std::uint64_t params = !reader.external() ? parameterCount(m)
-                                 : paramsKnown      ? std::uint64_t(*described.parameters)
-                                                    : 0;
-    nlohmann::json modelJson = toJson(described);
-    modelJson["parameters"] = paramsKnown ? nlohmann::json(params) : nlohmann::json();
-    const auto shown = [](const std::optional<int>& v) {
-        return v ? std::to_string(*v) : std::string(kUnknownValue);
-    };
+    f.paramsKnown = !f.external || f.described.parameters.has_value();
+    f.params = !f.external     ? parameterCount(f.spec.model)
+               : f.paramsKnown ? std::uint64_t(*f.described.parameters)
+                               : 0;
+    return f;
+}
 
-    if (args.has("json")) {
-        nlohmann::json j{
-            {"path", path},
-            {"name", spec.name},
-            {"preset", spec.preset},
-            {"description", header.description},
-            {"mechanisms", badges},
-            {"model", modelJson},
-            {"data", {{"name", header.corpusName}, {"hash", header.corpusHash}}},
-            {"steps_done", doneSteps},
-            {"steps_total", totalSteps ? nlohmann::json(*totalSteps) : nlohmann::json()},
-            {"status", statusName},
-            {"status_step", statusStep},
-            {"recorded_status", status.statusName()},
-            {"status_message", status.message},
-            {"final_loss", std::isnan(finalLoss) ? nlohmann::json() : nlohmann::json(finalLoss)},
-            {"final_ce_loss", std::isnan(finalCeLoss) ? nlohmann::json() : nlohmann::json(finalCeLoss)},
-            {"final_val_loss", std::isnan(finalValLoss) ? nlohmann::json() : nlohmann::json(finalValLoss)},
-            {"events", eventKinds},
-            {"snapshots", snapshots.size()},
-            {"checkpoints", checkpoints},
-            {"evals", evals.size()},
-            {"file_bytes", size + walSize},
-            {"schema_version", reader.schemaVersion()},
-            {"app_version", header.appVersion},
-            {"created_at", header.createdAt}};
-        std::printf("%s\n", j.dump(2).c_str());
-        return 0;
-    }
-    auto row = [](const char* key, const std::string& value) {
-        std::printf("%-12s %s\n", key, value.c_str());
-    };
-    row("run", path);
-    row("name", spec.name);
-    if (!spec.preset.empty()) row("preset", spec.preset);
-    if (!header.description.empty()) row("description", header.description);
-    row("mechanisms", joined(badges, ", "));
-    std::string heads = shown(described.heads) + " heads";
-    if (described.kvHeads && described.heads && *described.kvHeads != *described.heads)
-        heads += " (" + std::to_string(*described.kvHeads) + " key/value)";
-    row("model", shown(described.layers) + " layers × " + heads + ", head dim " + shown(described.headDim) +
-                     ", d_model " + shown(described.dModel) + ", context " + shown(described.context) +
-                     ", vocab " + shown(described.vocab) + " — " +
-                     (paramsKnown ? withThousands(params) : kUnknownValue) + " parameters");
-    if (reader.external()) {
-        for (const auto& [key, value] : described.displayRows())
+nlohmann::json numberOrNull(double v) {
+    return std::isnan(v) ? nlohmann::json() : nlohmann::json(v);
+}
+
+void printInfoJson(const InfoFacts& f) {
+    nlohmann::json modelJson = toJson(f.described);
+    modelJson["parameters"] = f.paramsKnown ? nlohmann::json(f.params) : nlohmann::json();
+    const nlohmann::json j{{"path", f.path},
+                           {"name", f.spec.name},
+                           {"preset", f.spec.preset},
+                           {"description", f.header.description},
+                           {"mechanisms", f.badges},
+                           {"model", modelJson},
+                           {"data", {{"name", f.header.corpusName}, {"hash", f.header.corpusHash}}},
+                           {"steps_done", f.reached.lastStep},
+                           {"steps_total", f.totalSteps ? nlohmann::json(*f.totalSteps) : nlohmann::json()},
+                           {"status", f.statusName},
+                           {"status_step", f.statusStep},
+                           {"recorded_status", f.status.statusName()},
+                           {"status_message", f.status.message},
+                           {"final_loss", numberOrNull(f.reached.finalLoss)},
+                           {"final_ce_loss", numberOrNull(f.reached.finalCeLoss)},
+                           {"final_val_loss", numberOrNull(f.reached.finalValLoss)},
+                           {"events", f.reached.eventKinds},
+                           {"snapshots", f.snapshots.size()},
+                           {"checkpoints", f.checkpoints},
+                           {"evals", f.evalCount},
+                           {"file_bytes", f.size + f.walSize},
+                           {"schema_version", f.schemaVersion},
+                           {"app_version", f.header.appVersion},
+                           {"created_at", f.header.createdAt}};
+    std::printf("%s\n", j.dump(2).c_str());
+}
+
+void row(const char* key, const std::string& value) {
+    std::printf("%-12s %s\n", key, value.c_str());
+}
+
+std::string shown(const std::optional<int>& v) {
+    return v ? std::to_string(*v) : std::string(kUnknownValue);
+}
+
+std::string modelText(const InfoFacts& f) {
+    const ModelDescription& d = f.described;
+    std::string heads = shown(d.heads) + " heads";
+    if (d.kvHeads && d.heads && *d.kvHeads != *d.heads)
+        heads += " (" + std::to_string(*d.kvHeads) + " key/value)";
+    return shown(d.layers) + " layers × " + heads + ", head dim " + shown(d.headDim) + ", d_model " +
+           shown(d.dModel) + ", context " + shown(d.context) + ", vocab " + shown(d.vocab) + " — " +
+           (f.paramsKnown ? withThousands(f.params) : kUnknownValue) + " parameters";
+}
+
+std::string statusText(const InfoFacts& f) {
+    std::string text = f.statusName;
+    if (f.interrupted || f.status.status != RunStatus::Created)
+        text += " at step " + std::to_string(f.statusStep);
+    if (f.interrupted)
+        text +=
+            std::string(" — its writer stopped without closing it (killed or crashed)") +
+            (f.checkpoints.empty() ? "" : "; attnscope-cli resume continues it from its latest checkpoint");
+    else if (!f.status.message.empty() && f.status.message != text) // older files repeat the status
+        text += " — " + f.status.message;
+    if (!f.interrupted && !f.status.at.empty()) text += " (" + f.status.at + ")";
+    return text;
+}
+
+std::string lossText(const InfoFacts& f) {
+    const RunSummary& r = f.reached;
+    if (f.steps.empty()) return "—";
+    return roundedNumber(r.finalLoss, 5) + " (step " + std::to_string(r.lastStep) + "; cross-entropy " +
+           roundedNumber(r.finalCeLoss, 5) + "), val " +
+           (r.finalValStep
+                ? roundedNumber(r.finalValLoss, 5) + " (step " + std::to_string(r.finalValStep) + ")"
+                : "—");
+}
+
+void printInfoText(const InfoFacts& f) {
+    row("run", f.path);
+    row("name", f.spec.name);
+    if (!f.spec.preset.empty()) row("preset", f.spec.preset);
+    if (!f.header.description.empty()) row("description", f.header.description);
+    row("mechanisms", joined(f.badges, ", "));
+    row("model", modelText(f));
+    if (f.external) {
+        for (const auto& [key, value] : f.described.displayRows())
             if (key == "family" || key == "position" || key == "norm" || key == "weights" || key == "model")
                 row(("  " + key).c_str(), value);
     }
-    row("data", header.corpusName + " (hash " + header.corpusHash + ")");
-    row("steps", std::to_string(doneSteps) + (totalSteps ? " / " + std::to_string(*totalSteps) : ""));
-    std::string statusText = statusName;
-    if (interrupted || status.status != RunStatus::Created)
-        statusText += " at step " + std::to_string(statusStep);
-    if (interrupted)
-        statusText +=
-            std::string(" — its writer stopped without closing it (killed or crashed)") +
-            (checkpoints.empty() ? "" : "; attnscope-cli resume continues it from its latest checkpoint");
-    else if (!status.message.empty() && status.message != statusText) // older files repeat the status
-        statusText += " — " + status.message;
-    if (!interrupted && !status.at.empty()) statusText += " (" + status.at + ")";
-    row("status", statusText);
-    row("loss", steps.empty() ? "—"
-                              : roundedNumber(finalLoss, 5) + " (step " + std::to_string(doneSteps) +
-                                    "; cross-entropy " + roundedNumber(finalCeLoss, 5) + "), val " +
-                                    (valStep ? roundedNumber(finalValLoss, 5) + " (step " +
-                                                   std::to_string(valStep) + ")"
-                                             : "—"));
+    row("data", f.header.corpusName + " (hash " + f.header.corpusHash + ")");
+    row("steps",
+        std::to_string(f.reached.lastStep) + (f.totalSteps ? " / " + std::to_string(*f.totalSteps) : ""));
+    row("status", statusText(f));
+    row("loss", lossText(f));
+    std::vector<std::string> kindCounts;
+    for (const auto& [kind, count] : f.reached.eventKinds)
+        kindCounts.push_back(kind + " " + std::to_string(count));
     row("events",
-        std::to_string(events.size()) + (kindCounts.empty() ? "" : " (" + joined(kindCounts, ", ") + ")"));
-    row("snapshots", std::to_string(snapshots.size()) +
-                         (snapshots.empty() ? ""
-                                            : " (steps " + std::to_string(snapshots.front()) + "–" +
-                                                  std::to_string(snapshots.back()) + ")"));
-    row("checkpoints", checkpoints.empty() ? "none" : "steps " + joined(checkpointList, ", "));
-    row("evals", std::to_string(evals.size()));
-    row("file", humanBytes(size) + (walSize ? " (+ " + humanBytes(walSize) + " write-ahead log)" : "") +
-                    ", schema " + std::to_string(reader.schemaVersion()) + ", created " + header.createdAt +
-                    " by AttnScope " + header.appVersion);
+        std::to_string(f.events.size()) + (kindCounts.empty() ? "" : " (" + joined(kindCounts, ", ") + ")"));
+    row("snapshots", std::to_string(f.snapshots.size()) +
+                         (f.snapshots.empty() ? ""
+                                              : " (steps " + std::to_string(f.snapshots.front()) + "–" +
+                                                    std::to_string(f.snapshots.back()) + ")"));
+    std::vector<std::string> checkpointList;
+    for (int s : f.checkpoints) checkpointList.push_back(std::to_string(s));
+    row("checkpoints", f.checkpoints.empty() ? "none" : "steps " + joined(checkpointList, ", "));
+    row("evals", std::to_string(f.evalCount));
+    row("file", humanBytes(f.size) + (f.walSize ? " (+ " + humanBytes(f.walSize) + " write-ahead log)" : "") +
+                    ", schema " + std::to_string(f.schemaVersion) + ", created " + f.header.createdAt +
+                    " by AttnScope " + f.header.appVersion);
+}
+
+int runInfo(const Args& args) {
+    const InfoFacts facts = gatherInfo(args.positionals().at(0));
+    if (args.has("json"))
+        printInfoJson(facts);
+    else
+        printInfoText(facts);
     return 0;
 }
 

@@ -6,8 +6,11 @@ PACKAGES=(build-essential cmake g++ qt6-base-dev qt6-base-dev-tools qt6-svg-dev 
           fonts-dejavu-core python3-numpy python3-torch python3-pytest python3-pandas poppler-utils
           libopenblas0-openmp)
 # libopenblas0-openmp: bench/compare-pytorch.py runs PyTorch with it too (its fastest configuration here).
-# CI's extra checks (scripts/run-tests.sh with CI=true): formatting and static analysis of core/.
-PACKAGES+=(clang-format-14 clang-tidy-14)
+# The test command's checks beyond the tests (scripts/run-tests.sh): formatting and static analysis of core/,
+# the clang build with AddressSanitizer, UBSan and libFuzzer (its runtimes and OpenMP), and the validators the
+# desktop_metadata test runs.
+PACKAGES+=(clang-format-14 clang-tidy-14 clang-14 libclang-rt-14-dev libomp-14-dev appstream
+           desktop-file-utils)
 if [[ "${1:-}" == "--gui-check" ]]; then
     # Extra tools for looking at the app and its exports (screenshots, PDF/SVG rendering), and for
     # scripts/make-screenshots.sh (xdotool waits for the window; pngquant and optipng make the PNGs small).

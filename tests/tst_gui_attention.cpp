@@ -363,7 +363,9 @@ void TestGuiAttention::gridSharedRangeAndComparison() {
 }
 
 void TestGuiAttention::redrawTime() {
-    // Printed, not asserted: timing depends on the machine. Budget: one 16 ms frame.
+    // A measurement, not a test (timing depends on the machine; the budget is one 16 ms frame): set
+    // ATTNSCOPE_MEASURE_REDRAW=1 to print it.
+    if (qEnvironmentVariableIntValue("ATTNSCOPE_MEASURE_REDRAW") <= 0) QSKIP("set ATTNSCOPE_MEASURE_REDRAW=1");
     const GridRedrawTiming t = measureGridRedraw(8, 8, 128, 15);
     auto line = [](const char* what, const TimingSample& s) {
         qInfo("  %-34s median %6.2f ms  min %6.2f ms  cpu %6.2f ms", what, s.median, s.min, s.cpuMedian);
@@ -373,7 +375,6 @@ void TestGuiAttention::redrawTime() {
     line("new snapshot: rebuild", t.rebuild);
     line("new snapshot: first paint", t.firstPaint);
     line("colormap change + paint", t.recolor);
-    QVERIFY(t.repaint.min > 0);
 }
 
 QTEST_MAIN(TestGuiAttention)

@@ -233,11 +233,14 @@ void attention_dense(T* dense, const T* probs, const AttentionLayout& layout, in
         }
 }
 
+// T is a type in an explicit instantiation, where parentheses are not allowed.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ATTNSCOPE_INSTANTIATE(T)                                                                             \
     template void attention_forward<T>(T*, T*, const T*, const T*, const T*, const AttentionLayout&);        \
     template void attention_backward<T>(T*, T*, T*, const T*, const T*, const T*, const T*, const T*,        \
                                         const T*, const AttentionLayout&);                                   \
     template void attention_dense<T>(T*, const T*, const AttentionLayout&, int, int);
+// NOLINTEND(bugprone-macro-parentheses)
 ATTNSCOPE_INSTANTIATE(float)
 ATTNSCOPE_INSTANTIATE(double)
 #undef ATTNSCOPE_INSTANTIATE

@@ -188,6 +188,8 @@ void linear_backward_transposed(MatrixRef<T>* dx, MatrixRef<T>* dwt, MatrixRef<c
         });
 }
 
+// T is a type in an explicit instantiation, where parentheses are not allowed.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ATTNSCOPE_INSTANTIATE(T)                                                                             \
     template void linear_forward<T>(MatrixRef<T>, MatrixRef<const T>, MatrixRef<const T>, const T*,          \
                                     const T*, const RowEpilogue&);                                           \
@@ -199,6 +201,7 @@ void linear_backward_transposed(MatrixRef<T>* dx, MatrixRef<T>* dwt, MatrixRef<c
     template void linear_forward_shared<T>(MatrixRef<const T>, const std::vector<LinearOut<T>>&);            \
     template void linear_backward_shared<T>(MatrixRef<T>*, bool, MatrixRef<const T>,                         \
                                             const std::vector<LinearGrad<T>>&);
+// NOLINTEND(bugprone-macro-parentheses)
 ATTNSCOPE_INSTANTIATE(float)
 ATTNSCOPE_INSTANTIATE(double)
 #undef ATTNSCOPE_INSTANTIATE

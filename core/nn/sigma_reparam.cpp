@@ -63,12 +63,15 @@ T sigma_backward(MatrixRef<T> g, MatrixRef<const T> w, const T* a, const T* b, T
     return dGamma;
 }
 
+// T is a type in an explicit instantiation, where parentheses are not allowed.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ATTNSCOPE_INSTANTIATE(T)                                                                             \
     template T sigma_power_step<T>(MatrixRef<const T>, T*, T*);                                              \
     template T sigma_estimate<T>(MatrixRef<const T>, const T*, const T*);                                    \
     template T sigma_init_svd<T>(MatrixRef<const T>, T*, T*);                                                \
     template void sigma_effective<T>(MatrixRef<T>, MatrixRef<const T>, T, T);                                \
     template T sigma_backward<T>(MatrixRef<T>, MatrixRef<const T>, const T*, const T*, T, T);
+// NOLINTEND(bugprone-macro-parentheses)
 ATTNSCOPE_INSTANTIATE(float)
 ATTNSCOPE_INSTANTIATE(double)
 #undef ATTNSCOPE_INSTANTIATE

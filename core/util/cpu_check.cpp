@@ -26,6 +26,8 @@ constexpr Feature kFeatures[] = {
 };
 
 #if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+
 // __builtin_cpu_supports needs literal names, hence the switch.
 bool cpuHas(unsigned bit) {
     __builtin_cpu_init();
@@ -44,8 +46,11 @@ bool cpuHas(unsigned bit) {
         return __builtin_cpu_supports("fma");
     case detail::kBmi2:
         return __builtin_cpu_supports("bmi2");
-    case detail::kF16c:
-        return __builtin_cpu_supports("f16c");
+    case detail::kF16c: {
+        // CPUID leaf 1, ECX bit 29; clang 14's __builtin_cpu_supports does not know "f16c".
+        unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+        return __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & (1u << 29)) != 0;
+    }
     case detail::kAvx512f:
         return __builtin_cpu_supports("avx512f");
     case detail::kAvx512bw:
