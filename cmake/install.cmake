@@ -1,4 +1,4 @@
-# What `cmake --install build --prefix P` puts under P (GNU layout), and the .deb CPack builds from it:
+# What `cmake --install build --prefix P` puts under P (GNU layout), and what debian/rules packages:
 #   bin/attnscope, bin/attnscope-cli, bin/attnscope-plot      (the programs install themselves in their folders)
 #   share/attnscope/sample_runs/                               the app opens these on first start, and the
 #                                                              sample sweeps (sample_runs/sweeps/<name>/)
@@ -28,27 +28,3 @@ if(ATTNSCOPE_BUILD_GUI)
             DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/${size}x${size}/apps RENAME ${ATTNSCOPE_APP_ID}.png)
   endforeach()
 endif()
-
-# CPack: `cpack --config build/CPackConfig.cmake -G DEB` (scripts/make-deb.sh) → attnscope_<version>_amd64.deb.
-set(CPACK_PACKAGE_NAME attnscope)
-set(CPACK_PACKAGE_VENDOR "AttnScope")
-set(CPACK_PACKAGE_CONTACT "AttnScope developers <dev@attnscope.invalid>")
-set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Desktop lab for attention dynamics in small transformers")
-set(CPACK_PACKAGE_DESCRIPTION
-    "AttnScope trains small decoder-only transformers on the CPU, exactly and reproducibly, and shows live what
-attention does: attention maps of every layer and head, entropy, logit growth, sinks, loss curves. It
-compares LS-attention, ALiBi, value residuals and sigmaReparam, and exports publication figures.
-Includes attnscope-cli (training and export without the GUI) and attnscope-plot (figures).")
-set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
-set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
-set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
-set(CPACK_DEBIAN_PACKAGE_SECTION science)
-# Library dependencies come from dpkg-shlibdeps (Qt, OpenBLAS, SQLite, zlib, libgomp, libstdc++);
-# what the programs open at run time without linking it is listed: the DejaVu fonts the figures use and the
-# fortunes corpus the default data set reads. (Qt's xcb and offscreen platform plugins come with libqt6gui6.)
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# The engine is linked against the pthread flavour of OpenBLAS by path (core/CMakeLists.txt); shlibdeps only
-# knows the soname, which every flavour provides.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libopenblas0-pthread, fonts-dejavu-core, fortunes")
-set(CPACK_STRIP_FILES ON)
-include(CPack)

@@ -1,11 +1,12 @@
 // AttnScope desktop app: everything lives in attnscope_gui; this only starts it.
-//   attnscope [RUN.attnrun …] [--lesson ID] [--help] [--version]   (--lesson opens that lesson, e.g.
-//   "extrapolation")
+//   attnscope [RUN.attnrun …] [--page KEY] [--lesson ID] [--help] [--version]   (--page brings that page
+//   forward, e.g. "attention"; --lesson opens that lesson, e.g. "extrapolation")
 #include "core/util/cpu_check.h"
 #include "gui/app/app_icon.h"
 #include "gui/app/main_window.h"
 #include "gui/lessons/lessons_controller.h"
 #include "gui/lessons/lessons_panel.h"
+#include "gui/widgets/page_switcher.h"
 
 #include <QApplication>
 #include <cstdio>
@@ -27,6 +28,8 @@ int handleInformationalOptions(int argc, char** argv) {
                 "Usage: attnscope [RUN.attnrun | SWEEP-FOLDER ...] [--lesson ID]\n"
                 "Train small transformers on the CPU and watch what their attention does.\n\n"
                 "  RUN.attnrun ...  open these runs (or sweep folders) instead of the last workspace\n"
+                "  --page KEY       show that page, e.g. attention or sweeps (an unknown key lists\n"
+                "                   them all)\n"
                 "  --lesson ID      open a lesson, e.g. induction or extrapolation (an unknown id\n"
                 "                   lists them all)\n"
                 "  -h, --help       print this help and exit\n"
@@ -63,6 +66,20 @@ void exitOnPlatformFailure(QtMsgType type, const QMessageLogContext& context, co
     }
 }
 
+// Removes `option` and the value after it from `arguments` into `value`. Returns false, with a message, when
+// the value is missing.
+bool takeOptionValue(QStringList& arguments, const char* option, const char* what, QString* value) {
+    const qsizetype at = arguments.indexOf(QLatin1String(option));
+    if (at < 0) return true;
+    if (at + 1 >= arguments.size()) {
+        std::fprintf(stderr, "attnscope: %s needs %s\n", option, what);
+        return false;
+    }
+    *value = arguments.at(at + 1);
+    arguments.remove(at, 2);
+    return true;
+}
+
 bool displayConfigured() {
     return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
            !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
@@ -90,16 +107,17 @@ int main(int argc, char** argv) {
     QApplication::setWindowIcon(attnscope::gui::appIcon());
     QStringList paths = QApplication::arguments().mid(1);
     QString lesson;
-    if (const qsizetype at = paths.indexOf(QStringLiteral("--lesson")); at >= 0) {
-        if (at + 1 >= paths.size()) {
-            std::fprintf(stderr, "attnscope: --lesson needs a lesson id\n");
-            return 2;
-        }
-        lesson = paths.at(at + 1);
-        paths.remove(at, 2);
-    }
+    QString page;
+    if (!takeOptionValue(paths, "--lesson", "a lesson id", &lesson) ||
+        !takeOptionValue(paths, "--page", "a page key", &page))
+        return 2;
     attnscope::gui::MainWindow window;
     window.openStartup(paths);
+    if (!page.isEmpty() && !window.pages().show(page)) {
+        std::fprintf(stderr, "attnscope: no page \"%s\" (pages: %s)\n", qPrintable(page),
+                     qPrintable(window.pages().keys().join(QStringLiteral(", "))));
+        return 2;
+    }
     if (!lesson.isEmpty()) {
         attnscope::gui::LessonsController* lessons = window.lessons();
         if (!lessons->panel()->showLesson(lesson)) {

@@ -12,8 +12,9 @@ PACKAGES=(build-essential cmake g++ qt6-base-dev qt6-base-dev-tools qt6-svg-dev 
 PACKAGES+=(clang-format-14 clang-tidy-14 clang-14 libclang-rt-14-dev libomp-14-dev appstream
            desktop-file-utils)
 if [[ "${1:-}" == "--gui-check" ]]; then
-    # Extra tools for looking at the app and its exports (screenshots, PDF/SVG rendering).
-    PACKAGES+=(xvfb xauth imagemagick librsvg2-bin)
+    # Extra tools for looking at the app and its exports (screenshots, PDF/SVG rendering), and for
+    # scripts/make-screenshots.sh (xdotool waits for the window; pngquant and optipng make the PNGs small).
+    PACKAGES+=(xvfb xauth imagemagick librsvg2-bin xdotool pngquant optipng)
 elif [[ "${1:-}" == "--package" ]]; then
     # scripts/make-deb.sh: dpkg-buildpackage with debhelper, manual pages from --help (help2man), lintian,
     # and the metadata checks (appstreamcli, desktop-file-validate, update-mime-database).

@@ -27,7 +27,14 @@ else
     tar --exclude='./build*' --exclude='./obj-*' -cf - . | tar -xf - -C "$src"
 fi
 export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS-nocheck}"
-command -v ccache >/dev/null && export CMAKE_CXX_COMPILER_LAUNCHER=ccache
+if command -v ccache >/dev/null; then
+    # debhelper gives the build a fresh, temporary HOME (compat 13), where ccache would start an empty cache
+    # each time: point it at the user's cache and settings.
+    export CMAKE_CXX_COMPILER_LAUNCHER=ccache
+    export CCACHE_DIR="${CCACHE_DIR:-$(ccache --get-config cache_dir)}"
+    export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(ccache --get-config base_dir)}"
+    export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-$(ccache --get-config max_size)}"
+fi
 rm -f "$build"/attnscope*_"$version"_*.deb "$build"/attnscope_"$version"_*.changes
 (cd "$src" && dpkg-buildpackage -b -us -uc -j"${JOBS:-$(nproc)}") >"$build/dpkg-buildpackage.log" 2>&1 || {
     tail -40 "$build/dpkg-buildpackage.log" >&2

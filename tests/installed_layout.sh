@@ -81,5 +81,14 @@ if [[ -x "$prefix/bin/attnscope" ]]; then
     set -e
     [[ $status -eq 1 && $(wc -l <<<"$message") -eq 1 && "$message" == *"cannot open a display"* ]] ||
         fail "with an unreachable display the app should print one line and exit 1; got status $status: $message"
+    # --page names the pages it can show (scripts/make-screenshots.sh opens the app on them); a fresh user, so
+    # the app's settings stay in the temporary prefix.
+    set +e
+    message="$(HOME="$prefix/home" XDG_CONFIG_HOME="$prefix/home/.config" QT_QPA_PLATFORM=offscreen \
+        "$prefix/bin/attnscope" --page no-such-page 2>&1)"
+    status=$?
+    set -e
+    [[ $status -eq 2 && "$message" == *"no page \"no-such-page\""*attention*sweeps* ]] ||
+        fail "--page with an unknown key should list the pages and exit 2; got status $status: $message"
 fi
 echo "install_layout: ok ($prefix)"

@@ -34,6 +34,12 @@ QWidget* PageSwitcher::page(const QString& key) const {
     return nullptr;
 }
 
+QStringList PageSwitcher::keys() const {
+    QStringList keys;
+    for (int i = 0; i < m_tabs.count(); ++i) keys << m_tabs.widget(i)->property(keyProperty).toString();
+    return keys;
+}
+
 QWidget* PageSwitcher::current() const {
     return m_tabs.currentWidget();
 }

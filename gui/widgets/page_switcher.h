@@ -4,6 +4,7 @@
 // through this object; they never see the window.
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 class QTabWidget;
 class QWidget;
@@ -21,6 +22,7 @@ public:
     bool show(const QString& key);
     QWidget* page(const QString& key) const; // null when no page has that key
     QWidget* current() const;
+    QStringList keys() const; // in tab order
     QTabWidget& tabs() const { return m_tabs; }
 
 private:
