@@ -161,7 +161,7 @@ void SyntheticTask::appendInstance(Split split, Rng& rng, Stream& out) const {
         const int high = std::min(a, kInductionMaxLength);
         const int low = std::max(2, (high + 1) / 2);
         const Symbols seq = drawInSplit(split, rng, [&](Rng& r) {
-            const int m = low + int(r.below(std::uint64_t(high - low + 1)));
+            const int m = low + int(r.below(std::uint64_t(high - low) + 1));
             Symbols pool(a);
             for (int s = 0; s < a; ++s) pool[s] = s;
             for (int i = 0; i < m; ++i) std::swap(pool[i], pool[i + int(r.below(std::uint64_t(a - i)))]);

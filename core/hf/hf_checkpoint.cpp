@@ -84,8 +84,8 @@ const TensorView* HfCheckpoint::optional(const std::string& name, const std::vec
     return t;
 }
 
-const TensorView& HfCheckpoint::require(const std::string& name, std::vector<std::int64_t> shape) {
-    const TensorView* t = optional(name, std::move(shape));
+const TensorView& HfCheckpoint::require(const std::string& name, const std::vector<std::int64_t>& shape) {
+    const TensorView* t = optional(name, shape);
     if (!t)
         throw Error(m_folder + ": the weights have no tensor \"" + m_prefix + name + "\" (" +
                     familyName(m_config.family) + " layout expected).");

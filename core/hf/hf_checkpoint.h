@@ -58,7 +58,7 @@ public:
 
 private:
     const TensorView* find(const std::string& name) const;
-    const TensorView& require(const std::string& name, std::vector<std::int64_t> shape);
+    const TensorView& require(const std::string& name, const std::vector<std::int64_t>& shape);
     const TensorView* optional(const std::string& name, const std::vector<std::int64_t>& shape);
     Matrix matrix(const std::string& name, int in, int out, Storage storage);
     void bind();

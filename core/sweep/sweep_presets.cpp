@@ -73,7 +73,7 @@ SweepSpec valueResidualSeeds() {
 
 std::vector<SweepPreset> build() {
     std::vector<SweepPreset> p;
-    for (SweepSpec s : {lrSensitivity(), valueResidualSeeds()}) p.push_back({s.name, s.description, s});
+    for (const SweepSpec& s : {lrSensitivity(), valueResidualSeeds()}) p.push_back({s.name, s.description, s});
     return p;
 }
 
