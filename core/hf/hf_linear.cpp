@@ -53,7 +53,8 @@ void linear(float* y, int ldy, const float* x, int rows, const Matrix& w, const 
         }
         if (!b.empty())
             for (int r = r0; r < r1; ++r)
-                for (int j = 0; j < n; ++j) y[std::ptrdiff_t(r) * ldy + c0 + j] += b[std::size_t(o0) + std::size_t(j)];
+                for (int j = 0; j < n; ++j)
+                    y[std::ptrdiff_t(r) * ldy + c0 + j] += b[std::size_t(o0) + std::size_t(j)];
     });
 }
 

@@ -73,7 +73,8 @@ SweepSpec valueResidualSeeds() {
 
 std::vector<SweepPreset> build() {
     std::vector<SweepPreset> p;
-    for (const SweepSpec& s : {lrSensitivity(), valueResidualSeeds()}) p.push_back({s.name, s.description, s});
+    for (const SweepSpec& s : {lrSensitivity(), valueResidualSeeds()})
+        p.push_back({s.name, s.description, s});
     return p;
 }
 

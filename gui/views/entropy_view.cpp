@@ -13,6 +13,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScrollArea>
 #include <QVBoxLayout>
 #include <cmath>
 
@@ -63,7 +64,7 @@ EntropyView::EntropyView(RunRegistry& registry, ChartSettings& settings, QWidget
     m_charts =
         new LayerCharts(QStringLiteral("entropy"), tr("Layer %1 · entropy per head"), settings, 3, this);
     m_mean = m_charts->addSummary(QStringLiteral("mean"), tr("Mean over all heads"));
-    layout->addWidget(m_charts, 1);
+    layout->addWidget(m_charts->inScrollArea(), 1);
     m_caption = new ChartCaption(QStringLiteral("entropy"), this);
     layout->addWidget(m_caption);
     m_boundNote = new QLabel(this);

@@ -8,6 +8,7 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -38,7 +39,7 @@ ExtremeTokensView::ExtremeTokensView(RunRegistry& registry, ChartSettings& setti
         c->setPlaceholder(tr("no snapshot with value and residual norms"));
     }
     m_topKey->setPlaceholder(tr("no snapshot with the top key (recorded before this version)"));
-    layout->addWidget(m_charts, 1);
+    layout->addWidget(m_charts->inScrollArea(), 1);
     addCaptions(layout, this,
                 {{"sink-nontrigger", tr("Layer charts")},
                  {"argmax-key", tr("Key receiving most attention")},

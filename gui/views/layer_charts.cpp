@@ -2,8 +2,10 @@
 
 #include "gui/views/curve_chart.h"
 
+#include <QEvent>
 #include <QGridLayout>
 #include <QResizeEvent>
+#include <QScrollArea>
 #include <algorithm>
 
 namespace attnscope::gui {
@@ -74,6 +76,25 @@ void LayerCharts::setYLabel(const QString& label) {
     for (CurveChart* c : m_layers) c->setYLabel(label);
 }
 
+QScrollArea* LayerCharts::inScrollArea() {
+    auto* area = new QScrollArea(parentWidget());
+    area->setFrameShape(QFrame::NoFrame);
+    area->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // columns follow the width instead
+    area->setWidgetResizable(true);
+    area->setWidget(this);
+    return area;
+}
+
+int LayerCharts::minimumChartHeight() const {
+    return fontMetrics().height() * 9;
+}
+
+void LayerCharts::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() != QEvent::FontChange) return;
+    for (CurveChart* chart : charts()) chart->setMinimumHeight(minimumChartHeight());
+}
+
 void LayerCharts::resizeEvent(QResizeEvent* event) {
     QWidget::resizeEvent(event);
     const int fit = std::clamp(width() / kMinChartWidth, 1, m_maxColumns);
@@ -94,6 +115,7 @@ void LayerCharts::relayout() {
 }
 
 void LayerCharts::place(CurveChart* chart) {
+    chart->setMinimumHeight(minimumChartHeight());
     const int index = int(m_summaries.size() + m_layers.size()) - 1;
     m_grid->addWidget(chart, index / m_columns, index % m_columns);
     for (int c = 0; c < m_columns; ++c) m_grid->setColumnStretch(c, 1);

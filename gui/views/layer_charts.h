@@ -6,6 +6,7 @@
 #include <vector>
 
 class QGridLayout;
+class QScrollArea;
 
 namespace attnscope::gui {
 
@@ -31,17 +32,22 @@ public:
     std::vector<CurveChart*> charts() const;
     void setYLabel(const QString& label);
     int columns() const { return m_columns; } // columns in use now (fewer than asked on a narrow page)
+    // This grid inside a vertical scroll area, for the view's layout: rows keep a readable height (nine text
+    // lines, so they grow in presentation mode) and scroll when the page is too short for them all.
+    QScrollArea* inScrollArea();
 
     // A chart narrower than this has tick labels running together: the grid uses fewer columns instead.
     static constexpr int kMinChartWidth = 300;
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
     void place(CurveChart* chart);
     void restretch();
     void relayout(); // every chart again, in m_columns columns
+    int minimumChartHeight() const;
 
     QString m_keyPrefix, m_title;
     ChartSettings& m_settings;

@@ -7,6 +7,7 @@
 #include "gui/views/snapshot_scalars.h"
 #include "gui/widgets/chart_help.h"
 
+#include <QScrollArea>
 #include <QVBoxLayout>
 #include <cmath>
 
@@ -23,7 +24,7 @@ LogitView::LogitView(RunRegistry& registry, ChartSettings& settings, QWidget* pa
     m_gamma = m_charts->addSummary(QStringLiteral("gamma"), tr("σReparam γ per matrix"));
     m_sigma->setPlaceholder(tr("no σReparam run"));
     m_gamma->setPlaceholder(tr("no σReparam run"));
-    layout->addWidget(m_charts, 1);
+    layout->addWidget(m_charts->inScrollArea(), 1);
     addCaptions(layout, this,
                 {{"max-logit", tr("Max logit charts")}, {"sigma", tr("σ(W)")}, {"gamma", tr("γ")}});
     rebuild();

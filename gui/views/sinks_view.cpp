@@ -10,6 +10,7 @@
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QScrollArea>
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
@@ -51,7 +52,7 @@ SinksView::SinksView(RunRegistry& registry, ChartSettings& settings, QWidget* pa
     m_profile->setSmoothingEnabled(false);
     m_profile->setKeepExtremesInView(true); // the sink is the outlier
     m_profile->setPlaceholder(tr("no snapshot of the selected run yet"));
-    layout->addWidget(m_charts, 1);
+    layout->addWidget(m_charts->inScrollArea(), 1);
     addCaptions(layout, this,
                 {{"sink-rate", tr("Sink rate")},
                  {"key-profile", tr("Attention received per key")},

@@ -7,6 +7,7 @@
 #include "gui/widgets/chart_help.h"
 
 #include <QHeaderView>
+#include <QScrollArea>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <cmath>
@@ -53,7 +54,7 @@ ValueResidualView::ValueResidualView(RunRegistry& registry, ChartSettings& setti
     m_loss = m_charts->addSummary(QStringLiteral("val"), tr("Validation loss"));
     m_lambda = m_charts->addSummary(QStringLiteral("lambda"), tr("λ₁ (solid), λ₂ (dashed)"));
     m_lambda->setPlaceholder(tr("no ResFormer run"));
-    layout->addWidget(m_charts, 1);
+    layout->addWidget(m_charts->inScrollArea(), 1);
     addCaptions(layout, this,
                 {{"importance-entropy", tr("Layer charts, importance entropy")}, {"lambda", tr("λ₁, λ₂")}});
     m_cache = new QTableWidget(0, 4, this);
