@@ -3,6 +3,7 @@
 // normalisation it differs from, the role thresholds, role-change and phase-change events on synthetic
 // series, the ICL positions and value, and the scores' round trip through a run file.
 #include "core/data/induction_probe.h"
+#include "core/data/synthetic_tasks.h"
 #include "core/data/tokenizer.h"
 #include "core/probe/head_roles.h"
 #include "core/probe/head_scores.h"
@@ -15,6 +16,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
+#include <numeric>
 #include <optional>
 #include <set>
 #include <tuple>
@@ -45,8 +47,14 @@ Map uniformCausal(int T) {
 }
 
 // <bos> r1..rn r1..rn with distinct r.
+std::vector<std::int32_t> symbolIds(std::int32_t first, int count) {
+    std::vector<std::int32_t> ids(std::size_t(count), 0);
+    std::iota(ids.begin(), ids.end(), first);
+    return ids;
+}
+
 std::vector<std::int32_t> repeated(int n) {
-    return inductionProbeTokens(n, n + kFirstOrdinaryToken + 3, true, 5);
+    return inductionProbeTokens(n, symbolIds(2, n + 3), true, 5);
 }
 
 RoleScores scoresWith(float RoleScores::*field, float value) {
@@ -62,22 +70,40 @@ class TestHeadRoles : public QObject {
     Q_OBJECT
 private slots:
     void inductionProbeIsDistinctTokensRepeated() {
-        const auto t = inductionProbeTokens(6, 20, true);
+        const auto symbols = symbolIds(2, 18);
+        const auto t = inductionProbeTokens(6, symbols, true);
         QCOMPARE(int(t.size()), 13);
         QCOMPARE(t[0], Tokenizer::kBos);
         std::set<std::int32_t> distinct(t.begin() + 1, t.begin() + 7);
         QCOMPARE(int(distinct.size()), 6);
         for (int k = 0; k < 6; ++k) {
             QCOMPARE(t[std::size_t(1 + k)], t[std::size_t(7 + k)]);
-            QVERIFY(t[std::size_t(1 + k)] >= kFirstOrdinaryToken && t[std::size_t(1 + k)] < 20);
+            QVERIFY(t[std::size_t(1 + k)] >= 2 && t[std::size_t(1 + k)] < 20);
         }
-        QCOMPARE(inductionProbeTokens(6, 20, true), t); // seeded: the same every time
-        QVERIFY(inductionProbeTokens(6, 20, true, 99) != t);
-        QCOMPARE(inductionProbeHalf(0, 64, 20, true), 18);  // vocabulary-bound: 18 ordinary symbols
+        QCOMPARE(inductionProbeTokens(6, symbols, true), t); // seeded: the same every time
+        QVERIFY(inductionProbeTokens(6, symbols, true, 99) != t);
+        QVERIFY(inductionProbeTokens(19, symbols, true).empty()); // more than the distinct symbols
+        QCOMPARE(inductionProbeHalf(0, 64, 18, true), 18);  // bound by the 18 symbols
         QCOMPARE(inductionProbeHalf(0, 64, 200, true), 31); // context-bound: 1 + 2·31 ≤ 64
         QCOMPARE(inductionProbeHalf(10, 64, 200, false), 10);
         QCOMPARE(inductionProbeHalf(-1, 64, 200, false), 0);
         QCOMPARE(inductionProbeHalf(0, 4, 200, true), 0); // not even n = 2 fits
+    }
+
+    // The probe repeats data symbols only: a task's end marker (";") would put a token the model has only
+    // seen at block boundaries into the middle of the repeat.
+    void inductionProbeDrawsTheTaskAlphabetOnly() {
+        DataConfig config;
+        config.source = "task", config.task = "induction", config.taskAlphabet = 16, config.bos = true;
+        const SyntheticTask task(config);
+        const auto symbols = task.ordinarySymbols();
+        QCOMPARE(int(symbols.size()), 16);
+        const Tokenizer& tokenizer = task.tokenizer();
+        QCOMPARE(tokenizer.vocabSize(), 2 + 16 + 1); // <unk>, <bos>, the alphabet, ";"
+        for (std::int32_t id : symbols) QVERIFY(tokenizer.display(id) != ";");
+        const auto probe = inductionProbeTokens(inductionProbeHalf(0, 64, int(symbols.size()), true), symbols, true);
+        QCOMPARE(int(probe.size()), 1 + 2 * 16);
+        for (std::size_t k = 1; k < probe.size(); ++k) QVERIFY(tokenizer.display(probe[k]) != ";");
     }
 
     void pureMapsScoreOne() {

@@ -75,6 +75,12 @@ BigramBackcopyTask::BigramBackcopyTask(std::string corpusName, std::string_view 
     if (!config.probeText.empty()) m_customProbe = encodeProbeText(m_tokenizer, config.probeText, m_bos);
 }
 
+std::vector<std::int32_t> BigramBackcopyTask::ordinarySymbols() const {
+    std::vector<std::int32_t> ids = TokenSource::ordinarySymbols();
+    ids.erase(std::remove_if(ids.begin(), ids.end(), [&](std::int32_t id) { return isTrigger(id); }), ids.end());
+    return ids;
+}
+
 std::string BigramBackcopyTask::name() const {
     std::string triggers;
     for (std::int32_t t : m_triggers) {

@@ -38,6 +38,7 @@ public:
     const std::vector<std::int32_t>& validationStream() const override { return m_noStream; }
     std::int64_t maxLength() const override;
     std::vector<std::int32_t> triggerTokens() const override { return m_triggers; }
+    std::vector<std::int32_t> ordinarySymbols() const override; // every byte but the triggers
     std::vector<std::string> lossParts() const override { return {"bigram_loss", "backcopy_loss"}; }
     int lossPart(const std::int32_t* sequence, int i) const override {
         return isTrigger(sequence[i]) ? 1 : 0;

@@ -4,26 +4,24 @@
 #include "core/util/rng.h"
 
 #include <algorithm>
-#include <numeric>
 
 namespace attnscope {
 
-int inductionProbeHalf(int requested, int context, int vocab, bool bos) {
+int inductionProbeHalf(int requested, int context, int symbols, bool bos) {
     if (requested < 0) return 0;
-    const int symbols = vocab - kFirstOrdinaryToken;
     const int fits = std::min((context - (bos ? 1 : 0)) / 2, symbols);
     const int half = requested > 0 ? std::min(requested, fits) : fits;
     return half >= 2 ? half : 0;
 }
 
-std::vector<std::int32_t> inductionProbeTokens(int half, int vocab, bool bos, std::uint64_t seed) {
-    const int symbols = vocab - kFirstOrdinaryToken;
-    if (half < 1 || half > symbols) return {};
-    std::vector<std::int32_t> pool(static_cast<std::size_t>(symbols));
-    std::iota(pool.begin(), pool.end(), kFirstOrdinaryToken);
+std::vector<std::int32_t> inductionProbeTokens(int half, const std::vector<std::int32_t>& symbols, bool bos,
+                                               std::uint64_t seed) {
+    const int count = int(symbols.size());
+    if (half < 1 || half > count) return {};
+    std::vector<std::int32_t> pool = symbols;
     Rng rng(seed);
     for (int i = 0; i < half; ++i) // partial Fisher–Yates: the first `half` entries are distinct draws
-        std::swap(pool[std::size_t(i)], pool[std::size_t(i) + rng.below(std::uint64_t(symbols - i))]);
+        std::swap(pool[std::size_t(i)], pool[std::size_t(i) + rng.below(std::uint64_t(count - i))]);
     std::vector<std::int32_t> tokens;
     if (bos) tokens.push_back(Tokenizer::kBos);
     for (int repeat = 0; repeat < 2; ++repeat) tokens.insert(tokens.end(), pool.begin(), pool.begin() + half);

@@ -13,6 +13,12 @@ const std::vector<std::string>& dataSourceNames() {
     return names;
 }
 
+std::vector<std::int32_t> TokenSource::ordinarySymbols() const {
+    std::vector<std::int32_t> ids;
+    for (std::int32_t id = Tokenizer::kBos + 1; id < tokenizer().vocabSize(); ++id) ids.push_back(id);
+    return ids;
+}
+
 std::unique_ptr<TokenSource> makeTokenSource(const DataConfig& config, int context) {
     // validate() names every problem at once (unknown source or task with the valid names, bad fractions);
     // the constructors below only add what needs the data itself.

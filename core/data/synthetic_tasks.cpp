@@ -118,6 +118,12 @@ SyntheticTask::SyntheticTask(const DataConfig& config)
     if (!config.probeText.empty()) m_customProbe = encodeProbeText(m_tokenizer, config.probeText, m_bos);
 }
 
+std::vector<std::int32_t> SyntheticTask::ordinarySymbols() const {
+    std::vector<std::int32_t> ids;
+    for (int s = 0; s < m_alphabet; ++s) ids.push_back(symbolId(s));
+    return ids;
+}
+
 std::string SyntheticTask::name() const {
     std::string n = "task:" + m_task + " (alphabet " + std::to_string(m_alphabet);
     if (m_kind == Kind::Local) n += ", k " + std::to_string(m_localK);

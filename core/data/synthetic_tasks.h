@@ -45,6 +45,7 @@ public:
                std::vector<std::int32_t>& targets) const override;
     const std::vector<std::int32_t>& validationStream() const override { return m_noStream; }
     std::int64_t maxLength() const override;
+    std::vector<std::int32_t> ordinarySymbols() const override; // the alphabet's ids
 
     // Token id of alphabet symbol s (0 ≤ s < alphabet); symbols follow the two specials.
     static std::int32_t symbolId(int s) { return 2 + s; }

@@ -45,6 +45,10 @@ public:
     // split's tokens − 1, as the last token is only a target; with <bos>, one more; tasks: unlimited).
     virtual std::int64_t maxLength() const = 0;
 
+    // The token ids that stand for data rather than structure, which the induction probe draws from: every
+    // id after the tokenizer's specials (<unk>, <bos>); a task leaves out its separators and end marker,
+    // bigram-backcopy its triggers (after which the next token follows the copy rule).
+    virtual std::vector<std::int32_t> ordinarySymbols() const;
     // Tokens after which a task's next token follows a rule instead of the data distribution (the triggers
     // of bigram-backcopy); probes average the sink score over the other queries. Empty for most sources.
     virtual std::vector<std::int32_t> triggerTokens() const { return {}; }

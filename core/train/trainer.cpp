@@ -98,10 +98,10 @@ Trainer::Trainer(const RunSpec& spec)
     s.data->probe(probeLength, s.probeTokens, s.probeTargets);
     // A custom probe text may be shorter than requested.
     s.probe = std::make_unique<Workspace<float>>(m_spec.model, 1, int(s.probeTokens.size()));
-    const int half = inductionProbeHalf(m_spec.train.inductionProbe, T, m_spec.model.vocab,
-                                        m_spec.data.bos || m_spec.data.bosAligned);
-    s.induction.tokens =
-        inductionProbeTokens(half, m_spec.model.vocab, m_spec.data.bos || m_spec.data.bosAligned);
+    const std::vector<std::int32_t> symbols = s.data->ordinarySymbols();
+    const bool bos = m_spec.data.bos || m_spec.data.bosAligned;
+    const int half = inductionProbeHalf(m_spec.train.inductionProbe, T, int(symbols.size()), bos);
+    s.induction.tokens = inductionProbeTokens(half, symbols, bos);
     if (!s.induction.tokens.empty()) {
         s.inductionWorkspace =
             std::make_unique<Workspace<float>>(m_spec.model, 1, int(s.induction.tokens.size()));

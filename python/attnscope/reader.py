@@ -344,19 +344,31 @@ class Run:
     def snapshot(self, step=None, maps=True):
         """The snapshot of `step` (default: the latest). Its maps are read with it (maps=False skips them)
         and decoded on first access of .attention / .logits."""
+        return self._snapshot("snapshots", step, maps)
+
+    @_reads
+    def induction_snapshot(self, step=None, maps=True):
+        """The induction probe's snapshot of `step` (default: the latest): the maps and head scores on the
+        repeated random tokens (core/data/induction_probe.h). KeyError where the run recorded none."""
+        return self._snapshot("induction_snapshots", step, maps)
+
+    def _snapshot(self, table, step, maps):
+        what = "induction probe snapshot" if table == "induction_snapshots" else "snapshot"
+        if table != "snapshots" and not self.has_table(table):
+            raise KeyError(f"{self.path} has no {what}s")
         if step is None:
-            steps = self.snapshot_steps()
+            steps = np.array([r[0] for r in self._query(f"SELECT step FROM {table} ORDER BY step")], np.int64)
             if not steps.size:
-                raise KeyError(f"{self.path} has no snapshot yet")
+                raise KeyError(f"{self.path} has no {what} yet")
             step = int(steps[-1])
-        cols = [c for c in self.columns("snapshots") if c not in ("attention", "logits")]
+        cols = [c for c in self.columns(table) if c not in ("attention", "logits")]
         if maps:
             cols += ["attention", "logits"]
-        rows = self._query(f"SELECT {', '.join(cols)} FROM snapshots WHERE step = ?", (int(step),))
+        rows = self._query(f"SELECT {', '.join(cols)} FROM {table} WHERE step = ?", (int(step),))
         if not rows:
-            raise KeyError(f"{self.path} has no snapshot at step {step}")
+            raise KeyError(f"{self.path} has no {what} at step {step}")
         row = dict(zip(cols, rows[0]))
-        where = f"{self.path} (snapshot of step {step})"
+        where = f"{self.path} ({what} of step {step})"
         dims = [row["layers"], row["heads"], row["length"]]
         if not all(isinstance(v, int) for v in dims) or not (1 <= dims[0] <= MAX_LAYERS and 1 <= dims[1] <= MAX_HEADS
                                                              and 0 <= dims[2] <= MAX_LENGTH):
@@ -407,11 +419,18 @@ class Run:
         return self.snapshot(step).logits
 
     @_reads
-    def head_metric(self, name):
-        """One per-head metric over all snapshots: (steps [S], values [S, L, H])."""
+    def head_metric(self, name, probe="text"):
+        """One per-head metric over all snapshots: (steps [S], values [S, L, H]). probe: "text" (the run's
+        probe) or "induction" (the induction probe, where the token-pattern scores mean what docs/metrics.md
+        says; steps without one are left out)."""
+        if probe not in ("text", "induction"):
+            raise ValueError(f'probe must be "text" or "induction", got {probe!r}')
+        table = "snapshots" if probe == "text" else "induction_snapshots"
+        if table != "snapshots" and not self.has_table(table):
+            return np.zeros(0, np.int64), np.zeros((0, 0, 0), np.float32)
         steps, values = [], []
-        for step in self.snapshot_steps():
-            s = self.snapshot(int(step), maps=False)
+        for (step,) in self._query(f"SELECT step FROM {table} ORDER BY step"):
+            s = self._snapshot(table, int(step), maps=False)
             v = s.arrays.get(name)
             steps.append(int(step))
             values.append(np.full((s.layers, s.heads), np.nan, np.float32) if v is None else v)

@@ -61,6 +61,10 @@ class Tokenizer:
     def vocab_size(self):
         return len(self.tokens) if self.kind == "vocab" else 2 + len(self.tokens)
 
+    def special_ids(self):
+        """The ids that stand for no data (<unk>, <bos>); none for a foreign vocabulary's labels."""
+        return () if self.kind == "vocab" else (UNK, BOS)
+
     def label(self, i):
         """The text shown for token id i."""
         if self.kind == "vocab":

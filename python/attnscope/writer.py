@@ -193,12 +193,42 @@ class RunWriter:
         self._tx(run)
 
     def append_snapshot(self, step, tokens, attention=None, logits=None, metrics=None, scalars=None,
-                        layers=None, heads=None, precision="f16"):
+                        layers=None, heads=None, precision="f16", induction=None):
         """attention, logits: [L, H, T, T] (any masked value is fine; only the lower triangle is stored), or
         PackedMaps of that shape. precision: "f16" (float16) or "q8" (8 bits per value against each row's
         range, about a tenth of the bytes; docs/run-format.md states the error); PackedMaps keep their own.
         metrics: column → array (entropy, … [L, H], key_profile [L, H, T], importance_entropy [L]) or float
-        (sink_rate, out_logit_max, mean_log_z); see attnscope.metrics.snapshot_metrics. scalars: name → float."""
+        (sink_rate, out_logit_max, mean_log_z); see attnscope.metrics.snapshot_metrics. scalars: name → float.
+        induction: the induction probe's snapshot of the same step, a dict with the keys tokens, attention,
+        logits and metrics as above (core/data/induction_probe.h); stored in the same transaction."""
+        row = self._snapshot_row("snapshots", step, tokens, attention, logits, metrics, layers, heads, precision)
+        if induction is not None:
+            extra = set(induction) - {"tokens", "attention", "logits", "metrics"}
+            if extra:
+                raise ValueError(f"induction has unknown keys {sorted(extra)}")
+            if not self._columns("induction_snapshots"):
+                raise ValueError(f"{self.path} has no induction_snapshots table (schema older than 3)")
+            induction_row = self._snapshot_row("induction_snapshots", step, induction["tokens"],
+                                               induction.get("attention"), induction.get("logits"),
+                                               induction.get("metrics"), layers=row["layers"],
+                                               heads=row["heads"], precision=precision)
+        scalars = list((scalars or {}).items())
+
+        def insert(cur, table, values):
+            cols = list(values)
+            cur.execute(f"INSERT OR REPLACE INTO {table} ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+                        [values[c] for c in cols])
+
+        def run(cur):
+            insert(cur, "snapshots", row)
+            if induction is not None:
+                insert(cur, "induction_snapshots", induction_row)
+            cur.execute("DELETE FROM snapshot_scalars WHERE step = ?", (int(step),))
+            cur.executemany("INSERT INTO snapshot_scalars (step, idx, name, value) VALUES (?,?,?,?)",
+                            [(int(step), i, n, nan_to_none(v)) for i, (n, v) in enumerate(scalars)])
+        self._tx(run)
+
+    def _snapshot_row(self, table, step, tokens, attention, logits, metrics, layers, heads, precision):
         metrics = dict(metrics or {})
         tokens = np.asarray(tokens, dtype=np.int32).ravel()
         T = tokens.size
@@ -206,9 +236,9 @@ class RunWriter:
             if not isinstance(attention, PackedMaps):
                 attention = np.asarray(attention, dtype=np.float32)
             layers, heads = attention.shape[0], attention.shape[1]
+        what = f"Cannot store the {'induction probe' if table == 'induction_snapshots' else 'probe'} snapshot of step {step}"
         if layers is None or heads is None:
-            raise ValueError("append_snapshot needs attention maps or layers= and heads=")
-        what = f"Cannot store the probe snapshot of step {step}"
+            raise ValueError(f"{what}: append_snapshot needs attention maps or layers= and heads=")
         if precision not in PRECISIONS:
             raise ValueError(f"{what}: precision must be one of {sorted(PRECISIONS)}, got {precision!r}")
         encodings = {m.encoding for m in (attention, logits) if isinstance(m, PackedMaps)}
@@ -219,7 +249,7 @@ class RunWriter:
             if maps is not None and np.shape(maps) != (layers, heads, T, T):
                 raise ValueError(f"{what}: {name} has shape {np.shape(maps)}, expected {(layers, heads, T, T)}")
         extent = {"lh": (layers, heads), "lht": (layers, heads, T), "l": (layers,), "l1t": (layers + 1, T)}
-        have = self._columns("snapshots")
+        have = self._columns(table)
         row = {"step": int(step), "layers": int(layers), "heads": int(heads), "length": int(T),
                "tokens": int32s_to_blob(tokens), "map_encoding": encoding}
         for name, value in metrics.items():
@@ -228,7 +258,7 @@ class RunWriter:
                 continue
             shape = extent.get(SNAPSHOT_ARRAYS.get(name), (layers, heads))
             if name not in have:
-                raise ValueError(f"{what}: the snapshots table has no column {name!r}")
+                raise ValueError(f"{what}: the {table} table has no column {name!r}")
             if value is not None:
                 value = np.asarray(value, dtype=np.float32)
                 if value.shape != shape:
@@ -236,16 +266,7 @@ class RunWriter:
             row[name] = floats_to_blob(value)
         packed = lambda m: None if m is None else m.blob if isinstance(m, PackedMaps) else PackedMaps(m, precision).blob  # noqa: E731
         row["attention"], row["logits"] = packed(attention), packed(logits)
-        scalars = list((scalars or {}).items())
-
-        def run(cur):
-            cols = list(row)
-            cur.execute(f"INSERT OR REPLACE INTO snapshots ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})",
-                        [row[c] for c in cols])
-            cur.execute("DELETE FROM snapshot_scalars WHERE step = ?", (int(step),))
-            cur.executemany("INSERT INTO snapshot_scalars (step, idx, name, value) VALUES (?,?,?,?)",
-                            [(int(step), i, n, nan_to_none(v)) for i, (n, v) in enumerate(scalars)])
-        self._tx(run)
+        return row
 
     def append_event(self, step, kind, message):
         if kind not in EVENT_KINDS:

@@ -72,6 +72,47 @@ def test_recorder_with_attnscope_gpt(cli, tmp_path):
 
 
 
+def test_recorder_records_the_induction_probe(cli, tmp_path):
+    """Beside every snapshot, the induction probe (distinct random ids, then the same ids again) with its maps
+    and the head scores of attnscope.metrics computed on them; the engine's CLI reads its roles from it."""
+    import torch
+    from attnscope.torch import GPT, GPTConfig, Recorder
+    torch.manual_seed(4)
+    model = GPT(GPTConfig(layers=2, heads=2, d_model=16, context=32, vocab=20))
+    tok = attnscope.Tokenizer.from_symbols([f"s{i}" for i in range(18)])
+    probe = np.arange(24) % 18 + 2
+    path = tmp_path / "ind.attnrun"
+    rec = Recorder(path, model, probe=probe, every=5, tokenizer=tok, precision="f16", induction_probe=8)
+    train(model, rec, 5, 20)
+    with attnscope.open_run(path) as run:
+        assert run.spec["train"]["induction_probe"] == 8
+        for step in (0, 5):
+            s = run.induction_snapshot(step)
+            t = s.tokens
+            assert t.size == 16 and list(t[:8]) == list(t[8:]) and len(set(t[:8])) == 8
+            assert not set(t) & {0, 1}  # never <unk> or <bos>
+            expected = attnscope.metrics.head_scores(s.attention, t)  # scored on the exact maps; stored in float16
+            for key, value in expected.items():
+                np.testing.assert_allclose(getattr(s, key), value, rtol=2.0 ** -10, atol=1e-6)
+        model.eval()
+        for m in model.attention_modules():
+            m.record = True
+        with torch.no_grad():
+            model(torch.as_tensor(t)[None])
+        maps = np.stack([m.last_attention[0].numpy() for m in model.attention_modules()])
+        np.testing.assert_allclose(s.attention, maps, rtol=2.0 ** -11, atol=2.0 ** -24)
+        steps, induction = run.head_metric("induction_score", probe="induction")
+        assert list(steps) == [0, 5] and induction.shape == (2, 2, 2)
+    assert "on the induction probe (16 tokens)" in run_cli(cli, "heads", path)
+    # Too short a text probe for two repeated ids: none recorded, and the spec says so.
+    rec = Recorder(tmp_path / "none.attnrun", model, probe=probe[:3], every=5, tokenizer=tok)
+    rec.close()
+    with attnscope.open_run(tmp_path / "none.attnrun") as run:
+        assert run.spec["train"]["induction_probe"] == -1
+        with pytest.raises(KeyError):
+            run.induction_snapshot()
+
+
 def test_recorder_with_nanogpt_module(tmp_path):
     import torch
     from attnscope.torch import Recorder

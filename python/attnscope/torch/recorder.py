@@ -32,6 +32,10 @@ from ..writer import RunWriter
 from . import capture as cap
 from . import describe
 from . import hf_capture
+
+#: The induction probe's draw (numpy's default_rng): the engine's seed (core/data/induction_probe.h), though
+#: the two generators draw different tokens from it.
+INDUCTION_PROBE_SEED = 0x1DC70B5E9E3779B9
 from .model import checkpoint_image
 
 
@@ -45,7 +49,7 @@ class Recorder:
     def __init__(self, path, model, probe, every=25, tokenizer=None, capture="auto", name=None, description="",
                  spec=None, corpus_name="", probe_text="", overwrite=False, flush_seconds=1.0, rank=None,
                  checkpoint_every=0, total_steps=None, data=None, background=True, initial_snapshot=True,
-                 precision="q8", logits=None):
+                 precision="q8", logits=None, induction_probe=32, induction_tokens=None):
         """path: the .attnrun to create. model: the module being trained — DDP- or torch.compile-wrapped, or
         held by a wrapper module of yours as an attribute, is fine. probe: 1-D token ids (the fixed probe
         sequence). every: snapshot cadence in steps. tokenizer: what labels the tokens — an
@@ -64,7 +68,13 @@ class Recorder:
         against each row's range: about a tenth of float16's bytes, error ≤ (row max − row min)/504,
         docs/run-format.md) or "f16" (float16). logits: whether the content-logit maps are stored (the
         per-head logit metrics are recorded either way; the app shows stored logits in its tooltips); None
-        stores them for probes of up to 256 tokens, where they cost little."""
+        stores them for probes of up to 256 tokens, where they cost little. induction_probe: n, the half
+        length of the induction probe recorded beside every snapshot (n distinct random token ids drawn with
+        a fixed seed, then the same n again; core/data/induction_probe.h), on which the induction and
+        duplicate-token scores mean what docs/metrics.md says; 0 records none. induction_tokens: the ids to
+        draw from (default: every id of the model's vocabulary but the tokenizer's specials); put a BOS id
+        first with induction_tokens=(bos, [ids]) for models trained with one. The half length shrinks to
+        what the ids allow and to make the probe no longer than `probe`."""
         self.active = (_rank() if rank is None else rank) == 0
         self.every = int(every)
         if self.every < 1:
@@ -102,6 +112,7 @@ class Recorder:
         T = self.probe.shape[1]
         self.model_description = self._describe(kind, module, layers)
         tokenizer = as_tokenizer(tokenizer)
+        self.induction = self._induction_probe(induction_probe, induction_tokens, tokenizer)
         if spec is None:
             # The engine's spec names only what was found on the model: readers take the rest from model_json
             # and show what nobody found as "—".
@@ -112,7 +123,8 @@ class Recorder:
                 model_section.update({key: self.model_description[key] for key in ("d_model", "context", "vocab")
                                       if key in self.model_description})
             train = {"record_every": self.every, "probe_length": T, "checkpoint_every": checkpoint_every,
-                     "map_precision": precision, "probe_logits": self.store_logits}
+                     "map_precision": precision, "probe_logits": self.store_logits,
+                     "induction_probe": (self.induction.shape[1] // 2) if self.induction is not None else -1}
             if total_steps:
                 train["steps"] = int(total_steps)
             spec = run_spec(name=name or os.path.splitext(os.path.basename(path))[0], description=description,
@@ -191,14 +203,42 @@ class Recorder:
             f"{', '.join(hf_capture.FAMILIES)} models; pass capture=fn(model, probe) returning per-layer attention "
             "maps or q and k (docs/python.md)")
 
-    def _capture(self, inner, verify=False):
+    def _induction_probe(self, half, symbols, tokenizer):
+        """The induction probe's tokens as a [1, T] tensor, or None (half = 0). Without induction_tokens the
+        draw is from the vocabulary (its specials left out), or, where the model does not say its vocabulary
+        size, from the ids of the text probe; the whole probe is no longer than the text probe (the half length
+        shrinks to fit it and the ids), and below a half length of 2 no induction probe is recorded."""
+        half = int(half)
+        if half < 0:
+            raise ValueError("induction_probe must be 0 (none) or a positive half length")
+        if half == 0:
+            return None
+        prefix = []
+        if symbols is None:
+            vocab = self.model_description.get("vocab")
+            specials = set(tokenizer.special_ids()) if tokenizer is not None else set()
+            pool = range(int(vocab)) if vocab else np.unique(self.probe[0].numpy())
+            symbols = [int(i) for i in pool if int(i) not in specials]
+        elif isinstance(symbols, tuple) and len(symbols) == 2 and np.ndim(symbols[0]) == 0:
+            prefix, symbols = [int(symbols[0])], symbols[1]
+        symbols = np.unique(np.asarray(symbols, dtype=np.int64).ravel())
+        # No longer than the text probe, which the recorder has checked it computes exactly for this model
+        # (within its context, and any sliding window).
+        half = min(half, (self.probe.shape[1] - len(prefix)) // 2)
+        half = min(half, symbols.size)
+        if half < 2:
+            return None
+        draw = np.random.default_rng(INDUCTION_PROBE_SEED).choice(symbols, size=half, replace=False)
+        return torch.as_tensor(prefix + [int(t) for t in draw] * 2, dtype=torch.long).reshape(1, -1)
+
+    def _capture(self, inner, verify=False, probe=None):
         kind, module, detail = self._target
         was_training = inner.training
         inner.eval()
         try:
             with torch.no_grad():
                 device = next(module.parameters()).device
-                probe = self.probe.to(device)
+                probe = (self.probe if probe is None else probe).to(device)
                 if kind == "function":
                     return cap.capture_function(detail, inner, probe)
                 if kind == "attnscope":
@@ -224,9 +264,14 @@ class Recorder:
         all_scalars.update(scalars or {})
         self._flush()
         tokens = self.probe[0].numpy()
+        induction = None
+        if self.induction is not None:
+            induction_layers, _, _ = self._capture(inner, probe=self.induction)
+            induction = (self.induction[0].numpy(), induction_layers)
         self._snapshot_slot.acquire()
         try:
-            write = self._schedule_snapshot(step, tokens, layers, out_logits, windows, heads, qk_norm, all_scalars)
+            write = self._schedule_snapshot(step, tokens, layers, out_logits, windows, heads, qk_norm, all_scalars,
+                                            induction)
         except BaseException:
             self._snapshot_slot.release()
             raise
@@ -236,20 +281,39 @@ class Recorder:
             self.save_checkpoint(step)
         self._account(t0, c0)
 
-    def _schedule_snapshot(self, step, tokens, layers, out_logits, windows, heads, qk_norm, scalars):
+    def _schedule_snapshot(self, step, tokens, layers, out_logits, windows, heads, qk_norm, scalars,
+                           induction=None):
         """Starts the snapshot's computations and returns the write that waits for them. Metrics, weight
         metrics and the two compressed map blobs are independent: with a compute pool they run side by side
-        (numpy's large operations and zlib release the GIL); rows still land in order."""
+        (numpy's large operations and zlib release the GIL); rows still land in order. induction: (tokens,
+        layers) of the induction probe, stored with the snapshot."""
         compute = self._pool.submit if self._pool is not None else _Done
         has_logits = all(l.logits is not None for l in layers)
-        pack = lambda name: PackedMaps([getattr(l, name) for l in layers], self.precision)  # noqa: E731
-        attention = compute(lambda: pack("attention"))
-        logits = compute(lambda: pack("logits")) if has_logits and self.store_logits else _Done(lambda: None)
+        pack = lambda ls, name: PackedMaps([getattr(l, name) for l in ls], self.precision)  # noqa: E731
+        attention = compute(lambda: pack(layers, "attention"))
+        logits = compute(lambda: pack(layers, "logits")) if has_logits and self.store_logits else _Done(lambda: None)
         metrics = compute(lambda: _snapshot_metrics(layers, out_logits, windows, heads, qk_norm, has_logits,
                                                            tokens))
-        return lambda: self.writer.append_snapshot(step, tokens, attention.result(), logits.result(),
-                                                   metrics.result(), scalars, layers=len(layers), heads=heads,
-                                                   precision=self.precision)
+        induction_parts = None
+        if induction is not None:
+            ind_tokens, ind_layers = induction
+            ind_logits = has_logits and all(l.logits is not None for l in ind_layers)
+            induction_parts = (
+                ind_tokens, compute(lambda: pack(ind_layers, "attention")),
+                compute(lambda: pack(ind_layers, "logits")) if ind_logits and self.store_logits
+                else _Done(lambda: None),
+                compute(lambda: _probe_metrics(ind_layers, windows, heads, ind_logits, ind_tokens)))
+
+        def write():
+            extra = None
+            if induction_parts is not None:
+                ind_tokens, ind_attention, ind_logits, ind_metrics = induction_parts
+                extra = {"tokens": ind_tokens, "attention": ind_attention.result(), "logits": ind_logits.result(),
+                         "metrics": ind_metrics.result()}
+            self.writer.append_snapshot(step, tokens, attention.result(), logits.result(), metrics.result(),
+                                        scalars, layers=len(layers), heads=heads, precision=self.precision,
+                                        induction=extra)
+        return write
 
     def _submit(self, kind, steps, write, done=None):
         """Runs write() under the failure policy (attnscope.recording_gaps), on the worker when background;
@@ -444,7 +508,8 @@ class _Done:
         return self._value
 
 
-def _snapshot_metrics(layers, out_logits, windows, heads, qk_norm, has_logits, tokens):
+def _probe_metrics(layers, windows, heads, has_logits, tokens):
+    """The map-derived metrics of one probe's maps (attnscope.metrics.snapshot_metrics)."""
     attention = [l.attention for l in layers]  # per layer: never stacked (a 1024-token snapshot is GBs)
     logits = [l.logits for l in layers] if has_logits else None
     L = len(attention)
@@ -452,6 +517,11 @@ def _snapshot_metrics(layers, out_logits, windows, heads, qk_norm, has_logits, t
     metrics = snapshot_metrics(attention, logits, w, tokens)
     if logits is None:
         metrics.pop("max_logit"), metrics.pop("mean_row_max")
+    return metrics
+
+
+def _snapshot_metrics(layers, out_logits, windows, heads, qk_norm, has_logits, tokens):
+    metrics = _probe_metrics(layers, windows, heads, has_logits, tokens)
     metrics.update(cap.weight_metrics(layers, heads, qk_norm))
     if out_logits is not None:
         z = out_logits.astype(np.float64)
