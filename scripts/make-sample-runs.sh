@@ -45,8 +45,8 @@ probe() { # probe <tokens> → path of a config JSON that sets it
 # cores, and the extrapolation models use d_model 64 instead of the preset's 128 to keep their checkpoints small;
 # --checkpoint-every 0 keeps only the final checkpoint (the base presets also save one every 500 steps). The
 # value-residual pair gets a snapshot every 50 steps (13 snapshots); the sink pair (1 layer × 1 head, 2000 steps,
-# a snapshot every 50 steps: 41) is small enough to keep whole. The induction run (2 × 4 heads, 4000 steps) keeps a
-# snapshot every 100 steps (41, each with its induction probe): enough to see the phase change.
+# a snapshot every 50 steps: 41) is small enough to keep whole, and so is the induction run (2 × 4 heads, 2000 steps,
+# the preset's snapshot every 25 steps: 81, each with its induction probe), which resolves the phase change.
 runs=(
     "logit-growth-baseline|exp-logit-growth/baseline|--config $(probe 64) --record-every 50"
     "logit-growth-ls|exp-logit-growth/ls-attention|--config $(probe 64) --record-every 50"
@@ -58,7 +58,7 @@ runs=(
     "value-residual-resformer|exp-value-residual/resformer|--config $(probe 32) --steps 600 --record-every 50 --checkpoint-every 0"
     "sinks-bigram-backcopy|sinks/bigram-backcopy|--record-every 50 --checkpoint-every 0"
     "sinks-bigram-backcopy-relu|sinks/bigram-backcopy-relu|--record-every 50 --checkpoint-every 0"
-    "induction|induction|--record-every 100 --checkpoint-every 0"
+    "induction|induction|--checkpoint-every 0"
 )
 # Not in sample_runs/ (the 40 MB budget) — the LR 1e-1 regime where collapse is strong, learned PE, SVFormer —
 # written only with EXTRA=1 (into $EXTRA_OUT, default build-exp/extra_runs):

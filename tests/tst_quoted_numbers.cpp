@@ -333,10 +333,11 @@ private slots:
         const std::string md = "sample_runs/README.md";
         for (const char* run : {"entropy-collapse-baseline", "entropy-collapse-sigma-reparam", "extrap-alibi",
                                 "extrap-sinusoidal", "logit-growth-baseline", "logit-growth-ls",
-                                "value-residual-resformer", "value-residual-vanilla"}) {
+                                "value-residual-resformer", "value-residual-vanilla", "induction"}) {
             const RecordedRun& r = sample(run);
             std::string events;
-            for (const EventKind k : {EventKind::EntropyCollapse, EventKind::LogitExplosion}) {
+            for (const EventKind k : {EventKind::EntropyCollapse, EventKind::LogitExplosion, EventKind::PhaseChange,
+                                      EventKind::RoleChange}) {
                 const int n = eventCount(r, k);
                 if (n)
                     events +=
