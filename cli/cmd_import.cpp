@@ -31,6 +31,7 @@ int runImport(const Args& args) {
     if (const auto ids = args.integerList("probe-ids", 0, (1 << 30)))
         request.probeIds.assign(ids->begin(), ids->end());
     if (const auto steps = args.integerList("steps", 0, 1'000'000'000)) request.steps = *steps;
+    request.inductionHalf = args.integer("induction-probe", 0, 1 << 20).value_or(request.inductionHalf);
     useThreads(args.integer("threads", 0, 4096).value_or(0));
     request.overwrite = args.has("force");
     const bool quiet = args.has("quiet");
@@ -67,6 +68,7 @@ const Command& importCommand() {
           {"probe-file", "FILE", "read the probe text from FILE"},
           {"probe-ids", "IDS", "the probe as comma-separated token ids (no tokenizer needed)"},
           {"steps", "N,N,...", "the training step of each folder, in the order given"},
+          {"induction-probe", "N", "the induction probe: N random token ids, then the same N (default 32; 0: none)"},
           {"threads", "N", "threads for the forward passes (default: all cores)"},
           {"force", "", "overwrite RUN if it exists"},
           {"quiet", "", "print nothing but errors"}},

@@ -85,12 +85,22 @@ void writeFigureFile(const QString& path, const FigureOptions& options, const QS
     }
 }
 
+ExportResult guardedExport(const std::function<bool(ExportResult& result)>& write) {
+    ExportResult result;
+    try {
+        result.ok = write(result);
+    } catch (const std::exception& e) {
+        result.ok = false;
+        result.error = QString::fromStdString(e.what());
+    }
+    return result;
+}
+
 ExportResult exportFigure(const FigureInput& input, const FigureRequest& request,
                           const FigureOptions& options, const QString& path, bool writeSidecar) {
-    ExportResult result;
     if (request.view == FigureView::Roles)
         return exportRoleChart(input, request, options, path, writeSidecar);
-    try {
+    return guardedExport([&](ExportResult& result) {
         // Extract first so a bad layer/step is reported before any file is created.
         const bool map = isMapView(request.view);
         const MapData maps = map ? mapData(input, request) : MapData{};
@@ -101,19 +111,13 @@ ExportResult exportFigure(const FigureInput& input, const FigureRequest& request
             else
                 paintCurves(painter, sizePt, curves, options);
         });
-        if (writeSidecar && !writeSidecarFile(path, request.view, map ? &maps : nullptr, curves, result))
-            return result;
-        result.ok = true;
-    } catch (const std::exception& e) {
-        result.error = QString::fromStdString(e.what());
-    }
-    return result;
+        return !writeSidecar || writeSidecarFile(path, request.view, map ? &maps : nullptr, curves, result);
+    });
 }
 
 ExportResult exportRoleChart(const FigureInput& input, const FigureRequest& request,
                              const FigureOptions& options, const QString& path, bool writeSidecar) {
-    ExportResult result;
-    try {
+    return guardedExport([&](ExportResult& result) {
         const RunRoles roles = analyseRoles(input.snapshots, input.steps);
         if (roles.history.steps.empty())
             throw Error("The run " + input.runName.toStdString() +
@@ -133,13 +137,10 @@ ExportResult exportRoleChart(const FigureInput& input, const FigureRequest& requ
         });
         if (writeSidecar) {
             result.sidecarPath = sidecarPathFor(path, request.view);
-            if (!writeRoleCsv(roles.history, result.sidecarPath, &result.error)) return result;
+            if (!writeRoleCsv(roles.history, result.sidecarPath, &result.error)) return false;
         }
-        result.ok = true;
-    } catch (const std::exception& e) {
-        result.error = QString::fromStdString(e.what());
-    }
-    return result;
+        return true;
+    });
 }
 
 bool writeSidecarFile(const QString& figurePath, FigureView view, const MapData* maps,

@@ -18,6 +18,10 @@ struct ExportResult {
     QString sidecarPath; // empty when not written
 };
 
+// Runs `write`, which returns whether everything was written (filling `result`'s side-car path, or its error),
+// and turns an exception into the result's error sentence: every export reports, none throws.
+ExportResult guardedExport(const std::function<bool(ExportResult& result)>& write);
+
 // Needs a QGuiApplication (fonts); attnscope-plot makes one on the offscreen platform.
 ExportResult exportFigure(const FigureInput& input, const FigureRequest& request,
                           const FigureOptions& options, const QString& path, bool writeSidecar = true);

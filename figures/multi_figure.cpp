@@ -307,8 +307,7 @@ QString whatOf(FigureView view) {
 
 ExportResult exportRuns(const std::vector<FigureInput>& runs, const MultiRequest& request,
                         const FigureOptions& options, const QString& path, bool writeSidecar) {
-    ExportResult result;
-    try {
+    return guardedExport([&](ExportResult& result) {
         requireRuns(runs, 1);
         const FigureRequest& base = request.base;
         const bool map = isMapView(base.view);
@@ -337,13 +336,8 @@ ExportResult exportRuns(const std::vector<FigureInput>& runs, const MultiRequest
             else
                 paintPanels(p, size, title, panels, options);
         });
-        if (writeSidecar && !writeSidecarFile(path, base.view, map ? &maps : nullptr, curves, result))
-            return result;
-        result.ok = true;
-    } catch (const std::exception& e) {
-        result.error = QString::fromStdString(e.what());
-    }
-    return result;
+        return !writeSidecar || writeSidecarFile(path, base.view, map ? &maps : nullptr, curves, result);
+    });
 }
 
 } // namespace attnscope::figures

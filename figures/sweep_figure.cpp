@@ -100,19 +100,13 @@ SweepSummary readSweepSummary(const std::string& folder) {
 
 ExportResult exportLrSensitivity(const SweepSummary& summary, const QString& sweepName,
                                  const FigureOptions& options, const QString& path, bool writeSidecar) {
-    ExportResult result;
-    try {
+    return guardedExport([&](ExportResult& result) {
         const CurveData curves = lrSensitivityCurves(summary, sweepName);
         writeFigureFile(
             path, options, viewName(FigureView::LrSensitivity),
             [&](QPainter& painter, const QSizeF& sizePt) { paintCurves(painter, sizePt, curves, options); });
-        if (writeSidecar && !writeSidecarFile(path, FigureView::LrSensitivity, nullptr, curves, result))
-            return result;
-        result.ok = true;
-    } catch (const std::exception& e) {
-        result.error = QString::fromStdString(e.what());
-    }
-    return result;
+        return !writeSidecar || writeSidecarFile(path, FigureView::LrSensitivity, nullptr, curves, result);
+    });
 }
 
 } // namespace attnscope::figures

@@ -362,6 +362,10 @@ std::string textOfBytes(const std::string& bytes) {
 }
 } // namespace
 
+bool BpeTokenizer::isAdded(std::int32_t id) const {
+    return id >= 0 && std::size_t(id) < m_added.size() && m_added[std::size_t(id)];
+}
+
 std::string BpeTokenizer::label(std::int32_t id) const {
     if (id < 0 || std::size_t(id) >= m_pieces.size() || m_pieces[std::size_t(id)].empty())
         return std::string("<").append(std::to_string(id)).append(">");

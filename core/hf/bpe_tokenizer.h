@@ -45,6 +45,9 @@ public:
     int vocabSize() const { return int(m_pieces.size()); }
     bool byteLevel() const { return m_byteLevel; }
     std::int32_t tokenId(const std::string& piece) const; // −1 when absent
+    bool isAdded(std::int32_t id) const; // an added token (<|endoftext|>, <s>, …): never ordinary text
+    // The post-processor's tokens before every text (Llama's <s>); empty for GPT-2 and Pythia.
+    const std::vector<std::int32_t>& prefixIds() const { return m_prefixIds; }
 
 private:
     void encodePiece(std::string_view piece, std::vector<std::int32_t>& out) const;

@@ -1,5 +1,6 @@
 #include "core/hf/hf_import.h"
 
+#include "core/data/induction_probe.h"
 #include "core/hf/hf_forward.h"
 #include "core/store/run_writer.h"
 #include "core/train/run_spec.h"
@@ -43,6 +44,23 @@ RunSpec runSpecOf(const HfConfig& c, int lastStep) {
     m.layerNormEps = c.normEps;
     spec.train.steps = std::max(lastStep, 1); // the run's timeline ends at its last checkpoint
     return spec;
+}
+
+// Olsson et al.'s repeated random tokens for an imported model: distinct ids of its vocabulary that are not
+// added tokens, after the tokenizer's prefix, as long as the context allows.
+std::vector<std::int32_t> inductionProbe(int half, const HfConfig& config,
+                                         const std::optional<BpeTokenizer>& tokenizer) {
+    if (half <= 0) return {};
+    std::vector<std::int32_t> prefix = tokenizer ? tokenizer->prefixIds() : std::vector<std::int32_t>{};
+    std::vector<std::int32_t> symbols;
+    for (std::int32_t id = 0; id < config.vocab; ++id)
+        if (!tokenizer || !tokenizer->isAdded(id)) symbols.push_back(id);
+    const int context = config.context - int(prefix.size());
+    half = std::min({half, context / 2, int(symbols.size())});
+    if (half < 2) return {};
+    std::vector<std::int32_t> tokens = inductionProbeTokens(half, symbols, false);
+    tokens.insert(tokens.begin(), prefix.begin(), prefix.end());
+    return tokens;
 }
 
 } // namespace
@@ -147,12 +165,14 @@ importCheckpoints(const ImportRequest& request,
         probeText = tokenizer ? tokenizer->decode(probe) : std::string();
     }
     checkProbe(*first, probe);
+    const std::vector<std::int32_t> induction = inductionProbe(request.inductionHalf, *first, tokenizer);
 
     RunHeader header;
     // The spec states only what is known of an imported model's training: the step its timeline ends at (no
     // seed, learning rate or batch; readers show those as unknown).
     nlohmann::json spec = toJson(runSpecOf(*first, entries.back().step));
-    spec["train"] = nlohmann::json{{"steps", spec["train"]["steps"]}};
+    spec["train"] = nlohmann::json{{"steps", spec["train"]["steps"]},
+                                   {"induction_probe", induction.empty() ? -1 : int(induction.size()) / 2}};
     header.specJson = spec.dump();
     header.corpusName = std::filesystem::path(request.folders[0]).filename().string();
     header.tokenizerJson = vocabularyTokenizerJson(tokenizer, first->vocab);
@@ -171,6 +191,7 @@ importCheckpoints(const ImportRequest& request,
         const HfCheckpoint model(e.folder);
         TextProbeResult r = probeHfModel(model, probe, e.step);
         auto snapshot = std::make_shared<ProbeSnapshot>(*r.snapshot);
+        if (!induction.empty()) snapshot->induction = probeHfModel(model, induction, e.step).snapshot;
         snapshot->scalarNames.push_back("probe_loss");
         snapshot->scalarValues.push_back(float(r.meanLoss));
         writer.appendSnapshot(*snapshot);

@@ -24,6 +24,9 @@ struct ImportRequest {
     std::vector<int> steps; // one per folder; empty: from the folder names (stepFromFolderName)
     std::optional<std::string> probeText;
     std::vector<std::int32_t> probeIds; // used instead of a text when not empty
+    // The induction probe's half length (core/data/induction_probe.h): n random ids of the vocabulary (not
+    // the tokenizer's added tokens), then the same n, after the tokenizer's prefix (Llama's <s>); 0: none.
+    int inductionHalf = 32;
     std::string out;
     bool overwrite = false;
 };

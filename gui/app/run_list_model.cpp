@@ -23,43 +23,15 @@ QPixmap swatch(const QColor& color) {
 }
 } // namespace
 
-RunListModel::RunListModel(RunRegistry& registry, QObject* parent)
-    : QAbstractTableModel(parent), m_registry(registry) {
-    // The registry appends runs and removes them one at a time; rows follow its order exactly.
-    connect(&registry, &RunRegistry::runAboutToBeAdded, this, [this] {
-        const int row = int(m_registry.runs().size());
-        beginInsertRows({}, row, row);
-    });
-    connect(&registry, &RunRegistry::runAdded, this, [this] { endInsertRows(); });
-    connect(&registry, &RunRegistry::runAboutToBeRemoved, this, [this](int id) {
-        const int row = m_registry.indexOf(id);
-        beginRemoveRows({}, row, row);
-    });
-    connect(&registry, &RunRegistry::runRemoved, this, [this] { endRemoveRows(); });
-    connect(&registry, &RunRegistry::appearanceChanged, this, &RunListModel::rowChanged);
-    connect(&registry, &RunRegistry::statusChanged, this, &RunListModel::rowChanged);
-    connect(&registry, &RunRegistry::dataAppended, this, &RunListModel::rowChanged); // step count
-}
-
-int RunListModel::rowCount(const QModelIndex& parent) const {
-    return parent.isValid() ? 0 : int(m_registry.runs().size());
-}
+RunListModel::RunListModel(RunRegistry& registry, QObject* parent) : RegistryTableModel(registry, parent) {}
 
 int RunListModel::columnCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-int RunListModel::runIdAt(int row) const {
-    return row >= 0 && row < rowCount() ? m_registry.runs()[std::size_t(row)]->id : 0;
-}
-
-int RunListModel::rowOf(int runId) const {
-    return m_registry.indexOf(runId);
-}
-
 QVariant RunListModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rowCount()) return {};
-    const RunData& run = *m_registry.runs()[std::size_t(index.row())];
+    const RunData& run = *registry().runs()[std::size_t(index.row())];
     if (role == RunIdRole) return run.id;
     switch (index.column()) {
     case ColorColumn:
@@ -110,11 +82,11 @@ bool RunListModel::setData(const QModelIndex& index, const QVariant& value, int 
     const int id = runIdAt(index.row());
     if (!id) return false;
     if (index.column() == NameColumn && role == Qt::CheckStateRole) {
-        m_registry.setVisible(id, value.toInt() == Qt::Checked);
+        registry().setVisible(id, value.toInt() == Qt::Checked);
         return true;
     }
     if (index.column() == ColorColumn && role == Qt::EditRole) {
-        m_registry.setColor(id, value.value<QColor>());
+        registry().setColor(id, value.value<QColor>());
         return true;
     }
     return false;
@@ -140,11 +112,6 @@ QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int 
     default:
         return {};
     }
-}
-
-void RunListModel::rowChanged(int runId) {
-    const int row = rowOf(runId);
-    if (row >= 0) emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }
 
 } // namespace attnscope::gui

@@ -1,13 +1,11 @@
 #pragma once
 // Table model of the Runs panel over RunRegistry: colour swatch, name with a visibility check box, status
 // text and mechanism badges. Appearance edits (colour, visibility) go back to the registry.
-#include <QAbstractTableModel>
+#include "gui/session/registry_table_model.h"
 
 namespace attnscope::gui {
 
-class RunRegistry;
-
-class RunListModel : public QAbstractTableModel {
+class RunListModel : public RegistryTableModel {
     Q_OBJECT
 public:
     enum Column { ColorColumn, NameColumn, StatusColumn, MechanismsColumn, ColumnCount };
@@ -16,19 +14,11 @@ public:
 
     explicit RunListModel(RunRegistry& registry, QObject* parent = nullptr);
 
-    int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role) const override;
     bool setData(const QModelIndex& index, const QVariant& value, int role) override;
     Qt::ItemFlags flags(const QModelIndex& index) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
-
-    int runIdAt(int row) const;
-    int rowOf(int runId) const;
-
-private:
-    void rowChanged(int runId);
-    RunRegistry& m_registry;
 };
 
 } // namespace attnscope::gui

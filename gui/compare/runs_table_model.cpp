@@ -18,45 +18,21 @@ QVariant sortable(double v) {
 }
 } // namespace
 
-RunsTableModel::RunsTableModel(RunRegistry& registry, QObject* parent)
-    : QAbstractTableModel(parent), m_registry(registry) {
-    connect(&registry, &RunRegistry::runAboutToBeAdded, this, [this] {
-        const int row = int(m_registry.runs().size());
-        beginInsertRows({}, row, row);
-    });
-    connect(&registry, &RunRegistry::runAdded, this, [this] { endInsertRows(); });
-    connect(&registry, &RunRegistry::runAboutToBeRemoved, this, [this](int id) {
-        const int row = m_registry.indexOf(id);
-        beginRemoveRows({}, row, row);
-        m_cache.erase(id);
-    });
-    connect(&registry, &RunRegistry::runRemoved, this, [this] { endRemoveRows(); });
-    connect(&registry, &RunRegistry::appearanceChanged, this, &RunsTableModel::rowChanged);
-    connect(&registry, &RunRegistry::statusChanged, this, &RunsTableModel::rowChanged);
-    connect(&registry, &RunRegistry::dataAppended, this, &RunsTableModel::rowChanged);
-}
-
-int RunsTableModel::rowCount(const QModelIndex& parent) const {
-    return parent.isValid() ? 0 : int(m_registry.runs().size());
-}
+RunsTableModel::RunsTableModel(RunRegistry& registry, QObject* parent) : RegistryTableModel(registry, parent) {}
 
 int RunsTableModel::columnCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-int RunsTableModel::runIdAt(int row) const {
-    return row >= 0 && row < rowCount() ? m_registry.runs()[std::size_t(row)]->id : 0;
-}
-
 const RunRow& RunsTableModel::summaryOf(int runId) const {
     auto it = m_cache.find(runId);
-    if (it == m_cache.end()) it = m_cache.emplace(runId, runRow(*m_registry.find(runId))).first;
+    if (it == m_cache.end()) it = m_cache.emplace(runId, runRow(*registry().find(runId))).first;
     return it->second;
 }
 
 QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rowCount()) return {};
-    const RunData& run = *m_registry.runs()[std::size_t(index.row())];
+    const RunData& run = *registry().runs()[std::size_t(index.row())];
     if (role == RunIdRole) return run.id;
     const RunRow& s = summaryOf(run.id);
     const int column = index.column();
@@ -145,12 +121,6 @@ QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, in
     if (role == Qt::DisplayRole) return tr(h.name);
     if (role == Qt::ToolTipRole && *h.tip) return tr(h.tip);
     return {};
-}
-
-void RunsTableModel::rowChanged(int runId) {
-    m_cache.erase(runId);
-    const int row = m_registry.indexOf(runId);
-    if (row >= 0) emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }
 
 } // namespace attnscope::gui

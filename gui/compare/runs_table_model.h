@@ -3,15 +3,13 @@
 // hyper-parameters, what it reached (final train/validation loss, max logit, min entropy), its events
 // and status. Rows follow RunRegistry; SortRole gives numbers so columns sort by value, not by text.
 #include "gui/compare/run_summary.h"
+#include "gui/session/registry_table_model.h"
 
-#include <QAbstractTableModel>
 #include <map>
 
 namespace attnscope::gui {
 
-class RunRegistry;
-
-class RunsTableModel : public QAbstractTableModel {
+class RunsTableModel : public RegistryTableModel {
     Q_OBJECT
 public:
     enum Column {
@@ -37,16 +35,13 @@ public:
 
     explicit RunsTableModel(RunRegistry& registry, QObject* parent = nullptr);
 
-    int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
-    int runIdAt(int row) const;
 
 private:
-    void rowChanged(int runId);
+    void forget(int runId) override { m_cache.erase(runId); }
     const RunRow& summaryOf(int runId) const;
-    RunRegistry& m_registry;
     mutable std::map<int, RunRow> m_cache; // run id → summary, dropped when the run changes
 };
 

@@ -10,6 +10,8 @@ import subprocess
 import numpy as np
 import pytest
 
+import attnscope.metrics
+
 from conftest import needs_torch
 
 pytestmark = needs_torch
@@ -87,6 +89,17 @@ def test_engine_forward_equals_torch_reference(case, cli, tmp_path):
         snap = run.snapshot()
         assert snap.step == 0 and snap.length == len(PROBE)
         check_snapshot(snap, loss, maps)
+        # The induction probe: distinct random ids repeated once, its maps the reference's on those ids, its
+        # head scores attnscope.metrics' on the stored maps.
+        ind = run.induction_snapshot(0)
+        t = ind.tokens
+        n = t.size // 2
+        assert n >= 2 and list(t[:n]) == list(t[n:]) and len(set(t[:n])) == n
+        assert run.spec["train"]["induction_probe"] == n
+        _, ind_maps = reference(standard, [int(x) for x in t])
+        np.testing.assert_allclose(ind.attention, ind_maps, atol=1e-3, rtol=1e-3)
+        for key, value in attnscope.metrics.head_scores(ind_maps, t).items():
+            np.testing.assert_allclose(getattr(ind, key), value, atol=2e-3)
         if family in ("llama", "mistral", "qwen2"):
             # σ(W_q^h), σ(W_k^h) and σ(W_q^h W_k^hᵀ) are the largest singular values (key head of the group).
             H, KV = model.config.num_attention_heads, model.config.num_key_value_heads
