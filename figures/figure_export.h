@@ -18,8 +18,8 @@ struct ExportResult {
     QString sidecarPath; // empty when not written
 };
 
-// Runs `write`, which returns whether everything was written (filling `result`'s side-car path, or its error),
-// and turns an exception into the result's error sentence: every export reports, none throws.
+// Runs `write`, which returns whether everything was written (filling `result`'s side-car path, or its
+// error), and turns an exception into the result's error sentence: every export reports, none throws.
 ExportResult guardedExport(const std::function<bool(ExportResult& result)>& write);
 
 // Needs a QGuiApplication (fonts); attnscope-plot makes one on the offscreen platform.

@@ -84,8 +84,8 @@ private slots:
         QCOMPARE(inductionProbeTokens(6, symbols, true), t); // seeded: the same every time
         QVERIFY(inductionProbeTokens(6, symbols, true, 99) != t);
         QVERIFY(inductionProbeTokens(19, symbols, true).empty()); // more than the distinct symbols
-        QCOMPARE(inductionProbeHalf(0, 64, 18, true), 18);  // bound by the 18 symbols
-        QCOMPARE(inductionProbeHalf(0, 64, 200, true), 31); // context-bound: 1 + 2·31 ≤ 64
+        QCOMPARE(inductionProbeHalf(0, 64, 18, true), 18);        // bound by the 18 symbols
+        QCOMPARE(inductionProbeHalf(0, 64, 200, true), 31);       // context-bound: 1 + 2·31 ≤ 64
         QCOMPARE(inductionProbeHalf(10, 64, 200, false), 10);
         QCOMPARE(inductionProbeHalf(-1, 64, 200, false), 0);
         QCOMPARE(inductionProbeHalf(0, 4, 200, true), 0); // not even n = 2 fits
@@ -102,7 +102,8 @@ private slots:
         const Tokenizer& tokenizer = task.tokenizer();
         QCOMPARE(tokenizer.vocabSize(), 2 + 16 + 1); // <unk>, <bos>, the alphabet, ";"
         for (std::int32_t id : symbols) QVERIFY(tokenizer.display(id) != ";");
-        const auto probe = inductionProbeTokens(inductionProbeHalf(0, 64, int(symbols.size()), true), symbols, true);
+        const auto probe =
+            inductionProbeTokens(inductionProbeHalf(0, 64, int(symbols.size()), true), symbols, true);
         QCOMPARE(int(probe.size()), 1 + 2 * 16);
         for (std::size_t k = 1; k < probe.size(); ++k) QVERIFY(tokenizer.display(probe[k]) != ";");
     }

@@ -336,8 +336,8 @@ private slots:
                                 "value-residual-resformer", "value-residual-vanilla", "induction"}) {
             const RecordedRun& r = sample(run);
             std::string events;
-            for (const EventKind k : {EventKind::EntropyCollapse, EventKind::LogitExplosion, EventKind::PhaseChange,
-                                      EventKind::RoleChange}) {
+            for (const EventKind k : {EventKind::EntropyCollapse, EventKind::LogitExplosion,
+                                      EventKind::PhaseChange, EventKind::RoleChange}) {
                 const int n = eventCount(r, k);
                 if (n)
                     events +=

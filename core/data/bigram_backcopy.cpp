@@ -77,7 +77,8 @@ BigramBackcopyTask::BigramBackcopyTask(std::string corpusName, std::string_view 
 
 std::vector<std::int32_t> BigramBackcopyTask::ordinarySymbols() const {
     std::vector<std::int32_t> ids = TokenSource::ordinarySymbols();
-    ids.erase(std::remove_if(ids.begin(), ids.end(), [&](std::int32_t id) { return isTrigger(id); }), ids.end());
+    ids.erase(std::remove_if(ids.begin(), ids.end(), [&](std::int32_t id) { return isTrigger(id); }),
+              ids.end());
     return ids;
 }
 

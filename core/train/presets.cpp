@@ -55,21 +55,20 @@ RunSpec sinkSpec() {
     return s;
 }
 
-// The induction lesson's run (Olsson et al. 2022): 2 layers × 4 heads, d 64, context 64, rotary positions, the
-// `induction` task (a random block of 8–16 distinct symbols out of 16, then its repeat) after <bos>, batch 16,
-// LR 1e-3 with cosine decay to 1e-4, 2000 steps. A previous-token head forms in layer 0 and induction heads in
-// layer 1, together, in a phase change a few hundred steps in. Rotary positions make "the key one before me" a
-// fixed rotation, so layer 0's previous-token head is sharp (score > 0.8); with learned positions the same
-// model solves the task with layer-0 heads that spread over the last few keys (score ≈ 0.35;
-// docs/experiments.md §8).
+// The induction lesson's run (Olsson et al. 2022): 2 layers × 4 heads, d 64, context 64, rotary positions,
+// the `induction` task (a random block of 8–16 distinct symbols out of 16, then its repeat) after <bos>,
+// batch 16, LR 1e-3 with cosine decay to 1e-4, 2000 steps. A previous-token head forms in layer 0 and
+// induction heads in layer 1, together, in a phase change a few hundred steps in. Rotary positions make "the
+// key one before me" a fixed rotation, so layer 0's previous-token head is sharp (score > 0.8); with learned
+// positions the same model solves the task with layer-0 heads that spread over the last few keys (score ≈
+// 0.35; docs/experiments.md §8).
 RunSpec inductionSpec() {
     RunSpec s;
     s.model.layers = 2, s.model.heads = 4, s.model.dModel = 64, s.model.context = 64;
     s.model.position = PositionScheme::Rope;
     s.train.batch = 16, s.train.steps = 2000, s.train.lr = 1e-3, s.train.warmup = 100;
     // Snapshots and evaluations often enough to resolve a phase change that takes ~200 steps.
-    s.train.recordEvery = 25, s.train.evalEvery = 50, s.train.checkpointEvery = 500,
-    s.train.probeLength = 64;
+    s.train.recordEvery = 25, s.train.evalEvery = 50, s.train.checkpointEvery = 500, s.train.probeLength = 64;
     // The induction probe repeats 12 random symbols: a block length the task trains on (the automatic length,
     // 16, is the longest block the task makes, rare in training).
     s.train.inductionProbe = 12;

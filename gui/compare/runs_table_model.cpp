@@ -18,7 +18,8 @@ QVariant sortable(double v) {
 }
 } // namespace
 
-RunsTableModel::RunsTableModel(RunRegistry& registry, QObject* parent) : RegistryTableModel(registry, parent) {}
+RunsTableModel::RunsTableModel(RunRegistry& registry, QObject* parent)
+    : RegistryTableModel(registry, parent) {}
 
 int RunsTableModel::columnCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : ColumnCount;

@@ -16,7 +16,8 @@ public:
 
 protected:
     explicit RegistryTableModel(RunRegistry& registry, QObject* parent = nullptr);
-    // A run's status, appearance or data changed, or it is about to go: what a subclass caches of it is stale.
+    // A run's status, appearance or data changed, or it is about to go: what a subclass caches of it is
+    // stale.
     virtual void forget(int /*runId*/) {}
     RunRegistry& registry() const { return m_registry; }
 
