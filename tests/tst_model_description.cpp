@@ -42,6 +42,8 @@ ModelDescription pythia() {
     d.dtype = "float16";
     d.nameOrPath = "EleutherAI/pythia-160m";
     d.revision = "step143000";
+    d.checkpointFolders = {{1000, "/models/pythia-160m/step1000"},
+                           {143000, "/models/pythia-160m/step143000"}};
     return d;
 }
 
@@ -70,6 +72,7 @@ private slots:
         QCOMPARE(j["kv_heads"].get<int>(), 12);
         QCOMPARE(j["position"]["rotary_fraction"].get<double>(), 0.25);
         QCOMPARE(toJson(modelDescriptionFromJson(j)), j);
+        QCOMPARE(modelDescriptionFromJson(j).checkpointFolders, d.checkpointFolders);
         ModelDescription partial;
         partial.heads = 12;
         QCOMPARE(toJson(partial).dump(), std::string(R"({"heads":12})"));
@@ -89,6 +92,9 @@ private slots:
         QVERIFY(message(R"({"position":{"rotary_fraction":"x"}})").find("position.rotary_fraction") !=
                 std::string::npos);
         QVERIFY(message(R"({"tied_embeddings":1})").find("true or false") != std::string::npos);
+        QVERIFY(message(R"({"checkpoint_folders":[{"step":-1,"path":"/m"}]})").find("checkpoint_folders") !=
+                std::string::npos);
+        QVERIFY(message(R"({"checkpoint_folders":{"step":1}})").find("an array") != std::string::npos);
         QVERIFY(message("[1]").find("object") != std::string::npos);
         QVERIFY(message("{").find("not valid JSON") != std::string::npos);
     }

@@ -97,6 +97,19 @@ nlohmann::json modelDescription(const HfCheckpoint& model, const std::string& so
     return j;
 }
 
+ProbeText encodeHfProbeText(const BpeTokenizer& tokenizer, const std::string& text, int context) {
+    ProbeText p;
+    p.tokens = tokenizer.encode(text);
+    if (text.empty() || p.tokens.size() <= tokenizer.prefixIds().size())
+        throw Error("Type a text to probe, or pick a preset.");
+    p.limit = context;
+    if (int(p.tokens.size()) > context) {
+        p.dropped = p.tokens.size() - std::size_t(context);
+        p.tokens.resize(std::size_t(context));
+    }
+    return p;
+}
+
 std::string vocabularyTokenizerJson(const std::optional<BpeTokenizer>& tokenizer, int vocab) {
     std::vector<std::string> labels(static_cast<std::size_t>(vocab));
     for (int i = 0; i < vocab; ++i) {
@@ -150,6 +163,12 @@ importCheckpoints(const ImportRequest& request,
         if (entries[i].step == entries[i - 1].step)
             throw Error(entries[i - 1].folder + " and " + entries[i].folder + " are both step " +
                         std::to_string(entries[i].step) + ".");
+    // Where each step's model lives, so the app can probe a text through it later.
+    nlohmann::json folders = nlohmann::json::array();
+    for (const Entry& e : entries)
+        folders.push_back(
+            {{"step", e.step}, {"path", std::filesystem::absolute(e.folder).lexically_normal().string()}});
+    description["checkpoint_folders"] = folders;
 
     const std::optional<BpeTokenizer> tokenizer = folderTokenizer(request.folders[0]);
     std::vector<std::int32_t> probe = request.probeIds;
@@ -161,6 +180,11 @@ importCheckpoints(const ImportRequest& request,
         probeText = request.probeText.value_or(kDefaultProbeText);
         probe = tokenizer->encode(probeText);
         if (probe.empty()) throw Error("The probe text has no tokens.");
+        // The default paragraph is cut to a short context; a text the user gave is refused instead (below).
+        if (!request.probeText && first->context > 0 && int(probe.size()) > first->context) {
+            probe.resize(std::size_t(first->context));
+            probeText = tokenizer->decode(probe);
+        }
     } else {
         probeText = tokenizer ? tokenizer->decode(probe) : std::string();
     }

@@ -2,6 +2,7 @@
 // `attnscope-cli import`: Hugging Face checkpoint folders (one model, or a series of one model's training
 // checkpoints) written as one run, one probe snapshot per folder at its training step, each computed by the
 // imported-model forward (hf_forward.h) through the snapshot path engine runs use.
+#include "core/eval/text_probe.h"
 #include "core/hf/bpe_tokenizer.h"
 #include "core/hf/hf_checkpoint.h"
 
@@ -16,7 +17,7 @@
 namespace attnscope::hf {
 
 // The probe text used when none is given: ordinary prose with a repeated sentence, so that previous-token
-// and induction heads have something to show.
+// and induction heads have something to show; cut to the model's context when that is shorter.
 extern const char* const kDefaultProbeText;
 
 struct ImportRequest {
@@ -46,6 +47,11 @@ importCheckpoints(const ImportRequest& request,
 
 // The tokenizer of a model folder: its tokenizer.json, or nullopt when it has none.
 std::optional<BpeTokenizer> folderTokenizer(const std::string& folder);
+
+// "Probe your own text" on an imported model: `text` as transformers' tokenizer(text) encodes it (the
+// tokenizer's prefix, such as Llama's <s>, first), cut to the model's context. Throws attnscope::Error for an
+// empty text.
+ProbeText encodeHfProbeText(const BpeTokenizer& tokenizer, const std::string& text, int context);
 
 // What is known about the model in the agreed description format (run.model_json; keys absent when unknown).
 nlohmann::json modelDescription(const HfCheckpoint& model, const std::string& source);

@@ -212,6 +212,11 @@ nlohmann::json toJson(const ModelDescription& d) {
     put("dtype", d.dtype);
     put("name_or_path", d.nameOrPath);
     put("revision", d.revision);
+    if (!d.checkpointFolders.empty()) {
+        nlohmann::json folders = nlohmann::json::array();
+        for (const auto& f : d.checkpointFolders) folders.push_back({{"step", f.step}, {"path", f.path}});
+        j["checkpoint_folders"] = folders;
+    }
     return j;
 }
 
@@ -248,6 +253,16 @@ ModelDescription modelDescriptionFromJson(const nlohmann::json& j) {
     readText(j, "dtype", d.dtype);
     readText(j, "name_or_path", d.nameOrPath);
     readText(j, "revision", d.revision);
+    if (j.contains("checkpoint_folders") && !j["checkpoint_folders"].is_null()) {
+        const nlohmann::json& folders = j["checkpoint_folders"];
+        if (!folders.is_array()) wrongType("checkpoint_folders", "an array", folders);
+        for (const nlohmann::json& f : folders) {
+            if (!f.is_object() || !f.contains("step") || !f["step"].is_number_integer() || f["step"] < 0 ||
+                f["step"] > std::numeric_limits<int>::max() || !f.contains("path") || !f["path"].is_string())
+                wrongType("checkpoint_folders", "{\"step\": a step, \"path\": a folder} entries", f);
+            d.checkpointFolders.push_back({f["step"].get<int>(), f["path"].get<std::string>()});
+        }
+    }
     return d;
 }
 

@@ -28,6 +28,14 @@ struct ModelDescription {
     std::optional<bool> parallelResidual, tiedEmbeddings;
     std::optional<std::int64_t> parameters;
     std::optional<std::string> dtype, nameOrPath, revision;
+    // An imported checkpoint series (`attnscope-cli import`): the folder each snapshot's step was read from,
+    // by step, so that a text can be probed through the model of any recorded step.
+    struct CheckpointFolder {
+        int step = 0;
+        std::string path;
+        bool operator==(const CheckpointFolder&) const = default;
+    };
+    std::vector<CheckpointFolder> checkpointFolders;
 
     bool empty() const;
     // Every self-contradiction as one sentence (kv_heads not dividing heads, a rotary fraction outside

@@ -3,7 +3,10 @@
 #include "core/eval/text_probe.h"
 #include "gui/session/run_data.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QStringList>
+#include <algorithm>
 
 namespace attnscope::gui {
 
@@ -21,6 +24,37 @@ QString stepList(const std::vector<int>& steps) {
     }
     return parts.join(QStringLiteral(", "));
 }
+// An imported run: the folder of the recorded step nearest to the selected one.
+CheckpointChoice chooseModelFolder(const RunData& run,
+                                   const std::vector<ModelDescription::CheckpointFolder>& folders,
+                                   int selectedStep) {
+    CheckpointChoice c;
+    std::vector<int> steps;
+    for (const auto& f : folders) steps.push_back(f.step);
+    const int step = nearestCheckpoint(steps, selectedStep);
+    const auto it =
+        std::find_if(folders.begin(), folders.end(), [&](const auto& f) { return f.step == step; });
+    const QString folder = QString::fromStdString(it->path);
+    if (!QFileInfo(folder).isDir()) {
+        c.text =
+            QStringLiteral("“%1” was imported from %2, which is no longer there: put the model folder back "
+                           "to probe a text through it.")
+                .arg(run.name, QDir::toNativeSeparators(folder));
+        return c;
+    }
+    c.step = step;
+    c.modelFolder = folder;
+    const QString where = QDir::toNativeSeparators(folder);
+    c.text =
+        step == selectedStep || steps.size() == 1
+            ? QStringLiteral("The model in %1 (step %2).").arg(where).arg(step)
+            : QStringLiteral("The model of step %1, the nearest to the selected step %2, in %3 (models at "
+                             "steps %4).")
+                  .arg(step)
+                  .arg(selectedStep)
+                  .arg(where, stepList(steps));
+    return c;
+}
 } // namespace
 
 CheckpointChoice chooseCheckpoint(const RunData* run, int selectedStep) {
@@ -30,6 +64,8 @@ CheckpointChoice chooseCheckpoint(const RunData* run, int selectedStep) {
             QStringLiteral("Select a run to probe: open one (File › Open, File › Samples) or start one.");
         return c;
     }
+    if (run->external && !run->external->model.checkpointFolders.empty())
+        return chooseModelFolder(*run, run->external->model.checkpointFolders, selectedStep);
     if (run->filePath.isEmpty()) {
         c.text = QStringLiteral(
                      "“%1” is not recorded to a file (recording is off or failed), so it has no checkpoints "

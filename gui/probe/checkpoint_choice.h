@@ -11,6 +11,9 @@ struct RunData;
 struct CheckpointChoice {
     int step = -1; // the checkpoint's step; -1 when the run cannot be probed
     QString text;  // "checkpoint of step 500 (nearest to the selected step 620)", or the reason
+    // For a run imported from Hugging Face folders (`attnscope-cli import`, File › Open model…): the folder
+    // of the chosen step, whose model and tokenizer.json probe the text; empty for the engine's checkpoints.
+    QString modelFolder;
     bool usable() const { return step >= 0; }
 };
 

@@ -1,5 +1,6 @@
 #include "gui/probe/probe_presets.h"
 
+#include "core/hf/hf_import.h"
 #include "core/util/rng.h"
 
 #include <QStringList>
@@ -74,6 +75,25 @@ std::vector<ProbePreset> probePresets(const Tokenizer& tokenizer, const std::vec
         presets.push_back({QStringLiteral("Sentence"), QString::fromStdString(sentence),
                            QStringLiteral("Plain text with every letter: which heads attend to the previous "
                                           "token, to word starts, to the first token?")});
+    return presets;
+}
+
+std::vector<ProbePreset> importedProbePresets(const hf::BpeTokenizer& tokenizer,
+                                              const std::vector<std::int32_t>& recorded) {
+    std::vector<ProbePreset> presets;
+    std::vector<std::int32_t> plain = recorded;
+    const auto& prefix = tokenizer.prefixIds();
+    if (plain.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), plain.begin()))
+        plain.erase(plain.begin(), plain.begin() + std::ptrdiff_t(prefix.size()));
+    if (const QString text = QString::fromStdString(tokenizer.decode(plain)); !text.isEmpty())
+        presets.push_back({QStringLiteral("Recorded probe text"), text,
+                           QStringLiteral("The text the import probed: edit a few words and see which heads "
+                                          "react.")});
+    presets.push_back({QStringLiteral("Repeated sentence (induction)"),
+                       QString::fromUtf8(hf::kDefaultProbeText),
+                       QStringLiteral("Its first sentence comes back: previous-token heads show the "
+                                      "sub-diagonal, induction heads a stripe from the repeat back to the "
+                                      "token after each word's first occurrence.")});
     return presets;
 }
 

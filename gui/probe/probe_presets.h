@@ -3,6 +3,7 @@
 // read as <unk>: the recorded probe text, a random sequence repeated (induction heads), one token repeated
 // (attention sinks, position-only attention) and, for text corpora, a plain sentence.
 #include "core/data/tokenizer.h"
+#include "core/hf/bpe_tokenizer.h"
 
 #include <QString>
 #include <vector>
@@ -19,5 +20,10 @@ struct ProbePreset {
 // whether a <bos> token is put first (so every preset fits whole).
 std::vector<ProbePreset> probePresets(const Tokenizer& tokenizer, const std::vector<std::int32_t>& recorded,
                                       int limit, bool bos);
+
+// An imported model's: its recorded probe, decoded with its own tokenizer (the tokenizer's prefix left out,
+// as the encoder puts it back), and the import's default paragraph with a repeated sentence.
+std::vector<ProbePreset> importedProbePresets(const hf::BpeTokenizer& tokenizer,
+                                              const std::vector<std::int32_t>& recorded);
 
 } // namespace attnscope::gui

@@ -1,5 +1,6 @@
 #include "gui/probe/probe_text_panel.h"
 
+#include "core/hf/hf_import.h"
 #include "gui/probe/checkpoint_choice.h"
 #include "gui/probe/probe_presets.h"
 #include "gui/probe/probe_result_view.h"
@@ -149,19 +150,29 @@ void ProbeTextPanel::rebuildPresets(const RunData* run) {
     const std::vector<std::int32_t> recorded =
         run->snapshots.empty() ? std::vector<std::int32_t>() : run->snapshots.front()->tokens;
     m_presetsHaveRecorded = !recorded.empty();
-    for (const ProbePreset& p :
-         probePresets(*run->tokenizer, recorded, probeTokenLimit(run->spec.model), run->spec.data.bos)) {
+    const bool imported = isImportedModelRun(*run);
+    const hf::BpeTokenizer* modelTokenizer = imported ? m_imported.forRun(*run, nullptr) : nullptr;
+    const std::vector<ProbePreset> presets =
+        imported
+            ? (modelTokenizer ? importedProbePresets(*modelTokenizer, recorded) : std::vector<ProbePreset>())
+            : probePresets(*run->tokenizer, recorded, probeTokenLimit(run->spec.model), run->spec.data.bos);
+    for (const ProbePreset& p : presets) {
         m_presets->addItem(p.name, p.text);
         m_presets->setItemData(m_presets->count() - 1, p.why, Qt::ToolTipRole);
     }
     m_presets->setEnabled(m_presets->count() > 1);
-    QStringList vocabulary;
-    for (std::int32_t id = 2; id < run->tokenizer->vocabSize(); ++id)
-        vocabulary << QString::fromStdString(run->tokenizer->display(id));
-    m_text->setToolTip(tr("Vocabulary of “%1” (%2 tokens besides <unk> and <bos>):\n%3")
-                           .arg(run->name)
-                           .arg(vocabulary.size())
-                           .arg(vocabulary.join(QLatin1Char(' '))));
+    if (imported) {
+        m_text->setToolTip(tr("Any text: the model's own tokenizer.json encodes it (%1 tokens)")
+                               .arg(run->tokenizer->vocabSize()));
+    } else {
+        QStringList vocabulary;
+        for (std::int32_t id = 2; id < run->tokenizer->vocabSize(); ++id)
+            vocabulary << QString::fromStdString(run->tokenizer->display(id));
+        m_text->setToolTip(tr("Vocabulary of “%1” (%2 tokens besides <unk> and <bos>):\n%3")
+                               .arg(run->name)
+                               .arg(vocabulary.size())
+                               .arg(vocabulary.join(QLatin1Char(' '))));
+    }
     // An empty box starts with the induction preset: one click on Probe shows something worth seeing. A text
     // the panel filled in for another run is in that run's vocabulary: it is replaced too (a text the user
     // typed is kept).
@@ -180,6 +191,11 @@ std::optional<ProbeText> ProbeTextPanel::encoded(const RunData& run, QString* wh
         return std::nullopt;
     }
     try {
+        if (isImportedModelRun(run)) {
+            const hf::BpeTokenizer* tokenizer = m_imported.forRun(run, why);
+            if (!tokenizer) return std::nullopt;
+            return hf::encodeHfProbeText(*tokenizer, text, run.spec.model.context);
+        }
         return encodeProbeInput(*run.tokenizer, text, run.spec.model, run.spec.data.bos);
     } catch (const std::exception& e) {
         *why = QString::fromStdString(e.what());
@@ -256,6 +272,8 @@ void ProbeTextPanel::probe() {
     request.selectedStep = m_timeline.step();
     request.tokens = p->tokens;
     request.vocabulary = run->tokenizer->vocabSize();
+    request.modelFolder = c.modelFolder;
+    request.modelStep = c.step;
     const int training = int(std::count_if(m_registry.runs().begin(), m_registry.runs().end(),
                                            [](const auto& r) { return r->status == RunStatus::Training; }));
     request.threads = threadsForRun(0, training, QThread::idealThreadCount());
@@ -263,11 +281,13 @@ void ProbeTextPanel::probe() {
     m_followStep = c.step;
     const bool queued = m_runner->isBusy();
     m_runner->submit(std::move(request));
-    setMessage(
-        m_message,
-        queued ? tr("A probe is still running; this text is probed next.")
-               : tr("Probing %1 tokens with the checkpoint of step %2…").arg(p->tokens.size()).arg(c.step),
-        kInfo);
+    setMessage(m_message,
+               queued ? tr("A probe is still running; this text is probed next.")
+                      : tr("Probing %1 tokens with the %2 of step %3…")
+                            .arg(p->tokens.size())
+                            .arg(c.modelFolder.isEmpty() ? tr("checkpoint") : tr("model"))
+                            .arg(c.step),
+               kInfo);
 }
 
 void ProbeTextPanel::showOutcome(const TextProbeOutcome& outcome) {
@@ -281,10 +301,12 @@ void ProbeTextPanel::showOutcome(const TextProbeOutcome& outcome) {
         m_result->setResult(r, run->tokenizer.get(), run->spec.model);
         m_shownRun = run->id;
         const int selected = outcome.request.selectedStep;
+        const QString model = outcome.request.modelFolder.isEmpty() ? tr("checkpoint") : tr("model");
         const QString which = r.step == selected
-                                  ? tr("checkpoint of step %1 (the selected step)").arg(r.step)
-                                  : tr("checkpoint of step %1 — not the selected step %2, which has no "
-                                       "checkpoint; this is the nearest")
+                                  ? tr("%1 of step %2 (the selected step)").arg(model).arg(r.step)
+                                  : tr("%1 of step %2 — not the selected step %3, which has no %1; this is "
+                                       "the nearest")
+                                        .arg(model)
                                         .arg(r.step)
                                         .arg(selected);
         const double uniform = std::log(double(run->tokenizer->vocabSize()));

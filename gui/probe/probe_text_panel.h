@@ -4,6 +4,7 @@
 // appear in the same views as a recorded snapshot. The text is checked as it is typed (token count, unknown
 // characters, the model's length limit); the forward pass runs on a worker thread (TextProbeRunner).
 #include "core/eval/text_probe.h"
+#include "gui/probe/imported_tokenizer.h"
 
 #include <QWidget>
 #include <optional>
@@ -52,7 +53,8 @@ private:
     void rebuildPresets(const RunData* run);
     void showOutcome(const TextProbeOutcome& outcome);
     void setMessage(QLabel* label, const QString& text, const char* colour);
-    // The text as the selected run's tokenizer reads it; nullopt with `why` set when it cannot be probed.
+    // The text as the selected run's tokenizer reads it (an imported model's own tokenizer.json); nullopt
+    // with `why` set when it cannot be probed.
     std::optional<ProbeText> encoded(const RunData& run, QString* why) const;
 
     RunRegistry& m_registry;
@@ -72,6 +74,7 @@ private:
     int m_shownRun = 0;                     // the run of the result on screen
     int m_followRun = 0, m_followStep = -1; // the last probe asked for: run and expected checkpoint
     bool m_canProbe = false;                // the text encodes for the selected run
+    mutable ImportedTokenizer m_imported;   // an imported run's tokenizer.json, read once
 };
 
 } // namespace attnscope::gui

@@ -1,5 +1,7 @@
 #include "gui/probe/text_probe_runner.h"
 
+#include "core/hf/hf_checkpoint.h"
+#include "core/hf/hf_forward.h"
 #include "core/store/run_reader.h"
 #include "core/util/error.h"
 
@@ -19,12 +21,17 @@ TextProbeOutcome runTextProbe(const TextProbeRequest& request) {
     try {
         // The ICV is per thread: this sets the worker's team size without touching the trainer's.
         omp_set_num_threads(std::max(1, request.threads));
-        const RunReader reader(request.filePath.toStdString());
-        const int step = nearestCheckpoint(reader.checkpointSteps(), request.selectedStep);
-        if (step < 0)
-            throw Error("The run file " + request.filePath.toStdString() +
-                        " holds no checkpoint yet, so there is no model to probe.");
-        outcome.result = probeCheckpoint(reader.checkpoint(step), request.tokens, request.vocabulary);
+        if (!request.modelFolder.isEmpty()) {
+            const hf::HfCheckpoint model(request.modelFolder.toStdString());
+            outcome.result = hf::probeHfModel(model, request.tokens, request.modelStep);
+        } else {
+            const RunReader reader(request.filePath.toStdString());
+            const int step = nearestCheckpoint(reader.checkpointSteps(), request.selectedStep);
+            if (step < 0)
+                throw Error("The run file " + request.filePath.toStdString() +
+                            " holds no checkpoint yet, so there is no model to probe.");
+            outcome.result = probeCheckpoint(reader.checkpoint(step), request.tokens, request.vocabulary);
+        }
     } catch (const std::bad_alloc&) {
         outcome.error =
             QObject::tr("Not enough memory to probe this model on %1 tokens.").arg(request.tokens.size());

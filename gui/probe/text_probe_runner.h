@@ -24,6 +24,10 @@ struct TextProbeRequest {
     std::vector<std::int32_t> tokens;
     int vocabulary = 0; // of the tokenizer that encoded `tokens`
     int threads = 1;    // OpenMP threads of the forward pass
+    // An imported run: the Hugging Face folder whose model reads the tokens, and the step it stands for
+    // (the file's checkpoints are not used).
+    QString modelFolder;
+    int modelStep = 0;
 };
 
 struct TextProbeOutcome {
