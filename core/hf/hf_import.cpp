@@ -46,6 +46,17 @@ RunSpec runSpecOf(const HfConfig& c, int lastStep) {
     return spec;
 }
 
+// What the run is called: the model folder's name; for a folder named by its step (step1000, a Pythia
+// revision) or a series of such folders, the model's name above them ("pythia-160m", "pythia-160m/step1000").
+std::string runName(const std::string& folder, bool series) {
+    const std::filesystem::path path = std::filesystem::absolute(folder).lexically_normal();
+    std::filesystem::path leaf = path.filename(), parent = path.parent_path().filename();
+    if (leaf.empty())
+        leaf = path.parent_path().filename(), parent = path.parent_path().parent_path().filename();
+    if (!stepFromFolderName(leaf.string()) || parent.empty()) return leaf.string();
+    return series ? parent.string() : parent.string() + "/" + leaf.string();
+}
+
 // Olsson et al.'s repeated random tokens for an imported model: distinct ids of its vocabulary that are not
 // added tokens, after the tokenizer's prefix, as long as the context allows.
 std::vector<std::int32_t> inductionProbe(int half, const HfConfig& config,
@@ -195,6 +206,7 @@ importCheckpoints(const ImportRequest& request,
     // The spec states only what is known of an imported model's training: the step its timeline ends at (no
     // seed, learning rate or batch; readers show those as unknown).
     nlohmann::json spec = toJson(runSpecOf(*first, entries.back().step));
+    spec["name"] = runName(entries.front().folder, entries.size() > 1);
     spec["train"] = nlohmann::json{{"steps", spec["train"]["steps"]},
                                    {"induction_probe", induction.empty() ? -1 : int(induction.size()) / 2}};
     header.specJson = spec.dump();

@@ -79,18 +79,22 @@ std::vector<ProbePreset> probePresets(const Tokenizer& tokenizer, const std::vec
 }
 
 std::vector<ProbePreset> importedProbePresets(const hf::BpeTokenizer& tokenizer,
-                                              const std::vector<std::int32_t>& recorded) {
+                                              const std::vector<std::int32_t>& recorded, int limit) {
+    // The text of `ids` without the tokenizer's prefix, which the encoder puts back.
+    const auto textOf = [&](std::vector<std::int32_t> ids) {
+        const auto& prefix = tokenizer.prefixIds();
+        if (ids.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), ids.begin()))
+            ids.erase(ids.begin(), ids.begin() + std::ptrdiff_t(prefix.size()));
+        return QString::fromStdString(tokenizer.decode(ids));
+    };
     std::vector<ProbePreset> presets;
-    std::vector<std::int32_t> plain = recorded;
-    const auto& prefix = tokenizer.prefixIds();
-    if (plain.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), plain.begin()))
-        plain.erase(plain.begin(), plain.begin() + std::ptrdiff_t(prefix.size()));
-    if (const QString text = QString::fromStdString(tokenizer.decode(plain)); !text.isEmpty())
+    if (const QString text = textOf(recorded); !text.isEmpty())
         presets.push_back({QStringLiteral("Recorded probe text"), text,
                            QStringLiteral("The text the import probed: edit a few words and see which heads "
                                           "react.")});
-    presets.push_back({QStringLiteral("Repeated sentence (induction)"),
-                       QString::fromUtf8(hf::kDefaultProbeText),
+    std::vector<std::int32_t> paragraph = tokenizer.encode(hf::kDefaultProbeText);
+    if (limit > 0 && int(paragraph.size()) > limit) paragraph.resize(std::size_t(limit));
+    presets.push_back({QStringLiteral("Repeated sentence (induction)"), textOf(paragraph),
                        QStringLiteral("Its first sentence comes back: previous-token heads show the "
                                       "sub-diagonal, induction heads a stripe from the repeat back to the "
                                       "token after each word's first occurrence.")});

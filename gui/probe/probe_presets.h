@@ -22,8 +22,9 @@ std::vector<ProbePreset> probePresets(const Tokenizer& tokenizer, const std::vec
                                       int limit, bool bos);
 
 // An imported model's: its recorded probe, decoded with its own tokenizer (the tokenizer's prefix left out,
-// as the encoder puts it back), and the import's default paragraph with a repeated sentence.
+// as the encoder puts it back), and the import's default paragraph with a repeated sentence, cut to `limit`
+// tokens (the model's context).
 std::vector<ProbePreset> importedProbePresets(const hf::BpeTokenizer& tokenizer,
-                                              const std::vector<std::int32_t>& recorded);
+                                              const std::vector<std::int32_t>& recorded, int limit);
 
 } // namespace attnscope::gui

@@ -154,7 +154,8 @@ void ProbeTextPanel::rebuildPresets(const RunData* run) {
     const hf::BpeTokenizer* modelTokenizer = imported ? m_imported.forRun(*run, nullptr) : nullptr;
     const std::vector<ProbePreset> presets =
         imported
-            ? (modelTokenizer ? importedProbePresets(*modelTokenizer, recorded) : std::vector<ProbePreset>())
+            ? (modelTokenizer ? importedProbePresets(*modelTokenizer, recorded, run->spec.model.context)
+                              : std::vector<ProbePreset>())
             : probePresets(*run->tokenizer, recorded, probeTokenLimit(run->spec.model), run->spec.data.bos);
     for (const ProbePreset& p : presets) {
         m_presets->addItem(p.name, p.text);
