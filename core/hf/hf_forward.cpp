@@ -169,13 +169,15 @@ TextProbeResult probeHfModel(const HfCheckpoint& model, const std::vector<std::i
     for (auto* v : {&s->sigmaQK, &s->sigmaQ, &s->sigmaK, &s->entropyBound}) v->assign(LH, 0.0f);
     const Buffer logits = forwardHfModel(model, tokens, s.get());
     Buffer logZ(std::size_t(T), 0.0f);
-    for (int i = 0; i < T; ++i) {
-        const float* row = logits.data() + std::size_t(i) * V;
-        const float m = *std::max_element(row, row + V);
-        double sum = 0;
-        for (int j = 0; j < V; ++j) sum += std::exp(double(row[j] - m));
-        logZ[std::size_t(i)] = m + float(std::log(sum));
-    }
+    nn::parallelChunks(T, 8, [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
+        for (std::ptrdiff_t i = begin; i < end; ++i) {
+            const float* row = logits.data() + std::size_t(i) * V;
+            const float m = *std::max_element(row, row + V);
+            double sum = 0;
+            for (int j = 0; j < V; ++j) sum += std::exp(double(row[j] - m));
+            logZ[std::size_t(i)] = m + float(std::log(sum));
+        }
+    });
     MapMetricInputs metricInputs;
     metricInputs.outputLogits = logits.data(), metricInputs.logZ = logZ.data(), metricInputs.vocab = V;
     computeMapMetrics(*s, metricInputs);
