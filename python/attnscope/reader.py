@@ -564,6 +564,12 @@ def connect_for_reading(path):
             shutil.rmtree(folder, ignore_errors=True)
         raise
     con.plan, con.source, con.opened_state, con.copy_folder = plan, path, opened_state, folder
+    if folder:
+        # A run nobody closes (a script that ends without close()) still leaves no private copy behind: the
+        # folder goes with the connection, or at the interpreter's exit.
+        import shutil
+        import weakref
+        weakref.finalize(con, shutil.rmtree, folder, True)
     # Damaged text (invalid UTF-8) is shown with replacement characters rather than refused.
     con.text_factory = lambda b: b.decode("utf-8", "replace")
     con.execute("PRAGMA query_only = 1")

@@ -34,6 +34,22 @@ def test_killed_run_reads_from_a_read_only_mount(tmp_path, cli):
     assert "python steps 20" in r.stdout
 
 
+def test_private_copies_of_a_killed_run_are_removed(tmp_path, cli):
+    """A killed run without its -shm is read from a private temporary copy; neither reader leaves the copy
+    behind, not even a script that never closes the run."""
+    path = killed_run(tmp_path / "killed.attnrun")
+    os.remove(path + "-shm")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = dict(os.environ, TMPDIR=str(temp))
+    r = subprocess.run([cli, "info", path], capture_output=True, text=True, env=env)
+    assert r.returncode == 0 and "interrupted at step 20" in r.stdout, r.stderr
+    script = f"import attnscope; r = attnscope.open_run({path!r}); print(r.steps()['step'].size)"
+    r = subprocess.run([os.sys.executable, "-c", script], capture_output=True, text=True, env=env)
+    assert r.returncode == 0 and r.stdout.strip() == "20", r.stderr
+    assert os.listdir(temp) == []
+
+
 def test_interrupted_run_is_not_shown_as_training(tmp_path, cli):
     path = killed_run(tmp_path / "killed.attnrun")
     r = subprocess.run([cli, "info", path], capture_output=True, text=True)
