@@ -10,7 +10,7 @@ namespace attnscope::hf {
 
 namespace {
 constexpr int kRowBlock = 512; // probes up to 512 tokens convert each weight block once
-constexpr int kColBlock = 256;
+constexpr int kColBlock = 128; // 6 blocks for a 768-wide output: both cores busy (256 gave 3)
 } // namespace
 
 void linear(float* y, int ldy, const float* x, int rows, const Matrix& w, const TensorView* bias,
