@@ -167,25 +167,25 @@ TextProbeResult probeHfModel(const HfCheckpoint& model, const std::vector<std::i
     s->valueNorm.assign(LH * T, 0.0f);
     s->residualNorm.assign(std::size_t(L + 1) * T, 0.0f);
     for (auto* v : {&s->sigmaQK, &s->sigmaQ, &s->sigmaK, &s->entropyBound}) v->assign(LH, 0.0f);
-    const Buffer logits = forwardHfModel(model, tokens, s.get());
+    const std::unique_ptr<float[]> logits = forwardHfModel(model, tokens, s.get());
     Buffer logZ(std::size_t(T), 0.0f);
     nn::parallelChunks(T, 8, [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
         for (std::ptrdiff_t i = begin; i < end; ++i) {
-            const float* row = logits.data() + std::size_t(i) * V;
+            const float* row = logits.get() + std::size_t(i) * V;
             const float m = *std::max_element(row, row + V);
-            double sum = 0;
-            for (int j = 0; j < V; ++j) sum += std::exp(double(row[j] - m));
+            double sum = 0; // float exp (as the engine's cross-entropy), summed in double
+            for (int j = 0; j < V; ++j) sum += double(std::exp(row[j] - m));
             logZ[std::size_t(i)] = m + float(std::log(sum));
         }
     });
     MapMetricInputs metricInputs;
-    metricInputs.outputLogits = logits.data(), metricInputs.logZ = logZ.data(), metricInputs.vocab = V;
+    metricInputs.outputLogits = logits.get(), metricInputs.logZ = logZ.data(), metricInputs.vocab = V;
     computeMapMetrics(*s, metricInputs);
-    return textProbeResult(std::move(s), logits.data(), logZ.data(), V, tokens, step);
+    return textProbeResult(std::move(s), logits.get(), logZ.data(), V, tokens, step);
 }
 
-std::vector<float> forwardHfModel(const HfCheckpoint& model, const std::vector<std::int32_t>& tokens,
-                                  ProbeSnapshot* s) {
+std::unique_ptr<float[]> forwardHfModel(const HfCheckpoint& model, const std::vector<std::int32_t>& tokens,
+                                        ProbeSnapshot* s) {
     const HfConfig& c = model.config();
     const HfWeights& W = model.weights();
     checkProbe(c, tokens);
@@ -239,8 +239,8 @@ std::vector<float> forwardHfModel(const HfCheckpoint& model, const std::vector<s
         for (int i = 0; i < T; ++i)
             s->residualNorm[std::size_t(L) * T + i] = rowNorm(x.data() + std::size_t(i) * C, C);
     normalise(c, h.data(), x.data(), W.finalNorm, W.finalNormBias, T);
-    Buffer logits(std::size_t(T) * V);
-    linear(logits.data(), V, h.data(), T, Matrix{W.head, C, V, Storage::OutIn}, nullptr);
+    auto logits = std::make_unique_for_overwrite<float[]>(std::size_t(T) * V);
+    linear(logits.get(), V, h.data(), T, Matrix{W.head, C, V, Storage::OutIn}, nullptr);
     return logits;
 }
 

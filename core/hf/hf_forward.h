@@ -8,6 +8,7 @@
 #include "core/hf/hf_checkpoint.h"
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace attnscope::hf {
@@ -23,10 +24,11 @@ void checkProbe(const HfConfig& config, const std::vector<std::int32_t>& tokens)
 // Throws as checkProbe.
 TextProbeResult probeHfModel(const HfCheckpoint& model, const std::vector<std::int32_t>& tokens, int step);
 
-// The forward alone: output logits (T, V). When `record` is not null it receives what the probe records
-// (maps, content logits, value and residual norms, weight metrics; its dimensions and tokens set by the
-// caller). Throws as probeHfModel.
-std::vector<float> forwardHfModel(const HfCheckpoint& model, const std::vector<std::int32_t>& tokens,
-                                  ProbeSnapshot* record);
+// The forward alone: output logits (T, V), in memory the head projection writes first (a GPT-2 probe's 51 MB
+// are neither zero-filled nor paged in by one thread beforehand). When `record` is not null it receives what
+// the probe records (maps, content logits, value and residual norms, weight metrics; its dimensions and
+// tokens set by the caller). Throws as probeHfModel.
+std::unique_ptr<float[]> forwardHfModel(const HfCheckpoint& model, const std::vector<std::int32_t>& tokens,
+                                        ProbeSnapshot* record);
 
 } // namespace attnscope::hf
