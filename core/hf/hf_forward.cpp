@@ -155,11 +155,20 @@ void checkProbe(const HfConfig& c, const std::vector<std::int32_t>& tokens) {
                         std::to_string(c.vocab) + ".");
 }
 
-TextProbeResult probeHfModel(const HfCheckpoint& model, const std::vector<std::int32_t>& tokens, int step) {
+namespace {
+// A recorded probe and what its predictions are made from: the output logits (T, V) and their log-sum-exp.
+struct RecordedProbe {
+    std::shared_ptr<ProbeSnapshot> snapshot;
+    std::unique_ptr<float[]> logits;
+    Buffer logZ;
+};
+
+RecordedProbe recordProbe(const HfCheckpoint& model, const std::vector<std::int32_t>& tokens, int step) {
     const HfConfig& c = model.config();
     checkProbe(c, tokens);
     const int T = int(tokens.size()), L = c.layers, H = c.heads, V = c.vocab;
-    auto s = std::make_shared<ProbeSnapshot>();
+    RecordedProbe r;
+    auto& s = r.snapshot = std::make_shared<ProbeSnapshot>();
     s->step = step, s->layers = L, s->heads = H, s->length = T, s->tokens = tokens;
     const std::size_t LH = std::size_t(L) * H, TT = std::size_t(T) * T;
     s->attention.assign(LH * TT, 0.0f);
@@ -167,21 +176,32 @@ TextProbeResult probeHfModel(const HfCheckpoint& model, const std::vector<std::i
     s->valueNorm.assign(LH * T, 0.0f);
     s->residualNorm.assign(std::size_t(L + 1) * T, 0.0f);
     for (auto* v : {&s->sigmaQK, &s->sigmaQ, &s->sigmaK, &s->entropyBound}) v->assign(LH, 0.0f);
-    const std::unique_ptr<float[]> logits = forwardHfModel(model, tokens, s.get());
-    Buffer logZ(std::size_t(T), 0.0f);
+    r.logits = forwardHfModel(model, tokens, s.get());
+    r.logZ.assign(std::size_t(T), 0.0f);
     nn::parallelChunks(T, 8, [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
         for (std::ptrdiff_t i = begin; i < end; ++i) {
-            const float* row = logits.get() + std::size_t(i) * V;
+            const float* row = r.logits.get() + std::size_t(i) * V;
             const float m = *std::max_element(row, row + V);
             double sum = 0; // float exp (as the engine's cross-entropy), summed in double
             for (int j = 0; j < V; ++j) sum += double(std::exp(row[j] - m));
-            logZ[std::size_t(i)] = m + float(std::log(sum));
+            r.logZ[std::size_t(i)] = m + float(std::log(sum));
         }
     });
     MapMetricInputs metricInputs;
-    metricInputs.outputLogits = logits.get(), metricInputs.logZ = logZ.data(), metricInputs.vocab = V;
+    metricInputs.outputLogits = r.logits.get(), metricInputs.logZ = r.logZ.data(), metricInputs.vocab = V;
     computeMapMetrics(*s, metricInputs);
-    return textProbeResult(std::move(s), logits.get(), logZ.data(), V, tokens, step);
+    return r;
+}
+} // namespace
+
+TextProbeResult probeHfModel(const HfCheckpoint& model, const std::vector<std::int32_t>& tokens, int step) {
+    RecordedProbe r = recordProbe(model, tokens, step);
+    return textProbeResult(std::move(r.snapshot), r.logits.get(), r.logZ.data(), model.config().vocab, tokens,
+                           step);
+}
+
+SnapshotPtr snapshotHfModel(const HfCheckpoint& model, const std::vector<std::int32_t>& tokens, int step) {
+    return recordProbe(model, tokens, step).snapshot;
 }
 
 std::unique_ptr<float[]> forwardHfModel(const HfCheckpoint& model, const std::vector<std::int32_t>& tokens,

@@ -23,6 +23,8 @@ void checkProbe(const HfConfig& config, const std::vector<std::int32_t>& tokens)
 
 // Throws as checkProbe.
 TextProbeResult probeHfModel(const HfCheckpoint& model, const std::vector<std::int32_t>& tokens, int step);
+// The snapshot alone, without the per-position predictions (the induction probe's). Throws as checkProbe.
+SnapshotPtr snapshotHfModel(const HfCheckpoint& model, const std::vector<std::int32_t>& tokens, int step);
 
 // The forward alone: output logits (T, V), in memory the head projection writes first (a GPT-2 probe's 51 MB
 // are neither zero-filled nor paged in by one thread beforehand). When `record` is not null it receives what

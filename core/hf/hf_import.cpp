@@ -227,7 +227,7 @@ importCheckpoints(const ImportRequest& request,
         const HfCheckpoint model(e.folder);
         TextProbeResult r = probeHfModel(model, probe, e.step);
         auto snapshot = std::make_shared<ProbeSnapshot>(*r.snapshot);
-        if (!induction.empty()) snapshot->induction = probeHfModel(model, induction, e.step).snapshot;
+        if (!induction.empty()) snapshot->induction = snapshotHfModel(model, induction, e.step);
         snapshot->scalarNames.push_back("probe_loss");
         snapshot->scalarValues.push_back(float(r.meanLoss));
         writer.appendSnapshot(*snapshot);

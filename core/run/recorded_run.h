@@ -68,6 +68,11 @@ struct RecordedRun {
     bool statesTrain(const std::string& key) const { return !external || external->states(key); }
 
     int lastStep() const { return steps.empty() ? 0 : steps.back().step; }
+    // How far the run has come: its last step record, or for a run without step records (an imported
+    // checkpoint series) its last snapshot.
+    int reachedStep() const {
+        return steps.empty() && !snapshots.empty() ? snapshots.back()->step : lastStep();
+    }
     SnapshotPtr latestSnapshot() const { return snapshots.empty() ? nullptr : snapshots.back(); }
     // The snapshot recorded at or before `step` (the first one if none is that early); null when none.
     SnapshotPtr snapshotAt(int step) const;

@@ -54,9 +54,7 @@ void RunStatusWidget::showRun(const RunData* run) {
     if (!run) return;
     m_run->setText(QStringLiteral("<span style='color:%1'>■</span> <b>%2</b> — %3")
                        .arg(run->color.name(), run->name.toHtmlEscaped(), run->statusText()));
-    // A run without step records (an imported checkpoint series) has come as far as its last snapshot.
-    const int step =
-        run->steps.empty() && !run->snapshots.empty() ? run->snapshots.back()->step : run->lastStep();
+    const int step = run->reachedStep();
     const std::optional<int> total = run->plannedSteps(); // unknown for runs recorded outside the engine
     m_step->setText(total ? tr("step %1 / %2").arg(step).arg(*total) : tr("step %1").arg(step));
     const StepRecord* last = run->steps.empty() ? nullptr : &run->steps.back();

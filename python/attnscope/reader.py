@@ -338,7 +338,10 @@ class Run:
     # --- snapshots -------------------------------------------------------------------------------------
     @_reads
     def snapshot_steps(self):
-        return np.array([r[0] for r in self._query("SELECT step FROM snapshots ORDER BY step")], dtype=np.int64)
+        return self._steps("snapshots")
+
+    def _steps(self, table):
+        return np.array([r[0] for r in self._query(f"SELECT step FROM {table} ORDER BY step")], dtype=np.int64)
 
     @_reads
     def snapshot(self, step=None, maps=True):
@@ -357,7 +360,7 @@ class Run:
         if table != "snapshots" and not self.has_table(table):
             raise KeyError(f"{self.path} has no {what}s")
         if step is None:
-            steps = np.array([r[0] for r in self._query(f"SELECT step FROM {table} ORDER BY step")], np.int64)
+            steps = self._steps(table)
             if not steps.size:
                 raise KeyError(f"{self.path} has no {what} yet")
             step = int(steps[-1])
@@ -429,7 +432,7 @@ class Run:
         if table != "snapshots" and not self.has_table(table):
             return np.zeros(0, np.int64), np.zeros((0, 0, 0), np.float32)
         steps, values = [], []
-        for (step,) in self._query(f"SELECT step FROM {table} ORDER BY step"):
+        for step in self._steps(table):
             s = self._snapshot(table, int(step), maps=False)
             v = s.arrays.get(name)
             steps.append(int(step))

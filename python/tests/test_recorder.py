@@ -33,6 +33,18 @@ def train(model, rec, steps, vocab, T=16, lr=3e-3):
     rec.close()
 
 
+def own_attention(model, tokens):
+    """The package GPT's own attention maps [L, H, T, T] on `tokens`, in eval mode (each module keeps its last
+    maps and logits)."""
+    import torch
+    model.eval()
+    for m in model.attention_modules():
+        m.record = True
+    with torch.no_grad():
+        model(torch.as_tensor(np.asarray(tokens))[None])
+    return np.stack([m.last_attention[0].numpy() for m in model.attention_modules()])
+
+
 def test_recorder_with_attnscope_gpt(cli, tmp_path):
     import torch
     from attnscope.torch import GPT, GPTConfig, Recorder
@@ -52,12 +64,7 @@ def test_recorder_with_attnscope_gpt(cli, tmp_path):
         assert list(run.steps()["step"]) == list(range(1, 11))
         s = run.snapshot(10)
         # The recorded maps are the model's own (windowed local heads, ALiBi) in eval mode.
-        model.eval()
-        for m in model.attention_modules():
-            m.record = True
-        with torch.no_grad():
-            model(torch.tensor(probe)[None])
-        expected = np.stack([m.last_attention[0].numpy() for m in model.attention_modules()])
+        expected = own_attention(model, probe)
         np.testing.assert_allclose(s.attention, expected, rtol=2.0 ** -11, atol=2.0 ** -24)
         assert np.all(s.attention[:, 0, 10, :7] == 0)  # local head, window 4
         windows = model.head_windows()
@@ -94,16 +101,18 @@ def test_recorder_records_the_induction_probe(cli, tmp_path):
             expected = attnscope.metrics.head_scores(s.attention, t)  # scored on the exact maps; stored in float16
             for key, value in expected.items():
                 np.testing.assert_allclose(getattr(s, key), value, rtol=2.0 ** -10, atol=1e-6)
-        model.eval()
-        for m in model.attention_modules():
-            m.record = True
-        with torch.no_grad():
-            model(torch.as_tensor(t)[None])
-        maps = np.stack([m.last_attention[0].numpy() for m in model.attention_modules()])
+        maps = own_attention(model, t)
         np.testing.assert_allclose(s.attention, maps, rtol=2.0 ** -11, atol=2.0 ** -24)
         steps, induction = run.head_metric("induction_score", probe="induction")
         assert list(steps) == [0, 5] and induction.shape == (2, 2, 2)
     assert "on the induction probe (16 tokens)" in run_cli(cli, "heads", path)
+    # A BOS id put first (induction_prefix), then the repeat.
+    rec = Recorder(tmp_path / "bos.attnrun", model, probe=probe, every=5, tokenizer=tok, induction_probe=8,
+                   induction_prefix=(1,))
+    rec.close()
+    with attnscope.open_run(tmp_path / "bos.attnrun") as run:
+        t = run.induction_snapshot(0).tokens
+        assert t[0] == 1 and t.size == 17 and list(t[1:9]) == list(t[9:])
     # Too short a text probe for two repeated ids: none recorded, and the spec says so.
     rec = Recorder(tmp_path / "none.attnrun", model, probe=probe[:3], every=5, tokenizer=tok)
     rec.close()

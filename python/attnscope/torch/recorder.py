@@ -49,7 +49,7 @@ class Recorder:
     def __init__(self, path, model, probe, every=25, tokenizer=None, capture="auto", name=None, description="",
                  spec=None, corpus_name="", probe_text="", overwrite=False, flush_seconds=1.0, rank=None,
                  checkpoint_every=0, total_steps=None, data=None, background=True, initial_snapshot=True,
-                 precision="q8", logits=None, induction_probe=32, induction_tokens=None):
+                 precision="q8", logits=None, induction_probe=32, induction_tokens=None, induction_prefix=()):
         """path: the .attnrun to create. model: the module being trained — DDP- or torch.compile-wrapped, or
         held by a wrapper module of yours as an attribute, is fine. probe: 1-D token ids (the fixed probe
         sequence). every: snapshot cadence in steps. tokenizer: what labels the tokens — an
@@ -72,8 +72,8 @@ class Recorder:
         length of the induction probe recorded beside every snapshot (n distinct random token ids drawn with
         a fixed seed, then the same n again; core/data/induction_probe.h), on which the induction and
         duplicate-token scores mean what docs/metrics.md says; 0 records none. induction_tokens: the ids to
-        draw from (default: every id of the model's vocabulary but the tokenizer's specials); put a BOS id
-        first with induction_tokens=(bos, [ids]) for models trained with one. The half length shrinks to
+        draw from (default: every id of the model's vocabulary but the tokenizer's specials).
+        induction_prefix: ids put first, e.g. (bos,) for a model trained with one. The half length shrinks to
         what the ids allow and to make the probe no longer than `probe`."""
         self.active = (_rank() if rank is None else rank) == 0
         self.every = int(every)
@@ -112,7 +112,7 @@ class Recorder:
         T = self.probe.shape[1]
         self.model_description = self._describe(kind, module, layers)
         tokenizer = as_tokenizer(tokenizer)
-        self.induction = self._induction_probe(induction_probe, induction_tokens, tokenizer)
+        self.induction = self._induction_probe(induction_probe, induction_tokens, induction_prefix, tokenizer)
         if spec is None:
             # The engine's spec names only what was found on the model: readers take the rest from model_json
             # and show what nobody found as "—".
@@ -203,7 +203,7 @@ class Recorder:
             f"{', '.join(hf_capture.FAMILIES)} models; pass capture=fn(model, probe) returning per-layer attention "
             "maps or q and k (docs/python.md)")
 
-    def _induction_probe(self, half, symbols, tokenizer):
+    def _induction_probe(self, half, symbols, prefix, tokenizer):
         """The induction probe's tokens as a [1, T] tensor, or None (half = 0). Without induction_tokens the
         draw is from the vocabulary (its specials left out), or, where the model does not say its vocabulary
         size, from the ids of the text probe; the whole probe is no longer than the text probe (the half length
@@ -213,14 +213,12 @@ class Recorder:
             raise ValueError("induction_probe must be 0 (none) or a positive half length")
         if half == 0:
             return None
-        prefix = []
+        prefix = [int(t) for t in np.asarray(prefix, dtype=np.int64).ravel()]
         if symbols is None:
             vocab = self.model_description.get("vocab")
             specials = set(tokenizer.special_ids()) if tokenizer is not None else set()
             pool = range(int(vocab)) if vocab else np.unique(self.probe[0].numpy())
             symbols = [int(i) for i in pool if int(i) not in specials]
-        elif isinstance(symbols, tuple) and len(symbols) == 2 and np.ndim(symbols[0]) == 0:
-            prefix, symbols = [int(symbols[0])], symbols[1]
         symbols = np.unique(np.asarray(symbols, dtype=np.int64).ravel())
         # No longer than the text probe, which the recorder has checked it computes exactly for this model
         # (within its context, and any sliding window).
